@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { ActorRef, actorKey } from './actor-ref';
+import { Mailboxes } from './mailbox';
+
+export interface ActorOptions {
+  /** Extra advisory locks after the actor's own, e.g. a shared schema lock. */
+  extraLocks?: { key: string; mode?: 'exclusive' | 'shared' }[];
+  /** Run on the platform schema rather than the ambient tenant's (tenant lifecycle itself). */
+  platform?: boolean;
+}
+
+/**
+ * Delivers a message to the actor named by (kind, tenant, id): one at a time in this process
+ * (mailbox) and across processes (transaction-scoped advisory lock on the same key). The handler
+ * loads state, decides, and writes state and events in the one transaction that holds the lock.
+ */
+@Injectable()
+export class ActorSystem {
+  private readonly mailboxes = new Mailboxes();
+
+  constructor(private readonly runner: TenantTransactionRunner) {}
+
+  send<T>(ref: ActorRef, handle: (uow: UnitOfWork) => Promise<T>, options: ActorOptions = {}): Promise<T> {
+    const key = actorKey(ref);
+    const locks = [{ key }, ...(options.extraLocks ?? [])];
+    return this.mailboxes.deliver(key, () =>
+      options.platform ? this.runner.inPlatform(handle, { locks }) : this.runner.inTenant(handle, { locks }),
+    );
+  }
+
+  get activeMailboxes(): number {
+    return this.mailboxes.size;
+  }
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const base64Key32 = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+
+/** Every environment variable Credence reads, with its default. process.env is read nowhere else. */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    CREDENCE_BASE_URL: z.url().optional(),
+    DATABASE_URL: z.url().optional(),
+    DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+    DB_POOL_MAX_USES: z.coerce.number().int().min(0).default(5000),
+    DB_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+    REDIS_URL: z.url().default('redis://localhost:6379'),
+    REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/).default('credence'),
+    CREDENCE_DATA_DIR: z.string().min(1).default('.credence'),
+    CREDENCE_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
+    CREDENCE_KEY_ENCRYPTION_KEY: base64Key32.optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
+    TENANT_MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    TENANT_PURGE_GRACE_SECONDS: seconds(30 * 24 * 3600),
+    PROVISIONING_STALE_AFTER_SECONDS: seconds(30),
+    ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
+    ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+    ARGON2_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== 'production') return;
+    for (const key of ['DATABASE_URL', 'CREDENCE_ADMIN_KEY', 'CREDENCE_KEY_ENCRYPTION_KEY'] as const) {
+      if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+    }
+    if (c.ARGON2_MEMORY_KIB < 19_456 || c.ARGON2_TIME_COST < 2) {
+      ctx.addIssue({ code: 'custom', path: ['ARGON2_MEMORY_KIB'], message: 'must be at least the OWASP minimum (19456 KiB, t=2) in production' });
+    }
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Validates the environment once; throws one error naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): RawConfig {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`);
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,41 @@
+/** Payloads of the events emitted today. docs/events.md describes each. */
+export interface TenantOnboardedData {
+  tenant_id: string;
+  slug: string;
+  name: string;
+  domains: string[];
+  admin_user_id: string;
+  /** True when provisioning was finished by crash recovery rather than the original request. */
+  recovered: boolean;
+}
+
+export interface TenantProvisioningFailedData {
+  tenant_id: string;
+  slug: string;
+  reason: string;
+}
+
+export interface TenantChangeData {
+  tenant_id: string;
+  slug: string;
+}
+
+export interface TenantUpdatedData extends TenantChangeData {
+  changed: string[];
+}
+
+export interface TenantOffboardingData extends TenantChangeData {
+  purge_after: string;
+}
+
+export interface EventCatalogue {
+  'tenant.onboarded': TenantOnboardedData;
+  'tenant.provisioning_failed': TenantProvisioningFailedData;
+  'tenant.updated': TenantUpdatedData;
+  'tenant.suspended': TenantChangeData;
+  'tenant.resumed': TenantChangeData;
+  'tenant.offboarding_started': TenantOffboardingData;
+  'tenant.deleted': TenantChangeData;
+}
+
+export type EventType = keyof EventCatalogue;

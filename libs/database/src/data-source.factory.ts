@@ -1,0 +1,33 @@
+import { DataSource, DataSourceOptions, EntitySchema } from 'typeorm';
+
+export interface PoolSettings {
+  url: string;
+  max: number;
+  maxUses: number;
+  idleTimeoutMs: number;
+  applicationName?: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type EntityTarget = Function | EntitySchema;
+
+/**
+ * The one pool of a process. No `schema` option: every tenant unit of work sets search_path
+ * itself, and a schema here would be written into SQL and defeat that (shared/STACK.md).
+ * Connections are recycled because each keeps catalog caches for every schema it touched.
+ */
+export function dataSourceOptions(pool: PoolSettings, entities: EntityTarget[]): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: pool.url,
+    entities,
+    synchronize: false,
+    migrationsRun: false,
+    applicationName: pool.applicationName ?? 'credence',
+    extra: { max: pool.max, maxUses: pool.maxUses || undefined, idleTimeoutMillis: pool.idleTimeoutMs },
+  };
+}
+
+export async function createDataSource(pool: PoolSettings, entities: EntityTarget[]): Promise<DataSource> {
+  return new DataSource(dataSourceOptions(pool, entities)).initialize();
+}

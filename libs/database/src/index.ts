@@ -1,0 +1,6 @@
+export * from './advisory-lock';
+export * from './data-source.factory';
+export * from './embedded-postgres';
+export * from './ensure-database';
+export * from './migration-set';
+export * from './platform-migrator';

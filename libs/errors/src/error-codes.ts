@@ -1,0 +1,51 @@
+/**
+ * The closed list of error codes. docs/errors.md documents each one; a spec checks the two agree.
+ */
+export type ErrorCategory = 'bad_input' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'unavailable' | 'internal';
+
+export const CATEGORY_STATUS: Record<ErrorCategory, number> = {
+  bad_input: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+interface CodeSpec {
+  category: ErrorCategory;
+  /** Overrides the category's usual HTTP status. */
+  status?: number;
+  message: string;
+}
+
+export const ERROR_CODES = {
+  'validation.failed': { category: 'bad_input', message: 'The request is not valid.' },
+  'request.malformed': { category: 'bad_input', message: 'The request body could not be parsed.' },
+  'request.too_large': { category: 'bad_input', status: 413, message: 'The request body is too large.' },
+  'request.unsupported_media_type': { category: 'bad_input', status: 415, message: 'Send the body as application/json.' },
+  'route.not_found': { category: 'not_found', message: 'No route matches this method and path.' },
+  'auth.missing_credentials': { category: 'unauthenticated', message: 'Send an Authorization: Bearer header.' },
+  'auth.invalid_credentials': { category: 'unauthenticated', message: 'The credentials are not valid.' },
+  'auth.insufficient_scope': { category: 'forbidden', message: 'The credentials do not allow this operation.' },
+  'auth.rate_limited': { category: 'rate_limited', message: 'Too many requests; retry later.' },
+  'api_key.not_found': { category: 'not_found', message: 'No such API key.' },
+  'tenant.not_found': { category: 'not_found', message: 'No such tenant.' },
+  'tenant.exists': { category: 'conflict', message: 'A tenant with this slug exists or existed.' },
+  'tenant.domain_taken': { category: 'conflict', message: 'A domain is already claimed by another tenant.' },
+  'tenant.suspended': { category: 'forbidden', message: 'The tenant is suspended.' },
+  'tenant.invalid_state': { category: 'conflict', message: 'The tenant is not in a state that allows this.' },
+  'tenant.provisioning_failed': { category: 'internal', message: 'The tenant could not be provisioned; nothing was kept.' },
+  'tenant.context_missing': { category: 'internal', message: 'No tenant in context.' },
+  'service.unavailable': { category: 'unavailable', message: 'A backing service is unavailable.' },
+  internal: { category: 'internal', message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, CodeSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function statusOf(code: ErrorCode): number {
+  const spec: CodeSpec = ERROR_CODES[code];
+  return spec.status ?? CATEGORY_STATUS[spec.category];
+}

@@ -1,0 +1,55 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { RequestContext } from '@credence/context';
+import { DomainError, ErrorCode, toEnvelope } from '@credence/errors';
+
+/** Fastify's own error codes for bodies it refuses before Nest sees them. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request.too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'request.unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request.malformed',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'request.malformed',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'request.malformed',
+};
+
+export function toDomainError(err: unknown): DomainError | undefined {
+  if (err instanceof DomainError) return err;
+  const code = (err as { code?: string })?.code;
+  if (code && FASTIFY_CODES[code]) return new DomainError(FASTIFY_CODES[code]);
+  if (err instanceof SyntaxError && (err as { statusCode?: number }).statusCode === 400) return new DomainError('request.malformed');
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    if (status === 404) return new DomainError('route.not_found');
+    if (status === 413) return new DomainError('request.too_large');
+    if (status === 415) return new DomainError('request.unsupported_media_type');
+    if (status === 400) return new DomainError('request.malformed');
+  }
+  const status = (err as { statusCode?: number })?.statusCode;
+  if (status === 413) return new DomainError('request.too_large');
+  if (status === 415) return new DomainError('request.unsupported_media_type');
+  if (status === 400) return new DomainError('request.malformed');
+  return undefined;
+}
+
+/** Every HTTP error leaves in the one envelope: {"error": {code, message, trace_id}}. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  constructor(private readonly context: RequestContext) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<{ id?: string }>();
+    const traceId = this.context.active && this.context.traceId !== 'none' ? this.context.traceId : (request.id ?? 'none');
+    let error = toDomainError(exception);
+    if (!error) {
+      this.logger.error({ err: exception, trace_id: traceId }, 'unhandled error');
+      error = new DomainError('internal');
+    } else if (error.status >= 500) {
+      this.logger.error({ err: exception, trace_id: traceId, code: error.code }, error.message);
+    }
+    for (const [name, value] of Object.entries(error.headers ?? {})) reply.header(name, value);
+    reply.status(error.status).header('content-type', 'application/json; charset=utf-8').send(toEnvelope(error, traceId));
+  }
+}

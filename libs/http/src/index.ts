@@ -1,0 +1,3 @@
+export * from './error.filter';
+export * from './openapi';
+export * from './validation';

@@ -1,0 +1,24 @@
+import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { TenantRouteGuard, TenantTransactionRunner } from '@credence/tenancy';
+
+/** Public signing keys of one tenant (RFC 7517): active and retiring keys, never a private part. */
+@ApiTags('tokens')
+@Controller('v1/t/:tenant/.well-known')
+@UseGuards(TenantRouteGuard)
+export class JwksController {
+  constructor(private readonly runner: TenantTransactionRunner) {}
+
+  @Get('jwks.json')
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiParam({ name: 'tenant', description: 'Tenant slug' })
+  @ApiOkResponse({ description: 'JSON Web Key Set of the tenant.' })
+  async jwks(@Param('tenant') _tenant: string) {
+    const rows = await this.runner.inTenant((uow) =>
+      uow.query<{ public_jwk: Record<string, unknown> }[]>(
+        `SELECT public_jwk FROM signing_keys WHERE status IN ('active', 'retiring') ORDER BY created_at DESC`,
+      ),
+    );
+    return { keys: rows.map((r) => r.public_jwk) };
+  }
+}

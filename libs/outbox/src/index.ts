@@ -1,0 +1,3 @@
+export * from './event-factory';
+export * from './outbox-writer';
+export * from './outbox.platform-entity';

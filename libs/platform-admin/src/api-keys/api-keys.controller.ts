@@ -1,0 +1,45 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DomainError } from '@credence/errors';
+import { AdminScopes } from '../auth/admin-scopes';
+import { PlatformAdminGuard } from '../auth/platform-admin.guard';
+import { decodeCursor, PageQueryDto } from '../pagination';
+import { CreateApiKeyCommand } from './commands/create-api-key/create-api-key.command';
+import { RevokeApiKeyCommand } from './commands/revoke-api-key/revoke-api-key.command';
+import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
+import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { ListApiKeysQuery } from './queries/list-api-keys/list-api-keys.query';
+
+const uuidPipe = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('api_key.not_found') });
+
+@ApiTags('platform admin: API keys')
+@ApiBearerAuth('bearer')
+@Controller('v1/admin/api-keys')
+@UseGuards(PlatformAdminGuard)
+@AdminScopes('api_keys:manage')
+export class ApiKeysController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CreatedApiKeyResponse, description: 'The secret is in the response once and never again.' })
+  create(@Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
+    return this.commands.execute(new CreateApiKeyCommand(dto.name, dto.scopes, dto.expires_at ? new Date(dto.expires_at) : null));
+  }
+
+  @Get()
+  @ApiOkResponse({ description: '{"data": [ApiKey], "meta": {"next_cursor": ...}}' })
+  list(@Query() page: PageQueryDto) {
+    return this.queries.execute(new ListApiKeysQuery(page.limit, decodeCursor(page.cursor)));
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ApiKeyResponse, description: 'The key, now revoked.' })
+  revoke(@Param('id', uuidPipe) id: string): Promise<ApiKeyResponse> {
+    return this.commands.execute(new RevokeApiKeyCommand(id));
+  }
+}

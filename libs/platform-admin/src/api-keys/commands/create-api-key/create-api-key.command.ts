@@ -1,0 +1,9 @@
+import { AdminScope } from '../../../auth/admin-scopes';
+
+export class CreateApiKeyCommand {
+  constructor(
+    readonly name: string,
+    readonly scopes: AdminScope[],
+    readonly expiresAt: Date | null,
+  ) {}
+}

@@ -1,0 +1,31 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { v7 as uuidv7 } from 'uuid';
+import { RequestContext } from '@credence/context';
+import { newSecretToken, sha256 } from '@credence/crypto';
+import { DomainError } from '@credence/errors';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { API_KEY_COLUMNS, ApiKeyRow, CreatedApiKeyResponse, toApiKeyResponse } from '../../dto/api-key.response';
+import { CreateApiKeyCommand } from './create-api-key.command';
+
+@CommandHandler(CreateApiKeyCommand)
+export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand, CreatedApiKeyResponse> {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly context: RequestContext,
+  ) {}
+
+  async execute(cmd: CreateApiKeyCommand): Promise<CreatedApiKeyResponse> {
+    if (cmd.expiresAt && cmd.expiresAt.getTime() <= Date.now()) {
+      throw new DomainError('validation.failed', undefined, [{ field: 'expires_at', issue: 'expires_at must be in the future' }]);
+    }
+    const secret = newSecretToken('crd_');
+    const [row] = await this.runner.inPlatform((uow) =>
+      uow.query<ApiKeyRow[]>(
+        `INSERT INTO platform.api_keys (id, name, secret_hash, scopes, created_by, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${API_KEY_COLUMNS}`,
+        [uuidv7(), cmd.name, sha256(secret), cmd.scopes, this.context.actor, cmd.expiresAt],
+      ),
+    );
+    return { ...toApiKeyResponse(row), secret };
+  }
+}

@@ -1,0 +1,6 @@
+export class ListApiKeysQuery {
+  constructor(
+    readonly limit: number,
+    readonly after: string | null,
+  ) {}
+}

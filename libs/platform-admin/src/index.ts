@@ -1,0 +1,5 @@
+export * from './auth/admin-scopes';
+export * from './platform-admin.module';
+export * from './tenants/dto/slug';
+export * from './tenants/provisioning/provisioning-recovery';
+export * from './tenants/provisioning/tenant-provisioner';

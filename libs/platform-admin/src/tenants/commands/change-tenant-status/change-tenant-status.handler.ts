@@ -1,0 +1,49 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ActorSystem } from '@credence/actors';
+import { DomainError } from '@credence/errors';
+import { TenantRegistry, TenantStatus } from '@credence/tenancy';
+import { TenantResponse, toTenantResponse } from '../../dto/tenant.response';
+import { loadTenant, tenantActor, tenantAggregate } from '../../tenant-actor';
+import { ChangeTenantStatusCommand } from './change-tenant-status.command';
+
+/** Which states each change may start from. Resume also cancels an offboarding still in its grace period. */
+const ALLOWED_FROM: Record<ChangeTenantStatusCommand['change'], TenantStatus[]> = {
+  suspend: ['active'],
+  resume: ['suspended', 'offboarding'],
+};
+
+@CommandHandler(ChangeTenantStatusCommand)
+export class ChangeTenantStatusHandler implements ICommandHandler<ChangeTenantStatusCommand, TenantResponse> {
+  constructor(
+    private readonly actors: ActorSystem,
+    private readonly registry: TenantRegistry,
+  ) {}
+
+  async execute(cmd: ChangeTenantStatusCommand): Promise<TenantResponse> {
+    const row = await this.actors.send(
+      tenantActor(cmd.slug),
+      async (uow) => {
+        const current = await loadTenant(uow, cmd.slug);
+        if (!ALLOWED_FROM[cmd.change].includes(current.status)) {
+          throw new DomainError('tenant.invalid_state', `Cannot ${cmd.change} a tenant that is ${current.status}.`);
+        }
+        const aggregate = tenantAggregate(cmd.slug);
+        const data = { tenant_id: current.id, slug: cmd.slug };
+        if (cmd.change === 'suspend') {
+          await uow.query(`UPDATE platform.tenants SET status = 'suspended', suspended_at = now(), updated_at = now() WHERE id = $1`, [current.id]);
+          uow.emit('tenant.suspended', aggregate, data, current.id);
+        } else {
+          await uow.query(
+            `UPDATE platform.tenants SET status = 'active', suspended_at = NULL, purge_after = NULL, updated_at = now() WHERE id = $1`,
+            [current.id],
+          );
+          uow.emit('tenant.resumed', aggregate, data, current.id);
+        }
+        return loadTenant(uow, cmd.slug);
+      },
+      { platform: true },
+    );
+    this.registry.forget(cmd.slug);
+    return toTenantResponse(row);
+  }
+}

@@ -1,0 +1,3 @@
+export class OffboardTenantCommand {
+  constructor(readonly slug: string) {}
+}

@@ -1,0 +1,77 @@
+import { Logger } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { v7 as uuidv7 } from 'uuid';
+import { ActorSystem } from '@credence/actors';
+import { newSecretToken, PasswordHasher, sha256 } from '@credence/crypto';
+import { DomainError } from '@credence/errors';
+import { PendingAdmin, schemaNameFor, TenantTransactionRunner } from '@credence/tenancy';
+import { OnboardedTenantResponse, TENANT_SELECT, TenantRow, toTenantResponse } from '../../dto/tenant.response';
+import { TenantProvisioner } from '../../provisioning/tenant-provisioner';
+import { conflictFrom, insertDomains, tenantActor } from '../../tenant-actor';
+import { OnboardTenantCommand } from './onboard-tenant.command';
+
+/**
+ * Onboarding in two commits. First the registry row (status `provisioning`, slug and domains
+ * claimed), then the schema and its contents with the switch to `active`. A crash between or
+ * during them leaves a `provisioning` row that recovery completes or removes.
+ */
+@CommandHandler(OnboardTenantCommand)
+export class OnboardTenantHandler implements ICommandHandler<OnboardTenantCommand, OnboardedTenantResponse> {
+  private readonly logger = new Logger(OnboardTenantHandler.name);
+
+  constructor(
+    private readonly actors: ActorSystem,
+    private readonly runner: TenantTransactionRunner,
+    private readonly provisioner: TenantProvisioner,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async execute(cmd: OnboardTenantCommand): Promise<OnboardedTenantResponse> {
+    const id = uuidv7();
+    const schema = schemaNameFor(id);
+    const inviteToken = cmd.admin.password ? undefined : newSecretToken('inv_');
+    const admin: PendingAdmin = {
+      user_id: uuidv7(),
+      email: cmd.admin.email,
+      password_hash: cmd.admin.password ? await this.hasher.hash(cmd.admin.password) : null,
+      invite_token_hash: inviteToken ? sha256(inviteToken).toString('hex') : null,
+    };
+
+    await this.claim(cmd, id, schema, admin);
+    try {
+      await this.provisioner.complete(cmd.slug, { id, schema }, false);
+    } catch (err) {
+      this.logger.error({ err, slug: cmd.slug }, 'provisioning failed');
+      await this.provisioner.abandon(cmd.slug, id, err instanceof Error ? err.message : String(err));
+      throw new DomainError('tenant.provisioning_failed');
+    }
+
+    const [row] = await this.runner.inPlatform((uow) => uow.query<TenantRow[]>(`${TENANT_SELECT} WHERE t.id = $1`, [id]));
+    if (!row) throw new DomainError('tenant.provisioning_failed');
+    return {
+      ...toTenantResponse(row),
+      admin: { user_id: admin.user_id, email: admin.email, status: inviteToken ? 'invited' : 'active', ...(inviteToken ? { invite_token: inviteToken } : {}) },
+    };
+  }
+
+  private async claim(cmd: OnboardTenantCommand, id: string, schema: string, admin: PendingAdmin): Promise<void> {
+    try {
+      await this.actors.send(
+        tenantActor(cmd.slug),
+        async (uow) => {
+          const taken = await uow.query<unknown[]>('SELECT 1 FROM platform.tenants WHERE slug = $1', [cmd.slug]);
+          if (taken.length) throw new DomainError('tenant.exists');
+          await uow.query(
+            `INSERT INTO platform.tenants (id, slug, name, schema_name, status, settings, pending_admin)
+             VALUES ($1, $2, $3, $4, 'provisioning', $5, $6)`,
+            [id, cmd.slug, cmd.name, schema, JSON.stringify(cmd.settings), JSON.stringify(admin)],
+          );
+          await insertDomains(uow, id, cmd.domains);
+        },
+        { platform: true },
+      );
+    } catch (err) {
+      throw conflictFrom(err) ?? err;
+    }
+  }
+}

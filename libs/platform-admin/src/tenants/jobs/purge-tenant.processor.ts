@@ -1,0 +1,65 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { ActorSystem } from '@credence/actors';
+import { RequestContext } from '@credence/context';
+import { JOBS, PurgeTenantJob, QUEUES } from '@credence/queues';
+import { quoteSchema, TenantRegistry } from '@credence/tenancy';
+import { tenantActor, tenantAggregate } from '../tenant-actor';
+import { PurgeScheduler } from './purge-scheduler';
+
+type PurgeOutcome = { done: 'purged' | 'skipped' } | { done: 'later'; at: Date };
+
+/** Drops an offboarded tenant's schema once its grace period is over; the slug stays reserved. */
+@Processor(QUEUES.tenantLifecycle)
+export class PurgeTenantProcessor extends WorkerHost {
+  private readonly logger = new Logger(PurgeTenantProcessor.name);
+
+  constructor(
+    private readonly actors: ActorSystem,
+    private readonly context: RequestContext,
+    private readonly registry: TenantRegistry,
+    private readonly scheduler: PurgeScheduler,
+    private readonly dataSource: DataSource,
+  ) {
+    super();
+  }
+
+  async process(job: Job<PurgeTenantJob>): Promise<PurgeOutcome> {
+    if (job.name !== JOBS.purgeTenant) throw new Error(`no handler for job ${job.name}`);
+    const { tenantId } = job.data;
+    const [tenant] = await this.lookup(tenantId);
+    if (!tenant) return { done: 'skipped' };
+    const outcome = await this.context.runWith({ actor: 'system:offboarding' }, () =>
+      this.actors.send(
+        tenantActor(tenant.slug),
+        async (uow): Promise<PurgeOutcome> => {
+          const [row] = await uow.query<{ status: string; schema_name: string; purge_after: Date | null }[]>(
+            'SELECT status, schema_name, purge_after FROM platform.tenants WHERE id = $1 FOR UPDATE',
+            [tenantId],
+          );
+          if (!row || row.status !== 'offboarding' || !row.purge_after) return { done: 'skipped' };
+          if (row.purge_after.getTime() > Date.now()) return { done: 'later', at: row.purge_after };
+          await uow.query(`DROP SCHEMA IF EXISTS ${quoteSchema(row.schema_name)} CASCADE`);
+          await uow.query('DELETE FROM platform.tenant_domains WHERE tenant_id = $1', [tenantId]);
+          await uow.query(
+            `UPDATE platform.tenants SET status = 'deleted', deleted_at = now(), settings = '{}'::jsonb, updated_at = now() WHERE id = $1`,
+            [tenantId],
+          );
+          uow.emit('tenant.deleted', tenantAggregate(tenant.slug), { tenant_id: tenantId, slug: tenant.slug }, tenantId);
+          return { done: 'purged' };
+        },
+        { platform: true },
+      ),
+    );
+    this.registry.forget(tenant.slug);
+    if (outcome.done === 'later') await this.scheduler.schedule(tenantId, outcome.at);
+    if (outcome.done === 'purged') this.logger.log({ tenant_id: tenantId, slug: tenant.slug }, 'tenant purged');
+    return outcome;
+  }
+
+  private lookup(tenantId: string): Promise<{ slug: string }[]> {
+    return this.dataSource.query('SELECT slug FROM platform.tenants WHERE id = $1', [tenantId]);
+  }
+}

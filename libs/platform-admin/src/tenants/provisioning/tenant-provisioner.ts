@@ -1,0 +1,110 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ActorSystem } from '@credence/actors';
+import { RequestContext } from '@credence/context';
+import { KeyEncryption, newSigningKey } from '@credence/crypto';
+import { TENANT_SCHEMA_LOCK, lockForTransaction } from '@credence/database';
+import { seedNewTenant } from '@credence/identity';
+import { Metrics } from '@credence/observability';
+import { PendingAdmin, quoteSchema, TenantMigrator, TenantRegistry } from '@credence/tenancy';
+import { tenantActor, tenantAggregate } from '../tenant-actor';
+
+interface ProvisioningRow {
+  id: string;
+  slug: string;
+  name: string;
+  schema_name: string;
+  status: string;
+  pending_admin: PendingAdmin | null;
+  domains: string[];
+}
+
+export type ProvisionOutcome = 'completed' | 'already_done' | 'gone';
+
+/**
+ * Second phase of onboarding, shared by the request and crash recovery: in one transaction,
+ * create the schema, migrate it, seed it, and flip the tenant to active with `tenant.onboarded`.
+ * DDL is transactional in Postgres, so a crash anywhere in here leaves nothing behind.
+ */
+@Injectable()
+export class TenantProvisioner {
+  private readonly logger = new Logger(TenantProvisioner.name);
+
+  constructor(
+    private readonly actors: ActorSystem,
+    private readonly context: RequestContext,
+    private readonly migrator: TenantMigrator,
+    private readonly encryption: KeyEncryption,
+    private readonly registry: TenantRegistry,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async complete(slug: string, tenant: { id: string; schema: string }, recovered: boolean): Promise<ProvisionOutcome> {
+    const key = await newSigningKey(this.encryption, tenant.id);
+    const ref = { id: tenant.id, slug, schema: tenant.schema };
+    const outcome = await this.context.runWith({ tenant: ref }, () =>
+      this.actors.send(tenantActor(slug), async (uow): Promise<ProvisionOutcome> => {
+        const [row] = await uow.query<ProvisioningRow[]>(
+          `SELECT t.id, t.slug, t.name, t.schema_name, t.status, t.pending_admin,
+                  coalesce((SELECT array_agg(domain ORDER BY domain) FROM platform.tenant_domains WHERE tenant_id = t.id), '{}') AS domains
+             FROM platform.tenants t WHERE t.slug = $1 FOR UPDATE`,
+          [slug],
+        );
+        if (!row || row.id !== tenant.id) return 'gone';
+        if (row.status !== 'provisioning') return 'already_done';
+        const queryRunner = uow.manager.queryRunner!;
+        await uow.query(`CREATE SCHEMA ${quoteSchema(row.schema_name)}`);
+        // Waits while `npm run migrate` runs, so the new schema cannot miss a migration.
+        await lockForTransaction(queryRunner, TENANT_SCHEMA_LOCK, 'shared');
+        const { version } = await this.migrator.applyInUnit(uow);
+        const admin = row.pending_admin!;
+        await seedNewTenant(
+          uow,
+          {
+            userId: admin.user_id,
+            email: admin.email,
+            passwordHash: admin.password_hash,
+            inviteTokenHash: admin.invite_token_hash ? Buffer.from(admin.invite_token_hash, 'hex') : null,
+          },
+          key,
+        );
+        await uow.query(
+          `UPDATE platform.tenants SET status = 'active', db_version = $2, pending_admin = NULL, updated_at = now() WHERE id = $1`,
+          [row.id, version],
+        );
+        uow.emit(
+          'tenant.onboarded',
+          tenantAggregate(slug),
+          { tenant_id: row.id, slug, name: row.name, domains: row.domains, admin_user_id: admin.user_id, recovered },
+          row.id,
+        );
+        return 'completed';
+      }),
+    );
+    this.registry.forget(slug);
+    if (outcome === 'completed') this.metrics.tenantsOnboarded.inc({ outcome: recovered ? 'recovered' : 'completed' });
+    return outcome;
+  }
+
+  /** Removes a tenant whose provisioning cannot finish, and says so with `tenant.provisioning_failed`. */
+  async abandon(slug: string, tenantId: string, reason: string): Promise<boolean> {
+    const removed = await this.actors.send(
+      tenantActor(slug),
+      async (uow) => {
+        const [row] = await uow.query<{ schema_name: string }[]>(
+          `DELETE FROM platform.tenants WHERE id = $1 AND status = 'provisioning' RETURNING schema_name`,
+          [tenantId],
+        );
+        if (!row) return false;
+        await uow.query(`DROP SCHEMA IF EXISTS ${quoteSchema(row.schema_name)} CASCADE`);
+        uow.emit('tenant.provisioning_failed', tenantAggregate(slug), { tenant_id: tenantId, slug, reason: reason.slice(0, 500) }, tenantId);
+        return true;
+      },
+      { platform: true },
+    );
+    if (removed) {
+      this.metrics.tenantsOnboarded.inc({ outcome: 'failed' });
+      this.logger.warn({ slug, tenant_id: tenantId, reason }, 'tenant provisioning abandoned; nothing was kept');
+    }
+    return removed;
+  }
+}

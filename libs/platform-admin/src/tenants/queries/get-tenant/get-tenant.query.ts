@@ -1,0 +1,3 @@
+export class GetTenantQuery {
+  constructor(readonly slug: string) {}
+}

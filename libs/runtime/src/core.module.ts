@@ -1,0 +1,75 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { ActorsModule } from '@credence/actors';
+import { AppConfig, ConfigModule } from '@credence/config';
+import { ContextModule } from '@credence/context';
+import { CryptoModule } from '@credence/crypto';
+import { createDataSource } from '@credence/database';
+import { HttpErrorFilter } from '@credence/http';
+import { HealthModule, loggerModule, MetricsModule } from '@credence/observability';
+import { OutboxRow } from '@credence/outbox';
+import { QueuesModule } from '@credence/queues';
+import { RedisModule } from '@credence/redis';
+import { TenancyModule, Tenant, TenantDomain } from '@credence/tenancy';
+import { tenantMigrations } from '@migrations/tenant';
+
+export const PLATFORM_ENTITIES = [Tenant, TenantDomain, OutboxRow];
+
+/** Database module: the one pool of the process, as a TypeORM DataSource. */
+@Module({})
+class DatabaseModule {
+  static forRoot(config: AppConfig, appName: string): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      providers: [
+        {
+          provide: DataSource,
+          useFactory: () =>
+            createDataSource(
+              {
+                url: config.DATABASE_URL,
+                max: config.DB_POOL_MAX,
+                maxUses: config.DB_POOL_MAX_USES,
+                idleTimeoutMs: config.DB_IDLE_TIMEOUT_MS,
+                applicationName: `credence-${appName}`,
+              },
+              PLATFORM_ENTITIES,
+            ),
+        },
+        { provide: 'DATA_SOURCE_CLOSER', inject: [DataSource], useFactory: (ds: DataSource) => ({ onApplicationShutdown: () => ds.destroy() }) },
+      ],
+      exports: [DataSource],
+    };
+  }
+}
+
+/**
+ * Everything an app needs besides its features, assembled once per process: config, context,
+ * logging, the pool, Redis, queues, tenancy, actors, crypto, health and metrics.
+ */
+export function coreModule(config: AppConfig, appName: string, features: Type[]): DynamicModule {
+  @Module({})
+  class CoreRoot {}
+  return {
+    module: CoreRoot,
+    imports: [
+      ConfigModule.forRoot(config),
+      ContextModule,
+      loggerModule(config.LOG_LEVEL),
+      DatabaseModule.forRoot(config, appName),
+      RedisModule,
+      QueuesModule,
+      CqrsModule.forRoot(),
+      TenancyModule.forRoot(tenantMigrations),
+      ActorsModule,
+      CryptoModule,
+      MetricsModule,
+      HealthModule,
+      ...features,
+    ],
+    providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+  };
+}

@@ -1,0 +1,54 @@
+import { Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { IncomingMessage } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@credence/config';
+import { traceIdFrom } from '@credence/context';
+import { migratePlatform } from '@credence/database';
+import { DomainError, toEnvelope } from '@credence/errors';
+import { mountOpenApi, toDomainError, validationPipe } from '@credence/http';
+import { Metrics } from '@credence/observability';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { platformMigrations } from '@migrations/platform';
+import { coreModule } from './core.module';
+
+/** The trace id of a request: from its W3C traceparent when valid, otherwise new. Kept on the raw request. */
+function requestId(req: IncomingMessage): string {
+  const raw = req as IncomingMessage & { id?: string };
+  raw.id ??= traceIdFrom(typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined);
+  return raw.id;
+}
+
+/**
+ * Builds an app (not yet listening): Fastify with a body limit, the error envelope everywhere,
+ * validation, OpenAPI at /docs, metrics per route, and platform migrations applied.
+ */
+export async function createApp(config: AppConfig, appName: string, features: Type[]): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES, genReqId: requestId, trustProxy: false, return503OnClosing: true });
+  const app = await NestFactory.create<NestFastifyApplication>(coreModule(config, appName, features), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(validationPipe());
+  app.get(TenantTransactionRunner).setSource(`credence/${appName}`);
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(Metrics);
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-trace-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  // Errors raised by Fastify itself (body parsing, size) before Nest's filters see the request.
+  fastify.setErrorHandler((err, request, reply) => {
+    const domain = toDomainError(err) ?? new DomainError('internal');
+    reply.status(domain.status).send(toEnvelope(domain, request.id));
+  });
+
+  await migratePlatform(app.get(DataSource), platformMigrations);
+  mountOpenApi(app, `Credence ${appName} API`);
+  return app;
+}

@@ -1,0 +1,4 @@
+export * from './core.module';
+export * from './create-app';
+export * from './start';
+export * from './migrate-command';

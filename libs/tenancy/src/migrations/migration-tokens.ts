@@ -1,0 +1,1 @@
+export const TENANT_MIGRATIONS = Symbol('TENANT_MIGRATIONS');

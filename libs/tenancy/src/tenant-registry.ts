@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '@credence/errors';
+import { TenantRef } from '@credence/context';
+import { Tenant } from './entities/tenant.platform-entity';
+import { TenantStatus } from './tenant-status';
+
+interface CachedTenant {
+  ref: TenantRef;
+  status: TenantStatus;
+  expires: number;
+}
+
+/** Short enough that a suspension is honoured everywhere within seconds, long enough to spare the registry. */
+const CACHE_TTL_MS = 2_000;
+
+/** Resolves `/t/{tenant}` slugs against platform.tenants. */
+@Injectable()
+export class TenantRegistry {
+  private readonly cache = new Map<string, CachedTenant>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The tenant behind a slug if it may serve requests: active only. */
+  async resolveServing(slug: string): Promise<TenantRef> {
+    const found = await this.lookup(slug);
+    if (!found || found.status === 'deleted' || found.status === 'offboarding' || found.status === 'provisioning') {
+      throw new DomainError('tenant.not_found');
+    }
+    if (found.status === 'suspended') throw new DomainError('tenant.suspended');
+    return found.ref;
+  }
+
+  forget(slug: string): void {
+    this.cache.delete(slug);
+  }
+
+  private async lookup(slug: string): Promise<CachedTenant | undefined> {
+    const hit = this.cache.get(slug);
+    if (hit && hit.expires > Date.now()) return hit;
+    const row = await this.dataSource.getRepository(Tenant).findOne({ where: { slug }, select: { id: true, slug: true, schemaName: true, status: true } });
+    if (!row) {
+      this.cache.delete(slug);
+      return undefined;
+    }
+    const entry: CachedTenant = { ref: { id: row.id, slug: row.slug, schema: row.schemaName }, status: row.status, expires: Date.now() + CACHE_TTL_MS };
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(slug, entry);
+    return entry;
+  }
+}

@@ -1,0 +1,28 @@
+import { EntityManager } from 'typeorm';
+import { EventCatalogue, EventType, PLATFORM_TENANT_ID } from '@credence/contracts';
+import { EventOrigin, makeEvent, PendingEvent } from '@credence/outbox';
+import type { TenantRef } from '@credence/context';
+
+/**
+ * What a unit of work sees: the transaction's EntityManager (search_path already set) and an
+ * emit() whose events are written to the outbox just before the same transaction commits.
+ */
+export class UnitOfWork {
+  readonly events: PendingEvent[] = [];
+
+  constructor(
+    readonly manager: EntityManager,
+    readonly tenant: TenantRef | null,
+    private readonly origin: EventOrigin,
+  ) {}
+
+  query<T = unknown>(sql: string, params?: unknown[]): Promise<T> {
+    return this.manager.query(sql, params);
+  }
+
+  /** `tenantId` defaults to the unit's tenant; platform-level units may name the tenant an event is about. */
+  emit<T extends EventType>(type: T, aggregate: string, data: EventCatalogue[T], tenantId?: string): void {
+    const tid = tenantId ?? this.tenant?.id ?? PLATFORM_TENANT_ID;
+    this.events.push(makeEvent(type, tid, aggregate, data, this.origin));
+  }
+}

@@ -1,0 +1,8 @@
+import type { MigrationSet } from '@credence/database';
+import { CreatePlatformRegistry1732560000000 } from './1732560000000-create-platform-registry';
+
+/** Platform schema migrations, in order. Append only. */
+export const platformMigrations: MigrationSet = {
+  historyTable: 'platform_migrations',
+  migrations: [CreatePlatformRegistry1732560000000],
+};

@@ -1,0 +1,8 @@
+import type { MigrationSet } from '@credence/database';
+import { CreateIdentityTables1732560000001 } from './1732560000001-create-identity-tables';
+
+/** Tenant schema migrations, in order. Append only; never name a schema. */
+export const tenantMigrations: MigrationSet = {
+  historyTable: 'tenant_migrations',
+  migrations: [CreateIdentityTables1732560000001],
+};

@@ -1,0 +1,16 @@
+/** Unit specs sit next to the code (*.spec.ts); integration and e2e specs under test/ (*.e2e-spec.ts, *.int-spec.ts). */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.{e2e,int}-spec.ts'],
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
+  moduleNameMapper: {
+    '^@credence/(.*)$': '<rootDir>/libs/$1/src',
+    '^@migrations/(.*)$': '<rootDir>/migrations/$1',
+  },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -8,6 +8,7 @@ import { ContextModule } from '@credence/context';
 import { CryptoModule } from '@credence/crypto';
 import { createDataSource } from '@credence/database';
 import { HttpErrorFilter } from '@credence/http';
+import { TENANT_ENTITIES } from '@credence/identity';
 import { HealthModule, loggerModule, MetricsModule } from '@credence/observability';
 import { OutboxRow } from '@credence/outbox';
 import { QueuesModule } from '@credence/queues';
@@ -16,6 +17,7 @@ import { TenancyModule, Tenant, TenantDomain } from '@credence/tenancy';
 import { tenantMigrations } from '@migrations/tenant';
 
 export const PLATFORM_ENTITIES = [Tenant, TenantDomain, OutboxRow];
+const ENTITIES = [...PLATFORM_ENTITIES, ...TENANT_ENTITIES];
 
 /** Database module: the one pool of the process, as a TypeORM DataSource. */
 @Module({})
@@ -36,7 +38,7 @@ class DatabaseModule {
                 idleTimeoutMs: config.DB_IDLE_TIMEOUT_MS,
                 applicationName: `credence-${appName}`,
               },
-              PLATFORM_ENTITIES,
+              ENTITIES,
             ),
         },
         { provide: 'DATA_SOURCE_CLOSER', inject: [DataSource], useFactory: (ds: DataSource) => ({ onApplicationShutdown: () => ds.destroy() }) },

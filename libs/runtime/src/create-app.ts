@@ -7,8 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@credence/config';
 import { traceIdFrom } from '@credence/context';
 import { migratePlatform } from '@credence/database';
-import { DomainError, toEnvelope } from '@credence/errors';
-import { mountOpenApi, toDomainError, validationPipe } from '@credence/http';
+import { mountOpenApi, validationPipe } from '@credence/http';
 import { Metrics } from '@credence/observability';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { platformMigrations } from '@migrations/platform';
@@ -27,7 +26,11 @@ function requestId(req: IncomingMessage): string {
  */
 export async function createApp(config: AppConfig, appName: string, features: Type[]): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES, genReqId: requestId, trustProxy: false, return503OnClosing: true });
-  const app = await NestFactory.create<NestFastifyApplication>(coreModule(config, appName, features), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(coreModule(config, appName, features), adapter, {
+    bufferLogs: true,
+    // JSON only: Fastify parses it itself; no form or text parsers are registered.
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
   app.get(TenantTransactionRunner).setSource(`credence/${appName}`);
@@ -42,11 +45,7 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  // Errors raised by Fastify itself (body parsing, size) before Nest's filters see the request.
-  fastify.setErrorHandler((err, request, reply) => {
-    const domain = toDomainError(err) ?? new DomainError('internal');
-    reply.status(domain.status).send(toEnvelope(domain, request.id));
-  });
+
 
   await migratePlatform(app.get(DataSource), platformMigrations);
   mountOpenApi(app, `Credence ${appName} API`);

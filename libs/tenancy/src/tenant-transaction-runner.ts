@@ -36,7 +36,7 @@ export class TenantTransactionRunner {
   }
 
   /** A unit of work on the ambient tenant's schema; fails closed when no tenant is in context. */
-  inTenant<T>(work: (uow: UnitOfWork) => Promise<T>, options: UnitOptions = {}): Promise<T> {
+  async inTenant<T>(work: (uow: UnitOfWork) => Promise<T>, options: UnitOptions = {}): Promise<T> {
     const tenant = this.context.tenant;
     if (!tenant) throw new DomainError('tenant.context_missing');
     return this.run(tenant, tenantSearchPath(tenant.schema), work, options);

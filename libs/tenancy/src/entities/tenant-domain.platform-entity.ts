@@ -1,5 +1,4 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { Tenant } from './tenant.platform-entity';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /** E-mail domain → tenant, for home-realm discovery. A domain belongs to one tenant at most. */
 @Entity({ name: 'tenant_domains', schema: 'platform' })
@@ -9,10 +8,6 @@ export class TenantDomain {
 
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId: string;
-
-  @ManyToOne(() => Tenant, (t) => t.domains, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'tenant_id' })
-  tenant?: Tenant;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

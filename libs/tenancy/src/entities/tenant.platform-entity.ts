@@ -1,7 +1,6 @@
-import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { TenantStatus } from '../tenant-status';
 import type { TenantSettings } from '../tenant-settings';
-import { TenantDomain } from './tenant-domain.platform-entity';
 
 /** Admin to create once provisioning completes; kept only while the tenant is provisioning. */
 export interface PendingAdmin {
@@ -51,7 +50,4 @@ export class Tenant {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
-
-  @OneToMany(() => TenantDomain, (d) => d.tenant)
-  domains?: TenantDomain[];
 }

@@ -12,8 +12,13 @@ if ! command -v docker-compose >/dev/null 2>&1; then
   fi
   echo "check-compose: installing docker-compose (Debian package)" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+  log="$(mktemp)"
+  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends docker-compose; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
 fi
 
 # Dummy values for the variables the file requires (${VAR:?...}); never used to run anything.
@@ -25,10 +30,17 @@ export POSTGRES_PASSWORD="check-compose-dummy-password"
 docker-compose -f docker-compose.yml config -q
 docker-compose -f docker-compose.yml --profile tools config -q
 
-# The variables really are required: without them config must fail.
-if env -u CREDENCE_ADMIN_KEY docker-compose -f docker-compose.yml config -q >/dev/null 2>&1; then
-  echo "check-compose: docker-compose.yml accepts a missing CREDENCE_ADMIN_KEY" >&2
-  exit 1
-fi
+# The secrets really are required: without each one, config must fail and name it.
+for var in CREDENCE_ADMIN_KEY CREDENCE_KEY_ENCRYPTION_KEY POSTGRES_PASSWORD; do
+  if out="$(env -u "$var" docker-compose -f docker-compose.yml config -q 2>&1)"; then
+    echo "check-compose: docker-compose.yml accepts a missing $var" >&2
+    exit 1
+  fi
+  if ! grep -q "$var" <<<"$out"; then
+    echo "check-compose: without $var, config failed for another reason:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+done
 
 echo "check-compose: docker-compose.yml is valid ($(docker-compose version --short))"

@@ -16,8 +16,12 @@ export class UnitOfWork {
     private readonly origin: EventOrigin,
   ) {}
 
-  query<T = unknown>(sql: string, params?: unknown[]): Promise<T> {
-    return this.manager.query(sql, params);
+  /** Raw SQL in this transaction. Always resolves to the rows (TypeORM alone returns [rows, count] for UPDATE/DELETE). */
+  async query<T = unknown>(sql: string, params?: unknown[]): Promise<T> {
+    const runner = this.manager.queryRunner;
+    if (!runner) throw new Error('unit of work has no query runner');
+    const result = await runner.query(sql, params, true);
+    return result.records as T;
   }
 
   /** `tenantId` defaults to the unit's tenant; platform-level units may name the tenant an event is about. */

@@ -17,7 +17,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
@@ -90,6 +90,124 @@ function machine() {
   return { nproc: cpus().length, cpu: cpuModel, ram_gib: round(totalmem() / 2 ** 30, 1), node: process.version };
 }
 
+// ---------------------------------------------------------------- CPU accounting (Linux /proc)
+
+export interface CpuFigures {
+  wall_s: number;
+  /** This Node process (the app and the bench client together). */
+  node_cpu_s: number;
+  /** Postgres backends connected to the bench database. */
+  pg_backends_cpu_s: number;
+  /** Postgres checkpointer, background writer, WAL writer (shared with anything else on the server). */
+  pg_aux_cpu_s: number;
+  /** Busy CPU of the whole machine (all cores) in the interval; minus the above = someone else. */
+  machine_busy_cpu_s: number;
+  others_cpu_s: number;
+}
+
+const TICK_S = 0.01; // CLK_TCK = 100 on Linux x86-64
+
+function readTicks(pid: string): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime
+  } catch {
+    return undefined;
+  }
+}
+
+function machineBusyTicks(): number {
+  const [, ...nums] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const v = nums.map(Number);
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  return total - v[3] - v[4]; // minus idle and iowait
+}
+
+/** Samples CPU time of this process, of the bench database's Postgres backends and of the machine. */
+class CpuMeter {
+  private readonly kinds = new Map<string, 'ours' | 'aux' | 'other'>();
+  private base = new Map<string, number>();
+  private last = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private t0 = 0;
+  private node0 = process.cpuUsage();
+  private machine0 = 0;
+  readonly available = existsSync('/proc/stat');
+
+  constructor(private readonly database: string) {}
+
+  private classify(pid: string): 'ours' | 'aux' | 'other' {
+    let kind = this.kinds.get(pid);
+    if (kind) return kind;
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      /* gone */
+    }
+    kind = !cmd.startsWith('postgres: ') ? 'other' : cmd.includes(` ${this.database} `) ? 'ours' : /: (checkpointer|background writer|walwriter)/.test(cmd) ? 'aux' : 'other';
+    this.kinds.set(pid, kind);
+    return kind;
+  }
+
+  private scan(first: boolean): void {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid) || this.classify(pid) === 'other') continue;
+      const ticks = readTicks(pid);
+      if (ticks === undefined) continue;
+      if (!this.base.has(pid)) this.base.set(pid, first ? ticks : 0);
+      this.last.set(pid, ticks);
+    }
+  }
+
+  begin(): void {
+    if (!this.available) return;
+    this.kinds.clear();
+    this.base = new Map();
+    this.last = new Map();
+    this.t0 = now();
+    this.node0 = process.cpuUsage();
+    this.machine0 = machineBusyTicks();
+    this.scan(true);
+    this.timer = setInterval(() => this.scan(false), 200);
+  }
+
+  end(): CpuFigures | undefined {
+    if (!this.available) return undefined;
+    clearInterval(this.timer);
+    this.scan(false);
+    const node = process.cpuUsage(this.node0);
+    let ours = 0;
+    let aux = 0;
+    for (const [pid, ticks] of this.last) {
+      const d = (ticks - (this.base.get(pid) ?? 0)) * TICK_S;
+      if (this.kinds.get(pid) === 'ours') ours += d;
+      else aux += d;
+    }
+    const nodeS = (node.user + node.system) / 1e6;
+    const machine = (machineBusyTicks() - this.machine0) * TICK_S;
+    return {
+      wall_s: round((now() - this.t0) / 1000, 2),
+      node_cpu_s: round(nodeS, 2),
+      pg_backends_cpu_s: round(ours, 2),
+      pg_aux_cpu_s: round(aux, 2),
+      machine_busy_cpu_s: round(machine, 2),
+      others_cpu_s: round(Math.max(0, machine - nodeS - ours - aux), 2),
+    };
+  }
+
+  async measure<T>(work: () => Promise<T>): Promise<{ result: T; cpu?: CpuFigures }> {
+    this.begin();
+    try {
+      const result = await work();
+      return { result, cpu: this.end() };
+    } finally {
+      clearInterval(this.timer);
+    }
+  }
+}
+
 // ---------------------------------------------------------------- HTTP onboarding
 
 interface OnboardPhase {
@@ -105,6 +223,10 @@ interface OnboardPhase {
   p99_ms: number;
   max_ms: number;
   mean_ms: number;
+  cpu?: CpuFigures;
+  /** CPU milliseconds per onboarded tenant: this Node process, and the bench database's Postgres backends. */
+  node_cpu_ms_per_tenant?: number;
+  pg_cpu_ms_per_tenant?: number;
 }
 
 class Bench {
@@ -114,6 +236,7 @@ class Bench {
   constructor(
     private readonly url: string,
     private readonly runTag: string,
+    private readonly meter: CpuMeter,
   ) {}
 
   private async onboardOne(withPassword: boolean, label: string): Promise<number> {
@@ -140,9 +263,11 @@ class Bench {
     const presentBefore = this.present;
     const latencies: number[] = [];
     const t0 = now();
-    await pool(n, concurrency, async () => {
-      latencies.push(await this.onboardOne(withPassword, label));
-    });
+    const { cpu } = await this.meter.measure(() =>
+      pool(n, concurrency, async () => {
+        latencies.push(await this.onboardOne(withPassword, label));
+      }),
+    );
     const wall = (now() - t0) / 1000;
     return {
       name,
@@ -157,6 +282,9 @@ class Bench {
       p99_ms: round(pct(latencies, 99)),
       max_ms: round(Math.max(...latencies)),
       mean_ms: round(latencies.reduce((a, b) => a + b, 0) / latencies.length),
+      cpu,
+      node_cpu_ms_per_tenant: cpu ? round((cpu.node_cpu_s * 1000) / n, 1) : undefined,
+      pg_cpu_ms_per_tenant: cpu ? round((cpu.pg_backends_cpu_s * 1000) / n, 1) : undefined,
     };
   }
 }
@@ -303,7 +431,7 @@ interface MigrationRun {
   wall_s: number;
   tenants_per_s: number;
   failed: number;
-  per_tenant_p50_ms?: number;
+  cpu?: CpuFigures;
 }
 
 /**
@@ -312,7 +440,7 @@ interface MigrationRun {
  * Only the first MIGRATE_N tenants are live during the run: the others are set to `deleted` for its
  * duration (their schemas stay, so the catalogue is as large as with all tenants) and restored after.
  */
-async function phaseC(app: NestFastifyApplication, dataSource: DataSource, concurrencies: number[]): Promise<{ runs: MigrationRun[]; noop?: MigrationRun; live: number; present: number }> {
+async function phaseC(app: NestFastifyApplication, dataSource: DataSource, meter: CpuMeter, concurrencies: number[]): Promise<{ runs: MigrationRun[]; noop?: MigrationRun; live: number; present: number }> {
   const config = app.get<AppConfig>(APP_CONFIG);
   const first = await dataSource.query(`SELECT id FROM platform.tenants WHERE status = 'active' ORDER BY id LIMIT $1`, [MIGRATE_N]);
   const lastId = first[first.length - 1].id as string;
@@ -330,22 +458,22 @@ async function phaseC(app: NestFastifyApplication, dataSource: DataSource, concu
       const set: MigrationSet = { historyTable: tenantMigrations.historyTable, migrations: [...migrations] };
       const migrator = new TenantMigrator(dataSource, app.get(TenantTransactionRunner), app.get(RequestContext), set, config);
       const t0 = now();
-      const reports = await migrator.migrateAll(concurrencies[i]);
+      const { result: reports, cpu } = await meter.measure(() => migrator.migrateAll(concurrencies[i]));
       const wall = (now() - t0) / 1000;
       const failed = reports.filter((r) => r.error);
       const applied = reports.filter((r) => r.applied.length === 1 && r.applied[0] === (new marker().name ?? marker.name));
       if (failed.length) log(`  ! ${failed.length} tenant(s) failed, first: ${failed[0].error}`);
       if (applied.length !== live - failed.length) throw new Error(`expected ${live} tenants migrated, got ${applied.length}`);
-      runs.push({ concurrency: concurrencies[i], tenants: reports.length, migration: (new marker().name ?? marker.name), wall_s: round(wall, 2), tenants_per_s: round(reports.length / wall, 1), failed: failed.length });
+      runs.push({ concurrency: concurrencies[i], tenants: reports.length, migration: (new marker().name ?? marker.name), wall_s: round(wall, 2), tenants_per_s: round(reports.length / wall, 1), failed: failed.length, cpu });
       log(`  C: ${reports.length} tenants, concurrency ${concurrencies[i]}: ${round(wall, 2)} s (${round(reports.length / wall, 1)} tenants/s)`);
     }
     // Reference: a run with nothing pending (per-tenant transaction overhead only).
     const set: MigrationSet = { historyTable: tenantMigrations.historyTable, migrations: [...migrations] };
     const migrator = new TenantMigrator(dataSource, app.get(TenantTransactionRunner), app.get(RequestContext), set, config);
     const t0 = now();
-    const reports = await migrator.migrateAll(config.TENANT_MIGRATION_CONCURRENCY);
+    const { result: reports, cpu } = await meter.measure(() => migrator.migrateAll(config.TENANT_MIGRATION_CONCURRENCY));
     const wall = (now() - t0) / 1000;
-    noop = { concurrency: config.TENANT_MIGRATION_CONCURRENCY, tenants: reports.length, migration: '(nothing pending)', wall_s: round(wall, 2), tenants_per_s: round(reports.length / wall, 1), failed: reports.filter((r) => r.error).length };
+    noop = { cpu, concurrency: config.TENANT_MIGRATION_CONCURRENCY, tenants: reports.length, migration: '(nothing pending)', wall_s: round(wall, 2), tenants_per_s: round(reports.length / wall, 1), failed: reports.filter((r) => r.error).length };
     log(`  C: ${reports.length} tenants, nothing pending, concurrency ${noop.concurrency}: ${noop.wall_s} s`);
     // Check where the marker tables landed: one per migrated tenant schema, none in platform/public.
     const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'bench_marker'`);
@@ -509,7 +637,8 @@ async function main(): Promise<void> {
     const dataSource = app.get(DataSource);
     const hasher = app.get(PasswordHasher);
     const encryption = new KeyEncryption(KEK);
-    const bench = new Bench(url, runId.slice(-4).replace(/_/g, ''));
+    const meter = new CpuMeter(server.pathname.slice(1));
+    const bench = new Bench(url, runId.slice(-4).replace(/_/g, ''), meter);
     const profiler = new SqlProfiler(dataSource, hasher);
     results.database = await databaseFacts(dataSource);
 
@@ -521,7 +650,11 @@ async function main(): Promise<void> {
     results.reference_empty = await reference(dataSource, encryption, sampleHash, bench.present);
 
     const phases: OnboardPhase[] = [];
-    const show = (p: OnboardPhase) => log(`  ${p.name}: p50 ${p.p50_ms} ms, p95 ${p.p95_ms} ms, ${p.tenants_per_s} tenants/s (${p.n} in ${p.wall_s} s)`);
+    const show = (p: OnboardPhase) =>
+      log(
+        `  ${p.name}: p50 ${p.p50_ms} ms, p95 ${p.p95_ms} ms, ${p.tenants_per_s} tenants/s (${p.n} in ${p.wall_s} s)` +
+          (p.cpu ? `; CPU/tenant node ${p.node_cpu_ms_per_tenant} ms, pg ${p.pg_cpu_ms_per_tenant} ms; machine busy ${p.cpu.machine_busy_cpu_s} s of which others ${p.cpu.others_cpu_s} s` : ''),
+      );
 
     // Phase A
     phases.push(await bench.phase('A sequential', ONBOARD_N, 1, true, 'a'));
@@ -553,7 +686,7 @@ async function main(): Promise<void> {
     results.profile = profiles;
 
     // Phase C
-    const c = await phaseC(app, dataSource, MIGRATION_CONCURRENCY);
+    const c = await phaseC(app, dataSource, meter, MIGRATION_CONCURRENCY);
     results.migration = c;
     results.onboarding = phases;
     results.fill = fill;
@@ -565,13 +698,13 @@ async function main(): Promise<void> {
     const refF = results.reference_full as ReferenceFigures;
     log('');
     log(table(
-      ['phase', 'present', 'n', 'conc', 'p50 ms', 'p95 ms', 'tenants/s'],
-      [...phases, fill].map((p) => [p.name.replace(/ \(.*\)/, ' (no argon2)'), p.present_before, p.n, p.concurrency, p.p50_ms, p.p95_ms, p.tenants_per_s]),
+      ['phase', 'present', 'n', 'conc', 'p50 ms', 'p95 ms', 'tenants/s', 'node CPU ms/t', 'pg CPU ms/t', 'others CPU s'],
+      [...phases, fill].map((p) => [p.name.replace(/ \(.*\)/, ' (no argon2)'), p.present_before, p.n, p.concurrency, p.p50_ms, p.p95_ms, p.tenants_per_s, p.node_cpu_ms_per_tenant ?? '-', p.pg_cpu_ms_per_tenant ?? '-', p.cpu?.others_cpu_s ?? '-']),
     ));
     log('');
     log(table(
-      ['migration (1 new table)', 'tenants live', 'present', 'conc', 'seconds', 'tenants/s'],
-      [...c.runs, ...(c.noop ? [c.noop] : [])].map((r) => [r.migration, r.tenants, c.present, r.concurrency, r.wall_s, r.tenants_per_s]),
+      ['migration (1 new table)', 'tenants live', 'present', 'conc', 'seconds', 'tenants/s', 'node CPU s', 'pg CPU s', 'others CPU s'],
+      [...c.runs, ...(c.noop ? [c.noop] : [])].map((r) => [r.migration, r.tenants, c.present, r.concurrency, r.wall_s, r.tenants_per_s, r.cpu?.node_cpu_s ?? '-', r.cpu?.pg_backends_cpu_s ?? '-', r.cpu?.others_cpu_s ?? '-']),
     ));
     log('');
     log(table(

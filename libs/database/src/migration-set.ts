@@ -28,6 +28,10 @@ export async function applyPending(runner: QueryRunner, set: MigrationSet): Prom
   );
   const rows: { name: string }[] = await runner.query(`SELECT name FROM ${set.historyTable}`);
   const done = new Set(rows.map((r) => r.name));
+  const known = new Set(set.migrations.map(nameOf));
+  const unknown = [...done].filter((n) => !known.has(n));
+  // A schema migrated by a newer build must not be touched (or have its version lowered) by an older one.
+  if (unknown.length) throw new Error(`schema has migrations this build does not know (${unknown.join(', ')}); run a newer build`);
   const applied: string[] = [];
   for (const migration of set.migrations) {
     const name = nameOf(migration);

@@ -93,7 +93,7 @@ export class TenantMigrator {
     return this.context.runWith({ tenant, actor: 'system:migrate' }, () =>
       this.runner.inTenant(async (uow) => {
         const { applied, version } = await this.applyInUnit(uow);
-        if (applied.length || t.db_version !== version) {
+        if (applied.length) {
           await uow.query('UPDATE platform.tenants SET db_version = $2, updated_at = now() WHERE id = $1', [t.id, version]);
         }
         return { tenant_id: t.id, slug: t.slug, from: t.db_version, to: version, applied };

@@ -4,6 +4,7 @@ import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ActorSystem } from '@credence/actors';
 import { RequestContext } from '@credence/context';
+import { TENANT_SCHEMA_LOCK } from '@credence/database';
 import { JOBS, PurgeTenantJob, QUEUES } from '@credence/queues';
 import { quoteSchema, TenantRegistry } from '@credence/tenancy';
 import { tenantActor, tenantAggregate } from '../tenant-actor';
@@ -50,7 +51,8 @@ export class PurgeTenantProcessor extends WorkerHost {
           uow.emit('tenant.deleted', tenantAggregate(tenant.slug), { tenant_id: tenantId, slug: tenant.slug }, tenantId);
           return { done: 'purged' };
         },
-        { platform: true },
+        // Shared schema lock: a purge never races `npm run migrate` over the same schema.
+        { platform: true, extraLocks: [{ key: TENANT_SCHEMA_LOCK, mode: 'shared' }] },
       ),
     );
     this.registry.forget(tenant.slug);

@@ -1,0 +1,67 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { dropDatabase, ensureDatabase } from '@credence/database';
+import { startTestApp, TestApp } from '@credence/testing';
+import { freePort, waitFor } from '../support/child-platform';
+
+/** /health checks Postgres and Redis for real and answers 503 naming what is down. */
+describe('GET /health', () => {
+  it('is 200 with every check up', async () => {
+    const t = await startTestApp([]);
+    try {
+      const res = await t.call('GET', '/health', undefined, { auth: false });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, redis: { status: 'up' } } });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('is 503 naming redis when Redis goes away, and 200 again when it is back', async () => {
+    const port = await freePort();
+    const startRedis = () =>
+      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    let redis: ChildProcess = startRedis();
+    const t = await waitFor('own redis to start', async () => {
+      try {
+        return await startTestApp([], { REDIS_URL: `redis://127.0.0.1:${port}` });
+      } catch {
+        return undefined;
+      }
+    });
+    try {
+      expect((await t.call('GET', '/health', undefined, { auth: false })).status).toBe(200);
+      await new Promise<void>((resolve) => {
+        redis.once('exit', () => resolve());
+        redis.kill('SIGKILL');
+      });
+      const down = await t.call('GET', '/health', undefined, { auth: false });
+      expect(down.status).toBe(503);
+      expect(down.body.status).toBe('unavailable');
+      expect(down.body.checks.redis.status).toBe('down');
+      expect(down.body.checks.database.status).toBe('up');
+
+      redis = startRedis();
+      await waitFor('health to recover', async () => (await t.call('GET', '/health', undefined, { auth: false })).status === 200);
+    } finally {
+      await t.close();
+      redis.kill('SIGKILL');
+    }
+  });
+
+  it('is 503 naming the database when Postgres stops answering', async () => {
+    const url = new URL(process.env.CREDENCE_TEST_DATABASE_URL!);
+    url.pathname = `/${url.pathname.slice(1)}_health`;
+    await ensureDatabase(url.toString());
+    const t = await startTestApp([], { DATABASE_URL: url.toString() });
+    try {
+      expect((await t.call('GET', '/health', undefined, { auth: false })).status).toBe(200);
+      await dropDatabase(url.toString()); // terminates the app's connections and removes the database
+      const down = await t.call('GET', '/health', undefined, { auth: false });
+      expect(down.status).toBe(503);
+      expect(down.body.checks.database.status).toBe('down');
+      expect(down.body.checks.redis.status).toBe('up');
+    } finally {
+      await t.close().catch(() => undefined);
+    }
+  });
+});

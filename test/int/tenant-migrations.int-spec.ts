@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { APP_CONFIG } from '@credence/config';
+import { RequestContext } from '@credence/context';
+import { MigrationSet } from '@credence/database';
+import { TenantMigrator, TenantTransactionRunner } from '@credence/tenancy';
+import { startTestApp, TestApp, testEnv, uniqueSlug } from '@credence/testing';
+import { tenantMigrations } from '@migrations/tenant';
+import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { ensureBuilt } from '../support/child-platform';
+
+class AddMarker9000000000001 implements MigrationInterface {
+  name = 'AddMarker9000000000001';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('CREATE TABLE migration_marker (id int PRIMARY KEY)');
+  }
+  async down(): Promise<void> {}
+}
+
+class AddSecondMarker9000000000002 implements MigrationInterface {
+  name = 'AddSecondMarker9000000000002';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('CREATE TABLE second_marker (id int PRIMARY KEY)');
+  }
+  async down(): Promise<void> {}
+}
+
+describe('tenant migrations', () => {
+  let t: TestApp;
+  const slugs: string[] = [];
+  const schemaOf = async (slug: string) => (await t.dataSource.query('SELECT schema_name FROM platform.tenants WHERE slug = $1', [slug]))[0].schema_name as string;
+  const migratorWith = (set: MigrationSet) =>
+    new TenantMigrator(t.dataSource, t.app.get(TenantTransactionRunner), t.app.get(RequestContext), set, t.app.get(APP_CONFIG));
+  const ours = <R extends { slug: string }>(reports: R[]) => reports.filter((r) => slugs.includes(r.slug));
+
+  beforeAll(async () => {
+    t = await startTestApp([AuthAppModule]);
+    for (let i = 0; i < 3; i++) {
+      const slug = uniqueSlug('mig');
+      slugs.push(slug);
+      expect((await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: `a@${slug}.example` } })).status).toBe(201);
+    }
+    await t.call('POST', `/v1/admin/tenants/${slugs[2]}/suspend`);
+  });
+  afterAll(() => t.close());
+
+  it('`npm run migrate` and its status command work from the command line', async () => {
+    ensureBuilt();
+    const cli = join(__dirname, '..', '..', 'dist', 'apps', 'platform', 'src', 'cli', 'migrate.js');
+    const env = { ...process.env, ...testEnv() };
+    const run = await promisify(execFile)(process.execPath, [cli], { env });
+    expect(run.stdout).toMatch(/tenants: \d+ checked, 0 migrated, 0 failed/);
+    const status = await promisify(execFile)(process.execPath, [cli, 'status'], { env });
+    expect(status.stdout).toContain('target tenant db_version: 1');
+    for (const slug of slugs) expect(status.stdout).toContain(slug);
+  }, 60_000);
+
+  it('applies a new migration to every live tenant, each in its own schema, and records db_version', async () => {
+    const set = { ...tenantMigrations, migrations: [...tenantMigrations.migrations, AddMarker9000000000001] };
+    const reports = ours(await migratorWith(set).migrateAll(2));
+    expect(reports).toHaveLength(3);
+    for (const r of reports) expect(r).toMatchObject({ from: 1, to: 2, applied: ['AddMarker9000000000001'] });
+    for (const slug of slugs) {
+      const schema = await schemaOf(slug);
+      const rows = await t.dataSource.query(`SELECT table_schema FROM information_schema.tables WHERE table_name = 'migration_marker' AND table_schema = $1`, [schema]);
+      expect(rows).toHaveLength(1);
+    }
+    const misplaced = await t.dataSource.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'migration_marker' AND table_schema IN ('public', 'platform')`);
+    expect(misplaced).toHaveLength(0);
+    const versions = await t.dataSource.query('SELECT db_version FROM platform.tenants WHERE slug = ANY($1)', [slugs]);
+    expect(versions.map((v: { db_version: number }) => v.db_version)).toEqual([2, 2, 2]);
+
+    const again = ours(await migratorWith(set).migrateAll(2));
+    for (const r of again) expect(r).toMatchObject({ from: 2, to: 2, applied: [] });
+  });
+
+  it('isolates a failing tenant: it is reported and rolled back, the others are migrated', async () => {
+    const broken = await schemaOf(slugs[1]);
+    await t.dataSource.query(`CREATE TABLE "${broken}".second_marker (x text)`); // the migration will collide with this
+    const set = { ...tenantMigrations, migrations: [...tenantMigrations.migrations, AddMarker9000000000001, AddSecondMarker9000000000002] };
+    const reports = ours(await migratorWith(set).migrateAll(2));
+    const bySlug = Object.fromEntries(reports.map((r) => [r.slug, r]));
+    expect(bySlug[slugs[1]].error).toContain('already exists');
+    expect(bySlug[slugs[1]].to).toBe(2);
+    expect(bySlug[slugs[0]]).toMatchObject({ to: 3, applied: ['AddSecondMarker9000000000002'] });
+    expect(bySlug[slugs[2]]).toMatchObject({ to: 3, applied: ['AddSecondMarker9000000000002'] });
+    const [row] = await t.dataSource.query('SELECT db_version FROM platform.tenants WHERE slug = $1', [slugs[1]]);
+    expect(row.db_version).toBe(2);
+    const history = await t.dataSource.query(`SELECT name FROM "${broken}".tenant_migrations ORDER BY name`);
+    expect(history.map((h: { name: string }) => h.name)).not.toContain('AddSecondMarker9000000000002');
+
+    const status = await migratorWith(set).status();
+    expect(status.target).toBe(3);
+    const mine = status.tenants.filter((s) => slugs.includes(s.slug));
+    expect(mine.find((s) => s.slug === slugs[1])).toMatchObject({ db_version: 2, current: false });
+    expect(mine.find((s) => s.slug === slugs[0])).toMatchObject({ db_version: 3, current: true });
+  });
+
+  it('refuses to touch a schema migrated by a newer build, and never lowers its db_version', async () => {
+    const reports = ours(await migratorWith(tenantMigrations).migrateAll(2));
+    for (const r of reports) expect(r.error).toContain('does not know');
+    const versions = await t.dataSource.query('SELECT slug, db_version FROM platform.tenants WHERE slug = ANY($1) ORDER BY slug', [slugs]);
+    expect(versions.map((v: { db_version: number }) => v.db_version).sort()).toEqual([2, 3, 3]);
+  });
+
+});

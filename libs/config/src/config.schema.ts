@@ -12,11 +12,11 @@ export const configSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
     CREDENCE_BASE_URL: z.url().optional(),
-    DATABASE_URL: z.url().optional(),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
     DB_POOL_MAX_USES: z.coerce.number().int().min(0).default(5000),
     DB_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
-    REDIS_URL: z.url().default('redis://localhost:6379'),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).default('redis://localhost:6379'),
     REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/).default('credence'),
     CREDENCE_DATA_DIR: z.string().min(1).default('.credence'),
     CREDENCE_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
@@ -30,15 +30,22 @@ export const configSchema = z
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     ARGON2_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   })
-  .superRefine((c, ctx) => {
-    if (c.NODE_ENV !== 'production') return;
-    for (const key of ['DATABASE_URL', 'CREDENCE_ADMIN_KEY', 'CREDENCE_KEY_ENCRYPTION_KEY'] as const) {
-      if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
-    }
-    if (c.ARGON2_MEMORY_KIB < 19_456 || c.ARGON2_TIME_COST < 2) {
-      ctx.addIssue({ code: 'custom', path: ['ARGON2_MEMORY_KIB'], message: 'must be at least the OWASP minimum (19456 KiB, t=2) in production' });
-    }
-  });
+  .superRefine(
+    (c, ctx) => {
+      if (c.NODE_ENV !== 'production') return;
+      for (const key of ['DATABASE_URL', 'CREDENCE_ADMIN_KEY', 'CREDENCE_KEY_ENCRYPTION_KEY'] as const) {
+        if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+      }
+      if (typeof c.ARGON2_MEMORY_KIB === 'number' && c.ARGON2_MEMORY_KIB < 19_456) {
+        ctx.addIssue({ code: 'custom', path: ['ARGON2_MEMORY_KIB'], message: 'must be at least 19456 (OWASP minimum) in production' });
+      }
+      if (typeof c.ARGON2_TIME_COST === 'number' && c.ARGON2_TIME_COST < 2) {
+        ctx.addIssue({ code: 'custom', path: ['ARGON2_TIME_COST'], message: 'must be at least 2 (OWASP minimum) in production' });
+      }
+    },
+    // Run even when other variables are bad, so one message names every problem.
+    { when: () => true },
+  );
 
 export type RawConfig = z.infer<typeof configSchema>;
 

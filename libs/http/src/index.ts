@@ -1,3 +1,4 @@
 export * from './error.filter';
 export * from './openapi';
 export * from './validation';
+export * from './optional';

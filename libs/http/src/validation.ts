@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, ErrorDetail } from '@credence/errors';
 
 function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
@@ -9,9 +9,20 @@ function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
   });
 }
 
+/** Nest turns a missing or null body into {} before validating; a DTO body must really be a JSON object. */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isDtoBody = metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
+    if (isDtoBody && (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value))) {
+      throw new DomainError('validation.failed', 'The body must be a JSON object.', [{ issue: 'body must be a JSON object' }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Validates every body, query and path DTO; unknown fields are refused, never silently dropped. */
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsNotEmptyObject, IsOptional, IsString, Length, Matches, MaxLength, Validate, ValidateNested, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { IsObject, IsEmail, IsNotEmptyObject, IsString, Length, Matches, MaxLength, Validate, ValidateNested, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { OptionalField } from '@credence/http';
 import { DomainList } from './domains';
 import { isReservedSlug, SLUG_PATTERN } from './slug';
 import { TenantSettingsDto } from './tenant-settings.dto';
@@ -8,7 +9,8 @@ import { TenantSettingsDto } from './tenant-settings.dto';
 @ValidatorConstraint({ name: 'notReservedSlug' })
 class NotReservedSlug implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    return typeof value === 'string' && !isReservedSlug(value);
+    // Only judges strings; the pattern check reports anything else.
+    return typeof value !== 'string' || !isReservedSlug(value);
   }
   defaultMessage(): string {
     return 'slug is reserved';
@@ -23,7 +25,7 @@ export class FirstAdminDto {
   email: string;
 
   @ApiPropertyOptional({ description: 'Omit to get a one-time invite token instead.', minLength: 12, maxLength: 256 })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(12, 256)
   password?: string;
@@ -43,7 +45,7 @@ export class CreateTenantDto {
   name: string;
 
   @ApiPropertyOptional({ type: [String], example: ['acme.example'] })
-  @IsOptional()
+  @OptionalField()
   @DomainList()
   domains?: string[];
 
@@ -54,7 +56,8 @@ export class CreateTenantDto {
   admin: FirstAdminDto;
 
   @ApiPropertyOptional({ type: TenantSettingsDto })
-  @IsOptional()
+  @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => TenantSettingsDto)
   settings?: TenantSettingsDto;

@@ -1,11 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
+import { OptionalField } from '@credence/http';
 import { TENANT_STATUSES, TenantStatus } from '@credence/tenancy';
 import { PageQueryDto } from '../../pagination';
 
 export class ListTenantsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: TENANT_STATUSES })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TENANT_STATUSES)
   status?: TenantStatus;
 }

@@ -1,37 +1,38 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
+import { OptionalField } from '@credence/http';
 
 /** Validated per-tenant settings; omitted keys use platform defaults. */
 export class TenantSettingsDto {
   @ApiPropertyOptional({ minimum: 60, maximum: 86400, default: 900 })
-  @IsOptional() @IsInt() @Min(60) @Max(86400)
+  @OptionalField() @IsInt() @Min(60) @Max(86400)
   access_token_ttl_seconds?: number;
 
   @ApiPropertyOptional({ minimum: 300, maximum: 7776000 })
-  @IsOptional() @IsInt() @Min(300) @Max(7_776_000)
+  @OptionalField() @IsInt() @Min(300) @Max(7_776_000)
   refresh_token_idle_seconds?: number;
 
   @ApiPropertyOptional({ minimum: 300, maximum: 31536000 })
-  @IsOptional() @IsInt() @Min(300) @Max(31_536_000)
+  @OptionalField() @IsInt() @Min(300) @Max(31_536_000)
   refresh_token_absolute_seconds?: number;
 
   @ApiPropertyOptional({ minimum: 60, maximum: 7776000 })
-  @IsOptional() @IsInt() @Min(60) @Max(7_776_000)
+  @OptionalField() @IsInt() @Min(60) @Max(7_776_000)
   session_idle_seconds?: number;
 
   @ApiPropertyOptional({ minimum: 300, maximum: 31536000 })
-  @IsOptional() @IsInt() @Min(300) @Max(31_536_000)
+  @OptionalField() @IsInt() @Min(300) @Max(31_536_000)
   session_absolute_seconds?: number;
 
   @ApiPropertyOptional({ minimum: 8, maximum: 128, default: 12 })
-  @IsOptional() @IsInt() @Min(8) @Max(128)
+  @OptionalField() @IsInt() @Min(8) @Max(128)
   password_min_length?: number;
 
   @ApiPropertyOptional({ minimum: 60, maximum: 86400, default: 900 })
-  @IsOptional() @IsInt() @Min(60) @Max(86400)
+  @OptionalField() @IsInt() @Min(60) @Max(86400)
   lockout_seconds?: number;
 
   @ApiPropertyOptional({ example: 'en', description: 'BCP 47 language tag' })
-  @IsOptional() @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
+  @OptionalField() @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
   default_locale?: string;
 }

@@ -10,7 +10,7 @@ describe('GET /health', () => {
     try {
       const res = await t.call('GET', '/health', undefined, { auth: false });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, redis: { status: 'up' } } });
+      expect(res.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, redis: { status: 'up' }, queues: { status: 'up' } } });
     } finally {
       await t.close();
     }
@@ -38,6 +38,7 @@ describe('GET /health', () => {
       expect(down.status).toBe(503);
       expect(down.body.status).toBe('unavailable');
       expect(down.body.checks.redis.status).toBe('down');
+      expect(down.body.checks.queues.status).toBe('down');
       expect(down.body.checks.database.status).toBe('up');
 
       redis = startRedis();

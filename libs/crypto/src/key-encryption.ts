@@ -16,14 +16,15 @@ export class KeyEncryption {
 
   encrypt(plain: Buffer, associated: string): Buffer {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.kek, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.kek, iv, { authTagLength: 16 });
     cipher.setAAD(Buffer.from(associated));
     const body = Buffer.concat([cipher.update(plain), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), body]);
   }
 
   decrypt(sealed: Buffer, associated: string): Buffer {
-    const decipher = createDecipheriv('aes-256-gcm', this.kek, sealed.subarray(0, 12));
+    if (sealed.length < 28) throw new Error('sealed key is too short');
+    const decipher = createDecipheriv('aes-256-gcm', this.kek, sealed.subarray(0, 12), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(associated));
     decipher.setAuthTag(sealed.subarray(12, 28));
     return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);

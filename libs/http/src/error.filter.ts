@@ -12,8 +12,22 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'request.malformed',
 };
 
+/** Failures that mean Postgres or Redis is out of reach: the request may succeed later, so 503, not 500. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '3D000', '08006', '08001', '08003']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Stream isn't writeable|Connection is closed|MaxRetriesPerRequestError/i;
+
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; driverError?: unknown; name?: string };
+  if (!e || typeof e !== 'object') return false;
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true;
+  return e.driverError ? isUnavailable(e.driverError) : false;
+}
+
 export function toDomainError(err: unknown): DomainError | undefined {
   if (err instanceof DomainError) return err;
+  if (isUnavailable(err)) return new DomainError('service.unavailable');
   const code = (err as { code?: string })?.code;
   if (code && FASTIFY_CODES[code]) return new DomainError(FASTIFY_CODES[code]);
   if (err instanceof SyntaxError && (err as { statusCode?: number }).statusCode === 400) return new DomainError('request.malformed');

@@ -2,3 +2,4 @@ export * from './error.filter';
 export * from './openapi';
 export * from './validation';
 export * from './optional';
+export * from './api-errors';

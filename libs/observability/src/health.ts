@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Injectable, Module, Res } from '@nestjs/common';
+import { Controller, Get, Global, Inject, Injectable, Module, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import Redis from 'ioredis';
@@ -71,5 +71,6 @@ export class HealthController {
   }
 }
 
+@Global()
 @Module({ providers: [HealthService], controllers: [HealthController], exports: [HealthService] })
 export class HealthModule {}

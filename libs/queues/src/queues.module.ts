@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { QUEUES } from './queues';
+import { QueuesHealth } from './queues-health';
 
 const queues = Object.values(QUEUES).map((name) => BullModule.registerQueue({ name }));
 
@@ -28,6 +29,7 @@ const queues = Object.values(QUEUES).map((name) => BullModule.registerQueue({ na
     }),
     ...queues,
   ],
+  providers: [QueuesHealth],
   exports: queues,
 })
 export class QueuesModule {}

@@ -37,6 +37,7 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain'); // JSON only: other media types get 415
   const metrics = app.get(Metrics);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-trace-id', request.id);

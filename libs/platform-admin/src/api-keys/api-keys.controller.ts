@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Qu
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@credence/errors';
+import { ApiErrors } from '@credence/http';
 import { AdminScopes } from '../auth/admin-scopes';
 import { PlatformAdminGuard } from '../auth/platform-admin.guard';
 import { decodeCursor, PageQueryDto } from '../pagination';
@@ -18,6 +19,7 @@ const uuidPipe = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('ap
 @Controller('v1/admin/api-keys')
 @UseGuards(PlatformAdminGuard)
 @AdminScopes('api_keys:manage')
+@ApiErrors(400, 401, 403, 404, 409, 413, 415, 503)
 export class ApiKeysController {
   constructor(
     private readonly commands: CommandBus,

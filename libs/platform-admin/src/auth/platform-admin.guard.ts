@@ -13,7 +13,9 @@ interface KeyRow {
   revoked_at: Date | null;
 }
 
-const BEARER = /^Bearer ([\x21-\x7e]{16,512})$/;
+// The scheme name is case-insensitive (RFC 7235); the key itself is printable ASCII.
+const BEARER = /^bearer +([\x21-\x7e]{16,512})$/i;
+const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="credence-admin"' };
 const TOUCH_EVERY_MS = 60_000;
 
 /** Authenticates platform admins by API key (stored as SHA-256) and checks the route's scopes. */
@@ -30,16 +32,16 @@ export class PlatformAdminGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
     const header = req.headers.authorization;
-    if (!header) throw new DomainError('auth.missing_credentials');
+    if (!header) throw new DomainError('auth.missing_credentials', undefined, undefined, CHALLENGE);
     const m = BEARER.exec(header);
-    if (!m) throw new DomainError('auth.invalid_credentials');
+    if (!m) throw new DomainError('auth.invalid_credentials', undefined, undefined, CHALLENGE);
     const rows: KeyRow[] = await this.dataSource.query(
       'SELECT id, scopes, expires_at, revoked_at FROM platform.api_keys WHERE secret_hash = $1',
       [sha256(m[1])],
     );
     const key = rows[0];
     if (!key || key.revoked_at || (key.expires_at && key.expires_at.getTime() <= Date.now())) {
-      throw new DomainError('auth.invalid_credentials');
+      throw new DomainError('auth.invalid_credentials', undefined, undefined, CHALLENGE);
     }
     const required = this.reflector.getAllAndOverride<AdminScope[] | undefined>(REQUIRED_SCOPES, [ctx.getHandler(), ctx.getClass()]) ?? [];
     const missing = required.filter((s) => !key.scopes.includes(s));

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@credence/http';
 import { DomainError } from '@credence/errors';
 import { AdminScopes } from '../auth/admin-scopes';
 import { PlatformAdminGuard } from '../auth/platform-admin.guard';
@@ -26,6 +27,7 @@ function slugParam(slug: string): string {
 @ApiBearerAuth('bearer')
 @Controller('v1/admin/tenants')
 @UseGuards(PlatformAdminGuard)
+@ApiErrors(400, 401, 403, 404, 409, 413, 415, 503)
 export class TenantsController {
   constructor(
     private readonly commands: CommandBus,
@@ -87,7 +89,7 @@ export class TenantsController {
   @HttpCode(202)
   @AdminScopes('tenants:write')
   @ApiParam({ name: 'slug' })
-  @ApiOkResponse({ type: TenantResponse, description: 'Status `offboarding`; data is dropped after the grace period (`purge_after`).' })
+  @ApiAcceptedResponse({ type: TenantResponse, description: 'Status `offboarding`; data is dropped after the grace period (`purge_after`).' })
   offboard(@Param('slug') slug: string): Promise<TenantResponse> {
     return this.commands.execute(new OffboardTenantCommand(slugParam(slug)));
   }

@@ -43,12 +43,25 @@ describe('platform API keys (admin API)', () => {
       ['Bearer with an empty token', 'Bearer '],
       ['a token too short to be a key', 'Bearer short'],
       ['a token with a space inside', `Bearer ${TEST_ADMIN_KEY.slice(0, 20)} ${TEST_ADMIN_KEY.slice(20)}`],
-      ['two spaces after Bearer', `Bearer  ${TEST_ADMIN_KEY}`],
+      ['another scheme', `Basic ${TEST_ADMIN_KEY}`],
+      ['no space after Bearer', `Bearer${TEST_ADMIN_KEY}`],
       ['a non-ASCII token', `Bearer crd_${'é'.repeat(20)}`],
       ['a token over 512 characters', `Bearer crd_${'a'.repeat(600)}`],
     ])('answers a malformed header (%s) with 401 auth.invalid_credentials', async (_, header) => {
       const res = await t.call('GET', '/v1/admin/tenants', undefined, { auth: false, headers: { authorization: header } });
       expectError(res, 401, 'auth.invalid_credentials');
+    });
+
+    it('reads the scheme case-insensitively and allows several spaces (RFC 7235)', async () => {
+      for (const header of [`bearer ${TEST_ADMIN_KEY}`, `BEARER ${TEST_ADMIN_KEY}`, `Bearer  ${TEST_ADMIN_KEY}`]) {
+        const res = await t.call('GET', '/v1/admin/tenants', undefined, { auth: false, headers: { authorization: header } });
+        expect(res.status).toBe(200);
+      }
+    });
+
+    it('sends a WWW-Authenticate challenge with 401', async () => {
+      const res = await t.call('GET', '/v1/admin/tenants', undefined, { auth: false });
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="credence-admin"');
     });
 
     it('answers an unknown key with 401 auth.invalid_credentials', async () => {
@@ -183,11 +196,25 @@ describe('platform API keys (admin API)', () => {
       expectError(await t.call('GET', '/v1/admin/api-keys', undefined, { auth: writer }), 403, 'auth.insufficient_scope');
     });
 
-    it('lets an api_keys:manage key manage keys but not tenants', async () => {
+    it('lets an api_keys:manage key manage keys but not tenants, and grant only the scopes it holds', async () => {
       expect((await t.call('GET', '/v1/admin/api-keys', undefined, { auth: manager })).status).toBe(200);
-      const made = await createKey({ name: 'made-by-manager', scopes: ['tenants:read'] }, manager);
-      expect((await t.call('GET', '/v1/admin/tenants', undefined, { auth: made.secret })).status).toBe(200);
+      const made = await createKey({ name: 'made-by-manager', scopes: ['api_keys:manage'] }, manager);
+      expect((await t.call('GET', '/v1/admin/api-keys', undefined, { auth: made.secret })).status).toBe(200);
       expectError(await t.call('GET', '/v1/admin/tenants', undefined, { auth: manager }), 403, 'auth.insufficient_scope');
+      const before = (await t.dataSource.query('SELECT count(*)::int AS n FROM platform.api_keys'))[0].n;
+      const escalate = await t.call('POST', '/v1/admin/api-keys', { name: 'escalation', scopes: ['tenants:write'] }, { auth: manager });
+      expectError(escalate, 403, 'auth.insufficient_scope');
+      expect(escalate.body.error.message).toContain('tenants:write');
+      expect((await t.dataSource.query('SELECT count(*)::int AS n FROM platform.api_keys'))[0].n).toBe(before);
+    });
+
+    it('records platform.api_key.created and .revoked events without the secret', async () => {
+      const key = await createKey({ name: 'evented', scopes: ['tenants:read'] });
+      expect((await t.call('DELETE', `/v1/admin/api-keys/${key.id}`)).status).toBe(200);
+      const rows = await t.dataSource.query(`SELECT type, event FROM platform.outbox WHERE aggregate = $1 ORDER BY position`, [`api_key/${key.id}`]);
+      expect(rows.map((r: { type: string }) => r.type)).toEqual(['platform.api_key.created', 'platform.api_key.revoked']);
+      expect(rows[0].event).toMatchObject({ tenantid: 'platform', data: { api_key_id: key.id, name: 'evented', scopes: ['tenants:read'] } });
+      expect(JSON.stringify(rows)).not.toContain(key.secret);
     });
 
     it('names the missing scope in the message', async () => {
@@ -280,10 +307,10 @@ describe('platform API keys (admin API)', () => {
       expectError(await t.call('POST', '/v1/admin/api-keys', { name: 'after', scopes: ['tenants:read'] }, { auth: key.secret }), 401, 'auth.invalid_credentials');
     });
 
-    it('refuses to revoke the bootstrap key with 400 validation.failed, and the key keeps working', async () => {
+    it('refuses to revoke the bootstrap key with 409 api_key.immutable, and the key keeps working', async () => {
       const [boot] = await t.dataSource.query('SELECT id FROM platform.api_keys WHERE bootstrap');
       const res = await t.call('DELETE', `/v1/admin/api-keys/${boot.id}`);
-      expectError(res, 400, 'validation.failed');
+      expectError(res, 409, 'api_key.immutable');
       const [row] = await t.dataSource.query('SELECT revoked_at FROM platform.api_keys WHERE id = $1', [boot.id]);
       expect(row.revoked_at).toBeNull();
       expect((await t.call('GET', '/v1/admin/api-keys')).status).toBe(200);

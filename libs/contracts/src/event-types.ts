@@ -28,6 +28,13 @@ export interface TenantOffboardingData extends TenantChangeData {
   purge_after: string;
 }
 
+export interface ApiKeyData {
+  api_key_id: string;
+  name: string;
+  scopes: string[];
+  expires_at: string | null;
+}
+
 export interface EventCatalogue {
   'tenant.onboarded': TenantOnboardedData;
   'tenant.provisioning_failed': TenantProvisioningFailedData;
@@ -36,6 +43,8 @@ export interface EventCatalogue {
   'tenant.resumed': TenantChangeData;
   'tenant.offboarding_started': TenantOffboardingData;
   'tenant.deleted': TenantChangeData;
+  'platform.api_key.created': ApiKeyData;
+  'platform.api_key.revoked': ApiKeyData;
 }
 
 export type EventType = keyof EventCatalogue;

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   'auth.insufficient_scope': { category: 'forbidden', message: 'The credentials do not allow this operation.' },
   'auth.rate_limited': { category: 'rate_limited', message: 'Too many requests; retry later.' },
   'api_key.not_found': { category: 'not_found', message: 'No such API key.' },
+  'api_key.immutable': { category: 'conflict', message: 'The bootstrap key follows CREDENCE_ADMIN_KEY; change that instead.' },
   'tenant.not_found': { category: 'not_found', message: 'No such tenant.' },
   'tenant.exists': { category: 'conflict', message: 'A tenant with this slug exists or existed.' },
   'tenant.domain_taken': { category: 'conflict', message: 'A domain is already claimed by another tenant.' },

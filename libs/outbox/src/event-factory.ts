@@ -20,6 +20,8 @@ export const EVENT_SCHEMA_VERSION: Record<EventType, number> = {
   'tenant.resumed': 1,
   'tenant.offboarding_started': 1,
   'tenant.deleted': 1,
+  'platform.api_key.created': 1,
+  'platform.api_key.revoked': 1,
 };
 
 export function makeEvent<T extends EventType>(

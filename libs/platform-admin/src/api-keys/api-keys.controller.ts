@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nest
 import { DomainError } from '@credence/errors';
 import { ApiErrors } from '@credence/http';
 import { AdminScopes } from '../auth/admin-scopes';
+import { AuthenticatedAdminKey, CurrentAdminKey } from '../auth/current-admin-key';
 import { PlatformAdminGuard } from '../auth/platform-admin.guard';
 import { decodeCursor, PageQueryDto } from '../pagination';
 import { CreateApiKeyCommand } from './commands/create-api-key/create-api-key.command';
@@ -27,9 +28,9 @@ export class ApiKeysController {
   ) {}
 
   @Post()
-  @ApiCreatedResponse({ type: CreatedApiKeyResponse, description: 'The secret is in the response once and never again.' })
-  create(@Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
-    return this.commands.execute(new CreateApiKeyCommand(dto.name, dto.scopes, dto.expires_at ? new Date(dto.expires_at) : null));
+  @ApiCreatedResponse({ type: CreatedApiKeyResponse, description: 'The secret is in the response once and never again. A key can grant only scopes it holds.' })
+  create(@Body() dto: CreateApiKeyDto, @CurrentAdminKey() granter: AuthenticatedAdminKey): Promise<CreatedApiKeyResponse> {
+    return this.commands.execute(new CreateApiKeyCommand(dto.name, dto.scopes, dto.expires_at ? new Date(dto.expires_at) : null, granter.scopes));
   }
 
   @Get()

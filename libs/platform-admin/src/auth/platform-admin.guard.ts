@@ -5,6 +5,7 @@ import { RequestContext } from '@credence/context';
 import { sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { AdminScope, REQUIRED_SCOPES } from './admin-scopes';
+import type { AuthenticatedAdminKey } from './current-admin-key';
 
 interface KeyRow {
   id: string;
@@ -30,7 +31,7 @@ export class PlatformAdminGuard implements CanActivate {
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
+    const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; platformAdminKey?: AuthenticatedAdminKey }>();
     const header = req.headers.authorization;
     if (!header) throw new DomainError('auth.missing_credentials', undefined, undefined, CHALLENGE);
     const m = BEARER.exec(header);
@@ -47,6 +48,7 @@ export class PlatformAdminGuard implements CanActivate {
     const missing = required.filter((s) => !key.scopes.includes(s));
     if (missing.length) throw new DomainError('auth.insufficient_scope', `This key lacks the scope(s): ${missing.join(', ')}.`);
     this.context.setActor(`platform-admin:${key.id}`);
+    req.platformAdminKey = { id: key.id, scopes: key.scopes };
     this.touch(key.id);
     return true;
   }

@@ -45,3 +45,7 @@ export function toApiKeyResponse(r: ApiKeyRow): ApiKeyResponse {
 }
 
 export const API_KEY_COLUMNS = 'id, name, scopes, bootstrap, created_by, created_at, expires_at, revoked_at, last_used_at';
+
+export function apiKeyEventData(r: ApiKeyRow) {
+  return { api_key_id: r.id, name: r.name, scopes: r.scopes, expires_at: iso(r.expires_at) };
+}

@@ -24,8 +24,8 @@ export class TenantSettingsDto {
   @OptionalField() @IsInt() @Min(300) @Max(31_536_000)
   session_absolute_seconds?: number;
 
-  @ApiPropertyOptional({ minimum: 8, maximum: 128, default: 12 })
-  @OptionalField() @IsInt() @Min(8) @Max(128)
+  @ApiPropertyOptional({ minimum: 12, maximum: 128, default: 12, description: 'NIST SP 800-63B allows 8; Credence does not go below 12.' })
+  @OptionalField() @IsInt() @Min(12) @Max(128)
   password_min_length?: number;
 
   @ApiPropertyOptional({ minimum: 60, maximum: 86400, default: 900 })

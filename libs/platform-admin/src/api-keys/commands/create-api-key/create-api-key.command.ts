@@ -5,5 +5,7 @@ export class CreateApiKeyCommand {
     readonly name: string,
     readonly scopes: AdminScope[],
     readonly expiresAt: Date | null,
+    /** Scopes of the key making the request. */
+    readonly granterScopes: readonly string[],
   ) {}
 }

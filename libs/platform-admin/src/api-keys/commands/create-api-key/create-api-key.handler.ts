@@ -4,7 +4,7 @@ import { RequestContext } from '@credence/context';
 import { newSecretToken, sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
-import { API_KEY_COLUMNS, ApiKeyRow, CreatedApiKeyResponse, toApiKeyResponse } from '../../dto/api-key.response';
+import { API_KEY_COLUMNS, ApiKeyRow, apiKeyEventData, CreatedApiKeyResponse, toApiKeyResponse } from '../../dto/api-key.response';
 import { CreateApiKeyCommand } from './create-api-key.command';
 
 @CommandHandler(CreateApiKeyCommand)
@@ -18,14 +18,19 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand,
     if (cmd.expiresAt && cmd.expiresAt.getTime() <= Date.now()) {
       throw new DomainError('validation.failed', undefined, [{ field: 'expires_at', issue: 'expires_at must be in the future' }]);
     }
+    // A key can hand out only scopes it holds itself, so api_keys:manage is not a way to every other scope.
+    const beyond = cmd.scopes.filter((s) => !cmd.granterScopes.includes(s));
+    if (beyond.length) throw new DomainError('auth.insufficient_scope', `This key cannot grant scopes it does not hold: ${beyond.join(', ')}.`);
     const secret = newSecretToken('crd_');
-    const [row] = await this.runner.inPlatform((uow) =>
-      uow.query<ApiKeyRow[]>(
+    const row = await this.runner.inPlatform(async (uow) => {
+      const [created] = await uow.query<ApiKeyRow[]>(
         `INSERT INTO platform.api_keys (id, name, secret_hash, scopes, created_by, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${API_KEY_COLUMNS}`,
         [uuidv7(), cmd.name, sha256(secret), cmd.scopes, this.context.actor, cmd.expiresAt],
-      ),
-    );
+      );
+      uow.emit('platform.api_key.created', `api_key/${created.id}`, apiKeyEventData(created));
+      return created;
+    });
     return { ...toApiKeyResponse(row), secret };
   }
 }

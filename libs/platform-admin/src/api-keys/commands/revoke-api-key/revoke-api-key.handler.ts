@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
-import { API_KEY_COLUMNS, ApiKeyResponse, ApiKeyRow, toApiKeyResponse } from '../../dto/api-key.response';
+import { API_KEY_COLUMNS, ApiKeyResponse, ApiKeyRow, apiKeyEventData, toApiKeyResponse } from '../../dto/api-key.response';
 import { RevokeApiKeyCommand } from './revoke-api-key.command';
 
 /** Revocation is immediate: the guard reads the key on every request. Revoking twice is harmless. */
@@ -13,12 +13,13 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand,
     const row = await this.runner.inPlatform(async (uow) => {
       const [found] = await uow.query<ApiKeyRow[]>(`SELECT ${API_KEY_COLUMNS} FROM platform.api_keys WHERE id = $1 FOR UPDATE`, [cmd.id]);
       if (!found) throw new DomainError('api_key.not_found');
-      if (found.bootstrap) throw new DomainError('validation.failed', 'The bootstrap key follows CREDENCE_ADMIN_KEY; change that instead.');
+      if (found.bootstrap) throw new DomainError('api_key.immutable');
       if (found.revoked_at) return found;
       const [updated] = await uow.query<ApiKeyRow[]>(
         `UPDATE platform.api_keys SET revoked_at = now() WHERE id = $1 RETURNING ${API_KEY_COLUMNS}`,
         [cmd.id],
       );
+      uow.emit('platform.api_key.revoked', `api_key/${updated.id}`, apiKeyEventData(updated));
       return updated;
     });
     return toApiKeyResponse(row);

@@ -27,6 +27,9 @@ export class ChangeTenantStatusHandler implements ICommandHandler<ChangeTenantSt
         if (!ALLOWED_FROM[cmd.change].includes(current.status)) {
           throw new DomainError('tenant.invalid_state', `Cannot ${cmd.change} a tenant that is ${current.status}.`);
         }
+        if (current.status === 'offboarding' && current.purge_after && current.purge_after.getTime() <= Date.now()) {
+          throw new DomainError('tenant.invalid_state', 'The grace period is over; the tenant is being purged.');
+        }
         const aggregate = tenantAggregate(cmd.slug);
         const data = { tenant_id: current.id, slug: cmd.slug };
         if (cmd.change === 'suspend') {

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
 import { newSecretToken, PasswordHasher, sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
-import { PendingAdmin, schemaNameFor, TenantTransactionRunner } from '@credence/tenancy';
+import { DEFAULT_TENANT_SETTINGS, PendingAdmin, schemaNameFor, TenantTransactionRunner } from '@credence/tenancy';
 import { OnboardedTenantResponse, TENANT_SELECT, TenantRow, toTenantResponse } from '../../dto/tenant.response';
 import { TenantProvisioner } from '../../provisioning/tenant-provisioner';
 import { conflictFrom, insertDomains, tenantActor } from '../../tenant-actor';
@@ -27,6 +27,12 @@ export class OnboardTenantHandler implements ICommandHandler<OnboardTenantComman
   ) {}
 
   async execute(cmd: OnboardTenantCommand): Promise<OnboardedTenantResponse> {
+    const minLength = cmd.settings.password_min_length ?? DEFAULT_TENANT_SETTINGS.password_min_length;
+    if (cmd.admin.password !== undefined && [...cmd.admin.password].length < minLength) {
+      throw new DomainError('validation.failed', undefined, [
+        { field: 'admin.password', issue: `admin.password must be at least ${minLength} characters (the tenant's password_min_length)` },
+      ]);
+    }
     const id = uuidv7();
     const schema = schemaNameFor(id);
     const inviteToken = cmd.admin.password ? undefined : newSecretToken('inv_');

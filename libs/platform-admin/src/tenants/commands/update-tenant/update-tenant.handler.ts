@@ -26,9 +26,14 @@ export class UpdateTenantHandler implements ICommandHandler<UpdateTenantCommand,
             await uow.query('UPDATE platform.tenants SET name = $2 WHERE id = $1', [current.id, name]);
             changed.push('name');
           }
-          if (settings !== undefined) {
-            await uow.query(`UPDATE platform.tenants SET settings = settings || $2::jsonb WHERE id = $1`, [current.id, JSON.stringify(settings)]);
-            changed.push(...Object.keys(settings).map((k) => `settings.${k}`));
+          const stored = current.settings as Record<string, unknown>;
+          const changedSettings = Object.entries(settings ?? {}).filter(([key, value]) => stored[key] !== value);
+          if (changedSettings.length) {
+            await uow.query(`UPDATE platform.tenants SET settings = settings || $2::jsonb WHERE id = $1`, [
+              current.id,
+              JSON.stringify(Object.fromEntries(changedSettings)),
+            ]);
+            changed.push(...changedSettings.map(([key]) => `settings.${key}`));
           }
           if (domains !== undefined && [...domains].sort().join() !== current.domains.join()) {
             await uow.query('DELETE FROM platform.tenant_domains WHERE tenant_id = $1', [current.id]);

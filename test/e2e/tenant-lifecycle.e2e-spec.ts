@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { tenantMigrations } from '@migrations/tenant';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 
@@ -27,7 +28,7 @@ describe('tenant lifecycle (platform admin API)', () => {
       expect(body).toMatchObject({
         slug,
         status: 'active',
-        db_version: 1,
+        db_version: tenantMigrations.migrations.length,
         settings: { access_token_ttl_seconds: 600 },
         domains: [`${slug}.example`, `mail.${slug}.example`].sort(),
         admin: { email: `admin@${slug}.example`, status: 'active' },
@@ -39,7 +40,7 @@ describe('tenant lifecycle (platform admin API)', () => {
     it('creates the schema named from the id, migrated and seeded', async () => {
       const schema = `t_${body.id.replace(/-/g, '')}`;
       const [reg] = await t.dataSource.query('SELECT schema_name, db_version, pending_admin FROM platform.tenants WHERE id = $1', [body.id]);
-      expect(reg).toEqual({ schema_name: schema, db_version: 1, pending_admin: null });
+      expect(reg).toEqual({ schema_name: schema, db_version: tenantMigrations.migrations.length, pending_admin: null });
       const roles = await t.dataSource.query(`SELECT name, rank FROM "${schema}".roles ORDER BY rank`);
       expect(roles.map((r: { name: string }) => r.name)).toEqual(['guest', 'employee', 'manager', 'director', 'tenant_admin']);
       const [admin] = await t.dataSource.query(

@@ -33,6 +33,8 @@ describe('tenant migrations', () => {
   const schemaOf = async (slug: string) => (await t.dataSource.query('SELECT schema_name FROM platform.tenants WHERE slug = $1', [slug]))[0].schema_name as string;
   const migratorWith = (set: MigrationSet) =>
     new TenantMigrator(t.dataSource, t.app.get(TenantTransactionRunner), t.app.get(RequestContext), set, t.app.get(APP_CONFIG));
+  /** The real set's length: the version every tenant has before these tests add migrations. */
+  const V = tenantMigrations.migrations.length;
   const ours = <R extends { slug: string }>(reports: R[]) => reports.filter((r) => slugs.includes(r.slug));
 
   beforeAll(async () => {
@@ -53,7 +55,7 @@ describe('tenant migrations', () => {
     const run = await promisify(execFile)(process.execPath, [cli], { env });
     expect(run.stdout).toMatch(/tenants: \d+ checked, 0 migrated, 0 failed/);
     const status = await promisify(execFile)(process.execPath, [cli, 'status'], { env });
-    expect(status.stdout).toContain('target tenant db_version: 1');
+    expect(status.stdout).toContain(`target tenant db_version: ${V}`);
     for (const slug of slugs) expect(status.stdout).toContain(slug);
   }, 60_000);
 
@@ -61,7 +63,7 @@ describe('tenant migrations', () => {
     const set = { ...tenantMigrations, migrations: [...tenantMigrations.migrations, AddMarker9000000000001] };
     const reports = ours(await migratorWith(set).migrateAll(2));
     expect(reports).toHaveLength(3);
-    for (const r of reports) expect(r).toMatchObject({ from: 1, to: 2, applied: ['AddMarker9000000000001'] });
+    for (const r of reports) expect(r).toMatchObject({ from: V, to: V + 1, applied: ['AddMarker9000000000001'] });
     for (const slug of slugs) {
       const schema = await schemaOf(slug);
       const rows = await t.dataSource.query(`SELECT table_schema FROM information_schema.tables WHERE table_name = 'migration_marker' AND table_schema = $1`, [schema]);
@@ -70,10 +72,10 @@ describe('tenant migrations', () => {
     const misplaced = await t.dataSource.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'migration_marker' AND table_schema IN ('public', 'platform')`);
     expect(misplaced).toHaveLength(0);
     const versions = await t.dataSource.query('SELECT db_version FROM platform.tenants WHERE slug = ANY($1)', [slugs]);
-    expect(versions.map((v: { db_version: number }) => v.db_version)).toEqual([2, 2, 2]);
+    expect(versions.map((v: { db_version: number }) => v.db_version)).toEqual([V + 1, V + 1, V + 1]);
 
     const again = ours(await migratorWith(set).migrateAll(2));
-    for (const r of again) expect(r).toMatchObject({ from: 2, to: 2, applied: [] });
+    for (const r of again) expect(r).toMatchObject({ from: V + 1, to: V + 1, applied: [] });
   });
 
   it('isolates a failing tenant: it is reported and rolled back, the others are migrated', async () => {
@@ -83,26 +85,26 @@ describe('tenant migrations', () => {
     const reports = ours(await migratorWith(set).migrateAll(2));
     const bySlug = Object.fromEntries(reports.map((r) => [r.slug, r]));
     expect(bySlug[slugs[1]].error).toContain('already exists');
-    expect(bySlug[slugs[1]].to).toBe(2);
-    expect(bySlug[slugs[0]]).toMatchObject({ to: 3, applied: ['AddSecondMarker9000000000002'] });
-    expect(bySlug[slugs[2]]).toMatchObject({ to: 3, applied: ['AddSecondMarker9000000000002'] });
+    expect(bySlug[slugs[1]].to).toBe(V + 1);
+    expect(bySlug[slugs[0]]).toMatchObject({ to: V + 2, applied: ['AddSecondMarker9000000000002'] });
+    expect(bySlug[slugs[2]]).toMatchObject({ to: V + 2, applied: ['AddSecondMarker9000000000002'] });
     const [row] = await t.dataSource.query('SELECT db_version FROM platform.tenants WHERE slug = $1', [slugs[1]]);
-    expect(row.db_version).toBe(2);
+    expect(row.db_version).toBe(V + 1);
     const history = await t.dataSource.query(`SELECT name FROM "${broken}".tenant_migrations ORDER BY name`);
     expect(history.map((h: { name: string }) => h.name)).not.toContain('AddSecondMarker9000000000002');
 
     const status = await migratorWith(set).status();
-    expect(status.target).toBe(3);
+    expect(status.target).toBe(V + 2);
     const mine = status.tenants.filter((s) => slugs.includes(s.slug));
-    expect(mine.find((s) => s.slug === slugs[1])).toMatchObject({ db_version: 2, current: false });
-    expect(mine.find((s) => s.slug === slugs[0])).toMatchObject({ db_version: 3, current: true });
+    expect(mine.find((s) => s.slug === slugs[1])).toMatchObject({ db_version: V + 1, current: false });
+    expect(mine.find((s) => s.slug === slugs[0])).toMatchObject({ db_version: V + 2, current: true });
   });
 
   it('refuses to touch a schema migrated by a newer build, and never lowers its db_version', async () => {
     const reports = ours(await migratorWith(tenantMigrations).migrateAll(2));
     for (const r of reports) expect(r.error).toContain('does not know');
     const versions = await t.dataSource.query('SELECT slug, db_version FROM platform.tenants WHERE slug = ANY($1) ORDER BY slug', [slugs]);
-    expect(versions.map((v: { db_version: number }) => v.db_version).sort()).toEqual([2, 3, 3]);
+    expect(versions.map((v: { db_version: number }) => v.db_version).sort()).toEqual([V + 1, V + 2, V + 2]);
   });
 
 });

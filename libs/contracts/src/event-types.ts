@@ -35,6 +35,119 @@ export interface ApiKeyData {
   expires_at: string | null;
 }
 
+export interface SigningKeyRotatedData {
+  tenant_id: string;
+  kid: string;
+  previous: string[];
+}
+
+/** Where a sign-in came from; personal data kept to what audit and security detection need. */
+export interface ClientData {
+  ip: string | null;
+  user_agent: string | null;
+  device_type: string | null;
+  location: string | null;
+}
+
+export type AuthMethod = 'local' | 'otp' | 'saml' | 'oidc' | 'ldap';
+
+export interface LoginSucceededData extends ClientData {
+  user_id: string;
+  session_id: string;
+  auth_method: AuthMethod;
+}
+
+export interface LoginFailedData extends ClientData {
+  /** Null when no account matched what was typed; the identifier itself is never sent. */
+  user_id: string | null;
+  auth_method: AuthMethod;
+  reason: 'invalid_credentials' | 'account_locked' | 'account_disabled' | 'rate_limited' | 'otp_invalid' | 'otp_expired';
+}
+
+export interface SessionCreatedData extends ClientData {
+  session_id: string;
+  user_id: string;
+  auth_method: AuthMethod;
+  idle_expires_at: string;
+  absolute_expires_at: string;
+}
+
+export interface SessionRevokedData {
+  session_id: string;
+  user_id: string;
+  reason: string;
+}
+
+export interface TokenIssuedData {
+  session_id: string;
+  user_id: string;
+  jti: string;
+  expires_at: string;
+}
+
+export interface TokenRevokedData {
+  session_id: string;
+  user_id: string;
+  jti: string | null;
+  reason: string;
+}
+
+export interface TokenReuseDetectedData {
+  session_id: string;
+  user_id: string;
+}
+
+export interface AccountLockedData {
+  user_id: string;
+  locked_until: string;
+  failures: number;
+}
+
+export interface SecurityViolationData {
+  rule: string;
+  severity: 'medium' | 'high' | 'critical';
+  user_id: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface OtpRequestedData {
+  user_id: string;
+  channel: 'email' | 'sms';
+  expires_at: string;
+}
+
+export interface UserData {
+  user_id: string;
+  email: string;
+  username: string | null;
+  status: 'invited' | 'active' | 'disabled';
+}
+
+export interface UserUpdatedData {
+  user_id: string;
+  changed: string[];
+}
+
+export interface UserRoleData {
+  user_id: string;
+  role_id: string;
+  role: string;
+}
+
+export interface RoleData {
+  role_id: string;
+  name: string;
+  permissions: string[];
+}
+
+export interface AccessDeniedData {
+  user_id: string | null;
+  resource: string;
+  action: string;
+  reason: string;
+}
+
 export interface EventCatalogue {
   'tenant.onboarded': TenantOnboardedData;
   'tenant.provisioning_failed': TenantProvisioningFailedData;
@@ -45,6 +158,29 @@ export interface EventCatalogue {
   'tenant.deleted': TenantChangeData;
   'platform.api_key.created': ApiKeyData;
   'platform.api_key.revoked': ApiKeyData;
+  'auth.signing_key.rotated': SigningKeyRotatedData;
+  'auth.login.succeeded': LoginSucceededData;
+  'auth.login.failed': LoginFailedData;
+  'auth.session.created': SessionCreatedData;
+  'auth.session.revoked': SessionRevokedData;
+  'auth.token.issued': TokenIssuedData;
+  'auth.token.refreshed': TokenIssuedData;
+  'auth.token.revoked': TokenRevokedData;
+  'auth.token.reuse_detected': TokenReuseDetectedData;
+  'auth.otp.requested': OtpRequestedData;
+  'auth.account.locked': AccountLockedData;
+  'security.violation.detected': SecurityViolationData;
+  'user.created': UserData;
+  'user.updated': UserUpdatedData;
+  'user.disabled': UserData;
+  'user.enabled': UserData;
+  'user.deleted': { user_id: string };
+  'user.role.assigned': UserRoleData;
+  'user.role.removed': UserRoleData;
+  'role.created': RoleData;
+  'role.updated': RoleData & { changed: string[] };
+  'role.deleted': { role_id: string; name: string };
+  'authz.access.denied': AccessDeniedData;
 }
 
 export type EventType = keyof EventCatalogue;

@@ -4,10 +4,12 @@ import { DomainError } from '@credence/errors';
 import { TenantRef } from '@credence/context';
 import { Tenant } from './entities/tenant.platform-entity';
 import { TenantStatus } from './tenant-status';
+import { DEFAULT_TENANT_SETTINGS, TenantSettings } from './tenant-settings';
 
 interface CachedTenant {
   ref: TenantRef;
   status: TenantStatus;
+  settings: Required<TenantSettings>;
   expires: number;
 }
 
@@ -31,6 +33,12 @@ export class TenantRegistry {
     return found.ref;
   }
 
+  /** The tenant's settings with platform defaults filled in (cached like the tenant itself). */
+  async settings(tenant: TenantRef): Promise<Required<TenantSettings>> {
+    const found = await this.lookup(tenant.slug);
+    return found?.settings ?? { ...DEFAULT_TENANT_SETTINGS };
+  }
+
   forget(slug: string): void {
     this.cache.delete(slug);
   }
@@ -38,12 +46,17 @@ export class TenantRegistry {
   private async lookup(slug: string): Promise<CachedTenant | undefined> {
     const hit = this.cache.get(slug);
     if (hit && hit.expires > Date.now()) return hit;
-    const row = await this.dataSource.getRepository(Tenant).findOne({ where: { slug }, select: { id: true, slug: true, schemaName: true, status: true } });
+    const row = await this.dataSource.getRepository(Tenant).findOne({ where: { slug }, select: { id: true, slug: true, schemaName: true, status: true, settings: true } });
     if (!row) {
       this.cache.delete(slug);
       return undefined;
     }
-    const entry: CachedTenant = { ref: { id: row.id, slug: row.slug, schema: row.schemaName }, status: row.status, expires: Date.now() + CACHE_TTL_MS };
+    const entry: CachedTenant = {
+      ref: { id: row.id, slug: row.slug, schema: row.schemaName },
+      status: row.status,
+      settings: { ...DEFAULT_TENANT_SETTINGS, ...row.settings },
+      expires: Date.now() + CACHE_TTL_MS,
+    };
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(slug, entry);
     return entry;

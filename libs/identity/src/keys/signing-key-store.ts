@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createPrivateKey, createPublicKey, JsonWebKey, KeyObject } from 'node:crypto';
+import { ActorSystem } from '@credence/actors';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { RequestContext, TenantRef } from '@credence/context';
+import { KeyEncryption, newSigningKey } from '@credence/crypto';
+import { TenantTransactionRunner } from '@credence/tenancy';
+
+export interface TenantKeys {
+  signing: { kid: string; key: KeyObject; createdAt: Date };
+  /** Every key a token of this tenant may be signed with: active and still-overlapping retiring ones. */
+  verifying: Map<string, KeyObject>;
+  loadedAt: number;
+}
+
+interface KeyRow {
+  kid: string;
+  public_jwk: JsonWebKey;
+  private_key_enc: Buffer;
+  status: 'active' | 'retiring';
+  created_at: Date;
+}
+
+const CACHE_MS = 60_000;
+/** An unknown kid triggers at most one reload per tenant in this window (a forged kid cannot hammer the database). */
+const UNKNOWN_KID_RELOAD_MS = 5_000;
+/** Retiring keys keep verifying for the longest access-token lifetime plus this margin. */
+const OVERLAP_MARGIN_SECONDS = 60;
+const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400;
+
+/**
+ * Per-tenant ES256 keys, decrypted once and cached as KeyObjects (node:crypto verifies with cached
+ * KeyObjects about twice as fast as re-importing). Rotation keeps the old key verifying for a while.
+ */
+@Injectable()
+export class SigningKeyStore {
+  private readonly cache = new Map<string, TenantKeys>();
+  private readonly loading = new Map<string, Promise<TenantKeys>>();
+  private readonly lastForcedReload = new Map<string, number>();
+
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly actors: ActorSystem,
+    private readonly context: RequestContext,
+    private readonly encryption: KeyEncryption,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Keys of the ambient tenant. */
+  async keysFor(tenant: TenantRef): Promise<TenantKeys> {
+    const hit = this.cache.get(tenant.id);
+    if (hit && Date.now() - hit.loadedAt < CACHE_MS) return hit;
+    return this.load(tenant);
+  }
+
+  /** The public key for a kid, reloading once if the kid is new (another process may have rotated). */
+  async verifyingKey(tenant: TenantRef, kid: string): Promise<KeyObject | undefined> {
+    const keys = await this.keysFor(tenant);
+    const found = keys.verifying.get(kid);
+    if (found) return found;
+    const last = this.lastForcedReload.get(tenant.id) ?? 0;
+    if (Date.now() - last < UNKNOWN_KID_RELOAD_MS) return undefined;
+    this.lastForcedReload.set(tenant.id, Date.now());
+    return (await this.load(tenant)).verifying.get(kid);
+  }
+
+  /** Makes a new active key; the previous one keeps verifying until every token it signed has expired. */
+  async rotate(tenant: TenantRef): Promise<{ kid: string; retired: string[] }> {
+    const key = await newSigningKey(this.encryption, tenant.id);
+    const result = await this.actors.send({ kind: 'signing-keys', tenantId: tenant.id, id: 'keys' }, async (uow) => {
+      const retired = await uow.query<{ kid: string }[]>(
+        `UPDATE signing_keys SET status = 'retiring', retire_after = now() + make_interval(secs => $1)
+          WHERE status = 'active' RETURNING kid`,
+        [MAX_ACCESS_TOKEN_TTL_SECONDS + OVERLAP_MARGIN_SECONDS],
+      );
+      await uow.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_key_enc, kek_id, status) VALUES ($1, $2, $3, $4, $5, 'active')`, [
+        key.kid,
+        key.alg,
+        JSON.stringify(key.publicJwk),
+        key.privateKeyEnc,
+        key.kekId,
+      ]);
+      await uow.query(`UPDATE signing_keys SET status = 'retired' WHERE status = 'retiring' AND retire_after <= now()`);
+      uow.emit('auth.signing_key.rotated', `tenant/${tenant.slug}`, { tenant_id: tenant.id, kid: key.kid, previous: retired.map((r) => r.kid) });
+      return { kid: key.kid, retired: retired.map((r) => r.kid) };
+    });
+    this.cache.delete(tenant.id);
+    return result;
+  }
+
+  /** Rotates when the active key is older than the configured age; called on the issuing path, cheap otherwise. */
+  async rotateIfOld(tenant: TenantRef, keys: TenantKeys): Promise<void> {
+    const maxAgeMs = this.config.SIGNING_KEY_ROTATE_AFTER_DAYS * 86_400_000;
+    if (Date.now() - keys.signing.createdAt.getTime() < maxAgeMs) return;
+    await this.rotate(tenant);
+  }
+
+  private load(tenant: TenantRef): Promise<TenantKeys> {
+    const pending = this.loading.get(tenant.id);
+    if (pending) return pending;
+    const work = this.context
+      .runWith({ tenant }, () =>
+        this.runner.inTenant((uow) =>
+          uow.query<KeyRow[]>(
+            `SELECT kid, public_jwk, private_key_enc, status, created_at FROM signing_keys
+              WHERE status = 'active' OR (status = 'retiring' AND retire_after > now()) ORDER BY created_at DESC`,
+          ),
+        ),
+      )
+      .then((rows) => this.toKeys(tenant, rows))
+      .finally(() => this.loading.delete(tenant.id));
+    this.loading.set(tenant.id, work);
+    return work;
+  }
+
+  private toKeys(tenant: TenantRef, rows: KeyRow[]): TenantKeys {
+    const active = rows.find((r) => r.status === 'active');
+    if (!active) throw new Error(`tenant ${tenant.slug} has no active signing key`);
+    const der = this.encryption.decrypt(active.private_key_enc, `${tenant.id}:${active.kid}`);
+    const keys: TenantKeys = {
+      signing: { kid: active.kid, key: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), createdAt: active.created_at },
+      verifying: new Map(rows.map((r) => [r.kid, createPublicKey({ key: r.public_jwk, format: 'jwk' })])),
+      loadedAt: Date.now(),
+    };
+    this.cache.set(tenant.id, keys);
+    return keys;
+  }
+}

@@ -1,0 +1,145 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { RequestContext, TenantRef } from '@credence/context';
+import { DomainError } from '@credence/errors';
+import { REDIS } from '@credence/redis';
+import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+
+/** Longest possible access-token life (the tenant setting's maximum): a session mark must outlive every token of the session. */
+export const SESSION_MARK_TTL_SECONDS = 86_400 + 300;
+const REBUILD_WAIT_MS = 5_000;
+
+/**
+ * Revocation state. Postgres is the record; Redis holds a mark per revoked token (jti) and per
+ * revoked session (sid) so every check is one round trip. A `ready` key proves the marks are
+ * complete: when Redis comes back empty it is missing, and checks wait for a rebuild from Postgres.
+ * When Redis cannot be read, checks fail closed with 503.
+ */
+@Injectable()
+export class RevocationStore {
+  private readonly logger = new Logger(RevocationStore.name);
+  private rebuilding?: Promise<void>;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly dataSource: DataSource,
+    private readonly runner: TenantTransactionRunner,
+    private readonly context: RequestContext,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private key(kind: 'jti' | 'sid', id: string): string {
+    return `${this.config.REDIS_PREFIX}:revoked:${kind}:${id}`;
+  }
+
+  private get readyKey(): string {
+    return `${this.config.REDIS_PREFIX}:revocation:ready`;
+  }
+
+  /** True when the token or its session is revoked. Throws 503 when that cannot be known. */
+  async isRevoked(jti: string, sid: string): Promise<boolean> {
+    let values = await this.read(jti, sid);
+    if (values[0] === null) {
+      await this.awaitRebuild();
+      values = await this.read(jti, sid);
+      if (values[0] === null) throw new DomainError('service.unavailable', 'Revocation state is being rebuilt; retry shortly.');
+    }
+    return values[1] !== null || values[2] !== null;
+  }
+
+  /**
+   * Records revocations inside the caller's transaction and marks Redis before the commit: if Redis
+   * cannot be written the change fails (and can be retried); at worst a mark exists for a row that
+   * rolled back, which errs on the side of refusing.
+   */
+  async revoke(uow: UnitOfWork, entries: { sessionIds?: string[]; tokens?: { jti: string; sessionId: string; expiresAt: number }[]; reason: string }): Promise<void> {
+    const now = Math.floor(Date.now() / 1000);
+    const pipeline = this.redis.multi();
+    for (const t of entries.tokens ?? []) {
+      await uow.query(
+        `INSERT INTO revoked_access_tokens (jti, session_id, expires_at, reason) VALUES ($1, $2, to_timestamp($3), $4) ON CONFLICT (jti) DO NOTHING`,
+        [t.jti, t.sessionId, t.expiresAt, entries.reason],
+      );
+      pipeline.set(this.key('jti', t.jti), '1', 'EX', Math.max(1, t.expiresAt - now + this.config.TOKEN_CLOCK_SKEW_SECONDS));
+    }
+    for (const sid of entries.sessionIds ?? []) pipeline.set(this.key('sid', sid), '1', 'EX', SESSION_MARK_TTL_SECONDS);
+    try {
+      await pipeline.exec();
+    } catch (err) {
+      throw new DomainError('service.unavailable', `Revocation could not be recorded: ${(err as Error).message}`);
+    }
+  }
+
+  private async read(jti: string, sid: string): Promise<(string | null)[]> {
+    try {
+      return await this.redis.mget(this.readyKey, this.key('jti', jti), this.key('sid', sid));
+    } catch {
+      throw new DomainError('service.unavailable', 'Revocation state cannot be read.');
+    }
+  }
+
+  /** Rebuilds once per process at a time; across processes a Redis lock lets one do it while others wait. */
+  private awaitRebuild(): Promise<void> {
+    this.rebuilding ??= this.rebuildOrWait().finally(() => (this.rebuilding = undefined));
+    return this.rebuilding;
+  }
+
+  private async rebuildOrWait(): Promise<void> {
+    const lockKey = `${this.config.REDIS_PREFIX}:revocation:rebuilding`;
+    try {
+      const won = await this.redis.set(lockKey, String(process.pid), 'EX', 60, 'NX');
+      if (won) {
+        try {
+          await this.rebuild();
+        } finally {
+          await this.redis.del(lockKey);
+        }
+        return;
+      }
+      const deadline = Date.now() + REBUILD_WAIT_MS;
+      while (Date.now() < deadline) {
+        if (await this.redis.exists(this.readyKey)) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      throw new DomainError('service.unavailable', 'Revocation state cannot be rebuilt.');
+    }
+  }
+
+  /** Copies every still-relevant revocation of every live tenant from Postgres into Redis, then sets `ready`. */
+  async rebuild(): Promise<{ tokens: number; sessions: number }> {
+    const started = Date.now();
+    const tenants: { id: string; slug: string; schema_name: string }[] = await this.dataSource.query(
+      `SELECT id, slug, schema_name FROM platform.tenants WHERE status IN ('active', 'suspended') AND db_version >= 2`,
+    );
+    let tokens = 0;
+    let sessions = 0;
+    for (const t of tenants) {
+      const tenant: TenantRef = { id: t.id, slug: t.slug, schema: t.schema_name };
+      const { jtis, sids } = await this.context.runWith({ tenant, actor: 'system:revocation' }, () =>
+        this.runner.inTenant(async (uow) => ({
+          jtis: await uow.query<{ jti: string; ttl: number }[]>(
+            `SELECT jti, ceil(extract(epoch FROM expires_at - now()))::int AS ttl FROM revoked_access_tokens WHERE expires_at > now()`,
+          ),
+          sids: await uow.query<{ id: string; ttl: number }[]>(
+            `SELECT id, ceil($1 - extract(epoch FROM now() - revoked_at))::int AS ttl FROM auth_sessions
+              WHERE status IN ('revoked', 'expired', 'locked') AND coalesce(revoked_at, expired_at) > now() - make_interval(secs => $1)`,
+            [SESSION_MARK_TTL_SECONDS],
+          ),
+        })),
+      );
+      const pipeline = this.redis.pipeline();
+      for (const r of jtis) pipeline.set(this.key('jti', r.jti), '1', 'EX', Math.max(1, r.ttl + this.config.TOKEN_CLOCK_SKEW_SECONDS));
+      for (const r of sids) pipeline.set(this.key('sid', r.id), '1', 'EX', Math.max(1, r.ttl ?? SESSION_MARK_TTL_SECONDS));
+      await pipeline.exec();
+      tokens += jtis.length;
+      sessions += sids.length;
+    }
+    await this.redis.set(this.readyKey, new Date().toISOString());
+    this.logger.warn(`rebuilt revocation marks from Postgres: ${tokens} tokens, ${sessions} sessions, ${tenants.length} tenants, ${Date.now() - started} ms`);
+    return { tokens, sessions };
+  }
+}

@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { TenantRef } from '@credence/context';
+import { DomainError } from '@credence/errors';
+import { SigningKeyStore } from '../keys/signing-key-store';
+import { RevocationStore } from '../revocation/revocation-store';
+import { decodeJwt, verifyEs256 } from './jwt';
+import { issuerFor } from './token-issuer';
+import type { Principal } from '../auth/principal';
+
+export type InvalidReason =
+  | 'malformed'
+  | 'algorithm_not_allowed'
+  | 'wrong_type'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'wrong_issuer'
+  | 'wrong_audience'
+  | 'wrong_tenant'
+  | 'not_yet_valid'
+  | 'expired'
+  | 'missing_claims'
+  | 'revoked';
+
+export class InvalidTokenError extends DomainError {
+  constructor(readonly reason: InvalidReason) {
+    super(reason === 'expired' ? 'auth.token.expired' : reason === 'revoked' ? 'auth.session.revoked' : 'auth.token.invalid', undefined, undefined, {
+      'WWW-Authenticate': `Bearer error="invalid_token"`,
+    });
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Verifies an access token for one tenant, as a list of checks read top to bottom. Only ES256 is
+ * accepted, the key comes only from this tenant's own key set by `kid` (jwk, jku, x5u and x5c in the
+ * header are never used), and the tenant id in the token must be this tenant's.
+ */
+@Injectable()
+export class TokenVerifier {
+  constructor(
+    private readonly keys: SigningKeyStore,
+    private readonly revocations: RevocationStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async verify(tenant: TenantRef, token: string, options: { checkRevocation?: boolean } = {}): Promise<Principal> {
+    const decoded = decodeJwt(token);
+    if (!decoded) throw new InvalidTokenError('malformed');
+    const { header, claims: c } = decoded;
+    if (header.alg !== 'ES256') throw new InvalidTokenError('algorithm_not_allowed');
+    if (header.typ !== 'at+jwt') throw new InvalidTokenError('wrong_type');
+    if (typeof header.kid !== 'string') throw new InvalidTokenError('unknown_key');
+    const key = await this.keys.verifyingKey(tenant, header.kid);
+    if (!key) throw new InvalidTokenError('unknown_key');
+    if (!verifyEs256(decoded, key)) throw new InvalidTokenError('bad_signature');
+
+    const expectedIssuer = issuerFor(this.config.CREDENCE_BASE_URL, tenant.slug);
+    if (c.iss !== expectedIssuer) throw new InvalidTokenError('wrong_issuer');
+    const audiences = Array.isArray(c.aud) ? c.aud : [c.aud];
+    if (!audiences.includes(expectedIssuer)) throw new InvalidTokenError('wrong_audience');
+    if (c.tid !== tenant.id) throw new InvalidTokenError('wrong_tenant');
+    if (typeof c.sub !== 'string' || typeof c.sid !== 'string' || typeof c.jti !== 'string' || !UUID.test(c.sid) || !UUID.test(c.jti)) {
+      throw new InvalidTokenError('missing_claims');
+    }
+    if (typeof c.exp !== 'number' || typeof c.iat !== 'number') throw new InvalidTokenError('missing_claims');
+    const now = Date.now() / 1000;
+    const skew = this.config.TOKEN_CLOCK_SKEW_SECONDS;
+    if (typeof c.nbf === 'number' && c.nbf > now + skew) throw new InvalidTokenError('not_yet_valid');
+    if (c.iat > now + skew) throw new InvalidTokenError('not_yet_valid');
+    if (c.exp <= now - skew) throw new InvalidTokenError('expired');
+    if (options.checkRevocation !== false && (await this.revocations.isRevoked(c.jti, c.sid))) throw new InvalidTokenError('revoked');
+
+    const roles = Array.isArray(c.roles) ? c.roles.filter((r): r is string => typeof r === 'string') : [];
+    return { userId: c.sub, tenantId: tenant.id, sessionId: c.sid, jti: c.jti, roles, expiresAt: c.exp };
+  }
+}

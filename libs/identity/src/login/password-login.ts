@@ -1,0 +1,104 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { TenantRef } from '@credence/context';
+import { PasswordHasher } from '@credence/crypto';
+import { DomainError } from '@credence/errors';
+import { TenantRegistry, TenantTransactionRunner } from '@credence/tenancy';
+import { ClientInfo } from '../sessions/client-info';
+import { clientData, SessionLifecycle, TokenPair } from '../sessions/session-lifecycle';
+import { AccountLockout } from './account-lockout';
+import { RateLimiter } from './rate-limiter';
+
+interface Candidate {
+  id: string;
+  email: string;
+  username: string | null;
+  display_name: string | null;
+  password_hash: string | null;
+  status: 'invited' | 'active' | 'disabled';
+}
+
+export interface LoginResult extends TokenPair {
+  user: { id: string; email: string; username: string | null; display_name: string | null };
+}
+
+/**
+ * Password sign-in. Every attempt costs one argon2id verification, against a dummy hash when no
+ * account matches, so unknown user and wrong password look the same in time and answer.
+ */
+@Injectable()
+export class PasswordLogin implements OnModuleInit {
+  private dummyHash = '';
+
+  constructor(
+    private readonly hasher: PasswordHasher,
+    private readonly runner: TenantTransactionRunner,
+    private readonly registry: TenantRegistry,
+    private readonly sessions: SessionLifecycle,
+    private readonly lockout: AccountLockout,
+    private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.dummyHash = await this.hasher.hash(randomBytes(16).toString('hex'));
+  }
+
+  async login(tenant: TenantRef, identifier: string, password: string, client: ClientInfo): Promise<LoginResult> {
+    await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
+    const normalized = identifier.trim().toLowerCase();
+    const [user] = await this.runner.inTenant((uow) =>
+      uow.query<Candidate[]>(
+        `SELECT id, email, username, display_name, password_hash, status FROM users WHERE lower(email) = $1 OR lower(username) = $1 LIMIT 1`,
+        [normalized],
+      ),
+    );
+    const lockedFor = await this.lockout.lockedFor(tenant, normalized);
+    if (lockedFor > 0) {
+      await this.failed(tenant, user?.id ?? null, 'account_locked', client);
+      throw new DomainError('auth.account.locked', undefined, undefined, { 'Retry-After': String(lockedFor) });
+    }
+    const matches = await this.hasher.verify(user?.password_hash ?? this.dummyHash, password);
+    if (!user?.password_hash || !matches) {
+      await this.recordFailure(tenant, normalized, user?.id ?? null, client);
+      throw new DomainError('auth.invalid_credentials');
+    }
+    if (user.status !== 'active') {
+      await this.failed(tenant, user.id, 'account_disabled', client);
+      throw new DomainError('auth.account.disabled');
+    }
+    await this.lockout.clear(tenant, normalized);
+    const pair = await this.sessions.start(tenant, user.id, 'local', client, async (uow, sessionId) => {
+      uow.emit('auth.login.succeeded', `user/${user.id}`, { user_id: user.id, session_id: sessionId, auth_method: 'local', ...clientData(client) });
+    });
+    return { ...pair, user: { id: user.id, email: user.email, username: user.username, display_name: user.display_name } };
+  }
+
+  private async recordFailure(tenant: TenantRef, normalized: string, userId: string | null, client: ClientInfo): Promise<void> {
+    const settings = await this.registry.settings(tenant);
+    const { failures, locked } = await this.lockout.recordFailure(tenant, normalized, settings.lockout_seconds);
+    await this.runner.inTenant(async (uow) => {
+      uow.emit('auth.login.failed', `user/${userId ?? 'unknown'}`, { user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ...clientData(client) });
+      if (!locked || !userId) return;
+      const [row] = await uow.query<{ locked_until: Date }[]>(
+        `UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1 RETURNING locked_until`,
+        [userId, settings.lockout_seconds],
+      );
+      uow.emit('auth.account.locked', `user/${userId}`, { user_id: userId, locked_until: row.locked_until.toISOString(), failures });
+      uow.emit('security.violation.detected', `user/${userId}`, {
+        rule: 'login.account_brute_force',
+        severity: 'high',
+        user_id: userId,
+        ip: client.ip,
+        details: { failures, window_seconds: 600, locked_seconds: settings.lockout_seconds },
+      });
+    });
+  }
+
+  private failed(tenant: TenantRef, userId: string | null, reason: 'account_locked' | 'account_disabled', client: ClientInfo): Promise<void> {
+    return this.runner.inTenant(async (uow) => {
+      uow.emit('auth.login.failed', `user/${userId ?? 'unknown'}`, { user_id: userId, auth_method: 'local', reason, ...clientData(client) });
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { DomainError } from '@credence/errors';
+import { REDIS } from '@credence/redis';
+
+/**
+ * Fixed-window counters in Redis, shared by every process. Fails closed: when Redis cannot be
+ * reached the caller gets 503, never an unlimited pass.
+ */
+@Injectable()
+export class RateLimiter {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  key(...parts: string[]): string {
+    return `${this.config.REDIS_PREFIX}:${parts.join(':')}`;
+  }
+
+  /** Counts one hit; returns the count in the window and the seconds until the window ends. */
+  async hit(key: string, windowSeconds: number): Promise<{ count: number; resetIn: number }> {
+    try {
+      const [[, count], [, ttl]] = (await this.redis.multi().incr(key).ttl(key).exec()) as [[null, number], [null, number]];
+      if (ttl < 0) await this.redis.expire(key, windowSeconds);
+      return { count, resetIn: ttl < 0 ? windowSeconds : ttl };
+    } catch {
+      throw new DomainError('service.unavailable', 'Rate limits cannot be checked.');
+    }
+  }
+
+  /** Throws 429 auth.rate_limited with Retry-After once `limit` hits are exceeded in the window. */
+  async enforce(key: string, limit: number, windowSeconds: number): Promise<void> {
+    const { count, resetIn } = await this.hit(key, windowSeconds);
+    if (count > limit) throw new DomainError('auth.rate_limited', undefined, undefined, { 'Retry-After': String(Math.max(1, resetIn)) });
+  }
+
+  async ttl(key: string): Promise<number> {
+    try {
+      return await this.redis.ttl(key);
+    } catch {
+      throw new DomainError('service.unavailable', 'Rate limits cannot be checked.');
+    }
+  }
+
+  async set(key: string, seconds: number): Promise<void> {
+    try {
+      await this.redis.set(key, '1', 'EX', seconds);
+    } catch {
+      throw new DomainError('service.unavailable', 'Rate limits cannot be recorded.');
+    }
+  }
+
+  async clear(key: string): Promise<void> {
+    await this.redis.del(key).catch(() => undefined);
+  }
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { ActorSystem } from '@credence/actors';
+import { TenantRef } from '@credence/context';
+import { sha256 } from '@credence/crypto';
+import { DomainError } from '@credence/errors';
+import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { TokenIssuer } from '../tokens/token-issuer';
+import { SessionLifecycle, sessionActor, TokenPair } from './session-lifecycle';
+import { newRefreshToken, REFRESH_TOKEN_PATTERN } from './session-tokens';
+import { roleNamesOf } from './user-roles';
+
+interface PresentedToken {
+  id: string;
+  status: 'active' | 'rotated' | 'revoked';
+  expired: boolean;
+  session_id: string;
+  user_id: string;
+  session_status: string;
+  session_expired: boolean;
+  absolute_expires_at: Date;
+  user_status: string;
+}
+
+type Outcome = { kind: 'ok'; pair: TokenPair } | { kind: 'reuse' | 'revoked' | 'expired' };
+
+/**
+ * Refresh-token rotation. Each use retires the presented token and issues a new pair; presenting a
+ * retired token again means it leaked, so the whole family (the session) is revoked, including the
+ * newest token, and `auth.token.reuse_detected` is raised. The session actor serialises presentations.
+ */
+@Injectable()
+export class RefreshSession {
+  constructor(
+    private readonly actors: ActorSystem,
+    private readonly runner: TenantTransactionRunner,
+    private readonly sessions: SessionLifecycle,
+    private readonly issuer: TokenIssuer,
+    private readonly registry: TenantRegistry,
+  ) {}
+
+  async refresh(tenant: TenantRef, refreshToken: string): Promise<TokenPair> {
+    if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw new DomainError('auth.token.invalid');
+    const hash = sha256(refreshToken);
+    const [found] = await this.runner.inTenant((uow) => uow.query<{ session_id: string }[]>('SELECT session_id FROM refresh_tokens WHERE token_hash = $1', [hash]));
+    if (!found) throw new DomainError('auth.token.invalid');
+    const settings = await this.registry.settings(tenant);
+
+    const outcome = await this.actors.send(sessionActor(tenant.id, found.session_id), async (uow): Promise<Outcome> => {
+      const [t] = await uow.query<PresentedToken[]>(
+        `SELECT rt.id, rt.status, rt.expires_at <= now() AS expired, s.id AS session_id, s.user_id, s.status AS session_status,
+                (s.idle_expires_at <= now() OR s.absolute_expires_at <= now()) AS session_expired, s.absolute_expires_at, u.status AS user_status
+           FROM refresh_tokens rt JOIN auth_sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id
+          WHERE rt.token_hash = $1 FOR UPDATE OF rt, s`,
+        [hash],
+      );
+      if (!t) return { kind: 'revoked' };
+      if (t.status === 'rotated') return this.reuseDetected(uow, t);
+      if (t.status === 'revoked' || t.session_status !== 'active') return { kind: 'revoked' };
+      if (t.session_expired || t.expired) return this.expire(uow, t);
+      if (t.user_status !== 'active') {
+        await this.sessions.revokeInUnit(uow, { sessionId: t.session_id }, 'user_not_active');
+        return { kind: 'revoked' };
+      }
+      const next = newRefreshToken();
+      await uow.query(`UPDATE refresh_tokens SET status = 'rotated', rotated_at = now() WHERE id = $1`, [t.id]);
+      await uow.query(
+        `INSERT INTO refresh_tokens (id, session_id, token_hash, status, expires_at) VALUES ($1, $2, $3, 'active', LEAST($4::timestamptz, now() + make_interval(secs => $5)))`,
+        [uuidv7(), t.session_id, next.hash, t.absolute_expires_at, settings.refresh_token_idle_seconds],
+      );
+      await uow.query(
+        `UPDATE auth_sessions SET last_seen_at = now(), idle_expires_at = LEAST(absolute_expires_at, now() + make_interval(secs => $2)) WHERE id = $1`,
+        [t.session_id, settings.session_idle_seconds],
+      );
+      const access = await this.issuer.issue(tenant, { userId: t.user_id, sessionId: t.session_id, roles: await roleNamesOf(uow, t.user_id) });
+      uow.emit('auth.token.refreshed', `session/${t.session_id}`, {
+        session_id: t.session_id,
+        user_id: t.user_id,
+        jti: access.claims.jti,
+        expires_at: new Date(access.claims.exp * 1000).toISOString(),
+      });
+      return {
+        kind: 'ok',
+        pair: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: next.token, session_id: t.session_id },
+      };
+    });
+
+    // The revocation committed above; only now tell the caller.
+    if (outcome.kind === 'ok') return outcome.pair;
+    if (outcome.kind === 'reuse') throw new DomainError('auth.token.reuse_detected');
+    if (outcome.kind === 'expired') throw new DomainError('auth.token.expired');
+    throw new DomainError('auth.session.revoked');
+  }
+
+  private async reuseDetected(uow: UnitOfWork, t: PresentedToken): Promise<Outcome> {
+    await this.sessions.revokeInUnit(uow, { sessionId: t.session_id }, 'refresh_token_reuse');
+    uow.emit('auth.token.reuse_detected', `session/${t.session_id}`, { session_id: t.session_id, user_id: t.user_id });
+    return { kind: 'reuse' };
+  }
+
+  private async expire(uow: UnitOfWork, t: PresentedToken): Promise<Outcome> {
+    await this.sessions.revokeInUnit(uow, { sessionId: t.session_id }, 'session_expired');
+    await uow.query(`UPDATE auth_sessions SET status = 'expired', expired_at = now() WHERE id = $1`, [t.session_id]);
+    return { kind: 'expired' };
+  }
+}

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { ActorSystem } from '@credence/actors';
+import { AuthMethod, ClientData } from '@credence/contracts';
+import { TenantRef } from '@credence/context';
+import { TenantRegistry, UnitOfWork } from '@credence/tenancy';
+import { TokenIssuer } from '../tokens/token-issuer';
+import { RevocationStore } from '../revocation/revocation-store';
+import { ClientInfo } from './client-info';
+import { newRefreshToken } from './session-tokens';
+import { roleNamesOf } from './user-roles';
+
+export interface TokenPair {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  session_id: string;
+}
+
+export const sessionActor = (tenantId: string, sessionId: string) => ({ kind: 'session', tenantId, id: sessionId });
+
+export function clientData(client: ClientInfo): ClientData {
+  return { ip: client.ip, user_agent: client.userAgent, device_type: client.deviceType, location: client.location };
+}
+
+/**
+ * Creates a session (one refresh-token family) and revokes sessions. Every change to a session
+ * runs in its actor, so login, refresh and revocation of one family never interleave.
+ */
+@Injectable()
+export class SessionLifecycle {
+  constructor(
+    private readonly actors: ActorSystem,
+    private readonly issuer: TokenIssuer,
+    private readonly registry: TenantRegistry,
+    private readonly revocations: RevocationStore,
+  ) {}
+
+  /** Starts a session for a user who has just proven who they are; `alsoInTransaction` adds the caller's own events. */
+  async start(
+    tenant: TenantRef,
+    userId: string,
+    method: AuthMethod,
+    client: ClientInfo,
+    alsoInTransaction?: (uow: UnitOfWork, sessionId: string) => Promise<void>,
+  ): Promise<TokenPair> {
+    const sessionId = uuidv7();
+    const settings = await this.registry.settings(tenant);
+    const refresh = newRefreshToken();
+    return this.actors.send(sessionActor(tenant.id, sessionId), async (uow) => {
+      const [session] = await uow.query<{ idle_expires_at: Date; absolute_expires_at: Date }[]>(
+        `INSERT INTO auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, idle_expires_at, absolute_expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', now() + make_interval(secs => $8), now() + make_interval(secs => $9))
+         RETURNING idle_expires_at, absolute_expires_at`,
+        [sessionId, userId, method, client.ip, client.userAgent, client.deviceType, client.location, settings.session_idle_seconds, settings.session_absolute_seconds],
+      );
+      await uow.query(
+        `INSERT INTO refresh_tokens (id, session_id, token_hash, status, expires_at) VALUES ($1, $2, $3, 'active', LEAST($4::timestamptz, now() + make_interval(secs => $5)))`,
+        [uuidv7(), sessionId, refresh.hash, session.absolute_expires_at, settings.refresh_token_idle_seconds],
+      );
+      const roles = await roleNamesOf(uow, userId);
+      const access = await this.issuer.issue(tenant, { userId, sessionId, roles });
+      uow.emit('auth.session.created', `session/${sessionId}`, {
+        session_id: sessionId,
+        user_id: userId,
+        auth_method: method,
+        idle_expires_at: session.idle_expires_at.toISOString(),
+        absolute_expires_at: session.absolute_expires_at.toISOString(),
+        ...clientData(client),
+      });
+      uow.emit('auth.token.issued', `session/${sessionId}`, {
+        session_id: sessionId,
+        user_id: userId,
+        jti: access.claims.jti,
+        expires_at: new Date(access.claims.exp * 1000).toISOString(),
+      });
+      if (alsoInTransaction) await alsoInTransaction(uow, sessionId);
+      return { access_token: access.token, token_type: 'Bearer' as const, expires_in: access.expiresIn, refresh_token: refresh.token, session_id: sessionId };
+    });
+  }
+
+  /**
+   * Revokes sessions inside the caller's unit of work: rows, refresh tokens, Redis marks, events.
+   * Returns the sessions that were active and are now revoked.
+   */
+  async revokeInUnit(uow: UnitOfWork, where: { sessionId?: string; userId?: string }, reason: string, currentToken?: { jti: string; expiresAt: number }): Promise<string[]> {
+    const rows = await uow.query<{ id: string; user_id: string }[]>(
+      `UPDATE auth_sessions SET status = 'revoked', revoked_at = now(), revoked_reason = $3
+        WHERE status = 'active' AND ($1::uuid IS NULL OR id = $1) AND ($2::uuid IS NULL OR user_id = $2)
+        RETURNING id, user_id`,
+      [where.sessionId ?? null, where.userId ?? null, reason],
+    );
+    if (!rows.length) return [];
+    const ids = rows.map((r) => r.id);
+    await uow.query(`UPDATE refresh_tokens SET status = 'revoked' WHERE session_id = ANY($1) AND status <> 'revoked'`, [ids]);
+    const current = currentToken ? [{ jti: currentToken.jti, sessionId: where.sessionId ?? ids[0], expiresAt: currentToken.expiresAt }] : [];
+    await this.revocations.revoke(uow, { sessionIds: ids, tokens: current, reason });
+    for (const r of rows) {
+      uow.emit('auth.session.revoked', `session/${r.id}`, { session_id: r.id, user_id: r.user_id, reason });
+      if (currentToken && r.id === where.sessionId) {
+        uow.emit('auth.token.revoked', `session/${r.id}`, { session_id: r.id, user_id: r.user_id, jti: currentToken.jti, reason });
+      }
+    }
+    return ids;
+  }
+
+  /** Revokes one session through its actor. */
+  revokeSession(tenant: TenantRef, sessionId: string, reason: string, currentToken?: { jti: string; expiresAt: number }): Promise<string[]> {
+    return this.actors.send(sessionActor(tenant.id, sessionId), (uow) => this.revokeInUnit(uow, { sessionId }, reason, currentToken));
+  }
+
+  /** Revokes every active session of a user (logout-all, disabling, password change). */
+  revokeAllForUser(tenant: TenantRef, userId: string, reason: string): Promise<string[]> {
+    return this.actors.send({ kind: 'user-sessions', tenantId: tenant.id, id: userId }, (uow) => this.revokeInUnit(uow, { userId }, reason));
+  }
+}

@@ -1,0 +1,130 @@
+import { RevocationStore } from '@credence/identity';
+import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
+import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+
+const PASSWORD = 'a long enough password';
+
+describe('password login, refresh and logout', () => {
+  let t: TestApp;
+  let slug: string;
+  let tenantId: string;
+  beforeAll(async () => {
+    t = await startTestApp([AuthAppModule]);
+    slug = uniqueSlug('login');
+    const res = await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'Ada@Login.example', password: PASSWORD } });
+    expect(res.status).toBe(201);
+    tenantId = res.body.id;
+  });
+  afterAll(() => t.close());
+
+  const login = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    t.call('POST', `/v1/t/${slug}/auth/login`, body, { auth: false, headers });
+
+  it('signs in with e-mail (case-insensitive) and answers the token pair and the user', async () => {
+    const res = await login({ email: 'ada@login.example', password: PASSWORD }, { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 900, user: { email: 'Ada@Login.example' } });
+    expect(res.body.refresh_token).toMatch(/^crt_[A-Za-z0-9_-]{43}$/);
+    const [header, payload] = res.body.access_token.split('.').slice(0, 2).map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+    expect(header).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
+    expect(payload).toMatchObject({ tid: tenantId, sub: res.body.user.id, sid: res.body.session_id, roles: ['tenant_admin'], iss: `${t.config.CREDENCE_BASE_URL}/v1/t/${slug}` });
+    expect(payload.exp - payload.iat).toBe(900);
+    const schema = `t_${tenantId.replace(/-/g, '')}`;
+    const [session] = await t.dataSource.query(`SELECT auth_method, device_type, status, ip FROM "${schema}".auth_sessions WHERE id = $1`, [res.body.session_id]);
+    expect(session).toMatchObject({ auth_method: 'local', device_type: 'mobile', status: 'active', ip: '127.0.0.1' });
+    const events = await t.dataSource.query(`SELECT type FROM platform.outbox WHERE tenant_id = $1 AND event->>'subject' IN ($2, $3) ORDER BY position`, [
+      tenantId,
+      `session/${res.body.session_id}`,
+      `user/${res.body.user.id}`,
+    ]);
+    expect(events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['auth.session.created', 'auth.token.issued', 'auth.login.succeeded']));
+  });
+
+  it('answers wrong password and unknown user the same way', async () => {
+    const wrong = await login({ email: 'ada@login.example', password: 'not the password' });
+    const unknown = await login({ email: 'nobody@login.example', password: 'not the password' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body.error.code).toBe('auth.invalid_credentials');
+    expect(unknown.body.error.code).toBe('auth.invalid_credentials');
+    expect(wrong.body.error.message).toBe(unknown.body.error.message);
+  });
+
+  it('rotates the refresh token on every use', async () => {
+    const first = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const second = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: first.refresh_token }, { auth: false });
+    expect(second.status).toBe(200);
+    expect(second.body.session_id).toBe(first.session_id);
+    expect(second.body.refresh_token).not.toBe(first.refresh_token);
+    const third = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: second.body.refresh_token }, { auth: false });
+    expect(third.status).toBe(200);
+  });
+
+  it('revokes the whole family when a rotated refresh token comes back', async () => {
+    const first = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const second = (await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: first.refresh_token }, { auth: false })).body;
+    const reuse = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: first.refresh_token }, { auth: false });
+    expect(reuse.status).toBe(401);
+    expect(reuse.body.error.code).toBe('auth.token.reuse_detected');
+    const newest = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: second.refresh_token }, { auth: false });
+    expect(newest.status).toBe(403);
+    expect(newest.body.error.code).toBe('auth.session.revoked');
+    const guarded = await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: second.access_token });
+    expect(guarded.status).toBe(403);
+    expect(guarded.body.error.code).toBe('auth.session.revoked');
+    const events = await t.dataSource.query(`SELECT type FROM platform.outbox WHERE tenant_id = $1 AND event->>'subject' = $2 ORDER BY position`, [tenantId, `session/${first.session_id}`]);
+    expect(events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['auth.session.revoked', 'auth.token.reuse_detected']));
+  });
+
+  it('gives exactly one new pair for 20 concurrent refreshes of one token, and revokes the family', async () => {
+    const first = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: first.refresh_token }, { auth: false })),
+    );
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok).toHaveLength(1);
+    expect(results.filter((r) => r.status === 401 && r.body.error.code === 'auth.token.reuse_detected').length).toBeGreaterThanOrEqual(1);
+    const schema = `t_${tenantId.replace(/-/g, '')}`;
+    const tokens = await t.dataSource.query(`SELECT status FROM "${schema}".refresh_tokens WHERE session_id = $1 ORDER BY created_at`, [first.session_id]);
+    // One rotation happened (two tokens in the family), then the family was revoked as a whole.
+    expect(tokens.map((r: { status: string }) => r.status)).toEqual(['revoked', 'revoked']);
+    const [session] = await t.dataSource.query(`SELECT status, revoked_reason FROM "${schema}".auth_sessions WHERE id = $1`, [first.session_id]);
+    expect(session).toEqual({ status: 'revoked', revoked_reason: 'refresh_token_reuse' });
+  });
+
+  it('logout revokes this session: its access token is refused at once, its refresh token too', async () => {
+    const pair = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const other = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    expect((await t.call('POST', `/v1/t/${slug}/auth/logout`, undefined, { auth: pair.access_token })).status).toBe(204);
+    const again = await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: pair.access_token });
+    expect(again.status).toBe(403);
+    const refresh = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: pair.refresh_token }, { auth: false });
+    expect(refresh.body.error.code).toBe('auth.session.revoked');
+    // Another session of the same user is untouched.
+    expect((await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: other.refresh_token }, { auth: false })).status).toBe(200);
+  });
+
+  it('logout-all revokes every session of the user', async () => {
+    const a = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const b = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const res = await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: a.access_token });
+    expect(res.status).toBe(200);
+    expect(res.body.revoked_sessions).toBeGreaterThanOrEqual(2);
+    for (const token of [a.access_token, b.access_token]) {
+      expect((await t.call('POST', `/v1/t/${slug}/auth/logout`, undefined, { auth: token })).status).toBe(403);
+    }
+  });
+
+  it('rebuilds revocation marks from Postgres when Redis lost them, before accepting tokens again', async () => {
+    const pair = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    expect((await t.call('POST', `/v1/t/${slug}/auth/logout`, undefined, { auth: pair.access_token })).status).toBe(204);
+    const redis = t.app.get<import('ioredis').default>(require('@credence/redis').REDIS);
+    const keys = await redis.keys(`${t.config.REDIS_PREFIX}:revoked:*`);
+    await redis.del(...keys, `${t.config.REDIS_PREFIX}:revocation:ready`);
+    const res = await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: pair.access_token });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('auth.session.revoked');
+    expect(await redis.exists(`${t.config.REDIS_PREFIX}:revocation:ready`)).toBe(1);
+    expect(t.app.get(RevocationStore)).toBeDefined();
+  });
+});

@@ -38,6 +38,7 @@ export const DEFAULT_ROLES = [
       'idp.manage:any',
       'key.rotate:any',
       'service_credential.manage:any',
+      'permission.check:any',
     ],
   },
 ] as const;

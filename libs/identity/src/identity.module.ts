@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessTokenGuard } from './auth/access-token.guard';
+import { DiscoveryController } from './keys/discovery.controller';
 import { JwksController } from './keys/jwks.controller';
 import { SigningKeyStore } from './keys/signing-key-store';
 import { AccountLockout } from './login/account-lockout';
@@ -14,7 +15,7 @@ import { TokenVerifier } from './tokens/token-verifier';
 
 /** Users, roles, keys and sign-in for tenants. */
 @Module({
-  controllers: [JwksController, AuthController],
+  controllers: [JwksController, DiscoveryController, AuthController],
   providers: [
     SigningKeyStore,
     TokenIssuer,

@@ -18,7 +18,7 @@ export class JwksController {
   async jwks(@Param('tenant') _tenant: string) {
     const rows = await this.runner.inTenant((uow) =>
       uow.query<{ public_jwk: Record<string, unknown> }[]>(
-        `SELECT public_jwk FROM signing_keys WHERE status IN ('active', 'retiring') ORDER BY created_at DESC`,
+        `SELECT public_jwk FROM signing_keys WHERE status = 'active' OR (status = 'retiring' AND retire_after > now()) ORDER BY created_at DESC`,
       ),
     );
     return { keys: rows.map((r) => r.public_jwk) };

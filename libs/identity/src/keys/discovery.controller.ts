@@ -1,0 +1,42 @@
+import { Controller, Get, Header, Inject, Param, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { RequestContext } from '@credence/context';
+import { ApiErrors } from '@credence/http';
+import { TenantRouteGuard } from '@credence/tenancy';
+import { issuerFor } from '../tokens/token-issuer';
+
+/** OpenID Provider metadata for one tenant: what exists today, growing with the OAuth endpoints. */
+@ApiTags('tokens')
+@Controller('v1/t/:tenant/.well-known')
+@UseGuards(TenantRouteGuard)
+@ApiErrors(403, 404, 503)
+export class DiscoveryController {
+  constructor(
+    private readonly context: RequestContext,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('openid-configuration')
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiParam({ name: 'tenant', description: 'Tenant slug' })
+  @ApiOkResponse({ description: 'OpenID Connect discovery document (RFC 8414 fields).' })
+  discovery(@Param('tenant') _tenant: string) {
+    const issuer = issuerFor(this.config.CREDENCE_BASE_URL, this.context.tenant!.slug);
+    return {
+      issuer,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      token_endpoint: `${issuer}/auth/token/refresh`,
+      introspection_endpoint: `${issuer}/auth/introspect`,
+      revocation_endpoint: `${issuer}/auth/revoke`,
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      grant_types_supported: ['password', 'refresh_token'],
+      response_types_supported: [],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['ES256'],
+      access_token_signing_alg_values_supported: ['ES256'],
+      claims_supported: ['iss', 'aud', 'sub', 'tid', 'sid', 'jti', 'iat', 'nbf', 'exp', 'roles'],
+    };
+  }
+}

@@ -7,8 +7,11 @@ const production = (over: Record<string, string | undefined> = {}) => ({
   DATABASE_URL: 'postgres://credence@db.internal:5432/credence',
   CREDENCE_ADMIN_KEY: ADMIN_KEY,
   CREDENCE_KEY_ENCRYPTION_KEY: KEK,
+  OTP_SENDER: 'smtp',
+  SMTP_URL: 'smtp://mail.internal:587',
   ...over,
 });
+const SMTP_SENDER = { OTP_SENDER: 'smtp', SMTP_URL: 'smtp://mail.internal:587' };
 
 /** Runs parseConfig and returns the ConfigError it throws (failing the test when it does not). */
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -42,6 +45,12 @@ describe('parseConfig', () => {
       TENANT_MIGRATION_CONCURRENCY: 4,
       TENANT_PURGE_GRACE_SECONDS: 30 * 24 * 3600,
       PROVISIONING_STALE_AFTER_SECONDS: 30,
+      SIGNING_KEY_ROTATE_AFTER_DAYS: 90,
+      TOKEN_CLOCK_SKEW_SECONDS: 30,
+      TRUSTED_PROXIES: '',
+      LOGIN_IP_LIMIT_PER_MINUTE: 30,
+      OTP_SENDER: 'log',
+      SMTP_FROM: 'Credence <no-reply@localhost>',
       ARGON2_MEMORY_KIB: 19_456,
       ARGON2_TIME_COST: 2,
       ARGON2_MAX_CONCURRENCY: 2,
@@ -135,13 +144,18 @@ describe('parseConfig', () => {
     expect(named(problems)).toEqual(['CREDENCE_KEY_ENCRYPTION_KEY', 'HTTP_BODY_LIMIT_BYTES', 'LOG_LEVEL', 'NODE_ENV', 'PORT', 'REDIS_PREFIX']);
   });
 
+  it('requires SMTP_URL when OTP_SENDER=smtp, in any environment', () => {
+    expect(named(problemsOf({ OTP_SENDER: 'smtp' }))).toEqual(['SMTP_URL']);
+    expect(parseConfig({ OTP_SENDER: 'smtp', SMTP_URL: 'smtp://127.0.0.1:2525' })).toMatchObject({ OTP_SENDER: 'smtp', SMTP_URL: 'smtp://127.0.0.1:2525' });
+  });
+
   describe('in production', () => {
     it('accepts a complete configuration with the default argon2 cost', () => {
       expect(parseConfig(production())).toMatchObject({ NODE_ENV: 'production', ARGON2_MEMORY_KIB: 19_456, ARGON2_TIME_COST: 2 });
     });
 
     it('requires DATABASE_URL, CREDENCE_ADMIN_KEY and CREDENCE_KEY_ENCRYPTION_KEY, all named at once', () => {
-      const problems = problemsOf({ NODE_ENV: 'production' });
+      const problems = problemsOf({ NODE_ENV: 'production', ...SMTP_SENDER });
       expect(named(problems)).toEqual(['CREDENCE_ADMIN_KEY', 'CREDENCE_KEY_ENCRYPTION_KEY', 'DATABASE_URL']);
       expect(problems.every((p) => p.includes('required when NODE_ENV=production'))).toBe(true);
     });
@@ -161,12 +175,17 @@ describe('parseConfig', () => {
       expect(named(problems)).toContain('ARGON2_TIME_COST');
     });
 
+    it('refuses the log sender for one-time codes, also when OTP_SENDER is left at its default', () => {
+      expect(named(problemsOf(production({ OTP_SENDER: 'log' })))).toEqual(['OTP_SENDER']);
+      expect(named(problemsOf(production({ OTP_SENDER: undefined })))).toEqual(['OTP_SENDER']);
+    });
+
     it('does not apply the production rules outside production', () => {
       expect(parseConfig({ NODE_ENV: 'test', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' })).toMatchObject({ ARGON2_MEMORY_KIB: 1024, ARGON2_TIME_COST: 1 });
     });
 
     it('names the production requirements together with ordinary bad values', () => {
-      const problems = problemsOf({ NODE_ENV: 'production', PORT: 'abc', CREDENCE_ADMIN_KEY: ADMIN_KEY });
+      const problems = problemsOf({ NODE_ENV: 'production', PORT: 'abc', CREDENCE_ADMIN_KEY: ADMIN_KEY, ...SMTP_SENDER });
       expect(named(problems)).toEqual(['CREDENCE_KEY_ENCRYPTION_KEY', 'DATABASE_URL', 'PORT']);
     });
   });

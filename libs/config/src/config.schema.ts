@@ -39,7 +39,9 @@ export const configSchema = z
   })
   .superRefine(
     (c, ctx) => {
+      if (c.OTP_SENDER === 'smtp' && !c.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when OTP_SENDER=smtp' });
       if (c.NODE_ENV !== 'production') return;
+      if (c.OTP_SENDER === 'log') ctx.addIssue({ code: 'custom', path: ['OTP_SENDER'], message: 'must not be log in production (it writes one-time codes to the log)' });
       for (const key of ['DATABASE_URL', 'CREDENCE_ADMIN_KEY', 'CREDENCE_KEY_ENCRYPTION_KEY'] as const) {
         if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
       }

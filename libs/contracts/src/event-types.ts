@@ -117,6 +117,12 @@ export interface OtpRequestedData {
   expires_at: string;
 }
 
+export interface ServiceCredentialData {
+  service_credential_id: string;
+  client_id: string;
+  name: string;
+}
+
 export interface UserData {
   user_id: string;
   email: string;
@@ -168,6 +174,8 @@ export interface EventCatalogue {
   'auth.token.revoked': TokenRevokedData;
   'auth.token.reuse_detected': TokenReuseDetectedData;
   'auth.otp.requested': OtpRequestedData;
+  'service_credential.created': ServiceCredentialData;
+  'service_credential.revoked': ServiceCredentialData;
   'auth.account.locked': AccountLockedData;
   'security.violation.detected': SecurityViolationData;
   'user.created': UserData;

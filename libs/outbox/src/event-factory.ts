@@ -32,6 +32,8 @@ export const EVENT_SCHEMA_VERSION: Record<EventType, number> = {
   'auth.token.revoked': 1,
   'auth.token.reuse_detected': 1,
   'auth.otp.requested': 1,
+  'service_credential.created': 1,
+  'service_credential.revoked': 1,
   'auth.account.locked': 1,
   'security.violation.detected': 1,
   'user.created': 1,

@@ -1,2 +1,3 @@
 export * from './cloud-event';
 export * from './event-types';
+export * from './identity-rpc';

@@ -1,0 +1,128 @@
+import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
+import { OUTBOX_CHANNEL } from '@credence/outbox';
+import { OutboxEvent, RelayPublisher } from '../publishers/relay-publisher';
+import { MARK_SENT_AND_STORE, NEXT_BATCH, RELAY_LOCK, TRY_LEAD } from './relay-queries';
+
+export interface RelayOptions {
+  databaseUrl: string;
+  publisher: RelayPublisher;
+  batchSize: number;
+  pollMs: number;
+  leaderRetryMs: number;
+  maintenanceEveryMs: number;
+  /** Upkeep only the leader does (purges, trimming), on the leader's connection. */
+  maintain(client: Client): Promise<void>;
+}
+
+/**
+ * Moves events from platform.outbox to the transport. Every process runs a candidate; the one
+ * holding a session advisory lock leads and does all the work on that same connection, so if the
+ * process or its connection dies the lock goes with it and another candidate takes over within
+ * leaderRetryMs. Publish first, then mark sent: a crash in between republishes (same ids), never loses.
+ */
+export class OutboxRelay {
+  private stopped = false;
+  private running?: Promise<void>;
+  private wake?: () => void;
+  private notified = false;
+  private client?: Client;
+  private leading = false;
+  private lastMaintenance = 0;
+  private readonly log = new Logger('OutboxRelay');
+
+  constructor(private readonly o: RelayOptions) {}
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  start(): void {
+    this.running = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.client?.end().catch(() => undefined);
+    await this.running;
+    await this.o.publisher.close().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const client = (this.client = new Client({ connectionString: this.o.databaseUrl, application_name: 'credence-relay', keepAlive: true }));
+      client.on('error', () => this.wake?.()); // the loop notices the broken connection on its next query
+      try {
+        await client.connect();
+        while (!this.stopped && !(await client.query(TRY_LEAD, [RELAY_LOCK])).rows[0].leader) await this.pause(this.o.leaderRetryMs);
+        if (!this.stopped) await this.lead(client);
+        failures = 0;
+      } catch (err) {
+        if (!this.stopped) {
+          failures += 1;
+          this.log.warn(`relay connection failed: ${(err as Error).message}`);
+        }
+      } finally {
+        this.leading = false;
+        await client.end().catch(() => undefined);
+      }
+      if (!this.stopped) await this.pause(Math.min(10_000, 200 * 2 ** Math.min(failures, 6)));
+    }
+  }
+
+  private async lead(client: Client): Promise<void> {
+    this.leading = true;
+    this.log.log('leading the outbox relay');
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    let failures = 0;
+    while (!this.stopped) {
+      await this.maybeMaintain(client);
+      this.notified = false; // the query below sees every commit notified so far
+      const { rows } = await client.query<OutboxEvent>(NEXT_BATCH, [this.o.batchSize]);
+      if (!rows.length) {
+        await this.pause(this.o.pollMs);
+        continue;
+      }
+      try {
+        await this.o.publisher.publish(rows);
+        failures = 0;
+      } catch (err) {
+        failures += 1;
+        if (failures === 1 || failures % 10 === 0) this.log.warn(`publishing ${rows.length} events failed (${failures}x), retrying: ${(err as Error).message}`);
+        await this.pause(Math.min(30_000, 100 * 2 ** Math.min(failures, 9)));
+        continue;
+      }
+      await client.query(MARK_SENT_AND_STORE, [rows.map((r) => r.position)]);
+    }
+  }
+
+  private async maybeMaintain(client: Client): Promise<void> {
+    if (Date.now() - this.lastMaintenance < this.o.maintenanceEveryMs) return;
+    this.lastMaintenance = Date.now();
+    try {
+      await this.o.maintain(client);
+      await this.o.publisher.maintain?.();
+    } catch (err) {
+      this.log.warn(`relay maintenance failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Sleeps until the timeout, a NOTIFY on the outbox channel, or stop(). */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.notified) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { purgeExpiredEvents } from '@credence/event-store';
+import { EVENTS_CONFIG, EventsConfig } from '../events-config';
+import { purgeSentOutboxRows } from '../maintenance/purge-sent';
+import { createPublisher } from '../publishers/create-publisher';
+import { OutboxRelay } from './outbox-relay';
+
+export const RELAY_ENABLED = Symbol('RELAY_ENABLED');
+
+/** Runs this process's relay candidate from bootstrap (after platform migrations) to shutdown. */
+@Injectable()
+export class RelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private relay?: OutboxRelay;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly app: AppConfig,
+    @Inject(EVENTS_CONFIG) private readonly events: EventsConfig,
+    @Inject(RELAY_ENABLED) private readonly enabled: boolean,
+  ) {}
+
+  get isLeader(): boolean {
+    return this.relay?.isLeader ?? false;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled || !this.events.EVENTS_RELAY_ENABLED) return;
+    const e = this.events;
+    this.relay = new OutboxRelay({
+      databaseUrl: this.app.DATABASE_URL,
+      publisher: createPublisher(e, { url: this.app.REDIS_URL, prefix: this.app.REDIS_PREFIX }),
+      batchSize: e.EVENTS_RELAY_BATCH_SIZE,
+      pollMs: e.EVENTS_RELAY_POLL_MS,
+      leaderRetryMs: e.EVENTS_RELAY_LEADER_RETRY_MS,
+      maintenanceEveryMs: e.EVENTS_MAINTENANCE_EVERY_SECONDS * 1000,
+      maintain: async (client) => {
+        await purgeSentOutboxRows(client, e.EVENTS_OUTBOX_KEEP_SECONDS);
+        await purgeExpiredEvents(client, e.EVENTS_STORE_RETENTION_DAYS);
+      },
+    });
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+  }
+}

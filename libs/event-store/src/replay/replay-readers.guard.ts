@@ -1,0 +1,39 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
+import { DomainError } from '@credence/errors';
+// libs/platform-admin does not export its guard yet; this is the same class the admin API uses.
+import { PlatformAdminGuard } from '../../../platform-admin/src/auth/platform-admin.guard';
+
+/**
+ * Tenant admins will read their own tenant's events with their access token. The identity work
+ * provides this check (token verified, `tid` equal to the route's tenant, role tenant_admin) and
+ * binds it to TENANT_ADMIN_EVENTS_READER; until then bearer JWTs are refused.
+ */
+export interface TenantAdminEventsReader {
+  /** True when the request carries a valid tenant-admin token of the tenant now in context. */
+  allows(ctx: ExecutionContext, token: string): Promise<boolean>;
+}
+export const TENANT_ADMIN_EVENTS_READER = Symbol('TENANT_ADMIN_EVENTS_READER');
+
+const JWT = /^bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
+
+/**
+ * Who may replay a tenant's events: a platform admin (API key with tenants:read) for any tenant,
+ * or that tenant's admin. Runs after TenantRouteGuard, which put the path's tenant in context.
+ */
+@Injectable()
+export class ReplayReadersGuard implements CanActivate {
+  constructor(
+    private readonly platformAdmins: PlatformAdminGuard,
+    @Optional() @Inject(TENANT_ADMIN_EVENTS_READER) private readonly tenantAdmins?: TenantAdminEventsReader,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const header = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization ?? '';
+    const jwt = JWT.exec(header);
+    if (jwt) {
+      if (this.tenantAdmins && (await this.tenantAdmins.allows(ctx, jwt[1]))) return true;
+      throw new DomainError('auth.invalid_credentials');
+    }
+    return this.platformAdmins.canActivate(ctx);
+  }
+}

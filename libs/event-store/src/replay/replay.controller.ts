@@ -1,0 +1,49 @@
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { RequestContext } from '@credence/context';
+import { DomainError } from '@credence/errors';
+import { ApiErrors } from '@credence/http';
+import type { CredenceCloudEvent } from '@credence/contracts';
+import { TenantRouteGuard } from '@credence/tenancy';
+import { AdminScopes } from '@credence/platform-admin';
+import { ReplayReadersGuard } from './replay-readers.guard';
+import { decodeSeq, encodeSeq, ReplayQueryDto } from './replay.query';
+
+/**
+ * A tenant's events in publication order from the event store, so a consumer that was away longer
+ * than the streams keep can catch up, then continue from the transport. Deduplicate by `id`.
+ */
+@ApiTags('events')
+@ApiBearerAuth('bearer')
+@Controller('v1/t/:tenant/events')
+@UseGuards(TenantRouteGuard, ReplayReadersGuard)
+@AdminScopes('tenants:read')
+@ApiErrors(400, 401, 403, 404, 503)
+export class ReplayController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly context: RequestContext,
+  ) {}
+
+  @Get()
+  @ApiParam({ name: 'tenant', description: 'Tenant slug' })
+  @ApiOkResponse({ description: '{"data": [CloudEvent], "meta": {"next_cursor": "...", "has_more": false}}: keep next_cursor to poll again later' })
+  async replay(@Param('tenant') _tenant: string, @Query() q: ReplayQueryDto) {
+    const tenant = this.context.tenant;
+    if (!tenant) throw new DomainError('tenant.context_missing');
+    const params: unknown[] = [tenant.id, decodeSeq(q.after), q.limit + 1];
+    let filter = '';
+    if (q.types) {
+      params.push(q.types.split(','));
+      filter = 'AND type = ANY($4::text[])';
+    }
+    const rows: { seq: string; event: CredenceCloudEvent }[] = await this.dataSource.query(
+      `SELECT seq::text AS seq, event FROM platform.event_store WHERE tenant_id = $1 AND seq > $2::bigint ${filter} ORDER BY seq LIMIT $3`,
+      params,
+    );
+    const more = rows.length > q.limit;
+    const shown = more ? rows.slice(0, q.limit) : rows;
+    return { data: shown.map((r) => r.event), meta: { next_cursor: shown.length ? encodeSeq(shown[shown.length - 1].seq) : (q.after ?? null), has_more: more } };
+  }
+}

@@ -1,0 +1,26 @@
+import Redis, { RedisOptions } from 'ioredis';
+
+/**
+ * A connection for the transport. Commands fail after one retry instead of waiting forever, so a
+ * publisher sees a Redis outage as an error (and retries the batch) rather than hanging.
+ */
+export function transportConnection(url: string, name: string, extra: RedisOptions = {}): Redis {
+  const redis = new Redis(url, { connectionName: name, maxRetriesPerRequest: 1, enableAutoPipelining: true, ...extra });
+  redis.on('error', () => undefined); // ioredis reconnects by itself; callers see failed commands
+  return redis;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function isNoGroup(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('NOGROUP');
+}
+
+/** Creates the group at `start` (and the stream) unless it exists. */
+export async function ensureGroup(redis: Redis, stream: string, group: string, start: string): Promise<void> {
+  try {
+    await redis.xgroup('CREATE', stream, group, start, 'MKSTREAM');
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('BUSYGROUP')) throw err;
+  }
+}

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@credence/errors';
+import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { AccessDecision, decide, Grant, grantFrom, Subject, Target } from './access-decision';
+import { ATTRIBUTE_SCOPES } from './permission';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Roles held directly, plus every ranked role at or below the highest rank held (tiers include lower tiers). */
+const GRANTS_SQL = `
+  WITH held AS (SELECT r.id, r.rank FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = $1)
+  SELECT r.name AS role, p.permission
+    FROM roles r CROSS JOIN LATERAL unnest(r.permissions) AS p(permission)
+   WHERE r.id IN (SELECT id FROM held) OR r.rank <= (SELECT max(rank) FROM held)
+   ORDER BY r.rank DESC NULLS LAST, r.name, p.permission`;
+
+/** What a caller names as the record: its owner (looked up) or, failing that, attributes given. */
+export interface TargetInput {
+  userId?: string;
+  attributes?: Record<string, unknown>;
+}
+
+export interface PermissionQuery {
+  resource: string;
+  action: string;
+  target?: TargetInput;
+  /** Allow any scope of the permission; the handler narrows what it returns. */
+  narrowable?: boolean;
+}
+
+/** The one place that decides access: routes (PermissionGuard), check-access and permissions/check. */
+@Injectable()
+export class AuthorizationService {
+  constructor(private readonly runner: TenantTransactionRunner) {}
+
+  /** The user's status, attributes and effective grants as stored now. */
+  async loadSubject(uow: UnitOfWork, userId: string): Promise<Subject | null> {
+    if (!UUID.test(userId)) return null;
+    const [user] = await uow.query<{ id: string; status: Subject['status']; attributes: Record<string, unknown> }[]>(
+      `SELECT id, status, attributes FROM users WHERE id = $1`,
+      [userId],
+    );
+    if (!user) return null;
+    const rows = await uow.query<{ role: string; permission: string }[]>(GRANTS_SQL, [userId]);
+    const grants = new Map<string, Grant>();
+    for (const row of rows) {
+      const grant = grantFrom(row.permission, row.role);
+      if (grant && !grants.has(grant.permission)) grants.set(grant.permission, grant);
+    }
+    return { userId: user.id, status: user.status, attributes: user.attributes ?? {}, grants: [...grants.values()] };
+  }
+
+  async loadTarget(uow: UnitOfWork, input: TargetInput): Promise<Target> {
+    if (input.userId && UUID.test(input.userId)) {
+      const [row] = await uow.query<{ attributes: Record<string, unknown> }[]>(`SELECT attributes FROM users WHERE id = $1`, [input.userId]);
+      if (row) return { userId: input.userId, attributes: row.attributes ?? {} };
+    }
+    return { userId: input.userId, attributes: input.attributes };
+  }
+
+  async decideIn(uow: UnitOfWork, userId: string, q: PermissionQuery): Promise<AccessDecision> {
+    const subject = await this.loadSubject(uow, userId);
+    const target = q.target && subject ? await this.loadTarget(uow, q.target) : undefined;
+    return decide(subject, q.resource, q.action, target, q.narrowable);
+  }
+
+  /** Decides in a read-only unit of work of its own, on the ambient tenant. */
+  check(userId: string, q: PermissionQuery): Promise<AccessDecision> {
+    return this.runner.inTenant((uow) => this.decideIn(uow, userId, q));
+  }
+
+  /** Records authz.access.denied in a small transaction of its own: the refused request itself changes nothing. */
+  async recordDenial(userId: string | null, resource: string, action: string, reason: string): Promise<void> {
+    await this.runner.inTenant(async (uow) => {
+      uow.emit('authz.access.denied', `user/${userId ?? 'unknown'}`, { user_id: userId, resource, action, reason });
+    });
+  }
+
+  /** Records the denial and throws 403 authz.access.denied. */
+  async deny(userId: string | null, resource: string, action: string, reason: string, detail?: string): Promise<never> {
+    await this.recordDenial(userId, resource, action, reason);
+    throw new DomainError('authz.access.denied', detail);
+  }
+
+  /**
+   * A conditional grant (self, department, ...) must not let its holder move a record out of reach or
+   * widen their own reach: attributes that scopes compare may only be set to the caller's own value.
+   */
+  async assertScopedAttributesKept(decision: AccessDecision, resource: string, action: string, attributes: Record<string, unknown> | undefined): Promise<void> {
+    if (!attributes || !decision.subject || decision.scopes.includes('any')) return;
+    for (const [scope, key] of Object.entries(ATTRIBUTE_SCOPES)) {
+      if (!Object.hasOwn(attributes, key) || attributes[key] === decision.subject.attributes[key]) continue;
+      const reason = decision.scopes.some((s) => s === scope) ? `${scope}_mismatch` : 'conditions_not_met';
+      await this.deny(decision.subject.userId, resource, action, reason, `Only ${resource}.${action}:any may change ${key} to another value than your own.`);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Matches, MaxLength } from 'class-validator';
+import { OptionalField } from '@credence/http';
+import { PermissionList } from './permission-list';
+import { ROLE_NAME_PATTERN } from './role-name';
+
+/** A custom role: no rank, so it includes only its own permissions. */
+export class CreateRoleDto {
+  @ApiProperty({ example: 'auditor', pattern: ROLE_NAME_PATTERN.source })
+  @IsString()
+  @Matches(ROLE_NAME_PATTERN, { message: `name must match ${ROLE_NAME_PATTERN.source}` })
+  name: string;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @OptionalField()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @ApiProperty({ type: [String], example: ['audit.read:any', 'user.read:department'] })
+  @PermissionList()
+  permissions: string[];
+}

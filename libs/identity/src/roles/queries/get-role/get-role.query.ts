@@ -1,0 +1,7 @@
+export class GetRoleQuery {
+  constructor(
+    readonly tenantId: string,
+    /** The role's id or name. */
+    readonly role: string,
+  ) {}
+}

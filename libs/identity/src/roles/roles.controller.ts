@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@credence/http';
+import { AccessTokenGuard } from '../auth/access-token.guard';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { PermissionGuard } from '../authz/permission.guard';
+import { RequirePermission } from '../authz/require-permission.decorator';
+import { decodeCursor, PageQueryDto } from '../users/dto/page';
+import { CreateRoleCommand } from './commands/create-role/create-role.command';
+import { DeleteRoleCommand } from './commands/delete-role/delete-role.command';
+import { UpdateRoleCommand } from './commands/update-role/update-role.command';
+import { CreateRoleDto } from './dto/create-role.dto';
+import { RoleResponse } from './dto/role.response';
+import { UpdateRoleDto } from './dto/update-role.dto';
+import { GetRoleQuery } from './queries/get-role/get-role.query';
+import { ListRolesQuery } from './queries/list-roles/list-roles.query';
+import { roleParam } from './role-row';
+
+/** A tenant's roles and their permissions; every route needs role.manage:any. */
+@ApiTags('roles')
+@ApiBearerAuth('bearer')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
+@Controller('v1/t/:tenant/roles')
+@UseGuards(AccessTokenGuard, PermissionGuard)
+@RequirePermission('role', 'manage')
+@ApiErrors(400, 401, 403, 404, 409, 413, 415, 503)
+export class RolesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: RoleResponse })
+  create(@Body() dto: CreateRoleDto, @CurrentPrincipal() me: Principal): Promise<RoleResponse> {
+    return this.commands.execute(new CreateRoleCommand(me.tenantId, dto.name, dto.description ?? '', dto.permissions));
+  }
+
+  @Get()
+  @ApiOkResponse({ description: '{"data": [Role], "meta": {"next_cursor": ...}}' })
+  list(@Query() page: PageQueryDto, @CurrentPrincipal() me: Principal) {
+    return this.queries.execute(new ListRolesQuery(me.tenantId, page.limit, decodeCursor(page.cursor)));
+  }
+
+  @Get(':role')
+  @ApiParam({ name: 'role', description: 'Role name or id' })
+  @ApiOkResponse({ type: RoleResponse })
+  get(@Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<RoleResponse> {
+    return this.queries.execute(new GetRoleQuery(me.tenantId, roleParam(role)));
+  }
+
+  @Patch(':role')
+  @ApiParam({ name: 'role', description: 'Role name or id' })
+  @ApiOkResponse({ type: RoleResponse, description: 'Built-in roles: 409 role.builtin for a new name or a default permission removed.' })
+  update(@Param('role') role: string, @Body() dto: UpdateRoleDto, @CurrentPrincipal() me: Principal): Promise<RoleResponse> {
+    return this.commands.execute(new UpdateRoleCommand(me.tenantId, roleParam(role), { ...dto }));
+  }
+
+  @Delete(':role')
+  @HttpCode(204)
+  @ApiParam({ name: 'role', description: 'Role name or id' })
+  @ApiNoContentResponse({ description: 'Deleted and taken from every user who held it. Built-in roles: 409 role.builtin.' })
+  async remove(@Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<void> {
+    await this.commands.execute(new DeleteRoleCommand(me.tenantId, roleParam(role)));
+  }
+}

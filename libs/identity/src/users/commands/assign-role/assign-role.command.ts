@@ -1,0 +1,8 @@
+export class AssignRoleCommand {
+  constructor(
+    readonly tenantId: string,
+    readonly userId: string,
+    /** A role's name or id. */
+    readonly role: string,
+  ) {}
+}

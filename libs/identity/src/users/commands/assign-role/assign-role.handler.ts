@@ -1,0 +1,34 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ActorSystem } from '@credence/actors';
+import { DomainError } from '@credence/errors';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { findRole } from '../../../roles/role-row';
+import { toUserResponse, UserResponse } from '../../dto/user.response';
+import { loadUser, lockUser, userActor, userAggregate } from '../../user-actor';
+import { AssignRoleCommand } from './assign-role.command';
+
+/** Assigning a role the user already holds changes nothing and emits nothing. */
+@CommandHandler(AssignRoleCommand)
+export class AssignRoleHandler implements ICommandHandler<AssignRoleCommand, UserResponse> {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly actors: ActorSystem,
+  ) {}
+
+  async execute(cmd: AssignRoleCommand): Promise<UserResponse> {
+    const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
+    const row = await this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+      await lockUser(uow, cmd.userId);
+      // FOR SHARE: a concurrent deletion of the role waits for this assignment, then takes it away with the role.
+      const role = await findRole(uow, cmd.role, 'FOR SHARE');
+      if (!role) throw new DomainError('role.not_found');
+      const inserted = await uow.query<unknown[]>(
+        `INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id`,
+        [cmd.userId, role.id],
+      );
+      if (inserted.length) uow.emit('user.role.assigned', userAggregate(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
+      return loadUser(uow, cmd.userId);
+    });
+    return toUserResponse(row);
+  }
+}

@@ -1,0 +1,7 @@
+export class ChangeUserStatusCommand {
+  constructor(
+    readonly tenantId: string,
+    readonly userId: string,
+    readonly change: 'disable' | 'enable',
+  ) {}
+}

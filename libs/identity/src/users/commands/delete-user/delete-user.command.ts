@@ -1,0 +1,6 @@
+export class DeleteUserCommand {
+  constructor(
+    readonly tenantId: string,
+    readonly userId: string,
+  ) {}
+}

@@ -1,0 +1,27 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ActorSystem } from '@credence/actors';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { lockUser, userActor, userAggregate } from '../../user-actor';
+import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '../../user-sessions-revoker';
+import { DeleteUserCommand } from './delete-user.command';
+
+/** Removes the user and, by cascade, their roles, sessions, history and codes; their sessions are revoked first. */
+@CommandHandler(DeleteUserCommand)
+export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand, void> {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly actors: ActorSystem,
+    @Inject(USER_SESSIONS_REVOKER) private readonly sessions: UserSessionsRevoker,
+  ) {}
+
+  async execute(cmd: DeleteUserCommand): Promise<void> {
+    const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
+    await this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+      await lockUser(uow, cmd.userId);
+      await this.sessions.revokeAllForUser(uow, cmd.userId, 'user_deleted');
+      await uow.query(`DELETE FROM users WHERE id = $1`, [cmd.userId]);
+      uow.emit('user.deleted', userAggregate(cmd.userId), { user_id: cmd.userId });
+    });
+  }
+}

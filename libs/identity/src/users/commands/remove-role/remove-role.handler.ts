@@ -1,0 +1,30 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ActorSystem } from '@credence/actors';
+import { DomainError } from '@credence/errors';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { findRole } from '../../../roles/role-row';
+import { toUserResponse, UserResponse } from '../../dto/user.response';
+import { loadUser, lockUser, userActor, userAggregate } from '../../user-actor';
+import { RemoveRoleCommand } from './remove-role.command';
+
+/** Removing a role the user does not hold changes nothing and emits nothing. */
+@CommandHandler(RemoveRoleCommand)
+export class RemoveRoleHandler implements ICommandHandler<RemoveRoleCommand, UserResponse> {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly actors: ActorSystem,
+  ) {}
+
+  async execute(cmd: RemoveRoleCommand): Promise<UserResponse> {
+    const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
+    const row = await this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+      await lockUser(uow, cmd.userId);
+      const role = await findRole(uow, cmd.role);
+      if (!role) throw new DomainError('role.not_found');
+      const removed = await uow.query<unknown[]>(`DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2 RETURNING user_id`, [cmd.userId, role.id]);
+      if (removed.length) uow.emit('user.role.removed', userAggregate(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
+      return loadUser(uow, cmd.userId);
+    });
+    return toUserResponse(row);
+  }
+}

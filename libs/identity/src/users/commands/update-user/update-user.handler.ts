@@ -1,0 +1,72 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { isDeepStrictEqual } from 'node:util';
+import { ActorSystem } from '@credence/actors';
+import { PasswordHasher } from '@credence/crypto';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { toUserResponse, UserResponse } from '../../dto/user.response';
+import { PasswordPolicy } from '../../password/password-policy';
+import { loadUser, lockUser, userActor, userAggregate, userConflictFrom } from '../../user-actor';
+import { UpdateUserCommand } from './update-user.command';
+
+/** Columns a PATCH may set, by the name `changed` reports them under. */
+const COLUMNS = { email: 'email', username: 'username', display_name: 'display_name', phone: 'phone' } as const;
+
+/** Applies what differs from the stored user; user.updated names the changed fields (never values of a password). */
+@CommandHandler(UpdateUserCommand)
+export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, UserResponse> {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly actors: ActorSystem,
+    private readonly policy: PasswordPolicy,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async execute(cmd: UpdateUserCommand): Promise<UserResponse> {
+    const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
+    const c = cmd.changes;
+    if (c.password !== undefined) await this.policy.checkNew(tenant, c.password);
+    const hash = c.password !== undefined ? await this.hasher.hash(c.password) : undefined;
+    try {
+      const row = await this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+        const current = await lockUser(uow, cmd.userId);
+        const wanted = { email: c.email, username: c.username, display_name: c.displayName, phone: c.phone };
+        const sets: string[] = [];
+        const params: unknown[] = [cmd.userId];
+        const changed: string[] = [];
+        for (const [field, value] of Object.entries(wanted) as [keyof typeof COLUMNS, string | null | undefined][]) {
+          if (value === undefined || value === current[field]) continue;
+          params.push(value);
+          sets.push(`${COLUMNS[field]} = $${params.length}`);
+          changed.push(field);
+        }
+        if (c.attributes) {
+          const next: Record<string, unknown> = { ...current.attributes };
+          for (const [key, value] of Object.entries(c.attributes)) {
+            if (value === null) delete next[key];
+            else next[key] = value;
+          }
+          if (!isDeepStrictEqual(next, current.attributes)) {
+            params.push(JSON.stringify(next));
+            sets.push(`attributes = $${params.length}`);
+            changed.push('attributes');
+          }
+        }
+        if (c.password !== undefined && hash) {
+          await this.policy.checkNotReused(uow, cmd.userId, c.password);
+          params.push(hash);
+          sets.push(`password_hash = $${params.length}`, 'password_changed_at = now()');
+          changed.push('password');
+          await this.policy.remember(uow, cmd.userId, hash);
+        }
+        if (changed.length) {
+          await uow.query(`UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, params);
+          uow.emit('user.updated', userAggregate(cmd.userId), { user_id: cmd.userId, changed });
+        }
+        return loadUser(uow, cmd.userId);
+      });
+      return toUserResponse(row);
+    } catch (err) {
+      throw userConflictFrom(err) ?? err;
+    }
+  }
+}

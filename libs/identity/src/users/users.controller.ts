@@ -1,0 +1,116 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { DomainError } from '@credence/errors';
+import { ApiErrors } from '@credence/http';
+import { AccessTokenGuard } from '../auth/access-token.guard';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import type { AccessDecision } from '../authz/access-decision';
+import { AuthorizationService } from '../authz/authorization.service';
+import { PermissionGuard } from '../authz/permission.guard';
+import { attributesFromBody, CurrentDecision, RequirePermission, userFromParam } from '../authz/require-permission.decorator';
+import { AssignRoleCommand } from './commands/assign-role/assign-role.command';
+import { ChangeUserStatusCommand } from './commands/change-user-status/change-user-status.command';
+import { CreateUserCommand } from './commands/create-user/create-user.command';
+import { DeleteUserCommand } from './commands/delete-user/delete-user.command';
+import { RemoveRoleCommand } from './commands/remove-role/remove-role.command';
+import { UpdateUserCommand } from './commands/update-user/update-user.command';
+import { CreateUserDto } from './dto/create-user.dto';
+import { ListUsersQueryDto } from './dto/list-users.query.dto';
+import { decodeCursor } from './dto/page';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserResponse } from './dto/user.response';
+import { GetUserQuery } from './queries/get-user/get-user.query';
+import { ListUsersQuery } from './queries/list-users/list-users.query';
+import { roleParam } from '../roles/role-row';
+
+const userId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('user.not_found') });
+
+/** A tenant's users, for callers whose roles grant user.* (and role.manage for role assignment). */
+@ApiTags('users')
+@ApiBearerAuth('bearer')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
+@Controller('v1/t/:tenant/users')
+@UseGuards(AccessTokenGuard, PermissionGuard)
+@ApiErrors(400, 401, 403, 404, 409, 413, 415, 503)
+export class UsersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly authz: AuthorizationService,
+  ) {}
+
+  @Post()
+  @RequirePermission('user', 'create', { target: attributesFromBody })
+  @ApiCreatedResponse({ type: UserResponse })
+  create(@Body() dto: CreateUserDto, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+    const { email, username, display_name: displayName, phone, password, attributes } = dto;
+    return this.commands.execute(new CreateUserCommand(me.tenantId, { email, username, displayName, phone, password, attributes }));
+  }
+
+  @Get()
+  @RequirePermission('user', 'read', { narrowable: true })
+  @ApiOkResponse({ description: '{"data": [User], "meta": {"next_cursor": ...}}; without user.read:any, only the users your scopes reach.' })
+  list(@Query() q: ListUsersQueryDto, @CurrentPrincipal() me: Principal, @CurrentDecision() access: AccessDecision) {
+    const filter = { status: q.status, role: q.role, text: q.q };
+    return this.queries.execute(new ListUsersQuery(me.tenantId, q.limit, decodeCursor(q.cursor), filter, access));
+  }
+
+  @Get(':id')
+  @RequirePermission('user', 'read', { target: userFromParam() })
+  @ApiOkResponse({ type: UserResponse })
+  get(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+    return this.queries.execute(new GetUserQuery(me.tenantId, id));
+  }
+
+  @Patch(':id')
+  @RequirePermission('user', 'update', { target: userFromParam() })
+  @ApiOkResponse({ type: UserResponse })
+  async update(@Param('id', userId) id: string, @Body() dto: UpdateUserDto, @CurrentPrincipal() me: Principal, @CurrentDecision() access: AccessDecision) {
+    await this.authz.assertScopedAttributesKept(access, 'user', 'update', dto.attributes);
+    const { email, username, display_name: displayName, phone, password, attributes } = dto;
+    return this.commands.execute(new UpdateUserCommand(me.tenantId, id, { email, username, displayName, phone, password, attributes }));
+  }
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  @RequirePermission('user', 'update', { target: userFromParam() })
+  @ApiOkResponse({ type: UserResponse, description: "The user, now disabled; their sessions are revoked." })
+  disable(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+    return this.commands.execute(new ChangeUserStatusCommand(me.tenantId, id, 'disable'));
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @RequirePermission('user', 'update', { target: userFromParam() })
+  @ApiOkResponse({ type: UserResponse })
+  enable(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+    return this.commands.execute(new ChangeUserStatusCommand(me.tenantId, id, 'enable'));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermission('user', 'delete', { target: userFromParam() })
+  @ApiNoContentResponse({ description: 'Deleted, with their role assignments and sessions.' })
+  async remove(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<void> {
+    await this.commands.execute(new DeleteUserCommand(me.tenantId, id));
+  }
+
+  @Post(':id/roles/:role')
+  @HttpCode(200)
+  @RequirePermission('role', 'manage')
+  @ApiParam({ name: 'role', description: 'Role name or id' })
+  @ApiOkResponse({ type: UserResponse })
+  assignRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+    return this.commands.execute(new AssignRoleCommand(me.tenantId, id, roleParam(role)));
+  }
+
+  @Delete(':id/roles/:role')
+  @HttpCode(200)
+  @RequirePermission('role', 'manage')
+  @ApiParam({ name: 'role', description: 'Role name or id' })
+  @ApiOkResponse({ type: UserResponse })
+  removeRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+    return this.commands.execute(new RemoveRoleCommand(me.tenantId, id, roleParam(role)));
+  }
+}

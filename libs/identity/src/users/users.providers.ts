@@ -1,0 +1,26 @@
+import { AssignRoleHandler } from './commands/assign-role/assign-role.handler';
+import { ChangeUserStatusHandler } from './commands/change-user-status/change-user-status.handler';
+import { CreateUserHandler } from './commands/create-user/create-user.handler';
+import { DeleteUserHandler } from './commands/delete-user/delete-user.handler';
+import { RemoveRoleHandler } from './commands/remove-role/remove-role.handler';
+import { UpdateUserHandler } from './commands/update-user/update-user.handler';
+import { PasswordPolicy } from './password/password-policy';
+import { GetUserHandler } from './queries/get-user/get-user.handler';
+import { ListUsersHandler } from './queries/list-users/list-users.handler';
+import { NoopUserSessionsRevoker, USER_SESSIONS_REVOKER } from './user-sessions-revoker';
+import { UsersController } from './users.controller';
+
+export const USERS_CONTROLLERS = [UsersController];
+export const USERS_PROVIDERS = [
+  PasswordPolicy,
+  CreateUserHandler,
+  UpdateUserHandler,
+  ChangeUserStatusHandler,
+  DeleteUserHandler,
+  AssignRoleHandler,
+  RemoveRoleHandler,
+  GetUserHandler,
+  ListUsersHandler,
+];
+/** Until sessions provide USER_SESSIONS_REVOKER themselves (then drop this from IdentityModule). */
+export const DEFAULT_USER_SESSIONS_REVOKER = { provide: USER_SESSIONS_REVOKER, useClass: NoopUserSessionsRevoker };

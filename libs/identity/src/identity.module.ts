@@ -16,11 +16,12 @@ import { SessionLifecycle } from './sessions/session-lifecycle';
 import { TokenIssuer } from './tokens/token-issuer';
 import { TokenVerifier } from './tokens/token-verifier';
 import { DEFAULT_USER_SESSIONS_REVOKER, USERS_CONTROLLERS, USERS_PROVIDERS } from './users/users.providers';
+import { OTP_CONTROLLERS, OTP_PROVIDERS } from './otp/otp.providers';
 
 /** Users, roles, keys and sign-in for tenants. */
 @Module({
   imports: [CqrsModule],
-  controllers: [JwksController, DiscoveryController, AuthController, ...AUTHZ_CONTROLLERS, ...USERS_CONTROLLERS, ...ROLES_CONTROLLERS],
+  controllers: [JwksController, DiscoveryController, AuthController, ...AUTHZ_CONTROLLERS, ...USERS_CONTROLLERS, ...ROLES_CONTROLLERS, ...OTP_CONTROLLERS],
   providers: [
     SigningKeyStore,
     TokenIssuer,
@@ -36,6 +37,7 @@ import { DEFAULT_USER_SESSIONS_REVOKER, USERS_CONTROLLERS, USERS_PROVIDERS } fro
     ...USERS_PROVIDERS,
     ...ROLES_PROVIDERS,
     DEFAULT_USER_SESSIONS_REVOKER,
+    ...OTP_PROVIDERS,
   ],
   exports: [SigningKeyStore, TokenIssuer, TokenVerifier, RevocationStore, AccessTokenGuard, SessionLifecycle, RateLimiter, ...AUTHZ_PROVIDERS],
 })

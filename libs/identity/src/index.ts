@@ -19,3 +19,5 @@ export * from './authz/permission';
 export * from './authz/permission.guard';
 export * from './authz/require-permission.decorator';
 export * from './users/user-sessions-revoker';
+export * from './otp/senders/otp-sender';
+export * from './otp/senders/log-otp-sender';

@@ -15,6 +15,8 @@ export const IDENTITY_RPC_ENABLED = Symbol('IDENTITY_RPC_ENABLED');
 @Injectable()
 export class IdentityRpcResponder implements OnApplicationBootstrap, OnApplicationShutdown {
   private server?: RedisStreamsServer;
+  private retry?: NodeJS.Timeout;
+  private stopped = false;
   private readonly log = new Logger('IdentityRpc');
 
   constructor(
@@ -25,17 +27,31 @@ export class IdentityRpcResponder implements OnApplicationBootstrap, OnApplicati
     private readonly access: AccessCheckHandler,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.enabled || !this.events.EVENTS_RPC_ENABLED || this.events.EVENTS_TRANSPORT !== 'redis-streams') return;
+    void this.start(0);
+  }
+
+  /** In the background, retried: a transport that is down at boot must not keep the process from serving HTTP. */
+  private async start(attempt: number): Promise<void> {
+    if (this.stopped) return;
     const server = new RedisStreamsServer({ url: this.events.EVENTS_TRANSPORT_URL ?? this.app.REDIS_URL, prefix: this.app.REDIS_PREFIX, group: this.events.EVENTS_RPC_GROUP });
     server.addHandler(IDENTITY_RPC.tokenValidate, (data: unknown) => this.tokens.handle(data));
     server.addHandler(IDENTITY_RPC.accessCheck, (data: unknown) => this.access.handle(data));
-    await new Promise<void>((resolve, reject) => server.listen((err?: unknown) => (err ? reject(err) : resolve())));
-    this.server = server;
-    this.log.log(`answering ${Object.values(IDENTITY_RPC).join(', ')} on Redis Streams`);
+    try {
+      await new Promise<void>((resolve, reject) => server.listen((err?: unknown) => (err ? reject(err) : resolve())));
+      this.server = server;
+      this.log.log(`answering ${Object.values(IDENTITY_RPC).join(', ')} on Redis Streams`);
+    } catch (err) {
+      await server.close().catch(() => undefined);
+      if (attempt === 0) this.log.warn(`cannot answer identity RPC yet (${(err as Error).message}); retrying`);
+      this.retry = setTimeout(() => void this.start(attempt + 1), Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
     await this.server?.close();
   }
 }

@@ -54,8 +54,17 @@ export function useEventsEnv(env: Record<string, string>): void {
   Object.assign(process.env, FAST_EVENTS_ENV, env);
 }
 
-export function startWorldApp(world: EventsWorld, overrides: Record<string, string> = {}): Promise<TestApp> {
-  return startTestApp([PlatformAdminModule], { DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix, REDIS_URL: world.redisUrl, ...overrides });
+export function startWorldApp(world: EventsWorld, overrides: Record<string, string> = {}, eventsEnv: Record<string, string> = {}): Promise<TestApp> {
+  // The events settings are read from process.env when the app is built; restore them afterwards.
+  const saved = Object.fromEntries(Object.keys(eventsEnv).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, eventsEnv);
+  const restore = () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  return startTestApp([PlatformAdminModule], { DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix, REDIS_URL: world.redisUrl, ...overrides }).finally(restore);
 }
 
 /** Emits `count` tenant.updated events for one aggregate, one transaction each, under its actor lock. */

@@ -17,11 +17,12 @@ import { TokenIssuer } from './tokens/token-issuer';
 import { TokenVerifier } from './tokens/token-verifier';
 import { DEFAULT_USER_SESSIONS_REVOKER, USERS_CONTROLLERS, USERS_PROVIDERS } from './users/users.providers';
 import { OTP_CONTROLLERS, OTP_PROVIDERS } from './otp/otp.providers';
+import { SERVICE_CREDENTIALS_CONTROLLERS, SERVICE_CREDENTIALS_PROVIDERS } from './service-credentials/service-credentials.providers';
 
 /** Users, roles, keys and sign-in for tenants. */
 @Module({
   imports: [CqrsModule],
-  controllers: [JwksController, DiscoveryController, AuthController, ...AUTHZ_CONTROLLERS, ...USERS_CONTROLLERS, ...ROLES_CONTROLLERS, ...OTP_CONTROLLERS],
+  controllers: [JwksController, DiscoveryController, AuthController, ...AUTHZ_CONTROLLERS, ...USERS_CONTROLLERS, ...ROLES_CONTROLLERS, ...OTP_CONTROLLERS, ...SERVICE_CREDENTIALS_CONTROLLERS],
   providers: [
     SigningKeyStore,
     TokenIssuer,
@@ -38,6 +39,7 @@ import { OTP_CONTROLLERS, OTP_PROVIDERS } from './otp/otp.providers';
     ...ROLES_PROVIDERS,
     DEFAULT_USER_SESSIONS_REVOKER,
     ...OTP_PROVIDERS,
+    ...SERVICE_CREDENTIALS_PROVIDERS,
   ],
   exports: [SigningKeyStore, TokenIssuer, TokenVerifier, RevocationStore, AccessTokenGuard, SessionLifecycle, RateLimiter, ...AUTHZ_PROVIDERS],
 })

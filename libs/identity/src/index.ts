@@ -21,3 +21,5 @@ export * from './authz/require-permission.decorator';
 export * from './users/user-sessions-revoker';
 export * from './otp/senders/otp-sender';
 export * from './otp/senders/log-otp-sender';
+export * from './service-credentials/service-credential.guard';
+export * from './service-credentials/service-client-authenticator';

@@ -1,0 +1,6 @@
+export class CreateServiceCredentialCommand {
+  constructor(
+    readonly tenantId: string,
+    readonly name: string,
+  ) {}
+}

@@ -1,0 +1,6 @@
+export class RevokeServiceCredentialCommand {
+  constructor(
+    readonly tenantId: string,
+    readonly id: string,
+  ) {}
+}

@@ -1,0 +1,51 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { DomainError } from '@credence/errors';
+import { ApiErrors } from '@credence/http';
+import { AccessTokenGuard } from '../auth/access-token.guard';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { PermissionGuard } from '../authz/permission.guard';
+import { RequirePermission } from '../authz/require-permission.decorator';
+import { CreateServiceCredentialCommand } from './commands/create-service-credential/create-service-credential.command';
+import { RevokeServiceCredentialCommand } from './commands/revoke-service-credential/revoke-service-credential.command';
+import { CreateServiceCredentialDto } from './dto/create-service-credential.dto';
+import { decodeCursor, PageQueryDto } from './dto/page';
+import { CreatedServiceCredentialResponse, ServiceCredentialResponse } from './dto/service-credential.response';
+import { ListServiceCredentialsQuery } from './queries/list-service-credentials/list-service-credentials.query';
+
+const credentialId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('service_credential.not_found') });
+
+/** Credentials that services use for introspection and revocation; managed by holders of service_credential.manage:any. */
+@ApiTags('service credentials')
+@ApiBearerAuth('bearer')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
+@Controller('v1/t/:tenant/service-credentials')
+@UseGuards(AccessTokenGuard, PermissionGuard)
+@RequirePermission('service_credential', 'manage')
+@ApiErrors(400, 401, 403, 404, 413, 415, 503)
+export class ServiceCredentialsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CreatedServiceCredentialResponse, description: 'client_secret is in this response once and never again.' })
+  create(@Body() dto: CreateServiceCredentialDto, @CurrentPrincipal() me: Principal): Promise<CreatedServiceCredentialResponse> {
+    return this.commands.execute(new CreateServiceCredentialCommand(me.tenantId, dto.name));
+  }
+
+  @Get()
+  @ApiOkResponse({ description: '{"data": [ServiceCredential], "meta": {"next_cursor": ...}}, oldest first; secrets are never listed.' })
+  list(@Query() page: PageQueryDto, @CurrentPrincipal() me: Principal) {
+    return this.queries.execute(new ListServiceCredentialsQuery(me.tenantId, page.limit, decodeCursor(page.cursor)));
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ServiceCredentialResponse, description: 'The credential, now revoked; it stops authenticating at once.' })
+  revoke(@Param('id', credentialId) id: string, @CurrentPrincipal() me: Principal): Promise<ServiceCredentialResponse> {
+    return this.commands.execute(new RevokeServiceCredentialCommand(me.tenantId, id));
+  }
+}

@@ -12,9 +12,11 @@ export async function writeToOutbox(manager: EntityManager, events: PendingEvent
     const p = i * 5;
     return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}::jsonb)`;
   });
+  values.push(OUTBOX_CHANNEL, String(events.length));
+  // One round trip: insert and notify together (the notification is delivered at commit).
   await manager.query(
-    `INSERT INTO platform.outbox (event_id, tenant_id, aggregate, type, event) VALUES ${rows.join(', ')}`,
+    `WITH written AS (INSERT INTO platform.outbox (event_id, tenant_id, aggregate, type, event) VALUES ${rows.join(', ')} RETURNING 1)
+     SELECT pg_notify($${values.length - 1}, $${values.length}) FROM (SELECT count(*) FROM written) c`,
     values,
   );
-  await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, String(events.length)]);
 }

@@ -1,0 +1,189 @@
+/**
+ * Events benchmark (not a test): `npm run bench:events`.
+ *
+ * 100,000 events from 100 tenants (10 aggregates each), committed through the real unit of work
+ * (TenantTransactionRunner: actor lock, outbox insert, NOTIFY, commit), relayed by a Credence
+ * process leading the relay, over Redis Streams to 2 consumer instances (Nest microservices, one
+ * group). Measures commit → handler latency per event, end-to-end throughput, lost and out-of-order
+ * events (against the outbox's commit order per aggregate).
+ *
+ * Knobs: BENCH_EVENTS (100000), BENCH_TENANTS (100), BENCH_AGGREGATES_PER_TENANT (10),
+ * BENCH_EVENTS_PER_TX (5), BENCH_PRODUCERS (16), BENCH_KILL_CONSUMER=1 (kill one consumer halfway),
+ * BENCH_LEASE_MS (3000), EVENTS_PARTITIONS (16), BENCH_SERVER_URL, REDIS_URL.
+ */
+import 'reflect-metadata';
+import { ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { v7 as uuidv7 } from 'uuid';
+import { loadConfig } from '@credence/config';
+import { dropDatabase, ensureDatabase } from '@credence/database';
+import { createApp } from '@credence/runtime';
+import { TenantTransactionRunner } from '@credence/tenancy';
+
+const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const N = int('BENCH_EVENTS', 100_000);
+const TENANTS = int('BENCH_TENANTS', 100);
+const AGGS = int('BENCH_AGGREGATES_PER_TENANT', 10);
+const PER_TX = int('BENCH_EVENTS_PER_TX', 5);
+const PRODUCERS = int('BENCH_PRODUCERS', 16);
+const KILL = process.env.BENCH_KILL_CONSUMER === '1';
+const LEASE_MS = int('BENCH_LEASE_MS', 3000);
+const PARTITIONS = int('EVENTS_PARTITIONS', 16);
+const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
+const now = () => performance.timeOrigin + performance.now();
+const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main() {
+  const db = new URL(SERVER_URL);
+  db.pathname = `/credence_bench_events_${run}`;
+  const prefix = `bench-events-${run}`;
+  await ensureDatabase(db.toString());
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: 'development',
+    DATABASE_URL: db.toString(),
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    CREDENCE_DATA_DIR: mkdtempSync(join(tmpdir(), 'credence-bench-')),
+    CREDENCE_ADMIN_KEY: `crd_bench_${randomBytes(24).toString('base64url')}`,
+    CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'warn',
+    DB_POOL_MAX: String(PRODUCERS + 4),
+    EVENTS_PARTITIONS: String(PARTITIONS),
+    EVENTS_RELAY_BATCH_SIZE: '2000',
+  };
+  const children: ChildProcess[] = [];
+  const redis = new Redis(REDIS_URL);
+  try {
+    // The producer: a Credence app whose relay and RPC are off (another process leads the relay).
+    const { config } = loadConfig({ ...env, EVENTS_RELAY_ENABLED: 'false', EVENTS_RPC_ENABLED: 'false' });
+    Object.assign(process.env, { EVENTS_RELAY_ENABLED: 'false', EVENTS_RPC_ENABLED: 'false' });
+    const producer = await createApp(config, 'bench-producer', []);
+    await producer.init();
+    const runner = producer.get(TenantTransactionRunner);
+
+    const start = (file: string, extra: Record<string, string>) =>
+      new Promise<ChildProcess>((resolve, reject) => {
+        const child = fork(join(__dirname, file), [], { env: { ...env, ...extra }, execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        children.push(child);
+        child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+        const onReady = (m: { ready?: boolean }) => m.ready && resolve(child);
+        child.on('message', onReady);
+      });
+
+    const firstHandled = new Map<string, { t: number; pid: number }>();
+    let deliveries = 0;
+    const onHandled = (m: { handled?: [string, string, number][]; pid: number }) => {
+      for (const [id, , t] of m.handled ?? []) {
+        deliveries += 1;
+        if (!firstHandled.has(id)) firstHandled.set(id, { t, pid: m.pid });
+      }
+    };
+    const consumers = [await start('bench-consumer.ts', { PREFIX: prefix, PARTITIONS: String(PARTITIONS), LEASE_MS: String(LEASE_MS) }), await start('bench-consumer.ts', { PREFIX: prefix, PARTITIONS: String(PARTITIONS), LEASE_MS: String(LEASE_MS) })];
+    consumers.forEach((c) => c.on('message', onHandled));
+    await start('bench-relay.ts', {});
+    await new Promise((r) => setTimeout(r, Math.max(1500, LEASE_MS))); // both consumers hold their partitions
+
+    const committedAt = new Map<string, number>();
+    const tenants = Array.from({ length: TENANTS }, () => uuidv7());
+    const aggregates = tenants.flatMap((t) => Array.from({ length: AGGS }, (_, i) => ({ tenant: t, aggregate: `user/${t}/${i}` })));
+    const perAggregate = Math.ceil(N / aggregates.length);
+    const tasks: { tenant: string; aggregate: string; from: number }[] = [];
+    for (let from = 0; from < perAggregate; from += PER_TX) for (const a of aggregates) tasks.push({ ...a, from });
+    let next = 0;
+    let killed = false;
+    const t0 = now();
+    await Promise.all(
+      Array.from({ length: PRODUCERS }, async () => {
+        while (next < tasks.length) {
+          const task = tasks[next++];
+          const ids = await runner.inPlatform(
+            async (uow) => {
+              for (let j = task.from; j < Math.min(perAggregate, task.from + PER_TX); j++) {
+                uow.emit('user.updated', task.aggregate, { user_id: task.aggregate, changed: [`seq:${j}`] }, task.tenant);
+              }
+              return uow.events.map((e) => e.envelope.id);
+            },
+            { locks: [{ key: `actor:${task.aggregate}` }] },
+          );
+          const t = now();
+          for (const id of ids) committedAt.set(id, t);
+          if (KILL && !killed && firstHandled.size >= N / 2) {
+            killed = true;
+            consumers[0].kill('SIGKILL');
+            process.stdout.write(`killed consumer ${consumers[0].pid} after ${firstHandled.size} events handled\n`);
+          }
+        }
+      }),
+    );
+    const tProduced = now();
+    const deadline = Date.now() + 120_000;
+    while (firstHandled.size < committedAt.size && Date.now() < deadline) {
+      if (KILL && !killed && firstHandled.size >= N / 2) {
+        killed = true;
+        consumers[0].kill('SIGKILL');
+        process.stdout.write(`killed consumer ${consumers[0].pid} after ${firstHandled.size} events handled\n`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const tDone = Math.max(...[...firstHandled.values()].map((h) => h.t));
+
+    // Order: per aggregate, first handlings must follow the outbox (commit) order.
+    const rows: { event_id: string; aggregate: string }[] = await producer.get(TenantTransactionRunner)['dataSource'].query('SELECT event_id, aggregate FROM platform.outbox ORDER BY position');
+    const lastByAggregate = new Map<string, number>();
+    let outOfOrder = 0;
+    for (const r of rows) {
+      const h = firstHandled.get(r.event_id);
+      if (!h) continue;
+      const prev = lastByAggregate.get(r.aggregate) ?? -Infinity;
+      if (h.t < prev) outOfOrder += 1;
+      lastByAggregate.set(r.aggregate, Math.max(prev, h.t));
+    }
+    const latencies = [...committedAt].filter(([id]) => firstHandled.has(id)).map(([id, t]) => firstHandled.get(id)!.t - t).sort((a, b) => a - b);
+    const result = {
+      run,
+      when: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model },
+      settings: { events: committedAt.size, tenants: TENANTS, aggregates: aggregates.length, events_per_tx: PER_TX, producers: PRODUCERS, consumers: 2, partitions: PARTITIONS, kill_consumer: KILL, lease_ms: LEASE_MS },
+      produced_per_s: Math.round(committedAt.size / ((tProduced - t0) / 1000)),
+      end_to_end_per_s: Math.round(firstHandled.size / ((tDone - t0) / 1000)),
+      latency_ms: { p50: +percentile(latencies, 50).toFixed(1), p90: +percentile(latencies, 90).toFixed(1), p99: +percentile(latencies, 99).toFixed(1), max: +latencies[latencies.length - 1].toFixed(1) },
+      lost: committedAt.size - firstHandled.size,
+      out_of_order: outOfOrder,
+      duplicates: deliveries - firstHandled.size,
+      per_consumer: Object.fromEntries([...new Set([...firstHandled.values()].map((h) => h.pid))].map((pid) => [pid, [...firstHandled.values()].filter((h) => h.pid === pid).length])),
+    };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    mkdirSync(join(__dirname, '..', 'results'), { recursive: true });
+    writeFileSync(join(__dirname, '..', 'results', `events-${KILL ? 'kill-' : ''}${run}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    await producer.close();
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    let cursor = '0';
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = nextCursor;
+    } while (cursor !== '0');
+    redis.disconnect();
+    await new Promise((r) => setTimeout(r, 300));
+    await dropDatabase(db.toString());
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -38,6 +38,10 @@ export async function startApp(appName: string, features: Type[], env: Record<st
     );
   }
   const app = await createApp(config, appName, features);
+  // A clean shutdown waits for Postgres and Redis; if one of them is gone, do not hang past the orchestrator's patience.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => setTimeout(() => process.exit(1), 10_000).unref());
+  }
   await app.listen(config.PORT, config.HOST);
   const logger = app.get(Logger);
   for (const notice of notices) logger.log(notice, 'Startup');

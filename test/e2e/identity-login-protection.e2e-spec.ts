@@ -1,0 +1,141 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
+import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { freePort, waitFor } from '../support/child-platform';
+
+const PASSWORD = 'a long enough password';
+
+/** Lockout, per-IP limits, equal answers and timing, and failing closed when Redis is gone. */
+describe('login protection', () => {
+  let t: TestApp;
+  let slug: string;
+  let tenantId: string;
+  beforeAll(async () => {
+    t = await startTestApp([AuthAppModule], { LOGIN_IP_LIMIT_PER_MINUTE: '1000' });
+    slug = uniqueSlug('prot');
+    const res = await t.call('POST', '/v1/admin/tenants', { slug, name: slug, settings: { lockout_seconds: 120 }, admin: { email: 'ada@prot.example', password: PASSWORD } });
+    tenantId = res.body.id;
+    await t.call('POST', `/v1/admin/tenants`, { slug: `${slug}-x`, name: 'x', admin: { email: 'x@prot.example', password: PASSWORD } });
+  });
+  afterAll(() => t.close());
+
+  const login = (email: string, password: string) => t.call('POST', `/v1/t/${slug}/auth/login`, { email, password }, { auth: false });
+
+  it('locks an account after 5 failures in 10 minutes, even for the right password, and raises the events', async () => {
+    for (let i = 0; i < 5; i++) expect((await login('ada@prot.example', `wrong ${i}`)).body.error.code).toBe('auth.invalid_credentials');
+    const locked = await login('ada@prot.example', PASSWORD);
+    expect(locked.status).toBe(423);
+    expect(locked.body.error.code).toBe('auth.account.locked');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(100);
+    const types = (await t.dataSource.query(`SELECT type FROM platform.outbox WHERE tenant_id = $1 ORDER BY position`, [tenantId])).map((r: { type: string }) => r.type);
+    expect(types.filter((x: string) => x === 'auth.login.failed').length).toBeGreaterThanOrEqual(6);
+    expect(types).toContain('auth.account.locked');
+    expect(types).toContain('security.violation.detected');
+    const schema = `t_${tenantId.replace(/-/g, '')}`;
+    const [user] = await t.dataSource.query(`SELECT locked_until > now() AS locked FROM "${schema}".users WHERE email = 'ada@prot.example'`);
+    expect(user.locked).toBe(true);
+  });
+
+  it('locks an unknown identifier exactly like a real one, so lockout reveals nothing', async () => {
+    for (let i = 0; i < 5; i++) await login('ghost@prot.example', `wrong ${i}`);
+    const res = await login('ghost@prot.example', 'anything at all');
+    expect(res.status).toBe(423);
+    expect(res.body.error.code).toBe('auth.account.locked');
+  });
+
+  it('takes the same time for an unknown user as for a wrong password (within a bound)', async () => {
+    const timeOf = async (email: string) => {
+      const started = performance.now();
+      await t.call('POST', `/v1/t/${slug}-x/auth/login`, { email, password: 'not it at all' }, { auth: false });
+      return performance.now() - started;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      known.push(await timeOf('x@prot.example'));
+      unknown.push(await timeOf(`nobody-${i}@prot.example`));
+    }
+    const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+    // Both pay one argon2id verification; a missing one would make the unknown path several times faster.
+    expect(median(unknown)).toBeGreaterThan(median(known) * 0.5);
+    expect(median(unknown)).toBeLessThan(median(known) * 2);
+  });
+
+  it('answers 429 auth.rate_limited with Retry-After past the per-IP limit', async () => {
+    const limited = await startTestApp([AuthAppModule], { LOGIN_IP_LIMIT_PER_MINUTE: '3' });
+    try {
+      // A tenant of its own: the per-IP counters are per tenant and shared by every process through Redis.
+      const fresh = uniqueSlug('rl');
+      await limited.call('POST', '/v1/admin/tenants', { slug: fresh, name: fresh, admin: { email: 'a@rl.example', password: PASSWORD } });
+      const statuses: number[] = [];
+      let last: any;
+      for (let i = 0; i < 5; i++) {
+        last = await limited.call('POST', `/v1/t/${fresh}/auth/login`, { email: `rl-${i}@prot.example`, password: 'nope nope nope' }, { auth: false });
+        statuses.push(last.status);
+      }
+      expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+      expect(statuses[4]).toBe(429);
+      expect(last.body.error.code).toBe('auth.rate_limited');
+      expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('refuses a disabled account even with the right password', async () => {
+    const schema = `t_${tenantId.replace(/-/g, '')}`;
+    await t.dataSource.query(`INSERT INTO "${schema}".users (id, email, password_hash, status) SELECT gen_random_uuid(), 'off@prot.example', password_hash, 'disabled' FROM "${schema}".users WHERE email = 'ada@prot.example'`);
+    const res = await login('off@prot.example', PASSWORD);
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('auth.account.disabled');
+  });
+
+  it('refuses sign-in at a suspended tenant', async () => {
+    await t.call('POST', `/v1/admin/tenants/${slug}-x/suspend`);
+    const res = await t.call('POST', `/v1/t/${slug}-x/auth/login`, { email: 'x@prot.example', password: PASSWORD }, { auth: false });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('tenant.suspended');
+    await t.call('POST', `/v1/admin/tenants/${slug}-x/resume`);
+  });
+});
+
+describe('revocation fails closed when Redis is gone', () => {
+  let redis: ChildProcess;
+  let t: TestApp;
+  let slug: string;
+  let port: number;
+  const startRedis = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  beforeAll(async () => {
+    port = await freePort();
+    redis = startRedis();
+    t = await waitFor('own redis', async () => {
+      try {
+        return await startTestApp([AuthAppModule], { REDIS_URL: `redis://127.0.0.1:${port}` });
+      } catch {
+        return undefined;
+      }
+    });
+    slug = uniqueSlug('down');
+    await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'ada@down.example', password: PASSWORD } });
+  });
+  afterAll(async () => {
+    // Queues wait for Redis to close cleanly: give them one back before shutting down.
+    redis = startRedis();
+    await new Promise((r) => setTimeout(r, 300));
+    await t.close();
+    redis.kill('SIGKILL');
+  });
+
+  it('answers 503 on a guarded route instead of accepting the token', async () => {
+    const pair = (await t.call('POST', `/v1/t/${slug}/auth/login`, { email: 'ada@down.example', password: PASSWORD }, { auth: false })).body;
+    expect(pair.access_token).toBeDefined();
+    await new Promise<void>((resolve) => {
+      redis.once('exit', () => resolve());
+      redis.kill('SIGKILL');
+    });
+    const res = await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: pair.access_token });
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('service.unavailable');
+  });
+});

@@ -343,3 +343,25 @@ describe('platform API keys (admin API)', () => {
     });
   });
 });
+
+describe('platform API keys cannot reach past the key that manages them', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp([AuthAppModule]);
+  });
+  afterAll(() => t.close());
+
+  it('cannot revoke a key holding scopes the revoker lacks, nor create keys that outlive it', async () => {
+    const soon = new Date(Date.now() + 3_600_000).toISOString();
+    const manager = (await t.call('POST', '/v1/admin/api-keys', { name: 'mgr', scopes: ['api_keys:manage'], expires_at: soon })).body;
+    const writer = (await t.call('POST', '/v1/admin/api-keys', { name: 'w', scopes: ['tenants:write'] })).body;
+    const revoke = await t.call('DELETE', `/v1/admin/api-keys/${writer.id}`, undefined, { auth: manager.secret });
+    expect(revoke.status).toBe(403);
+    expect(revoke.body.error.code).toBe('auth.insufficient_scope');
+    const forever = await t.call('POST', '/v1/admin/api-keys', { name: 'forever', scopes: ['api_keys:manage'] }, { auth: manager.secret });
+    expect(forever.status).toBe(400);
+    expect(forever.body.error.details[0].field).toBe('expires_at');
+    const shorter = await t.call('POST', '/v1/admin/api-keys', { name: 'shorter', scopes: ['api_keys:manage'], expires_at: new Date(Date.now() + 60_000).toISOString() }, { auth: manager.secret });
+    expect(shorter.status).toBe(201);
+  });
+});

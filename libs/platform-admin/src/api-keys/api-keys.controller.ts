@@ -30,7 +30,7 @@ export class ApiKeysController {
   @Post()
   @ApiCreatedResponse({ type: CreatedApiKeyResponse, description: 'The secret is in the response once and never again. A key can grant only scopes it holds.' })
   create(@Body() dto: CreateApiKeyDto, @CurrentAdminKey() granter: AuthenticatedAdminKey): Promise<CreatedApiKeyResponse> {
-    return this.commands.execute(new CreateApiKeyCommand(dto.name, dto.scopes, dto.expires_at ? new Date(dto.expires_at) : null, granter.scopes));
+    return this.commands.execute(new CreateApiKeyCommand(dto.name, dto.scopes, dto.expires_at ? new Date(dto.expires_at) : null, granter));
   }
 
   @Get()
@@ -42,7 +42,7 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(200)
   @ApiOkResponse({ type: ApiKeyResponse, description: 'The key, now revoked.' })
-  revoke(@Param('id', uuidPipe) id: string): Promise<ApiKeyResponse> {
-    return this.commands.execute(new RevokeApiKeyCommand(id));
+  revoke(@Param('id', uuidPipe) id: string, @CurrentAdminKey() granter: AuthenticatedAdminKey): Promise<ApiKeyResponse> {
+    return this.commands.execute(new RevokeApiKeyCommand(id, granter.scopes));
   }
 }

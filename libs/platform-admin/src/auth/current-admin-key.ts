@@ -3,6 +3,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 export interface AuthenticatedAdminKey {
   id: string;
   scopes: string[];
+  expiresAt: Date | null;
 }
 
 /** The platform API key that PlatformAdminGuard authenticated for this request. */

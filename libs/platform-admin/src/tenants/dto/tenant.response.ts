@@ -44,7 +44,7 @@ export interface TenantRow {
 
 export const TENANT_SELECT = `
   SELECT t.id, t.slug, t.name, t.status, t.settings, t.db_version, t.created_at, t.updated_at, t.suspended_at, t.purge_after, t.deleted_at,
-         coalesce((SELECT array_agg(d.domain ORDER BY d.domain) FROM platform.tenant_domains d WHERE d.tenant_id = t.id), '{}') AS domains
+         coalesce((SELECT array_agg(d.domain ORDER BY d.domain COLLATE "C") FROM platform.tenant_domains d WHERE d.tenant_id = t.id), '{}') AS domains
     FROM platform.tenants t`;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -45,7 +45,7 @@ export class TenantProvisioner {
       this.actors.send(tenantActor(slug), async (uow): Promise<ProvisionOutcome> => {
         const [row] = await uow.query<ProvisioningRow[]>(
           `SELECT t.id, t.slug, t.name, t.schema_name, t.status, t.pending_admin,
-                  coalesce((SELECT array_agg(domain ORDER BY domain) FROM platform.tenant_domains WHERE tenant_id = t.id), '{}') AS domains
+                  coalesce((SELECT array_agg(domain ORDER BY domain COLLATE "C") FROM platform.tenant_domains WHERE tenant_id = t.id), '{}') AS domains
              FROM platform.tenants t WHERE t.slug = $1 FOR UPDATE`,
           [slug],
         );

@@ -5,7 +5,7 @@ export class CreateApiKeyCommand {
     readonly name: string,
     readonly scopes: AdminScope[],
     readonly expiresAt: Date | null,
-    /** Scopes of the key making the request. */
-    readonly granterScopes: readonly string[],
+    /** The key making the request: a new key cannot hold more scopes, or live longer, than it. */
+    readonly granter: { scopes: readonly string[]; expiresAt: Date | null },
   ) {}
 }

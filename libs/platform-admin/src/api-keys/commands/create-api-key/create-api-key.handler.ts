@@ -19,8 +19,12 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand,
       throw new DomainError('validation.failed', undefined, [{ field: 'expires_at', issue: 'expires_at must be in the future' }]);
     }
     // A key can hand out only scopes it holds itself, so api_keys:manage is not a way to every other scope.
-    const beyond = cmd.scopes.filter((s) => !cmd.granterScopes.includes(s));
+    const beyond = cmd.scopes.filter((s) => !cmd.granter.scopes.includes(s));
     if (beyond.length) throw new DomainError('auth.insufficient_scope', `This key cannot grant scopes it does not hold: ${beyond.join(', ')}.`);
+    const limit = cmd.granter.expiresAt;
+    if (limit && (!cmd.expiresAt || cmd.expiresAt > limit)) {
+      throw new DomainError('validation.failed', undefined, [{ field: 'expires_at', issue: `expires_at must be no later than the requesting key's own expiry (${limit.toISOString()})` }]);
+    }
     const secret = newSecretToken('crd_');
     const row = await this.runner.inPlatform(async (uow) => {
       const [created] = await uow.query<ApiKeyRow[]>(

@@ -14,6 +14,8 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand,
       const [found] = await uow.query<ApiKeyRow[]>(`SELECT ${API_KEY_COLUMNS} FROM platform.api_keys WHERE id = $1 FOR UPDATE`, [cmd.id]);
       if (!found) throw new DomainError('api_key.not_found');
       if (found.bootstrap) throw new DomainError('api_key.immutable');
+      const beyond = found.scopes.filter((s) => !cmd.granterScopes.includes(s));
+      if (beyond.length) throw new DomainError('auth.insufficient_scope', `This key cannot revoke a key with scopes it does not hold: ${beyond.join(', ')}.`);
       if (found.revoked_at) return found;
       const [updated] = await uow.query<ApiKeyRow[]>(
         `UPDATE platform.api_keys SET revoked_at = now() WHERE id = $1 RETURNING ${API_KEY_COLUMNS}`,

@@ -20,6 +20,9 @@ export class UpdateTenantHandler implements ICommandHandler<UpdateTenantCommand,
         async (uow) => {
           const current = await loadTenant(uow, cmd.slug);
           if (current.status === 'deleted') throw new DomainError('tenant.invalid_state', 'A deleted tenant cannot be changed.');
+          if (current.status === 'offboarding' && current.purge_after && current.purge_after.getTime() <= Date.now()) {
+            throw new DomainError('tenant.invalid_state', 'The grace period is over; the tenant is being purged.');
+          }
           const changed: string[] = [];
           const { name, domains, settings } = cmd.changes;
           if (name !== undefined && name !== current.name) {

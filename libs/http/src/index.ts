@@ -3,3 +3,4 @@ export * from './openapi';
 export * from './validation';
 export * from './optional';
 export * from './api-errors';
+export * from './pagination';

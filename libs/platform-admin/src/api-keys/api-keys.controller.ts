@@ -2,11 +2,10 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Qu
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@credence/errors';
-import { ApiErrors } from '@credence/http';
+import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
 import { AdminScopes } from '../auth/admin-scopes';
 import { AuthenticatedAdminKey, CurrentAdminKey } from '../auth/current-admin-key';
 import { PlatformAdminGuard } from '../auth/platform-admin.guard';
-import { decodeCursor, PageQueryDto } from '../pagination';
 import { CreateApiKeyCommand } from './commands/create-api-key/create-api-key.command';
 import { RevokeApiKeyCommand } from './commands/revoke-api-key/revoke-api-key.command';
 import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';

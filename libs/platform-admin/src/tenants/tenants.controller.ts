@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '@credence/http';
+import { ApiErrors, decodeCursor } from '@credence/http';
 import { DomainError } from '@credence/errors';
 import { AdminScopes } from '../auth/admin-scopes';
 import { PlatformAdminGuard } from '../auth/platform-admin.guard';
-import { decodeCursor } from '../pagination';
 import { ChangeTenantStatusCommand } from './commands/change-tenant-status/change-tenant-status.command';
 import { OffboardTenantCommand } from './commands/offboard-tenant/offboard-tenant.command';
 import { OnboardTenantCommand } from './commands/onboard-tenant/onboard-tenant.command';

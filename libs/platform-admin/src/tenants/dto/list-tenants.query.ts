@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { OptionalField } from '@credence/http';
+import { OptionalField, PageQueryDto } from '@credence/http';
 import { TENANT_STATUSES, TenantStatus } from '@credence/tenancy';
-import { PageQueryDto } from '../../pagination';
 
 export class ListTenantsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: TENANT_STATUSES })

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { API_KEY_COLUMNS, ApiKeyResponse, ApiKeyRow, toApiKeyResponse } from '../../dto/api-key.response';
-import { Page, pageOf } from '../../../pagination';
+import { Page, pageOf } from '@credence/http';
 import { ListApiKeysQuery } from './list-api-keys.query';
 
 @QueryHandler(ListApiKeysQuery)

@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { Page, pageOf } from '../../../pagination';
+import { Page, pageOf } from '@credence/http';
 import { TENANT_SELECT, TenantResponse, TenantRow, toTenantResponse } from '../../dto/tenant.response';
 import { ListTenantsQuery } from './list-tenants.query';
 

@@ -4,6 +4,7 @@ import { AccessTokenGuard } from './auth/access-token.guard';
 import { AUTHZ_CONTROLLERS, AUTHZ_PROVIDERS } from './authz/authz.providers';
 import { DiscoveryController } from './keys/discovery.controller';
 import { JwksController } from './keys/jwks.controller';
+import { KeysController } from './keys/keys.controller';
 import { SigningKeyStore } from './keys/signing-key-store';
 import { AccountLockout } from './login/account-lockout';
 import { AuthController } from './login/auth.controller';
@@ -11,35 +12,35 @@ import { PasswordLogin } from './login/password-login';
 import { RateLimiter } from './login/rate-limiter';
 import { RevocationStore } from './revocation/revocation-store';
 import { ROLES_CONTROLLERS, ROLES_PROVIDERS } from './roles/roles.providers';
-import { RefreshSession } from './sessions/refresh-session';
 import { SessionLifecycle } from './sessions/session-lifecycle';
+import { SESSIONS_CONTROLLERS, SESSIONS_PROVIDERS } from './sessions/sessions.providers';
 import { TokenIssuer } from './tokens/token-issuer';
 import { TokenVerifier } from './tokens/token-verifier';
-import { DEFAULT_USER_SESSIONS_REVOKER, USERS_CONTROLLERS, USERS_PROVIDERS } from './users/users.providers';
+import { USERS_CONTROLLERS, USERS_PROVIDERS } from './users/users.providers';
+import { INTROSPECTION_CONTROLLERS, INTROSPECTION_PROVIDERS } from './introspection/introspection.providers';
 import { OTP_CONTROLLERS, OTP_PROVIDERS } from './otp/otp.providers';
 import { SERVICE_CREDENTIALS_CONTROLLERS, SERVICE_CREDENTIALS_PROVIDERS } from './service-credentials/service-credentials.providers';
 
 /** Users, roles, keys and sign-in for tenants. */
 @Module({
   imports: [CqrsModule],
-  controllers: [JwksController, DiscoveryController, AuthController, ...AUTHZ_CONTROLLERS, ...USERS_CONTROLLERS, ...ROLES_CONTROLLERS, ...OTP_CONTROLLERS, ...SERVICE_CREDENTIALS_CONTROLLERS],
+  controllers: [JwksController, DiscoveryController, KeysController, AuthController, ...SESSIONS_CONTROLLERS, ...AUTHZ_CONTROLLERS, ...USERS_CONTROLLERS, ...ROLES_CONTROLLERS, ...OTP_CONTROLLERS, ...SERVICE_CREDENTIALS_CONTROLLERS, ...INTROSPECTION_CONTROLLERS],
   providers: [
     SigningKeyStore,
     TokenIssuer,
     TokenVerifier,
     RevocationStore,
     AccessTokenGuard,
-    SessionLifecycle,
-    RefreshSession,
+    ...SESSIONS_PROVIDERS,
     RateLimiter,
     AccountLockout,
     PasswordLogin,
     ...AUTHZ_PROVIDERS,
     ...USERS_PROVIDERS,
     ...ROLES_PROVIDERS,
-    DEFAULT_USER_SESSIONS_REVOKER,
     ...OTP_PROVIDERS,
     ...SERVICE_CREDENTIALS_PROVIDERS,
+    ...INTROSPECTION_PROVIDERS,
   ],
   exports: [SigningKeyStore, TokenIssuer, TokenVerifier, RevocationStore, AccessTokenGuard, SessionLifecycle, RateLimiter, ...AUTHZ_PROVIDERS],
 })

@@ -1,0 +1,70 @@
+import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { RequestContext } from '@credence/context';
+import { DomainError } from '@credence/errors';
+import { ApiErrors, decodeCursor, pageOf } from '@credence/http';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { AccessTokenGuard } from '../auth/access-token.guard';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { AccessDecision } from '../authz/access-decision';
+import { PermissionGuard } from '../authz/permission.guard';
+import { CurrentDecision, RequirePermission } from '../authz/require-permission.decorator';
+import { ListSessionsQueryDto, SESSION_COLUMNS, SessionRow, toSessionResponse } from './dto/list-sessions.query';
+import { SessionLifecycle } from './session-lifecycle';
+import { SessionOwnerGuard } from './session-owner.guard';
+
+const notFound = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('session.not_found') });
+
+/** Which users' sessions a decision covers: everyone (:any), a department (:department), or the caller (:self). */
+function visibility(decision: AccessDecision, callerId: string): { sql: string; params: unknown[] } {
+  if (decision.scopes.includes('any')) return { sql: 'true', params: [] };
+  const own = { sql: 's.user_id = $USER', params: [callerId] };
+  const department = decision.subject?.attributes?.department;
+  if (decision.scopes.includes('department') && typeof department === 'string') {
+    return { sql: "(s.user_id = $USER OR u.attributes->>'department' = $DEPT)", params: [callerId, department] };
+  }
+  return own;
+}
+
+@ApiTags('sessions')
+@ApiBearerAuth('bearer')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
+@Controller('v1/t/:tenant/sessions')
+@ApiErrors(400, 401, 403, 404, 503)
+export class SessionsController {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly sessions: SessionLifecycle,
+    private readonly context: RequestContext,
+  ) {}
+
+  @Get()
+  @UseGuards(AccessTokenGuard, PermissionGuard)
+  @RequirePermission('session', 'read', { narrowable: true })
+  @ApiOkResponse({ description: '{"data": [Session], "meta": {"next_cursor"}}: own sessions, or others\' with session.read:department/:any' })
+  async list(@Param('tenant') _t: string, @Query() q: ListSessionsQueryDto, @CurrentPrincipal() p: Principal, @CurrentDecision() decision: AccessDecision) {
+    const scope = visibility(decision, p.userId);
+    const params: unknown[] = [q.user_id ?? null, q.status ?? 'active', decodeCursor(q.cursor), q.limit + 1, ...scope.params];
+    const where = scope.sql.replace('$USER', '$5').replace('$DEPT', '$6');
+    const rows = await this.runner.inTenant((uow) =>
+      uow.query<SessionRow[]>(
+        `SELECT ${SESSION_COLUMNS} FROM auth_sessions s JOIN users u ON u.id = s.user_id
+          WHERE ($1::uuid IS NULL OR s.user_id = $1) AND s.status = $2 AND ($3::uuid IS NULL OR s.id < $3) AND ${where}
+          ORDER BY s.id DESC LIMIT $4`,
+        params,
+      ),
+    );
+    return pageOf(rows, q.limit, (r) => toSessionResponse(r, p.sessionId));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @UseGuards(AccessTokenGuard, SessionOwnerGuard, PermissionGuard)
+  @RequirePermission('session', 'revoke', { target: (req) => ({ userId: (req as { sessionOwner?: string }).sessionOwner }) })
+  @ApiParam({ name: 'id', description: 'Session id' })
+  async revoke(@Param('tenant') _t: string, @Param('id', notFound) id: string, @CurrentPrincipal() p: Principal): Promise<void> {
+    const tenant = this.context.tenant!;
+    // Revoking a session that is already over is a no-op (204), like RFC 7009 revocation.
+    await this.sessions.revokeSession(tenant, id, p.sessionId === id ? 'logout' : 'revoked_by_user');
+  }
+}

@@ -20,6 +20,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     REDIS_URL: process.env.REDIS_URL ?? 'redis://localhost:6379',
     REDIS_PREFIX: need('CREDENCE_TEST_REDIS_PREFIX'),
     CREDENCE_DATA_DIR: need('CREDENCE_TEST_DATA_DIR'),
+    // Every process of one deployment shares the public base URL (token issuers derive from it).
+    CREDENCE_BASE_URL: 'http://credence.test',
     CREDENCE_ADMIN_KEY: TEST_ADMIN_KEY,
     CREDENCE_KEY_ENCRYPTION_KEY: TEST_KEK,
     ARGON2_MEMORY_KIB: '1024',

@@ -1,3 +1,4 @@
+import { Type } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { dropDatabase, ensureDatabase } from '@credence/database';
@@ -54,7 +55,7 @@ export function useEventsEnv(env: Record<string, string>): void {
   Object.assign(process.env, FAST_EVENTS_ENV, env);
 }
 
-export function startWorldApp(world: EventsWorld, overrides: Record<string, string> = {}, eventsEnv: Record<string, string> = {}): Promise<TestApp> {
+export function startWorldApp(world: EventsWorld, overrides: Record<string, string> = {}, eventsEnv: Record<string, string> = {}, features: Type[] = [PlatformAdminModule]): Promise<TestApp> {
   // The events settings are read from process.env when the app is built; restore them afterwards.
   const saved = Object.fromEntries(Object.keys(eventsEnv).map((k) => [k, process.env[k]]));
   Object.assign(process.env, eventsEnv);
@@ -64,7 +65,7 @@ export function startWorldApp(world: EventsWorld, overrides: Record<string, stri
       else process.env[k] = v;
     }
   };
-  return startTestApp([PlatformAdminModule], { DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix, REDIS_URL: world.redisUrl, ...overrides }).finally(restore);
+  return startTestApp(features, { DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix, REDIS_URL: world.redisUrl, ...overrides }).finally(restore);
 }
 
 /** Emits `count` tenant.updated events for one aggregate, one transaction each, under its actor lock. */

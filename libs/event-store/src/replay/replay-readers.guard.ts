@@ -4,12 +4,11 @@ import { DomainError } from '@credence/errors';
 import { PlatformAdminGuard } from '../../../platform-admin/src/auth/platform-admin.guard';
 
 /**
- * Tenant admins will read their own tenant's events with their access token. The identity work
- * provides this check (token verified, `tid` equal to the route's tenant, role tenant_admin) and
- * binds it to TENANT_ADMIN_EVENTS_READER; until then bearer JWTs are refused.
+ * Tenant admins read their own tenant's events with their access token: verified for the route's
+ * tenant, role tenant_admin. Bound to TENANT_ADMIN_EVENTS_READER (TenantAdminTokenReader).
  */
 export interface TenantAdminEventsReader {
-  /** True when the request carries a valid tenant-admin token of the tenant now in context. */
+  /** True for a valid tenant-admin token of the tenant in context, false for another valid token; throws for an invalid one. */
   allows(ctx: ExecutionContext, token: string): Promise<boolean>;
 }
 export const TENANT_ADMIN_EVENTS_READER = Symbol('TENANT_ADMIN_EVENTS_READER');
@@ -31,8 +30,9 @@ export class ReplayReadersGuard implements CanActivate {
     const header = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization ?? '';
     const jwt = JWT.exec(header);
     if (jwt) {
-      if (this.tenantAdmins && (await this.tenantAdmins.allows(ctx, jwt[1]))) return true;
-      throw new DomainError('auth.invalid_credentials');
+      if (!this.tenantAdmins) throw new DomainError('auth.invalid_credentials');
+      if (await this.tenantAdmins.allows(ctx, jwt[1])) return true;
+      throw new DomainError('auth.insufficient_scope', 'Only tenant admins and platform admins read events.');
     }
     return this.platformAdmins.canActivate(ctx);
   }

@@ -36,10 +36,11 @@ export class ReplayController {
     let filter = '';
     if (q.types) {
       params.push(q.types.split(','));
-      filter = 'AND type = ANY($4::text[])';
+      filter = 'AND e.type = ANY($4::text[])';
     }
     const rows: { seq: string; event: CredenceCloudEvent }[] = await this.dataSource.query(
-      `SELECT seq::text AS seq, event FROM platform.event_store WHERE tenant_id = $1 AND seq > $2::bigint ${filter} ORDER BY seq LIMIT $3`,
+      // ORDER BY e.seq, not the text alias: '10' sorts before '9'.
+      `SELECT e.seq::text AS seq, e.event FROM platform.event_store e WHERE e.tenant_id = $1 AND e.seq > $2::bigint ${filter} ORDER BY e.seq LIMIT $3`,
       params,
     );
     const more = rows.length > q.limit;

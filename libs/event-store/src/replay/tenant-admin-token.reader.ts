@@ -1,0 +1,36 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { RequestContext } from '@credence/context';
+import { DomainError } from '@credence/errors';
+import { TokenVerifier } from '@credence/identity';
+import { TenantAdminEventsReader } from './replay-readers.guard';
+
+const TENANT_ADMIN_ROLE = 'tenant_admin';
+
+/**
+ * A tenant admin's access token, verified by the identity lib against the route's tenant only
+ * (a token of tenant A never verifies at tenant B), with the tenant_admin role. The verifier is
+ * looked up when needed, because processes without the identity module cannot verify tokens at all.
+ */
+@Injectable()
+export class TenantAdminTokenReader implements TenantAdminEventsReader {
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    private readonly context: RequestContext,
+  ) {}
+
+  async allows(_ctx: ExecutionContext, token: string): Promise<boolean> {
+    let verifier: TokenVerifier;
+    try {
+      verifier = this.moduleRef.get(TokenVerifier, { strict: false });
+    } catch {
+      throw new DomainError('auth.invalid_credentials', 'This process cannot verify access tokens; use a platform API key.');
+    }
+    const tenant = this.context.tenant;
+    if (!tenant) throw new DomainError('tenant.context_missing');
+    const principal = await verifier.verify(tenant, token);
+    if (principal.tenantId !== tenant.id) return false;
+    this.context.setActor(`user:${principal.userId}`);
+    return principal.roles.includes(TENANT_ADMIN_ROLE);
+  }
+}

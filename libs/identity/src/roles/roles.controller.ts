@@ -6,7 +6,7 @@ import { AccessTokenGuard } from '../auth/access-token.guard';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { PermissionGuard } from '../authz/permission.guard';
 import { RequirePermission } from '../authz/require-permission.decorator';
-import { decodeCursor, PageQueryDto } from '../users/dto/page';
+import { decodeCursor, PageQueryDto } from '@credence/http';
 import { CreateRoleCommand } from './commands/create-role/create-role.command';
 import { DeleteRoleCommand } from './commands/delete-role/delete-role.command';
 import { UpdateRoleCommand } from './commands/update-role/update-role.command';

@@ -17,7 +17,7 @@ import { RemoveRoleCommand } from './commands/remove-role/remove-role.command';
 import { UpdateUserCommand } from './commands/update-user/update-user.command';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.query.dto';
-import { decodeCursor } from './dto/page';
+import { decodeCursor } from '@credence/http';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponse } from './dto/user.response';
 import { GetUserQuery } from './queries/get-user/get-user.query';

@@ -7,7 +7,6 @@ import { UpdateUserHandler } from './commands/update-user/update-user.handler';
 import { PasswordPolicy } from './password/password-policy';
 import { GetUserHandler } from './queries/get-user/get-user.handler';
 import { ListUsersHandler } from './queries/list-users/list-users.handler';
-import { NoopUserSessionsRevoker, USER_SESSIONS_REVOKER } from './user-sessions-revoker';
 import { UsersController } from './users.controller';
 
 export const USERS_CONTROLLERS = [UsersController];
@@ -22,5 +21,3 @@ export const USERS_PROVIDERS = [
   GetUserHandler,
   ListUsersHandler,
 ];
-/** Until sessions provide USER_SESSIONS_REVOKER themselves (then drop this from IdentityModule). */
-export const DEFAULT_USER_SESSIONS_REVOKER = { provide: USER_SESSIONS_REVOKER, useClass: NoopUserSessionsRevoker };

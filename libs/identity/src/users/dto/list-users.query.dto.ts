@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, Length, Matches } from 'class-validator';
-import { OptionalField } from '@credence/http';
+import { OptionalField, PageQueryDto } from '@credence/http';
 import { ROLE_NAME_PATTERN } from '../../roles/dto/role-name';
-import { PageQueryDto } from './page';
 import { UserStatus } from './user.response';
 
 export const USER_STATUSES: readonly UserStatus[] = ['invited', 'active', 'disabled'];

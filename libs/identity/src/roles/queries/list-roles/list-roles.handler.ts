@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { TenantTransactionRunner } from '@credence/tenancy';
-import { Page, pageOf } from '../../../users/dto/page';
+import { Page, pageOf } from '@credence/http';
 import { RoleResponse, toRoleResponse } from '../../dto/role.response';
 import { ROLE_COLUMNS, RoleRow } from '../../role-row';
 import { ListRolesQuery } from './list-roles.query';

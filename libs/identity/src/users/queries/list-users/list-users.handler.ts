@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { ATTRIBUTE_SCOPES, isAttributeScope } from '../../../authz/permission';
-import { Page, pageOf } from '../../dto/page';
+import { Page, pageOf } from '@credence/http';
 import { toUserResponse, USER_SELECT, UserResponse, UserRow } from '../../dto/user.response';
 import { ListUsersQuery } from './list-users.query';
 

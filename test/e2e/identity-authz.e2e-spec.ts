@@ -117,6 +117,13 @@ describe('authorization', () => {
       await denied(await t.call('GET', `/v1/t/${az.slug}/roles`, undefined, as(forged.token)), ops1, 'no_permission', 'role', 'manage');
     });
 
+    it('refuses a disabled user even with a token whose session was never revoked', async () => {
+      const off = await member(t, az, ['director']);
+      await t.call('POST', `/v1/t/${az.slug}/users/${off.id}/disable`, undefined, { auth: az.admin });
+      const issued = await t.app.get(TokenIssuer).issue({ id: az.id, slug: az.slug, schema: az.schema }, { userId: off.id, sessionId: randomUUID(), roles: ['director'] });
+      await denied(await t.call('GET', userPath(ops1.id), undefined, as(issued.token)), off, 'user_inactive');
+    });
+
     it('takes a removed role away at once, with the same token', async () => {
       const temp = await member(t, az, ['director']);
       expect((await t.call('GET', userPath(ops1.id), undefined, as(temp))).status).toBe(200);

@@ -131,3 +131,28 @@ describe('sessions and keys', () => {
     expect(discovery).toMatchObject({ issuer: `${t.config.CREDENCE_BASE_URL}/v1/t/${slug}`, jwks_uri: `${t.config.CREDENCE_BASE_URL}/v1/t/${slug}/.well-known/jwks.json` });
   });
 });
+
+describe('automatic key rotation by age', () => {
+  it('rotates a key older than SIGNING_KEY_ROTATE_AFTER_DAYS when it next signs, keeping the old one verifying', async () => {
+    const slug = uniqueSlug('age');
+    const setup = await startTestApp([AuthAppModule]);
+    const created = await setup.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'a@age.example', password: PASSWORD } });
+    const schema = `t_${created.body.id.replace(/-/g, '')}`;
+    const [{ kid: oldKid }] = await setup.dataSource.query(`SELECT kid FROM "${schema}".signing_keys WHERE status = 'active'`);
+    await setup.dataSource.query(`UPDATE "${schema}".signing_keys SET created_at = now() - interval '3 days'`);
+    await setup.close();
+    // A fresh process: its key cache has not seen this tenant yet.
+    const t = await startTestApp([AuthAppModule], { SIGNING_KEY_ROTATE_AFTER_DAYS: '2' });
+    try {
+      const pair = (await t.call('POST', `/v1/t/${slug}/auth/login`, { email: 'a@age.example', password: PASSWORD }, { auth: false })).body;
+      const kid = JSON.parse(Buffer.from(pair.access_token.split('.')[0], 'base64url').toString()).kid;
+      expect(kid).not.toBe(oldKid);
+      const keys = await t.dataSource.query(`SELECT kid, status FROM "${schema}".signing_keys ORDER BY created_at`);
+      expect(keys).toEqual([{ kid: oldKid, status: 'retiring' }, { kid, status: 'active' }]);
+      const events = await t.dataSource.query(`SELECT event FROM platform.outbox WHERE type = 'auth.signing_key.rotated' AND tenant_id = $1`, [created.body.id]);
+      expect(events[0].event.data).toMatchObject({ kid, previous: [oldKid] });
+    } finally {
+      await t.close();
+    }
+  });
+});

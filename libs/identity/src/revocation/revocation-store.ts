@@ -113,13 +113,31 @@ export class RevocationStore {
   async rebuild(): Promise<{ tokens: number; sessions: number }> {
     const started = Date.now();
     const tenants: { id: string; slug: string; schema_name: string }[] = await this.dataSource.query(
-      `SELECT id, slug, schema_name FROM platform.tenants WHERE status IN ('active', 'suspended') AND db_version >= 2`,
+      `SELECT id, slug, schema_name FROM platform.tenants WHERE status IN ('active', 'suspended')`,
     );
     let tokens = 0;
     let sessions = 0;
     for (const t of tenants) {
       const tenant: TenantRef = { id: t.id, slug: t.slug, schema: t.schema_name };
-      const { jtis, sids } = await this.context.runWith({ tenant, actor: 'system:revocation' }, () =>
+      const found = await this.readTenant(tenant);
+      if (!found) continue;
+      const { jtis, sids } = found;
+      const pipeline = this.redis.pipeline();
+      for (const r of jtis) pipeline.set(this.key('jti', r.jti), '1', 'EX', Math.max(1, r.ttl + this.config.TOKEN_CLOCK_SKEW_SECONDS));
+      for (const r of sids) pipeline.set(this.key('sid', r.id), '1', 'EX', Math.max(1, r.ttl ?? SESSION_MARK_TTL_SECONDS));
+      await pipeline.exec();
+      tokens += jtis.length;
+      sessions += sids.length;
+    }
+    await this.redis.set(this.readyKey, new Date().toISOString());
+    this.logger.warn(`rebuilt revocation marks from Postgres: ${tokens} tokens, ${sessions} sessions, ${tenants.length} tenants, ${Date.now() - started} ms`);
+    return { tokens, sessions };
+  }
+
+  /** A tenant's live revocations; undefined when its schema predates the sign-in tables (not migrated yet: nothing to revoke). */
+  private async readTenant(tenant: TenantRef): Promise<{ jtis: { jti: string; ttl: number }[]; sids: { id: string; ttl: number }[] } | undefined> {
+    try {
+      return await this.context.runWith({ tenant, actor: 'system:revocation' }, () =>
         this.runner.inTenant(async (uow) => ({
           jtis: await uow.query<{ jti: string; ttl: number }[]>(
             `SELECT jti, ceil(extract(epoch FROM expires_at - now()))::int AS ttl FROM revoked_access_tokens WHERE expires_at > now()`,
@@ -131,15 +149,9 @@ export class RevocationStore {
           ),
         })),
       );
-      const pipeline = this.redis.pipeline();
-      for (const r of jtis) pipeline.set(this.key('jti', r.jti), '1', 'EX', Math.max(1, r.ttl + this.config.TOKEN_CLOCK_SKEW_SECONDS));
-      for (const r of sids) pipeline.set(this.key('sid', r.id), '1', 'EX', Math.max(1, r.ttl ?? SESSION_MARK_TTL_SECONDS));
-      await pipeline.exec();
-      tokens += jtis.length;
-      sessions += sids.length;
+    } catch (err) {
+      if ((err as { code?: string }).code === '42P01') return undefined;
+      throw err;
     }
-    await this.redis.set(this.readyKey, new Date().toISOString());
-    this.logger.warn(`rebuilt revocation marks from Postgres: ${tokens} tokens, ${sessions} sessions, ${tenants.length} tenants, ${Date.now() - started} ms`);
-    return { tokens, sessions };
   }
 }

@@ -115,6 +115,31 @@ describe('password login, refresh and logout', () => {
     }
   });
 
+  it.each([
+    ['idle', `idle_expires_at = now() - interval '1 second'`],
+    ['absolute', `absolute_expires_at = now() - interval '1 second'`],
+  ])('ends a session past its %s timeout: refresh answers auth.token.expired and the session is expired', async (_kind, change) => {
+    const pair = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const schema = `t_${tenantId.replace(/-/g, '')}`;
+    await t.dataSource.query(`UPDATE "${schema}".auth_sessions SET ${change} WHERE id = $1`, [pair.session_id]);
+    const res = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: pair.refresh_token }, { auth: false });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('auth.token.expired');
+    const [session] = await t.dataSource.query(`SELECT status FROM "${schema}".auth_sessions WHERE id = $1`, [pair.session_id]);
+    expect(session.status).toBe('expired');
+    // Its access token stops working too.
+    expect((await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: pair.access_token })).status).toBe(403);
+  });
+
+  it('moves the idle deadline forward on refresh, never past the absolute one', async () => {
+    const pair = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const schema = `t_${tenantId.replace(/-/g, '')}`;
+    await t.dataSource.query(`UPDATE "${schema}".auth_sessions SET idle_expires_at = now() + interval '1 minute', absolute_expires_at = now() + interval '1 hour' WHERE id = $1`, [pair.session_id]);
+    expect((await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: pair.refresh_token }, { auth: false })).status).toBe(200);
+    const [s] = await t.dataSource.query(`SELECT idle_expires_at = absolute_expires_at AS capped FROM "${schema}".auth_sessions WHERE id = $1`, [pair.session_id]);
+    expect(s.capped).toBe(true);
+  });
+
   it('rebuilds revocation marks from Postgres when Redis lost them, before accepting tokens again', async () => {
     const pair = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
     expect((await t.call('POST', `/v1/t/${slug}/auth/logout`, undefined, { auth: pair.access_token })).status).toBe(204);

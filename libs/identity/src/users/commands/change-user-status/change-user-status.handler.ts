@@ -5,6 +5,7 @@ import { TenantTransactionRunner } from '@credence/tenancy';
 import { toUserResponse, userEventData, UserResponse } from '../../dto/user.response';
 import { loadUser, lockUser, userActor, userAggregate } from '../../user-actor';
 import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '../../user-sessions-revoker';
+import { assertAnotherAdminRemains } from '../../last-admin';
 import { ChangeUserStatusCommand } from './change-user-status.command';
 
 /**
@@ -24,6 +25,7 @@ export class ChangeUserStatusHandler implements ICommandHandler<ChangeUserStatus
     const row = await this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
       const current = await lockUser(uow, cmd.userId);
       if (cmd.change === 'disable' && current.status !== 'disabled') {
+        await assertAnotherAdminRemains(uow, tenant.id, cmd.userId);
         await uow.query(`UPDATE users SET status = 'disabled', updated_at = now() WHERE id = $1`, [cmd.userId]);
         await this.sessions.revokeAllForUser(uow, cmd.userId, 'user_disabled');
         uow.emit('user.disabled', userAggregate(cmd.userId), userEventData({ ...current, status: 'disabled' }));

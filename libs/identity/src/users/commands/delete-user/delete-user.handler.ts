@@ -4,6 +4,7 @@ import { ActorSystem } from '@credence/actors';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { lockUser, userActor, userAggregate } from '../../user-actor';
 import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '../../user-sessions-revoker';
+import { assertAnotherAdminRemains } from '../../last-admin';
 import { DeleteUserCommand } from './delete-user.command';
 
 /** Removes the user and, by cascade, their roles, sessions, history and codes; their sessions are revoked first. */
@@ -19,6 +20,7 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand, voi
     const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
     await this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
       await lockUser(uow, cmd.userId);
+      await assertAnotherAdminRemains(uow, tenant.id, cmd.userId);
       await this.sessions.revokeAllForUser(uow, cmd.userId, 'user_deleted');
       await uow.query(`DELETE FROM users WHERE id = $1`, [cmd.userId]);
       uow.emit('user.deleted', userAggregate(cmd.userId), { user_id: cmd.userId });

@@ -84,12 +84,17 @@ export class SessionLifecycle {
    * Revokes sessions inside the caller's unit of work: rows, refresh tokens, Redis marks, events.
    * Returns the sessions that were active and are now revoked.
    */
-  async revokeInUnit(uow: UnitOfWork, where: { sessionId?: string; userId?: string }, reason: string, currentToken?: { jti: string; expiresAt: number }): Promise<string[]> {
+  async revokeInUnit(
+    uow: UnitOfWork,
+    where: { sessionId?: string; userId?: string; exceptSessionId?: string },
+    reason: string,
+    currentToken?: { jti: string; expiresAt: number },
+  ): Promise<string[]> {
     const rows = await uow.query<{ id: string; user_id: string }[]>(
       `UPDATE auth_sessions SET status = 'revoked', revoked_at = now(), revoked_reason = $3
-        WHERE status = 'active' AND ($1::uuid IS NULL OR id = $1) AND ($2::uuid IS NULL OR user_id = $2)
+        WHERE status = 'active' AND ($1::uuid IS NULL OR id = $1) AND ($2::uuid IS NULL OR user_id = $2) AND ($4::uuid IS NULL OR id <> $4)
         RETURNING id, user_id`,
-      [where.sessionId ?? null, where.userId ?? null, reason],
+      [where.sessionId ?? null, where.userId ?? null, reason, where.exceptSessionId ?? null],
     );
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);

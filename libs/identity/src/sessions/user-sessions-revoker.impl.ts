@@ -8,7 +8,7 @@ import { SessionLifecycle } from './session-lifecycle';
 export class SessionsOfUserRevoker implements UserSessionsRevoker {
   constructor(private readonly sessions: SessionLifecycle) {}
 
-  async revokeAllForUser(uow: UnitOfWork, userId: string, reason: 'user_disabled' | 'user_deleted'): Promise<void> {
-    await this.sessions.revokeInUnit(uow, { userId }, reason);
+  async revokeAllForUser(uow: UnitOfWork, userId: string, reason: 'user_disabled' | 'user_deleted' | 'password_changed', exceptSessionId?: string): Promise<void> {
+    await this.sessions.revokeInUnit(uow, { userId, exceptSessionId }, reason);
   }
 }

@@ -68,8 +68,10 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponse })
   async update(@Param('id', userId) id: string, @Body() dto: UpdateUserDto, @CurrentPrincipal() me: Principal, @CurrentDecision() access: AccessDecision) {
     await this.authz.assertScopedAttributesKept(access, 'user', 'update', dto.attributes);
-    const { email, username, display_name: displayName, phone, password, attributes } = dto;
-    return this.commands.execute(new UpdateUserCommand(me.tenantId, id, { email, username, displayName, phone, password, attributes }));
+    const { email, username, display_name: displayName, phone, password, current_password: currentPassword, attributes } = dto;
+    return this.commands.execute(
+      new UpdateUserCommand(me.tenantId, id, { email, username, displayName, phone, password, currentPassword, attributes }, { userId: me.userId, sessionId: me.sessionId }),
+    );
   }
 
   @Post(':id/disable')

@@ -1,3 +1,4 @@
+import { IsString, Length } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { OptionalField } from '@credence/http';
 import { IsAttributeMap } from './attributes';
@@ -29,6 +30,12 @@ export class UpdateUserDto {
   @OptionalField()
   @PasswordField()
   password?: string;
+
+  @ApiPropertyOptional({ description: 'Required when changing your own password.' })
+  @OptionalField()
+  @IsString()
+  @Length(1, 256)
+  current_password?: string;
 
   @ApiPropertyOptional({ type: Object, example: { department: 'sales', cost_center: null } })
   @OptionalField()

@@ -4,6 +4,8 @@ export interface UserChanges {
   displayName?: string | null;
   phone?: string | null;
   password?: string;
+  /** Required when users change their own password. */
+  currentPassword?: string;
   /** Merged into the stored attributes; null removes a key. */
   attributes?: Record<string, string | number | boolean | null>;
 }
@@ -13,5 +15,7 @@ export class UpdateUserCommand {
     readonly tenantId: string,
     readonly userId: string,
     readonly changes: UserChanges,
+    /** Who asks, and from which session: a password change ends the user's other sessions, not the caller's own. */
+    readonly caller: { userId: string; sessionId: string },
   ) {}
 }

@@ -1,11 +1,14 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { isDeepStrictEqual } from 'node:util';
 import { ActorSystem } from '@credence/actors';
 import { PasswordHasher } from '@credence/crypto';
-import { TenantTransactionRunner } from '@credence/tenancy';
+import { DomainError } from '@credence/errors';
+import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { toUserResponse, UserResponse } from '../../dto/user.response';
 import { PasswordPolicy } from '../../password/password-policy';
 import { loadUser, lockUser, userActor, userAggregate, userConflictFrom } from '../../user-actor';
+import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '../../user-sessions-revoker';
 import { UpdateUserCommand } from './update-user.command';
 
 /** Columns a PATCH may set, by the name `changed` reports them under. */
@@ -19,7 +22,14 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
     private readonly actors: ActorSystem,
     private readonly policy: PasswordPolicy,
     private readonly hasher: PasswordHasher,
+    @Inject(USER_SESSIONS_REVOKER) private readonly sessions: UserSessionsRevoker,
   ) {}
+
+  private async checkCurrentPassword(uow: UnitOfWork, userId: string, given: string | undefined): Promise<void> {
+    const [row] = await uow.query<{ password_hash: string | null }[]>('SELECT password_hash FROM users WHERE id = $1', [userId]);
+    const ok = given !== undefined && row?.password_hash ? await this.hasher.verify(row.password_hash, given) : false;
+    if (!ok) throw new DomainError('validation.failed', undefined, [{ field: 'current_password', issue: 'current_password is required and must be your current password' }]);
+  }
 
   async execute(cmd: UpdateUserCommand): Promise<UserResponse> {
     const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
@@ -52,11 +62,14 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
           }
         }
         if (c.password !== undefined && hash) {
+          if (cmd.caller.userId === cmd.userId) await this.checkCurrentPassword(uow, cmd.userId, c.currentPassword);
           await this.policy.checkNotReused(uow, cmd.userId, c.password);
           params.push(hash);
           sets.push(`password_hash = $${params.length}`, 'password_changed_at = now()');
           changed.push('password');
           await this.policy.remember(uow, cmd.userId, hash);
+          // Whoever held the old password is signed out everywhere, except the caller's own session.
+          await this.sessions.revokeAllForUser(uow, cmd.userId, 'password_changed', cmd.caller.sessionId);
         }
         if (changed.length) {
           await uow.query(`UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, params);

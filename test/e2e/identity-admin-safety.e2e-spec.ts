@@ -50,3 +50,34 @@ describe('the last tenant admin', () => {
     expect(rows[0].n).toBe(1);
   });
 });
+
+describe('changing a password', () => {
+  let t: TestApp;
+  let slug: string;
+  beforeAll(async () => {
+    t = await startTestApp([AuthAppModule]);
+    slug = uniqueSlug('pwd');
+    await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'root@pwd.example', password: PASSWORD } });
+  });
+  afterAll(() => t.close());
+  const login = async (password = PASSWORD) => t.call('POST', `/v1/t/${slug}/auth/login`, { email: 'root@pwd.example', password }, { auth: false });
+
+  it('asks users for their current password, and ends their other sessions but not the current one', async () => {
+    const here = (await login()).body;
+    const elsewhere = (await login()).body;
+    const path = `/v1/t/${slug}/users/${here.user.id}`;
+    const missing = await t.call('PATCH', path, { password: 'a brand new passphrase 2' }, { auth: here.access_token });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.details[0].field).toBe('current_password');
+    const wrong = await t.call('PATCH', path, { password: 'a brand new passphrase 2', current_password: 'not it at all' }, { auth: here.access_token });
+    expect(wrong.status).toBe(400);
+    expect((await login()).status).toBe(200);
+    const ok = await t.call('PATCH', path, { password: 'a brand new passphrase 2', current_password: PASSWORD }, { auth: here.access_token });
+    expect(ok.status).toBe(200);
+    expect((await login()).status).toBe(401);
+    expect((await login('a brand new passphrase 2')).status).toBe(200);
+    expect((await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: here.access_token })).status).toBe(200);
+    const other = await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: elsewhere.access_token });
+    expect(other.body.error.code).toBe('auth.session.revoked');
+  });
+});

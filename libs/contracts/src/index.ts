@@ -1,3 +1,4 @@
 export * from './cloud-event';
 export * from './event-types';
 export * from './identity-rpc';
+export * from './event-schemas';

@@ -21,6 +21,8 @@ export interface Recorder {
   handled: Handled[];
   /** Only events whose subject starts with this are recorded (streams hold other tests' events too). */
   subjects?: string;
+  /** When present, whole envelopes are kept here as received. */
+  events?: CredenceCloudEvent[];
   /** Throw to fail the handler for this event. */
   before?(event: CredenceCloudEvent, attempt: number): Promise<void> | void;
 }
@@ -37,6 +39,7 @@ export async function startRecordingConsumer(options: RedisStreamsServerOptions,
     private async record(event: CredenceCloudEvent, ctx: RedisStreamsContext) {
       if (recorder.subjects && !event.subject.startsWith(recorder.subjects)) return;
       await recorder.before?.(event, ctx.getAttempt());
+      recorder.events?.push(event);
       recorder.handled.push({ id: event.id, type: event.type, subject: event.subject, seq: seqOf(event), attempt: ctx.getAttempt(), entry: ctx.getEntryId(), stream: ctx.getStream(), at: performance.now() });
     }
 

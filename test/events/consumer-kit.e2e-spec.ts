@@ -1,0 +1,123 @@
+import Redis from 'ioredis';
+import { lastValueFrom } from 'rxjs';
+import { AccessTokenVerifier, Idempotency, JwksCache, RedisRevocationCheck, RedisStreamsClient, TokenRejected } from '@credence/consumer-kit';
+import { IDENTITY_RPC } from '@credence/contracts';
+import { TestApp, uniqueSlug } from '@credence/testing';
+import { RevocationStore } from '@credence/identity';
+import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { freePort } from '../support/child-platform';
+import { createEventsWorld, EventsWorld, startWorldApp, useEventsEnv } from '../support/events/events-world';
+
+const PASSWORD = 'a long enough password';
+
+/** The consumer kit against a real Credence: JWKS, tokens from a real sign-in, revocation marks in Redis. */
+describe('consumer kit', () => {
+  let world: EventsWorld;
+  let app: TestApp;
+  const t = { slug: uniqueSlug('kit'), id: '', token: '' };
+  const other = { slug: uniqueSlug('kit2'), id: '', token: '' };
+  let verifier: AccessTokenVerifier;
+  let fetches = 0;
+
+  const reason = async (p: Promise<unknown>) => {
+    try {
+      await p;
+      return 'accepted';
+    } catch (err) {
+      if (err instanceof TokenRejected) return err.reason;
+      throw err;
+    }
+  };
+
+  beforeAll(async () => {
+    world = await createEventsWorld('kit');
+    useEventsEnv({});
+    app = await startWorldApp(world, {}, {}, [AuthAppModule]);
+    for (const x of [t, other]) {
+      const res = await app.call('POST', '/v1/admin/tenants', { slug: x.slug, name: x.slug, admin: { email: `admin@${x.slug}.example`, password: PASSWORD } });
+      x.id = res.body.id;
+      const login = await app.call('POST', `/v1/t/${x.slug}/auth/login`, { email: `admin@${x.slug}.example`, password: PASSWORD }, { auth: false });
+      expect(login.status).toBe(200);
+      x.token = login.body.access_token;
+    }
+    // Credence marks its revocation state complete (it does so on its first check after Redis starts empty).
+    await app.app.get(RevocationStore).rebuild();
+    const countingFetch: typeof fetch = (input, init) => {
+      fetches += 1;
+      return fetch(input, init);
+    };
+    verifier = new AccessTokenVerifier({
+      baseUrl: app.config.CREDENCE_BASE_URL, // the issuer
+      jwks: new JwksCache({ baseUrl: app.url, fetch: countingFetch }), // where the keys are served
+      revocation: new RedisRevocationCheck(world.redis, world.prefix),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await world?.cleanup();
+  });
+
+  it('accepts a valid access token of the tenant, with its claims', async () => {
+    const claims = await verifier.verify(t.token, { slug: t.slug, id: t.id });
+    expect(claims).toMatchObject({ tid: t.id, iss: `${app.config.CREDENCE_BASE_URL}/v1/t/${t.slug}` });
+    expect(typeof claims.sub).toBe('string');
+  });
+
+  it('refuses another tenant’s token, a forged signature, another algorithm and an unknown key', async () => {
+    expect(await reason(verifier.verify(other.token, { slug: t.slug }))).toMatch(/unknown_key|wrong_issuer/);
+    expect(await reason(verifier.verify(t.token, { slug: t.slug, id: other.id }))).toBe('wrong_tenant');
+    const [h, p, s] = t.token.split('.');
+    const flipped = Buffer.from(s, 'base64url');
+    flipped[10] ^= 1;
+    expect(await reason(verifier.verify(`${h}.${p}.${flipped.toString('base64url')}`, { slug: t.slug }))).toBe('bad_signature');
+    const hs = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(h, 'base64url').toString()), alg: 'HS256' })).toString('base64url');
+    expect(await reason(verifier.verify(`${hs}.${p}.${s}`, { slug: t.slug }))).toBe('malformed');
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+    const expired = Buffer.from(JSON.stringify({ ...claims, exp: 1 })).toString('base64url');
+    expect(await reason(verifier.verify(`${h}.${expired}.${s}`, { slug: t.slug }))).toBe('bad_signature');
+    // An unknown kid refreshes the keys once, then not again for a while.
+    const before = fetches;
+    const kid = Buffer.from(JSON.stringify({ alg: 'ES256', kid: 'no-such-key' })).toString('base64url');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await reason(verifier.verify(`${kid}.${p}.${s}`, { slug: t.slug }))).toBe('unknown_key');
+    expect(await reason(verifier.verify(`${kid}.${p}.${s}`, { slug: t.slug }))).toBe('unknown_key');
+    expect(fetches - before).toBeLessThanOrEqual(1);
+  });
+
+  it('refuses a revoked session, and fails closed when revocation state cannot be read', async () => {
+    const login = await app.call('POST', `/v1/t/${t.slug}/auth/login`, { email: `admin@${t.slug}.example`, password: PASSWORD }, { auth: false });
+    const token = login.body.access_token;
+    expect(await reason(verifier.verify(token, { slug: t.slug }))).toBe('accepted');
+    expect((await app.call('POST', `/v1/t/${t.slug}/auth/logout`, undefined, { auth: token })).status).toBe(204);
+    expect(await reason(verifier.verify(token, { slug: t.slug }))).toBe('revoked');
+
+    const dead = new Redis(`redis://127.0.0.1:${await freePort()}`, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    dead.on('error', () => undefined);
+    const closed = new AccessTokenVerifier({ baseUrl: app.config.CREDENCE_BASE_URL, jwks: new JwksCache({ baseUrl: app.url }), revocation: new RedisRevocationCheck(dead, world.prefix) });
+    expect(await reason(closed.verify(t.token, { slug: t.slug }))).toBe('unavailable');
+    dead.disconnect();
+  });
+
+  it('handles an event id once: duplicates are skipped, a failure lets the redelivery run', async () => {
+    const idempotency = new Idempotency(world.redis, { prefix: `${world.prefix}:seen` });
+    const runs: string[] = [];
+    await expect(idempotency.once('e1', async () => { runs.push('fail'); throw new Error('boom'); })).rejects.toThrow('boom');
+    expect(await idempotency.once('e1', async () => { runs.push('ok'); })).toBe(true);
+    expect(await idempotency.once('e1', async () => { runs.push('duplicate'); })).toBe(false);
+    expect(runs).toEqual(['fail', 'ok']);
+  });
+
+  it('answers identity.token.validate and identity.access.check over the transport (not supported yet)', async () => {
+    const client = new RedisStreamsClient({ url: world.redisUrl, prefix: world.prefix, rpcTimeoutMs: 10_000 });
+    try {
+      const validated = await lastValueFrom(client.send(IDENTITY_RPC.tokenValidate, { token: t.token, tenant: t.slug }));
+      expect(validated).toMatchObject({ valid: false, reason: 'not_supported' });
+      const malformed = await lastValueFrom(client.send(IDENTITY_RPC.tokenValidate, { token: 42 }));
+      expect(malformed).toMatchObject({ valid: false, reason: 'malformed' });
+      const access = await lastValueFrom(client.send(IDENTITY_RPC.accessCheck, { tenant: t.slug, user_id: 'u', resource: 'session', action: 'revoke' }));
+      expect(access).toMatchObject({ allowed: false, reason: expect.stringMatching(/^not_supported/) });
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -9,7 +9,8 @@
  *
  * Knobs: BENCH_EVENTS (100000), BENCH_TENANTS (100), BENCH_AGGREGATES_PER_TENANT (10),
  * BENCH_EVENTS_PER_TX (5), BENCH_PRODUCERS (16), BENCH_KILL_CONSUMER=1 (kill one consumer halfway),
- * BENCH_LEASE_MS (3000), EVENTS_PARTITIONS (16), BENCH_SERVER_URL, REDIS_URL.
+ * BENCH_LEASE_MS (3000), EVENTS_PARTITIONS (16), BENCH_MODE (live | backlog: commit all events
+ * first, then start the relay, to measure relay + transport + consumers alone), BENCH_SERVER_URL, REDIS_URL.
  */
 import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';
@@ -31,6 +32,8 @@ const AGGS = int('BENCH_AGGREGATES_PER_TENANT', 10);
 const PER_TX = int('BENCH_EVENTS_PER_TX', 5);
 const PRODUCERS = int('BENCH_PRODUCERS', 16);
 const KILL = process.env.BENCH_KILL_CONSUMER === '1';
+/** live: relay runs while producing; backlog: commit everything first, then start the relay (pipeline capacity). */
+const MODE = process.env.BENCH_MODE === 'backlog' ? 'backlog' : 'live';
 const LEASE_MS = int('BENCH_LEASE_MS', 3000);
 const PARTITIONS = int('EVENTS_PARTITIONS', 16);
 const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
@@ -90,7 +93,7 @@ async function main() {
     };
     const consumers = [await start('bench-consumer.ts', { PREFIX: prefix, PARTITIONS: String(PARTITIONS), LEASE_MS: String(LEASE_MS) }), await start('bench-consumer.ts', { PREFIX: prefix, PARTITIONS: String(PARTITIONS), LEASE_MS: String(LEASE_MS) })];
     consumers.forEach((c) => c.on('message', onHandled));
-    await start('bench-relay.ts', {});
+    if (MODE === 'live') await start('bench-relay.ts', {});
     await new Promise((r) => setTimeout(r, Math.max(1500, LEASE_MS))); // both consumers hold their partitions
 
     const committedAt = new Map<string, number>();
@@ -126,6 +129,7 @@ async function main() {
       }),
     );
     const tProduced = now();
+    if (MODE === 'backlog') await start('bench-relay.ts', {});
     const deadline = Date.now() + 120_000;
     while (firstHandled.size < committedAt.size && Date.now() < deadline) {
       if (KILL && !killed && firstHandled.size >= N / 2) {
@@ -155,7 +159,9 @@ async function main() {
       machine: { cpus: cpus().length, model: cpus()[0]?.model },
       settings: { events: committedAt.size, tenants: TENANTS, aggregates: aggregates.length, events_per_tx: PER_TX, producers: PRODUCERS, consumers: 2, partitions: PARTITIONS, kill_consumer: KILL, lease_ms: LEASE_MS },
       produced_per_s: Math.round(committedAt.size / ((tProduced - t0) / 1000)),
-      end_to_end_per_s: Math.round(firstHandled.size / ((tDone - t0) / 1000)),
+      mode: MODE,
+      // backlog: from the first event handled (the relay process is up) to the last
+      end_to_end_per_s: Math.round(firstHandled.size / ((tDone - (MODE === 'backlog' ? Math.min(...[...firstHandled.values()].map((h) => h.t)) : t0)) / 1000)),
       latency_ms: { p50: +percentile(latencies, 50).toFixed(1), p90: +percentile(latencies, 90).toFixed(1), p99: +percentile(latencies, 99).toFixed(1), max: +latencies[latencies.length - 1].toFixed(1) },
       lost: committedAt.size - firstHandled.size,
       out_of_order: outOfOrder,
@@ -164,7 +170,7 @@ async function main() {
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     mkdirSync(join(__dirname, '..', 'results'), { recursive: true });
-    writeFileSync(join(__dirname, '..', 'results', `events-${KILL ? 'kill-' : ''}${run}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(__dirname, '..', 'results', `events-${MODE}-${KILL ? 'kill-' : ''}${run}.json`), `${JSON.stringify(result, null, 2)}\n`);
     await producer.close();
   } finally {
     for (const c of children) c.kill('SIGKILL');

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { OUTBOX_CHANNEL } from '@credence/outbox';
 import { OutboxEvent, RelayPublisher } from '../publishers/relay-publisher';
-import { MARK_SENT_AND_STORE, NEXT_BATCH, RELAY_LOCK, TRY_LEAD } from './relay-queries';
+import { MARK_SENT_AND_NEXT, NEXT_BATCH, RELAY_LOCK, TRY_LEAD } from './relay-queries';
 
 export interface RelayOptions {
   databaseUrl: string;
@@ -81,13 +81,16 @@ export class OutboxRelay {
     });
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     let failures = 0;
+    let rows: OutboxEvent[] = [];
     while (!this.stopped) {
       await this.maybeMaintain(client);
-      this.notified = false; // the query below sees every commit notified so far
-      const { rows } = await client.query<OutboxEvent>(NEXT_BATCH, [this.o.batchSize]);
       if (!rows.length) {
-        await this.pause(this.o.pollMs);
-        continue;
+        this.notified = false; // the query below sees every commit notified so far
+        rows = (await client.query<OutboxEvent>(NEXT_BATCH, [this.o.batchSize])).rows;
+        if (!rows.length) {
+          await this.pause(this.o.pollMs);
+          continue;
+        }
       }
       try {
         await this.o.publisher.publish(rows);
@@ -96,9 +99,11 @@ export class OutboxRelay {
         failures += 1;
         if (failures === 1 || failures % 10 === 0) this.log.warn(`publishing ${rows.length} events failed (${failures}x), retrying: ${(err as Error).message}`);
         await this.pause(Math.min(30_000, 100 * 2 ** Math.min(failures, 9)));
+        rows = []; // read again: the same rows, plus whatever committed meanwhile
         continue;
       }
-      await client.query(MARK_SENT_AND_STORE, [rows.map((r) => r.position)]);
+      this.notified = false;
+      rows = (await client.query<OutboxEvent>(MARK_SENT_AND_NEXT, [rows.map((r) => r.position), this.o.batchSize])).rows;
     }
   }
 

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Idempotency } from './idempotency/idempotency';
 import { AccessTokenVerifier } from './tokens/access-token-verifier';
@@ -20,6 +20,15 @@ export interface ConsumerKitOptions {
 
 export const CONSUMER_KIT_REDIS = Symbol('CONSUMER_KIT_REDIS');
 
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(CONSUMER_KIT_REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
 /** Token guard and idempotency helper for a service consuming Credence. */
 @Module({})
 export class ConsumerKitModule {
@@ -38,6 +47,7 @@ export class ConsumerKitModule {
         { provide: CREDENCE_TENANT_RESOLVER, useValue: o.tenantResolver ?? defaultTenantResolver },
         { provide: Idempotency, inject: [CONSUMER_KIT_REDIS], useFactory: (redis: Redis) => new Idempotency(redis, { prefix: `${o.service}:seen` }) },
         CredenceTokenGuard,
+        RedisCloser,
       ],
       exports: [CREDENCE_TOKEN_VERIFIER, CREDENCE_TENANT_RESOLVER, Idempotency, CredenceTokenGuard, CONSUMER_KIT_REDIS],
     };

@@ -139,3 +139,38 @@ describe('revocation fails closed when Redis is gone', () => {
     expect(res.body.error.code).toBe('service.unavailable');
   });
 });
+
+describe('one account, two identifiers', () => {
+  let t: TestApp;
+  let slug: string;
+  beforeAll(async () => {
+    t = await startTestApp([AuthAppModule]);
+    slug = uniqueSlug('ids');
+    await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'root@ids.example', password: PASSWORD } });
+    const admin = (await t.call('POST', `/v1/t/${slug}/auth/login`, { email: 'root@ids.example', password: PASSWORD }, { auth: false })).body;
+    const made = await t.call('POST', `/v1/t/${slug}/users`, { email: 'grace@ids.example', username: 'grace', password: `${PASSWORD} 1` }, { auth: admin.access_token });
+    expect(made.status).toBe(201);
+    const sneaky = await t.call('POST', `/v1/t/${slug}/users`, { email: 'other@ids.example', username: 'root@ids.example' }, { auth: admin.access_token });
+    expect(sneaky.status).toBe(400);
+  });
+  afterAll(() => t.close());
+
+  const attempt = (body: Record<string, string>) => t.call('POST', `/v1/t/${slug}/auth/login`, body, { auth: false });
+
+  it('signs in with either the e-mail or the username', async () => {
+    expect((await attempt({ email: 'grace@ids.example', password: `${PASSWORD} 1` })).status).toBe(200);
+    expect((await attempt({ username: 'Grace', password: `${PASSWORD} 1` })).status).toBe(200);
+  });
+
+  it('shares one failure budget between the e-mail and the username, and keeps the lock in Postgres', async () => {
+    for (let i = 0; i < 3; i++) await attempt({ email: 'grace@ids.example', password: 'wrong wrong wrong' });
+    for (let i = 0; i < 2; i++) await attempt({ username: 'grace', password: 'wrong wrong wrong' });
+    expect((await attempt({ username: 'grace', password: `${PASSWORD} 1` })).body.error.code).toBe('auth.account.locked');
+    expect((await attempt({ email: 'grace@ids.example', password: `${PASSWORD} 1` })).body.error.code).toBe('auth.account.locked');
+    // Redis loses its keys: the lock recorded on the user still holds.
+    const redis = t.app.get<import('ioredis').default>(require('@credence/redis').REDIS);
+    const keys = await redis.keys(`${t.config.REDIS_PREFIX}:login-*`);
+    if (keys.length) await redis.del(...keys);
+    expect((await attempt({ email: 'grace@ids.example', password: `${PASSWORD} 1` })).body.error.code).toBe('auth.account.locked');
+  });
+});

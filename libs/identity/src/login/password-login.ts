@@ -17,6 +17,8 @@ interface Candidate {
   display_name: string | null;
   password_hash: string | null;
   status: 'invited' | 'active' | 'disabled';
+  /** Seconds left of a lock recorded in Postgres (it outlives a Redis restart). */
+  locked_for: number;
 }
 
 export interface LoginResult extends TokenPair {
@@ -48,36 +50,39 @@ export class PasswordLogin implements OnModuleInit {
   async login(tenant: TenantRef, identifier: string, password: string, client: ClientInfo): Promise<LoginResult> {
     await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     const normalized = identifier.trim().toLowerCase();
+    // An e-mail has an @ and a username never does, so one identifier names at most one account.
+    const column = normalized.includes('@') ? 'lower(email)' : 'lower(username)';
     const [user] = await this.runner.inTenant((uow) =>
-      uow.query<Candidate[]>(
-        `SELECT id, email, username, display_name, password_hash, status FROM users WHERE lower(email) = $1 OR lower(username) = $1 LIMIT 1`,
-        [normalized],
-      ),
+      uow.query<Candidate[]>(`SELECT id, email, username, display_name, password_hash, status,
+                greatest(0, ceil(extract(epoch FROM locked_until - now())))::int AS locked_for
+           FROM users WHERE ${column} = $1`, [normalized]),
     );
-    const lockedFor = await this.lockout.lockedFor(tenant, normalized);
+    // Failures count per account, whichever identifier was typed; per identifier only when no account matches.
+    const subject = user ? `user:${user.id}` : `identifier:${normalized}`;
+    const lockedFor = Math.max(await this.lockout.lockedFor(tenant, subject), user?.locked_for ?? 0);
     if (lockedFor > 0) {
       await this.failed(tenant, user?.id ?? null, 'account_locked', client);
       throw new DomainError('auth.account.locked', undefined, undefined, { 'Retry-After': String(lockedFor) });
     }
     const matches = await this.hasher.verify(user?.password_hash ?? this.dummyHash, password);
     if (!user?.password_hash || !matches) {
-      await this.recordFailure(tenant, normalized, user?.id ?? null, client);
+      await this.recordFailure(tenant, subject, user?.id ?? null, client);
       throw new DomainError('auth.invalid_credentials');
     }
     if (user.status !== 'active') {
       await this.failed(tenant, user.id, 'account_disabled', client);
       throw new DomainError('auth.account.disabled');
     }
-    await this.lockout.clear(tenant, normalized);
+    await this.lockout.clear(tenant, subject);
     const pair = await this.sessions.start(tenant, user.id, 'local', client, async (uow, sessionId) => {
       uow.emit('auth.login.succeeded', `user/${user.id}`, { user_id: user.id, session_id: sessionId, auth_method: 'local', ...clientData(client) });
     });
     return { ...pair, user: { id: user.id, email: user.email, username: user.username, display_name: user.display_name } };
   }
 
-  private async recordFailure(tenant: TenantRef, normalized: string, userId: string | null, client: ClientInfo): Promise<void> {
+  private async recordFailure(tenant: TenantRef, subject: string, userId: string | null, client: ClientInfo): Promise<void> {
     const settings = await this.registry.settings(tenant);
-    const { failures, locked } = await this.lockout.recordFailure(tenant, normalized, settings.lockout_seconds);
+    const { failures, locked } = await this.lockout.recordFailure(tenant, subject, settings.lockout_seconds);
     await this.runner.inTenant(async (uow) => {
       uow.emit('auth.login.failed', `user/${userId ?? 'unknown'}`, { user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ...clientData(client) });
       if (!locked || !userId) return;

@@ -9,9 +9,10 @@ export const NullableField = () => ValidateIf((_object, value) => value !== unde
 
 export const EmailField = () => applyDecorators(trim, IsEmail({ allow_display_name: false, allow_ip_domain: false }), MaxLength(254));
 
-export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+/** No `@`: a username can never be mistaken for an e-mail address at sign-in. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const UsernameField = () =>
-  applyDecorators(trim, IsString(), Matches(USERNAME_PATTERN, { message: 'username must be 1-64 letters, digits or . _ @ -, starting with a letter or digit' }));
+  applyDecorators(trim, IsString(), Matches(USERNAME_PATTERN, { message: 'username must be 1-64 letters, digits or . _ -, starting with a letter or digit' }));
 
 export const DisplayNameField = () => applyDecorators(trim, IsString(), Length(1, 200));
 

@@ -6,7 +6,10 @@ import { ApiErrors } from '@credence/http';
 import { TenantRouteGuard } from '@credence/tenancy';
 import { issuerFor } from '../tokens/token-issuer';
 
-/** OpenID Provider metadata for one tenant: what exists today, growing with the OAuth endpoints. */
+/**
+ * Provider metadata for one tenant (RFC 8414 names). It lists only what exists today; the
+ * authorization and token endpoints, response types and ID-token fields join with the OAuth flows.
+ */
 @ApiTags('tokens')
 @Controller('v1/t/:tenant/.well-known')
 @UseGuards(TenantRouteGuard)
@@ -26,15 +29,10 @@ export class DiscoveryController {
     return {
       issuer,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
-      token_endpoint: `${issuer}/auth/token/refresh`,
       introspection_endpoint: `${issuer}/auth/introspect`,
       revocation_endpoint: `${issuer}/auth/revoke`,
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      grant_types_supported: ['password', 'refresh_token'],
-      response_types_supported: [],
-      subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['ES256'],
       access_token_signing_alg_values_supported: ['ES256'],
       claims_supported: ['iss', 'aud', 'sub', 'tid', 'sid', 'jti', 'iat', 'nbf', 'exp', 'roles'],
     };

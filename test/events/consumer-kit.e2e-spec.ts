@@ -1,6 +1,9 @@
+import { Controller, Get, Module, Req, UseGuards } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
-import { AccessTokenVerifier, Idempotency, JwksCache, RedisRevocationCheck, RedisStreamsClient, TokenRejected } from '@credence/consumer-kit';
+import { AccessTokenVerifier, ConsumerKitModule, CredenceTokenGuard, Idempotency, JwksCache, RedisRevocationCheck, RedisStreamsClient, TokenRejected } from '@credence/consumer-kit';
 import { IDENTITY_RPC } from '@credence/contracts';
 import { TestApp, uniqueSlug } from '@credence/testing';
 import { RevocationStore } from '@credence/identity';
@@ -96,6 +99,34 @@ describe('consumer kit', () => {
     const closed = new AccessTokenVerifier({ baseUrl: app.config.CREDENCE_BASE_URL, jwks: new JwksCache({ baseUrl: app.url }), revocation: new RedisRevocationCheck(dead, world.prefix) });
     expect(await reason(closed.verify(t.token, { slug: t.slug }))).toBe('unavailable');
     dead.disconnect();
+  });
+
+  it('guards a consuming service’s HTTP route with CredenceTokenGuard', async () => {
+    @Controller('t/:tenant')
+    class MeController {
+      @Get('me')
+      @UseGuards(CredenceTokenGuard)
+      me(@Req() req: { credence: unknown }) {
+        return req.credence;
+      }
+    }
+    @Module({
+      imports: [ConsumerKitModule.forRoot({ credenceUrl: app.config.CREDENCE_BASE_URL, jwksBaseUrl: app.url, redisUrl: world.redisUrl, redisPrefix: world.prefix, service: 'kit-test' })],
+      controllers: [MeController],
+    })
+    class ServiceModule {}
+    const service = await NestFactory.create<NestFastifyApplication>(ServiceModule, new FastifyAdapter(), { logger: false });
+    await service.listen(0, '127.0.0.1');
+    try {
+      const url = `http://127.0.0.1:${(service.getHttpServer().address() as { port: number }).port}`;
+      const ok = await fetch(`${url}/t/${t.slug}/me`, { headers: { authorization: `Bearer ${t.token}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ tid: t.id });
+      expect((await fetch(`${url}/t/${other.slug}/me`, { headers: { authorization: `Bearer ${t.token}` } })).status).toBe(401);
+      expect((await fetch(`${url}/t/${t.slug}/me`)).status).toBe(401);
+    } finally {
+      await service.close();
+    }
   });
 
   it('handles an event id once: duplicates are skipped, a failure lets the redelivery run', async () => {

@@ -9,6 +9,8 @@ import { RedisRevocationCheck } from './tokens/revocation-check';
 export interface ConsumerKitOptions {
   /** Credence's public base URL (token issuers derive from it). */
   credenceUrl: string;
+  /** Where to fetch JWKS from when it differs from credenceUrl (an internal address). */
+  jwksBaseUrl?: string;
   /** The Redis Credence uses, and its REDIS_PREFIX: revocation marks live there. */
   redisUrl: string;
   redisPrefix: string;
@@ -42,7 +44,7 @@ export class ConsumerKitModule {
           provide: CREDENCE_TOKEN_VERIFIER,
           inject: [CONSUMER_KIT_REDIS],
           useFactory: (redis: Redis) =>
-            new AccessTokenVerifier({ baseUrl: o.credenceUrl, jwks: new JwksCache({ baseUrl: o.credenceUrl }), revocation: new RedisRevocationCheck(redis, o.redisPrefix), audience: o.audience }),
+            new AccessTokenVerifier({ baseUrl: o.credenceUrl, jwks: new JwksCache({ baseUrl: o.jwksBaseUrl ?? o.credenceUrl }), revocation: new RedisRevocationCheck(redis, o.redisPrefix), audience: o.audience }),
         },
         { provide: CREDENCE_TENANT_RESOLVER, useValue: o.tenantResolver ?? defaultTenantResolver },
         { provide: Idempotency, inject: [CONSUMER_KIT_REDIS], useFactory: (redis: Redis) => new Idempotency(redis, { prefix: `${o.service}:seen` }) },

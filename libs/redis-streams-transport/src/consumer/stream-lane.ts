@@ -27,6 +27,7 @@ export class StreamLane {
   private stopping = false;
   private running?: Promise<void>;
   private lastClaim = 0;
+  private readerId?: number;
   private readonly log = new Logger('StreamLane');
 
   constructor(
@@ -42,6 +43,8 @@ export class StreamLane {
   /** Finishes the batch in hand (handled and acked), then stops reading. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // A read blocked waiting for entries returns at once, empty, instead of after blockMs.
+    if (this.readerId !== undefined) await this.commands.client('UNBLOCK', this.readerId).catch(() => undefined);
     await this.running;
     this.reader.disconnect();
   }
@@ -53,6 +56,7 @@ export class StreamLane {
   }
 
   private async run(): Promise<void> {
+    this.readerId = (await this.reader.client('ID').catch(() => undefined)) as number | undefined;
     let failures = 0;
     while (!this.stopping) {
       try {

@@ -23,3 +23,4 @@ export * from './otp/senders/otp-sender';
 export * from './otp/senders/log-otp-sender';
 export * from './service-credentials/service-credential.guard';
 export * from './service-credentials/service-client-authenticator';
+export * from './introspection/token-introspection';

@@ -1,0 +1,40 @@
+import { Body, Controller, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBasicAuth, ApiConsumes, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { RequestContext } from '@credence/context';
+import { ApiErrors } from '@credence/http';
+import { ServiceCredentialGuard } from '../service-credentials/service-credential.guard';
+import { IntrospectionResponse } from './dto/introspection.response';
+import { TokenRequestDto } from './dto/token-request.dto';
+import { TokenIntrospection } from './token-introspection';
+import { TokenRevocation } from './token-revocation';
+
+/** For services holding a service credential of the tenant: RFC 7662 introspection and RFC 7009 revocation. */
+@ApiTags('token introspection and revocation')
+@ApiBasicAuth()
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
+@ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+@Controller('v1/t/:tenant/auth')
+@UseGuards(ServiceCredentialGuard)
+@ApiErrors(400, 401, 404, 413, 415, 429, 503)
+export class IntrospectionController {
+  constructor(
+    private readonly introspection: TokenIntrospection,
+    private readonly revocation: TokenRevocation,
+    private readonly context: RequestContext,
+  ) {}
+
+  @Post('introspect')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: IntrospectionResponse, description: '{"active": false} for any token that is not a live token of this tenant.' })
+  introspect(@Param('tenant') _t: string, @Body() dto: TokenRequestDto): Promise<IntrospectionResponse> {
+    return this.introspection.introspect(this.context.tenant!, dto.token);
+  }
+
+  @Post('revoke')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Empty. Also for a token that is unknown, expired or already revoked (RFC 7009 §2.2).' })
+  async revoke(@Param('tenant') _t: string, @Body() dto: TokenRequestDto): Promise<void> {
+    await this.revocation.revoke(this.context.tenant!, dto.token);
+  }
+}

@@ -10,14 +10,23 @@ import { OutboxEvent, RelayPublisher } from './relay-publisher';
 export class ClientProxyPublisher implements RelayPublisher {
   private connected = false;
 
-  constructor(private readonly client: ClientProxy) {}
+  /** `keyed`: send `{ key: subject, value: envelope }`, which Kafka uses to keep an aggregate on one partition. */
+  constructor(
+    private readonly client: ClientProxy,
+    private readonly keyed = false,
+  ) {}
 
   async publish(events: OutboxEvent[]): Promise<void> {
     if (!this.connected) {
       await this.client.connect();
       this.connected = true;
     }
-    await Promise.all(events.map((e) => lastValueFrom(this.client.emit(e.type, JSON.parse(e.event)), { defaultValue: undefined })));
+    await Promise.all(
+      events.map((e) => {
+        const envelope: unknown = JSON.parse(e.event);
+        return lastValueFrom(this.client.emit(e.type, this.keyed ? { key: e.aggregate, value: envelope } : envelope), { defaultValue: undefined });
+      }),
+    );
   }
 
   async close(): Promise<void> {

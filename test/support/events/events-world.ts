@@ -30,7 +30,7 @@ export async function createEventsWorld(name: string, redisUrl = process.env.RED
   base.pathname = `/${base.pathname.slice(1)}_${id}`.slice(0, 63);
   const databaseUrl = base.toString();
   await ensureDatabase(databaseUrl);
-  const prefix = `${process.env.CREDENCE_TEST_REDIS_PREFIX}:${randomBytes(3).toString("hex")}`;
+  const prefix = `${process.env.CREDENCE_TEST_REDIS_PREFIX}:${randomBytes(3).toString('hex')}`;
   const redis = new Redis(redisUrl);
   return {
     databaseUrl,

@@ -138,15 +138,28 @@ describe('consumer kit', () => {
     expect(runs).toEqual(['fail', 'ok']);
   });
 
-  it('answers identity.token.validate and identity.access.check over the transport (not supported yet)', async () => {
+  it('answers identity.token.validate and identity.access.check over the transport with the same rules as HTTP', async () => {
     const client = new RedisStreamsClient({ url: world.redisUrl, prefix: world.prefix, rpcTimeoutMs: 10_000 });
     try {
-      const validated = await lastValueFrom(client.send(IDENTITY_RPC.tokenValidate, { token: t.token, tenant: t.slug }));
-      expect(validated).toMatchObject({ valid: false, reason: 'not_supported' });
+      const validated: any = await lastValueFrom(client.send(IDENTITY_RPC.tokenValidate, { token: t.token, tenant: t.slug }));
+      expect(validated).toMatchObject({ valid: true, claims: { tid: t.id, roles: ['tenant_admin'] } });
+      const elsewhere = await lastValueFrom(client.send(IDENTITY_RPC.tokenValidate, { token: t.token, tenant: other.slug }));
+      expect(elsewhere).toMatchObject({ valid: false, reason: 'unknown_key' });
       const malformed = await lastValueFrom(client.send(IDENTITY_RPC.tokenValidate, { token: 42 }));
       expect(malformed).toMatchObject({ valid: false, reason: 'malformed' });
-      const access = await lastValueFrom(client.send(IDENTITY_RPC.accessCheck, { tenant: t.slug, user_id: 'u', resource: 'session', action: 'revoke' }));
-      expect(access).toMatchObject({ allowed: false, reason: expect.stringMatching(/^not_supported/) });
+      const wrongAudience = await lastValueFrom(client.send(IDENTITY_RPC.tokenValidate, { token: t.token, tenant: t.slug, audience: 'https://elsewhere.example' }));
+      expect(wrongAudience).toMatchObject({ valid: false, reason: 'wrong_audience' });
+      const sub = validated.claims.sub;
+      const allowed: any = await lastValueFrom(client.send(IDENTITY_RPC.accessCheck, { tenant: t.slug, user_id: sub, resource: 'session', action: 'revoke' }));
+      expect(allowed).toMatchObject({ allowed: true, reason: expect.stringContaining('session.revoke:any') });
+      const unknown: any = await lastValueFrom(
+        client.send(IDENTITY_RPC.accessCheck, { tenant: t.slug, user_id: '00000000-0000-4000-8000-000000000000', resource: 'session', action: 'revoke' }),
+      );
+      expect(unknown.allowed).toBe(false);
+      // After sign-out the transport refuses the token too.
+      expect((await app.call('POST', `/v1/t/${t.slug}/auth/logout`, undefined, { auth: t.token })).status).toBe(204);
+      const revoked = await lastValueFrom(client.send(IDENTITY_RPC.tokenValidate, { token: t.token, tenant: t.slug }));
+      expect(revoked).toMatchObject({ valid: false, reason: 'revoked' });
     } finally {
       await client.close();
     }

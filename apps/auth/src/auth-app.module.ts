@@ -1,7 +1,14 @@
 import { Module } from '@nestjs/common';
-import { IdentityModule } from '@credence/identity';
+import { IdentityModule, TransportAccessChecker, TransportTokenValidator } from '@credence/identity';
+import { IdentityRpcModule } from '@credence/identity-rpc';
 import { PlatformAdminModule } from '@credence/platform-admin';
 
-/** apps/auth: platform admin API, identity, tokens. Its features live in libs. */
-@Module({ imports: [PlatformAdminModule, IdentityModule] })
+/** apps/auth: platform admin API, identity, tokens, and the identity answers on the event transport. Its features live in libs. */
+@Module({
+  imports: [
+    PlatformAdminModule,
+    IdentityModule,
+    IdentityRpcModule.forRoot({ imports: [IdentityModule], tokenValidator: TransportTokenValidator, accessChecker: TransportAccessChecker }),
+  ],
+})
 export class AuthAppModule {}

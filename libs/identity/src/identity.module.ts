@@ -11,6 +11,7 @@ import { AuthController } from './login/auth.controller';
 import { PasswordLogin } from './login/password-login';
 import { RateLimiter } from './login/rate-limiter';
 import { RevocationStore } from './revocation/revocation-store';
+import { RPC_PROVIDERS } from './rpc/rpc.providers';
 import { ROLES_CONTROLLERS, ROLES_PROVIDERS } from './roles/roles.providers';
 import { SessionLifecycle } from './sessions/session-lifecycle';
 import { SESSIONS_CONTROLLERS, SESSIONS_PROVIDERS } from './sessions/sessions.providers';
@@ -41,7 +42,8 @@ import { SERVICE_CREDENTIALS_CONTROLLERS, SERVICE_CREDENTIALS_PROVIDERS } from '
     ...OTP_PROVIDERS,
     ...SERVICE_CREDENTIALS_PROVIDERS,
     ...INTROSPECTION_PROVIDERS,
+    ...RPC_PROVIDERS,
   ],
-  exports: [SigningKeyStore, TokenIssuer, TokenVerifier, RevocationStore, AccessTokenGuard, SessionLifecycle, RateLimiter, ...AUTHZ_PROVIDERS],
+  exports: [...RPC_PROVIDERS, SigningKeyStore, TokenIssuer, TokenVerifier, RevocationStore, AccessTokenGuard, SessionLifecycle, RateLimiter, ...AUTHZ_PROVIDERS],
 })
 export class IdentityModule {}

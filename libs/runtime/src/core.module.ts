@@ -8,7 +8,6 @@ import { ContextModule } from '@credence/context';
 import { CryptoModule } from '@credence/crypto';
 import { EventRelayModule } from '@credence/event-relay';
 import { EventStoreModule } from '@credence/event-store';
-import { IdentityRpcModule } from '@credence/identity-rpc';
 import { createDataSource } from '@credence/database';
 import { HttpErrorFilter } from '@credence/http';
 import { TENANT_ENTITIES } from '@credence/identity';
@@ -73,10 +72,9 @@ export function coreModule(config: AppConfig, appName: string, features: Type[])
       CryptoModule,
       MetricsModule,
       HealthModule,
-      // Event delivery: the relay candidate, replay API and identity RPC (none of it in the migrate command).
+      // Event delivery: the relay candidate and the replay API (not in the migrate command).
       EventRelayModule.forRoot({ enabled: appName !== 'migrate' }),
       EventStoreModule,
-      IdentityRpcModule.forRoot({ enabled: appName !== 'migrate' }),
       ...features,
     ],
     providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 // The admin API's own guard class (not exported by libs/platform-admin yet).
-import { PlatformAdminGuard } from '../../platform-admin/src/auth/platform-admin.guard';
+import { PlatformAdminGuard } from '@credence/platform-admin';
 import { ReplayReadersGuard, TENANT_ADMIN_EVENTS_READER } from './replay/replay-readers.guard';
 import { TenantAdminTokenReader } from './replay/tenant-admin-token.reader';
 import { ReplayController } from './replay/replay.controller';

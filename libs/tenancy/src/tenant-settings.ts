@@ -8,6 +8,7 @@ export interface TenantSettings {
   password_min_length?: number;
   lockout_seconds?: number;
   default_locale?: string;
+  event_retention_days?: number;
 }
 
 export const DEFAULT_TENANT_SETTINGS: Required<TenantSettings> = {
@@ -19,4 +20,5 @@ export const DEFAULT_TENANT_SETTINGS: Required<TenantSettings> = {
   password_min_length: 12,
   lockout_seconds: 900,
   default_locale: 'en',
+  event_retention_days: 30,
 };

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { DomainError } from '@credence/errors';
 // libs/platform-admin does not export its guard yet; this is the same class the admin API uses.
-import { PlatformAdminGuard } from '../../../platform-admin/src/auth/platform-admin.guard';
+import { PlatformAdminGuard } from '@credence/platform-admin';
 
 /**
  * Tenant admins read their own tenant's events with their access token: verified for the route's

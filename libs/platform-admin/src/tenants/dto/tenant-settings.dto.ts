@@ -35,4 +35,8 @@ export class TenantSettingsDto {
   @ApiPropertyOptional({ example: 'en', description: 'BCP 47 language tag' })
   @OptionalField() @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
   default_locale?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 30, description: 'How long the replay API keeps this tenant\'s events.' })
+  @OptionalField() @IsInt() @Min(1) @Max(365)
+  event_retention_days?: number;
 }

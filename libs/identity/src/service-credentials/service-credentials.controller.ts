@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Qu
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@credence/errors';
-import { ApiErrors } from '@credence/http';
+import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
 import { AccessTokenGuard } from '../auth/access-token.guard';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { PermissionGuard } from '../authz/permission.guard';
@@ -10,7 +10,6 @@ import { RequirePermission } from '../authz/require-permission.decorator';
 import { CreateServiceCredentialCommand } from './commands/create-service-credential/create-service-credential.command';
 import { RevokeServiceCredentialCommand } from './commands/revoke-service-credential/revoke-service-credential.command';
 import { CreateServiceCredentialDto } from './dto/create-service-credential.dto';
-import { decodeCursor, PageQueryDto } from './dto/page';
 import { CreatedServiceCredentialResponse, ServiceCredentialResponse } from './dto/service-credential.response';
 import { ListServiceCredentialsQuery } from './queries/list-service-credentials/list-service-credentials.query';
 

@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { TenantTransactionRunner } from '@credence/tenancy';
-import { Page, pageOf } from '../../dto/page';
+import { Page, pageOf } from '@credence/http';
 import { SERVICE_CREDENTIAL_COLUMNS, ServiceCredentialResponse, ServiceCredentialRow, toServiceCredentialResponse } from '../../dto/service-credential.response';
 import { ListServiceCredentialsQuery } from './list-service-credentials.query';
 

@@ -1,4 +1,5 @@
 import { UAParser } from 'ua-parser-js';
+import { DEVICE_TYPES } from './dto/client-hints';
 
 export interface ClientInfo {
   ip: string | null;
@@ -7,7 +8,7 @@ export interface ClientInfo {
   location: string | null;
 }
 
-const DEVICE_TYPES = new Set(['mobile', 'tablet', 'desktop', 'smarttv', 'wearable', 'console', 'embedded', 'other']);
+const KNOWN_DEVICE_TYPES: ReadonlySet<string> = new Set(DEVICE_TYPES);
 
 /**
  * What a session records about the client. `ip` is Fastify's request.ip, which honours
@@ -16,7 +17,7 @@ const DEVICE_TYPES = new Set(['mobile', 'tablet', 'desktop', 'smarttv', 'wearabl
 export function clientInfo(req: { ip?: string; headers: Record<string, string | string[] | undefined> }, stated?: { deviceType?: string; location?: string }): ClientInfo {
   const ua = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 512) : null;
   const parsed = ua ? new UAParser(ua).getResult() : undefined;
-  const statedType = stated?.deviceType && DEVICE_TYPES.has(stated.deviceType) ? stated.deviceType : undefined;
+  const statedType = stated?.deviceType && KNOWN_DEVICE_TYPES.has(stated.deviceType) ? stated.deviceType : undefined;
   const deviceType = statedType ?? parsed?.device.type ?? (ua ? 'desktop' : 'other');
   return { ip: req.ip ?? null, userAgent: ua, deviceType, location: stated?.location?.slice(0, 120) ?? null };
 }

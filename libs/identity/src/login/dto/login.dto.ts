@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
-import { OptionalField } from '@credence/http';
-
-export const DEVICE_TYPES = ['mobile', 'tablet', 'desktop', 'smarttv', 'wearable', 'console', 'embedded', 'other'] as const;
+import { IsString, Length, ValidateIf } from 'class-validator';
+import { DeviceTypeField, LocationField } from '../../sessions/dto/client-hints';
 
 export class LoginDto {
   @ApiPropertyOptional({ description: 'E-mail address; send this or username', example: 'ada@acme.example' })
@@ -22,15 +20,10 @@ export class LoginDto {
   @Length(1, 256)
   password: string;
 
-  @ApiPropertyOptional({ enum: DEVICE_TYPES, description: 'Overrides the type parsed from User-Agent' })
-  @OptionalField()
-  @IsIn(DEVICE_TYPES)
+  @DeviceTypeField()
   device_type?: string;
 
-  @ApiPropertyOptional({ description: 'Where the client says it is, e.g. "Berlin, DE"', maxLength: 120 })
-  @OptionalField()
-  @IsString()
-  @MaxLength(120)
+  @LocationField()
   location?: string;
 }
 

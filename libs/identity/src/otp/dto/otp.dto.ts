@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { OptionalField } from '@credence/http';
-import { DEVICE_TYPES } from '../../login/dto/login.dto';
+import { IsEmail, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { DeviceTypeField, LocationField } from '../../sessions/dto/client-hints';
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 
@@ -26,14 +25,9 @@ export class VerifyOtpDto extends RequestOtpDto {
   @Matches(/^[0-9]{6}$/, { message: 'code must be six digits' })
   code: string;
 
-  @ApiPropertyOptional({ enum: DEVICE_TYPES, description: 'Overrides the type parsed from User-Agent' })
-  @OptionalField()
-  @IsIn(DEVICE_TYPES)
+  @DeviceTypeField()
   device_type?: string;
 
-  @ApiPropertyOptional({ description: 'Where the client says it is, e.g. "Berlin, DE"', maxLength: 120 })
-  @OptionalField()
-  @IsString()
-  @MaxLength(120)
+  @LocationField()
   location?: string;
 }

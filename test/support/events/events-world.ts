@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { dropDatabase, ensureDatabase } from '@credence/database';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { PlatformAdminModule } from '@credence/platform-admin';
+import { deleteKeysWithPrefix } from '@credence/redis';
 import { startTestApp, TestApp } from '@credence/testing';
 
 /**
@@ -38,12 +39,7 @@ export async function createEventsWorld(name: string, redisUrl = process.env.RED
     redisUrl,
     redis,
     async cleanup() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeysWithPrefix(redis, prefix);
       redis.disconnect();
       await dropDatabase(databaseUrl);
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventsSettings } from './events.schema';
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 const base64Key32 = z
@@ -36,10 +37,14 @@ export const configSchema = z
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     ARGON2_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    ...eventsSettings,
   })
   .superRefine(
     (c, ctx) => {
       if (c.OTP_SENDER === 'smtp' && !c.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when OTP_SENDER=smtp' });
+      if (c.EVENTS_TRANSPORT && c.EVENTS_TRANSPORT !== 'redis-streams' && !c.EVENTS_TRANSPORT_URL) {
+        ctx.addIssue({ code: 'custom', path: ['EVENTS_TRANSPORT_URL'], message: `is required when EVENTS_TRANSPORT=${c.EVENTS_TRANSPORT}` });
+      }
       if (c.NODE_ENV !== 'production') return;
       if (c.OTP_SENDER === 'log') ctx.addIssue({ code: 'custom', path: ['OTP_SENDER'], message: 'must not be log in production (it writes one-time codes to the log)' });
       for (const key of ['DATABASE_URL', 'CREDENCE_ADMIN_KEY', 'CREDENCE_KEY_ENCRYPTION_KEY'] as const) {

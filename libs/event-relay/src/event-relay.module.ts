@@ -1,10 +1,11 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { EVENTS_CONFIG, loadEventsConfig } from './events-config';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { EVENTS_CONFIG } from './events-config';
 import { RELAY_ENABLED, RelayService } from './relay/relay.service';
 
-/** EVENTS_CONFIG for every module of event delivery, read once. */
+/** EVENTS_CONFIG for every module of event delivery: the events part of the config validated at boot. */
 @Global()
-@Module({ providers: [{ provide: EVENTS_CONFIG, useFactory: () => loadEventsConfig() }], exports: [EVENTS_CONFIG] })
+@Module({ providers: [{ provide: EVENTS_CONFIG, inject: [APP_CONFIG], useFactory: (config: AppConfig) => config }], exports: [EVENTS_CONFIG] })
 export class EventsConfigModule {}
 
 /** The outbox relay candidate of this process (see OutboxRelay). */

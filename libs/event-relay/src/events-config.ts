@@ -1,42 +1,10 @@
-import { z } from 'zod';
+import { AppConfig, EVENTS_SETTING_NAMES, parseConfig } from '@credence/config';
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
-
-/**
- * Settings of event delivery (relay, transport, event store). Kept beside the code that uses them
- * because libs/config belongs to the platform foundation; fold it into configSchema when convenient.
- */
-export const eventsConfigSchema = z.object({
-  EVENTS_RELAY_ENABLED: bool.default(true),
-  EVENTS_TRANSPORT: z.enum(['redis-streams', 'rmq', 'nats', 'kafka']).default('redis-streams'),
-  /** Defaults to REDIS_URL for redis-streams; required for the others. */
-  EVENTS_TRANSPORT_URL: z.string().min(1).optional(),
-  EVENTS_RMQ_QUEUE: z.string().min(1).default('credence-events'),
-  EVENTS_PARTITIONS: int(16, 1),
-  EVENTS_STREAM_MAX_LEN: int(1_000_000, 1000),
-  EVENTS_STREAM_MAX_AGE_SECONDS: int(7 * 24 * 3600, 60),
-  EVENTS_RELAY_BATCH_SIZE: int(1000, 1),
-  EVENTS_RELAY_POLL_MS: int(1000, 10),
-  EVENTS_RELAY_LEADER_RETRY_MS: int(1000, 10),
-  EVENTS_OUTBOX_KEEP_SECONDS: int(3600),
-  EVENTS_STORE_RETENTION_DAYS: int(30, 1),
-  EVENTS_MAINTENANCE_EVERY_SECONDS: int(60, 1),
-  EVENTS_RPC_ENABLED: bool.default(true),
-  EVENTS_RPC_GROUP: z.string().regex(/^[a-z0-9:_-]{1,60}$/).default('credence'),
-});
-
-export type EventsConfig = z.infer<typeof eventsConfigSchema>;
+/** The event-delivery part of the validated configuration (libs/config/src/events.schema.ts). */
+export type EventsConfig = Pick<AppConfig, (typeof EVENTS_SETTING_NAMES)[number]>;
 export const EVENTS_CONFIG = Symbol('EVENTS_CONFIG');
 
-export function loadEventsConfig(env: Record<string, string | undefined> = process.env): EventsConfig {
-  const result = eventsConfigSchema.safeParse(env);
-  if (!result.success) {
-    throw new Error(`Invalid event delivery configuration:\n${result.error.issues.map((i) => `  - ${i.path.join('.')} ${i.message}`).join('\n')}`);
-  }
-  const config = result.data;
-  if (config.EVENTS_TRANSPORT !== 'redis-streams' && !config.EVENTS_TRANSPORT_URL) {
-    throw new Error(`Invalid event delivery configuration:\n  - EVENTS_TRANSPORT_URL is required when EVENTS_TRANSPORT=${config.EVENTS_TRANSPORT}`);
-  }
-  return config;
+/** For code outside a Nest app (benchmarks, scripts): the same validation as at boot. */
+export function loadEventsConfig(env: Record<string, string | undefined>): EventsConfig {
+  return parseConfig(env);
 }

@@ -28,6 +28,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     ARGON2_TIME_COST: '1',
     LOG_LEVEL: process.env.CREDENCE_TEST_LOG_LEVEL ?? 'silent',
     DB_POOL_MAX: '20',
+    // Event-delivery settings a test put in the environment (they reach child processes that way too).
+    ...Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('EVENTS_') && v !== undefined)),
     ...overrides,
   };
 }

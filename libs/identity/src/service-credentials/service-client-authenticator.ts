@@ -19,7 +19,7 @@ const FAILURE_WINDOW_SECONDS = 60;
 export const INVALID_CLIENT = () => new DomainError('auth.invalid_client', undefined, undefined, { 'WWW-Authenticate': 'Basic realm="credence"' });
 
 /**
- * Checks a service credential of the ambient tenant. Failures are counted per client id and per IP;
+ * Checks a service credential of the ambient tenant. Failures are counted per client id and IP, and per IP;
  * past the limit, both answer 429 with Retry-After until the window ends (fails closed without Redis).
  */
 @Injectable()
@@ -31,7 +31,9 @@ export class ServiceClientAuthenticator {
 
   async authenticate(tenant: TenantRef, presented: PresentedClient | undefined, ip: string | null): Promise<AuthenticatedClient> {
     const scopes = [{ key: `ip:${ip ?? 'unknown'}`, limit: FAILURES_PER_IP }];
-    if (presented) scopes.push({ key: `client:${sha256(presented.clientId).toString('hex').slice(0, 32)}`, limit: FAILURES_PER_CLIENT });
+    // Per client id *and* ip: client ids are not secret, so a block on the id alone would let anyone lock a
+    // service out. Secrets carry 256 bits, so the limits are about noise and cost, not guessing.
+    if (presented) scopes.push({ key: `client:${sha256(presented.clientId).toString('hex').slice(0, 32)}:ip:${ip ?? 'unknown'}`, limit: FAILURES_PER_CLIENT });
     for (const s of scopes) {
       const blockedFor = await this.limiter.ttl(this.limiter.key('client-auth-block', tenant.id, s.key));
       if (blockedFor > 0) throw new DomainError('auth.rate_limited', undefined, undefined, { 'Retry-After': String(blockedFor) });

@@ -25,13 +25,14 @@ fi
 export CREDENCE_ADMIN_KEY="check-compose-dummy-admin-key-0123456789abcdef"
 export CREDENCE_KEY_ENCRYPTION_KEY="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 export POSTGRES_PASSWORD="check-compose-dummy-password"
+export SMTP_URL="smtp://check-compose.invalid:25"
 
 # Check every profile's services too (the one-off migrate service sits in the "tools" profile).
 docker-compose -f docker-compose.yml config -q
 docker-compose -f docker-compose.yml --profile tools config -q
 
 # The secrets really are required: without each one, config must fail and name it.
-for var in CREDENCE_ADMIN_KEY CREDENCE_KEY_ENCRYPTION_KEY POSTGRES_PASSWORD; do
+for var in CREDENCE_ADMIN_KEY CREDENCE_KEY_ENCRYPTION_KEY POSTGRES_PASSWORD SMTP_URL; do
   if out="$(env -u "$var" docker-compose -f docker-compose.yml config -q 2>&1)"; then
     echo "check-compose: docker-compose.yml accepts a missing $var" >&2
     exit 1

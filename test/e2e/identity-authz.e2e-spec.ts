@@ -190,6 +190,24 @@ describe('authorization', () => {
       expect((await check(az.admin, { user_id: gone.id, resource: 'user', action: 'read' })).body).toMatchObject({ allowed: false, reason: 'user_inactive' });
     });
 
+    it('answers a service that authenticates with its service credential (HTTP Basic)', async () => {
+      const cred = await t.call('POST', `/v1/t/${az.slug}/service-credentials`, { name: 'gatekeeper' }, { auth: az.admin });
+      expect(cred.status).toBe(201);
+      const basic = `Basic ${Buffer.from(`${cred.body.client_id}:${cred.body.client_secret}`).toString('base64')}`;
+      const ask = (authorization: string) =>
+        fetch(`${t.url}/v1/t/${az.slug}/permissions/check`, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/json' },
+          body: JSON.stringify({ user_id: eng1.id, resource: 'user', action: 'read', context: { user_id: eng2.id } }),
+        });
+      const ok = await ask(basic);
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ allowed: true, permission: 'user.read:department' });
+      const wrong = await ask(`Basic ${Buffer.from(`${cred.body.client_id}:nope`).toString('base64')}`);
+      expect(wrong.status).toBe(401);
+      expect(((await wrong.json()) as any).error.code).toBe('auth.invalid_client');
+    });
+
     it('refuses a caller without permission.check:any (403 and a denial event)', async () => {
       await denied(await check(dir.token, { user_id: eng1.id, resource: 'user', action: 'read' }), dir, 'no_permission', 'permission', 'check');
     });

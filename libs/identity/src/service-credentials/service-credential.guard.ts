@@ -8,9 +8,15 @@ interface ServiceRequest {
   ip?: string;
   body?: unknown;
   headers: Record<string, string | undefined>;
-  /** Read by PermissionGuard as the ServicePrincipal; a credential holds no permissions of its own yet. */
+  /** Read by PermissionGuard as the ServicePrincipal. */
   servicePrincipal?: { credentialId: string; clientId: string; permissions: string[] };
 }
+
+/**
+ * What every service credential may do besides introspection and revocation (which need only the
+ * credential): ask whether a user may do something. Per-credential permissions come with OAuth clients.
+ */
+export const SERVICE_CREDENTIAL_PERMISSIONS = ['permission.check:any'];
 
 /**
  * For routes that services call (introspection, revocation): resolves the path's tenant, then
@@ -29,7 +35,7 @@ export class ServiceCredentialGuard implements CanActivate {
     await this.tenantGuard.canActivate(ctx);
     const req = ctx.switchToHttp().getRequest<ServiceRequest>();
     const client = await this.authenticator.authenticate(this.context.tenant!, presentedClient(req.headers.authorization, req.body), req.ip ?? null);
-    req.servicePrincipal = { credentialId: client.id, clientId: client.clientId, permissions: [] };
+    req.servicePrincipal = { credentialId: client.id, clientId: client.clientId, permissions: [...SERVICE_CREDENTIAL_PERMISSIONS] };
     this.context.setActor(`service:${client.id}`);
     return true;
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createPrivateKey, createPublicKey, JsonWebKey, KeyObject } from 'node:crypto';
 import { ActorSystem } from '@credence/actors';
 import { APP_CONFIG, AppConfig } from '@credence/config';
@@ -22,6 +22,12 @@ interface KeyRow {
 }
 
 const CACHE_MS = 60_000;
+/**
+ * Past CACHE_MS, cached keys are still served for this long while one reload runs in the background.
+ * Tokens are issued inside the session's transaction, which holds a pooled connection: a reload
+ * awaited there needs a second one, and with every pooled connection held that way the pool deadlocks.
+ */
+const STALE_SERVE_MS = 60_000;
 /** An unknown kid triggers at most one reload per tenant in this window (a forged kid cannot hammer the database). */
 const UNKNOWN_KID_RELOAD_MS = 5_000;
 /** Retiring keys keep verifying for the longest access-token lifetime plus this margin. */
@@ -34,6 +40,7 @@ const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400;
  */
 @Injectable()
 export class SigningKeyStore {
+  private readonly logger = new Logger(SigningKeyStore.name);
   private readonly cache = new Map<string, TenantKeys>();
   private readonly loading = new Map<string, Promise<TenantKeys>>();
   private readonly lastForcedReload = new Map<string, number>();
@@ -49,7 +56,12 @@ export class SigningKeyStore {
   /** Keys of the ambient tenant. */
   async keysFor(tenant: TenantRef): Promise<TenantKeys> {
     const hit = this.cache.get(tenant.id);
-    if (hit && Date.now() - hit.loadedAt < CACHE_MS) return hit;
+    const age = hit ? Date.now() - hit.loadedAt : Infinity;
+    if (age < CACHE_MS) return hit!;
+    if (age < CACHE_MS + STALE_SERVE_MS) {
+      if (!this.loading.has(tenant.id)) this.load(tenant).catch((err) => this.logger.warn(`background reload of ${tenant.slug}'s keys failed: ${(err as Error).message}`));
+      return hit!;
+    }
     return this.load(tenant);
   }
 

@@ -16,9 +16,19 @@ export function issuerFor(baseUrl: string, slug: string): string {
   return `${baseUrl}/v1/t/${slug}`;
 }
 
+type Settings = Awaited<ReturnType<TenantRegistry['settings']>>;
+
+/** Settings read this recently are used as they are (the registry caches them as long). */
+const SETTINGS_FRESH_MS = 2_000;
+/** Older ones are still used, while one lookup refreshes them in the background, up to this age. */
+const SETTINGS_STALE_MS = 60_000;
+
 /** Access tokens (RFC 9068 profile): short-lived ES256 JWTs signed with the tenant's active key. */
 @Injectable()
 export class TokenIssuer {
+  private readonly settingsSeen = new Map<string, { value: Settings; at: number }>();
+  private readonly settingsLoading = new Map<string, Promise<Settings>>();
+
   constructor(
     private readonly keys: SigningKeyStore,
     private readonly registry: TenantRegistry,
@@ -26,7 +36,7 @@ export class TokenIssuer {
   ) {}
 
   async issue(tenant: TenantRef, subject: { userId: string; sessionId: string; roles: string[] }): Promise<IssuedAccessToken> {
-    const [keys, settings] = await Promise.all([this.keys.keysFor(tenant), this.registry.settings(tenant)]);
+    const [keys, settings] = await Promise.all([this.keys.keysFor(tenant), this.settingsFor(tenant)]);
     await this.keys.rotateIfOld(tenant, keys);
     const signing = (await this.keys.keysFor(tenant)).signing;
     const now = Math.floor(Date.now() / 1000);
@@ -45,5 +55,35 @@ export class TokenIssuer {
     };
     const token = signEs256({ alg: 'ES256', typ: 'at+jwt', kid: signing.kid }, claims, signing.key);
     return { token, claims, expiresIn: settings.access_token_ttl_seconds };
+  }
+
+  /**
+   * The tenant's settings, without waiting for the database when they were read in the last minute.
+   * issue() runs inside the session's transaction, which holds a pooled connection: a registry lookup
+   * awaited there needs a second one, and once every pooled connection is held that way (as many
+   * concurrent logins or refreshes as DB_POOL_MAX, when the registry's 2 s cache expires) the pool
+   * deadlocks. Past SETTINGS_FRESH_MS the last value is used while one lookup refreshes it.
+   */
+  private settingsFor(tenant: TenantRef): Promise<Settings> {
+    const seen = this.settingsSeen.get(tenant.id);
+    const age = seen ? Date.now() - seen.at : Infinity;
+    if (age < SETTINGS_FRESH_MS) return Promise.resolve(seen!.value);
+    let pending = this.settingsLoading.get(tenant.id);
+    if (!pending) {
+      pending = this.registry
+        .settings(tenant)
+        .then((value) => {
+          if (this.settingsSeen.size > 10_000) this.settingsSeen.clear();
+          this.settingsSeen.set(tenant.id, { value, at: Date.now() });
+          return value;
+        })
+        .finally(() => this.settingsLoading.delete(tenant.id));
+      this.settingsLoading.set(tenant.id, pending);
+    }
+    if (age < SETTINGS_STALE_MS) {
+      pending.catch(() => undefined); // the next call retries
+      return Promise.resolve(seen!.value);
+    }
+    return pending;
   }
 }

@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
+import { waitFor } from '../support/child-platform';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 
 const PASSWORD = 'a long enough password 1';
@@ -133,7 +134,7 @@ describe('sessions and keys', () => {
 });
 
 describe('automatic key rotation by age', () => {
-  it('rotates a key older than SIGNING_KEY_ROTATE_AFTER_DAYS when it next signs, keeping the old one verifying', async () => {
+  it('rotates a key older than SIGNING_KEY_ROTATE_AFTER_DAYS once it next signs, keeping the old one verifying', async () => {
     const slug = uniqueSlug('age');
     const setup = await startTestApp([AuthAppModule]);
     const created = await setup.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'a@age.example', password: PASSWORD } });
@@ -144,9 +145,16 @@ describe('automatic key rotation by age', () => {
     // A fresh process: its key cache has not seen this tenant yet.
     const t = await startTestApp([AuthAppModule], { SIGNING_KEY_ROTATE_AFTER_DAYS: '2' });
     try {
-      const pair = (await t.call('POST', `/v1/t/${slug}/auth/login`, { email: 'a@age.example', password: PASSWORD }, { auth: false })).body;
-      const kid = JSON.parse(Buffer.from(pair.access_token.split('.')[0], 'base64url').toString()).kid;
+      const signIn = async () => (await t.call('POST', `/v1/t/${slug}/auth/login`, { email: 'a@age.example', password: PASSWORD }, { auth: false })).body;
+      const kidOf = (pair: { access_token: string }) => JSON.parse(Buffer.from(pair.access_token.split('.')[0], 'base64url').toString()).kid;
+      // This signature still uses the old key (valid), and starts the rotation in the background.
+      const first = await signIn();
+      expect(kidOf(first)).toBe(oldKid);
+      await waitFor('the rotation', async () => (await t.dataSource.query(`SELECT 1 FROM "${schema}".signing_keys WHERE status = 'active' AND kid <> $1`, [oldKid])).length === 1);
+      await new Promise((r) => setTimeout(r, 50));
+      const kid = kidOf(await signIn());
       expect(kid).not.toBe(oldKid);
+      expect((await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: first.access_token })).status).toBe(200);
       const keys = await t.dataSource.query(`SELECT kid, status FROM "${schema}".signing_keys ORDER BY created_at`);
       expect(keys).toEqual([{ kid: oldKid, status: 'retiring' }, { kid, status: 'active' }]);
       const events = await t.dataSource.query(`SELECT event FROM platform.outbox WHERE type = 'auth.signing_key.rotated' AND tenant_id = $1`, [created.body.id]);

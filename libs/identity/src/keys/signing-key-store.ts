@@ -44,6 +44,7 @@ export class SigningKeyStore {
   private readonly cache = new Map<string, TenantKeys>();
   private readonly loading = new Map<string, Promise<TenantKeys>>();
   private readonly lastForcedReload = new Map<string, number>();
+  private readonly rotating = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly runner: TenantTransactionRunner,
@@ -77,9 +78,17 @@ export class SigningKeyStore {
   }
 
   /** Makes a new active key; the previous one keeps verifying until every token it signed has expired. */
-  async rotate(tenant: TenantRef): Promise<{ kid: string; retired: string[] }> {
+  async rotate(tenant: TenantRef, onlyIfOlderThanSeconds?: number): Promise<{ kid: string; retired: string[] }> {
     const key = await newSigningKey(this.encryption, tenant.id);
     const result = await this.actors.send({ kind: 'signing-keys', tenantId: tenant.id, id: 'keys' }, async (uow) => {
+      if (onlyIfOlderThanSeconds !== undefined) {
+        // Another process may have rotated meanwhile: rotate by age once, not once per process.
+        const [fresh] = await uow.query<{ kid: string }[]>(
+          `SELECT kid FROM signing_keys WHERE status = 'active' AND created_at > now() - make_interval(secs => $1)`,
+          [onlyIfOlderThanSeconds],
+        );
+        if (fresh) return { kid: fresh.kid, retired: [] };
+      }
       const retired = await uow.query<{ kid: string }[]>(
         `UPDATE signing_keys SET status = 'retiring', retire_after = now() + make_interval(secs => $1)
           WHERE status = 'active' RETURNING kid`,
@@ -101,10 +110,18 @@ export class SigningKeyStore {
   }
 
   /** Rotates when the active key is older than the configured age; called on the issuing path, cheap otherwise. */
-  async rotateIfOld(tenant: TenantRef, keys: TenantKeys): Promise<void> {
-    const maxAgeMs = this.config.SIGNING_KEY_ROTATE_AFTER_DAYS * 86_400_000;
-    if (Date.now() - keys.signing.createdAt.getTime() < maxAgeMs) return;
-    await this.rotate(tenant);
+  /**
+   * Starts a rotation in the background when the active key is past its age; this signature still uses
+   * it (it stays valid). Never awaited on the issuing path: that runs inside a session's transaction,
+   * and a second transaction awaited there could wait for a pooled connection forever.
+   */
+  rotateIfOld(tenant: TenantRef, keys: TenantKeys): void {
+    const maxAgeSeconds = this.config.SIGNING_KEY_ROTATE_AFTER_DAYS * 86_400;
+    if (Date.now() - keys.signing.createdAt.getTime() < maxAgeSeconds * 1000 || this.rotating.has(tenant.id)) return;
+    const rotation = this.rotate(tenant, maxAgeSeconds)
+      .catch((err) => this.logger.warn(`rotating ${tenant.slug}'s signing key failed: ${(err as Error).message}`))
+      .finally(() => this.rotating.delete(tenant.id));
+    this.rotating.set(tenant.id, rotation);
   }
 
   private load(tenant: TenantRef): Promise<TenantKeys> {

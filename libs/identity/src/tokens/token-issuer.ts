@@ -37,8 +37,8 @@ export class TokenIssuer {
 
   async issue(tenant: TenantRef, subject: { userId: string; sessionId: string; roles: string[] }): Promise<IssuedAccessToken> {
     const [keys, settings] = await Promise.all([this.keys.keysFor(tenant), this.settingsFor(tenant)]);
-    await this.keys.rotateIfOld(tenant, keys);
-    const signing = (await this.keys.keysFor(tenant)).signing;
+    this.keys.rotateIfOld(tenant, keys);
+    const signing = keys.signing;
     const now = Math.floor(Date.now() / 1000);
     const iss = issuerFor(this.config.CREDENCE_BASE_URL, tenant.slug);
     const claims: AccessTokenClaims = {

@@ -24,7 +24,8 @@ export function dataSourceOptions(pool: PoolSettings, entities: EntityTarget[]):
     synchronize: false,
     migrationsRun: false,
     applicationName: pool.applicationName ?? 'credence',
-    extra: { max: pool.max, maxUses: pool.maxUses || undefined, idleTimeoutMillis: pool.idleTimeoutMs },
+    // A request that cannot get a connection in 10 s fails (503) instead of hanging.
+    extra: { max: pool.max, maxUses: pool.maxUses || undefined, idleTimeoutMillis: pool.idleTimeoutMs, connectionTimeoutMillis: 10_000 },
   };
 }
 

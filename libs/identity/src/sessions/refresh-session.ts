@@ -44,7 +44,7 @@ export class RefreshSession {
     const hash = sha256(refreshToken);
     const [found] = await this.runner.inTenant((uow) => uow.query<{ session_id: string }[]>('SELECT session_id FROM refresh_tokens WHERE token_hash = $1', [hash]));
     if (!found) throw new DomainError('auth.token.invalid');
-    const settings = await this.registry.settings(tenant);
+    const [settings] = await Promise.all([this.registry.settings(tenant), this.issuer.prepare(tenant)]);
 
     const outcome = await this.actors.send(sessionActor(tenant.id, found.session_id), async (uow): Promise<Outcome> => {
       const [t] = await uow.query<PresentedToken[]>(

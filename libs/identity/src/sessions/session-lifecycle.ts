@@ -46,7 +46,7 @@ export class SessionLifecycle {
     alsoInTransaction?: (uow: UnitOfWork, sessionId: string) => Promise<void>,
   ): Promise<TokenPair> {
     const sessionId = uuidv7();
-    const settings = await this.registry.settings(tenant);
+    const [settings] = await Promise.all([this.registry.settings(tenant), this.issuer.prepare(tenant)]);
     const refresh = newRefreshToken();
     return this.actors.send(sessionActor(tenant.id, sessionId), async (uow) => {
       const [session] = await uow.query<{ idle_expires_at: Date; absolute_expires_at: Date }[]>(

@@ -35,6 +35,14 @@ export class TokenIssuer {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Warms the tenant's keys and settings. Call it before opening the transaction that will issue:
+   * inside it, a cold cache would wait for a second pooled connection.
+   */
+  async prepare(tenant: TenantRef): Promise<void> {
+    await Promise.all([this.keys.keysFor(tenant), this.settingsFor(tenant)]);
+  }
+
   async issue(tenant: TenantRef, subject: { userId: string; sessionId: string; roles: string[] }): Promise<IssuedAccessToken> {
     const [keys, settings] = await Promise.all([this.keys.keysFor(tenant), this.settingsFor(tenant)]);
     this.keys.rotateIfOld(tenant, keys);

@@ -36,11 +36,11 @@ import { TenantRef } from '@credence/context';
 import { PasswordHasher } from '@credence/crypto';
 import { dropDatabase, ensureDatabase } from '@credence/database';
 import { TokenVerifier } from '@credence/identity';
-import { deleteKeysWithPrefix } from '@credence/redis';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import type { InitMessage, ParentMessage } from './load-client';
 import { combine, CpuMeter, CpuSplit, median, now, pct, procTicks, round, sleep, Window, Workload } from './shared';
+import { cleanRedis, table } from '../shared/bench-kit';
 
 // ---------------------------------------------------------------- knobs
 
@@ -289,22 +289,7 @@ const showWindow = (w: Window & { pg_statements_per_op?: number; redis_commands_
 const showCpu = (c?: CpuSplit) =>
   c ? `CPU-s over ${c.wall_s} s: machine ${c.machine_busy_s} = app ${c.app_s} + children ${c.children_s} + pg ${c.pg_s} + redis ${c.redis_s} + others ${c.others_s}` : 'CPU n/a';
 
-function table(headers: string[], rows: (string | number)[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: (string | number)[]) => cells.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
-async function cleanRedis(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await deleteKeysWithPrefix(redis, prefix);
-  } finally {
-    redis.disconnect();
-  }
-}
 
 // ---------------------------------------------------------------- main
 
@@ -351,7 +336,7 @@ async function main(): Promise<void> {
   const onSignal = (signal: NodeJS.Signals) => {
     log(`\n${signal}: cleaning up`);
     for (const c of children) c.kill('SIGKILL');
-    void Promise.allSettled([dropDatabase(databaseUrl), cleanRedis(redisPrefix)]).then(() => {
+    void Promise.allSettled([dropDatabase(databaseUrl), cleanRedis(REDIS_URL, redisPrefix)]).then(() => {
       rmSync(dataDir, { recursive: true, force: true });
       process.exit(130);
     });
@@ -637,7 +622,7 @@ async function main(): Promise<void> {
     if (app) await Promise.race([app.close().catch((err) => log(`app close failed: ${err}`)), sleep(wedged ? 2_000 : 60_000)]);
     if (KEEP_DB) log(`kept database ${databaseUrl} (BENCH_KEEP_DB=1)`);
     else await dropDatabase(databaseUrl).catch((err) => log(`drop database failed: ${err}`));
-    await cleanRedis(redisPrefix).catch(() => undefined);
+    await cleanRedis(REDIS_URL, redisPrefix).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,7 @@
  * closed-loop and paced workload runners with windowed counters, percentiles, and /proc CPU readings.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { machineBusyTicks } from '../shared/bench-kit';
 
 export const now = () => performance.now();
 export const round = (x: number, d = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
@@ -170,11 +171,6 @@ export function procTicks(pid: number | string): number | undefined {
   }
 }
 
-function machineBusyTicks(): number {
-  const [, ...nums] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-  const v = nums.map(Number);
-  return v.slice(0, 8).reduce((a, b) => a + b, 0) - v[3] - v[4];
-}
 
 export interface CpuSplit {
   wall_s: number;

@@ -17,13 +17,11 @@
  * when run outside a git checkout). Medians over runs: node dist/bench/onboarding/summarize.js <files>.
  */
 import 'reflect-metadata';
-import { deleteKeysWithPrefix } from '@credence/redis';
 import { execSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import Redis from 'ioredis';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { APP_CONFIG, AppConfig, loadConfig } from '@credence/config';
@@ -35,6 +33,7 @@ import { createApp } from '@credence/runtime';
 import { quoteSchema, schemaNameFor, TenantMigrator, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { tenantMigrations } from '@migrations/tenant';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { cleanRedis, machineBusyTicks, table } from '../shared/bench-kit';
 
 // ---------------------------------------------------------------- knobs
 
@@ -141,12 +140,6 @@ function readTicks(pid: string): number | undefined {
   }
 }
 
-function machineBusyTicks(): number {
-  const [, ...nums] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-  const v = nums.map(Number);
-  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-  return total - v[3] - v[4]; // minus idle and iowait
-}
 
 /** Samples CPU time of this process, of the bench database's Postgres backends and of the machine. */
 class CpuMeter {
@@ -632,22 +625,7 @@ async function catalogueSize(dataSource: DataSource) {
 
 // ---------------------------------------------------------------- output
 
-function table(headers: string[], rows: (string | number)[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: (string | number)[]) => cells.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
-async function cleanRedis(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await deleteKeysWithPrefix(redis, prefix);
-  } finally {
-    redis.disconnect();
-  }
-}
 
 // ---------------------------------------------------------------- main
 
@@ -801,7 +779,7 @@ async function main(): Promise<void> {
     if (app) await app.close().catch((err) => log(`app close failed: ${err}`));
     if (KEEP_DB) log(`kept database ${databaseUrl} (BENCH_KEEP_DB=1)`);
     else await dropDatabase(databaseUrl).catch((err) => log(`drop database failed: ${err}`));
-    await cleanRedis(redisPrefix).catch(() => undefined);
+    await cleanRedis(REDIS_URL, redisPrefix).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

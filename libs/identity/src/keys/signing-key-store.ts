@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext, TenantRef } from '@credence/context';
 import { KeyEncryption, newSigningKey } from '@credence/crypto';
 import { TenantTransactionRunner } from '@credence/tenancy';
+import { insertActiveKey } from './insert-active-key';
 
 export interface TenantKeys {
   signing: { kid: string; key: KeyObject; createdAt: Date };
@@ -94,13 +95,7 @@ export class SigningKeyStore {
           WHERE status = 'active' RETURNING kid`,
         [MAX_ACCESS_TOKEN_TTL_SECONDS + OVERLAP_MARGIN_SECONDS],
       );
-      await uow.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_key_enc, kek_id, status) VALUES ($1, $2, $3, $4, $5, 'active')`, [
-        key.kid,
-        key.alg,
-        JSON.stringify(key.publicJwk),
-        key.privateKeyEnc,
-        key.kekId,
-      ]);
+      await insertActiveKey(uow, key);
       await uow.query(`UPDATE signing_keys SET status = 'retired' WHERE status = 'retiring' AND retire_after <= now()`);
       uow.emit('auth.signing_key.rotated', `tenant/${tenant.slug}`, { tenant_id: tenant.id, kid: key.kid, previous: retired.map((r) => r.kid) });
       return { kid: key.kid, retired: retired.map((r) => r.kid) };

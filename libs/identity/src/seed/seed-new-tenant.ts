@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { NewSigningKey } from '@credence/crypto';
 import type { UnitOfWork } from '@credence/tenancy';
+import { insertActiveKey } from '../keys/insert-active-key';
 import { DEFAULT_ROLES } from './default-roles';
 
 export interface FirstAdmin {
@@ -39,11 +40,5 @@ export async function seedNewTenant(uow: UnitOfWork, admin: FirstAdmin, key: New
       INVITE_LIFETIME_SECONDS,
     ]);
   }
-  await uow.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_key_enc, kek_id, status) VALUES ($1, $2, $3, $4, $5, 'active')`, [
-    key.kid,
-    key.alg,
-    JSON.stringify(key.publicJwk),
-    key.privateKeyEnc,
-    key.kekId,
-  ]);
+  await insertActiveKey(uow, key);
 }

@@ -67,6 +67,17 @@ describe('event replay', () => {
     expect([401, 403]).toContain(viaCursor.status);
   });
 
+  it('goes by the roles stored now, not the token\'s claim: a demoted admin reads nothing', async () => {
+    const second = await app.call('POST', `/v1/t/${a.slug}/users`, { email: `second@${a.slug}.example`, password: `${PASSWORD} 2` }, { auth: a.token });
+    expect(second.status).toBe(201);
+    await app.call('POST', `/v1/t/${a.slug}/users/${second.body.id}/roles/tenant_admin`, undefined, { auth: a.token });
+    const token = (await app.call('POST', `/v1/t/${a.slug}/auth/login`, { email: `second@${a.slug}.example`, password: `${PASSWORD} 2` }, { auth: false })).body.access_token;
+    expect((await app.call('GET', `/v1/t/${a.slug}/events?limit=1`, undefined, { auth: token })).status).toBe(200);
+    expect((await app.call('DELETE', `/v1/t/${a.slug}/users/${second.body.id}/roles/tenant_admin`, undefined, { auth: a.token })).status).toBe(200);
+    // The token still says tenant_admin, but the database no longer does.
+    expect((await app.call('GET', `/v1/t/${a.slug}/events?limit=1`, undefined, { auth: token })).status).toBe(403);
+  });
+
   it('lets platform admins with tenants:read read any tenant, and nobody else', async () => {
     const any = await app.call('GET', `/v1/t/${b.slug}/events`);
     expect(any.status).toBe(200);

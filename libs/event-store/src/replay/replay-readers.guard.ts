@@ -1,6 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { DomainError } from '@credence/errors';
-// libs/platform-admin does not export its guard yet; this is the same class the admin API uses.
 import { PlatformAdminGuard } from '@credence/platform-admin';
 
 /**

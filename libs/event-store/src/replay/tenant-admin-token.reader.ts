@@ -3,13 +3,15 @@ import { ModuleRef } from '@nestjs/core';
 import { RequestContext } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import { TokenVerifier } from '@credence/identity';
+import { TenantTransactionRunner } from '@credence/tenancy';
 import { TenantAdminEventsReader } from './replay-readers.guard';
 
 const TENANT_ADMIN_ROLE = 'tenant_admin';
 
 /**
  * A tenant admin's access token, verified by the identity lib against the route's tenant only
- * (a token of tenant A never verifies at tenant B), with the tenant_admin role. The verifier is
+ * (a token of tenant A never verifies at tenant B), whose user holds the tenant_admin role now:
+ * the role is read from the database, not the token's claim, which may predate a demotion. The verifier is
  * looked up when needed, because processes without the identity module cannot verify tokens at all.
  */
 @Injectable()
@@ -17,6 +19,7 @@ export class TenantAdminTokenReader implements TenantAdminEventsReader {
   constructor(
     private readonly moduleRef: ModuleRef,
     private readonly context: RequestContext,
+    private readonly runner: TenantTransactionRunner,
   ) {}
 
   async allows(_ctx: ExecutionContext, token: string): Promise<boolean> {
@@ -31,6 +34,13 @@ export class TenantAdminTokenReader implements TenantAdminEventsReader {
     const principal = await verifier.verify(tenant, token);
     if (principal.tenantId !== tenant.id) return false;
     this.context.setActor(`user:${principal.userId}`);
-    return principal.roles.includes(TENANT_ADMIN_ROLE);
+    const rows = await this.runner.inTenant((uow) =>
+      uow.query<unknown[]>(
+        `SELECT 1 FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id
+          WHERE u.id = $1 AND u.status = 'active' AND r.name = $2`,
+        [principal.userId, TENANT_ADMIN_ROLE],
+      ),
+    );
+    return rows.length > 0;
   }
 }

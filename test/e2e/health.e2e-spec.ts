@@ -1,7 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { dropDatabase, ensureDatabase } from '@credence/database';
 import { startTestApp, TestApp } from '@credence/testing';
 import { freePort, waitFor } from '../support/child-platform';
+import { OwnRedis } from '../support/own-redis';
 
 /** /health checks Postgres and Redis for real and answers 503 naming what is down. */
 describe('GET /health', () => {
@@ -17,23 +17,12 @@ describe('GET /health', () => {
   });
 
   it('is 503 naming redis when Redis goes away, and 200 again when it is back', async () => {
-    const port = await freePort();
-    const startRedis = () =>
-      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    let redis: ChildProcess = startRedis();
-    const t = await waitFor('own redis to start', async () => {
-      try {
-        return await startTestApp([], { REDIS_URL: `redis://127.0.0.1:${port}` });
-      } catch {
-        return undefined;
-      }
-    });
+    const redis = new OwnRedis(await freePort());
+    await redis.start();
+    const t = await startTestApp([], { REDIS_URL: redis.url });
     try {
       expect((await t.call('GET', '/health', undefined, { auth: false })).status).toBe(200);
-      await new Promise<void>((resolve) => {
-        redis.once('exit', () => resolve());
-        redis.kill('SIGKILL');
-      });
+      await redis.kill();
       const down = await t.call('GET', '/health', undefined, { auth: false });
       expect(down.status).toBe(503);
       expect(down.body.status).toBe('unavailable');
@@ -41,11 +30,11 @@ describe('GET /health', () => {
       expect(down.body.checks.queues.status).toBe('down');
       expect(down.body.checks.database.status).toBe('up');
 
-      redis = startRedis();
+      await redis.start();
       await waitFor('health to recover', async () => (await t.call('GET', '/health', undefined, { auth: false })).status === 200);
     } finally {
       await t.close();
-      redis.kill('SIGKILL');
+      await redis.destroy();
     }
   });
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ChildProcess, spawn } from 'node:child_process';
 import { TenantRef } from '@credence/context';
 import { signEs256, SigningKeyStore } from '@credence/identity';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { freePort, waitFor } from '../support/child-platform';
+import { freePort } from '../support/child-platform';
+import { OwnRedis } from '../support/own-redis';
 
 const PASSWORD = 'a long enough password';
 const FORM = 'application/x-www-form-urlencoded';
@@ -272,38 +272,26 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
 });
 
 describe('introspection when Redis is unreachable', () => {
-  let redis: ChildProcess;
+  let redis: OwnRedis;
   let t: TestApp;
-  let port: number;
   const h = harness(() => t);
-  const startRedis = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
 
   beforeAll(async () => {
-    port = await freePort();
-    redis = startRedis();
-    t = await waitFor('own redis', async () => {
-      try {
-        return await startTestApp([AuthAppModule], { REDIS_URL: `redis://127.0.0.1:${port}` });
-      } catch {
-        return undefined;
-      }
-    });
+    redis = new OwnRedis(await freePort());
+    await redis.start();
+    t = await startTestApp([AuthAppModule], { REDIS_URL: redis.url });
   });
   afterAll(async () => {
     // Queues wait for Redis to close cleanly: give them one back before shutting down.
-    redis = startRedis();
-    await new Promise((r) => setTimeout(r, 300));
+    await redis.start();
     await t.close();
-    redis.kill('SIGKILL');
+    await redis.destroy();
   });
 
   it('answers 503 service.unavailable, never active:true', async () => {
     const { tenant, client, admin } = await h.onboard('intro-down');
     expect((await h.post(tenant.slug, 'introspect', { token: admin.access_token }, { authorization: h.basic(client) })).body.active).toBe(true);
-    await new Promise<void>((resolve) => {
-      redis.once('exit', () => resolve());
-      redis.kill('SIGKILL');
-    });
+    await redis.kill();
     for (const route of ['introspect', 'revoke'] as const) {
       const res = await h.post(tenant.slug, route, { token: admin.access_token }, { authorization: h.basic(client) });
       expect([route, res.status, res.body.error?.code]).toEqual([route, 503, 'service.unavailable']);

@@ -1,8 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { freePort, waitFor } from '../support/child-platform';
+import { freePort } from '../support/child-platform';
+import { OwnRedis } from '../support/own-redis';
 
 const PASSWORD = 'a long enough password';
 
@@ -101,39 +101,27 @@ describe('login protection', () => {
 });
 
 describe('revocation fails closed when Redis is gone', () => {
-  let redis: ChildProcess;
+  let redis: OwnRedis;
   let t: TestApp;
   let slug: string;
-  let port: number;
-  const startRedis = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   beforeAll(async () => {
-    port = await freePort();
-    redis = startRedis();
-    t = await waitFor('own redis', async () => {
-      try {
-        return await startTestApp([AuthAppModule], { REDIS_URL: `redis://127.0.0.1:${port}` });
-      } catch {
-        return undefined;
-      }
-    });
+    redis = new OwnRedis(await freePort());
+    await redis.start();
+    t = await startTestApp([AuthAppModule], { REDIS_URL: redis.url });
     slug = uniqueSlug('down');
     await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'ada@down.example', password: PASSWORD } });
   });
   afterAll(async () => {
     // Queues wait for Redis to close cleanly: give them one back before shutting down.
-    redis = startRedis();
-    await new Promise((r) => setTimeout(r, 300));
+    await redis.start();
     await t.close();
-    redis.kill('SIGKILL');
+    await redis.destroy();
   });
 
   it('answers 503 on a guarded route instead of accepting the token', async () => {
     const pair = (await t.call('POST', `/v1/t/${slug}/auth/login`, { email: 'ada@down.example', password: PASSWORD }, { auth: false })).body;
     expect(pair.access_token).toBeDefined();
-    await new Promise<void>((resolve) => {
-      redis.once('exit', () => resolve());
-      redis.kill('SIGKILL');
-    });
+    await redis.kill();
     const res = await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: pair.access_token });
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('service.unavailable');

@@ -4,7 +4,7 @@ import { TestApp, uniqueSlug, TEST_ADMIN_KEY } from '@credence/testing';
 import { ensureBuilt, freePort, startChildPlatform, ChildPlatform } from '../support/child-platform';
 import { startTsChild, Child } from '../support/events/child-process';
 import { createEventsWorld, emitSequence, EventsWorld, startWorldApp, useEventsEnv } from '../support/events/events-world';
-import { OwnRedis } from '../support/events/own-redis';
+import { OwnRedis } from '../support/own-redis';
 import { Recorder, startRecordingConsumer, until } from '../support/events/recording-consumer';
 
 const TENANT = '01a2142a-bba1-714e-a09f-5042f3343438';

@@ -1,4 +1,5 @@
 import { KeyObject, sign, verify } from 'node:crypto';
+import type { AccessTokenClaimsView } from '@credence/contracts';
 
 export interface JwtHeader {
   alg: string;
@@ -7,17 +8,9 @@ export interface JwtHeader {
   [extra: string]: unknown;
 }
 
-export interface AccessTokenClaims {
-  iss: string;
-  aud: string | string[];
-  sub: string;
-  tid: string;
-  sid: string;
-  jti: string;
-  iat: number;
+/** The claims Credence puts in an access token: the published shape (contracts), plus nbf. */
+export interface AccessTokenClaims extends AccessTokenClaimsView {
   nbf?: number;
-  exp: number;
-  roles: string[];
 }
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -23,9 +23,9 @@
  * Experiments (figures then are not production settings): ARGON2_MAX_CONCURRENCY, BENCH_NICE_HASH_THREADS=n.
  */
 import 'reflect-metadata';
-import { ChildProcess, execSync, fork } from 'node:child_process';
+import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, setPriority, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
@@ -40,7 +40,7 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import type { InitMessage, ParentMessage } from './load-client';
 import { combine, CpuMeter, CpuSplit, median, now, pct, procTicks, round, sleep, Window, Workload } from './shared';
-import { cleanRedis, table } from '../shared/bench-kit';
+import { cleanRedis, sourceRevision, table, writeResults } from '../shared/bench-kit';
 
 // ---------------------------------------------------------------- knobs
 
@@ -74,21 +74,7 @@ const TARGETS = { login_hash_ratio: 0.8, refresh_per_s: 1500, introspect_per_s: 
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-function repoRoot(): string {
-  const candidate = resolve(__dirname, '..', '..', '..'); // dist/bench/auth -> repo root
-  return existsSync(join(candidate, 'package.json')) ? candidate : process.cwd();
-}
 
-function sourceRevision(): { commit: string; dirty_files: number } | undefined {
-  try {
-    const cwd = repoRoot();
-    const commit = execSync('git rev-parse HEAD', { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain --untracked-files=no', { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    return { commit, dirty_files: dirty ? dirty.split('\n').length : 0 };
-  } catch {
-    return undefined;
-  }
-}
 
 function machine() {
   return { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', ram_gib: round(totalmem() / 2 ** 30, 1), node: process.version };
@@ -611,10 +597,7 @@ async function main(): Promise<void> {
       targets: TARGETS,
       ...results,
     };
-    const dir = join(repoRoot(), 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `auth-${started.toISOString().replace(/[:.]/g, '-')}-${runId}.json`);
-    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+    const file = writeResults('auth', started, runId, out);
     log(`\nraw figures: ${file}`);
   } finally {
     for (const c of children) c.kill();

@@ -17,11 +17,10 @@
  * when run outside a git checkout). Medians over runs: node dist/bench/onboarding/summarize.js <files>.
  */
 import 'reflect-metadata';
-import { execSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { APP_CONFIG, AppConfig, loadConfig } from '@credence/config';
@@ -33,7 +32,7 @@ import { createApp } from '@credence/runtime';
 import { quoteSchema, schemaNameFor, TenantMigrator, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { tenantMigrations } from '@migrations/tenant';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { cleanRedis, machineBusyTicks, table } from '../shared/bench-kit';
+import { cleanRedis, machineBusyTicks, sourceRevision, table, writeResults } from '../shared/bench-kit';
 
 // ---------------------------------------------------------------- knobs
 
@@ -82,23 +81,8 @@ async function pool(n: number, limit: number, fn: (i: number) => Promise<void>):
   await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
 }
 
-function repoRoot(): string {
-  // dist/bench/onboarding -> repo root; fall back to the working directory.
-  const candidate = resolve(__dirname, '..', '..', '..');
-  return existsSync(join(candidate, 'package.json')) ? candidate : process.cwd();
-}
 
 /** The commit measured, and whether the working tree had changes (other people's edits count too). */
-function sourceRevision(): { commit: string; dirty_files: number } | undefined {
-  try {
-    const cwd = repoRoot();
-    const commit = execSync('git rev-parse HEAD', { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain --untracked-files=no', { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    return { commit, dirty_files: dirty ? dirty.split('\n').length : 0 };
-  } catch {
-    return process.env.BENCH_SOURCE_COMMIT ? { commit: process.env.BENCH_SOURCE_COMMIT, dirty_files: 0 } : undefined;
-  }
-}
 
 function machine() {
   const cpuModel = cpus()[0]?.model ?? 'unknown';
@@ -770,10 +754,7 @@ async function main(): Promise<void> {
       },
       ...results,
     };
-    const dir = join(repoRoot(), 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `onboarding-${started.toISOString().replace(/[:.]/g, '-')}-${runId}.json`);
-    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+    const file = writeResults('onboarding', started, runId, out);
     log(`\nraw figures: ${file}`);
   } finally {
     if (app) await app.close().catch((err) => log(`app close failed: ${err}`));

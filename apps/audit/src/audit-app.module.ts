@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@credence/audit';
 
-/** apps/audit: the per-tenant audit trail and retention workers. Features arrive with their issues; health and metrics come from the core. */
-@Module({})
+/** apps/audit: the per-tenant audit trail (ingest, read API, detection) and the retention workers. Its features live in libs/audit. */
+@Module({ imports: [AuditModule] })
 export class AuditAppModule {}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditSettings } from './audit.schema';
 import { eventsSettings } from './events.schema';
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
@@ -38,6 +39,7 @@ export const configSchema = z
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     ARGON2_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     ...eventsSettings,
+    ...auditSettings,
   })
   .superRefine(
     (c, ctx) => {

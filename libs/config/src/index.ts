@@ -3,3 +3,4 @@ export * from './config.schema';
 export * from './config.module';
 export * from './load-config';
 export * from './events.schema';
+export * from './audit.schema';

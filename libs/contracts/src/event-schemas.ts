@@ -70,6 +70,13 @@ export const EVENT_DATA_SCHEMAS: Schemas = {
   'role.updated': z.strictObject({ ...role, changed: z.array(z.string()) }),
   'role.deleted': z.strictObject({ role_id: uuid, name: z.string() }),
   'authz.access.denied': z.strictObject({ user_id: uuid.nullable(), resource: z.string(), action: z.string(), reason: text }),
+  'audit.log.accessed': z.strictObject({
+    action: z.enum(['query', 'export', 'report', 'verify', 'incidents']),
+    personal_fields: z.boolean(),
+    filters: z.record(z.string(), z.string()),
+  }),
+  'retention.run.completed': z.strictObject({ run_id: z.string(), counts: z.record(z.string(), z.number().int()), duration_ms: z.number().int() }),
+  'user.erased': z.strictObject({ user_id: uuid, sessions: z.number().int(), audit_rows: z.number().int() }),
 };
 
 /** The envelope every event shares (CloudEvents 1.0 plus Credence's extensions). */

@@ -154,6 +154,26 @@ export interface AccessDeniedData {
   reason: string;
 }
 
+/** Who read the audit trail, how, and whether they saw personal fields. */
+export interface AuditAccessedData {
+  action: 'query' | 'export' | 'report' | 'verify' | 'incidents';
+  personal_fields: boolean;
+  filters: Record<string, string>;
+}
+
+/** What one retention run did for one tenant (or for the platform, `tenantid` = `platform`). */
+export interface RetentionRunCompletedData {
+  run_id: string;
+  counts: Record<string, number>;
+  duration_ms: number;
+}
+
+export interface UserErasedData {
+  user_id: string;
+  sessions: number;
+  audit_rows: number;
+}
+
 export interface EventCatalogue {
   'tenant.onboarded': TenantOnboardedData;
   'tenant.provisioning_failed': TenantProvisioningFailedData;
@@ -189,6 +209,9 @@ export interface EventCatalogue {
   'role.updated': RoleData & { changed: string[] };
   'role.deleted': { role_id: string; name: string };
   'authz.access.denied': AccessDeniedData;
+  'audit.log.accessed': AuditAccessedData;
+  'retention.run.completed': RetentionRunCompletedData;
+  'user.erased': UserErasedData;
 }
 
 export type EventType = keyof EventCatalogue;

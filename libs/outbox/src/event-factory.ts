@@ -47,6 +47,9 @@ export const EVENT_SCHEMA_VERSION: Record<EventType, number> = {
   'role.updated': 1,
   'role.deleted': 1,
   'authz.access.denied': 1,
+  'audit.log.accessed': 1,
+  'retention.run.completed': 1,
+  'user.erased': 1,
 };
 
 export function makeEvent<T extends EventType>(

@@ -9,6 +9,17 @@ export interface TenantSettings {
   lockout_seconds?: number;
   default_locale?: string;
   event_retention_days?: number;
+  /** Retention: sessions inactive this long lose ip, user agent detail and location. */
+  session_anonymize_after_days?: number;
+  /** Retention: sessions inactive this long are deleted. */
+  session_delete_after_days?: number;
+  /** Retention: audit rows older than this are deleted (never fewer than 365 days). */
+  audit_retention_days?: number;
+  /** Security detection thresholds (audit ingest). */
+  detect_failed_logins_per_account?: number;
+  detect_failed_logins_per_ip?: number;
+  detect_failed_login_window_seconds?: number;
+  detect_travel_window_seconds?: number;
 }
 
 export const DEFAULT_TENANT_SETTINGS: Required<TenantSettings> = {
@@ -21,4 +32,11 @@ export const DEFAULT_TENANT_SETTINGS: Required<TenantSettings> = {
   lockout_seconds: 900,
   default_locale: 'en',
   event_retention_days: 30,
+  session_anonymize_after_days: 180,
+  session_delete_after_days: 365,
+  audit_retention_days: 365,
+  detect_failed_logins_per_account: 5,
+  detect_failed_logins_per_ip: 20,
+  detect_failed_login_window_seconds: 600,
+  detect_travel_window_seconds: 3600,
 };

@@ -39,6 +39,7 @@ export const DEFAULT_ROLES = [
       'key.rotate:any',
       'service_credential.manage:any',
       'permission.check:any',
+      'user.erase:any',
     ],
   },
 ] as const;

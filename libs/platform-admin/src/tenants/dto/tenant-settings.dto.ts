@@ -39,4 +39,32 @@ export class TenantSettingsDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 30, description: 'How long the replay API keeps this tenant\'s events.' })
   @OptionalField() @IsInt() @Min(1) @Max(365)
   event_retention_days?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 3650, default: 180, description: 'Sessions inactive this long are anonymised by the retention worker.' })
+  @OptionalField() @IsInt() @Min(1) @Max(3650)
+  session_anonymize_after_days?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 3650, default: 365, description: 'Sessions inactive this long are deleted by the retention worker.' })
+  @OptionalField() @IsInt() @Min(1) @Max(3650)
+  session_delete_after_days?: number;
+
+  @ApiPropertyOptional({ minimum: 365, maximum: 3650, default: 365, description: 'Audit rows older than this are deleted (the chain keeps verifying from a checkpoint).' })
+  @OptionalField() @IsInt() @Min(365) @Max(3650)
+  audit_retention_days?: number;
+
+  @ApiPropertyOptional({ minimum: 2, maximum: 1000, default: 5, description: 'Failed logins for one account within the window that raise an incident.' })
+  @OptionalField() @IsInt() @Min(2) @Max(1000)
+  detect_failed_logins_per_account?: number;
+
+  @ApiPropertyOptional({ minimum: 2, maximum: 100000, default: 20, description: 'Failed logins from one IP, across accounts, within the window that raise an incident.' })
+  @OptionalField() @IsInt() @Min(2) @Max(100_000)
+  detect_failed_logins_per_ip?: number;
+
+  @ApiPropertyOptional({ minimum: 60, maximum: 86400, default: 600 })
+  @OptionalField() @IsInt() @Min(60) @Max(86400)
+  detect_failed_login_window_seconds?: number;
+
+  @ApiPropertyOptional({ minimum: 60, maximum: 86400, default: 3600, description: 'Logins of one user from two countries within this window raise an incident.' })
+  @OptionalField() @IsInt() @Min(60) @Max(86400)
+  detect_travel_window_seconds?: number;
 }

@@ -1,0 +1,5 @@
+export * from './audit.module';
+export * from './trail/audit-record';
+export * from './trail/canonical-json';
+export * from './trail/chain';
+export * from './trail/classify-event';

@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { MessageHandler } from '@nestjs/microservices';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import type { CredenceCloudEvent } from '@credence/contracts';
+import { EVENTS_CONFIG, EventsConfig } from '@credence/event-relay';
+import { EVENT_SCHEMA_VERSION } from '@credence/outbox';
+import { RedisStreamsServer, RedisStreamsServerOptions } from '@credence/redis-streams-transport';
+import { AuditMetrics } from '../audit-metrics';
+import { classifyEvent } from '../trail/classify-event';
+import { AuditBatcher } from './audit-batcher';
+
+/** Reads every event type, including ones this build does not know yet. */
+class EveryEventServer extends RedisStreamsServer {
+  constructor(
+    options: RedisStreamsServerOptions,
+    private readonly fallback: MessageHandler,
+  ) {
+    super(options);
+  }
+
+  override getHandlerByPattern(pattern: string): MessageHandler | null {
+    return super.getHandlerByPattern(pattern) ?? this.fallback;
+  }
+}
+
+/**
+ * The audit trail's consumer: a consumer group of its own on the event transport, like any service
+ * consuming Credence. A new group starts from the oldest event the streams keep, so a trail set up
+ * later still receives what is there. An event is acked once its record is committed.
+ */
+@Injectable()
+export class AuditIngestConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server?: RedisStreamsServer;
+  private retry?: NodeJS.Timeout;
+  private stopped = false;
+  private readonly log = new Logger('AuditIngest');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly app: AppConfig,
+    @Inject(EVENTS_CONFIG) private readonly events: EventsConfig,
+    private readonly batcher: AuditBatcher,
+    private readonly metrics: AuditMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.app.AUDIT_INGEST_ENABLED) return;
+    if (this.events.EVENTS_TRANSPORT !== 'redis-streams') {
+      this.log.warn(`audit ingest reads Redis Streams; EVENTS_TRANSPORT=${this.events.EVENTS_TRANSPORT} is not read (see docs/events.md)`);
+      return;
+    }
+    void this.start(0);
+  }
+
+  /** Stores one delivered event; rejects (so the transport retries) when it could not be committed. */
+  async ingest(event: CredenceCloudEvent): Promise<void> {
+    const record = classifyEvent(event);
+    const trail = typeof event.tenantid === 'string' && event.tenantid ? event.tenantid : 'platform';
+    const timer = this.metrics.ingestSeconds.startTimer();
+    try {
+      await this.batcher.add(trail, record);
+    } finally {
+      timer();
+    }
+  }
+
+  private async start(attempt: number): Promise<void> {
+    if (this.stopped) return;
+    const handler = Object.assign((data: unknown) => this.ingest(data as CredenceCloudEvent), { isEventHandler: true }) as unknown as MessageHandler;
+    const server = new EveryEventServer(
+      {
+        url: this.events.EVENTS_TRANSPORT_URL ?? this.app.REDIS_URL,
+        prefix: this.app.REDIS_PREFIX,
+        group: this.app.AUDIT_CONSUMER_GROUP,
+        partitions: this.events.EVENTS_PARTITIONS,
+        startFrom: '0',
+      },
+      handler,
+    );
+    for (const type of Object.keys(EVENT_SCHEMA_VERSION)) server.addHandler(type, handler, true);
+    try {
+      await new Promise<void>((resolve, reject) => server.listen((err?: unknown) => (err ? reject(err) : resolve())));
+      this.server = server;
+      this.log.log(`auditing events as consumer group ${this.app.AUDIT_CONSUMER_GROUP}`);
+    } catch (err) {
+      await server.close().catch(() => undefined);
+      if (attempt === 0) this.log.warn(`cannot read events yet (${(err as Error).message}); retrying`);
+      this.retry = setTimeout(() => void this.start(attempt + 1), Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)));
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    await this.server?.close();
+  }
+}

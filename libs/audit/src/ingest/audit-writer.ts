@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { PLATFORM_TENANT_ID } from '@credence/contracts';
+import { RequestContext, TenantRef } from '@credence/context';
+import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { AuditRecord, ChainedRecord } from '../trail/audit-record';
+import { chain } from '../trail/chain';
+import { AuditMetrics } from '../audit-metrics';
+import { SecurityDetection } from '../detection/security-detection';
+import { TenantDirectory } from './tenant-directory';
+
+const COLUMNS = [
+  ['seq', 'bigint'], ['event_id', 'uuid'], ['type', 'text'], ['occurred_at', 'timestamptz'], ['source', 'text'],
+  ['actor_type', 'text'], ['actor_id', 'text'], ['subject', 'text'], ['user_id', 'uuid'], ['outcome', 'text'],
+  ['severity', 'text'], ['ip', 'text'], ['user_agent', 'text'], ['location', 'text'], ['identity', 'jsonb'],
+  ['trace_id', 'text'], ['payload', 'jsonb'], ['personal_digest', 'bytea'], ['hash', 'bytea'],
+] as const;
+
+const INSERT = `INSERT INTO audit_log (${COLUMNS.map(([c]) => c).join(', ')})
+  SELECT * FROM unnest(${COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})`;
+
+function column(rows: ChainedRecord[], name: (typeof COLUMNS)[number][0]): unknown[] {
+  if (name === 'identity') return rows.map((r) => (r.identity ? JSON.stringify(r.identity) : null));
+  if (name === 'payload') return rows.map((r) => JSON.stringify(r.payload));
+  return rows.map((r) => r[name]);
+}
+
+/**
+ * Appends records to one trail in one transaction: locks the chain head, drops events already
+ * stored (redelivery), blanks personal fields of erased users, chains and inserts the rest, moves
+ * the head, and runs security detection on what was new.
+ */
+@Injectable()
+export class AuditWriter {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly context: RequestContext,
+    private readonly directory: TenantDirectory,
+    private readonly detection: SecurityDetection,
+    private readonly metrics: AuditMetrics,
+  ) {}
+
+  /** Resolves to how many records were new. Events of a tenant that no longer exists are dropped. */
+  async write(trail: string, records: AuditRecord[]): Promise<number> {
+    if (trail === PLATFORM_TENANT_ID) {
+      return this.context.runWith({ actor: 'system:audit' }, () => this.runner.inPlatform((uow) => this.append(uow, records, null)));
+    }
+    const tenant = await this.directory.byId(trail);
+    if (!tenant) {
+      this.metrics.ingested.inc({ result: 'dropped' }, records.length);
+      return 0;
+    }
+    return this.context.runWith({ tenant, actor: 'system:audit' }, () => this.runner.inTenant((uow) => this.append(uow, records, tenant)));
+  }
+
+  private async append(uow: UnitOfWork, records: AuditRecord[], tenant: TenantRef | null): Promise<number> {
+    const [head] = await uow.query<{ last_seq: string; last_hash: Buffer }[]>('SELECT last_seq, last_hash FROM audit_chain FOR UPDATE');
+    const ids = records.map((r) => r.event_id);
+    const stored = await uow.query<{ event_id: string }[]>('SELECT event_id FROM audit_log WHERE event_id = ANY($1::uuid[])', [ids]);
+    const seen = new Set(stored.map((s) => s.event_id));
+    const fresh: AuditRecord[] = [];
+    for (const r of records) {
+      if (seen.has(r.event_id)) continue;
+      seen.add(r.event_id);
+      fresh.push(r);
+    }
+    this.metrics.ingested.inc({ result: 'duplicate' }, records.length - fresh.length);
+    if (!fresh.length) return 0;
+    if (tenant) await this.blankErased(uow, fresh);
+
+    const rows = chain(fresh, Number(head.last_seq), head.last_hash);
+    await uow.query(INSERT, COLUMNS.map(([name]) => column(rows, name)));
+    const last = rows[rows.length - 1];
+    await uow.query('UPDATE audit_chain SET last_seq = $1, last_hash = $2', [last.seq, last.hash]);
+    if (tenant) await this.detection.evaluate(uow, tenant, rows);
+    this.metrics.ingested.inc({ result: 'stored' }, rows.length);
+    return rows.length;
+  }
+
+  /** An erased user stays erased: events about them that arrive later are stored without personal fields. */
+  private async blankErased(uow: UnitOfWork, records: AuditRecord[]): Promise<void> {
+    const users = [...new Set(records.map((r) => r.user_id).filter((u): u is string => !!u))];
+    if (!users.length) return;
+    const erased = await uow.query<{ user_id: string }[]>('SELECT user_id FROM erased_users WHERE user_id = ANY($1::uuid[])', [users]);
+    if (!erased.length) return;
+    const gone = new Set(erased.map((e) => e.user_id));
+    for (const r of records) {
+      if (r.user_id && gone.has(r.user_id)) Object.assign(r, { ip: null, user_agent: null, location: null, identity: null });
+    }
+  }
+}

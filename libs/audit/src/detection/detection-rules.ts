@@ -43,7 +43,7 @@ export function candidatesFor(r: ChainedRecord, t: Thresholds, country: string |
     }
     if (r.ip) {
       out.push({
-        ...base, rule: 'audit.failed_logins_per_ip', severity: 'high', key: r.ip, windowSeconds: window,
+        ...base, userId: null, rule: 'audit.failed_logins_per_ip', severity: 'high', key: r.ip, windowSeconds: window,
         probe: { kind: 'count', column: 'ip', value: r.ip, type: r.type, since, until: r.occurred_at, threshold: t.detect_failed_logins_per_ip },
       });
     }

@@ -48,7 +48,9 @@ export class AuditBatcher {
         await this.writer.write(trail, batch.map((p) => p.record));
         for (const p of batch) p.done();
       } catch (err) {
-        for (const p of batch) p.done(err);
+        if (batch.length === 1) batch[0].done(err);
+        // One record the database refuses must not fail its batch-mates: write them one by one.
+        else for (const p of batch) await this.writer.write(trail, [p.record]).then(() => p.done(), (e: unknown) => p.done(e));
       }
     }
     lane.flushing = false;

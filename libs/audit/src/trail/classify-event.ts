@@ -15,6 +15,7 @@ const CLASSES: Record<string, { outcome: Outcome; severity: Severity }> = {
 };
 
 const ACTOR_PREFIXES: Record<string, ActorType> = { user: 'user', service: 'service', 'platform-admin': 'platform_admin', system: 'system' };
+const SIGN_IN_TYPES = new Set(['auth.login.succeeded', 'auth.login.failed', 'auth.session.created', 'auth.token.issued', 'auth.token.refreshed', 'auth.otp.requested']);
 const IDENTITY_KEYS = ['email', 'username', 'phone', 'display_name'] as const;
 
 export class UnauditableEvent extends Error {}
@@ -61,7 +62,10 @@ export function classifyEvent(event: CredenceCloudEvent): AuditRecord {
     delete data[key];
     if (v) (identity ??= {})[key] = v;
   }
-  const actor = parseActor(event.actor);
+  const userId = userOf(data, subject);
+  let actor = parseActor(event.actor);
+  // Sign-in events are emitted before anyone is authenticated (actor `system`); the person acting is the account concerned.
+  if (actor.type === 'system' && !actor.id && userId && SIGN_IN_TYPES.has(event.type)) actor = { type: 'user', id: userId };
   const cls = CLASSES[event.type] ?? { outcome: 'success', severity: 'info' };
   const trace = typeof event.traceparent === 'string' ? TRACEPARENT.exec(event.traceparent) : null;
   return {
@@ -72,7 +76,7 @@ export function classifyEvent(event: CredenceCloudEvent): AuditRecord {
     actor_type: actor.type,
     actor_id: actor.id,
     subject,
-    user_id: userOf(data, subject),
+    user_id: userId,
     outcome: cls.outcome,
     severity: cls.severity,
     trace_id: trace ? trace[1] : null,

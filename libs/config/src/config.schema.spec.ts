@@ -68,6 +68,12 @@ describe('parseConfig', () => {
       EVENTS_MAINTENANCE_EVERY_SECONDS: 60,
       EVENTS_RPC_ENABLED: true,
       EVENTS_RPC_GROUP: 'credence',
+      AUDIT_INGEST_ENABLED: true,
+      AUDIT_CONSUMER_GROUP: 'credence-audit',
+      AUDIT_INGEST_BATCH_SIZE: 500,
+      RETENTION_ENABLED: true,
+      RETENTION_EVERY_SECONDS: 3600,
+      RETENTION_BATCH_SIZE: 5000,
     });
   });
 

@@ -143,6 +143,27 @@ describe('audit ingest', () => {
     expect(violation).toMatchObject({ severity: 'critical', outcome: 'failure', user_id: user });
   });
 
+  it('finds the threshold when failures arrive out of time order (partitions are read side by side)', async () => {
+    const user = randomUUID();
+    const base = Date.now() - 8 * 60_000;
+    // Newest first, each stored before the next is sent: only a window reaching past each event's time sees all five.
+    for (const offset of [240, 180, 120, 60, 0]) {
+      const e = failedLogin(a, user, '198.51.100.2', new Date(base + offset * 1000));
+      await publish([e]);
+      await waitForRows(a, 'event_id = $1', [e.envelope.id], 1);
+    }
+    const [raised] = await waitFor('out-of-order incident', async () => {
+      const r = await t.dataSource.query(`SELECT * FROM "${a.schema}".audit_incidents WHERE rule = 'audit.failed_logins_per_account' AND key = $1`, [user]);
+      return r.length ? r : null;
+    });
+    expect(raised.event_count).toBe(5);
+    // Five failures spread over more than the window raise nothing.
+    const other = randomUUID();
+    await publish([0, 200, 400, 600, 800].map((s) => failedLogin(a, other, '198.51.100.3', new Date(base - 3600_000 + s * 1000))));
+    await waitForRows(a, 'user_id = $1', [other], 5);
+    expect(await t.dataSource.query(`SELECT 1 FROM "${a.schema}".audit_incidents WHERE key = $1`, [other])).toHaveLength(0);
+  });
+
   it('raises an incident for many failures from one address across accounts, with the tenant\'s own threshold', async () => {
     // Tenant B lowers its threshold to 3; A keeps the default 20.
     const patched = await t.call('PATCH', `/v1/admin/tenants/${b.slug}`, { settings: { detect_failed_logins_per_ip: 3 } });

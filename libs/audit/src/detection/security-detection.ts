@@ -5,11 +5,15 @@ import { TenantRegistry, UnitOfWork } from '@credence/tenancy';
 import { AuditMetrics } from '../audit-metrics';
 import type { ChainedRecord } from '../trail/audit-record';
 import { countryOf } from './country';
-import { Candidate, candidatesFor } from './detection-rules';
+import { Candidate, candidatesFor, CountProbe, TravelProbe } from './detection-rules';
+import { latestIncidents, runCountProbes, runTravelProbes } from './probes';
+
+const RELEVANT = new Set(['auth.login.failed', 'auth.token.reuse_detected', 'auth.login.succeeded']);
 
 /**
  * Security rules evaluated as records are appended, in the same transaction: an incident row and
  * its `security.violation.detected` event commit together with the records that caused them.
+ * A (rule, key) pair is raised at most once per window.
  */
 @Injectable()
 export class SecurityDetection {
@@ -19,48 +23,56 @@ export class SecurityDetection {
   ) {}
 
   async evaluate(uow: UnitOfWork, tenant: TenantRef, rows: ChainedRecord[]): Promise<void> {
-    const relevant = rows.filter((r) => r.type === 'auth.login.failed' || r.type === 'auth.token.reuse_detected' || (r.type === 'auth.login.succeeded' && r.location));
+    const relevant = rows.filter((r) => RELEVANT.has(r.type));
     if (!relevant.length) return;
     const settings = await this.registry.settings(tenant);
-    for (const r of relevant) {
-      for (const c of candidatesFor(r, settings, countryOf(r.location))) {
-        const evidence = await this.probe(uow, c);
-        if (evidence && !(await this.alreadyRaised(uow, c))) await this.raise(uow, c, evidence);
-      }
+    const candidates = relevant.flatMap((r) => candidatesFor(r, settings, countryOf(r.location)));
+    if (!candidates.length) return;
+
+    const evidence = await this.probeAll(uow, candidates);
+    const firing = candidates.filter((_, i) => evidence[i]);
+    if (!firing.length) return;
+    const latest = await latestIncidents(uow, firing);
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i];
+      const found = evidence[i];
+      if (!found) continue;
+      const id = `${c.rule}\u0000${c.key}`;
+      const at = new Date(c.trigger.occurred_at).getTime();
+      const previous = latest.get(id);
+      if (previous !== undefined && previous > at - Math.max(c.windowSeconds, 1) * 1000) continue;
+      await this.raise(uow, c, found);
+      latest.set(id, at);
     }
   }
 
-  /** The rule's evidence when it holds, else null. */
-  private async probe(uow: UnitOfWork, c: Candidate): Promise<Record<string, unknown> | null> {
-    const p = c.probe;
-    if (p.kind === 'always') return { session_id: c.key };
-    if (p.kind === 'count') {
-      const [row] = await uow.query<{ n: string; accounts: string }[]>(
-        `SELECT count(*) AS n, count(DISTINCT user_id) AS accounts FROM audit_log
-          WHERE ${p.column} = $1 AND type = $2 AND occurred_at > $3 AND occurred_at <= $4`,
-        [p.value, p.type, p.since, p.until],
-      );
-      const n = Number(row.n);
-      if (n < p.threshold) return null;
-      return { failures: n, threshold: p.threshold, window_seconds: c.windowSeconds, ...(p.column === 'ip' ? { accounts: Number(row.accounts) } : {}) };
+  /** Evidence per candidate (same order), or null where its rule does not hold. */
+  private async probeAll(uow: UnitOfWork, candidates: Candidate[]): Promise<(Record<string, unknown> | null)[]> {
+    const out: (Record<string, unknown> | null)[] = candidates.map(() => null);
+    const byUser: number[] = [];
+    const byIp: number[] = [];
+    const travel: number[] = [];
+    candidates.forEach((c, i) => {
+      if (c.probe.kind === 'always') out[i] = { session_id: c.key };
+      else if (c.probe.kind === 'other_country') travel.push(i);
+      else (c.probe.column === 'user_id' ? byUser : byIp).push(i);
+    });
+    for (const [column, indexes] of [['user_id', byUser], ['ip', byIp]] as const) {
+      if (!indexes.length) continue;
+      const counts = await runCountProbes(uow, column, candidates[indexes[0]].windowSeconds, indexes.map((i) => candidates[i].probe as CountProbe));
+      indexes.forEach((ci, k) => {
+        const p = candidates[ci].probe as CountProbe;
+        const { n, accounts } = counts[k];
+        if (n >= p.threshold) out[ci] = { failures: n, threshold: p.threshold, window_seconds: candidates[ci].windowSeconds, ...(column === 'ip' ? { accounts } : {}) };
+      });
     }
-    const others = await uow.query<{ location: string; occurred_at: Date; event_id: string }[]>(
-      `SELECT location, occurred_at, event_id FROM audit_log
-        WHERE user_id = $1 AND type = 'auth.login.succeeded' AND location IS NOT NULL AND occurred_at >= $2 AND occurred_at <= $3
-        ORDER BY occurred_at DESC LIMIT 50`,
-      [p.userId, p.since, p.until],
-    );
-    const other = others.find((o) => countryOf(o.location) && countryOf(o.location) !== p.country);
-    if (!other) return null;
-    return { countries: [countryOf(other.location), p.country], previous_login_at: other.occurred_at.toISOString(), window_seconds: c.windowSeconds };
-  }
-
-  private async alreadyRaised(uow: UnitOfWork, c: Candidate): Promise<boolean> {
-    const rows = await uow.query<unknown[]>(
-      `SELECT 1 FROM audit_incidents WHERE rule = $1 AND key = $2 AND detected_at > $3::timestamptz - make_interval(secs => $4) LIMIT 1`,
-      [c.rule, c.key, c.trigger.occurred_at, Math.max(c.windowSeconds, 1)],
-    );
-    return rows.length > 0;
+    const others = await runTravelProbes(uow, travel.map((i) => candidates[i].probe as TravelProbe));
+    travel.forEach((ci, k) => {
+      const other = others[k];
+      const p = candidates[ci].probe as TravelProbe;
+      if (other) out[ci] = { countries: [countryOf(other.location), p.country], previous_login_at: other.occurred_at.toISOString(), window_seconds: candidates[ci].windowSeconds };
+    });
+    return out;
   }
 
   private async raise(uow: UnitOfWork, c: Candidate, details: Record<string, unknown>): Promise<void> {

@@ -1,0 +1,31 @@
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { Page } from '@credence/http';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { AUDIT_EVENT_COLUMNS, AuditEvent, AuditEventRow, toAuditEvent } from '../shared/audit-event';
+import { beforePosition, filterConditions, resolveTypes, SqlParams, whereClause } from '../shared/audit-filter-sql';
+import { encodeEventCursor } from '../shared/event-cursor';
+import { ListAuditEventsQuery } from './list-events.query';
+
+/** One page of the trail, newest first: (occurred_at DESC, seq DESC), keyset on that pair. */
+@QueryHandler(ListAuditEventsQuery)
+export class ListAuditEventsHandler implements IQueryHandler<ListAuditEventsQuery, Page<AuditEvent>> {
+  constructor(private readonly runner: TenantTransactionRunner) {}
+
+  async execute(q: ListAuditEventsQuery): Promise<Page<AuditEvent>> {
+    this.runner.assertAmbientTenant(q.tenantId);
+    const rows = await this.runner.inTenant(async (uow) => {
+      const p = new SqlParams();
+      const where = filterConditions(await resolveTypes(uow, q.filter), p);
+      if (q.after) where.push(beforePosition(q.after, p));
+      const sql = `SELECT ${AUDIT_EVENT_COLUMNS} FROM audit_log ${whereClause(where)} ORDER BY occurred_at DESC, seq DESC LIMIT ${p.add(q.limit + 1)}`;
+      return uow.query<AuditEventRow[]>(sql, p.values);
+    });
+    const more = rows.length > q.limit;
+    const shown = more ? rows.slice(0, q.limit) : rows;
+    const last = shown[shown.length - 1];
+    return {
+      data: shown.map((r) => toAuditEvent(r, q.personal)),
+      meta: { next_cursor: more ? encodeEventCursor({ at: last.position_at, seq: last.seq }) : null },
+    };
+  }
+}

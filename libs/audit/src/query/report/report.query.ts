@@ -1,0 +1,7 @@
+export class AuditReportQuery {
+  constructor(
+    readonly tenantId: string,
+    readonly from: string | undefined,
+    readonly to: string | undefined,
+  ) {}
+}

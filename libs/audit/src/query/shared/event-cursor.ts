@@ -1,0 +1,26 @@
+import { DomainError } from '@credence/errors';
+
+/** Position of a row in newest-first order: its occurred_at (microseconds, as Postgres stores it) and seq. */
+export interface EventPosition {
+  at: string;
+  seq: string;
+}
+
+const RAW = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|(\d{1,19})$/;
+
+/** SQL for a row's `at`: full precision, so a keyset page never skips or repeats rows of the same millisecond. */
+export const POSITION_AT_SQL = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Cursors are opaque to clients: the last row's (occurred_at, seq), base64url-encoded. */
+export function encodeEventCursor(p: EventPosition): string {
+  return Buffer.from(`${p.at}|${p.seq}`, 'utf8').toString('base64url');
+}
+
+export function decodeEventCursor(cursor: string | undefined, field = 'cursor'): EventPosition | null {
+  if (!cursor) return null;
+  const m = RAW.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m || Number.isNaN(Date.parse(m[1]))) {
+    throw new DomainError('validation.failed', undefined, [{ field, issue: 'cursor is not one this API issued' }]);
+  }
+  return { at: m[1], seq: m[2] };
+}

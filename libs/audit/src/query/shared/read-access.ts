@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import type { AuditAccessedData } from '@credence/contracts';
+import { AuthorizationService, Principal } from '@credence/identity';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { MASK } from './masking';
+
+export interface ReadGrant {
+  /** Whether the reader sees ip, user agent, location and identity fields unmasked. */
+  personal: boolean;
+}
+
+/** The query parameters of a read, as strings, an ip filter masked: what audit.log.accessed records. */
+export function recordedFilters(query: object): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    out[key] = key === 'ip' ? MASK : String(value);
+  }
+  return out;
+}
+
+/**
+ * Opens a read of the tenant's trail: decides whether the reader sees personal fields
+ * (`audit.read_personal:any`), refuses an `ip` filter to readers who may not see addresses, and
+ * records audit.log.accessed in a transaction of its own before anything is read.
+ */
+@Injectable()
+export class AuditReadAccess {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly authz: AuthorizationService,
+  ) {}
+
+  async open(me: Principal, action: AuditAccessedData['action'], query: object, options: { ipFilter?: boolean } = {}): Promise<ReadGrant> {
+    const tenant = this.runner.assertAmbientTenant(me.tenantId);
+    const personal = await this.runner.inTenant(async (uow) => {
+      const decision = await this.authz.decideIn(uow, me.userId, { resource: 'audit', action: 'read_personal' });
+      if (options.ipFilter && !decision.allowed) return null;
+      uow.emit('audit.log.accessed', `audit/${tenant.slug}`, { action, personal_fields: decision.allowed, filters: recordedFilters(query) });
+      return decision.allowed;
+    });
+    if (personal === null) {
+      await this.authz.deny(me.userId, 'audit', 'read_personal', 'no_permission', 'Filtering by ip needs audit.read_personal:any.');
+    }
+    return { personal: !!personal };
+  }
+}

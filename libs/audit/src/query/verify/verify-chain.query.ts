@@ -1,0 +1,3 @@
+export class VerifyChainQuery {
+  constructor(readonly tenantId: string) {}
+}

@@ -24,7 +24,9 @@ export async function runCountProbes(uow: UnitOfWork, column: 'user_id' | 'ip', 
            FROM (
              SELECT a.occurred_at, a.user_id, count(*) OVER (ORDER BY a.occurred_at RANGE BETWEEN CURRENT ROW AND $4::interval FOLLOWING) AS n
                FROM audit_log a
-              WHERE a.${column} = e.value${column === 'user_id' ? '::uuid' : ''} AND a.type = e.type
+              -- (type || '') keeps the planner on the (${column}, occurred_at) index: one account's or address's
+              -- events are few, while the type index would walk every failed login of the tenant in the window.
+              WHERE a.${column} = e.value${column === 'user_id' ? '::uuid' : ''} AND (a.type || '') = e.type
                 AND a.occurred_at >= e.at - $4::interval AND a.occurred_at <= e.at + $4::interval
            ) w
        ) c ORDER BY e.i`,

@@ -73,6 +73,8 @@ export class AuditIngestConsumer implements OnApplicationBootstrap, OnApplicatio
         group: this.app.AUDIT_CONSUMER_GROUP,
         partitions: this.events.EVENTS_PARTITIONS,
         startFrom: '0',
+        // Larger reads make larger group commits; order per aggregate is kept by the dispatcher either way.
+        batchSize: 1000,
       },
       handler,
     );

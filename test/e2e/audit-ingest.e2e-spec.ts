@@ -114,6 +114,11 @@ describe('audit ingest', () => {
       return r;
     });
     expect(platformRow.actor_type).toBe('platform_admin');
+
+    // Tenant lifecycle is platform administration: it is in both trails.
+    const [onboarded] = await t.dataSource.query(`SELECT event_id FROM "${b.schema}".audit_log WHERE type = 'tenant.onboarded'`);
+    await waitFor('tenant.onboarded in the platform trail', async () =>
+      (await t.dataSource.query('SELECT 1 FROM platform.audit_log WHERE event_id = $1', [onboarded.event_id])).length ? true : null);
   });
 
   it('refuses updates and deletes of audit rows from the application', async () => {

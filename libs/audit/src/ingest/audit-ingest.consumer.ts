@@ -1,13 +1,23 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { MessageHandler } from '@nestjs/microservices';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import type { CredenceCloudEvent } from '@credence/contracts';
+import { CredenceCloudEvent, PLATFORM_TENANT_ID } from '@credence/contracts';
 import { EVENTS_CONFIG, EventsConfig } from '@credence/event-relay';
 import { EVENT_SCHEMA_VERSION } from '@credence/outbox';
 import { RedisStreamsServer, RedisStreamsServerOptions } from '@credence/redis-streams-transport';
 import { AuditMetrics } from '../audit-metrics';
 import { classifyEvent } from '../trail/classify-event';
 import { AuditBatcher } from './audit-batcher';
+
+/**
+ * The trails an event belongs to: its tenant's (or the platform's, for events without a tenant).
+ * Tenant lifecycle events are platform administration, so the platform trail keeps them too, and
+ * they outlive the tenant's own trail when its schema is purged.
+ */
+export function trailsOf(event: CredenceCloudEvent): string[] {
+  const tenant = typeof event.tenantid === 'string' && event.tenantid ? event.tenantid : PLATFORM_TENANT_ID;
+  return tenant !== PLATFORM_TENANT_ID && event.type?.startsWith('tenant.') ? [tenant, PLATFORM_TENANT_ID] : [tenant];
+}
 
 /** Reads every event type, including ones this build does not know yet. */
 class EveryEventServer extends RedisStreamsServer {
@@ -54,10 +64,9 @@ export class AuditIngestConsumer implements OnApplicationBootstrap, OnApplicatio
   /** Stores one delivered event; rejects (so the transport retries) when it could not be committed. */
   async ingest(event: CredenceCloudEvent): Promise<void> {
     const record = classifyEvent(event);
-    const trail = typeof event.tenantid === 'string' && event.tenantid ? event.tenantid : 'platform';
     const timer = this.metrics.ingestSeconds.startTimer();
     try {
-      await this.batcher.add(trail, record);
+      await Promise.all(trailsOf(event).map((trail) => this.batcher.add(trail, { ...record })));
     } finally {
       timer();
     }

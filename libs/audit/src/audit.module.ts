@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventsConfigModule } from '@credence/event-relay';
-import { IdentityModule } from '@credence/identity';
+import { IdentityCoreModule } from '@credence/identity';
 import { DETECTION_PROVIDERS } from './detection/detection.providers';
 import { ERASURE_CONTROLLERS, ERASURE_PROVIDERS } from './erasure/erasure.providers';
 import { INGEST_PROVIDERS } from './ingest/ingest.providers';
@@ -14,7 +14,7 @@ import { SETTINGS_CONTROLLERS, SETTINGS_PROVIDERS } from './settings/settings.pr
  * detection, the read API, retention workers, erasure and the tenant's retention and detection settings.
  */
 @Module({
-  imports: [CqrsModule, EventsConfigModule, IdentityModule],
+  imports: [CqrsModule, EventsConfigModule, IdentityCoreModule],
   controllers: [...QUERY_CONTROLLERS, ...RETENTION_CONTROLLERS, ...ERASURE_CONTROLLERS, ...SETTINGS_CONTROLLERS],
   providers: [...INGEST_PROVIDERS, ...DETECTION_PROVIDERS, ...QUERY_PROVIDERS, ...RETENTION_PROVIDERS, ...ERASURE_PROVIDERS, ...SETTINGS_PROVIDERS],
 })

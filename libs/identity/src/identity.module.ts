@@ -22,28 +22,40 @@ import { INTROSPECTION_CONTROLLERS, INTROSPECTION_PROVIDERS } from './introspect
 import { OTP_CONTROLLERS, OTP_PROVIDERS } from './otp/otp.providers';
 import { SERVICE_CREDENTIALS_CONTROLLERS, SERVICE_CREDENTIALS_PROVIDERS } from './service-credentials/service-credentials.providers';
 
-/** Users, roles, keys and sign-in for tenants. */
+const IDENTITY_PROVIDERS = [
+  SigningKeyStore,
+  TokenIssuer,
+  TokenVerifier,
+  RevocationStore,
+  AccessTokenGuard,
+  ...SESSIONS_PROVIDERS,
+  RateLimiter,
+  AccountLockout,
+  PasswordLogin,
+  ...AUTHZ_PROVIDERS,
+  ...USERS_PROVIDERS,
+  ...ROLES_PROVIDERS,
+  ...OTP_PROVIDERS,
+  ...SERVICE_CREDENTIALS_PROVIDERS,
+  ...INTROSPECTION_PROVIDERS,
+  ...RPC_PROVIDERS,
+];
+
+/**
+ * Identity without its routes: token verification, revocation, sessions, the permission engine.
+ * Apps that guard their own routes with Credence tokens (audit) import this, not IdentityModule.
+ */
 @Module({
   imports: [CqrsModule],
+  providers: IDENTITY_PROVIDERS,
+  exports: IDENTITY_PROVIDERS,
+})
+export class IdentityCoreModule {}
+
+/** Users, roles, keys and sign-in for tenants: the identity routes on top of IdentityCoreModule. */
+@Module({
+  imports: [CqrsModule, IdentityCoreModule],
   controllers: [JwksController, DiscoveryController, KeysController, AuthController, ...SESSIONS_CONTROLLERS, ...AUTHZ_CONTROLLERS, ...USERS_CONTROLLERS, ...ROLES_CONTROLLERS, ...OTP_CONTROLLERS, ...SERVICE_CREDENTIALS_CONTROLLERS, ...INTROSPECTION_CONTROLLERS],
-  providers: [
-    SigningKeyStore,
-    TokenIssuer,
-    TokenVerifier,
-    RevocationStore,
-    AccessTokenGuard,
-    ...SESSIONS_PROVIDERS,
-    RateLimiter,
-    AccountLockout,
-    PasswordLogin,
-    ...AUTHZ_PROVIDERS,
-    ...USERS_PROVIDERS,
-    ...ROLES_PROVIDERS,
-    ...OTP_PROVIDERS,
-    ...SERVICE_CREDENTIALS_PROVIDERS,
-    ...INTROSPECTION_PROVIDERS,
-    ...RPC_PROVIDERS,
-  ],
-  exports: [...RPC_PROVIDERS, SigningKeyStore, TokenIssuer, TokenVerifier, RevocationStore, AccessTokenGuard, SessionLifecycle, RateLimiter, ...AUTHZ_PROVIDERS],
+  exports: [IdentityCoreModule],
 })
 export class IdentityModule {}

@@ -66,6 +66,16 @@ describe('each app runs alone', () => {
     expect(requestLine?.trace_id).toMatch(/^[0-9a-f]{32}$/);
   }, 60_000);
 
+  it('the audit app serves the audit routes and not sign-in', async () => {
+    const port = String(await freePort());
+    await runApp('audit', testEnv({ PORT: port, HOST: '127.0.0.1' }), async (url) => {
+      const audit = await fetch(`${url}/v1/t/nobody/audit/events`);
+      expect(((await audit.json()) as any).error.code).not.toBe('route.not_found');
+      const login = await fetch(`${url}/v1/t/nobody/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(((await login.json()) as any).error.code).toBe('route.not_found');
+    });
+  }, 60_000);
+
   it('stops with one message naming every bad variable', async () => {
     const result = await runApp('auth', testEnv({ PORT: 'abc', DB_POOL_MAX: '0', REDIS_URL: 'not a url' }));
     expect(result.code).toBe(1);

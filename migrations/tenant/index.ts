@@ -4,9 +4,10 @@ import { CreateSessionsAndCredentials1732560000002 } from './1732560000002-creat
 import { GrantPermissionCheck1732560000003 } from './1732560000003-grant-permission-check';
 import { CreateAuditTrail1732560000004 } from './1732560000004-create-audit-trail';
 import { AuditQueryStatistics1732560000005 } from './1732560000005-audit-query-statistics';
+import { RetentionIndexes1732560000006 } from './1732560000006-retention-indexes';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
   historyTable: 'tenant_migrations',
-  migrations: [CreateIdentityTables1732560000001, CreateSessionsAndCredentials1732560000002, GrantPermissionCheck1732560000003, CreateAuditTrail1732560000004, AuditQueryStatistics1732560000005],
+  migrations: [CreateIdentityTables1732560000001, CreateSessionsAndCredentials1732560000002, GrantPermissionCheck1732560000003, CreateAuditTrail1732560000004, AuditQueryStatistics1732560000005, RetentionIndexes1732560000006],
 };

@@ -1,4 +1,20 @@
 import { Provider, Type } from '@nestjs/common';
+import { PlatformRetention } from './platform-retention';
+import { QueueDepthMetrics } from './queue-depth';
+import { RetentionAdminController } from './retention-admin.controller';
+import { RetentionRunsReader } from './retention-runs.reader';
+import { RetentionScheduler } from './retention-scheduler';
+import { RetentionSweep } from './retention-sweep';
+import { RetentionProcessor } from './retention.processor';
+import { TenantRetention } from './tenant-retention';
 
-export const RETENTION_CONTROLLERS: Type[] = [];
-export const RETENTION_PROVIDERS: Provider[] = [];
+export const RETENTION_CONTROLLERS: Type[] = [RetentionAdminController];
+export const RETENTION_PROVIDERS: Provider[] = [
+  TenantRetention,
+  PlatformRetention,
+  RetentionSweep,
+  RetentionProcessor,
+  RetentionScheduler,
+  RetentionRunsReader,
+  QueueDepthMetrics,
+];

@@ -11,8 +11,8 @@ export interface RelayOptions {
   pollMs: number;
   leaderRetryMs: number;
   maintenanceEveryMs: number;
-  /** Upkeep only the leader does (purges, trimming), on the leader's connection. */
-  maintain(client: Client): Promise<void>;
+  /** Upkeep only the leader does on the leader's connection, besides the publisher's own (stream trimming). */
+  maintain?(client: Client): Promise<void>;
 }
 
 /**
@@ -111,7 +111,7 @@ export class OutboxRelay {
     if (Date.now() - this.lastMaintenance < this.o.maintenanceEveryMs) return;
     this.lastMaintenance = Date.now();
     try {
-      await this.o.maintain(client);
+      await this.o.maintain?.(client);
       await this.o.publisher.maintain?.();
     } catch (err) {
       this.log.warn(`relay maintenance failed: ${(err as Error).message}`);

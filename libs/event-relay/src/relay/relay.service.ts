@@ -1,8 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { purgeExpiredEvents } from '@credence/event-store';
 import { EVENTS_CONFIG, EventsConfig } from '../events-config';
-import { purgeSentOutboxRows } from '../maintenance/purge-sent';
 import { createPublisher } from '../publishers/create-publisher';
 import { OutboxRelay } from './outbox-relay';
 
@@ -32,11 +30,9 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
       batchSize: e.EVENTS_RELAY_BATCH_SIZE,
       pollMs: e.EVENTS_RELAY_POLL_MS,
       leaderRetryMs: e.EVENTS_RELAY_LEADER_RETRY_MS,
+      // The leader's upkeep is the transport's (stream trimming). Sent outbox rows and expired events
+      // are purged by the retention platform job (libs/audit/src/retention), recorded like a tenant's run.
       maintenanceEveryMs: e.EVENTS_MAINTENANCE_EVERY_SECONDS * 1000,
-      maintain: async (client) => {
-        await purgeSentOutboxRows(client, e.EVENTS_OUTBOX_KEEP_SECONDS);
-        await purgeExpiredEvents(client, e.EVENTS_STORE_RETENTION_DAYS);
-      },
     });
     this.relay.start();
   }

@@ -1,0 +1,67 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { Job, Queue } from 'bullmq';
+import { RequestContext } from '@credence/context';
+import { JOBS, QUEUES } from '@credence/queues';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { platformJobId, RetentionSweepJob, scheduledRunId, tenantJobId } from './retention-jobs';
+import { RETAINED_STATUSES, RETENTION_ACTOR } from './tenant-retention';
+
+const PAGE = 1000;
+const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
+
+export interface SweepOutcome {
+  runId: string;
+  asOf: string;
+  tenants: number;
+  platform: boolean;
+}
+
+/**
+ * Fans a sweep out: one retentionTenant job per tenant whose data is retained, plus one
+ * retentionPlatform job. Job ids are `retention:<run>:<tenant>`, so a retried or repeated sweep
+ * of the same run adds nothing twice (and a tenant job that did run finds its run completed).
+ */
+@Injectable()
+export class RetentionSweep {
+  constructor(
+    @InjectQueue(QUEUES.retention) private readonly queue: Queue,
+    private readonly runner: TenantTransactionRunner,
+    private readonly context: RequestContext,
+  ) {}
+
+  async fanOut(job: Job<RetentionSweepJob>): Promise<SweepOutcome> {
+    const { runId, asOf } = identify(job);
+    const only = job.data.tenantIds;
+    const platform = job.data.platform ?? !only;
+    let tenants = 0;
+    let after = FIRST_UUID;
+    for (;;) {
+      const rows = await this.context.runWith({ actor: RETENTION_ACTOR }, () =>
+        this.runner.inPlatform((uow) =>
+          uow.query<{ id: string }[]>(
+            `SELECT id FROM platform.tenants WHERE status = ANY($1) AND id > $2 AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[])) ORDER BY id LIMIT ${PAGE}`,
+            [RETAINED_STATUSES, after, only ?? null],
+          ),
+        ),
+      );
+      if (!rows.length) break;
+      await this.queue.addBulk(
+        rows.map((r) => ({ name: JOBS.retentionTenant, data: { runId, tenantId: r.id, asOf }, opts: { jobId: tenantJobId(runId, r.id) } })),
+      );
+      tenants += rows.length;
+      after = rows[rows.length - 1].id;
+      if (rows.length < PAGE) break;
+    }
+    if (platform) await this.queue.add(JOBS.retentionPlatform, { runId, asOf }, { jobId: platformJobId(runId) });
+    return { runId, asOf, tenants, platform };
+  }
+}
+
+/** A triggered sweep names its run; a scheduled one is named by its iteration's time, which is also its asOf. */
+function identify(job: Job<RetentionSweepJob>): { runId: string; asOf: string } {
+  if (job.data.runId) return { runId: job.data.runId, asOf: job.data.asOf ?? new Date(job.timestamp).toISOString() };
+  const millis = /^repeat:[^:]+:(\d+)$/.exec(job.id ?? '')?.[1];
+  const at = new Date(millis ? Number(millis) : job.timestamp);
+  return { runId: scheduledRunId(at), asOf: at.toISOString() };
+}

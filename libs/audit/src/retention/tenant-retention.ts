@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { RequestContext, TenantRef } from '@credence/context';
+import { DEFAULT_TENANT_SETTINGS, TenantSettings, TenantTransactionRunner } from '@credence/tenancy';
+import { AuditMetrics } from '../audit-metrics';
+import { runRecords } from './run-records';
+import { RetentionPolicy, TENANT_RULES } from './rules/tenant-rules';
+
+/** Tenants whose data retention still applies: everything but provisioning and deleted ones. */
+export const RETAINED_STATUSES = ['active', 'suspended', 'offboarding'] as const;
+
+export type RunOutcome = 'completed' | 'already_completed' | 'skipped' | 'yielded';
+
+interface TenantRow {
+  id: string;
+  slug: string;
+  schema_name: string;
+  status: string;
+  settings: TenantSettings;
+}
+
+export const RETENTION_ACTOR = 'system:retention';
+
+/**
+ * One tenant's part of a run: each rule in batches of RETENTION_BATCH_SIZE, each batch its own
+ * transaction that also adds its count to the run's row, then the row marked completed and
+ * retention.run.completed emitted together. Killed anywhere, a retry (or the next run) picks up
+ * where the last commit left off; nothing is counted or done twice.
+ */
+@Injectable()
+export class TenantRetention {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly context: RequestContext,
+    private readonly metrics: AuditMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** `shouldYield` is asked between batches; when it says so the run stops, to be resumed by a retry. */
+  async run(runId: string, tenantId: string, asOf: Date, shouldYield: () => boolean = () => false): Promise<RunOutcome> {
+    const begun = await this.context.runWith({ actor: RETENTION_ACTOR }, () =>
+      this.runner.inPlatform(async (uow) => {
+        const [row] = await uow.query<TenantRow[]>(`SELECT id, slug, schema_name, status, settings FROM platform.tenants WHERE id = $1`, [tenantId]);
+        if (!row || !(RETAINED_STATUSES as readonly string[]).includes(row.status)) return undefined;
+        const status = await runRecords.begin(uow, runId, tenantId, TENANT_RULES.map((r) => r.name));
+        return { row, status };
+      }),
+    );
+    if (!begun) return 'skipped';
+    if (begun.status === 'completed') return 'already_completed';
+    const { row } = begun;
+    const tenant: TenantRef = { id: row.id, slug: row.slug, schema: row.schema_name };
+    const policy = policyOf(row.settings);
+    const limit = this.config.RETENTION_BATCH_SIZE;
+
+    return this.context.runWith({ tenant, actor: RETENTION_ACTOR }, async () => {
+      for (const rule of TENANT_RULES) {
+        for (;;) {
+          if (shouldYield()) return 'yielded';
+          const locks = rule.exclusive ? [{ key: `credence:retention:${rule.name}:${tenant.id}` }] : [];
+          const n = await this.runner.inTenant(async (uow) => {
+            const done = await rule.batch(uow, { asOf, policy, limit });
+            if (done) await runRecords.add(uow, runId, tenant.id, rule.name, done);
+            return done;
+          }, { locks });
+          if (n) this.metrics.retentionRows.inc({ rule: rule.name }, n);
+          if (n < limit) break;
+        }
+      }
+      await this.runner.inTenant(async (uow) => {
+        const done = await runRecords.complete(uow, runId, tenant.id);
+        if (done) uow.emit('retention.run.completed', `retention/${tenant.slug}`, { run_id: runId, counts: done.counts, duration_ms: done.duration_ms });
+      });
+      return 'completed';
+    });
+  }
+
+  async fail(runId: string, tenantId: string, err: unknown): Promise<void> {
+    await this.context.runWith({ actor: RETENTION_ACTOR }, () =>
+      this.runner.inPlatform((uow) => runRecords.fail(uow, runId, tenantId, err instanceof Error ? err.message : String(err))),
+    );
+  }
+}
+
+export function policyOf(settings: TenantSettings | null | undefined): RetentionPolicy {
+  const s = { ...DEFAULT_TENANT_SETTINGS, ...(settings ?? {}) };
+  return {
+    session_anonymize_after_days: s.session_anonymize_after_days,
+    session_delete_after_days: s.session_delete_after_days,
+    // Never below the platform's floor, whatever was stored.
+    audit_retention_days: Math.max(365, s.audit_retention_days),
+  };
+}

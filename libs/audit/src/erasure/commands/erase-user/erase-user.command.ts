@@ -1,0 +1,6 @@
+export class EraseUserCommand {
+  constructor(
+    readonly tenantId: string,
+    readonly userId: string,
+  ) {}
+}

@@ -1,0 +1,29 @@
+import { Controller, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { DomainError } from '@credence/errors';
+import { ApiErrors } from '@credence/http';
+import { AccessTokenGuard, CurrentPrincipal, PermissionGuard, Principal, RequirePermission, userFromParam } from '@credence/identity';
+import { EraseUserCommand } from './commands/erase-user/erase-user.command';
+import { ErasureResponse } from './dto/erasure.response';
+
+const userId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('user.not_found') });
+
+/** Right to erasure: a tenant admin removes a user's personal data from sessions and the audit trail. */
+@ApiTags('users')
+@ApiBearerAuth('bearer')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
+@Controller('v1/t/:tenant/users')
+@UseGuards(AccessTokenGuard, PermissionGuard)
+@ApiErrors(401, 403, 404, 503)
+export class ErasureController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post(':id/erase')
+  @HttpCode(200)
+  @RequirePermission('user', 'erase', { target: userFromParam() })
+  @ApiOkResponse({ type: ErasureResponse, description: 'Works for deleted users too; 404 user.not_found only when the id is unknown everywhere.' })
+  erase(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<ErasureResponse> {
+    return this.commands.execute(new EraseUserCommand(me.tenantId, id));
+  }
+}

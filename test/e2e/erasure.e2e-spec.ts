@@ -1,0 +1,121 @@
+import { Client } from 'pg';
+import { startTestApp, TestApp } from '@credence/testing';
+import { AuditAppModule } from '../../apps/audit/src/audit-app.module';
+import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { createEventsWorld, EventsWorld, useEventsEnv } from '../support/events/events-world';
+import { waitFor } from '../support/child-platform';
+import { ADMIN_PASSWORD, expectedAnonymousIp, login, onboard, SAFARI_IPHONE, Tenant, verifyTrail } from './retention-fixture';
+
+const GRACE_PASSWORD = 'grace has a long password';
+
+/**
+ * Erasure through the API with ingest running: the user's sessions and audit rows lose their
+ * personal fields, the chain still verifies, user.erased is recorded, and events about the user
+ * that arrive later are stored without personal fields.
+ */
+describe('erasure', () => {
+  let world: EventsWorld;
+  let t: TestApp;
+  let db: Client;
+  let tenant: Tenant;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    world = await createEventsWorld('erasure');
+    useEventsEnv({});
+    t = await startTestApp([AuthAppModule, AuditAppModule], { DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix, RETENTION_ENABLED: 'false' });
+    db = new Client({ connectionString: world.databaseUrl });
+    await db.connect();
+    tenant = await onboard(t, db, 'erase');
+    adminToken = await login(t, tenant.slug, `admin@${tenant.slug}.example`, ADMIN_PASSWORD);
+  }, 60_000);
+  afterAll(async () => {
+    await db?.end();
+    await t?.close();
+    await world?.cleanup();
+  });
+
+  const as = (token: string) => ({ auth: token });
+  const erase = (id: string, token = adminToken) => t.call('POST', `/v1/t/${tenant.slug}/users/${id}/erase`, undefined, as(token));
+
+  async function createEmployee(email: string): Promise<string> {
+    const created = await t.call('POST', `/v1/t/${tenant.slug}/users`, { email, password: GRACE_PASSWORD }, as(adminToken));
+    expect(created.status).toBe(201);
+    expect((await t.call('POST', `/v1/t/${tenant.slug}/users/${created.body.id}/roles/employee`, undefined, as(adminToken))).status).toBeLessThan(300);
+    return created.body.id;
+  }
+
+  const auditRows = (userId: string) =>
+    db.query(`SELECT seq, type, ip, user_agent, location, identity, erased_at FROM "${tenant.schema}".audit_log WHERE user_id = $1 ORDER BY seq`, [userId]).then((r) => r.rows);
+
+  it('anonymises the user’s sessions and audit rows in one go, records user.erased, and the chain still verifies', async () => {
+    const grace = await createEmployee('grace@erase.example');
+    const graceToken = await login(t, tenant.slug, 'grace@erase.example', GRACE_PASSWORD, { location: 'Lyon, FR' }, { 'user-agent': SAFARI_IPHONE });
+    await login(t, tenant.slug, 'grace@erase.example', GRACE_PASSWORD, { location: 'Berlin, DE' });
+    // Ingest has the sign-ins with the client's address, user agent and location.
+    await waitFor('the sign-ins in the audit trail', async () => (await auditRows(grace)).filter((r) => r.type === 'auth.login.succeeded' && r.ip).length === 2, 15_000);
+
+    // An employee may not erase anyone (nor themself).
+    const denied = await erase(grace, graceToken);
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.code).toBe('authz.access.denied');
+    await waitFor('the denial in the audit trail', async () => (await auditRows(grace)).some((r) => r.type === 'authz.access.denied'), 15_000);
+
+    const { rows: before } = await db.query(`SELECT id, ip FROM "${tenant.schema}".auth_sessions WHERE user_id = $1`, [grace]);
+    const rowsBefore = (await auditRows(grace)).length;
+    const res = await erase(grace);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ user_id: grace, erased_at: expect.any(String), sessions: 2, audit_rows: rowsBefore });
+
+    const { rows: sessions } = await db.query(`SELECT id, ip, user_agent, location, anonymised_at FROM "${tenant.schema}".auth_sessions WHERE user_id = $1`, [grace]);
+    for (const s of sessions) {
+      const original = before.find((b) => b.id === s.id)!.ip;
+      expect(s.ip).toBe(await expectedAnonymousIp(db, tenant.schema, original));
+      expect(s.anonymised_at).toBeInstanceOf(Date);
+    }
+    expect(sessions.map((s) => s.location).sort()).toEqual(['DE', 'FR']);
+    expect(sessions.map((s) => s.user_agent)).toContain('Mobile Safari (mobile)');
+    for (const r of await auditRows(grace)) expect(r).toMatchObject({ ip: null, user_agent: null, location: null, identity: null, erased_at: expect.any(Date) });
+    // Blanking personal fields leaves every hash valid: the digest stands in for them.
+    await expect(verifyTrail(db, tenant.schema)).resolves.toMatchObject({ from: 1 });
+
+    const { rows: erased } = await db.query(`SELECT erased_by FROM "${tenant.schema}".erased_users WHERE user_id = $1`, [grace]);
+    expect(erased).toEqual([{ erased_by: `user:${tenant.adminId}` }]);
+    const { rows: events } = await db.query(`SELECT event FROM platform.outbox WHERE type = 'user.erased' AND tenant_id = $1`, [tenant.id]);
+    expect(events.map((e) => e.event)).toEqual([
+      expect.objectContaining({ subject: `user/${grace}`, actor: `user:${tenant.adminId}`, data: { user_id: grace, sessions: 2, audit_rows: rowsBefore } }),
+    ]);
+
+    // Idempotent: a second request succeeds, changes nothing and records nothing.
+    const again = await erase(grace);
+    expect(again.body).toEqual({ user_id: grace, erased_at: res.body.erased_at, sessions: 0, audit_rows: 0 });
+    expect((await db.query(`SELECT count(*)::int AS n FROM platform.outbox WHERE type = 'user.erased' AND tenant_id = $1`, [tenant.id])).rows[0].n).toBe(1);
+
+    // Events about the user that arrive later are stored without personal fields.
+    await login(t, tenant.slug, 'grace@erase.example', GRACE_PASSWORD, { location: 'Rome, IT' }, { 'user-agent': SAFARI_IPHONE });
+    await waitFor('the later sign-in in the audit trail', async () => (await auditRows(grace)).filter((r) => r.type === 'auth.login.succeeded').length === 3, 15_000);
+    const later = (await auditRows(grace)).filter((r) => r.type === 'auth.login.succeeded')[2];
+    expect(later).toMatchObject({ ip: null, user_agent: null, location: null, identity: null });
+    await expect(verifyTrail(db, tenant.schema)).resolves.toMatchObject({ from: 1 });
+  });
+
+  it('erases a user who was already deleted, and answers 404 only for an id known nowhere', async () => {
+    const ada = await createEmployee('ada@erase.example');
+    await login(t, tenant.slug, 'ada@erase.example', GRACE_PASSWORD);
+    await waitFor('the sign-in in the audit trail', async () => (await auditRows(ada)).some((r) => r.ip), 15_000);
+    expect((await t.call('DELETE', `/v1/t/${tenant.slug}/users/${ada}`, undefined, as(adminToken))).status).toBe(204);
+    await waitFor('user.deleted in the audit trail', async () => (await auditRows(ada)).some((r) => r.type === 'user.deleted'), 15_000);
+
+    // The account and its sessions are gone; the audit trail still names the id.
+    const res = await erase(ada);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ user_id: ada, sessions: 0, audit_rows: (await auditRows(ada)).length });
+    expect((await auditRows(ada)).every((r) => r.ip === null && r.erased_at)).toBe(true);
+
+    const unknown = await erase('0196b8f1-7a4c-7d2e-9f00-123456789abc');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('user.not_found');
+    expect((await erase('not-a-uuid')).body.error.code).toBe('user.not_found');
+    expect((await t.call('POST', `/v1/t/${tenant.slug}/users/${ada}/erase`, undefined, { auth: false })).status).toBe(401);
+  });
+});

@@ -1,6 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { TenantRetention } from '@credence/audit';
+import { table } from '../shared/bench-kit';
 import type { BenchContext } from './audit.bench';
 
-/** Filled in once the retention worker lands. */
-export async function retentionPhase(_ctx: BenchContext): Promise<unknown> {
-  return { skipped: 'retention not measured yet' };
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1_000_000);
+const DAY = 86_400_000;
+
+/**
+ * Inserts SESSIONS sessions last seen 200 days ago (past the 180-day anonymisation age, short of the
+ * 365-day deletion age) with realistic client data (40 browser versions, distinct addresses), then
+ * runs the tenant's retention job in this process and times it: sessions anonymised per second.
+ */
+export async function retentionPhase(ctx: BenchContext): Promise<unknown> {
+  const tenant = ctx.tenants[ctx.tenants.length - 1];
+  const s = `"${tenant.schema}"`;
+  const [user] = await ctx.dataSource.query(`SELECT id FROM ${s}.users LIMIT 1`);
+  const seen = new Date(Date.now() - 200 * DAY);
+  const t0 = performance.now();
+  await ctx.dataSource.query(
+    `INSERT INTO ${s}.auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, created_at, last_seen_at, idle_expires_at, absolute_expires_at)
+     SELECT gen_random_uuid(), $1, 'local', '10.' || (i / 65536) || '.' || (i / 256 % 256) || '.' || (i % 256),
+            'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/' || (100 + i % 40) || '.0.0.0 Safari/537.36',
+            'desktop', 'Berlin, DE', 'expired', $2, $2, $2, $2
+       FROM generate_series(1, $3) i`,
+    [user.id, seen, SESSIONS],
+  );
+  await ctx.dataSource.query(`ANALYZE ${s}.auth_sessions`);
+  const fillSeconds = (performance.now() - t0) / 1000;
+
+  const retention = ctx.app.get(TenantRetention, { strict: false });
+  const started = performance.now();
+  const outcome = await retention.run(`bench-${randomUUID()}`, tenant.id, new Date());
+  const seconds = (performance.now() - started) / 1000;
+  const [{ n }] = await ctx.dataSource.query(`SELECT count(*)::int AS n FROM ${s}.auth_sessions WHERE anonymised_at IS NOT NULL`);
+  const [sample] = await ctx.dataSource.query(`SELECT ip, user_agent, location FROM ${s}.auth_sessions WHERE anonymised_at IS NOT NULL LIMIT 1`);
+  const perSecond = Math.round(n / seconds);
+  process.stdout.write(`\nRetention: ${SESSIONS} sessions past the anonymisation age (filled in ${fillSeconds.toFixed(1)} s)\n`);
+  process.stdout.write(`${table(['anonymised', 'seconds', 'rows/s', 'outcome'], [[n, +seconds.toFixed(2), perSecond, outcome]])}\n`);
+  process.stdout.write(`sample after: ${JSON.stringify(sample)}\n`);
+  return { sessions: SESSIONS, anonymised: n, seconds: +seconds.toFixed(2), rows_per_s: perSecond, outcome, sample };
 }

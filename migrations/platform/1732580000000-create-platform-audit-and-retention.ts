@@ -9,7 +9,7 @@ export class CreatePlatformAuditAndRetention1732580000000 implements MigrationIn
   name = 'CreatePlatformAuditAndRetention1732580000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await createAuditLogTables(q, 'platform.');
+    await createAuditLogTables(q, 'platform.platform_');
     await q.query(`
       CREATE TABLE platform.retention_runs (
         run_id text NOT NULL,
@@ -26,6 +26,6 @@ export class CreatePlatformAuditAndRetention1732580000000 implements MigrationIn
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE platform.retention_runs');
-    await dropAuditLogTables(q, 'platform.');
+    await dropAuditLogTables(q, 'platform.platform_');
   }
 }

@@ -1,10 +1,15 @@
 import { QueryRunner } from 'typeorm';
 
+export type AuditTablePrefix = '' | 'platform.platform_';
+
 /**
  * The hash-chained, append-only audit log with its chain head and retention checkpoints. Tenant
- * schemas get it through their search_path (`schema` = ''), the platform schema as `platform.`.
+ * schemas get `audit_*` through their search_path (`s` = ''); the platform schema gets
+ * `platform.platform_audit_*` (`s` = 'platform.platform_'). Tenant and platform table names must
+ * differ: search_path falls through to `platform`, and a tenant not yet migrated must never write
+ * into the platform's trail.
  */
-export async function createAuditLogTables(q: QueryRunner, s: '' | 'platform.'): Promise<void> {
+export async function createAuditLogTables(q: QueryRunner, s: AuditTablePrefix): Promise<void> {
   await q.query(`
     CREATE TABLE ${s}audit_log (
       seq bigint PRIMARY KEY,
@@ -64,7 +69,7 @@ export async function createAuditLogTables(q: QueryRunner, s: '' | 'platform.'):
     )`);
 }
 
-export async function dropAuditLogTables(q: QueryRunner, s: '' | 'platform.'): Promise<void> {
+export async function dropAuditLogTables(q: QueryRunner, s: AuditTablePrefix): Promise<void> {
   await q.query(`DROP TABLE ${s}audit_checkpoints, ${s}audit_chain, ${s}audit_log`);
   await q.query(`DROP FUNCTION ${s}audit_log_append_only()`);
 }

@@ -109,8 +109,8 @@ describe('audit ingest', () => {
 
     const key = await t.call('POST', '/v1/admin/api-keys', { name: 'audited key', scopes: ['tenants:read'] });
     expect(key.status).toBe(201);
-    const platformRow = await waitFor('the api key event in platform.audit_log', async () => {
-      const [r] = await t.dataSource.query(`SELECT * FROM platform.audit_log WHERE type = 'platform.api_key.created' AND payload->>'api_key_id' = $1`, [key.body.id]);
+    const platformRow = await waitFor('the api key event in platform.platform_audit_log', async () => {
+      const [r] = await t.dataSource.query(`SELECT * FROM platform.platform_audit_log WHERE type = 'platform.api_key.created' AND payload->>'api_key_id' = $1`, [key.body.id]);
       return r;
     });
     expect(platformRow.actor_type).toBe('platform_admin');
@@ -118,7 +118,7 @@ describe('audit ingest', () => {
     // Tenant lifecycle is platform administration: it is in both trails.
     const [onboarded] = await t.dataSource.query(`SELECT event_id FROM "${b.schema}".audit_log WHERE type = 'tenant.onboarded'`);
     await waitFor('tenant.onboarded in the platform trail', async () =>
-      (await t.dataSource.query('SELECT 1 FROM platform.audit_log WHERE event_id = $1', [onboarded.event_id])).length ? true : null);
+      (await t.dataSource.query('SELECT 1 FROM platform.platform_audit_log WHERE event_id = $1', [onboarded.event_id])).length ? true : null);
   });
 
   it('refuses updates and deletes of audit rows from the application', async () => {

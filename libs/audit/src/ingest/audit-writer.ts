@@ -15,8 +15,17 @@ const COLUMNS = [
   ['trace_id', 'text'], ['payload', 'jsonb'], ['personal_digest', 'bytea'], ['hash', 'bytea'],
 ] as const;
 
-const INSERT = `INSERT INTO audit_log (${COLUMNS.map(([c]) => c).join(', ')})
+/** A tenant's trail is `audit_*` in its schema; the platform's is `platform.platform_audit_*` (names must not collide through search_path). */
+interface TrailTables {
+  log: string;
+  chain: string;
+}
+const TENANT_TABLES: TrailTables = { log: 'audit_log', chain: 'audit_chain' };
+const PLATFORM_TABLES: TrailTables = { log: 'platform.platform_audit_log', chain: 'platform.platform_audit_chain' };
+
+const insertInto = (table: string) => `INSERT INTO ${table} (${COLUMNS.map(([c]) => c).join(', ')})
   SELECT * FROM unnest(${COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})`;
+const INSERT = { [TENANT_TABLES.log]: insertInto(TENANT_TABLES.log), [PLATFORM_TABLES.log]: insertInto(PLATFORM_TABLES.log) };
 
 function column(rows: ChainedRecord[], name: (typeof COLUMNS)[number][0]): unknown[] {
   if (name === 'identity') return rows.map((r) => (r.identity ? JSON.stringify(r.identity) : null));
@@ -42,20 +51,20 @@ export class AuditWriter {
   /** Resolves to how many records were new. Events of a tenant that no longer exists are dropped. */
   async write(trail: string, records: AuditRecord[]): Promise<number> {
     if (trail === PLATFORM_TENANT_ID) {
-      return this.context.runWith({ actor: 'system:audit' }, () => this.runner.inPlatform((uow) => this.append(uow, records, null)));
+      return this.context.runWith({ actor: 'system:audit' }, () => this.runner.inPlatform((uow) => this.append(uow, records, null, PLATFORM_TABLES)));
     }
     const tenant = await this.directory.byId(trail);
     if (!tenant) {
       this.metrics.ingested.inc({ result: 'dropped' }, records.length);
       return 0;
     }
-    return this.context.runWith({ tenant, actor: 'system:audit' }, () => this.runner.inTenant((uow) => this.append(uow, records, tenant)));
+    return this.context.runWith({ tenant, actor: 'system:audit' }, () => this.runner.inTenant((uow) => this.append(uow, records, tenant, TENANT_TABLES)));
   }
 
-  private async append(uow: UnitOfWork, records: AuditRecord[], tenant: TenantRef | null): Promise<number> {
-    const [head] = await uow.query<{ last_seq: string; last_hash: Buffer }[]>('SELECT last_seq, last_hash FROM audit_chain FOR UPDATE');
+  private async append(uow: UnitOfWork, records: AuditRecord[], tenant: TenantRef | null, tables: TrailTables): Promise<number> {
+    const [head] = await uow.query<{ last_seq: string; last_hash: Buffer }[]>(`SELECT last_seq, last_hash FROM ${tables.chain} FOR UPDATE`);
     const ids = records.map((r) => r.event_id);
-    const stored = await uow.query<{ event_id: string }[]>('SELECT event_id FROM audit_log WHERE event_id = ANY($1::uuid[])', [ids]);
+    const stored = await uow.query<{ event_id: string }[]>(`SELECT event_id FROM ${tables.log} WHERE event_id = ANY($1::uuid[])`, [ids]);
     const seen = new Set(stored.map((s) => s.event_id));
     const fresh: AuditRecord[] = [];
     for (const r of records) {
@@ -68,9 +77,9 @@ export class AuditWriter {
     if (tenant) await this.blankErased(uow, fresh);
 
     const rows = chain(fresh, Number(head.last_seq), head.last_hash);
-    await uow.query(INSERT, COLUMNS.map(([name]) => column(rows, name)));
+    await uow.query(INSERT[tables.log], COLUMNS.map(([name]) => column(rows, name)));
     const last = rows[rows.length - 1];
-    await uow.query('UPDATE audit_chain SET last_seq = $1, last_hash = $2', [last.seq, last.hash]);
+    await uow.query(`UPDATE ${tables.chain} SET last_seq = $1, last_hash = $2`, [last.seq, last.hash]);
     if (tenant) await this.detection.evaluate(uow, tenant, rows);
     this.metrics.ingested.inc({ result: 'stored' }, rows.length);
     return rows.length;

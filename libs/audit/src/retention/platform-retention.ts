@@ -4,8 +4,9 @@ import { PLATFORM_TENANT_ID } from '@credence/contracts';
 import { RequestContext } from '@credence/context';
 import { EVENTS_CONFIG, EventsConfig, purgeSentOutboxRows } from '@credence/event-relay';
 import { purgeExpiredEvents } from '@credence/event-store';
-import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { DEFAULT_TENANT_SETTINGS, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { AuditMetrics } from '../audit-metrics';
+import { cutoff, deleteExpiredAuditPrefix, PLATFORM_TRAIL } from './rules/tenant-rules';
 import { runRecords } from './run-records';
 import { RETENTION_ACTOR, RunOutcome } from './tenant-retention';
 
@@ -16,7 +17,8 @@ interface PlatformRule {
 
 /**
  * The platform's part of a run (tenant_id `platform` in retention_runs): sent outbox rows after
- * EVENTS_OUTBOX_KEEP_SECONDS, and event-store rows past their tenant's event_retention_days.
+ * EVENTS_OUTBOX_KEEP_SECONDS, event-store rows past their tenant's event_retention_days, and the
+ * platform trail's rows past the platform's audit retention (with a checkpoint, as for a tenant).
  * Same batching, counting and completion as a tenant's part.
  */
 @Injectable()
@@ -33,6 +35,10 @@ export class PlatformRetention {
     this.rules = [
       { name: 'outbox_rows_purged', batch: (uow, asOf, limit) => purgeSentOutboxRows(uow.query.bind(uow), { asOf, keepSeconds: events.EVENTS_OUTBOX_KEEP_SECONDS, limit }) },
       { name: 'event_store_rows_purged', batch: (uow, asOf, limit) => purgeExpiredEvents(uow.query.bind(uow), { asOf, defaultDays: events.EVENTS_STORE_RETENTION_DAYS, limit }) },
+      {
+        name: 'audit_rows_deleted',
+        batch: (uow, asOf, limit) => deleteExpiredAuditPrefix(uow, PLATFORM_TRAIL, cutoff(asOf, DEFAULT_TENANT_SETTINGS.audit_retention_days), limit),
+      },
     ];
   }
 

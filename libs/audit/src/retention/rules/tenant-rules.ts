@@ -49,26 +49,32 @@ const PURGE_OTP = purge('otp_codes', 'id', 'expires_at < $1');
 const PURGE_REFRESH = purge('refresh_tokens', 'id', 'expires_at < $1');
 const PURGE_REVOCATIONS = purge('revoked_access_tokens', 'jti', 'expires_at < $1');
 
+/** Where a trail lives: a tenant's `audit_*` (through search_path) or the platform's `platform.platform_audit_*`. */
+export interface AuditTrailTables {
+  log: string;
+  checkpoints: string;
+}
+export const TENANT_TRAIL: AuditTrailTables = { log: 'audit_log', checkpoints: 'audit_checkpoints' };
+export const PLATFORM_TRAIL: AuditTrailTables = { log: 'platform.platform_audit_log', checkpoints: 'platform.platform_audit_checkpoints' };
+
 /**
- * The chain's oldest rows, up to the first one that has not expired: only a prefix is ever removed,
- * so what remains is one unbroken chain that starts after the newest checkpoint.
+ * Deletes one batch of the chain's oldest rows, up to the first one that has not expired: only a
+ * prefix is ever removed, so what remains is one unbroken chain that starts after the newest
+ * checkpoint, which is written in the same transaction (seq and hash of the last row deleted).
  */
-const EXPIRED_PREFIX = `
-  WITH head AS (SELECT seq, occurred_at < $1 AS expired FROM audit_log ORDER BY seq LIMIT $2),
-       stop AS (SELECT min(seq) AS seq FROM head WHERE NOT expired)
-  SELECT max(seq)::text AS last_seq, count(*)::int AS n FROM head
-   WHERE seq < COALESCE((SELECT seq FROM stop), 9223372036854775807)`;
-
-const CHECKPOINT = `INSERT INTO audit_checkpoints (seq, hash, rows_deleted) SELECT seq, hash, $2 FROM audit_log WHERE seq = $1`;
-const DELETE_PREFIX = `WITH gone AS (DELETE FROM audit_log WHERE seq <= $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`;
-
-async function deleteAuditPrefix(uow: UnitOfWork, { asOf, policy, limit }: BatchInput): Promise<number> {
-  const [prefix] = await uow.query<{ last_seq: string | null; n: number }[]>(EXPIRED_PREFIX, [cutoff(asOf, policy.audit_retention_days), limit]);
+export async function deleteExpiredAuditPrefix(uow: UnitOfWork, t: AuditTrailTables, before: Date, limit: number): Promise<number> {
+  const [prefix] = await uow.query<{ last_seq: string | null; n: number }[]>(
+    `WITH head AS (SELECT seq, occurred_at < $1 AS expired FROM ${t.log} ORDER BY seq LIMIT $2),
+          stop AS (SELECT min(seq) AS seq FROM head WHERE NOT expired)
+     SELECT max(seq)::text AS last_seq, count(*)::int AS n FROM head
+      WHERE seq < COALESCE((SELECT seq FROM stop), 9223372036854775807)`,
+    [before, limit],
+  );
   if (!prefix?.last_seq || !prefix.n) return 0;
   // The append-only trigger lets this transaction (and only it) delete.
   await uow.query(`SELECT set_config('credence.audit_maintenance', 'on', true)`);
-  await uow.query(CHECKPOINT, [prefix.last_seq, prefix.n]);
-  return count(uow, DELETE_PREFIX, [prefix.last_seq]);
+  await uow.query(`INSERT INTO ${t.checkpoints} (seq, hash, rows_deleted) SELECT seq, hash, $2 FROM ${t.log} WHERE seq = $1`, [prefix.last_seq, prefix.n]);
+  return count(uow, `WITH gone AS (DELETE FROM ${t.log} WHERE seq <= $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`, [prefix.last_seq]);
 }
 
 /**
@@ -78,7 +84,7 @@ async function deleteAuditPrefix(uow: UnitOfWork, { asOf, policy, limit }: Batch
 export const TENANT_RULES: readonly TenantRule[] = [
   { name: 'sessions_deleted', batch: (uow, i) => count(uow, DELETE_SESSIONS, [cutoff(i.asOf, i.policy.session_delete_after_days), i.limit]) },
   { name: 'sessions_anonymised', batch: (uow, i) => anonymiseSessions(uow, { due: cutoff(i.asOf, i.policy.session_anonymize_after_days), limit: i.limit }) },
-  { name: 'audit_rows_deleted', batch: deleteAuditPrefix, exclusive: true },
+  { name: 'audit_rows_deleted', batch: (uow, i) => deleteExpiredAuditPrefix(uow, TENANT_TRAIL, cutoff(i.asOf, i.policy.audit_retention_days), i.limit), exclusive: true },
   { name: 'otp_codes_purged', batch: (uow, i) => count(uow, PURGE_OTP, [i.asOf, i.limit]) },
   { name: 'refresh_tokens_purged', batch: (uow, i) => count(uow, PURGE_REFRESH, [i.asOf, i.limit]) },
   { name: 'revocations_purged', batch: (uow, i) => count(uow, PURGE_REVOCATIONS, [i.asOf, i.limit]) },

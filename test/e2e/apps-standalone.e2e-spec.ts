@@ -12,7 +12,7 @@ interface Exit {
 }
 
 /** Runs a built app main until it exits or `until` sees what it waits for; returns what it printed. */
-async function runApp(app: string, env: Record<string, string>, until?: (url: string) => Promise<void>): Promise<Exit> {
+async function runApp(app: string, env: Record<string, string>, until?: (url: string) => Promise<void>, logged?: RegExp): Promise<Exit> {
   const port = env.PORT;
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -33,6 +33,8 @@ async function runApp(app: string, env: Record<string, string>, until?: (url: st
     }
     try {
       await until(`http://127.0.0.1:${port}`);
+      // A busy machine may write the request's log line a moment after the response: wait for it before stopping.
+      for (const deadline = Date.now() + 5_000; logged && !logged.test(output) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
     } finally {
       child.kill('SIGTERM');
     }
@@ -54,7 +56,7 @@ describe('each app runs alone', () => {
       expect(await metrics.text()).toContain('credence_http_request_duration_seconds');
       const notFound = await fetch(`${url}/v1/nope`);
       expect(((await notFound.json()) as any).error.code).toBe('route.not_found');
-    });
+    }, /"url":"\/v1\/nope"/);
     // Nest closes the app on SIGTERM, then re-raises the signal so the exit status tells how it ended.
     expect(result.code === 0 || result.signal === 'SIGTERM').toBe(true);
     expect(result.output).not.toMatch(/"level":(50|60)/);

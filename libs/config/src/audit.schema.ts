@@ -15,6 +15,8 @@ export const auditSettings = {
   RETENTION_EVERY_SECONDS: int(3600, 1),
   /** Rows changed per statement by a retention rule; a run commits after each batch. */
   RETENTION_BATCH_SIZE: int(5000, 1),
+  /** Batches of one tenant's session rules run side by side (they skip each other's rows). */
+  RETENTION_PARALLEL_BATCHES: int(2, 1),
 };
 
 export const AUDIT_SETTING_NAMES = Object.keys(auditSettings) as (keyof typeof auditSettings)[];

@@ -74,6 +74,7 @@ describe('parseConfig', () => {
       RETENTION_ENABLED: true,
       RETENTION_EVERY_SECONDS: 3600,
       RETENTION_BATCH_SIZE: 5000,
+      RETENTION_PARALLEL_BATCHES: 2,
     });
   });
 

@@ -55,17 +55,21 @@ export class TenantRetention {
 
     return this.context.runWith({ tenant, actor: RETENTION_ACTOR }, async () => {
       for (const rule of TENANT_RULES) {
-        for (;;) {
-          if (shouldYield()) return 'yielded';
-          const locks = rule.exclusive ? [{ key: `credence:retention:${rule.name}:${tenant.id}` }] : [];
-          const n = await this.runner.inTenant(async (uow) => {
-            const done = await rule.batch(uow, { asOf, policy, limit });
-            if (done) await runRecords.add(uow, runId, tenant.id, rule.name, done);
-            return done;
-          }, { locks });
-          if (n) this.metrics.retentionRows.inc({ rule: rule.name }, n);
-          if (n < limit) break;
-        }
+        const locks = rule.exclusive ? [{ key: `credence:retention:${rule.name}:${tenant.id}` }] : [];
+        const lane = async (): Promise<boolean> => {
+          for (;;) {
+            if (shouldYield()) return false;
+            const n = await this.runner.inTenant(async (uow) => {
+              const done = await rule.batch(uow, { asOf, policy, limit });
+              if (done) await runRecords.add(uow, runId, tenant.id, rule.name, done);
+              return done;
+            }, { locks });
+            if (n) this.metrics.retentionRows.inc({ rule: rule.name }, n);
+            if (n < limit) return true;
+          }
+        };
+        const finished = await Promise.all(Array.from({ length: rule.parallel && !rule.exclusive ? this.config.RETENTION_PARALLEL_BATCHES : 1 }, lane));
+        if (finished.includes(false)) return 'yielded';
       }
       await this.runner.inTenant(async (uow) => {
         const done = await runRecords.complete(uow, runId, tenant.id);

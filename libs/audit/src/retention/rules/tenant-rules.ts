@@ -22,6 +22,8 @@ export interface TenantRule {
   batch(uow: UnitOfWork, input: BatchInput): Promise<number>;
   /** Batches of this rule must not run concurrently for one tenant (an advisory lock is taken). */
   exclusive?: boolean;
+  /** Batches may run side by side (RETENTION_PARALLEL_BATCHES): the rule's batches skip each other's rows. */
+  parallel?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -82,8 +84,8 @@ export async function deleteExpiredAuditPrefix(uow: UnitOfWork, t: AuditTrailTab
  * before anonymisation runs, so no session is anonymised only to be deleted in the same run.
  */
 export const TENANT_RULES: readonly TenantRule[] = [
-  { name: 'sessions_deleted', batch: (uow, i) => count(uow, DELETE_SESSIONS, [cutoff(i.asOf, i.policy.session_delete_after_days), i.limit]) },
-  { name: 'sessions_anonymised', batch: (uow, i) => anonymiseSessions(uow, { due: cutoff(i.asOf, i.policy.session_anonymize_after_days), limit: i.limit }) },
+  { name: 'sessions_deleted', batch: (uow, i) => count(uow, DELETE_SESSIONS, [cutoff(i.asOf, i.policy.session_delete_after_days), i.limit]), parallel: true },
+  { name: 'sessions_anonymised', batch: (uow, i) => anonymiseSessions(uow, { due: cutoff(i.asOf, i.policy.session_anonymize_after_days), limit: i.limit }), parallel: true },
   { name: 'audit_rows_deleted', batch: (uow, i) => deleteExpiredAuditPrefix(uow, TENANT_TRAIL, cutoff(i.asOf, i.policy.audit_retention_days), i.limit), exclusive: true },
   { name: 'otp_codes_purged', batch: (uow, i) => count(uow, PURGE_OTP, [i.asOf, i.limit]) },
   { name: 'refresh_tokens_purged', batch: (uow, i) => count(uow, PURGE_REFRESH, [i.asOf, i.limit]) },

@@ -1,4 +1,6 @@
 import { Client } from 'pg';
+import { makeEvent } from '@credence/outbox';
+import { RedisStreamsClient } from '@credence/redis-streams-transport';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuditAppModule } from '../../apps/audit/src/audit-app.module';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
@@ -11,7 +13,7 @@ const GRACE_PASSWORD = 'grace has a long password';
 /**
  * Erasure through the API with ingest running: the user's sessions and audit rows lose their
  * personal fields, the chain still verifies, user.erased is recorded, and events about the user
- * that arrive later are stored without personal fields.
+ * that happened before the erasure but arrive after it are stored without personal fields.
  */
 describe('erasure', () => {
   let world: EventsWorld;
@@ -46,7 +48,7 @@ describe('erasure', () => {
   }
 
   const auditRows = (userId: string) =>
-    db.query(`SELECT seq, type, ip, user_agent, location, identity, erased_at FROM "${tenant.schema}".audit_log WHERE user_id = $1 ORDER BY seq`, [userId]).then((r) => r.rows);
+    db.query(`SELECT seq, event_id, type, ip, user_agent, location, identity, erased_at FROM "${tenant.schema}".audit_log WHERE user_id = $1 ORDER BY seq`, [userId]).then((r) => r.rows);
 
   it('anonymises the user’s sessions and audit rows in one go, records user.erased, and the chain still verifies', async () => {
     const grace = await createEmployee('grace@erase.example');
@@ -96,11 +98,26 @@ describe('erasure', () => {
     expect(again.body).toEqual({ user_id: grace, erased_at: res.body.erased_at, sessions: 0, audit_rows: 0 });
     expect((await db.query(`SELECT count(*)::int AS n FROM platform.outbox WHERE type = 'user.erased' AND tenant_id = $1`, [tenant.id])).rows[0].n).toBe(1);
 
-    // Events about the user that arrive later are stored without personal fields.
+    // An event from before the erasure that was still in flight is stored without personal fields.
+    const publisher = new RedisStreamsClient({ url: t.config.REDIS_URL, prefix: world.prefix, partitions: t.config.EVENTS_PARTITIONS });
+    const inFlight = makeEvent('auth.login.failed', tenant.id, `user/${grace}`, {
+      user_id: grace, auth_method: 'local', reason: 'invalid_credentials', ip: '192.0.2.44', user_agent: SAFARI_IPHONE, device_type: 'mobile', location: 'Lyon, FR',
+    }, { source: 'credence/test', actor: 'system' });
+    inFlight.envelope.time = new Date(new Date(res.body.erased_at).getTime() - 1000).toISOString();
+    await publisher.publishBatch([{ pattern: inFlight.envelope.type, key: inFlight.aggregate, data: JSON.stringify(inFlight.envelope) }]);
+    await publisher.close();
+    const [stored] = await waitFor('the in-flight event in the trail', async () => {
+      const r = (await auditRows(grace)).filter((x) => x.event_id === inFlight.envelope.id);
+      return r.length ? r : null;
+    }, 15_000);
+    expect(stored).toMatchObject({ ip: null, user_agent: null, location: null, identity: null });
+
+    // What the user does after the erasure is new data, recorded as usual.
     await login(t, tenant.slug, 'grace@erase.example', GRACE_PASSWORD, { location: 'Rome, IT' }, { 'user-agent': SAFARI_IPHONE });
     await waitFor('the later sign-in in the audit trail', async () => (await auditRows(grace)).filter((r) => r.type === 'auth.login.succeeded').length === 3, 15_000);
     const later = (await auditRows(grace)).filter((r) => r.type === 'auth.login.succeeded')[2];
-    expect(later).toMatchObject({ ip: null, user_agent: null, location: null, identity: null });
+    expect(later).toMatchObject({ location: 'Rome, IT', erased_at: null });
+    expect(later.ip).not.toBeNull();
     await expect(verifyTrail(db, tenant.schema)).resolves.toMatchObject({ from: 1 });
   });
 

@@ -85,15 +85,19 @@ export class AuditWriter {
     return rows.length;
   }
 
-  /** An erased user stays erased: events about them that arrive later are stored without personal fields. */
+  /**
+   * Events about an erased user that happened before the erasure but reach the trail after it (they
+   * were in flight) are stored without personal fields. What the user does afterwards is new data.
+   */
   private async blankErased(uow: UnitOfWork, records: AuditRecord[]): Promise<void> {
     const users = [...new Set(records.map((r) => r.user_id).filter((u): u is string => !!u))];
     if (!users.length) return;
-    const erased = await uow.query<{ user_id: string }[]>('SELECT user_id FROM erased_users WHERE user_id = ANY($1::uuid[])', [users]);
+    const erased = await uow.query<{ user_id: string; erased_at: Date }[]>('SELECT user_id, erased_at FROM erased_users WHERE user_id = ANY($1::uuid[])', [users]);
     if (!erased.length) return;
-    const gone = new Set(erased.map((e) => e.user_id));
+    const since = new Map(erased.map((e) => [e.user_id, e.erased_at.getTime()]));
     for (const r of records) {
-      if (r.user_id && gone.has(r.user_id)) Object.assign(r, { ip: null, user_agent: null, location: null, identity: null });
+      const at = r.user_id ? since.get(r.user_id) : undefined;
+      if (at !== undefined && new Date(r.occurred_at).getTime() <= at) Object.assign(r, { ip: null, user_agent: null, location: null, identity: null });
     }
   }
 }

@@ -121,6 +121,24 @@ describe('audit ingest', () => {
       (await t.dataSource.query('SELECT 1 FROM platform.platform_audit_log WHERE event_id = $1', [onboarded.event_id])).length ? true : null);
   });
 
+  it('holds a tenant\'s events while its schema lacks the audit tables (migrations behind), then stores them', async () => {
+    // A tenant not yet migrated to the audit tables, as during a rolling deploy before `npm run migrate`.
+    await t.dataSource.query(`ALTER TABLE "${b.schema}".audit_chain RENAME TO audit_chain_pending`);
+    const held = event(b, 'user.updated', `user/${b.adminId}`, { user_id: b.adminId, changed: ['phone'] });
+    try {
+      await publish([held]);
+      // Longer than the transport's own retries (100 ms doubling, 5 attempts) would last.
+      await new Promise((r) => setTimeout(r, 3_500));
+      expect(await rows(b, 'event_id = $1', [held.envelope.id])).toHaveLength(0);
+    } finally {
+      await t.dataSource.query(`ALTER TABLE "${b.schema}".audit_chain_pending RENAME TO audit_chain`);
+    }
+    await waitForRows(b, 'event_id = $1', [held.envelope.id], 1);
+    // Not dead-lettered on the way.
+    const dlq = await publisher.unwrap<import('ioredis').default>().xlen(`${t.config.REDIS_PREFIX}:events:dlq:${t.config.AUDIT_CONSUMER_GROUP}`);
+    expect(dlq).toBe(0);
+  });
+
   it('refuses updates and deletes of audit rows from the application', async () => {
     await expect(t.dataSource.query(`UPDATE "${a.schema}".audit_log SET outcome = 'success'`)).rejects.toThrow(/append-only/);
     await expect(t.dataSource.query(`DELETE FROM "${a.schema}".audit_log`)).rejects.toThrow(/append-only/);

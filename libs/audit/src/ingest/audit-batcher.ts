@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { AuditRecord } from '../trail/audit-record';
-import { AuditWriter } from './audit-writer';
+import { AuditWriter, TrailNotReady } from './audit-writer';
 
 interface Pending {
   record: AuditRecord;
@@ -48,7 +48,7 @@ export class AuditBatcher {
         await this.writer.write(trail, batch.map((p) => p.record));
         for (const p of batch) p.done();
       } catch (err) {
-        if (batch.length === 1) batch[0].done(err);
+        if (batch.length === 1 || err instanceof TrailNotReady) for (const p of batch) p.done(err);
         // One record the database refuses must not fail its batch-mates: write them one by one.
         else for (const p of batch) await this.writer.write(trail, [p.record]).then(() => p.done(), (e: unknown) => p.done(e));
       }

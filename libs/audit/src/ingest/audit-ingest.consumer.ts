@@ -7,7 +7,11 @@ import { EVENT_SCHEMA_VERSION } from '@credence/outbox';
 import { RedisStreamsServer, RedisStreamsServerOptions } from '@credence/redis-streams-transport';
 import { AuditMetrics } from '../audit-metrics';
 import { classifyEvent } from '../trail/classify-event';
+import { AuditRecord } from '../trail/audit-record';
 import { AuditBatcher } from './audit-batcher';
+import { TrailNotReady } from './audit-writer';
+
+const TRAIL_WAIT_MS = 120_000;
 
 /**
  * The trails an event belongs to: its tenant's (or the platform's, for events without a tenant).
@@ -43,6 +47,7 @@ export class AuditIngestConsumer implements OnApplicationBootstrap, OnApplicatio
   private server?: RedisStreamsServer;
   private retry?: NodeJS.Timeout;
   private stopped = false;
+  private readonly warned = new Map<string, number>();
   private readonly log = new Logger('AuditIngest');
 
   constructor(
@@ -66,9 +71,30 @@ export class AuditIngestConsumer implements OnApplicationBootstrap, OnApplicatio
     const record = classifyEvent(event);
     const timer = this.metrics.ingestSeconds.startTimer();
     try {
-      await Promise.all(trailsOf(event).map((trail) => this.batcher.add(trail, { ...record })));
+      await Promise.all(trailsOf(event).map((trail) => this.addWhenReady(trail, record)));
     } finally {
       timer();
+    }
+  }
+
+  /**
+   * A tenant whose migrations are behind this build (a rolling deploy before `npm run migrate`)
+   * cannot store yet: wait for it, up to TRAIL_WAIT_MS, rather than spending the transport's few
+   * retries and dead-lettering the event. Only this aggregate waits; the others go on.
+   */
+  private async addWhenReady(trail: string, record: AuditRecord): Promise<void> {
+    const deadline = Date.now() + TRAIL_WAIT_MS;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        return await this.batcher.add(trail, { ...record });
+      } catch (err) {
+        if (!(err instanceof TrailNotReady) || Date.now() + delay > deadline || this.stopped) throw err;
+        if (Date.now() - (this.warned.get(trail) ?? 0) > 30_000) {
+          this.warned.set(trail, Date.now());
+          this.log.warn(`${err.message}: holding its events until it is migrated (npm run migrate)`);
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
     }
   }
 

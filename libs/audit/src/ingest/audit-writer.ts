@@ -33,6 +33,11 @@ function column(rows: ChainedRecord[], name: (typeof COLUMNS)[number][0]): unkno
   return rows.map((r) => r[name]);
 }
 
+/** The tenant's schema has no audit tables yet: its migrations are behind this build (`npm run migrate`). */
+export class TrailNotReady extends Error {}
+
+const UNDEFINED_TABLE = '42P01';
+
 /**
  * Appends records to one trail in one transaction: locks the chain head, drops events already
  * stored (redelivery), blanks personal fields of erased users, chains and inserts the rest, moves
@@ -58,7 +63,12 @@ export class AuditWriter {
       this.metrics.ingested.inc({ result: 'dropped' }, records.length);
       return 0;
     }
-    return this.context.runWith({ tenant, actor: 'system:audit' }, () => this.runner.inTenant((uow) => this.append(uow, records, tenant, TENANT_TABLES)));
+    try {
+      return await this.context.runWith({ tenant, actor: 'system:audit' }, () => this.runner.inTenant((uow) => this.append(uow, records, tenant, TENANT_TABLES)));
+    } catch (err) {
+      if ((err as { driverError?: { code?: string } }).driverError?.code === UNDEFINED_TABLE) throw new TrailNotReady(`tenant ${tenant.slug} has no audit tables yet (migrations behind)`);
+      throw err;
+    }
   }
 
   private async append(uow: UnitOfWork, records: AuditRecord[], tenant: TenantRef | null, tables: TrailTables): Promise<number> {

@@ -139,6 +139,21 @@ describe('audit ingest', () => {
     expect(dlq).toBe(0);
   });
 
+  it('never shows one tenant\'s trail to another tenant\'s admin', async () => {
+    const login = await t.call('POST', `/v1/t/${a.slug}/auth/login`, { email: 'admin@auda.example', password: PASSWORD }, { auth: false });
+    expect(login.status).toBe(200);
+    const own = await t.call('GET', `/v1/t/${a.slug}/audit/events?limit=200`, undefined, { auth: login.body.access_token });
+    expect(own.status).toBe(200);
+    expect(own.body.data.length).toBeGreaterThan(0);
+    const bIds = new Set((await rows(b)).map((r: { event_id: string }) => r.event_id));
+    expect(own.body.data.some((e: { event_id: string }) => bIds.has(e.event_id))).toBe(false);
+    for (const path of ['events', 'export', 'report', 'verify', 'incidents']) {
+      const other = await t.call('GET', `/v1/t/${b.slug}/audit/${path}`, undefined, { auth: login.body.access_token });
+      expect([401, 403]).toContain(other.status);
+      expect(JSON.stringify(other.body)).not.toContain(b.adminId);
+    }
+  });
+
   it('refuses updates and deletes of audit rows from the application', async () => {
     await expect(t.dataSource.query(`UPDATE "${a.schema}".audit_log SET outcome = 'success'`)).rejects.toThrow(/append-only/);
     await expect(t.dataSource.query(`DELETE FROM "${a.schema}".audit_log`)).rejects.toThrow(/append-only/);

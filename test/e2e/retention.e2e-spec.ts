@@ -185,7 +185,7 @@ describe('retention workers', () => {
   it('runs the platform part and every tenant when no tenant is named, with one row per part', async () => {
     const { runId, rows } = await runRetention(t, {});
     const platform = rows.find((r) => r.tenant_id === 'platform');
-    expect(platform?.counts).toEqual({ outbox_rows_purged: expect.any(Number), event_store_rows_purged: expect.any(Number), audit_rows_deleted: expect.any(Number) });
+    expect(platform?.counts).toEqual({ outbox_rows_purged: expect.any(Number), event_store_rows_purged: expect.any(Number), audit_rows_deleted: expect.any(Number), retention_runs_purged: expect.any(Number) });
     const { rows: tenants } = await db.query(`SELECT count(*)::int AS n FROM platform.tenants WHERE status IN ('active', 'suspended', 'offboarding')`);
     expect(rows).toHaveLength(tenants[0].n + 1);
     const latest = await t.call('GET', '/v1/admin/retention/runs?latest=true&limit=100');
@@ -195,6 +195,20 @@ describe('retention workers', () => {
     const second = await t.call('GET', `/v1/admin/retention/runs?limit=2&cursor=${first.body.meta.next_cursor}`);
     const ids = [...first.body.data, ...second.body.data].map((r: { tenant_id: string; run_id: string }) => `${r.run_id}/${r.tenant_id}`);
     expect(new Set(ids).size).toBe(4);
+  });
+
+  it('forgets runs older than 90 days, but never a tenant\'s newest run', async () => {
+    const old = new Date(Date.now() - 100 * 86_400_000);
+    const ghost = '00000000-0000-7000-8000-00000000aaaa';
+    await db.query(
+      `INSERT INTO platform.retention_runs (run_id, tenant_id, status, started_at, finished_at) VALUES
+         ('old-1', $1, 'completed', $2, $2), ('old-2', $1, 'completed', $2::timestamptz + interval '1 day', $2), ('only', $3, 'completed', $2, $2)`,
+      [ghost, old, '00000000-0000-7000-8000-00000000bbbb'],
+    );
+    const { rows } = await runRetention(t, { tenant_ids: [], platform: true });
+    expect(rows.find((r) => r.tenant_id === 'platform')?.counts.retention_runs_purged).toBeGreaterThanOrEqual(1);
+    const left = await db.query(`SELECT run_id FROM platform.retention_runs WHERE run_id IN ('old-1', 'old-2', 'only') ORDER BY run_id`);
+    expect(left.rows.map((r) => r.run_id)).toEqual(['old-2', 'only']);
   });
 
   it('refuses bad run requests and keys without the scope', async () => {

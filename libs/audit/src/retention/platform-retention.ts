@@ -10,6 +10,24 @@ import { cutoff, deleteExpiredAuditPrefix, PLATFORM_TRAIL } from './rules/tenant
 import { runRecords } from './run-records';
 import { RETENTION_ACTOR, RunOutcome } from './tenant-retention';
 
+/** How long the record of retention runs is kept; each tenant's newest run is kept whatever its age. */
+const RUN_HISTORY_DAYS = 90;
+
+async function purgeOldRuns(uow: UnitOfWork, before: Date, limit: number): Promise<number> {
+  const [row] = await uow.query<{ n: number }[]>(
+    `WITH gone AS (
+       DELETE FROM platform.retention_runs r WHERE (r.tenant_id, r.run_id) IN (
+         SELECT o.tenant_id, o.run_id FROM platform.retention_runs o
+          WHERE o.started_at < $1 AND o.status <> 'running'
+            AND EXISTS (SELECT 1 FROM platform.retention_runs n WHERE n.tenant_id = o.tenant_id AND n.started_at > o.started_at)
+          LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [before, limit],
+  );
+  return row?.n ?? 0;
+}
+
 interface PlatformRule {
   name: string;
   batch(uow: UnitOfWork, asOf: Date, limit: number): Promise<number>;
@@ -18,7 +36,8 @@ interface PlatformRule {
 /**
  * The platform's part of a run (tenant_id `platform` in retention_runs): sent outbox rows after
  * EVENTS_OUTBOX_KEEP_SECONDS, event-store rows past their tenant's event_retention_days, and the
- * platform trail's rows past the platform's audit retention (with a checkpoint, as for a tenant).
+ * platform trail's rows past the platform's audit retention (with a checkpoint, as for a tenant),
+ * and the record of runs older than RUN_HISTORY_DAYS (each tenant's newest run stays).
  * Same batching, counting and completion as a tenant's part.
  */
 @Injectable()
@@ -35,6 +54,7 @@ export class PlatformRetention {
     this.rules = [
       { name: 'outbox_rows_purged', batch: (uow, asOf, limit) => purgeSentOutboxRows(uow.query.bind(uow), { asOf, keepSeconds: events.EVENTS_OUTBOX_KEEP_SECONDS, limit }) },
       { name: 'event_store_rows_purged', batch: (uow, asOf, limit) => purgeExpiredEvents(uow.query.bind(uow), { asOf, defaultDays: events.EVENTS_STORE_RETENTION_DAYS, limit }) },
+      { name: 'retention_runs_purged', batch: (uow, asOf, limit) => purgeOldRuns(uow, cutoff(asOf, RUN_HISTORY_DAYS), limit) },
       {
         name: 'audit_rows_deleted',
         batch: (uow, asOf, limit) => deleteExpiredAuditPrefix(uow, PLATFORM_TRAIL, cutoff(asOf, DEFAULT_TENANT_SETTINGS.audit_retention_days), limit),

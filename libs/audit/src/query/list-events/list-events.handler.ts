@@ -4,20 +4,21 @@ import { TenantTransactionRunner } from '@credence/tenancy';
 import { AUDIT_EVENT_COLUMNS, AuditEvent, AuditEventRow, toAuditEvent } from '../shared/audit-event';
 import { beforePosition, filterConditions, resolveTypes, SqlParams, whereClause } from '../shared/audit-filter-sql';
 import { encodeEventCursor } from '../shared/event-cursor';
+import { assertTrailContext, inTrail } from '../shared/trail-tables';
 import { ListAuditEventsQuery } from './list-events.query';
 
-/** One page of the trail, newest first: (occurred_at DESC, seq DESC), keyset on that pair. */
+/** One page of a trail (the tenant's or the platform's), newest first: (occurred_at DESC, seq DESC), keyset on that pair. */
 @QueryHandler(ListAuditEventsQuery)
 export class ListAuditEventsHandler implements IQueryHandler<ListAuditEventsQuery, Page<AuditEvent>> {
   constructor(private readonly runner: TenantTransactionRunner) {}
 
   async execute(q: ListAuditEventsQuery): Promise<Page<AuditEvent>> {
-    this.runner.assertAmbientTenant(q.tenantId);
-    const rows = await this.runner.inTenant(async (uow) => {
+    assertTrailContext(this.runner, q.trail, q.tenantId);
+    const rows = await inTrail(this.runner, q.trail, async (uow) => {
       const p = new SqlParams();
-      const where = filterConditions(await resolveTypes(uow, q.filter), p);
+      const where = filterConditions(await resolveTypes(uow, q.filter, q.trail), p);
       if (q.after) where.push(beforePosition(q.after, p));
-      const sql = `SELECT ${AUDIT_EVENT_COLUMNS} FROM audit_log ${whereClause(where)} ORDER BY occurred_at DESC, seq DESC LIMIT ${p.add(q.limit + 1)}`;
+      const sql = `SELECT ${AUDIT_EVENT_COLUMNS} FROM ${q.trail.log} ${whereClause(where)} ORDER BY occurred_at DESC, seq DESC LIMIT ${p.add(q.limit + 1)}`;
       return uow.query<AuditEventRow[]>(sql, p.values);
     });
     const more = rows.length > q.limit;

@@ -38,7 +38,7 @@ class AuditActor {
 
 /** One recorded event as the API shows it. */
 export class AuditEvent {
-  @ApiProperty({ description: 'Position in the tenant\'s hash chain' }) seq: number;
+  @ApiProperty({ description: 'Position in the trail\'s hash chain (the tenant\'s or the platform\'s)' }) seq: number;
   @ApiProperty() event_id: string;
   @ApiProperty({ example: 'auth.login.failed' }) type: string;
   @ApiProperty() occurred_at: string;

@@ -1,6 +1,7 @@
 import type { UnitOfWork } from '@credence/tenancy';
 import type { ActorType, Outcome, Severity } from '../../trail/audit-record';
 import type { EventPosition } from './event-cursor';
+import { TENANT_TRAIL, TrailTables } from './trail-tables';
 
 export interface AuditFilter {
   /** RFC 3339, inclusive. */
@@ -40,22 +41,22 @@ export class SqlParams {
  * which the planner serves from the type index or the time index; a LIKE or range on `type` would
  * depend on the database collation.
  */
-export async function typesUnder(uow: UnitOfWork, prefix: string): Promise<string[]> {
+export async function typesUnder(uow: UnitOfWork, prefix: string, trail: TrailTables = TENANT_TRAIL): Promise<string[]> {
   const rows = await uow.query<{ type: string }[]>(
     `WITH RECURSIVE t AS (
-       (SELECT type FROM audit_log ORDER BY type LIMIT 1)
+       (SELECT type FROM ${trail.log} ORDER BY type LIMIT 1)
        UNION ALL
-       SELECT (SELECT l.type FROM audit_log l WHERE l.type > t.type ORDER BY l.type LIMIT 1) FROM t WHERE t.type IS NOT NULL
+       SELECT (SELECT l.type FROM ${trail.log} l WHERE l.type > t.type ORDER BY l.type LIMIT 1) FROM t WHERE t.type IS NOT NULL
      ) SELECT type FROM t WHERE type IS NOT NULL AND starts_with(type, $1)`,
     [prefix],
   );
   return rows.map((r) => r.type);
 }
 
-/** A type filter with `.*` resolved to the stored types it covers. */
-export async function resolveTypes(uow: UnitOfWork, filter: AuditFilter): Promise<AuditFilter & { types?: string[] }> {
+/** A type filter with `.*` resolved to the stored types it covers (in that trail). */
+export async function resolveTypes(uow: UnitOfWork, filter: AuditFilter, trail: TrailTables = TENANT_TRAIL): Promise<AuditFilter & { types?: string[] }> {
   if (!filter.type?.endsWith('.*')) return filter;
-  return { ...filter, type: undefined, types: await typesUnder(uow, filter.type.slice(0, -1)) };
+  return { ...filter, type: undefined, types: await typesUnder(uow, filter.type.slice(0, -1), trail) };
 }
 
 /**

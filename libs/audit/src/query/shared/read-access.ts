@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AuditAccessedData } from '@credence/contracts';
+import { AuditAccessedData, PLATFORM_TENANT_ID } from '@credence/contracts';
 import { AuthorizationService, Principal } from '@credence/identity';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { MASK } from './masking';
@@ -43,5 +43,18 @@ export class AuditReadAccess {
       await this.authz.deny(me.userId, 'audit', 'read_personal', 'no_permission', 'Filtering by ip needs audit.read_personal:any.');
     }
     return { personal: !!personal };
+  }
+
+  /**
+   * Opens a read of the platform trail by a platform admin (PlatformAdminGuard has set the actor to
+   * `platform-admin:<key id>`): admins operate the platform and see personal fields unmasked. Records
+   * audit.log.accessed, subject `audit/platform`, into the platform trail in a transaction of its own
+   * before anything is read.
+   */
+  async openPlatform(action: AuditAccessedData['action'], query: object): Promise<ReadGrant> {
+    await this.runner.inPlatform(async (uow) => {
+      uow.emit('audit.log.accessed', `audit/${PLATFORM_TENANT_ID}`, { action, personal_fields: true, filters: recordedFilters(query) }, PLATFORM_TENANT_ID);
+    });
+    return { personal: true };
   }
 }

@@ -1,3 +1,9 @@
+import { TENANT_TRAIL, TrailTables } from '../shared/trail-tables';
+
 export class VerifyChainQuery {
-  constructor(readonly tenantId: string) {}
+  constructor(
+    /** The ambient tenant, or PLATFORM_TENANT_ID for the platform trail. */
+    readonly tenantId: string,
+    readonly trail: TrailTables = TENANT_TRAIL,
+  ) {}
 }

@@ -183,10 +183,10 @@ describe('retention workers', () => {
   });
 
   it('runs the platform part and every tenant when no tenant is named, with one row per part', async () => {
-    const { runId, rows } = await runRetention(t, {});
+    const { rows: tenants } = await db.query(`SELECT count(*)::int AS n FROM platform.tenants WHERE status IN ('active', 'suspended', 'offboarding')`);
+    const { runId, rows } = await runRetention(t, {}, 20_000, tenants[0].n + 1);
     const platform = rows.find((r) => r.tenant_id === 'platform');
     expect(platform?.counts).toEqual({ outbox_rows_purged: expect.any(Number), event_store_rows_purged: expect.any(Number), audit_rows_deleted: expect.any(Number), retention_runs_purged: expect.any(Number) });
-    const { rows: tenants } = await db.query(`SELECT count(*)::int AS n FROM platform.tenants WHERE status IN ('active', 'suspended', 'offboarding')`);
     expect(rows).toHaveLength(tenants[0].n + 1);
     const latest = await t.call('GET', '/v1/admin/retention/runs?latest=true&limit=100');
     expect(latest.body.data.every((r: { run_id: string }) => r.run_id === runId)).toBe(true);

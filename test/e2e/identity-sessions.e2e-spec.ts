@@ -90,6 +90,23 @@ describe('sessions and keys', () => {
     expect(refused.body.error.code).toBe('auth.session.revoked');
   });
 
+  it('lists a session past its idle or absolute deadline as expired, not active, before anyone refreshes it', async () => {
+    const a = await users.otto.login();
+    const idle = await users.otto.login();
+    const absolute = await users.otto.login();
+    const [{ schema_name: schema }] = await t.dataSource.query('SELECT schema_name FROM platform.tenants WHERE slug = $1', [slug]);
+    await t.dataSource.query(`UPDATE "${schema}".auth_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, [idle.session_id]);
+    await t.dataSource.query(`UPDATE "${schema}".auth_sessions SET absolute_expires_at = now() - interval '1 second' WHERE id = $1`, [absolute.session_id]);
+    const active = await t.call('GET', `/v1/t/${slug}/sessions?limit=100`, undefined, { auth: a.access_token });
+    const activeIds = active.body.data.map((s: { id: string }) => s.id);
+    expect(activeIds).toContain(a.session_id);
+    expect(activeIds).not.toContain(idle.session_id);
+    expect(activeIds).not.toContain(absolute.session_id);
+    const expired = await t.call('GET', `/v1/t/${slug}/sessions?status=expired&limit=100`, undefined, { auth: a.access_token });
+    const listed = expired.body.data.filter((s: { id: string }) => [idle.session_id, absolute.session_id].includes(s.id));
+    expect(listed.map((s: { status: string }) => s.status)).toEqual(['expired', 'expired']);
+  });
+
   it('answers 404 session.not_found for an unknown or malformed id', async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'nope']) {
       const res = await t.call('DELETE', `/v1/t/${slug}/sessions/${id}`, undefined, { auth: admin.access_token });

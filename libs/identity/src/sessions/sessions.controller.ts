@@ -9,7 +9,7 @@ import { CurrentPrincipal, Principal } from '../auth/principal';
 import { AccessDecision } from '../authz/access-decision';
 import { PermissionGuard } from '../authz/permission.guard';
 import { CurrentDecision, RequirePermission } from '../authz/require-permission.decorator';
-import { ListSessionsQueryDto, SESSION_COLUMNS, SessionRow, toSessionResponse } from './dto/list-sessions.query';
+import { ListSessionsQueryDto, SESSION_COLUMNS, SessionRow, statusCondition, toSessionResponse } from './dto/list-sessions.query';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionOwnerGuard } from './session-owner.guard';
 
@@ -44,13 +44,13 @@ export class SessionsController {
   @ApiOkResponse({ description: '{"data": [Session], "meta": {"next_cursor"}}: own sessions, or others\' with session.read:department/:any' })
   async list(@Param('tenant') _t: string, @Query() q: ListSessionsQueryDto, @CurrentPrincipal() p: Principal, @CurrentDecision() decision: AccessDecision) {
     const scope = visibility(decision, p.userId);
-    const params: unknown[] = [q.user_id ?? null, q.status ?? 'active', decodeCursor(q.cursor), q.limit + 1, ...scope.params];
-    const where = scope.sql.replace('$USER', '$5').replace('$DEPT', '$6');
+    const params: unknown[] = [q.user_id ?? null, decodeCursor(q.cursor), q.limit + 1, ...scope.params];
+    const where = scope.sql.replace('$USER', '$4').replace('$DEPT', '$5');
     const rows = await this.runner.inTenant((uow) =>
       uow.query<SessionRow[]>(
         `SELECT ${SESSION_COLUMNS} FROM auth_sessions s JOIN users u ON u.id = s.user_id
-          WHERE ($1::uuid IS NULL OR s.user_id = $1) AND s.status = $2 AND ($3::uuid IS NULL OR s.id < $3) AND ${where}
-          ORDER BY s.id DESC LIMIT $4`,
+          WHERE ($1::uuid IS NULL OR s.user_id = $1) AND ${statusCondition(q.status ?? 'active')} AND ($2::uuid IS NULL OR s.id < $2) AND ${where}
+          ORDER BY s.id DESC LIMIT $3`,
         params,
       ),
     );

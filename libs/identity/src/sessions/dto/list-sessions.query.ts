@@ -53,5 +53,16 @@ export function toSessionResponse(r: SessionRow, currentSessionId: string) {
   };
 }
 
-export const SESSION_COLUMNS = `s.id, s.user_id, s.auth_method, s.ip, s.user_agent, s.device_type, s.location, s.status, s.created_at,
+/** A session still marked active whose idle or absolute deadline has passed is over: it is listed as expired. */
+const PAST_DEADLINE = `(s.idle_expires_at <= now() OR s.absolute_expires_at <= now())`;
+
+export const SESSION_COLUMNS = `s.id, s.user_id, s.auth_method, s.ip, s.user_agent, s.device_type, s.location,
+  CASE WHEN s.status = 'active' AND ${PAST_DEADLINE} THEN 'expired' ELSE s.status END AS status, s.created_at,
   s.last_seen_at, s.idle_expires_at, s.absolute_expires_at, s.revoked_at, s.revoked_reason`;
+
+/** The condition for sessions whose status, as listed, is `$n`; each branch keeps the (user_id, status, id) index usable. */
+export function statusCondition(status: (typeof SESSION_STATUSES)[number]): string {
+  if (status === 'active') return `s.status = 'active' AND NOT ${PAST_DEADLINE}`;
+  if (status === 'expired') return `(s.status = 'expired' OR (s.status = 'active' AND ${PAST_DEADLINE}))`;
+  return `s.status = '${status}'`;
+}

@@ -4,6 +4,7 @@ import { EventCatalogue, EventType } from '@credence/contracts';
 import { makeEvent, PendingEvent } from '@credence/outbox';
 import { RedisStreamsClient } from '@credence/redis-streams-transport';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
+import { createEventsWorld, EventsWorld, useEventsEnv } from '../support/events/events-world';
 import { waitFor } from '../support/child-platform';
 import { AuditAppModule } from '../../apps/audit/src/audit-app.module';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
@@ -20,6 +21,7 @@ interface Tenant {
 /** Ingest into the audit trail over the real transport: classification, chain, redelivery, isolation, detection. */
 describe('audit ingest', () => {
   let t: TestApp;
+  let world: EventsWorld;
   let publisher: RedisStreamsClient;
   let a: Tenant;
   let b: Tenant;
@@ -52,13 +54,17 @@ describe('audit ingest', () => {
     waitFor(`${n} audit rows where ${where}`, async () => ((await rows(tenant, where, params)).length >= n ? true : null), 20_000);
 
   beforeAll(async () => {
-    t = await startTestApp([AuthAppModule, AuditAppModule]);
+    // A database and Redis prefix of its own: the audit consumer group is not shared with other files' apps.
+    world = await createEventsWorld('audit_ingest');
+    useEventsEnv({});
+    t = await startTestApp([AuthAppModule, AuditAppModule], { DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix });
     publisher = new RedisStreamsClient({ url: t.config.REDIS_URL, prefix: t.config.REDIS_PREFIX, partitions: t.config.EVENTS_PARTITIONS });
     [a, b] = [await onboard('auda'), await onboard('audb')];
   });
   afterAll(async () => {
     await publisher.close();
     await t.close();
+    await world.cleanup();
   });
 
   it('records sign-ins with actor, outcome, severity, client and trace, chained from genesis', async () => {

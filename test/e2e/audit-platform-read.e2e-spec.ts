@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, TEST_ADMIN_KEY, uniqueSlug } from '@credence/testing';
+import { createEventsWorld, EventsWorld, useEventsEnv } from '../support/events/events-world';
 import { waitFor } from '../support/child-platform';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { AuditAppModule } from '../../apps/audit/src/audit-app.module';
@@ -16,6 +17,7 @@ interface Key {
  */
 describe('platform audit trail (admin API)', () => {
   let t: TestApp;
+  let world: EventsWorld;
   let reader: Key;
   let writer: Key;
   const keys: Key[] = [];
@@ -37,7 +39,10 @@ describe('platform audit trail (admin API)', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp([AuthAppModule, AuditAppModule]);
+    // A database and Redis prefix of its own: the audit consumer group is not shared with other files' apps.
+    world = await createEventsWorld('audit_platform');
+    useEventsEnv({});
+    t = await startTestApp([AuthAppModule, AuditAppModule], { DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix });
     since = new Date(Date.now() - 1000).toISOString();
     reader = await createKey('audit reader', ['tenants:read']);
     writer = await createKey('tenant writer', ['tenants:write']);
@@ -46,7 +51,10 @@ describe('platform audit trail (admin API)', () => {
     const res = await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'admin@audplat.example', password: 'a long enough password 1' } });
     expect(res.status).toBe(201);
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await world?.cleanup();
+  });
 
   it('lists key creation and tenant onboarding, with filters', async () => {
     const created = await waitFor('platform.api_key.created in the platform trail', async () => {

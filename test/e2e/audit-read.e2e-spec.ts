@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp, TestApp, TEST_ADMIN_KEY, uniqueSlug } from '@credence/testing';
+import { createEventsWorld, EventsWorld, useEventsEnv } from '../support/events/events-world';
 import { waitFor } from '../support/child-platform';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { AuditAppModule } from '../../apps/audit/src/audit-app.module';
@@ -26,6 +27,7 @@ interface Fixture {
 /** Reading the audit trail: filters and pages, masking by permission, export, report, verify, incidents, and the trace reads leave. */
 describe('audit read API', () => {
   let t: TestApp;
+  let world: EventsWorld;
   const tenants: Record<string, { slug: string; schema: string; admin: string }> = {};
   let director: string;
   let employee: string;
@@ -110,7 +112,10 @@ describe('audit read API', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp([AuthAppModule, AuditAppModule]);
+    // A database and Redis prefix of its own: the audit consumer group is not shared with other files' apps.
+    world = await createEventsWorld('audit_read');
+    useEventsEnv({});
+    t = await startTestApp([AuthAppModule, AuditAppModule], { DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix });
     const admin = await makeTenant('q');
     adminId = admin.user.id;
     director = await makeUser('q', 'dora', 'director');
@@ -119,7 +124,10 @@ describe('audit read API', () => {
     // The trigger refuses UPDATE/DELETE, not INSERT, and no maintenance flag is needed to add fixtures.
     await insertFixtures(tenants.q.schema);
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await world?.cleanup();
+  });
 
   it('filters and pages newest first, returning exactly the matching rows once each', async () => {
     const range = `from=2020-03-01T00:00:00Z&to=2020-03-02T00:00:00Z`;

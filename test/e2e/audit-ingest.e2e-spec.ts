@@ -160,6 +160,33 @@ describe('audit ingest', () => {
     }
   });
 
+  it('dead-letters an event it cannot store, lists it to platform admins without its payload, and re-drives letters into the trail', async () => {
+    const redis = publisher.unwrap<import('ioredis').default>();
+    const dlq = `${t.config.REDIS_PREFIX}:events:dlq:${t.config.AUDIT_CONSUMER_GROUP}`;
+    // An event without a usable id can never be stored: after the transport's retries it is dead-lettered.
+    const poison = event(a, 'user.updated', `user/${a.adminId}`, { user_id: a.adminId, changed: ['email'] });
+    await publisher.publishBatch([{ pattern: 'user.updated', key: poison.aggregate, data: JSON.stringify({ ...poison.envelope, id: 'not-a-uuid' }) }]);
+    const listed = await waitFor('the poison event in the dead letters', async () => {
+      const res = await t.call('GET', '/v1/admin/audit/dead-letters?limit=100');
+      return res.body.data?.find((l: { error: string }) => l.error.includes('no UUID id'));
+    });
+    expect(listed).toMatchObject({ type: 'user.updated', event_id: 'not-a-uuid', tenant_id: a.id, attempts: 5 });
+    expect(JSON.stringify(listed)).not.toContain('email');
+
+    // A letter whose cause is gone (as after a fix) goes back to the audit group and into the trail.
+    const healed = event(a, 'user.updated', `user/${a.adminId}`, { user_id: a.adminId, changed: ['username'] });
+    const letterId = await redis.xadd(dlq, '*', 'stream', 'x', 'entry', '0-1', 'p', 'user.updated', 'k', healed.aggregate, 'd', JSON.stringify(healed.envelope),
+      'error', 'Error: database was down', 'attempts', '5', 'failed_at', new Date().toISOString());
+    const redriven = await t.call('POST', '/v1/admin/audit/dead-letters/redrive', { ids: [letterId] });
+    expect(redriven.status).toBe(200);
+    expect(redriven.body).toEqual({ redriven: 1 });
+    await waitForRows(a, 'event_id = $1', [healed.envelope.id], 1);
+    expect(await redis.xrange(dlq, letterId!, letterId!)).toEqual([]);
+
+    expect((await t.call('POST', '/v1/admin/audit/dead-letters/redrive', { ids: ['nope'] })).status).toBe(400);
+    expect((await t.call('GET', '/v1/admin/audit/dead-letters', undefined, { auth: false })).status).toBe(401);
+  });
+
   it('refuses updates and deletes of audit rows from the application', async () => {
     await expect(t.dataSource.query(`UPDATE "${a.schema}".audit_log SET outcome = 'success'`)).rejects.toThrow(/append-only/);
     await expect(t.dataSource.query(`DELETE FROM "${a.schema}".audit_log`)).rejects.toThrow(/append-only/);

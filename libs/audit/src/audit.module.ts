@@ -4,7 +4,7 @@ import { EventsConfigModule } from '@credence/event-relay';
 import { IdentityCoreModule } from '@credence/identity';
 import { DETECTION_PROVIDERS } from './detection/detection.providers';
 import { ERASURE_CONTROLLERS, ERASURE_PROVIDERS } from './erasure/erasure.providers';
-import { INGEST_PROVIDERS } from './ingest/ingest.providers';
+import { INGEST_CONTROLLERS, INGEST_PROVIDERS } from './ingest/ingest.providers';
 import { QUERY_CONTROLLERS, QUERY_PROVIDERS } from './query/query.providers';
 import { RETENTION_CONTROLLERS, RETENTION_PROVIDERS } from './retention/retention.providers';
 import { SETTINGS_CONTROLLERS, SETTINGS_PROVIDERS } from './settings/settings.providers';
@@ -15,7 +15,7 @@ import { SETTINGS_CONTROLLERS, SETTINGS_PROVIDERS } from './settings/settings.pr
  */
 @Module({
   imports: [CqrsModule, EventsConfigModule, IdentityCoreModule],
-  controllers: [...QUERY_CONTROLLERS, ...RETENTION_CONTROLLERS, ...ERASURE_CONTROLLERS, ...SETTINGS_CONTROLLERS],
+  controllers: [...INGEST_CONTROLLERS, ...QUERY_CONTROLLERS, ...RETENTION_CONTROLLERS, ...ERASURE_CONTROLLERS, ...SETTINGS_CONTROLLERS],
   providers: [...INGEST_PROVIDERS, ...DETECTION_PROVIDERS, ...QUERY_PROVIDERS, ...RETENTION_PROVIDERS, ...ERASURE_PROVIDERS, ...SETTINGS_PROVIDERS],
 })
 export class AuditModule {}

@@ -1,8 +1,11 @@
-import { Provider } from '@nestjs/common';
+import { Provider, Type } from '@nestjs/common';
 import { AuditMetrics } from '../audit-metrics';
 import { AuditBatcher } from './audit-batcher';
 import { AuditIngestConsumer } from './audit-ingest.consumer';
 import { AuditWriter } from './audit-writer';
+import { AuditDeadLettersController } from './dead-letters/audit-dead-letters.controller';
 import { TenantDirectory } from './tenant-directory';
 
 export const INGEST_PROVIDERS: Provider[] = [AuditMetrics, TenantDirectory, AuditWriter, AuditBatcher, AuditIngestConsumer];
+
+export const INGEST_CONTROLLERS: Type[] = [AuditDeadLettersController];

@@ -148,4 +148,30 @@ describe('roles API', () => {
     }
     expect((await call('GET', `/v1/t/${acme.slug}/users/${dir.id}`)).body.roles).toEqual(['director']);
   });
+
+  it('lets a role manager hand out only the Credence permissions they hold: no self-promotion, no demoting those above', async () => {
+    await call('POST', roles(), { name: 'role-keeper', permissions: ['role.manage:any', 'user.read:any'] });
+    const keeper = await member(t, acme, ['employee', 'role-keeper']);
+    const target = await member(t, acme, ['guest']);
+    const as = (method: string, path: string, body?: unknown) => t.call(method, path, body, { auth: keeper.token });
+
+    // Promoting themselves or anyone to a tier above their own permissions is refused and recorded.
+    for (const path of [`/v1/t/${acme.slug}/users/${keeper.id}/roles/tenant_admin`, `/v1/t/${acme.slug}/users/${target.id}/roles/manager`]) {
+      const res = await as('POST', path);
+      expect([path, res.status, res.body.error?.code]).toEqual([path, 403, 'authz.access.denied']);
+    }
+    expect(((await eventsOf(t, acme, 'authz.access.denied')) as { data: { user_id: string; reason: string } }[]).some((e) => e.data.user_id === keeper.id && e.data.reason === 'beyond_own_permissions')).toBe(true);
+    // Nor can they take the admin tier away from the admin.
+    expect((await as('DELETE', `/v1/t/${acme.slug}/users/${acme.adminId}/roles/tenant_admin`)).status).toBe(403);
+    // Nor write Credence permissions they lack into a role, new or existing.
+    expect((await as('POST', roles(), { name: 'sneaky', permissions: ['user.delete:any'] })).status).toBe(403);
+    expect((await as('PATCH', `${roles()}/role-keeper`, { permissions: ['role.manage:any', 'user.read:any', 'audit.read_personal:any'] })).status).toBe(403);
+    expect((await call('GET', `/v1/t/${acme.slug}/users/${keeper.id}`)).body.roles.sort()).toEqual(['employee', 'role-keeper']);
+
+    // What they hold they may hand out, and a tenant's own application permissions are theirs to define.
+    expect((await as('POST', `/v1/t/${acme.slug}/users/${target.id}/roles/employee`)).status).toBe(200);
+    const app = await as('POST', roles(), { name: 'report-viewer', permissions: ['report.view:any', 'user.read:any'] });
+    expect(app.status).toBe(201);
+    expect((await as('POST', `/v1/t/${acme.slug}/users/${target.id}/roles/report-viewer`)).status).toBe(200);
+  });
 });

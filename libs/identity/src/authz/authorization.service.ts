@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { AccessDecision, decide, Grant, grantFrom, Subject, Target } from './access-decision';
+import { beyondCeiling } from './grant-ceiling';
 import { ATTRIBUTE_SCOPES } from './permission';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -80,6 +81,30 @@ export class AuthorizationService {
   async deny(userId: string | null, resource: string, action: string, reason: string, detail?: string): Promise<never> {
     await this.recordDenial(userId, resource, action, reason);
     throw new DomainError('authz.access.denied', detail);
+  }
+
+  /**
+   * No escalation through role management: the caller must hold every permission on Credence's own
+   * resources that `permissions` would hand out (a role's own list, or a ranked tier with every tier
+   * below it). Otherwise 403, recorded like any denial.
+   */
+  async assertMayGrant(callerId: string, resource: string, action: string, permissions: (uow: UnitOfWork) => Promise<string[]>): Promise<void> {
+    const { held, granted } = await this.runner.inTenant(async (uow) => {
+      const subject = await this.loadSubject(uow, callerId);
+      return { held: subject?.status === 'active' ? subject.grants.map((g) => g.permission) : [], granted: await permissions(uow) };
+    });
+    const missing = beyondCeiling(granted, held);
+    if (missing.length) await this.deny(callerId, resource, action, 'beyond_own_permissions', `You can only hand out Credence permissions you hold yourself; you lack ${missing.join(', ')}.`);
+  }
+
+  /** The permissions a role hands out: its own, plus those of every ranked tier below a ranked role. */
+  async rolePermissions(uow: UnitOfWork, role: { rank: number | null; permissions: string[] }): Promise<string[]> {
+    if (role.rank === null) return role.permissions;
+    const rows = await uow.query<{ permission: string }[]>(
+      `SELECT DISTINCT p.permission FROM roles r CROSS JOIN LATERAL unnest(r.permissions) AS p(permission) WHERE r.rank IS NOT NULL AND r.rank <= $1`,
+      [role.rank],
+    );
+    return [...new Set([...role.permissions, ...rows.map((r) => r.permission)])];
   }
 
   /**

@@ -15,7 +15,8 @@ import { RoleResponse } from './dto/role.response';
 import { UpdateRoleDto } from './dto/update-role.dto';
 import { GetRoleQuery } from './queries/get-role/get-role.query';
 import { ListRolesQuery } from './queries/list-roles/list-roles.query';
-import { roleParam } from './role-row';
+import { findRole, roleParam } from './role-row';
+import { AuthorizationService } from '../authz/authorization.service';
 
 /** A tenant's roles and their permissions; every route needs role.manage:any. */
 @ApiTags('roles')
@@ -29,11 +30,13 @@ export class RolesController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly authz: AuthorizationService,
   ) {}
 
   @Post()
   @ApiCreatedResponse({ type: RoleResponse })
-  create(@Body() dto: CreateRoleDto, @CurrentPrincipal() me: Principal): Promise<RoleResponse> {
+  async create(@Body() dto: CreateRoleDto, @CurrentPrincipal() me: Principal): Promise<RoleResponse> {
+    await this.authz.assertMayGrant(me.userId, 'role', 'manage', async () => dto.permissions);
     return this.commands.execute(new CreateRoleCommand(me.tenantId, dto.name, dto.description ?? '', dto.permissions));
   }
 
@@ -53,7 +56,15 @@ export class RolesController {
   @Patch(':role')
   @ApiParam({ name: 'role', description: 'Role name or id' })
   @ApiOkResponse({ type: RoleResponse, description: 'Built-in roles: 409 role.builtin for a new name or a default permission removed.' })
-  update(@Param('role') role: string, @Body() dto: UpdateRoleDto, @CurrentPrincipal() me: Principal): Promise<RoleResponse> {
+  async update(@Param('role') role: string, @Body() dto: UpdateRoleDto, @CurrentPrincipal() me: Principal): Promise<RoleResponse> {
+    // Only what the change adds is checked: editing a role above you is harmless unless it hands out more.
+    if (dto.permissions) {
+      const wanted = dto.permissions;
+      await this.authz.assertMayGrant(me.userId, 'role', 'manage', async (uow) => {
+        const current = await findRole(uow, roleParam(role));
+        return wanted.filter((p) => !current?.permissions.includes(p));
+      });
+    }
     return this.commands.execute(new UpdateRoleCommand(me.tenantId, roleParam(role), { ...dto }));
   }
 

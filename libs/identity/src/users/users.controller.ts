@@ -22,7 +22,7 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponse } from './dto/user.response';
 import { GetUserQuery } from './queries/get-user/get-user.query';
 import { ListUsersQuery } from './queries/list-users/list-users.query';
-import { roleParam } from '../roles/role-row';
+import { findRole, roleParam } from '../roles/role-row';
 
 const userId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('user.not_found') });
 
@@ -103,7 +103,8 @@ export class UsersController {
   @RequirePermission('role', 'manage')
   @ApiParam({ name: 'role', description: 'Role name or id' })
   @ApiOkResponse({ type: UserResponse })
-  assignRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+  async assignRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+    await this.assertMayHandOut(me, roleParam(role));
     return this.commands.execute(new AssignRoleCommand(me.tenantId, id, roleParam(role)));
   }
 
@@ -112,7 +113,16 @@ export class UsersController {
   @RequirePermission('role', 'manage')
   @ApiParam({ name: 'role', description: 'Role name or id' })
   @ApiOkResponse({ type: UserResponse })
-  removeRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+  async removeRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+    await this.assertMayHandOut(me, roleParam(role));
     return this.commands.execute(new RemoveRoleCommand(me.tenantId, id, roleParam(role)));
+  }
+
+  /** Giving or taking a role needs every Credence permission it carries (no self-promotion, no demoting those above you). */
+  private assertMayHandOut(me: Principal, role: string): Promise<void> {
+    return this.authz.assertMayGrant(me.userId, 'role', 'manage', async (uow) => {
+      const row = await findRole(uow, role);
+      return row ? this.authz.rolePermissions(uow, row) : [];
+    });
   }
 }

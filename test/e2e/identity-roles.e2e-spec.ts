@@ -160,7 +160,7 @@ describe('roles API', () => {
       const res = await as('POST', path);
       expect([path, res.status, res.body.error?.code]).toEqual([path, 403, 'authz.access.denied']);
     }
-    expect(((await eventsOf(t, acme, 'authz.access.denied')) as { data: { user_id: string; reason: string } }[]).some((e) => e.data.user_id === keeper.id && e.data.reason === 'beyond_own_permissions')).toBe(true);
+    expect((await eventsOf(t, acme, 'authz.access.denied')).some((e) => e.data.user_id === keeper.id && e.data.reason === 'beyond_own_permissions')).toBe(true);
     // Nor can they take the admin tier away from the admin.
     expect((await as('DELETE', `/v1/t/${acme.slug}/users/${acme.adminId}/roles/tenant_admin`)).status).toBe(403);
     // Nor write Credence permissions they lack into a role, new or existing.

@@ -14,19 +14,18 @@
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@credence/config';
-import { dropDatabase, ensureDatabase } from '@credence/database';
+import { dropDatabase } from '@credence/database';
 import { makeEvent, PendingEvent } from '@credence/outbox';
 import { RedisStreamsClient } from '@credence/redis-streams-transport';
 import { createApp } from '@credence/runtime';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuditAppModule } from '../../apps/audit/src/audit-app.module';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { cleanRedis, machineBusyTicks, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { benchWorld, cleanRedis, machineBusyTicks, sourceRevision, table, writeResults } from '../shared/bench-kit';
 import { queryPhase } from './query-phase';
 import { retentionPhase } from './retention-phase';
 
@@ -121,24 +120,9 @@ async function ingestPhase(env: Record<string, string>, ctx: BenchContext) {
 
 async function main() {
   const started = new Date();
-  const db = new URL(SERVER_URL);
-  db.pathname = `/credence_bench_audit_${run}`;
-  const prefix = `bench-audit-${run}`;
-  await ensureDatabase(db.toString());
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    NODE_ENV: 'development',
-    DATABASE_URL: db.toString(),
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    CREDENCE_DATA_DIR: mkdtempSync(join(tmpdir(), 'credence-bench-')),
-    CREDENCE_ADMIN_KEY: `crd_bench_${randomBytes(24).toString('base64url')}`,
-    CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    ARGON2_MEMORY_KIB: '1024',
-    ARGON2_TIME_COST: '1',
-    LOG_LEVEL: 'warn',
-    DB_POOL_MAX: '20',
-  };
+  const world = await benchWorld('audit', run, SERVER_URL, REDIS_URL);
+  const prefix = world.prefix;
+  const env: Record<string, string> = { ...world.env, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', DB_POOL_MAX: '20' };
   let app: NestFastifyApplication | undefined;
   try {
     // The API app: onboarding, sign-in and the read API; it does not ingest (the phases start their own reader).
@@ -171,7 +155,7 @@ async function main() {
   } finally {
     await app?.close();
     await cleanRedis(REDIS_URL, prefix);
-    if (process.env.BENCH_KEEP_DB !== '1') await dropDatabase(db.toString());
+    if (process.env.BENCH_KEEP_DB !== '1') await dropDatabase(world.databaseUrl);
   }
 }
 

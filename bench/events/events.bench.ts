@@ -15,13 +15,14 @@
 import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '@credence/config';
-import { dropDatabase, ensureDatabase } from '@credence/database';
+import { dropDatabase } from '@credence/database';
+import { benchWorld } from '../shared/bench-kit';
 import { createApp } from '@credence/runtime';
 import { TenantTransactionRunner } from '@credence/tenancy';
 
@@ -46,24 +47,9 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main() {
-  const db = new URL(SERVER_URL);
-  db.pathname = `/credence_bench_events_${run}`;
-  const prefix = `bench-events-${run}`;
-  await ensureDatabase(db.toString());
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    NODE_ENV: 'development',
-    DATABASE_URL: db.toString(),
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    CREDENCE_DATA_DIR: mkdtempSync(join(tmpdir(), 'credence-bench-')),
-    CREDENCE_ADMIN_KEY: `crd_bench_${randomBytes(24).toString('base64url')}`,
-    CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'warn',
-    DB_POOL_MAX: String(PRODUCERS + 4),
-    EVENTS_PARTITIONS: String(PARTITIONS),
-    EVENTS_RELAY_BATCH_SIZE: '2000',
-  };
+  const world = await benchWorld('events', run, SERVER_URL, REDIS_URL);
+  const { prefix } = world;
+  const env: Record<string, string> = { ...world.env, DB_POOL_MAX: String(PRODUCERS + 4), EVENTS_PARTITIONS: String(PARTITIONS), EVENTS_RELAY_BATCH_SIZE: '2000' };
   const children: ChildProcess[] = [];
   const redis = new Redis(REDIS_URL);
   try {
@@ -182,7 +168,7 @@ async function main() {
     } while (cursor !== '0');
     redis.disconnect();
     await new Promise((r) => setTimeout(r, 300));
-    await dropDatabase(db.toString());
+    await dropDatabase(world.databaseUrl);
   }
 }
 

@@ -1,7 +1,10 @@
 import Redis from 'ioredis';
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ensureDatabase } from '@credence/database';
 import { deleteKeysWithPrefix } from '@credence/redis';
 
 /** Helpers every benchmark uses: a plain-text table, Redis clean-up, and the machine's busy CPU ticks. */
@@ -55,4 +58,28 @@ export function writeResults(kind: string, started: Date, runId: string, out: un
   const file = join(dir, `${kind}-${started.toISOString().replace(/[:.]/g, '-')}-${runId}.json`);
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   return file;
+}
+
+/**
+ * A fresh database `credence_bench_<kind>_<run>` on the server (created here), and the environment
+ * of a development Credence on it: its own Redis prefix, data dir, admin key and KEK.
+ */
+export async function benchWorld(kind: string, run: string, serverUrl: string, redisUrl: string): Promise<{ databaseUrl: string; prefix: string; env: Record<string, string> }> {
+  const db = new URL(serverUrl);
+  db.pathname = `/credence_bench_${kind}_${run}`;
+  const databaseUrl = db.toString();
+  const prefix = `bench-${kind}-${run}`;
+  await ensureDatabase(databaseUrl);
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: 'development',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    CREDENCE_DATA_DIR: mkdtempSync(join(tmpdir(), 'credence-bench-')),
+    CREDENCE_ADMIN_KEY: `crd_bench_${randomBytes(24).toString('base64url')}`,
+    CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'warn',
+  };
+  return { databaseUrl, prefix, env };
 }

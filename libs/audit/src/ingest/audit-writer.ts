@@ -4,6 +4,7 @@ import { RequestContext, TenantRef } from '@credence/context';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { AuditRecord, ChainedRecord } from '../trail/audit-record';
 import { chain } from '../trail/chain';
+import { PLATFORM_TRAIL, TENANT_TRAIL, TrailTables } from '../trail/trail-tables';
 import { AuditMetrics } from '../audit-metrics';
 import { SecurityDetection } from '../detection/security-detection';
 import { TenantDirectory } from './tenant-directory';
@@ -15,17 +16,10 @@ const COLUMNS = [
   ['trace_id', 'text'], ['payload', 'jsonb'], ['personal_digest', 'bytea'], ['hash', 'bytea'],
 ] as const;
 
-/** A tenant's trail is `audit_*` in its schema; the platform's is `platform.platform_audit_*` (names must not collide through search_path). */
-interface TrailTables {
-  log: string;
-  chain: string;
-}
-const TENANT_TABLES: TrailTables = { log: 'audit_log', chain: 'audit_chain' };
-const PLATFORM_TABLES: TrailTables = { log: 'platform.platform_audit_log', chain: 'platform.platform_audit_chain' };
 
 const insertInto = (table: string) => `INSERT INTO ${table} (${COLUMNS.map(([c]) => c).join(', ')})
   SELECT * FROM unnest(${COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})`;
-const INSERT = { [TENANT_TABLES.log]: insertInto(TENANT_TABLES.log), [PLATFORM_TABLES.log]: insertInto(PLATFORM_TABLES.log) };
+const INSERT = { [TENANT_TRAIL.log]: insertInto(TENANT_TRAIL.log), [PLATFORM_TRAIL.log]: insertInto(PLATFORM_TRAIL.log) };
 
 function column(rows: ChainedRecord[], name: (typeof COLUMNS)[number][0]): unknown[] {
   if (name === 'identity') return rows.map((r) => (r.identity ? JSON.stringify(r.identity) : null));
@@ -56,7 +50,7 @@ export class AuditWriter {
   /** Resolves to how many records were new. Events of a tenant that no longer exists are dropped. */
   async write(trail: string, records: AuditRecord[]): Promise<number> {
     if (trail === PLATFORM_TENANT_ID) {
-      return this.context.runWith({ actor: 'system:audit' }, () => this.runner.inPlatform((uow) => this.append(uow, records, null, PLATFORM_TABLES)));
+      return this.context.runWith({ actor: 'system:audit' }, () => this.runner.inPlatform((uow) => this.append(uow, records, null, PLATFORM_TRAIL)));
     }
     const tenant = await this.directory.byId(trail);
     if (!tenant) {
@@ -64,7 +58,7 @@ export class AuditWriter {
       return 0;
     }
     try {
-      return await this.context.runWith({ tenant, actor: 'system:audit' }, () => this.runner.inTenant((uow) => this.append(uow, records, tenant, TENANT_TABLES)));
+      return await this.context.runWith({ tenant, actor: 'system:audit' }, () => this.runner.inTenant((uow) => this.append(uow, records, tenant, TENANT_TRAIL)));
     } catch (err) {
       if ((err as { driverError?: { code?: string } }).driverError?.code === UNDEFINED_TABLE) throw new TrailNotReady(`tenant ${tenant.slug} has no audit tables yet (migrations behind)`);
       throw err;

@@ -12,7 +12,7 @@ import { AuditEvent } from './shared/audit-event';
 import { assertPeriod, filterOf } from './shared/audit-filters.dto';
 import { decodeEventCursor } from './shared/event-cursor';
 import { AuditReadAccess } from './shared/read-access';
-import { PLATFORM_TRAIL } from './shared/trail-tables';
+import { PLATFORM_TRAIL } from '../trail/trail-tables';
 import { ChainVerification } from './verify/chain-verification';
 import { VerifyChainQuery } from './verify/verify-chain.query';
 

@@ -6,7 +6,8 @@ import { EVENTS_CONFIG, EventsConfig, purgeSentOutboxRows } from '@credence/even
 import { purgeExpiredEvents } from '@credence/event-store';
 import { DEFAULT_TENANT_SETTINGS, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { AuditMetrics } from '../audit-metrics';
-import { cutoff, deleteExpiredAuditPrefix, PLATFORM_TRAIL } from './rules/tenant-rules';
+import { PLATFORM_TRAIL } from '../trail/trail-tables';
+import { cutoff, deleteExpiredAuditPrefix } from './rules/tenant-rules';
 import { runRecords } from './run-records';
 import { RETENTION_ACTOR, RunOutcome } from './tenant-retention';
 

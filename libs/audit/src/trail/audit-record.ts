@@ -34,3 +34,9 @@ export interface ChainedRecord extends AuditRecord {
   personal_digest: Buffer;
   hash: Buffer;
 }
+
+/** An audit_log row as node-postgres returns it: `seq` (bigint) as a string, times as Dates. */
+export type StoredRecord = Omit<AuditRecord, 'occurred_at'> & {
+  seq: string;
+  occurred_at: Date;
+};

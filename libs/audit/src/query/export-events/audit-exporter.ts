@@ -6,7 +6,7 @@ import { TenantTransactionRunner } from '@credence/tenancy';
 import { AUDIT_EVENT_COLUMNS, AuditEventRow, toAuditEvent } from '../shared/audit-event';
 import { afterPosition, AuditFilter, filterConditions, resolveTypes, SqlParams, whereClause } from '../shared/audit-filter-sql';
 import { EventPosition } from '../shared/event-cursor';
-import { inTrail, TENANT_TRAIL, TrailTables } from '../shared/trail-tables';
+import { inTrail, TENANT_TRAIL, TrailTables } from '../../trail/trail-tables';
 import { ExportFormat, FORMATS } from './export-formats';
 
 /** Rows per query: one batch is formatted and handed to the socket before the next is read. */

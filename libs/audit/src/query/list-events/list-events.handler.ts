@@ -4,7 +4,7 @@ import { TenantTransactionRunner } from '@credence/tenancy';
 import { AUDIT_EVENT_COLUMNS, AuditEvent, AuditEventRow, toAuditEvent } from '../shared/audit-event';
 import { beforePosition, filterConditions, resolveTypes, SqlParams, whereClause } from '../shared/audit-filter-sql';
 import { encodeEventCursor } from '../shared/event-cursor';
-import { assertTrailContext, inTrail } from '../shared/trail-tables';
+import { assertTrailContext, inTrail } from '../../trail/trail-tables';
 import { ListAuditEventsQuery } from './list-events.query';
 
 /** One page of a trail (the tenant's or the platform's), newest first: (occurred_at DESC, seq DESC), keyset on that pair. */

@@ -1,21 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { OptionalField } from '@credence/http';
+import { IntersectionType } from '@nestjs/swagger';
 import { AuditFiltersDto } from '../shared/audit-filters.dto';
+import { AuditPageDto } from '../shared/audit-page.dto';
 
-export class ListAuditEventsQueryDto extends AuditFiltersDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @OptionalField()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ description: 'next_cursor from the previous page' })
-  @OptionalField()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,100}$/)
-  cursor?: string;
-}
+export class ListAuditEventsQueryDto extends IntersectionType(AuditFiltersDto, AuditPageDto) {}

@@ -1,6 +1,6 @@
 import type { AuditFilter } from '../shared/audit-filter-sql';
 import type { EventPosition } from '../shared/event-cursor';
-import { TENANT_TRAIL, TrailTables } from '../shared/trail-tables';
+import { TENANT_TRAIL, TrailTables } from '../../trail/trail-tables';
 
 export class ListAuditEventsQuery {
   constructor(

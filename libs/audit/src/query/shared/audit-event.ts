@@ -1,32 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { ActorType, Outcome, Severity } from '../../trail/audit-record';
+import type { ActorType, Outcome, Severity, StoredRecord } from '../../trail/audit-record';
 import { POSITION_AT_SQL } from './event-cursor';
 import { IDENTITY_KEYS, mask, maskIdentity } from './masking';
 
 /** An audit_log row as the read side selects it (no hashes). */
-export interface AuditEventRow {
-  /** bigint: node-postgres gives it as a string. */
-  seq: string;
-  event_id: string;
-  type: string;
-  occurred_at: Date;
+export type AuditEventRow = StoredRecord & {
   recorded_at: Date;
-  source: string;
-  actor_type: ActorType;
-  actor_id: string | null;
-  subject: string;
-  user_id: string | null;
-  outcome: Outcome;
-  severity: Severity;
-  ip: string | null;
-  user_agent: string | null;
-  location: string | null;
-  identity: Record<string, string> | null;
-  trace_id: string | null;
-  payload: Record<string, unknown>;
   /** occurred_at with microseconds, for cursors. */
   position_at: string;
-}
+};
 
 export const AUDIT_EVENT_COLUMNS = `seq, event_id, type, occurred_at, recorded_at, source, actor_type, actor_id, subject, user_id,
   outcome, severity, ip, user_agent, location, identity, trace_id, payload, ${POSITION_AT_SQL} AS position_at`;

@@ -1,7 +1,7 @@
 import type { UnitOfWork } from '@credence/tenancy';
 import type { ActorType, Outcome, Severity } from '../../trail/audit-record';
 import type { EventPosition } from './event-cursor';
-import { TENANT_TRAIL, TrailTables } from './trail-tables';
+import { TENANT_TRAIL, TrailTables } from '../../trail/trail-tables';
 
 export interface AuditFilter {
   /** RFC 3339, inclusive. */

@@ -1,29 +1,12 @@
-import type { ActorType, Outcome, Severity } from '../../trail/audit-record';
+import type { StoredRecord } from '../../trail/audit-record';
 import { GENESIS_HASH, personalDigest, rowHash } from '../../trail/chain';
 
 /** An audit_log row with what its hash covers. */
-export interface ChainRow {
-  seq: string;
-  event_id: string;
-  type: string;
-  occurred_at: Date;
-  source: string;
-  actor_type: ActorType;
-  actor_id: string | null;
-  subject: string;
-  user_id: string | null;
-  outcome: Outcome;
-  severity: Severity;
-  ip: string | null;
-  user_agent: string | null;
-  location: string | null;
-  identity: Record<string, string> | null;
-  trace_id: string | null;
-  payload: Record<string, unknown>;
+export type ChainRow = StoredRecord & {
   personal_digest: Buffer;
   hash: Buffer;
   erased_at: Date | null;
-}
+};
 
 export const CHAIN_COLUMNS = `seq, event_id, type, occurred_at, source, actor_type, actor_id, subject, user_id, outcome, severity,
   ip, user_agent, location, identity, trace_id, payload, personal_digest, hash, erased_at`;

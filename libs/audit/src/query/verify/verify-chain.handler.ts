@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { TenantTransactionRunner } from '@credence/tenancy';
-import { assertTrailContext, inTrail, TrailTables } from '../shared/trail-tables';
+import { assertTrailContext, inTrail, TrailTables } from '../../trail/trail-tables';
 import { ChainVerification } from './chain-verification';
 import { CHAIN_COLUMNS, ChainRow, ChainWalk } from './chain-walk';
 import { VerifyChainQuery } from './verify-chain.query';

@@ -1,4 +1,4 @@
-import { TENANT_TRAIL, TrailTables } from '../shared/trail-tables';
+import { TENANT_TRAIL, TrailTables } from '../../trail/trail-tables';
 
 export class VerifyChainQuery {
   constructor(

@@ -1,4 +1,5 @@
 import type { UnitOfWork } from '@credence/tenancy';
+import { TENANT_TRAIL, TrailTables } from '../../trail/trail-tables';
 import { anonymiseSessions } from './anonymise-sessions';
 
 /** The tenant's retention settings that the rules read (platform defaults filled in). */
@@ -51,20 +52,12 @@ const PURGE_OTP = purge('otp_codes', 'id', 'expires_at < $1');
 const PURGE_REFRESH = purge('refresh_tokens', 'id', 'expires_at < $1');
 const PURGE_REVOCATIONS = purge('revoked_access_tokens', 'jti', 'expires_at < $1');
 
-/** Where a trail lives: a tenant's `audit_*` (through search_path) or the platform's `platform.platform_audit_*`. */
-export interface AuditTrailTables {
-  log: string;
-  checkpoints: string;
-}
-export const TENANT_TRAIL: AuditTrailTables = { log: 'audit_log', checkpoints: 'audit_checkpoints' };
-export const PLATFORM_TRAIL: AuditTrailTables = { log: 'platform.platform_audit_log', checkpoints: 'platform.platform_audit_checkpoints' };
-
 /**
  * Deletes one batch of the chain's oldest rows, up to the first one that has not expired: only a
  * prefix is ever removed, so what remains is one unbroken chain that starts after the newest
  * checkpoint, which is written in the same transaction (seq and hash of the last row deleted).
  */
-export async function deleteExpiredAuditPrefix(uow: UnitOfWork, t: AuditTrailTables, before: Date, limit: number): Promise<number> {
+export async function deleteExpiredAuditPrefix(uow: UnitOfWork, t: TrailTables, before: Date, limit: number): Promise<number> {
   const [prefix] = await uow.query<{ last_seq: string | null; n: number }[]>(
     `WITH head AS (SELECT seq, occurred_at < $1 AS expired FROM ${t.log} ORDER BY seq LIMIT $2),
           stop AS (SELECT min(seq) AS seq FROM head WHERE NOT expired)

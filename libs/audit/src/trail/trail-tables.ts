@@ -1,10 +1,11 @@
 import type { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 
 /**
- * Which trail a read is about, by its table names. A tenant's trail is `audit_*` in the tenant's
- * schema (reached through search_path, in a unit of work on the ambient tenant); the platform's is
- * `platform.platform_audit_*` (platform API keys, tenant lifecycle), read in a platform unit of work.
- * The names are SQL identifiers written into statements, never user input.
+ * Which trail ingest, reads and retention work on, by its table names. A tenant's trail is
+ * `audit_*` in the tenant's schema (reached through search_path, in a unit of work on the ambient
+ * tenant); the platform's is `platform.platform_audit_*` (platform API keys, tenant lifecycle), in
+ * a platform unit of work. The names differ because search_path falls through to `platform`.
+ * They are SQL identifiers written into statements, never user input.
  */
 export interface TrailTables {
   readonly scope: 'tenant' | 'platform';

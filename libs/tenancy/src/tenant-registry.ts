@@ -13,6 +13,8 @@ interface CachedTenant {
   expires: number;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Short enough that a suspension is honoured everywhere within seconds, long enough to spare the registry. */
 const CACHE_TTL_MS = 2_000;
 
@@ -20,6 +22,8 @@ const CACHE_TTL_MS = 2_000;
 @Injectable()
 export class TenantRegistry {
   private readonly cache = new Map<string, CachedTenant>();
+  /** id → slug; a slug never changes, so this needs no expiry. */
+  private readonly slugs = new Map<string, string>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -37,6 +41,24 @@ export class TenantRegistry {
   async settings(tenant: TenantRef): Promise<Required<TenantSettings>> {
     const found = await this.lookup(tenant.slug);
     return found?.settings ?? { ...DEFAULT_TENANT_SETTINGS };
+  }
+
+  /**
+   * A tenant by id, whatever its status but `deleted` (consumers of its events, e.g. the audit
+   * trail, still write while it is suspended or offboarding); null when there is none (yet).
+   */
+  async byId(id: string): Promise<TenantRef | null> {
+    let slug = this.slugs.get(id);
+    if (!slug) {
+      if (!UUID.test(id)) return null;
+      const [row] = await this.dataSource.query<{ slug: string }[]>('SELECT slug FROM platform.tenants WHERE id = $1', [id]);
+      if (!row) return null;
+      slug = row.slug;
+      if (this.slugs.size > 10_000) this.slugs.clear();
+      this.slugs.set(id, slug);
+    }
+    const found = await this.lookup(slug);
+    return found && found.status !== 'deleted' ? found.ref : null;
   }
 
   forget(slug: string): void {

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PLATFORM_TENANT_ID } from '@credence/contracts';
 import { RequestContext, TenantRef } from '@credence/context';
-import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { AuditRecord, ChainedRecord } from '../trail/audit-record';
 import { chain } from '../trail/chain';
 import { PLATFORM_TRAIL, TENANT_TRAIL, TrailTables } from '../trail/trail-tables';
 import { AuditMetrics } from '../audit-metrics';
 import { SecurityDetection } from '../detection/security-detection';
-import { TenantDirectory } from './tenant-directory';
 
 const COLUMNS = [
   ['seq', 'bigint'], ['event_id', 'uuid'], ['type', 'text'], ['occurred_at', 'timestamptz'], ['source', 'text'],
@@ -42,7 +41,7 @@ export class AuditWriter {
   constructor(
     private readonly runner: TenantTransactionRunner,
     private readonly context: RequestContext,
-    private readonly directory: TenantDirectory,
+    private readonly registry: TenantRegistry,
     private readonly detection: SecurityDetection,
     private readonly metrics: AuditMetrics,
   ) {}
@@ -52,7 +51,7 @@ export class AuditWriter {
     if (trail === PLATFORM_TENANT_ID) {
       return this.context.runWith({ actor: 'system:audit' }, () => this.runner.inPlatform((uow) => this.append(uow, records, null, PLATFORM_TRAIL)));
     }
-    const tenant = await this.directory.byId(trail);
+    const tenant = await this.registry.byId(trail);
     if (!tenant) {
       this.metrics.ingested.inc({ result: 'dropped' }, records.length);
       return 0;

@@ -4,8 +4,7 @@ import { AuditBatcher } from './audit-batcher';
 import { AuditIngestConsumer } from './audit-ingest.consumer';
 import { AuditWriter } from './audit-writer';
 import { AuditDeadLettersController } from './dead-letters/audit-dead-letters.controller';
-import { TenantDirectory } from './tenant-directory';
 
-export const INGEST_PROVIDERS: Provider[] = [AuditMetrics, TenantDirectory, AuditWriter, AuditBatcher, AuditIngestConsumer];
+export const INGEST_PROVIDERS: Provider[] = [AuditMetrics, AuditWriter, AuditBatcher, AuditIngestConsumer];
 
 export const INGEST_CONTROLLERS: Type[] = [AuditDeadLettersController];

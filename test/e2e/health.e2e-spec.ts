@@ -1,6 +1,6 @@
-import { dropDatabase, ensureDatabase } from '@credence/database';
 import { startTestApp, TestApp } from '@credence/testing';
 import { freePort, waitFor } from '../support/child-platform';
+import { CuttableLink } from '../support/cuttable-link';
 import { OwnRedis } from '../support/own-redis';
 
 /** /health checks Postgres and Redis for real and answers 503 naming what is down. */
@@ -38,20 +38,27 @@ describe('GET /health', () => {
     }
   });
 
-  it('is 503 naming the database when Postgres stops answering', async () => {
+  it('is 503 naming the database when Postgres stops answering, and 200 again when it is back', async () => {
+    // The app reaches the test database through a link the test cuts: Postgres itself stays up for the other test files.
     const url = new URL(process.env.CREDENCE_TEST_DATABASE_URL!);
-    url.pathname = `/${url.pathname.slice(1)}_health`;
-    await ensureDatabase(url.toString());
+    const link = new CuttableLink(url.hostname, Number(url.port || 5432));
+    await link.open();
+    url.hostname = '127.0.0.1';
+    url.port = String(link.port);
     const t = await startTestApp([], { DATABASE_URL: url.toString() });
     try {
       expect((await t.call('GET', '/health', undefined, { auth: false })).status).toBe(200);
-      await dropDatabase(url.toString()); // terminates the app's connections and removes the database
+      await link.cut();
       const down = await t.call('GET', '/health', undefined, { auth: false });
       expect(down.status).toBe(503);
       expect(down.body.checks.database.status).toBe('down');
       expect(down.body.checks.redis.status).toBe('up');
+
+      await link.open();
+      await waitFor('health to recover', async () => (await t.call('GET', '/health', undefined, { auth: false })).status === 200);
     } finally {
-      await t.close().catch(() => undefined);
+      await t.close();
+      await link.cut();
     }
   });
 });

@@ -5,9 +5,18 @@ import { GrantPermissionCheck1732560000003 } from './1732560000003-grant-permiss
 import { CreateAuditTrail1732560000004 } from './1732560000004-create-audit-trail';
 import { AuditQueryStatistics1732560000005 } from './1732560000005-audit-query-statistics';
 import { RetentionIndexes1732560000006 } from './1732560000006-retention-indexes';
+import { HotSessionAnonymisation1732560000007 } from './1732560000007-hot-session-anonymisation';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
   historyTable: 'tenant_migrations',
-  migrations: [CreateIdentityTables1732560000001, CreateSessionsAndCredentials1732560000002, GrantPermissionCheck1732560000003, CreateAuditTrail1732560000004, AuditQueryStatistics1732560000005, RetentionIndexes1732560000006],
+  migrations: [
+    CreateIdentityTables1732560000001,
+    CreateSessionsAndCredentials1732560000002,
+    GrantPermissionCheck1732560000003,
+    CreateAuditTrail1732560000004,
+    AuditQueryStatistics1732560000005,
+    RetentionIndexes1732560000006,
+    HotSessionAnonymisation1732560000007,
+  ],
 };

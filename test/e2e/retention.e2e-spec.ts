@@ -77,6 +77,10 @@ describe('retention workers', () => {
     expect(await byId(keptDelete)).toMatchObject({ ip: await expectedAnonymousIp(db, tenant.schema, '192.0.2.13'), user_agent: null, location: null });
     for (const [i, id] of many.entries()) expect((await byId(id)).ip).toBe(await expectedAnonymousIp(db, tenant.schema, `192.0.2.${100 + i}`));
 
+    // The next run's walk starts where this one's cutoff was.
+    const watermark = async () => (await db.query(`SELECT reached FROM "${tenant.schema}".retention_watermarks WHERE rule = 'sessions_anonymised'`)).rows[0]?.reached;
+    expect(await watermark()).toEqual(anon);
+
     // Run again at the same instant: nothing left to do, nothing hashed twice.
     const again = await runRetention(t, { as_of: asOf.toISOString(), tenant_ids: [tenant.id] });
     expect(again.rows[0].counts.sessions_anonymised).toBe(0);
@@ -85,6 +89,38 @@ describe('retention workers', () => {
     const later = await runRetention(t, { as_of: plus(asOf, 2000).toISOString(), tenant_ids: [tenant.id] });
     expect(later.rows[0].counts).toMatchObject({ sessions_anonymised: 1, sessions_deleted: 1 });
     expect((await byId(keptAnon)).ip).toBe(await expectedAnonymousIp(db, tenant.schema, '192.0.2.11'));
+    expect(await watermark()).toEqual(cutoff(plus(asOf, 2000), 180));
+    // A run for an earlier instant never moves the watermark back.
+    await runRetention(t, { as_of: plus(asOf, -60_000).toISOString(), tenant_ids: [tenant.id] });
+    expect(await watermark()).toEqual(cutoff(plus(asOf, 2000), 180));
+  });
+
+  it('walks sessions last seen at the very same microsecond, more than two batches of them, each anonymised once', async () => {
+    const tenant = await onboard(t, db, 'ret-same');
+    const asOf = pinnedAsOf();
+    const n = 3 * BATCH + 2;
+    // Equal last_seen_at (to the microsecond): the walk can only move on by id.
+    await db.query(
+      `INSERT INTO "${tenant.schema}".auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, created_at, last_seen_at, idle_expires_at, absolute_expires_at)
+       SELECT gen_random_uuid(), $1, 'local', '198.51.100.' || i, NULL, 'desktop', NULL, 'expired', t, t, t, t
+         FROM generate_series(1, $2) i, LATERAL (SELECT $3::timestamptz - interval '1 day' + interval '0.000123 second' AS t) seen`,
+      [tenant.adminId, n, cutoff(asOf, 180)],
+    );
+    const { rows } = await runRetention(t, { as_of: asOf.toISOString(), tenant_ids: [tenant.id] });
+    expect(rows[0].counts.sessions_anonymised).toBe(n);
+    const { rows: left } = await db.query(`SELECT count(*)::int AS n FROM "${tenant.schema}".auth_sessions WHERE anonymised_at IS NULL OR ip NOT LIKE 'anon:%'`);
+    expect(left[0].n).toBe(0);
+  });
+
+  it('keeps anonymisation an in-place (HOT) update: no index on auth_sessions names a column it rewrites', async () => {
+    const tenant = await onboard(t, db, 'ret-hot');
+    const { rows } = await db.query(
+      `SELECT i.indexrelid::regclass::text AS index, pg_get_indexdef(i.indexrelid) AS def
+         FROM pg_index i WHERE i.indrelid = $1::regclass`,
+      [`"${tenant.schema}".auth_sessions`],
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const { def } of rows) expect(def).not.toMatch(/\b(ip|user_agent|location|anonymised_at)\b/);
   });
 
   it('purges expired one-time codes, refresh tokens and revocations, and nothing that is still valid', async () => {

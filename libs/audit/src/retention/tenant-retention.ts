@@ -56,20 +56,23 @@ export class TenantRetention {
     return this.context.runWith({ tenant, actor: RETENTION_ACTOR }, async () => {
       for (const rule of TENANT_RULES) {
         const locks = rule.exclusive ? [{ key: `credence:retention:${rule.name}:${tenant.id}` }] : [];
+        const pass = rule.start({ asOf, policy, limit });
         const lane = async (): Promise<boolean> => {
           for (;;) {
             if (shouldYield()) return false;
-            const n = await this.runner.inTenant(async (uow) => {
-              const done = await rule.batch(uow, { asOf, policy, limit });
-              if (done) await runRecords.add(uow, runId, tenant.id, rule.name, done);
-              return done;
+            const { done, more } = await this.runner.inTenant(async (uow) => {
+              const result = await pass.batch(uow);
+              if (result.done) await runRecords.add(uow, runId, tenant.id, rule.name, result.done);
+              return result;
             }, { locks });
-            if (n) this.metrics.retentionRows.inc({ rule: rule.name }, n);
-            if (n < limit) return true;
+            if (done) this.metrics.retentionRows.inc({ rule: rule.name }, done);
+            if (!more) return true;
           }
         };
         const finished = await Promise.all(Array.from({ length: rule.parallel && !rule.exclusive ? this.config.RETENTION_PARALLEL_BATCHES : 1 }, lane));
         if (finished.includes(false)) return 'yielded';
+        const finish = pass.finish?.bind(pass);
+        if (finish) await this.runner.inTenant(finish);
       }
       await this.runner.inTenant(async (uow) => {
         const done = await runRecords.complete(uow, runId, tenant.id);

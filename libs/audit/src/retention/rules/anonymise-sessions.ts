@@ -1,8 +1,6 @@
 import type { UnitOfWork } from '@credence/tenancy';
 import { reduceLocation, UserAgentReducer } from './reduce-client';
-
-/** Which sessions to anonymise: those inactive since before a cutoff (retention), or all of one user's (erasure). */
-export type SessionSelection = { due: Date; limit: number } | { userId: string };
+import type { BatchResult, RulePass } from './rule-pass';
 
 interface Candidate {
   id: string;
@@ -10,20 +8,30 @@ interface Candidate {
   location: string | null;
 }
 
+interface DueCandidate extends Candidate {
+  /** Text, not a Date: a Date would drop the microseconds and the walk would read the row again. */
+  last_seen: string;
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+const WATERMARK = 'sessions_anonymised';
+
 /*
- * Retention takes rows other workers have not locked (SKIP LOCKED: a concurrent run or an erasure
- * handles those); erasure waits for them, so none of the user's sessions is left out. Both take only
- * rows not yet anonymised, so an address is never hashed twice.
+ * Due sessions are read along auth_sessions_last_seen_idx after the last one read. Rows are locked
+ * and waited for (not skipped): the walk passes each row once, so a skipped row would be left
+ * behind the watermark. Erasure locks its rows in the same order, so the two cannot deadlock.
  */
-const SELECT_DUE = `SELECT id, user_agent, location FROM auth_sessions
-  WHERE anonymised_at IS NULL AND last_seen_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED`;
+const SELECT_DUE = `SELECT id, user_agent, location, last_seen_at::text AS last_seen FROM auth_sessions
+  WHERE last_seen_at < $1 AND (last_seen_at, id) > ($3::timestamptz, $4::uuid) AND anonymised_at IS NULL
+  ORDER BY last_seen_at, id LIMIT $2 FOR UPDATE`;
 const SELECT_USER = `SELECT id, user_agent, location FROM auth_sessions
-  WHERE user_id = $1 AND anonymised_at IS NULL FOR UPDATE`;
+  WHERE user_id = $1 AND anonymised_at IS NULL ORDER BY last_seen_at, id FOR UPDATE`;
 
 /**
  * The address becomes a keyed one-way hash ('anon:' + hex SHA-256 of the address and the tenant's
  * privacy salt, which never leaves the database): equal addresses stay comparable, none can be
- * read back. One statement for the whole batch.
+ * read back. One statement for the whole batch; only rows not yet anonymised are changed, so an
+ * address is never hashed twice.
  */
 const UPDATE = `WITH done AS (
   UPDATE auth_sessions s
@@ -36,21 +44,67 @@ const UPDATE = `WITH done AS (
   RETURNING 1)
 SELECT count(*)::int AS n FROM done`;
 
-/**
- * Anonymises sessions in the unit's transaction: ip → keyed hash, user agent → browser and device
- * family, location → country, anonymised_at set. Resolves to how many sessions it changed.
- */
-export async function anonymiseSessions(uow: UnitOfWork, which: SessionSelection): Promise<number> {
-  const rows =
-    'userId' in which
-      ? await uow.query<Candidate[]>(SELECT_USER, [which.userId])
-      : await uow.query<Candidate[]>(SELECT_DUE, [which.due, which.limit]);
+/** ip → keyed hash, user agent → browser and device family, location → country, anonymised_at set. */
+async function anonymise(uow: UnitOfWork, rows: Candidate[], agents: UserAgentReducer): Promise<number> {
   if (!rows.length) return 0;
-  const agents = new UserAgentReducer();
   const [{ n }] = await uow.query<{ n: number }[]>(UPDATE, [
     rows.map((r) => r.id),
     rows.map((r) => agents.reduce(r.user_agent)),
     rows.map((r) => reduceLocation(r.location)),
   ]);
   return n;
+}
+
+/** Erasure: anonymises all of one user's sessions in the unit's transaction; resolves to how many it changed. */
+export async function anonymiseUserSessions(uow: UnitOfWork, userId: string): Promise<number> {
+  return anonymise(uow, await uow.query<Candidate[]>(SELECT_USER, [userId]), new UserAgentReducer());
+}
+
+/**
+ * One run's anonymisation of the sessions inactive since before `due`. Its batches (side by side,
+ * each in its own transaction) take consecutive slices of the walk; the reads are queued so that
+ * each starts after the last row the previous one read. The walk starts at the watermark, the
+ * cutoff of the last run that got through, and `finish` moves the watermark to this run's cutoff.
+ * A run that fails or yields leaves the watermark where it was, so the next run walks its part again.
+ */
+export class SessionAnonymisation implements RulePass {
+  private after?: { at: string; id: string };
+  private reads: Promise<unknown> = Promise.resolve();
+  private readonly agents = new UserAgentReducer();
+
+  constructor(
+    private readonly due: Date,
+    private readonly limit: number,
+  ) {}
+
+  async batch(uow: UnitOfWork): Promise<BatchResult> {
+    const rows = await this.nextSlice(uow);
+    // Rows changed by others while this read waited on them drop out of a slice, so only an empty one ends the walk.
+    return { done: await anonymise(uow, rows, this.agents), more: rows.length > 0 };
+  }
+
+  async finish(uow: UnitOfWork): Promise<void> {
+    await uow.query(
+      `INSERT INTO retention_watermarks (rule, reached) VALUES ($1, $2)
+       ON CONFLICT (rule) DO UPDATE SET reached = GREATEST(retention_watermarks.reached, EXCLUDED.reached)`,
+      [WATERMARK, this.due],
+    );
+  }
+
+  private nextSlice(uow: UnitOfWork): Promise<DueCandidate[]> {
+    const slice = this.reads.then(async () => {
+      this.after ??= { at: await this.watermark(uow), id: NIL_UUID };
+      const rows = await uow.query<DueCandidate[]>(SELECT_DUE, [this.due, this.limit, this.after.at, this.after.id]);
+      const last = rows.at(-1);
+      if (last) this.after = { at: last.last_seen, id: last.id };
+      return rows;
+    });
+    this.reads = slice.catch(() => undefined);
+    return slice;
+  }
+
+  private async watermark(uow: UnitOfWork): Promise<string> {
+    const [row] = await uow.query<{ reached: string }[]>(`SELECT reached::text AS reached FROM retention_watermarks WHERE rule = $1`, [WATERMARK]);
+    return row?.reached ?? '-infinity';
+  }
 }

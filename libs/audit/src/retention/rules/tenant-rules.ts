@@ -1,6 +1,7 @@
 import type { UnitOfWork } from '@credence/tenancy';
 import { TENANT_TRAIL, TrailTables } from '../../trail/trail-tables';
-import { anonymiseSessions } from './anonymise-sessions';
+import { SessionAnonymisation } from './anonymise-sessions';
+import { eachBatch, RulePass } from './rule-pass';
 
 /** The tenant's retention settings that the rules read (platform defaults filled in). */
 export interface RetentionPolicy {
@@ -16,11 +17,11 @@ export interface BatchInput {
   limit: number;
 }
 
-/** One retention rule: changes at most `limit` rows in the caller's transaction and says how many. */
+/** One retention rule: a pass per tenant run, whose batches change at most `limit` rows each. */
 export interface TenantRule {
   /** The key of its count in retention_runs.counts and the `rule` label of credence_retention_rows_total. */
   name: string;
-  batch(uow: UnitOfWork, input: BatchInput): Promise<number>;
+  start(input: BatchInput): RulePass;
   /** Batches of this rule must not run concurrently for one tenant (an advisory lock is taken). */
   exclusive?: boolean;
   /** Batches may run side by side (RETENTION_PARALLEL_BATCHES): the rule's batches skip each other's rows. */
@@ -77,10 +78,18 @@ export async function deleteExpiredAuditPrefix(uow: UnitOfWork, t: TrailTables, 
  * before anonymisation runs, so no session is anonymised only to be deleted in the same run.
  */
 export const TENANT_RULES: readonly TenantRule[] = [
-  { name: 'sessions_deleted', batch: (uow, i) => count(uow, DELETE_SESSIONS, [cutoff(i.asOf, i.policy.session_delete_after_days), i.limit]), parallel: true },
-  { name: 'sessions_anonymised', batch: (uow, i) => anonymiseSessions(uow, { due: cutoff(i.asOf, i.policy.session_anonymize_after_days), limit: i.limit }), parallel: true },
-  { name: 'audit_rows_deleted', batch: (uow, i) => deleteExpiredAuditPrefix(uow, TENANT_TRAIL, cutoff(i.asOf, i.policy.audit_retention_days), i.limit), exclusive: true },
-  { name: 'otp_codes_purged', batch: (uow, i) => count(uow, PURGE_OTP, [i.asOf, i.limit]) },
-  { name: 'refresh_tokens_purged', batch: (uow, i) => count(uow, PURGE_REFRESH, [i.asOf, i.limit]) },
-  { name: 'revocations_purged', batch: (uow, i) => count(uow, PURGE_REVOCATIONS, [i.asOf, i.limit]) },
+  {
+    name: 'sessions_deleted',
+    start: (i) => eachBatch(i.limit, (uow) => count(uow, DELETE_SESSIONS, [cutoff(i.asOf, i.policy.session_delete_after_days), i.limit])),
+    parallel: true,
+  },
+  { name: 'sessions_anonymised', start: (i) => new SessionAnonymisation(cutoff(i.asOf, i.policy.session_anonymize_after_days), i.limit), parallel: true },
+  {
+    name: 'audit_rows_deleted',
+    start: (i) => eachBatch(i.limit, (uow) => deleteExpiredAuditPrefix(uow, TENANT_TRAIL, cutoff(i.asOf, i.policy.audit_retention_days), i.limit)),
+    exclusive: true,
+  },
+  { name: 'otp_codes_purged', start: (i) => eachBatch(i.limit, (uow) => count(uow, PURGE_OTP, [i.asOf, i.limit])) },
+  { name: 'refresh_tokens_purged', start: (i) => eachBatch(i.limit, (uow) => count(uow, PURGE_REFRESH, [i.asOf, i.limit])) },
+  { name: 'revocations_purged', start: (i) => eachBatch(i.limit, (uow) => count(uow, PURGE_REVOCATIONS, [i.asOf, i.limit])) },
 ];

@@ -3,7 +3,7 @@ import { ActorSystem } from '@credence/actors';
 import { RequestContext } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
-import { anonymiseSessions } from '../../../retention/rules/anonymise-sessions';
+import { anonymiseUserSessions } from '../../../retention/rules/anonymise-sessions';
 import { ErasureResponse } from '../../dto/erasure.response';
 import { EraseUserCommand } from './erase-user.command';
 
@@ -56,7 +56,7 @@ export class EraseUserHandler implements ICommandHandler<EraseUserCommand, Erasu
       [userId, this.context.actor],
     );
     const [{ erased_at }] = inserted.length ? inserted : await uow.query<{ erased_at: Date }[]>('SELECT erased_at FROM erased_users WHERE user_id = $1', [userId]);
-    const sessions = await anonymiseSessions(uow, { userId });
+    const sessions = await anonymiseUserSessions(uow, userId);
     await uow.query(`SELECT set_config('credence.audit_maintenance', 'on', true)`);
     const [{ n: auditRows }] = await uow.query<{ n: number }[]>(BLANK_AUDIT_ROWS, [userId, erased_at]);
     // A repeated request that changes nothing records nothing.

@@ -12,9 +12,12 @@ export function reduceUserAgent(ua: string | null): string | null {
   return `${browser.name ?? 'Other'} (${device.type ?? 'desktop'})`;
 }
 
+const MAX_REMEMBERED = 10_000;
+
 /**
- * Reduces the user agents of one batch, parsing each distinct string once: sessions of one tenant
- * share a handful of user agents, and parsing is the costly part of anonymising.
+ * Reduces the user agents of one run, parsing each distinct string once: sessions of one tenant
+ * share a handful of user agents, and parsing is the costly part of anonymising. The memory is
+ * bounded: past MAX_REMEMBERED distinct strings it starts afresh.
  */
 export class UserAgentReducer {
   private readonly cache = new Map<string, string | null>();
@@ -24,6 +27,7 @@ export class UserAgentReducer {
     let hit = this.cache.get(ua);
     if (hit === undefined) {
       hit = reduceUserAgent(ua);
+      if (this.cache.size >= MAX_REMEMBERED) this.cache.clear();
       this.cache.set(ua, hit);
     }
     return hit;

@@ -249,7 +249,7 @@ describe('tenant isolation', () => {
       expect(await session(sessions.kept)).toEqual({ ip: '203.0.113.9', anonymised_at: null });
       expect((await t.dataSource.query(`SELECT id FROM "${a.schema}".otp_codes`)).map((r: { id: string }) => r.id)).toEqual([otp.valid]);
       expect(await t.dataSource.query(`SELECT 1 FROM "${a.schema}".audit_log WHERE event_id = ANY($1::uuid[])`, [aTrail])).toEqual([]);
-      expect(await t.dataSource.query(`SELECT 1 FROM "${a.schema}".audit_checkpoints`)).toHaveLength(1);
+      expect((await t.dataSource.query(`SELECT 1 FROM "${a.schema}".audit_checkpoints`)).length).toBeGreaterThan(0);
       expect(await fingerprint(a)).not.toEqual(aBefore);
 
       // B, with the same rows due, is untouched: not a row inserted, changed or deleted.
@@ -283,8 +283,8 @@ describe('tenant isolation', () => {
       for (const tenantId of [b.slug, b.schema, randomUUID()]) {
         const id = runId();
         const job = await run(retention, JOBS.retentionTenant, { runId: id, tenantId, asOf: asOf.toISOString() });
-        // An unknown id is skipped; a name that is not a uuid cannot even be looked up.
-        expect(job.returnvalue === 'skipped' || !!job.failedReason).toBe(true);
+        // An unknown id is skipped; a name that is not a uuid is skipped or fails its lookup.
+        expect(['skipped', 'failed']).toContain(job.failedReason ? 'failed' : job.returnvalue);
         expect(await t.dataSource.query(`SELECT 1 FROM platform.retention_runs WHERE run_id = $1 AND status = 'completed'`, [id])).toEqual([]);
       }
       expect(await fingerprint(b)).toEqual(bBefore);

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuditAppModule } from '../../apps/audit/src/audit-app.module';
+import { GrantResetPassword1732560000008 } from '@migrations/tenant/1732560000008-grant-reset-password';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { eventsOf, login, Member, member, onboard, PASSWORD, Tenant } from './identity-authz-fixture';
 
@@ -129,6 +130,24 @@ describe('acting on another user needs to outrank them', () => {
     expect([res.status, res.body.error.code]).toEqual([403, 'authz.access.denied']);
     expect(await lastDenial()).toMatchObject({ data: { user_id: helpdesk.id, resource: 'user', action: 'reset_password', reason: 'no_permission' } });
     expect(await canLogIn(colleague.email)).toBe(200);
+  });
+
+  it('grants user.reset_password:any to tenant admins of tenants created before it existed (migration 1732560000008)', async () => {
+    const runner = t.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`SELECT set_config('search_path', $1, true)`, [`"${ten.schema}",platform`]);
+      await runner.query(`UPDATE roles SET permissions = array_remove(permissions, 'user.reset_password:any') WHERE name = 'tenant_admin'`);
+      await new GrantResetPassword1732560000008().up(runner);
+      await new GrantResetPassword1732560000008().up(runner);
+      const rows = await runner.query(`SELECT name, permissions FROM roles WHERE 'user.reset_password:any' = ANY (permissions)`);
+      expect(rows.map((r: { name: string }) => r.name)).toEqual(['tenant_admin']);
+      expect(rows[0].permissions.filter((p: string) => p === 'user.reset_password:any')).toHaveLength(1);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 
   it('leaves acting on yourself to the self rules', async () => {

@@ -18,6 +18,8 @@ export * from './authz/authorization.service';
 export * from './authz/permission';
 export * from './authz/permission.guard';
 export * from './authz/require-permission.decorator';
+export * from './authz/target-rank.guard';
+export * from './authz/target-rank.service';
 export * from './users/user-sessions-revoker';
 export * from './otp/senders/otp-sender';
 export * from './otp/senders/log-otp-sender';

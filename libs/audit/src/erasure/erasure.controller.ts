@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@credence/errors';
 import { ApiErrors } from '@credence/http';
-import { AccessTokenGuard, CurrentPrincipal, PermissionGuard, Principal, RequirePermission, userFromParam } from '@credence/identity';
+import { AccessTokenGuard, CurrentPrincipal, PermissionGuard, Principal, RequirePermission, TargetRankGuard, userFromParam } from '@credence/identity';
 import { EraseUserCommand } from './commands/erase-user/erase-user.command';
 import { ErasureResponse } from './dto/erasure.response';
 
@@ -14,7 +14,7 @@ const userId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('user
 @ApiBearerAuth('bearer')
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/users')
-@UseGuards(AccessTokenGuard, PermissionGuard)
+@UseGuards(AccessTokenGuard, PermissionGuard, TargetRankGuard)
 @ApiErrors(401, 403, 404, 503)
 export class ErasureController {
   constructor(private readonly commands: CommandBus) {}

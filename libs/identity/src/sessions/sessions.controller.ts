@@ -9,6 +9,7 @@ import { CurrentPrincipal, Principal } from '../auth/principal';
 import { AccessDecision } from '../authz/access-decision';
 import { PermissionGuard } from '../authz/permission.guard';
 import { CurrentDecision, RequirePermission } from '../authz/require-permission.decorator';
+import { TargetRankGuard } from '../authz/target-rank.guard';
 import { ListSessionsQueryDto, SESSION_COLUMNS, SessionRow, statusCondition, toSessionResponse } from './dto/list-sessions.query';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionOwnerGuard } from './session-owner.guard';
@@ -59,7 +60,7 @@ export class SessionsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @UseGuards(AccessTokenGuard, SessionOwnerGuard, PermissionGuard)
+  @UseGuards(AccessTokenGuard, SessionOwnerGuard, PermissionGuard, TargetRankGuard)
   @RequirePermission('session', 'revoke', { target: (req) => ({ userId: (req as { sessionOwner?: string }).sessionOwner }) })
   @ApiParam({ name: 'id', description: 'Session id' })
   async revoke(@Param('tenant') _t: string, @Param('id', notFound) id: string, @CurrentPrincipal() p: Principal): Promise<void> {

@@ -79,7 +79,7 @@ export class UsersController {
   @RequirePermission('user', 'update', { target: userFromParam() })
   @ApiOkResponse({ type: UserResponse, description: "The user, now disabled; their sessions are revoked." })
   disable(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
-    return this.commands.execute(new ChangeUserStatusCommand(me.tenantId, id, 'disable'));
+    return this.commands.execute(new ChangeUserStatusCommand(me.tenantId, id, 'disable', me.userId));
   }
 
   @Post(':id/enable')
@@ -87,7 +87,7 @@ export class UsersController {
   @RequirePermission('user', 'update', { target: userFromParam() })
   @ApiOkResponse({ type: UserResponse })
   enable(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
-    return this.commands.execute(new ChangeUserStatusCommand(me.tenantId, id, 'enable'));
+    return this.commands.execute(new ChangeUserStatusCommand(me.tenantId, id, 'enable', me.userId));
   }
 
   @Delete(':id')
@@ -95,7 +95,7 @@ export class UsersController {
   @RequirePermission('user', 'delete', { target: userFromParam() })
   @ApiNoContentResponse({ description: 'Deleted, with their role assignments and sessions.' })
   async remove(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<void> {
-    await this.commands.execute(new DeleteUserCommand(me.tenantId, id));
+    await this.commands.execute(new DeleteUserCommand(me.tenantId, id, me.userId));
   }
 
   @Post(':id/roles/:role')
@@ -105,7 +105,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponse })
   async assignRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
     await this.assertMayHandOut(me, roleParam(role));
-    return this.commands.execute(new AssignRoleCommand(me.tenantId, id, roleParam(role)));
+    return this.commands.execute(new AssignRoleCommand(me.tenantId, id, roleParam(role), me.userId));
   }
 
   @Delete(':id/roles/:role')
@@ -115,7 +115,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponse })
   async removeRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
     await this.assertMayHandOut(me, roleParam(role));
-    return this.commands.execute(new RemoveRoleCommand(me.tenantId, id, roleParam(role)));
+    return this.commands.execute(new RemoveRoleCommand(me.tenantId, id, roleParam(role), me.userId));
   }
 
   /** Giving or taking a role needs every Credence permission it carries (no self-promotion, no demoting those above you). */

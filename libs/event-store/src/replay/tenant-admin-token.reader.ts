@@ -33,7 +33,7 @@ export class TenantAdminTokenReader implements TenantAdminEventsReader {
     if (!tenant) throw new DomainError('tenant.context_missing');
     const principal = await verifier.verify(tenant, token);
     if (principal.tenantId !== tenant.id) return false;
-    this.context.setActor(`user:${principal.userId}`);
+    this.context.setPrincipal(`user:${principal.userId}`);
     const rows = await this.runner.inTenant((uow) =>
       uow.query<unknown[]>(
         `SELECT 1 FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id

@@ -30,7 +30,7 @@ export class AccessTokenGuard implements CanActivate {
     if (!m) throw new DomainError('auth.token.invalid', undefined, undefined, CHALLENGE);
     const principal = await this.verifier.verify(this.context.tenant!, m[1]);
     req.principal = principal;
-    this.context.setActor(`user:${principal.userId}`);
+    this.context.setPrincipal(`user:${principal.userId}`);
     return true;
   }
 }

@@ -36,7 +36,7 @@ export class ServiceCredentialGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<ServiceRequest>();
     const client = await this.authenticator.authenticate(this.context.tenant!, presentedClient(req.headers.authorization, req.body), req.ip ?? null);
     req.servicePrincipal = { credentialId: client.id, clientId: client.clientId, permissions: [...SERVICE_CREDENTIAL_PERMISSIONS] };
-    this.context.setActor(`service:${client.id}`);
+    this.context.setPrincipal(`service:${client.id}`);
     return true;
   }
 }

@@ -47,7 +47,7 @@ export class PlatformAdminGuard implements CanActivate {
     const required = this.reflector.getAllAndOverride<AdminScope[] | undefined>(REQUIRED_SCOPES, [ctx.getHandler(), ctx.getClass()]) ?? [];
     const missing = required.filter((s) => !key.scopes.includes(s));
     if (missing.length) throw new DomainError('auth.insufficient_scope', `This key lacks the scope(s): ${missing.join(', ')}.`);
-    this.context.setActor(`platform-admin:${key.id}`);
+    this.context.setPrincipal(`platform-admin:${key.id}`);
     req.platformAdminKey = { id: key.id, scopes: key.scopes, expiresAt: key.expires_at };
     this.touch(key.id);
     return true;

@@ -30,7 +30,7 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand,
       const [created] = await uow.query<ApiKeyRow[]>(
         `INSERT INTO platform.api_keys (id, name, secret_hash, scopes, created_by, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${API_KEY_COLUMNS}`,
-        [uuidv7(), cmd.name, sha256(secret), cmd.scopes, this.context.actor, cmd.expiresAt],
+        [uuidv7(), cmd.name, sha256(secret), cmd.scopes, this.context.principal, cmd.expiresAt],
       );
       uow.emit('platform.api_key.created', `api_key/${created.id}`, apiKeyEventData(created));
       return created;

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventsConfigModule } from '@credence/event-relay';
-import { IdentityCoreModule } from '@credence/identity';
 import { DETECTION_PROVIDERS } from './detection/detection.providers';
 import { ERASURE_CONTROLLERS, ERASURE_PROVIDERS } from './erasure/erasure.providers';
 import { INGEST_CONTROLLERS, INGEST_PROVIDERS } from './ingest/ingest.providers';
@@ -14,7 +13,7 @@ import { SETTINGS_CONTROLLERS, SETTINGS_PROVIDERS } from './settings/settings.pr
  * detection, the read API, retention workers, erasure and the tenant's retention and detection settings.
  */
 @Module({
-  imports: [CqrsModule, EventsConfigModule, IdentityCoreModule],
+  imports: [CqrsModule, EventsConfigModule],
   controllers: [...INGEST_CONTROLLERS, ...QUERY_CONTROLLERS, ...RETENTION_CONTROLLERS, ...ERASURE_CONTROLLERS, ...SETTINGS_CONTROLLERS],
   providers: [...INGEST_PROVIDERS, ...DETECTION_PROVIDERS, ...QUERY_PROVIDERS, ...RETENTION_PROVIDERS, ...ERASURE_PROVIDERS, ...SETTINGS_PROVIDERS],
 })

@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Event replay (GET /events) now asks the permission engine for event.read:any instead of checking the role name; tenant admins keep reading. */
-export class GrantEventRead1732560000008 implements MigrationInterface {
-  name = 'GrantEventRead1732560000008';
+export class GrantEventRead1732560000009 implements MigrationInterface {
+  name = 'GrantEventRead1732560000009';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(

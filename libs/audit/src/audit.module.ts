@@ -14,6 +14,7 @@ import { SETTINGS_CONTROLLERS, SETTINGS_PROVIDERS } from './settings/settings.pr
  * detection, the read API, retention workers, erasure and the tenant's retention and detection settings.
  */
 @Module({
+  // Identity's TargetRank judges erasure: nobody erases a user who outranks them.
   imports: [CqrsModule, EventsConfigModule, IdentityCoreModule],
   controllers: [...INGEST_CONTROLLERS, ...QUERY_CONTROLLERS, ...RETENTION_CONTROLLERS, ...ERASURE_CONTROLLERS, ...SETTINGS_CONTROLLERS],
   providers: [...INGEST_PROVIDERS, ...DETECTION_PROVIDERS, ...QUERY_PROVIDERS, ...RETENTION_PROVIDERS, ...ERASURE_PROVIDERS, ...SETTINGS_PROVIDERS],

@@ -1,3 +1,2 @@
 export * from './event-store.module';
-export * from './replay/replay-readers.guard';
 export * from './retention/purge-expired-events';

@@ -37,7 +37,7 @@ export class RetentionSweep {
     let tenants = 0;
     let after = FIRST_UUID;
     for (;;) {
-      const rows = await this.context.runWith({ actor: RETENTION_ACTOR }, () =>
+      const rows = await this.context.runWith({ principal: RETENTION_ACTOR }, () =>
         this.runner.inPlatform((uow) =>
           uow.query<{ id: string }[]>(
             `SELECT id FROM platform.tenants WHERE status = ANY($1) AND id > $2 AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[])) ORDER BY id LIMIT ${PAGE}`,

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthzRequest, PERMISSION_RULE, PermissionRule } from './require-permission.decorator';
+import { AuthzRequest, PERMISSION_RULE, PermissionRule } from '@credence/access';
 import { TargetRank } from './target-rank.service';
 
 /**

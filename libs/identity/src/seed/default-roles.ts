@@ -41,6 +41,7 @@ export const DEFAULT_ROLES = [
       'service_credential.manage:any',
       'permission.check:any',
       'user.erase:any',
+      'event.read:any',
     ],
   },
 ] as const;

@@ -28,7 +28,7 @@ export class AccessTokenGuard implements CanActivate {
     if (!header) throw new DomainError('auth.missing_credentials', undefined, undefined, CHALLENGE);
     const m = BEARER.exec(header);
     if (!m) throw new DomainError('auth.token.invalid', undefined, undefined, CHALLENGE);
-    const principal = await this.verifier.verify(this.context.tenant!, m[1]);
+    const principal = await this.verifier.verify(this.context.requireTenant(), m[1]);
     req.principal = principal;
     this.context.setActor(`user:${principal.userId}`);
     return true;

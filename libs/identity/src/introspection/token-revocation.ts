@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ActorSystem } from '@credence/actors';
-import { TenantRef } from '@credence/context';
+import { RequestContext, TenantRef } from '@credence/context';
 import { sha256 } from '@credence/crypto';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { RevocationStore } from '../revocation/revocation-store';
@@ -23,9 +23,12 @@ export class TokenRevocation {
     private readonly verifier: TokenVerifier,
     private readonly revocations: RevocationStore,
     private readonly sessions: SessionLifecycle,
+    private readonly context: RequestContext,
   ) {}
 
-  revoke(tenant: TenantRef, token: string): Promise<void> {
+  /** For the tenant in context. */
+  async revoke(token: string): Promise<void> {
+    const tenant = this.context.requireTenant();
     return REFRESH_TOKEN_PATTERN.test(token) ? this.refreshToken(tenant, token) : this.accessToken(tenant, token);
   }
 
@@ -33,7 +36,7 @@ export class TokenRevocation {
     const [found] = await this.runner.inTenant((uow) =>
       uow.query<{ session_id: string }[]>(`SELECT session_id FROM refresh_tokens WHERE token_hash = $1`, [sha256(token)]),
     );
-    if (found) await this.sessions.revokeSession(tenant, found.session_id, REASON);
+    if (found) await this.sessions.revokeSession(found.session_id, REASON);
   }
 
   private async accessToken(tenant: TenantRef, token: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { TenantRef } from '@credence/context';
+import { RequestContext, TenantRef } from '@credence/context';
 import { PasswordHasher } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantRegistry, TenantTransactionRunner } from '@credence/tenancy';
@@ -40,6 +40,7 @@ export class PasswordLogin implements OnModuleInit {
     private readonly sessions: SessionLifecycle,
     private readonly lockout: AccountLockout,
     private readonly limiter: RateLimiter,
+    private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,7 +48,9 @@ export class PasswordLogin implements OnModuleInit {
     this.dummyHash = await this.hasher.hash(randomBytes(16).toString('hex'));
   }
 
-  async login(tenant: TenantRef, identifier: string, password: string, client: ClientInfo): Promise<LoginResult> {
+  /** Signs in to the tenant in context (rate-limit keys and SQL both use it). */
+  async login(identifier: string, password: string, client: ClientInfo): Promise<LoginResult> {
+    const tenant = this.context.requireTenant();
     await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     const normalized = identifier.trim().toLowerCase();
     // An e-mail has an @ and a username never does, so one identifier names at most one account.
@@ -74,7 +77,7 @@ export class PasswordLogin implements OnModuleInit {
       throw new DomainError('auth.account.disabled');
     }
     await this.lockout.clear(tenant, subject);
-    const pair = await this.sessions.start(tenant, user.id, 'local', client, async (uow, sessionId) => {
+    const pair = await this.sessions.start(user.id, 'local', client, async (uow, sessionId) => {
       uow.emit('auth.login.succeeded', `user/${user.id}`, { user_id: user.id, session_id: sessionId, auth_method: 'local', ...clientData(client) });
     });
     return { ...pair, user: { id: user.id, email: user.email, username: user.username, display_name: user.display_name } };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { TenantRef } from '@credence/context';
+import { RequestContext, TenantRef } from '@credence/context';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { RateLimiter } from '../login/rate-limiter';
 import { ClientInfo } from '../sessions/client-info';
@@ -26,10 +26,13 @@ export class OtpRequest {
     private readonly codes: OtpCodes,
     private readonly decoys: OtpDecoys,
     private readonly delivery: OtpDelivery,
+    private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async request(tenant: TenantRef, destination: OtpDestination, client: ClientInfo): Promise<void> {
+  /** For the tenant in context. */
+  async request(destination: OtpDestination, client: ClientInfo): Promise<void> {
+    const tenant = this.context.requireTenant();
     await this.enforceLimits(tenant, destination, client);
     const issued = await this.runner.inTenant(async (uow) => {
       const user = await findOtpUser(uow, destination, true);

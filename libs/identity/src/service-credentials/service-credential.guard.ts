@@ -34,7 +34,7 @@ export class ServiceCredentialGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     await this.tenantGuard.canActivate(ctx);
     const req = ctx.switchToHttp().getRequest<ServiceRequest>();
-    const client = await this.authenticator.authenticate(this.context.tenant!, presentedClient(req.headers.authorization, req.body), req.ip ?? null);
+    const client = await this.authenticator.authenticate(presentedClient(req.headers.authorization, req.body), req.ip ?? null);
     req.servicePrincipal = { credentialId: client.id, clientId: client.clientId, permissions: [...SERVICE_CREDENTIAL_PERMISSIONS] };
     this.context.setActor(`service:${client.id}`);
     return true;

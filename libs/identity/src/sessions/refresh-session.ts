@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
-import { TenantRef } from '@credence/context';
+import { RequestContext } from '@credence/context';
 import { sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
@@ -37,9 +37,12 @@ export class RefreshSession {
     private readonly sessions: SessionLifecycle,
     private readonly issuer: TokenIssuer,
     private readonly registry: TenantRegistry,
+    private readonly context: RequestContext,
   ) {}
 
-  async refresh(tenant: TenantRef, refreshToken: string): Promise<TokenPair> {
+  /** Rotates a refresh token of the tenant in context. */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const tenant = this.context.requireTenant();
     if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw new DomainError('auth.token.invalid');
     const hash = sha256(refreshToken);
     const [found] = await this.runner.inTenant((uow) => uow.query<{ session_id: string }[]>('SELECT session_id FROM refresh_tokens WHERE token_hash = $1', [hash]));

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
 import { AuthMethod, ClientData } from '@credence/contracts';
-import { TenantRef } from '@credence/context';
+import { RequestContext } from '@credence/context';
 import { TenantRegistry, UnitOfWork } from '@credence/tenancy';
 import { TokenIssuer } from '../tokens/token-issuer';
 import { RevocationStore } from '../revocation/revocation-store';
@@ -35,16 +35,17 @@ export class SessionLifecycle {
     private readonly issuer: TokenIssuer,
     private readonly registry: TenantRegistry,
     private readonly revocations: RevocationStore,
+    private readonly context: RequestContext,
   ) {}
 
-  /** Starts a session for a user who has just proven who they are; `alsoInTransaction` adds the caller's own events. */
+  /** Starts a session in the tenant in context for a user who has just proven who they are; `alsoInTransaction` adds the caller's own events. */
   async start(
-    tenant: TenantRef,
     userId: string,
     method: AuthMethod,
     client: ClientInfo,
     alsoInTransaction?: (uow: UnitOfWork, sessionId: string) => Promise<void>,
   ): Promise<TokenPair> {
+    const tenant = this.context.requireTenant();
     const sessionId = uuidv7();
     const [settings] = await Promise.all([this.registry.settings(tenant), this.issuer.prepare(tenant)]);
     const refresh = newRefreshToken();
@@ -111,12 +112,12 @@ export class SessionLifecycle {
   }
 
   /** Revokes one session through its actor. */
-  revokeSession(tenant: TenantRef, sessionId: string, reason: string, currentToken?: { jti: string; expiresAt: number }): Promise<string[]> {
-    return this.actors.send(sessionActor(tenant.id, sessionId), (uow) => this.revokeInUnit(uow, { sessionId }, reason, currentToken));
+  async revokeSession(sessionId: string, reason: string, currentToken?: { jti: string; expiresAt: number }): Promise<string[]> {
+    return this.actors.send(sessionActor(this.context.requireTenant().id, sessionId), (uow) => this.revokeInUnit(uow, { sessionId }, reason, currentToken));
   }
 
   /** Revokes every active session of a user (logout-all, disabling, password change). */
-  revokeAllForUser(tenant: TenantRef, userId: string, reason: string): Promise<string[]> {
-    return this.actors.send({ kind: 'user-sessions', tenantId: tenant.id, id: userId }, (uow) => this.revokeInUnit(uow, { userId }, reason));
+  async revokeAllForUser(userId: string, reason: string): Promise<string[]> {
+    return this.actors.send({ kind: 'user-sessions', tenantId: this.context.requireTenant().id, id: userId }, (uow) => this.revokeInUnit(uow, { userId }, reason));
   }
 }

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { ActorSystem } from '@credence/actors';
 import { RequestContext } from '@credence/context';
 import { TENANT_SCHEMA_LOCK } from '@credence/database';
-import { JOBS, PurgeTenantJob, QUEUES } from '@credence/queues';
+import { JobRegistry, JOBS, OnJob, PurgeTenantJob, QUEUES } from '@credence/queues';
 import { quoteSchema, TenantRegistry } from '@credence/tenancy';
 import { tenantActor, tenantAggregate } from '../tenant-actor';
 import { PurgeScheduler } from './purge-scheduler';
@@ -23,12 +23,17 @@ export class PurgeTenantProcessor extends WorkerHost {
     private readonly registry: TenantRegistry,
     private readonly scheduler: PurgeScheduler,
     private readonly dataSource: DataSource,
+    private readonly jobs: JobRegistry,
   ) {
     super();
   }
 
-  async process(job: Job<PurgeTenantJob>): Promise<PurgeOutcome> {
-    if (job.name !== JOBS.purgeTenant) throw new Error(`no handler for job ${job.name}`);
+  process(job: Job): Promise<unknown> {
+    return this.jobs.dispatch(QUEUES.tenantLifecycle, job);
+  }
+
+  @OnJob(QUEUES.tenantLifecycle, JOBS.purgeTenant)
+  async purge(job: Job<PurgeTenantJob>): Promise<PurgeOutcome> {
     const { tenantId } = job.data;
     const [tenant] = await this.lookup(tenantId);
     if (!tenant) return { done: 'skipped' };

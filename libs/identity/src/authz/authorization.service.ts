@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { AccessDecision, decide, Grant, grantFrom, Subject, Target } from './access-decision';
@@ -73,7 +74,7 @@ export class AuthorizationService {
   /** Records authz.access.denied in a small transaction of its own: the refused request itself changes nothing. */
   async recordDenial(userId: string | null, resource: string, action: string, reason: string): Promise<void> {
     await this.runner.inTenant(async (uow) => {
-      uow.emit('authz.access.denied', `user/${userId ?? 'unknown'}`, { user_id: userId, resource, action, reason });
+      uow.emit('authz.access.denied', subjects.user(userId), { user_id: userId, resource, action, reason });
     });
   }
 

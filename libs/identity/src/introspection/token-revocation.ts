@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ActorSystem } from '@credence/actors';
 import { RequestContext, TenantRef } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { sha256 } from '@credence/crypto';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { RevocationStore } from '../revocation/revocation-store';
@@ -52,7 +53,7 @@ export class TokenRevocation {
       const [already] = await uow.query<unknown[]>(`SELECT 1 FROM revoked_access_tokens WHERE jti = $1`, [jti]);
       if (already) return;
       await this.revocations.revoke(uow, { tokens: [{ jti, sessionId, expiresAt }], reason: REASON });
-      uow.emit('auth.token.revoked', `session/${sessionId}`, { session_id: sessionId, user_id: userId, jti, reason: REASON });
+      uow.emit('auth.token.revoked', subjects.session(sessionId), { session_id: sessionId, user_id: userId, jti, reason: REASON });
     });
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext, TenantRef } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { PasswordHasher } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantRegistry, TenantTransactionRunner } from '@credence/tenancy';
@@ -78,7 +79,7 @@ export class PasswordLogin implements OnModuleInit {
     }
     await this.lockout.clear(tenant, subject);
     const pair = await this.sessions.start(user.id, 'local', client, async (uow, sessionId) => {
-      uow.emit('auth.login.succeeded', `user/${user.id}`, { user_id: user.id, session_id: sessionId, auth_method: 'local', ...clientData(client) });
+      uow.emit('auth.login.succeeded', subjects.user(user.id), { user_id: user.id, session_id: sessionId, auth_method: 'local', ...clientData(client) });
     });
     return { ...pair, user: { id: user.id, email: user.email, username: user.username, display_name: user.display_name } };
   }
@@ -87,14 +88,14 @@ export class PasswordLogin implements OnModuleInit {
     const settings = await this.registry.settings(tenant);
     const { failures, locked } = await this.lockout.recordFailure(tenant, subject, settings.lockout_seconds);
     await this.runner.inTenant(async (uow) => {
-      uow.emit('auth.login.failed', `user/${userId ?? 'unknown'}`, { user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ...clientData(client) });
+      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ...clientData(client) });
       if (!locked || !userId) return;
       const [row] = await uow.query<{ locked_until: Date }[]>(
         `UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1 RETURNING locked_until`,
         [userId, settings.lockout_seconds],
       );
-      uow.emit('auth.account.locked', `user/${userId}`, { user_id: userId, locked_until: row.locked_until.toISOString(), failures });
-      uow.emit('security.violation.detected', `user/${userId}`, {
+      uow.emit('auth.account.locked', subjects.user(userId), { user_id: userId, locked_until: row.locked_until.toISOString(), failures });
+      uow.emit('security.violation.detected', subjects.user(userId), {
         rule: 'login.account_brute_force',
         severity: 'high',
         user_id: userId,
@@ -106,7 +107,7 @@ export class PasswordLogin implements OnModuleInit {
 
   private failed(tenant: TenantRef, userId: string | null, reason: 'account_locked' | 'account_disabled', client: ClientInfo): Promise<void> {
     return this.runner.inTenant(async (uow) => {
-      uow.emit('auth.login.failed', `user/${userId ?? 'unknown'}`, { user_id: userId, auth_method: 'local', reason, ...clientData(client) });
+      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason, ...clientData(client) });
     });
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext, TenantRef } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { RateLimiter } from '../login/rate-limiter';
 import { ClientInfo } from '../sessions/client-info';
@@ -46,7 +47,7 @@ export class OtpRequest {
          VALUES ($1, $2, $3, $4, clock_timestamp() + make_interval(secs => $5), clock_timestamp()) RETURNING expires_at`,
         [uuidv7(), user.id, destination.channel, this.codes.hash(tenant.id, user.id, code), OTP_TTL_SECONDS],
       );
-      uow.emit('auth.otp.requested', `user/${user.id}`, { user_id: user.id, channel: destination.channel, expires_at: row.expires_at.toISOString() });
+      uow.emit('auth.otp.requested', subjects.user(user.id), { user_id: user.id, channel: destination.channel, expires_at: row.expires_at.toISOString() });
       return { userId: user.id, to, code, expiresAt: row.expires_at };
     });
     if (!issued) return this.decoys.plant(tenant, destination);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext, TenantRef } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { RateLimiter } from '../login/rate-limiter';
@@ -52,7 +53,7 @@ export class OtpVerify {
     const pair = await this.sessions.start(user.id, 'otp', client, async (uow, sessionId) => {
       const spent = await uow.query<unknown[]>(`UPDATE otp_codes SET consumed_at = now() WHERE id = $1 AND consumed_at IS NULL AND expires_at > now() RETURNING id`, [codeId]);
       if (!spent.length) throw new DomainError('auth.otp.expired'); // a concurrent verify spent it first
-      uow.emit('auth.login.succeeded', `user/${user.id}`, { user_id: user.id, session_id: sessionId, auth_method: 'otp', ...clientData(client) });
+      uow.emit('auth.login.succeeded', subjects.user(user.id), { user_id: user.id, session_id: sessionId, auth_method: 'otp', ...clientData(client) });
     });
     return { ...pair, user: { id: user.id, email: user.email, username: user.username, display_name: user.display_name } };
   }
@@ -77,7 +78,7 @@ export class OtpVerify {
   }
 
   private failed(uow: UnitOfWork, userId: string | null, reason: FailureReason, client: ClientInfo, headers?: Record<string, string>): Checked {
-    uow.emit('auth.login.failed', `user/${userId ?? 'unknown'}`, { user_id: userId, auth_method: 'otp', reason, ...clientData(client) });
+    uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'otp', reason, ...clientData(client) });
     const error = REFUSALS[reason]();
     return { ok: false, error: headers ? new DomainError(error.code, undefined, undefined, headers) : error };
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
-import { AuthMethod, ClientData } from '@credence/contracts';
+import { AuthMethod, ClientData, subjects } from '@credence/contracts';
 import { RequestContext } from '@credence/context';
 import { TenantRegistry, UnitOfWork } from '@credence/tenancy';
 import { TokenIssuer } from '../tokens/token-issuer';
@@ -62,7 +62,7 @@ export class SessionLifecycle {
       );
       const roles = await roleNamesOf(uow, userId);
       const access = await this.issuer.issue(tenant, { userId, sessionId, roles });
-      uow.emit('auth.session.created', `session/${sessionId}`, {
+      uow.emit('auth.session.created', subjects.session(sessionId), {
         session_id: sessionId,
         user_id: userId,
         auth_method: method,
@@ -70,7 +70,7 @@ export class SessionLifecycle {
         absolute_expires_at: session.absolute_expires_at.toISOString(),
         ...clientData(client),
       });
-      uow.emit('auth.token.issued', `session/${sessionId}`, {
+      uow.emit('auth.token.issued', subjects.session(sessionId), {
         session_id: sessionId,
         user_id: userId,
         jti: access.claims.jti,
@@ -103,9 +103,9 @@ export class SessionLifecycle {
     const current = currentToken ? [{ jti: currentToken.jti, sessionId: where.sessionId ?? ids[0], expiresAt: currentToken.expiresAt }] : [];
     await this.revocations.revoke(uow, { sessionIds: ids, tokens: current, reason });
     for (const r of rows) {
-      uow.emit('auth.session.revoked', `session/${r.id}`, { session_id: r.id, user_id: r.user_id, reason });
+      uow.emit('auth.session.revoked', subjects.session(r.id), { session_id: r.id, user_id: r.user_id, reason });
       if (currentToken && r.id === where.sessionId) {
-        uow.emit('auth.token.revoked', `session/${r.id}`, { session_id: r.id, user_id: r.user_id, jti: currentToken.jti, reason });
+        uow.emit('auth.token.revoked', subjects.session(r.id), { session_id: r.id, user_id: r.user_id, jti: currentToken.jti, reason });
       }
     }
     return ids;

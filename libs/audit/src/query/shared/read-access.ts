@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditAccessedData, PLATFORM_TENANT_ID } from '@credence/contracts';
+import { AuditAccessedData, PLATFORM_TENANT_ID, subjects } from '@credence/contracts';
 import { AuthorizationService, Principal } from '@credence/identity';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { MASK } from './masking';
@@ -36,7 +36,7 @@ export class AuditReadAccess {
     const personal = await this.runner.inTenant(async (uow) => {
       const decision = await this.authz.decideIn(uow, me.userId, { resource: 'audit', action: 'read_personal' });
       if (options.ipFilter && !decision.allowed) return null;
-      uow.emit('audit.log.accessed', `audit/${tenant.slug}`, { action, personal_fields: decision.allowed, filters: recordedFilters(query) });
+      uow.emit('audit.log.accessed', subjects.auditTrail(tenant.slug), { action, personal_fields: decision.allowed, filters: recordedFilters(query) });
       return decision.allowed;
     });
     if (personal === null) {
@@ -53,7 +53,7 @@ export class AuditReadAccess {
    */
   async openPlatform(action: AuditAccessedData['action'], query: object): Promise<ReadGrant> {
     await this.runner.inPlatform(async (uow) => {
-      uow.emit('audit.log.accessed', `audit/${PLATFORM_TENANT_ID}`, { action, personal_fields: true, filters: recordedFilters(query) }, PLATFORM_TENANT_ID);
+      uow.emit('audit.log.accessed', subjects.auditTrail(PLATFORM_TENANT_ID), { action, personal_fields: true, filters: recordedFilters(query) }, PLATFORM_TENANT_ID);
     });
     return { personal: true };
   }

@@ -1,6 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
 import { RequestContext } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { newSecretToken, sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
@@ -32,7 +33,7 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand,
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${API_KEY_COLUMNS}`,
         [uuidv7(), cmd.name, sha256(secret), cmd.scopes, this.context.actor, cmd.expiresAt],
       );
-      uow.emit('platform.api_key.created', `api_key/${created.id}`, apiKeyEventData(created));
+      uow.emit('platform.api_key.created', subjects.apiKey(created.id), apiKeyEventData(created));
       return created;
     });
     return { ...toApiKeyResponse(row), secret };

@@ -1,4 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { API_KEY_COLUMNS, ApiKeyResponse, ApiKeyRow, apiKeyEventData, toApiKeyResponse } from '../../dto/api-key.response';
@@ -21,7 +22,7 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand,
         `UPDATE platform.api_keys SET revoked_at = now() WHERE id = $1 RETURNING ${API_KEY_COLUMNS}`,
         [cmd.id],
       );
-      uow.emit('platform.api_key.revoked', `api_key/${updated.id}`, apiKeyEventData(updated));
+      uow.emit('platform.api_key.revoked', subjects.apiKey(updated.id), apiKeyEventData(updated));
       return updated;
     });
     return toApiKeyResponse(row);

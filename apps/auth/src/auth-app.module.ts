@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { IdentityModule, TransportAccessChecker, TransportTokenValidator } from '@credence/identity';
-import { IdentityRpcModule } from '@credence/identity-rpc';
+import { IdentityModule, IdentityRpcModule } from '@credence/identity';
 import { PlatformAdminModule } from '@credence/platform-admin';
 
 /** apps/auth: platform admin API, identity, tokens, and the identity answers on the event transport. Its features live in libs. */
@@ -8,7 +7,7 @@ import { PlatformAdminModule } from '@credence/platform-admin';
   imports: [
     PlatformAdminModule,
     IdentityModule,
-    IdentityRpcModule.forRoot({ imports: [IdentityModule], tokenValidator: TransportTokenValidator, accessChecker: TransportAccessChecker }),
+    IdentityRpcModule,
   ],
 })
 export class AuthAppModule {}

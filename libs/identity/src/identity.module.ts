@@ -11,7 +11,6 @@ import { AuthController } from './login/auth.controller';
 import { PasswordLogin } from './login/password-login';
 import { RateLimiter } from './login/rate-limiter';
 import { RevocationStore } from './revocation/revocation-store';
-import { RPC_PROVIDERS } from './rpc/rpc.providers';
 import { ROLES_CONTROLLERS, ROLES_PROVIDERS } from './roles/roles.providers';
 import { SessionLifecycle } from './sessions/session-lifecycle';
 import { SESSIONS_CONTROLLERS, SESSIONS_PROVIDERS } from './sessions/sessions.providers';
@@ -38,7 +37,6 @@ const IDENTITY_PROVIDERS = [
   ...OTP_PROVIDERS,
   ...SERVICE_CREDENTIALS_PROVIDERS,
   ...INTROSPECTION_PROVIDERS,
-  ...RPC_PROVIDERS,
 ];
 
 /**

@@ -43,9 +43,12 @@ export class JobRegistry implements OnModuleInit {
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
+      // Plain values (useValue, a null prototype) have no class to carry decorators.
+      const prototype = Object.getPrototypeOf(instance) as object | null;
+      if (!prototype || typeof instance.constructor !== 'function') continue;
       const processor = this.reflector.get<{ name?: string } | undefined>(PROCESSOR_METADATA, instance.constructor);
       if (processor?.name) workerQueues.push(processor.name);
-      for (const method of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
         const meta = this.reflector.get<OnJobMetadata | undefined>(ON_JOB, instance[method] as () => unknown);
         if (!meta) continue;
         const handler = (instance[method] as JobHandler).bind(instance);

@@ -14,7 +14,6 @@ import { AuthController } from './login/auth.controller';
 import { PasswordLogin } from './login/password-login';
 import { RateLimiter } from './login/rate-limiter';
 import { RevocationStore } from './revocation/revocation-store';
-import { RPC_PROVIDERS } from './rpc/rpc.providers';
 import { ROLES_CONTROLLERS, ROLES_PROVIDERS } from './roles/roles.providers';
 import { SessionLifecycle } from './sessions/session-lifecycle';
 import { SESSIONS_CONTROLLERS, SESSIONS_PROVIDERS } from './sessions/sessions.providers';
@@ -41,7 +40,6 @@ const IDENTITY_PROVIDERS = [
   ...OTP_PROVIDERS,
   ...SERVICE_CREDENTIALS_PROVIDERS,
   ...INTROSPECTION_PROVIDERS,
-  ...RPC_PROVIDERS,
 ];
 
 /** Identity without its routes: token verification, revocation, sessions, the permission engine. */

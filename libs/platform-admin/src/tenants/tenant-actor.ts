@@ -9,10 +9,6 @@ export function tenantActor(slug: string): ActorRef {
   return { kind: 'tenant', tenantId: PLATFORM_TENANT_ID, id: slug };
 }
 
-export function tenantAggregate(slug: string): string {
-  return `tenant/${slug}`;
-}
-
 export async function loadTenant(uow: UnitOfWork, slug: string): Promise<TenantRow> {
   const [row] = await uow.query<TenantRow[]>(`${TENANT_SELECT} WHERE t.slug = $1`, [slug]);
   if (!row || row.status === 'provisioning') throw new DomainError('tenant.not_found');

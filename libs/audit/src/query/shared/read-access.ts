@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PERMISSION_AUTHORIZER, PermissionAuthorizer, UserPrincipal } from '@credence/access';
-import { AuditAccessedData, PLATFORM_TENANT_ID } from '@credence/contracts';
+import { AuditAccessedData, PLATFORM_TENANT_ID, subjects } from '@credence/contracts';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { MASK } from './masking';
 
@@ -39,7 +39,7 @@ export class AuditReadAccess {
       await this.authz.deny({ user: me }, readPersonal, 'no_permission', 'Filtering by ip needs audit.read_personal:any.');
     }
     await this.runner.inTenant(async (uow) => {
-      uow.emit('audit.log.accessed', `audit/${tenant.slug}`, { action, personal_fields: allowed, filters: recordedFilters(query) });
+      uow.emit('audit.log.accessed', subjects.auditTrail(tenant.slug), { action, personal_fields: allowed, filters: recordedFilters(query) });
     });
     return { personal: allowed };
   }
@@ -52,7 +52,7 @@ export class AuditReadAccess {
    */
   async openPlatform(action: AuditAccessedData['action'], query: object): Promise<ReadGrant> {
     await this.runner.inPlatform(async (uow) => {
-      uow.emit('audit.log.accessed', `audit/${PLATFORM_TENANT_ID}`, { action, personal_fields: true, filters: recordedFilters(query) }, PLATFORM_TENANT_ID);
+      uow.emit('audit.log.accessed', subjects.auditTrail(PLATFORM_TENANT_ID), { action, personal_fields: true, filters: recordedFilters(query) }, PLATFORM_TENANT_ID);
     });
     return { personal: true };
   }

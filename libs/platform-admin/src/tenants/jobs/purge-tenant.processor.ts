@@ -4,10 +4,11 @@ import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ActorSystem } from '@credence/actors';
 import { RequestContext } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { TENANT_SCHEMA_LOCK } from '@credence/database';
-import { JOBS, PurgeTenantJob, QUEUES } from '@credence/queues';
+import { JobRegistry, JOBS, OnJob, PurgeTenantJob, QUEUES } from '@credence/queues';
 import { quoteSchema, TenantRegistry } from '@credence/tenancy';
-import { tenantActor, tenantAggregate } from '../tenant-actor';
+import { tenantActor } from '../tenant-actor';
 import { PurgeScheduler } from './purge-scheduler';
 
 type PurgeOutcome = { done: 'purged' | 'skipped' } | { done: 'later'; at: Date };
@@ -23,12 +24,17 @@ export class PurgeTenantProcessor extends WorkerHost {
     private readonly registry: TenantRegistry,
     private readonly scheduler: PurgeScheduler,
     private readonly dataSource: DataSource,
+    private readonly jobs: JobRegistry,
   ) {
     super();
   }
 
-  async process(job: Job<PurgeTenantJob>): Promise<PurgeOutcome> {
-    if (job.name !== JOBS.purgeTenant) throw new Error(`no handler for job ${job.name}`);
+  process(job: Job): Promise<unknown> {
+    return this.jobs.dispatch(QUEUES.tenantLifecycle, job);
+  }
+
+  @OnJob(QUEUES.tenantLifecycle, JOBS.purgeTenant)
+  async purge(job: Job<PurgeTenantJob>): Promise<PurgeOutcome> {
     const { tenantId } = job.data;
     const [tenant] = await this.lookup(tenantId);
     if (!tenant) return { done: 'skipped' };
@@ -48,7 +54,7 @@ export class PurgeTenantProcessor extends WorkerHost {
             `UPDATE platform.tenants SET status = 'deleted', deleted_at = now(), settings = '{}'::jsonb, updated_at = now() WHERE id = $1`,
             [tenantId],
           );
-          uow.emit('tenant.deleted', tenantAggregate(tenant.slug), { tenant_id: tenantId, slug: tenant.slug }, tenantId);
+          uow.emit('tenant.deleted', subjects.tenant(tenant.slug), { tenant_id: tenantId, slug: tenant.slug }, tenantId);
           return { done: 'purged' };
         },
         // Shared schema lock: a purge never races `npm run migrate` over the same schema.

@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ActorSystem } from '@credence/actors';
 import { RequestContext } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { KeyEncryption, newSigningKey } from '@credence/crypto';
 import { TENANT_SCHEMA_LOCK, lockForTransaction } from '@credence/database';
 import { seedNewTenant } from '@credence/identity';
 import { Metrics } from '@credence/observability';
 import { PendingAdmin, quoteSchema, TenantMigrator, TenantRegistry } from '@credence/tenancy';
-import { tenantActor, tenantAggregate } from '../tenant-actor';
+import { tenantActor } from '../tenant-actor';
 
 interface ProvisioningRow {
   id: string;
@@ -73,7 +74,7 @@ export class TenantProvisioner {
         );
         uow.emit(
           'tenant.onboarded',
-          tenantAggregate(slug),
+          subjects.tenant(slug),
           { tenant_id: row.id, slug, name: row.name, domains: row.domains, admin_user_id: admin.user_id, recovered },
           row.id,
         );
@@ -96,7 +97,7 @@ export class TenantProvisioner {
         );
         if (!row) return false;
         await uow.query(`DROP SCHEMA IF EXISTS ${quoteSchema(row.schema_name)} CASCADE`);
-        uow.emit('tenant.provisioning_failed', tenantAggregate(slug), { tenant_id: tenantId, slug, reason: reason.slice(0, 500) }, tenantId);
+        uow.emit('tenant.provisioning_failed', subjects.tenant(slug), { tenant_id: tenantId, slug, reason: reason.slice(0, 500) }, tenantId);
         return true;
       },
       { platform: true },

@@ -1,6 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
 import { RequestContext } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { anonymiseUserSessions } from '../../../retention/rules/anonymise-sessions';
@@ -60,7 +61,7 @@ export class EraseUserHandler implements ICommandHandler<EraseUserCommand, Erasu
     await uow.query(`SELECT set_config('credence.audit_maintenance', 'on', true)`);
     const [{ n: auditRows }] = await uow.query<{ n: number }[]>(BLANK_AUDIT_ROWS, [userId, erased_at]);
     // A repeated request that changes nothing records nothing.
-    if (inserted.length || sessions || auditRows) uow.emit('user.erased', `user/${userId}`, { user_id: userId, sessions, audit_rows: auditRows });
+    if (inserted.length || sessions || auditRows) uow.emit('user.erased', subjects.user(userId), { user_id: userId, sessions, audit_rows: auditRows });
     return { user_id: userId, erased_at: erased_at.toISOString(), sessions, audit_rows: auditRows };
   }
 }

@@ -1,9 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantRegistry } from '@credence/tenancy';
 import { TenantResponse, toTenantResponse } from '../../dto/tenant.response';
-import { conflictFrom, insertDomains, loadTenant, tenantActor, tenantAggregate } from '../../tenant-actor';
+import { conflictFrom, insertDomains, loadTenant, tenantActor } from '../../tenant-actor';
 import { UpdateTenantCommand } from './update-tenant.command';
 
 @CommandHandler(UpdateTenantCommand)
@@ -45,7 +46,7 @@ export class UpdateTenantHandler implements ICommandHandler<UpdateTenantCommand,
           }
           if (changed.length) {
             await uow.query('UPDATE platform.tenants SET updated_at = now() WHERE id = $1', [current.id]);
-            uow.emit('tenant.updated', tenantAggregate(cmd.slug), { tenant_id: current.id, slug: cmd.slug, changed }, current.id);
+            uow.emit('tenant.updated', subjects.tenant(cmd.slug), { tenant_id: current.id, slug: cmd.slug, changed }, current.id);
           }
           return loadTenant(uow, cmd.slug);
         },

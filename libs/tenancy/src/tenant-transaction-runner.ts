@@ -68,6 +68,7 @@ export class TenantTransactionRunner {
         source: this.source,
         actor: this.context.actor,
         traceparent: this.context.traceparent,
+        traceId: this.context.traceId,
       });
       result = await work(uow);
       await writeToOutbox(runner.manager, uow.events);

@@ -27,10 +27,10 @@ const BLANK_AUDIT_ROWS = `WITH done AS (
   RETURNING 1)
 SELECT count(*)::int AS n FROM done`;
 
-/** The user's incidents keep rule, counts and times; the address the rule saw goes. */
+/** The user's incidents keep rule, counts and times; the address the rule saw, and countries derived from locations, go. */
 const BLANK_INCIDENTS = `WITH done AS (
-  UPDATE audit_incidents SET ip = NULL
-   WHERE user_id = $1 AND ip IS NOT NULL
+  UPDATE audit_incidents SET ip = NULL, details = details - 'countries'
+   WHERE user_id = $1 AND (ip IS NOT NULL OR details ? 'countries')
   RETURNING 1)
 SELECT count(*)::int AS n FROM done`;
 

@@ -1,2 +1,3 @@
 export * from './event-store.module';
 export * from './retention/purge-expired-events';
+export * from './erasure/erase-user-events';

@@ -5,7 +5,12 @@ export interface EventOrigin {
   source: string;
   actor: string;
   traceparent?: string;
+  /** The trace id of the unit of work (the request's x-trace-id), with or without a traceparent. */
+  traceId?: string;
 }
+
+const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 export interface PendingEvent {
   aggregate: string;
@@ -33,7 +38,9 @@ export function makeEvent<T extends EventType>(
       data: data as unknown as Record<string, unknown>,
       tenantid: tenantId,
       actor: origin.actor,
-      ...(origin.traceparent ? { traceparent: origin.traceparent } : {}),
+      // A malformed header is not passed on: consumers could not use it, and the contract refuses it.
+      ...(origin.traceparent && TRACEPARENT.test(origin.traceparent) ? { traceparent: origin.traceparent } : {}),
+      ...(origin.traceId && TRACE_ID.test(origin.traceId) ? { traceid: origin.traceId } : {}),
     },
   };
 }

@@ -66,6 +66,7 @@ export class TenantTransactionRunner {
         source: this.source,
         actor: this.context.principal, // the event records who acted: the request's principal
         traceparent: this.context.traceparent,
+        traceId: this.context.traceId,
       });
       result = await work(uow);
       await writeToOutbox(runner.manager, uow.events);

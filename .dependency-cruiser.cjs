@@ -38,7 +38,7 @@ module.exports = {
       name: 'app-imports-app',
       comment:
         'An app imports libs (and migrations), never another app. apps/platform is the one composition root: ' +
-        'it may import the other apps\' app modules (*-app.module.ts) and nothing else of theirs.',
+        "it may import the other apps' app modules (*-app.module.ts) and nothing else of theirs.",
       severity: 'error',
       from: { path: '^apps/([^/]+)/', pathNot: '^apps/platform/' },
       to: { path: '^apps/', pathNot: ['^apps/$1/'] },
@@ -69,8 +69,7 @@ module.exports = {
     {
       name: 'lib-deep-import',
       comment:
-        'A lib uses another lib only through its public src/index.ts (import from "@credence/<lib>"), never a file ' +
-        'behind it, so what a lib exposes is what its index says.',
+        'A lib uses another lib only through its public src/index.ts (import from "@credence/<lib>"), never a file ' + 'behind it, so what a lib exposes is what its index says.',
       severity: 'error',
       from: { path: '^libs/([^/]+)/', pathNot: '^libs/testing/' },
       to: { path: '^libs/', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },

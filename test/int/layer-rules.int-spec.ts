@@ -139,7 +139,17 @@ describe('layer rules (.dependency-cruiser.cjs)', () => {
   const cruise = (...args: string[]) =>
     spawnSync(
       process.execPath,
-      [join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), '--config', join(ROOT, '.dependency-cruiser.cjs'), ...args, 'apps', 'libs', 'migrations', 'test', 'bench'],
+      [
+        join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+        '--config',
+        join(ROOT, '.dependency-cruiser.cjs'),
+        ...args,
+        'apps',
+        'libs',
+        'migrations',
+        'test',
+        'bench',
+      ],
       { cwd: dir, encoding: 'utf8' },
     );
 

@@ -15,7 +15,6 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@credence/config';
 import { dropDatabase } from '@credence/database';

@@ -27,7 +27,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, setPriority, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client, Client as PgClient } from 'pg';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';

@@ -9,7 +9,6 @@ import { chain } from '../../libs/audit/src/trail/chain';
 import { AuditExporter } from '../../libs/audit/src/query/export-events/audit-exporter';
 
 const PASSWORD = 'a long enough password 1';
-const DAY = 86_400_000;
 
 interface Fixture {
   seq: number;

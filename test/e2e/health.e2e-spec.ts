@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from '@credence/testing';
+import { startTestApp } from '@credence/testing';
 import { freePort, waitFor } from '../support/child-platform';
 import { CuttableLink } from '../support/cuttable-link';
 import { OwnRedis } from '../support/own-redis';

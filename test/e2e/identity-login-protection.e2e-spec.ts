@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { REDIS } from '@credence/redis';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { freePort } from '../support/child-platform';
@@ -156,7 +157,7 @@ describe('one account, two identifiers', () => {
     expect((await attempt({ username: 'grace', password: `${PASSWORD} 1` })).body.error.code).toBe('auth.account.locked');
     expect((await attempt({ email: 'grace@ids.example', password: `${PASSWORD} 1` })).body.error.code).toBe('auth.account.locked');
     // Redis loses its keys: the lock recorded on the user still holds.
-    const redis = t.app.get<import('ioredis').default>(require('@credence/redis').REDIS);
+    const redis = t.app.get<import('ioredis').default>(REDIS);
     const keys = await redis.keys(`${t.config.REDIS_PREFIX}:login-*`);
     if (keys.length) await redis.del(...keys);
     expect((await attempt({ email: 'grace@ids.example', password: `${PASSWORD} 1` })).body.error.code).toBe('auth.account.locked');

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { REDIS } from '@credence/redis';
 
 const PASSWORD = 'a long enough password';
 
@@ -142,7 +143,7 @@ describe('password login, refresh and logout', () => {
   it('rebuilds revocation marks from Postgres when Redis lost them, before accepting tokens again', async () => {
     const pair = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
     expect((await t.call('POST', `/v1/t/${slug}/auth/logout`, undefined, { auth: pair.access_token })).status).toBe(204);
-    const redis = t.app.get<import('ioredis').default>(require('@credence/redis').REDIS);
+    const redis = t.app.get<import('ioredis').default>(REDIS);
     const keys = await redis.keys(`${t.config.REDIS_PREFIX}:revoked:*`);
     await redis.del(...keys, `${t.config.REDIS_PREFIX}:revocation:ready`);
     const res = await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: pair.access_token });

@@ -18,7 +18,6 @@ describe('retention killed mid-run', () => {
   let child: ChildPlatform | undefined;
   const env = () => ({ DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix, RETENTION_ENABLED: 'false', RETENTION_BATCH_SIZE: String(BATCH), AUDIT_INGEST_ENABLED: 'false' });
   const api = (c: ChildPlatform) => ({
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
       const res = await fetch(`${c.url}${path}`, {
         method,

@@ -1,5 +1,4 @@
 import { Client } from 'pg';
-import { INestMicroservice } from '@nestjs/common';
 import { TestApp, uniqueSlug, TEST_ADMIN_KEY } from '@credence/testing';
 import { ensureBuilt, freePort, startChildPlatform, ChildPlatform } from '../support/child-platform';
 import { startTsChild, Child } from '../support/events/child-process';

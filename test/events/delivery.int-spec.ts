@@ -2,7 +2,7 @@ import { INestMicroservice } from '@nestjs/common';
 import { TestApp, uniqueSlug } from '@credence/testing';
 import { DeadLetters } from '@credence/redis-streams-transport';
 import { createEventsWorld, emitSequence, EventsWorld, startWorldApp, useEventsEnv } from '../support/events/events-world';
-import { Handled, Recorder, startRecordingConsumer, until } from '../support/events/recording-consumer';
+import { Recorder, startRecordingConsumer, until } from '../support/events/recording-consumer';
 
 /** Relay → Redis Streams → Nest consumers, all in this process, against the real Postgres and Redis. */
 describe('event delivery over Redis Streams', () => {

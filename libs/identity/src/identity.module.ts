@@ -15,7 +15,6 @@ import { PasswordLogin } from './login/password-login';
 import { RateLimiter } from './login/rate-limiter';
 import { RevocationStore } from './revocation/revocation-store';
 import { ROLES_CONTROLLERS, ROLES_PROVIDERS } from './roles/roles.providers';
-import { SessionLifecycle } from './sessions/session-lifecycle';
 import { SESSIONS_CONTROLLERS, SESSIONS_PROVIDERS } from './sessions/sessions.providers';
 import { TokenIssuer } from './tokens/token-issuer';
 import { TokenVerifier } from './tokens/token-verifier';

@@ -42,11 +42,12 @@ const RAW_BODIES: string[] = [
 const URL_VALUES: string[] = [
   enc('2026-02-31T00:00:00Z'), enc('2026-01-01T00:00:00+23:00'), enc('9999999999999999999'), enc('1e308'), enc('-1'),
   'a%00b', '%ED%A0%80', '%C0%80', '%FF', '%', LONG_QUERY_STRING, '', enc("' OR 1=1 --"), '__proto__',
-  // Cursors Postgres could not read: a seq past bigint, Feb 30 (event and incident forms), a NUL inside.
-  ...['2026-01-01T00:00:00.000000Z|9999999999999999999', '2026-02-30T00:00:00.000000Z|1', `2026-02-30T00:00:00.000000Z|${randomUUID()}`, 'platform|\u0000'].map((raw) =>
-    Buffer.from(raw).toString('base64url'),
-  ),
 ];
+
+/** Forged cursors, for the parameters that take one: a seq past bigint, Feb 30 (event and incident forms), a NUL inside. */
+const CURSOR_VALUES: string[] = ['2026-01-01T00:00:00.000000Z|9999999999999999999', '2026-02-30T00:00:00.000000Z|1', `2026-02-30T00:00:00.000000Z|${randomUUID()}`, 'platform|\u0000', 's99999999999999999999'].map((raw) =>
+  Buffer.from(raw).toString('base64url'),
+);
 
 /** Path values: what a route's own guard or pipe must refuse (path values never reach a date or cursor decoder). */
 const PATH_VALUES: string[] = ['a%00b', '%ED%A0%80', '%FF', '%', 'x'.repeat(200), enc("' OR 1=1 --"), enc('9999999999999999999'), '__proto__', enc('2026-02-31T00:00:00Z')];
@@ -71,7 +72,7 @@ interface Schema {
 }
 
 interface Operation {
-  parameters?: { in: string; name: string }[];
+  parameters?: { in: string; name: string; description?: string }[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
 }
 
@@ -208,8 +209,15 @@ describe('hostile input on every route', () => {
     return Object.fromEntries((s.required ?? []).map((name) => [name, plausible(s.properties?.[name], depth)]));
   }
 
-  /** Every field of a body schema, nested objects included, as paths. */
+  /** Nested schemas whose fields were walked already: the same DTO class validates them wherever they appear. */
+  const walkedNested = new Set<string>();
+
+  /** Every field of a body schema, as paths; a nested schema's own fields only the first time it is met. */
   function fieldPaths(s: Schema | undefined, prefix: string[] = [], depth = 0): string[][] {
+    if (depth > 0 && s?.$ref) {
+      if (walkedNested.has(s.$ref)) return [];
+      walkedNested.add(s.$ref);
+    }
     const r = resolve(s);
     if (!r?.properties || depth > 3) return [];
     return Object.entries(r.properties).flatMap(([name, child]) => [[...prefix, name], ...fieldPaths(child, [...prefix, name], depth + 1)]);
@@ -265,6 +273,62 @@ describe('hostile input on every route', () => {
     return cases.length;
   }
 
+  const cursor = (raw: string) => Buffer.from(raw).toString('base64url');
+  const expect400 = (res: { status: number; body: any }, code: string, field?: string) => {
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 400, code });
+    if (field !== undefined) expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  };
+
+  it.each([
+    ['audit/events', 'from=2026-02-31T00:00:00Z', 'from'],
+    ['audit/events', 'to=2026-04-31T00:00:00Z', 'to'],
+    ['audit/report', 'from=2026-02-31T00:00:00Z', 'from'],
+    ['audit/export', 'to=2026-02-29T00:00:00Z', 'to'],
+    ['audit/events', 'from=0000-01-01T00:00:00Z', 'from'],
+    ['audit/events', `from=${enc('2026-01-01T00:00:00+23:00')}`, 'from'],
+    ['audit/events', `cursor=${cursor('2026-01-01T00:00:00.000000Z|9999999999999999999')}`, 'cursor'],
+    ['audit/events', `cursor=${cursor('2026-02-30T00:00:00.000000Z|1')}`, 'cursor'],
+    ['audit/events', `cursor=${cursor('2026-99-01T00:00:00.000000Z|1')}`, 'cursor'],
+    ['audit/incidents', `cursor=${cursor(`2026-02-30T00:00:00.000000Z|${randomUUID()}`)}`, 'cursor'],
+    ['audit/events', 'subject=a%00b', 'subject'],
+    ['users', 'q=a%00b', 'q'],
+  ])('GET /v1/t/{tenant}/%s?%s answers 400 validation.failed', async (path, query, field) => {
+    expect400(await t.call('GET', `/v1/t/${slug}/${path}?${query}`, undefined, { auth: tenantToken }), 'validation.failed', field);
+  });
+
+  it.each([
+    ['audit/events', 'from=2026-02-31T00:00:00Z', 'from'],
+    ['audit/events', 'subject=a%00b', 'subject'],
+    ['audit/export', 'from=2026-02-31T00:00:00Z', 'from'],
+    ['retention/runs', `cursor=${cursor('platform|\u0000')}`, 'cursor'],
+  ])('GET /v1/admin/%s?%s answers 400 validation.failed', async (path, query, field) => {
+    expect400(await t.call('GET', `/v1/admin/${path}?${query}`), 'validation.failed', field);
+  });
+
+  it('refuses impossible dates in bodies: an API key expiry and a retention as_of', async () => {
+    expect400(await t.call('POST', '/v1/admin/api-keys', { name: 'k', scopes: ['tenants:read'], expires_at: '2099-02-29T00:00:00Z' }), 'validation.failed', 'expires_at');
+    expect400(await t.call('POST', '/v1/admin/retention/runs', { as_of: '2025-02-29T00:00:00Z', tenant_ids: [] }), 'validation.failed', 'as_of');
+    expect400(await t.call('POST', '/v1/admin/retention/runs', { as_of: '2025-W01-1', tenant_ids: [] }), 'validation.failed', 'as_of');
+  });
+
+  it('refuses a NUL or a lone surrogate anywhere in a body, a key or a path, before the credentials', async () => {
+    const login = `/v1/t/${slug}/auth/login`;
+    expect400(await t.call('POST', login, '{"email":"a\\u0000@x.example","password":"p"}', { auth: false }), 'validation.failed', 'email');
+    expect400(await t.call('POST', login, '{"email":"\\ud800@x.example","password":"p"}', { auth: false }), 'validation.failed', 'email');
+    expect400(await t.call('POST', `/v1/t/${slug}/users`, { email: 'n@x.example', attributes: { 'dept\u0000': 'it' } }, { auth: false }), 'validation.failed', 'attributes.dept\u0000');
+    expect400(await t.call('GET', '/v1/t/a%00b/users', undefined, { auth: false }), 'validation.failed', 'tenant');
+  });
+
+  it('refuses a body nested 10,000 levels deep, unauthenticated, with 400 request.malformed, and keeps 32 levels', async () => {
+    for (const body of [deepText(10_000), `${'['.repeat(10_000)}${']'.repeat(10_000)}`, deepText(33)]) {
+      const res = await t.call('POST', `/v1/t/${slug}/auth/login`, body, { auth: false });
+      expect400(res, 'request.malformed');
+      expect(res.body.error.message).toBe('The JSON body is nested deeper than 32 levels.');
+    }
+    // 32 levels parse; the unknown field is then refused by validation, not by the parser.
+    expect400(await t.call('POST', `/v1/t/${slug}/auth/login`, deepText(32), { auth: false }), 'validation.failed');
+  });
+
   it('walks every registered route and never answers 5xx', async () => {
     const routes = nestRoutes(t.app);
     expect(routes.length).toBeGreaterThan(50);
@@ -288,9 +352,8 @@ describe('hostile input on every route', () => {
       for (const name of (route.path.match(/\{([^}]+)\}/g) ?? []).map((p) => p.slice(1, -1))) {
         for (const value of PATH_VALUES) cases.push({ where: `path ${name}=${value.slice(0, 40)}`, url: urlOf(route, { [name]: value }), body: baseText });
       }
-      const queryNames = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
-      for (const name of queryNames) {
-        for (const value of URL_VALUES) cases.push({ where: `query ${name}=${value.slice(0, 40)}`, url: urlOf(route, {}, `${name}=${value}`), body: baseText });
+      for (const { name, description } of (op.parameters ?? []).filter((p) => p.in === 'query')) {
+        for (const value of description?.includes('cursor') ? [...URL_VALUES, ...CURSOR_VALUES] : URL_VALUES) cases.push({ where: `query ${name}=${value.slice(0, 40)}`, url: urlOf(route, {}, `${name}=${value}`), body: baseText });
         cases.push({ where: `query ${name} twice`, url: urlOf(route, {}, `${name}=a&${name}=b`), body: baseText });
         cases.push({ where: `query ${name}[]`, url: urlOf(route, {}, `${enc(`${name}[]`)}=a`), body: baseText });
       }

@@ -22,7 +22,7 @@ export function encodeEventCursor(p: EventPosition): string {
 export function decodeEventCursor(cursor: string | undefined, field = 'cursor'): EventPosition | null {
   if (!cursor) return null;
   const m = RAW.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  // Date.parse alone would take Feb 30 (as Mar 2); Postgres refuses it, and a seq past bigint.
+  // Postgres refuses what a looser check lets through: Feb 30 (Date.parse reads it as Mar 2), a seq past bigint.
   if (!m || strictIsoInstant(m[1]) === null || BigInt(m[2]) > MAX_SEQ) {
     throw new DomainError('validation.failed', undefined, [{ field, issue: 'cursor is not one this API issued' }]);
   }

@@ -4,3 +4,5 @@ export * from './validation';
 export * from './optional';
 export * from './api-errors';
 export * from './pagination';
+export * from './strict-iso-date';
+export * from './input-guards';

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@credence/config';
 import { traceIdFrom } from '@credence/context';
 import { migratePlatform } from '@credence/database';
-import { mountOpenApi, validationPipe } from '@credence/http';
+import { installInputGuards, mountOpenApi, validationPipe } from '@credence/http';
 import { Metrics } from '@credence/observability';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { platformMigrations } from '@migrations/platform';
@@ -40,6 +40,7 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain'); // JSON only: other media types get 415
+  installInputGuards(fastify); // JSON depth limit, and no NUL or lone surrogate in any input string
   const metrics = app.get(Metrics);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-trace-id', request.id);

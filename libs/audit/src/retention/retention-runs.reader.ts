@@ -12,6 +12,8 @@ export interface RunFilter {
   latest?: boolean;
 }
 
+const TENANT_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|platform)$/;
+const RUN_ID = /^[0-9A-Za-z-]{1,64}$/;
 const COLUMNS = `r.run_id, r.tenant_id, t.slug, r.status, r.started_at, r.finished_at, r.counts, r.error`;
 const ORDER = `r.started_at DESC, r.tenant_id DESC, r.run_id DESC`;
 
@@ -22,7 +24,8 @@ function encode(r: { tenant_id: string; run_id: string }): string {
 function decode(cursor: string | undefined): [string, string] | null {
   if (!cursor) return null;
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new DomainError('validation.failed', undefined, [{ field: 'cursor', issue: 'cursor is not one this API issued' }]);
+  // The same forms as the tenant_id and run_id filters: anything else (a NUL, say) is no cursor we issued.
+  if (parts.length !== 2 || !TENANT_ID.test(parts[0]) || !RUN_ID.test(parts[1])) throw new DomainError('validation.failed', undefined, [{ field: 'cursor', issue: 'cursor is not one this API issued' }]);
   return [parts[0], parts[1]];
 }
 

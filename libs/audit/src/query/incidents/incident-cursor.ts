@@ -1,4 +1,5 @@
 import { DomainError } from '@credence/errors';
+import { strictIsoInstant } from '@credence/http';
 
 /** Position of an incident in newest-first order: detected_at (microseconds) and id. */
 export interface IncidentPosition {
@@ -13,6 +14,6 @@ export const encodeIncidentCursor = (p: IncidentPosition) => Buffer.from(`${p.at
 export function decodeIncidentCursor(cursor: string | undefined): IncidentPosition | null {
   if (!cursor) return null;
   const m = RAW.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new DomainError('validation.failed', undefined, [{ field: 'cursor', issue: 'cursor is not one this API issued' }]);
+  if (!m || strictIsoInstant(m[1]) === null) throw new DomainError('validation.failed', undefined, [{ field: 'cursor', issue: 'cursor is not one this API issued' }]);
   return { at: m[1], id: m[2] };
 }

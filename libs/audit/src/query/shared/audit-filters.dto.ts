@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsIP, IsRFC3339, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsIn, IsIP, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { DomainError } from '@credence/errors';
-import { OptionalField } from '@credence/http';
+import { IsStrictIsoDate, OptionalField } from '@credence/http';
 import type { Outcome, Severity } from '../../trail/audit-record';
 import type { AuditFilter } from './audit-filter-sql';
 
@@ -14,12 +14,12 @@ export const TYPE_FILTER = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/;
 export class AuditFiltersDto {
   @ApiPropertyOptional({ description: 'RFC 3339; events that occurred at or after it', example: '2026-03-01T00:00:00Z' })
   @OptionalField()
-  @IsRFC3339()
+  @IsStrictIsoDate()
   from?: string;
 
   @ApiPropertyOptional({ description: 'RFC 3339; events that occurred before it (exclusive)', example: '2026-04-01T00:00:00Z' })
   @OptionalField()
-  @IsRFC3339()
+  @IsStrictIsoDate()
   to?: string;
 
   @ApiPropertyOptional({ description: 'An event type, or a prefix ending in .* (auth.*)', example: 'auth.login.failed' })

@@ -20,4 +20,18 @@ describe('event cursor', () => {
       expect(() => decodeEventCursor(cursor)).toThrow(DomainError);
     },
   );
+
+  it.each([
+    ['a seq past bigint', '2026-03-01T10:20:30.123456Z|9999999999999999999'],
+    ['Feb 30', '2026-02-30T10:20:30.123456Z|5'],
+    ['month 99', '2026-99-01T10:20:30.123456Z|5'],
+    ['hour 24', '2026-03-01T24:00:00.000000Z|5'],
+  ])('refuses a cursor Postgres could not read (%s) with validation.failed', (_, raw) => {
+    expect(() => decodeEventCursor(Buffer.from(raw).toString('base64url'))).toThrow(expect.objectContaining({ code: 'validation.failed' }));
+  });
+
+  it('takes the largest bigint seq', () => {
+    const p = { at: '2026-03-01T10:20:30.123456Z', seq: '9223372036854775807' };
+    expect(decodeEventCursor(encodeEventCursor(p))).toEqual(p);
+  });
 });

@@ -1,12 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsISO8601, IsUUID } from 'class-validator';
-import { OptionalField } from '@credence/http';
+import { ArrayMaxSize, IsArray, IsBoolean, IsUUID } from 'class-validator';
+import { IsStrictIsoDate, OptionalField } from '@credence/http';
 
 /** POST /v1/admin/retention/runs. Every field is optional: `{}` starts a full run now. */
 export class TriggerRunDto {
   @ApiPropertyOptional({ example: '2025-06-01T12:00:00Z', description: 'The instant the cutoffs are measured from; defaults to now, never in the future.' })
   @OptionalField()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsStrictIsoDate()
   as_of?: string;
 
   @ApiPropertyOptional({ type: [String], description: 'Only these tenants (ids). Without it, every active, suspended and offboarding tenant.' })

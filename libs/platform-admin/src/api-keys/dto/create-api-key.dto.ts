@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDateString, IsIn, IsString, Length, Matches } from 'class-validator';
-import { OptionalField } from '@credence/http';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
+import { IsStrictIsoDate, OptionalField } from '@credence/http';
 import { ADMIN_SCOPES, AdminScope } from '@credence/access';
 
 export class CreateApiKeyDto {
@@ -19,7 +19,7 @@ export class CreateApiKeyDto {
 
   @ApiPropertyOptional({ description: 'RFC 3339 time after which the key stops working; must be in the future.', example: '2027-01-01T00:00:00Z' })
   @OptionalField()
-  @IsDateString({ strict: true })
+  @IsStrictIsoDate()
   @Matches(/(Z|[+-]\d{2}:\d{2})$/, { message: 'expires_at must carry a time zone (Z or ±hh:mm)' })
   expires_at?: string;
 }

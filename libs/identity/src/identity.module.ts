@@ -11,6 +11,7 @@ import { AuthController } from './login/auth.controller';
 import { PasswordLogin } from './login/password-login';
 import { RateLimiter } from './login/rate-limiter';
 import { RevocationStore } from './revocation/revocation-store';
+import { RETENTION_RULE_PROVIDERS } from './retention/retention.providers';
 import { RPC_PROVIDERS } from './rpc/rpc.providers';
 import { ROLES_CONTROLLERS, ROLES_PROVIDERS } from './roles/roles.providers';
 import { SessionLifecycle } from './sessions/session-lifecycle';
@@ -47,7 +48,7 @@ const IDENTITY_PROVIDERS = [
  */
 @Module({
   imports: [CqrsModule],
-  providers: IDENTITY_PROVIDERS,
+  providers: [...IDENTITY_PROVIDERS, ...RETENTION_RULE_PROVIDERS],
   exports: IDENTITY_PROVIDERS,
 })
 export class IdentityCoreModule {}

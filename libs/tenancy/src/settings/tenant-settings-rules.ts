@@ -24,8 +24,10 @@ const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
   },
 ];
 
+/** The settings in effect: the tenant's own values (keys present but undefined do not count), the platform default for the rest. */
 export function effectiveSettings(stored: TenantSettings | null | undefined): Values {
-  return { ...DEFAULT_TENANT_SETTINGS, ...(stored ?? {}) };
+  const own = Object.entries(stored ?? {}).filter(([, value]) => value !== undefined);
+  return { ...DEFAULT_TENANT_SETTINGS, ...Object.fromEntries(own) };
 }
 
 function limitIssue(key: string, value: unknown): string | undefined {

@@ -1,4 +1,3 @@
-import { RevocationStore } from '@credence/identity';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 
@@ -150,6 +149,11 @@ describe('password login, refresh and logout', () => {
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('auth.session.revoked');
     expect(await redis.exists(`${t.config.REDIS_PREFIX}:revocation:ready`)).toBe(1);
-    expect(t.app.get(RevocationStore)).toBeDefined();
+    // The marks came back from Postgres: the revoked session's and its token's.
+    const [jti] = await t.dataSource.query(`SELECT jti FROM "t_${tenantId.replace(/-/g, '')}".revoked_access_tokens WHERE session_id = $1`, [pair.session_id]);
+    expect(await redis.exists(`${t.config.REDIS_PREFIX}:revoked:sid:${pair.session_id}`, `${t.config.REDIS_PREFIX}:revoked:jti:${jti.jti}`)).toBe(2);
+    // And a token that was never revoked is accepted again.
+    const fresh = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    expect((await t.call('POST', `/v1/t/${slug}/auth/logout`, undefined, { auth: fresh.access_token })).status).toBe(204);
   });
 });

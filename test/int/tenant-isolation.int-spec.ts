@@ -1,15 +1,37 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Job, Queue } from 'bullmq';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { TenantRetention } from '@credence/audit';
 import { RequestContext, TenantRef } from '@credence/context';
+import { CredenceCloudEvent } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { User } from '@credence/identity';
+import { makeEvent } from '@credence/outbox';
+import { JOBS, QUEUES } from '@credence/queues';
+import { RedisStreamsClient } from '@credence/redis-streams-transport';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
+import { AuditAppModule } from '../../apps/audit/src/audit-app.module';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { waitFor } from '../support/child-platform';
+import { createEventsWorld, EventsWorld, useEventsEnv } from '../support/events/events-world';
+
+const DAY_MS = 86_400_000;
+/** XINFO's flat [name, value, ...] reply as an object. */
+const fields = (reply: unknown[]): Record<string, unknown> => Object.fromEntries(Array.from({ length: reply.length / 2 }, (_, i) => [reply[2 * i], reply[2 * i + 1]]));
+/** The tenant tables a retention run may touch, fingerprinted to see that a tenant's data did not change at all. */
+const RETAINED_TABLES = ['users', 'auth_sessions', 'otp_codes', 'refresh_tokens', 'revoked_access_tokens', 'audit_log', 'audit_checkpoints', 'audit_chain', 'retention_watermarks'];
 
 /**
  * The isolation suite: a unit of work for tenant A sees only A's rows, whichever way it asks,
- * and nothing of its search_path survives on the pooled connection afterwards.
+ * and nothing of its search_path survives on the pooled connection afterwards. A job or an event
+ * for tenant A reads and writes A's schema only, whatever the context it meets.
+ *
+ * A database and Redis prefix of the file's own (the outbox relay is one per database), the audit
+ * trail ingesting, the retention schedule off: every job here is one the test queued.
  */
 describe('tenant isolation', () => {
+  let world: EventsWorld;
   let t: TestApp;
   let runner: TenantTransactionRunner;
   let context: RequestContext;
@@ -26,13 +48,18 @@ describe('tenant isolation', () => {
   const asTenant = <T>(tenant: TenantRef, work: () => Promise<T>) => context.runWith({ tenant }, work);
 
   beforeAll(async () => {
-    t = await startTestApp([AuthAppModule]);
+    world = await createEventsWorld('isolation');
+    useEventsEnv({});
+    t = await startTestApp([AuthAppModule, AuditAppModule], { DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix, RETENTION_ENABLED: 'false' });
     runner = t.app.get(TenantTransactionRunner);
     context = t.app.get(RequestContext);
     a = await onboard('alice@a.example');
     b = await onboard('bob@b.example');
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await world?.cleanup();
+  });
 
   it('a repository sees only the ambient tenant', async () => {
     const emails = await asTenant(a, () => runner.inTenant((uow) => uow.manager.getRepository(User).find()));
@@ -130,5 +157,230 @@ describe('tenant isolation', () => {
     expect(kidsA).toHaveLength(1);
     expect(kidsB).toHaveLength(1);
     expect(kidsA[0]).not.toEqual(kidsB[0]);
+  });
+
+  /** Per table: row count and a digest of every row, so any insert, update or delete shows. */
+  const fingerprint = async (tenant: TenantRef): Promise<Record<string, string>> => {
+    const entries = await Promise.all(RETAINED_TABLES.map(async (table) => {
+      const [r] = await t.dataSource.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${tenant.schema}".${table} x`);
+      return [table, `${r.n}:${r.h}`] as const;
+    }));
+    return Object.fromEntries(entries);
+  };
+  const trailHas = async (tenant: TenantRef, eventId: string) =>
+    (await t.dataSource.query(`SELECT 1 FROM "${tenant.schema}".audit_log WHERE event_id = $1`, [eventId])).length > 0;
+  const platformTrailHas = async (eventId: string) => (await t.dataSource.query('SELECT 1 FROM platform.platform_audit_log WHERE event_id = $1', [eventId])).length > 0;
+  /**
+   * Waits until the audit trail has taken in every event there is: all of the outbox published, and
+   * on every partition the audit group has read to the end and acked it all (ingest acks once
+   * stored). This file's database and prefix have no other producer, so after this only a test writes.
+   */
+  const ingestIdle = () =>
+    waitFor('audit ingest to be idle', async () => {
+      const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM platform.outbox WHERE published_at IS NULL');
+      if (n) return false;
+      for (let p = 0; p < t.config.EVENTS_PARTITIONS; p++) {
+        const stream = `${t.config.REDIS_PREFIX}:events:p${p}`;
+        if (!(await world.redis.exists(stream))) continue;
+        const last = fields((await world.redis.xinfo('STREAM', stream)) as unknown[])['last-generated-id'];
+        const groups = ((await world.redis.xinfo('GROUPS', stream)) as unknown[][]).map(fields);
+        const audit = groups.find((g) => g.name === t.config.AUDIT_CONSUMER_GROUP);
+        if (!audit || audit.pending !== 0 || audit['last-delivered-id'] !== last) return false;
+      }
+      return true;
+    });
+  describe('jobs', () => {
+    const dora = randomUUID();
+    const sessions = { gone: randomUUID(), anonymised: randomUUID(), kept: randomUUID() };
+    const otp = { expired: randomUUID(), valid: randomUUID() };
+    // A year and more ahead, so that everything in today's trails counts as past the audit retention (365 days at least).
+    const asOf = new Date(Date.now() + 400 * DAY_MS);
+    const before = (days: number) => new Date(asOf.getTime() - days * DAY_MS);
+    const runId = () => `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
+    let retention: Queue;
+    let lifecycle: Queue;
+
+    /** Identical rows in both tenants, all due for retention as of `asOf` but `kept` and `valid`. */
+    const seed = async (tenant: TenantRef) => {
+      const s = `"${tenant.schema}"`;
+      await t.dataSource.query(`INSERT INTO ${s}.users (id, email, status) VALUES ($1, 'dora@shared.example', 'active')`, [dora]);
+      await t.dataSource.query(
+        `INSERT INTO ${s}.auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, created_at, last_seen_at, idle_expires_at, absolute_expires_at)
+         SELECT u.id, $1, 'local', '203.0.113.9', 'Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0', 'desktop', 'Berlin, DE', 'expired', u.seen, u.seen, u.seen, u.seen
+           FROM unnest($2::uuid[], $3::timestamptz[]) AS u(id, seen)`,
+        [dora, [sessions.gone, sessions.anonymised, sessions.kept], [before(400), before(200), before(1)]],
+      );
+      await t.dataSource.query(
+        `INSERT INTO ${s}.otp_codes (id, user_id, channel, code_hash, expires_at) VALUES ($1, $3, 'email', '\\x00', $4), ($2, $3, 'email', '\\x01', $5)`,
+        [otp.expired, otp.valid, dora, before(1), new Date(asOf.getTime() + DAY_MS)],
+      );
+    };
+
+    /** Queues a real job and resolves once a worker of this app has finished it, whichever way. */
+    const run = async (queue: Queue, name: string, data: object): Promise<Job> => {
+      const job = await queue.add(name, data, { attempts: 1 });
+      await waitFor(`job ${name} ${job.id}`, async () => ['completed', 'failed'].includes(await job.getState()));
+      return (await Job.fromId(queue, job.id!))!;
+    };
+
+    beforeAll(async () => {
+      retention = t.app.get<Queue>(getQueueToken(QUEUES.retention));
+      lifecycle = t.app.get<Queue>(getQueueToken(QUEUES.tenantLifecycle));
+      await seed(a);
+      await seed(b);
+    });
+
+    it('a retention job for tenant A changes A\'s rows only, and its event reaches A\'s trail only', async () => {
+      await ingestIdle();
+      const bBefore = await fingerprint(b);
+      const aBefore = await fingerprint(a);
+      const aTrail = (await t.dataSource.query(`SELECT event_id FROM "${a.schema}".audit_log`)).map((r: { event_id: string }) => r.event_id);
+      expect(aTrail.length).toBeGreaterThan(0);
+
+      const id = runId();
+      const job = await run(retention, JOBS.retentionTenant, { runId: id, tenantId: a.id, asOf: asOf.toISOString() });
+      expect(job.failedReason).toBeUndefined();
+      expect(job.returnvalue).toBe('completed');
+
+      // A: each rule did its work there.
+      const session = async (sid: string) => (await t.dataSource.query(`SELECT ip, anonymised_at FROM "${a.schema}".auth_sessions WHERE id = $1`, [sid]))[0];
+      expect(await session(sessions.gone)).toBeUndefined();
+      expect((await session(sessions.anonymised)).ip).toMatch(/^anon:/);
+      expect(await session(sessions.kept)).toEqual({ ip: '203.0.113.9', anonymised_at: null });
+      expect((await t.dataSource.query(`SELECT id FROM "${a.schema}".otp_codes`)).map((r: { id: string }) => r.id)).toEqual([otp.valid]);
+      expect(await t.dataSource.query(`SELECT 1 FROM "${a.schema}".audit_log WHERE event_id = ANY($1::uuid[])`, [aTrail])).toEqual([]);
+      expect((await t.dataSource.query(`SELECT 1 FROM "${a.schema}".audit_checkpoints`)).length).toBeGreaterThan(0);
+      expect(await fingerprint(a)).not.toEqual(aBefore);
+
+      // B, with the same rows due, is untouched: not a row inserted, changed or deleted.
+      expect(await fingerprint(b)).toEqual(bBefore);
+      const runs = await t.dataSource.query('SELECT tenant_id, status FROM platform.retention_runs WHERE run_id = $1', [id]);
+      expect(runs).toEqual([{ tenant_id: a.id, status: 'completed' }]);
+
+      // The run's event is A's, and lands in A's trail and no other.
+      const [completed] = await t.dataSource.query(`SELECT event_id, tenant_id FROM platform.outbox WHERE type = 'retention.run.completed' AND event->'data'->>'run_id' = $1`, [id]);
+      expect(completed.tenant_id).toBe(a.id);
+      await waitFor('retention.run.completed in A\'s trail', () => trailHas(a, completed.event_id));
+      expect(await trailHas(b, completed.event_id)).toBe(false);
+      expect(await platformTrailHas(completed.event_id)).toBe(false);
+      expect(await fingerprint(b)).toEqual(bBefore);
+    });
+
+    it('a retention run for A started where the context holds B works on A all the same, never on B', async () => {
+      await ingestIdle();
+      const bBefore = await fingerprint(b);
+      const id = runId();
+      // B still has rows due: had the run used the ambient tenant, they would be gone now.
+      const outcome = await context.runWith({ tenant: b }, () => t.app.get(TenantRetention).run(id, a.id, asOf));
+      expect(outcome).toBe('completed');
+      expect(await fingerprint(b)).toEqual(bBefore);
+      expect(await t.dataSource.query('SELECT tenant_id FROM platform.retention_runs WHERE run_id = $1', [id])).toEqual([{ tenant_id: a.id }]);
+    });
+
+    it('a retention job that names a tenant by anything but its id (slug, schema, unknown id) does nothing to any tenant', async () => {
+      await ingestIdle();
+      const [aBefore, bBefore] = [await fingerprint(a), await fingerprint(b)];
+      for (const tenantId of [b.slug, b.schema, randomUUID()]) {
+        const id = runId();
+        const job = await run(retention, JOBS.retentionTenant, { runId: id, tenantId, asOf: asOf.toISOString() });
+        // An unknown id is skipped; a name that is not a uuid is skipped or fails its lookup.
+        expect(['skipped', 'failed']).toContain(job.failedReason ? 'failed' : job.returnvalue);
+        expect(await t.dataSource.query(`SELECT 1 FROM platform.retention_runs WHERE run_id = $1 AND status = 'completed'`, [id])).toEqual([]);
+      }
+      expect(await fingerprint(b)).toEqual(bBefore);
+      expect(await fingerprint(a)).toEqual(aBefore);
+    });
+
+    it('a purge job drops its own tenant\'s schema only, and one naming a live tenant drops nothing', async () => {
+      const c = await onboard('carl@c.example');
+      const [aBefore, bBefore] = [await fingerprint(a), await fingerprint(b)];
+      const schemas = async () =>
+        (await t.dataSource.query('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)', [[a.schema, b.schema, c.schema]])).map((r: { nspname: string }) => r.nspname).sort();
+
+      // B is active: a purge job for it (a stray, a forged one) is refused by the tenant's status.
+      const refused = await run(lifecycle, JOBS.purgeTenant, { tenantId: b.id });
+      expect(refused.returnvalue).toEqual({ done: 'skipped' });
+      expect(await schemas()).toEqual([a.schema, b.schema, c.schema].sort());
+
+      await t.dataSource.query(`UPDATE platform.tenants SET status = 'offboarding', purge_after = now() - interval '1 second' WHERE id = $1`, [c.id]);
+      const purged = await run(lifecycle, JOBS.purgeTenant, { tenantId: c.id });
+      expect(purged.returnvalue).toEqual({ done: 'purged' });
+      expect(await schemas()).toEqual([a.schema, b.schema].sort());
+      expect(await fingerprint(a)).toEqual(aBefore);
+      expect(await fingerprint(b)).toEqual(bBefore);
+    });
+  });
+
+  describe('events', () => {
+    let publisher: RedisStreamsClient;
+    /** Publishes an event the way the relay does (for events the application itself would never emit). */
+    const publish = (aggregate: string, envelope: CredenceCloudEvent) =>
+      publisher.publishBatch([{ pattern: envelope.type, key: aggregate, data: JSON.stringify(envelope) }]);
+    const outboxed = (marker: string) =>
+      t.dataSource.query(`SELECT event_id, tenant_id FROM platform.outbox WHERE event->'data'->'changed' @> jsonb_build_array($1::text)`, [marker]);
+
+    beforeAll(() => {
+      publisher = new RedisStreamsClient({ url: t.config.REDIS_URL, prefix: t.config.REDIS_PREFIX, partitions: t.config.EVENTS_PARTITIONS });
+    });
+    afterAll(() => publisher.close());
+
+    it('an event emitted in A\'s unit of work travels outbox, relay and stream into A\'s trail only', async () => {
+      const [admin] = await t.dataSource.query(`SELECT id FROM "${a.schema}".users WHERE email = 'alice@a.example'`);
+      const marker = `iso-${randomUUID()}`;
+      await asTenant(a, () => runner.inTenant(async (uow) => uow.emit('user.updated', `user/${admin.id}`, { user_id: admin.id, changed: [marker] })));
+      const [row] = await outboxed(marker);
+      expect(row.tenant_id).toBe(a.id);
+      await waitFor('the event in A\'s trail', () => trailHas(a, row.event_id));
+      // Ingest acks an event once every trail it belongs to has it: nothing more comes after this.
+      expect(await trailHas(b, row.event_id)).toBe(false);
+      expect(await platformTrailHas(row.event_id)).toBe(false);
+    });
+
+    it('refuses an event that B\'s unit of work names for tenant A, and rolls the unit back', async () => {
+      const marker = `iso-${randomUUID()}`;
+      const email = `${marker}@b.example`;
+      await expect(asTenant(b, () => runner.inTenant(async (uow) => {
+        await uow.query(`INSERT INTO users (id, email, status) VALUES (gen_random_uuid(), $1, 'active')`, [email]);
+        uow.emit('user.updated', `user/${randomUUID()}`, { user_id: randomUUID(), changed: [marker] }, a.id);
+      }))).rejects.toMatchObject({ code: 'tenant.context_missing' });
+      expect(await outboxed(marker)).toEqual([]);
+      expect(await t.dataSource.query(`SELECT 1 FROM "${b.schema}".users WHERE email = $1`, [email])).toEqual([]);
+    });
+
+    it('dead-letters an event whose data names another tenant than its envelope, instead of writing either trail', async () => {
+      await ingestIdle();
+      const [aBefore, bBefore] = [await fingerprint(a), await fingerprint(b)];
+      const forged = makeEvent('tenant.updated', a.id, `tenant/${a.slug}`, { tenant_id: b.id, slug: b.slug, changed: ['name'] }, { source: 'credence/test', actor: 'system' });
+      await publish(forged.aggregate, forged.envelope);
+      const letter = await waitFor('the event in the audit dead letters', async () => {
+        const res = await t.call('GET', '/v1/admin/audit/dead-letters?limit=100');
+        return res.body.data?.find((l: { event_id: string }) => l.event_id === forged.envelope.id);
+      });
+      expect(letter.error).toMatch(/names tenant/);
+      expect(await trailHas(a, forged.envelope.id)).toBe(false);
+      expect(await trailHas(b, forged.envelope.id)).toBe(false);
+      expect(await platformTrailHas(forged.envelope.id)).toBe(false);
+      expect(await fingerprint(a)).toEqual(aBefore);
+      expect(await fingerprint(b)).toEqual(bBefore);
+    });
+
+    it('never resolves an event\'s tenant from its slug or schema name: such an event lands in no trail', async () => {
+      const [admin] = await t.dataSource.query(`SELECT id FROM "${b.schema}".users WHERE email = 'bob@b.example'`);
+      const aggregate = `user/${admin.id}`;
+      const stray = [b.slug, b.schema].map((tenantid) => {
+        const e = makeEvent('user.updated', b.id, aggregate, { user_id: admin.id, changed: ['phone'] }, { source: 'credence/test', actor: 'system' });
+        return { ...e.envelope, tenantid };
+      });
+      for (const e of stray) await publish(aggregate, e);
+      // Same aggregate, so the same partition, handled in order: once this one is in, the strays have been handled.
+      const after = makeEvent('user.updated', b.id, aggregate, { user_id: admin.id, changed: ['email'] }, { source: 'credence/test', actor: 'system' });
+      await publish(aggregate, after.envelope);
+      await waitFor('the event after the strays in B\'s trail', () => trailHas(b, after.envelope.id));
+      for (const e of stray) {
+        expect(await trailHas(b, e.id)).toBe(false);
+        expect(await trailHas(a, e.id)).toBe(false);
+        expect(await platformTrailHas(e.id)).toBe(false);
+      }
+    });
   });
 });

@@ -16,6 +16,7 @@ import { SETTINGS_CONTROLLERS, SETTINGS_PROVIDERS } from './settings/settings.pr
  * detection, the read API, retention workers, erasure and the tenant's retention and detection settings.
  */
 @Module({
+  // Identity's TargetRank judges erasure: nobody erases a user who outranks them.
   // The retention runner finds the registered rules (DiscoveryModule); identity, the outbox and the event store supply theirs.
   imports: [CqrsModule, DiscoveryModule, EventsConfigModule, IdentityCoreModule, OutboxRetentionModule, EventStoreRetentionModule],
   controllers: [...INGEST_CONTROLLERS, ...QUERY_CONTROLLERS, ...RETENTION_CONTROLLERS, ...ERASURE_CONTROLLERS, ...SETTINGS_CONTROLLERS],

@@ -12,7 +12,7 @@ export interface TenantRef {
 interface ContextStore {
   traceId?: string;
   traceparent?: string;
-  actor?: string;
+  principal?: string;
   tenant?: TenantRef;
   [key: symbol]: unknown;
 }
@@ -27,7 +27,7 @@ export function traceIdFrom(traceparent: string | undefined): string {
 }
 
 /**
- * Async-local request context (nestjs-cls): trace, actor and tenant of the current unit of work.
+ * Async-local request context (nestjs-cls): trace, principal and tenant of the current unit of work.
  * Code that needs a tenant and finds none must call requireTenant(), which fails closed.
  */
 @Injectable()
@@ -46,8 +46,9 @@ export class RequestContext {
     return this.cls.isActive() ? this.cls.get('traceparent') : undefined;
   }
 
-  get actor(): string {
-    return (this.cls.isActive() && this.cls.get('actor')) || 'system';
+  /** Who the current unit of work acts for: `user:<id>`, `service:<id>`, `platform-admin:<key id>` or `system:<job>`. */
+  get principal(): string {
+    return (this.cls.isActive() && this.cls.get('principal')) || 'system';
   }
 
   get tenant(): TenantRef | undefined {
@@ -59,19 +60,19 @@ export class RequestContext {
     if (traceparent) this.cls.set('traceparent', traceparent);
   }
 
-  setActor(actor: string): void {
-    this.cls.set('actor', actor);
+  setPrincipal(principal: string): void {
+    this.cls.set('principal', principal);
   }
 
   setTenant(tenant: TenantRef): void {
     this.cls.set('tenant', tenant);
   }
 
-  /** Runs work in a fresh context (jobs, recovery, CLI) with the given tenant and actor. */
-  runWith<T>(values: { tenant?: TenantRef; actor?: string; traceId?: string }, work: () => Promise<T>): Promise<T> {
+  /** Runs work in a fresh context (jobs, recovery, CLI) with the given tenant and principal. */
+  runWith<T>(values: { tenant?: TenantRef; principal?: string; traceId?: string }, work: () => Promise<T>): Promise<T> {
     return this.cls.run({ ifNested: 'inherit' }, () => {
       this.cls.set('traceId', values.traceId ?? this.cls.get('traceId') ?? traceIdFrom(undefined));
-      if (values.actor) this.cls.set('actor', values.actor);
+      if (values.principal) this.cls.set('principal', values.principal);
       if (values.tenant) this.cls.set('tenant', values.tenant);
       return work();
     });

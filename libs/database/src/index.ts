@@ -4,3 +4,4 @@ export * from './embedded-postgres';
 export * from './ensure-database';
 export * from './migration-set';
 export * from './platform-migrator';
+export * from './entities.module';

@@ -1,4 +1,3 @@
 export * from './event-store.module';
-export * from './replay/replay-readers.guard';
 export * from './retention/purge-expired-events';
 export * from './retention/event-store-retention.rule';

@@ -1,6 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { PERMISSION_AUTHORIZER, SERVICE_CREDENTIAL_VERIFIER, USER_TOKEN_VERIFIER } from '@credence/access';
+import { EntitiesModule } from '@credence/database';
 import { CqrsModule } from '@nestjs/cqrs';
-import { AccessTokenGuard } from './auth/access-token.guard';
+import { IdentityPermissionAuthorizer } from './access/identity-permission-authorizer';
+import { IdentityServiceCredentialVerifier } from './access/identity-service-credential-verifier';
 import { AUTHZ_CONTROLLERS, AUTHZ_PROVIDERS } from './authz/authz.providers';
 import { DiscoveryController } from './keys/discovery.controller';
 import { JwksController } from './keys/jwks.controller';
@@ -20,6 +23,7 @@ import { TokenIssuer } from './tokens/token-issuer';
 import { TokenVerifier } from './tokens/token-verifier';
 import { USERS_CONTROLLERS, USERS_PROVIDERS } from './users/users.providers';
 import { INTROSPECTION_CONTROLLERS, INTROSPECTION_PROVIDERS } from './introspection/introspection.providers';
+import { TENANT_ENTITIES } from './tenant-entities';
 import { OTP_CONTROLLERS, OTP_PROVIDERS } from './otp/otp.providers';
 import { SERVICE_CREDENTIALS_CONTROLLERS, SERVICE_CREDENTIALS_PROVIDERS } from './service-credentials/service-credentials.providers';
 
@@ -28,7 +32,6 @@ const IDENTITY_PROVIDERS = [
   TokenIssuer,
   TokenVerifier,
   RevocationStore,
-  AccessTokenGuard,
   ...SESSIONS_PROVIDERS,
   RateLimiter,
   AccountLockout,
@@ -42,20 +45,36 @@ const IDENTITY_PROVIDERS = [
   ...RPC_PROVIDERS,
 ];
 
-/**
- * Identity without its routes: token verification, revocation, sessions, the permission engine.
- * Apps that guard their own routes with Credence tokens (audit) import this, not IdentityModule.
- */
+/** Identity without its routes: token verification, revocation, sessions, the permission engine. */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, EntitiesModule.forFeature(TENANT_ENTITIES)],
   providers: [...IDENTITY_PROVIDERS, ...RETENTION_RULE_PROVIDERS],
   exports: IDENTITY_PROVIDERS,
 })
 export class IdentityCoreModule {}
 
+const ACCESS_PORTS = [
+  { provide: USER_TOKEN_VERIFIER, useExisting: TokenVerifier },
+  { provide: SERVICE_CREDENTIAL_VERIFIER, useClass: IdentityServiceCredentialVerifier },
+  { provide: PERMISSION_AUTHORIZER, useClass: IdentityPermissionAuthorizer },
+];
+
+/**
+ * Identity behind the access lib's ports, for every module of the process: the global guard verifies
+ * users' tokens and service credentials with it, PermissionGuard asks its permission engine. An app
+ * whose routes take tenant users (auth, audit) imports this, not IdentityModule; one without it refuses them.
+ */
+@Global()
+@Module({
+  imports: [IdentityCoreModule],
+  providers: ACCESS_PORTS,
+  exports: [USER_TOKEN_VERIFIER, SERVICE_CREDENTIAL_VERIFIER, PERMISSION_AUTHORIZER],
+})
+export class IdentityAccessModule {}
+
 /** Users, roles, keys and sign-in for tenants: the identity routes on top of IdentityCoreModule. */
 @Module({
-  imports: [CqrsModule, IdentityCoreModule],
+  imports: [CqrsModule, IdentityCoreModule, IdentityAccessModule],
   controllers: [JwksController, DiscoveryController, KeysController, AuthController, ...SESSIONS_CONTROLLERS, ...AUTHZ_CONTROLLERS, ...USERS_CONTROLLERS, ...ROLES_CONTROLLERS, ...OTP_CONTROLLERS, ...SERVICE_CREDENTIALS_CONTROLLERS, ...INTROSPECTION_CONTROLLERS],
   exports: [IdentityCoreModule],
 })

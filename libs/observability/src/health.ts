@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import type { FastifyReply } from 'fastify';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { Public } from '@credence/access';
 import { REDIS } from '@credence/redis';
 
 export interface CheckResult {
@@ -57,6 +58,7 @@ export class HealthService {
 }
 
 @ApiTags('operations')
+@Public()
 @Controller()
 export class HealthController {
   constructor(private readonly health: HealthService) {}

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Injectable, Module, Global } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Public } from '@credence/access';
 
 /** One Prometheus registry per process. */
 @Injectable()
@@ -26,6 +27,7 @@ export class Metrics {
 }
 
 @ApiExcludeController()
+@Public()
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}

@@ -1,6 +1,4 @@
-export * from './auth/admin-scopes';
 export * from './platform-admin.module';
 export * from './tenants/dto/slug';
 export * from './tenants/provisioning/provisioning-recovery';
 export * from './tenants/provisioning/tenant-provisioner';
-export * from './auth/platform-admin.guard';

@@ -5,7 +5,6 @@ import { BootstrapAdminKey } from './api-keys/bootstrap-admin-key';
 import { CreateApiKeyHandler } from './api-keys/commands/create-api-key/create-api-key.handler';
 import { RevokeApiKeyHandler } from './api-keys/commands/revoke-api-key/revoke-api-key.handler';
 import { ListApiKeysHandler } from './api-keys/queries/list-api-keys/list-api-keys.handler';
-import { PlatformAdminGuard } from './auth/platform-admin.guard';
 import { ChangeTenantStatusHandler } from './tenants/commands/change-tenant-status/change-tenant-status.handler';
 import { OffboardTenantHandler } from './tenants/commands/offboard-tenant/offboard-tenant.handler';
 import { OnboardTenantHandler } from './tenants/commands/onboard-tenant/onboard-tenant.handler';
@@ -23,7 +22,6 @@ import { TenantsController } from './tenants/tenants.controller';
   imports: [CqrsModule],
   controllers: [TenantsController, ApiKeysController],
   providers: [
-    PlatformAdminGuard,
     BootstrapAdminKey,
     CreateApiKeyHandler,
     RevokeApiKeyHandler,

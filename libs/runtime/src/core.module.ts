@@ -1,16 +1,15 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, ModulesContainer } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
+import { AccessModule } from '@credence/access';
 import { ActorsModule } from '@credence/actors';
 import { AppConfig, ConfigModule } from '@credence/config';
 import { ContextModule } from '@credence/context';
 import { CryptoModule } from '@credence/crypto';
 import { EventRelayModule } from '@credence/event-relay';
-import { EventStoreModule } from '@credence/event-store';
-import { createDataSource } from '@credence/database';
+import { createDataSource, featureEntities } from '@credence/database';
 import { HttpErrorFilter } from '@credence/http';
-import { TENANT_ENTITIES } from '@credence/identity';
 import { HealthModule, loggerModule, MetricsModule } from '@credence/observability';
 import { OutboxRow } from '@credence/outbox';
 import { QueuesModule } from '@credence/queues';
@@ -19,9 +18,11 @@ import { TenancyModule, Tenant, TenantDomain } from '@credence/tenancy';
 import { tenantMigrations } from '@migrations/tenant';
 
 export const PLATFORM_ENTITIES = [Tenant, TenantDomain, OutboxRow];
-const ENTITIES = [...PLATFORM_ENTITIES, ...TENANT_ENTITIES];
 
-/** Database module: the one pool of the process, as a TypeORM DataSource. */
+/**
+ * Database module: the one pool of the process, as a TypeORM DataSource. Its entities are the core's
+ * platform ones plus those the app's features registered with EntitiesModule.forFeature.
+ */
 @Module({})
 class DatabaseModule {
   static forRoot(config: AppConfig, appName: string): DynamicModule {
@@ -31,7 +32,8 @@ class DatabaseModule {
       providers: [
         {
           provide: DataSource,
-          useFactory: () =>
+          inject: [ModulesContainer],
+          useFactory: (modules: ModulesContainer) =>
             createDataSource(
               {
                 url: config.DATABASE_URL,
@@ -40,7 +42,7 @@ class DatabaseModule {
                 idleTimeoutMs: config.DB_IDLE_TIMEOUT_MS,
                 applicationName: `credence-${appName}`,
               },
-              ENTITIES,
+              [...PLATFORM_ENTITIES, ...featureEntities(modules)],
             ),
         },
         { provide: 'DATA_SOURCE_CLOSER', inject: [DataSource], useFactory: (ds: DataSource) => ({ onApplicationShutdown: () => ds.destroy() }) },
@@ -52,7 +54,9 @@ class DatabaseModule {
 
 /**
  * Everything an app needs besides its features, assembled once per process: config, context,
- * logging, the pool, Redis, queues, tenancy, actors, crypto, health and metrics.
+ * logging, the pool, Redis, queues, tenancy, actors, crypto, health, metrics, the event relay and
+ * authentication (every route closed unless public). It knows no feature: features bring their own
+ * routes and entities.
  */
 export function coreModule(config: AppConfig, appName: string, features: Type[]): DynamicModule {
   @Module({})
@@ -72,9 +76,9 @@ export function coreModule(config: AppConfig, appName: string, features: Type[])
       CryptoModule,
       MetricsModule,
       HealthModule,
-      // Event delivery: the relay candidate and the replay API (not in the migrate command).
+      AccessModule,
+      // Event delivery: the relay candidate (not in the migrate command).
       EventRelayModule.forRoot({ enabled: appName !== 'migrate' }),
-      EventStoreModule,
       ...features,
     ],
     providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],

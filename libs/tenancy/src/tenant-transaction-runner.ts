@@ -66,7 +66,7 @@ export class TenantTransactionRunner {
       for (const lock of options.locks ?? []) await lockForTransaction(runner, lock.key, lock.mode);
       uow = new UnitOfWork(runner.manager, tenant, {
         source: this.source,
-        actor: this.context.actor,
+        actor: this.context.principal, // the event records who acted: the request's principal
         traceparent: this.context.traceparent,
       });
       result = await work(uow);

@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { EventCatalogue, EventType, PLATFORM_TENANT_ID } from '@credence/contracts';
 import { EventOrigin, makeEvent, PendingEvent } from '@credence/outbox';
 import type { TenantRef } from '@credence/context';
+import { DomainError } from '@credence/errors';
 
 /**
  * What a unit of work sees: the transaction's EntityManager (search_path already set) and an
@@ -24,8 +25,14 @@ export class UnitOfWork {
     return result.records as T;
   }
 
-  /** `tenantId` defaults to the unit's tenant; platform-level units may name the tenant an event is about. */
+  /**
+   * `tenantId` defaults to the unit's tenant; platform-level units may name the tenant an event is
+   * about. A tenant's unit may not name another: its event would reach that tenant's consumers and trail.
+   */
   emit<T extends EventType>(type: T, aggregate: string, data: EventCatalogue[T], tenantId?: string): void {
+    if (this.tenant && tenantId !== undefined && tenantId !== this.tenant.id) {
+      throw new DomainError('tenant.context_missing', 'The event names another tenant than the unit of work.');
+    }
     const tid = tenantId ?? this.tenant?.id ?? PLATFORM_TENANT_ID;
     this.events.push(makeEvent(type, tid, aggregate, data, this.origin));
   }

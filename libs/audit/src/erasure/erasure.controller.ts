@@ -1,9 +1,10 @@
 import { Controller, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, userFromParam, UserPrincipal } from '@credence/access';
 import { DomainError } from '@credence/errors';
 import { ApiErrors } from '@credence/http';
-import { AccessTokenGuard, CurrentPrincipal, PermissionGuard, Principal, RequirePermission, userFromParam } from '@credence/identity';
+import { TargetRankGuard } from '@credence/identity';
 import { EraseUserCommand } from './commands/erase-user/erase-user.command';
 import { ErasureResponse } from './dto/erasure.response';
 
@@ -14,7 +15,8 @@ const userId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('user
 @ApiBearerAuth('bearer')
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/users')
-@UseGuards(AccessTokenGuard, PermissionGuard)
+@Authenticate('user')
+@UseGuards(PermissionGuard, TargetRankGuard)
 @ApiErrors(401, 403, 404, 503)
 export class ErasureController {
   constructor(private readonly commands: CommandBus) {}
@@ -23,7 +25,7 @@ export class ErasureController {
   @HttpCode(200)
   @RequirePermission('user', 'erase', { target: userFromParam() })
   @ApiOkResponse({ type: ErasureResponse, description: 'Works for deleted users too; 404 user.not_found only when the id is unknown everywhere.' })
-  erase(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<ErasureResponse> {
+  erase(@Param('id', userId) id: string, @CurrentUser() me: UserPrincipal): Promise<ErasureResponse> {
     return this.commands.execute(new EraseUserCommand(me.tenantId, id));
   }
 }

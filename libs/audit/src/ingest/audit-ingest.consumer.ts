@@ -6,7 +6,7 @@ import { EVENTS_CONFIG, EventsConfig } from '@credence/event-relay';
 import { EVENT_SCHEMA_VERSION } from '@credence/outbox';
 import { RedisStreamsServer, RedisStreamsServerOptions } from '@credence/redis-streams-transport';
 import { AuditMetrics } from '../audit-metrics';
-import { classifyEvent } from '../trail/classify-event';
+import { classifyEvent, UnauditableEvent } from '../trail/classify-event';
 import { AuditRecord } from '../trail/audit-record';
 import { AuditBatcher } from './audit-batcher';
 import { TrailNotReady } from './audit-writer';
@@ -16,10 +16,15 @@ const TRAIL_WAIT_MS = 120_000;
 /**
  * The trails an event belongs to: its tenant's (or the platform's, for events without a tenant).
  * Tenant lifecycle events are platform administration, so the platform trail keeps them too, and
- * they outlive the tenant's own trail when its schema is purged.
+ * they outlive the tenant's own trail when its schema is purged. An event whose data names another
+ * tenant than its envelope is refused (and so dead-lettered): neither trail can be the right one.
  */
 export function trailsOf(event: CredenceCloudEvent): string[] {
   const tenant = typeof event.tenantid === 'string' && event.tenantid ? event.tenantid : PLATFORM_TENANT_ID;
+  const named = event.data?.tenant_id;
+  if (typeof named === 'string' && named.toLowerCase() !== tenant.toLowerCase()) {
+    throw new UnauditableEvent(`event ${event.id} is for tenant ${tenant} but its data names tenant ${named}`);
+  }
   return tenant !== PLATFORM_TENANT_ID && event.type?.startsWith('tenant.') ? [tenant, PLATFORM_TENANT_ID] : [tenant];
 }
 

@@ -49,7 +49,7 @@ export class AuditWriter {
   /** Resolves to how many records were new. Events of a tenant that no longer exists are dropped. */
   async write(trail: string, records: AuditRecord[]): Promise<number> {
     if (trail === PLATFORM_TENANT_ID) {
-      return this.context.runWith({ actor: 'system:audit' }, () => this.runner.inPlatform((uow) => this.append(uow, records, null, PLATFORM_TRAIL)));
+      return this.context.runWith({ principal: 'system:audit' }, () => this.runner.inPlatform((uow) => this.append(uow, records, null, PLATFORM_TRAIL)));
     }
     const tenant = await this.registry.byId(trail);
     if (!tenant) {
@@ -57,7 +57,7 @@ export class AuditWriter {
       return 0;
     }
     try {
-      return await this.context.runWith({ tenant, actor: 'system:audit' }, () => this.runner.inTenant((uow) => this.append(uow, records, tenant, TENANT_TRAIL)));
+      return await this.context.runWith({ tenant, principal: 'system:audit' }, () => this.runner.inTenant((uow) => this.append(uow, records, tenant, TENANT_TRAIL)));
     } catch (err) {
       if ((err as { driverError?: { code?: string } }).driverError?.code === UNDEFINED_TABLE) throw new TrailNotReady(`tenant ${tenant.slug} has no audit tables yet (migrations behind)`);
       throw err;

@@ -1,8 +1,8 @@
 import { Controller, Get, Query, StreamableFile, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
 import { ApiErrors, Page } from '@credence/http';
-import { AccessTokenGuard, CurrentPrincipal, PermissionGuard, Principal, RequirePermission } from '@credence/identity';
 import { AuditExporter } from './export-events/audit-exporter';
 import { ExportAuditEventsQueryDto } from './export-events/export-events.query.dto';
 import { AuditIncident } from './incidents/audit-incident';
@@ -30,7 +30,8 @@ import { VerifyChainQuery } from './verify/verify-chain.query';
 @ApiBearerAuth('bearer')
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/audit')
-@UseGuards(AccessTokenGuard, PermissionGuard)
+@Authenticate('user')
+@UseGuards(PermissionGuard)
 @RequirePermission('audit', 'read')
 @ApiErrors(400, 401, 403, 404, 503)
 export class AuditReadController {
@@ -42,7 +43,7 @@ export class AuditReadController {
 
   @Get('events')
   @ApiOkResponse({ description: '{"data": [AuditEvent], "meta": {"next_cursor": ...}}, newest first', type: AuditEvent, isArray: true })
-  async list(@Query() q: ListAuditEventsQueryDto, @CurrentPrincipal() me: Principal): Promise<Page<AuditEvent>> {
+  async list(@Query() q: ListAuditEventsQueryDto, @CurrentUser() me: UserPrincipal): Promise<Page<AuditEvent>> {
     assertPeriod(q);
     const after = decodeEventCursor(q.cursor);
     const { personal } = await this.access.open(me, 'query', q, { ipFilter: !!q.ip });
@@ -52,7 +53,7 @@ export class AuditReadController {
   @Get('export')
   @ApiProduces('application/x-ndjson', 'text/csv')
   @ApiOkResponse({ description: 'Every matching event, oldest first, streamed as NDJSON (one AuditEvent per line) or CSV (header row)' })
-  async export(@Query() q: ExportAuditEventsQueryDto, @CurrentPrincipal() me: Principal): Promise<StreamableFile> {
+  async export(@Query() q: ExportAuditEventsQueryDto, @CurrentUser() me: UserPrincipal): Promise<StreamableFile> {
     assertPeriod(q);
     const { personal } = await this.access.open(me, 'export', q, { ipFilter: !!q.ip });
     return this.exporter.open(me.tenantId, filterOf(q), q.format, personal);
@@ -60,7 +61,7 @@ export class AuditReadController {
 
   @Get('report')
   @ApiOkResponse({ type: AuditReport, description: 'Totals, failures, success rate, unique users, counts by type and by UTC day' })
-  async report(@Query() q: AuditReportQueryDto, @CurrentPrincipal() me: Principal): Promise<AuditReport> {
+  async report(@Query() q: AuditReportQueryDto, @CurrentUser() me: UserPrincipal): Promise<AuditReport> {
     assertPeriod(q);
     await this.access.open(me, 'report', q);
     return this.queries.execute(new AuditReportQuery(me.tenantId, q.from, q.to));
@@ -68,14 +69,14 @@ export class AuditReadController {
 
   @Get('verify')
   @ApiOkResponse({ type: ChainVerification, description: 'Whether the hash chain verifies from the newest checkpoint to the head, and the first broken link' })
-  async verify(@CurrentPrincipal() me: Principal): Promise<ChainVerification> {
+  async verify(@CurrentUser() me: UserPrincipal): Promise<ChainVerification> {
     await this.access.open(me, 'verify', {});
     return this.queries.execute(new VerifyChainQuery(me.tenantId));
   }
 
   @Get('incidents')
   @ApiOkResponse({ description: '{"data": [AuditIncident], "meta": {"next_cursor": ...}}, newest first', type: AuditIncident, isArray: true })
-  async incidents(@Query() q: ListIncidentsQueryDto, @CurrentPrincipal() me: Principal): Promise<Page<AuditIncident>> {
+  async incidents(@Query() q: ListIncidentsQueryDto, @CurrentUser() me: UserPrincipal): Promise<Page<AuditIncident>> {
     const after = decodeIncidentCursor(q.cursor);
     const { personal } = await this.access.open(me, 'incidents', q);
     return this.queries.execute(new ListIncidentsQuery(me.tenantId, q.rule, q.limit, after, personal));

@@ -1,9 +1,9 @@
-import { Controller, Get, Query, StreamableFile, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags, OmitType } from '@nestjs/swagger';
+import { AdminScopes, Authenticate } from '@credence/access';
 import { PLATFORM_TENANT_ID } from '@credence/contracts';
 import { ApiErrors, Page } from '@credence/http';
-import { AdminScopes, PlatformAdminGuard } from '@credence/platform-admin';
 import { AuditExporter } from './export-events/audit-exporter';
 import { ExportAuditEventsQueryDto } from './export-events/export-events.query.dto';
 import { ListAuditEventsQuery } from './list-events/list-events.query';
@@ -34,7 +34,7 @@ export class PlatformAuditExportQueryDto extends OmitType(ExportAuditEventsQuery
 @ApiTags('platform admin: audit')
 @ApiBearerAuth('bearer')
 @Controller('v1/admin/audit')
-@UseGuards(PlatformAdminGuard)
+@Authenticate('platform_admin')
 @AdminScopes('tenants:read')
 @ApiErrors(400, 401, 403, 503)
 export class PlatformAuditController {

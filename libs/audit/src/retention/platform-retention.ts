@@ -25,7 +25,7 @@ export class PlatformRetention {
   ) {}
 
   async run(runId: string, asOf: Date, shouldYield: () => boolean = () => false): Promise<RunOutcome> {
-    return this.context.runWith({ actor: RETENTION_ACTOR }, async () => {
+    return this.context.runWith({ principal: RETENTION_ACTOR }, async () => {
       const rules = this.rules.platform;
       const status = await this.runner.inPlatform((uow) => runRecords.begin(uow, runId, PLATFORM_TENANT_ID, rules.map((r) => r.name)));
       if (status === 'completed') return 'already_completed';
@@ -54,7 +54,7 @@ export class PlatformRetention {
   }
 
   async fail(runId: string, err: unknown): Promise<void> {
-    await this.context.runWith({ actor: RETENTION_ACTOR }, () =>
+    await this.context.runWith({ principal: RETENTION_ACTOR }, () =>
       this.runner.inPlatform((uow) => runRecords.fail(uow, runId, PLATFORM_TENANT_ID, err instanceof Error ? err.message : String(err))),
     );
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AdminScopes, Authenticate } from '@credence/access';
 import { DomainError } from '@credence/errors';
 import { ApiErrors } from '@credence/http';
-import { AdminScopes, PlatformAdminGuard, SLUG_PATTERN } from '@credence/platform-admin';
+import { SLUG_PATTERN } from '@credence/platform-admin';
 import { ListRunsQueryDto } from './dto/list-runs.query';
 import { TriggerRunDto } from './dto/trigger-run.dto';
 import { RetentionRunsReader } from './retention-runs.reader';
@@ -12,7 +13,7 @@ import { RetentionScheduler, TriggeredRun } from './retention-scheduler';
 @ApiTags('platform admin: retention')
 @ApiBearerAuth('bearer')
 @Controller('v1/admin')
-@UseGuards(PlatformAdminGuard)
+@Authenticate('platform_admin')
 @ApiErrors(400, 401, 403, 404, 413, 415, 503)
 export class RetentionAdminController {
   constructor(

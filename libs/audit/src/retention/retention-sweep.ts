@@ -38,7 +38,7 @@ export class RetentionSweep {
     let tenants = 0;
     let after = FIRST_UUID;
     for (;;) {
-      const ids = await this.context.runWith({ actor: RETENTION_ACTOR }, () =>
+      const ids = await this.context.runWith({ principal: RETENTION_ACTOR }, () =>
         this.runner.inPlatform((uow) => this.tenants.idsPage({ statuses: RETAINED_STATUSES, after, only, limit: PAGE }, uow)),
       );
       if (!ids.length) break;

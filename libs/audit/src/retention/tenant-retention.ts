@@ -40,7 +40,7 @@ export class TenantRetention {
 
   /** `shouldYield` is asked between batches; when it says so the run stops, to be resumed by a retry. */
   async run(runId: string, tenantId: string, asOf: Date, shouldYield: () => boolean = () => false): Promise<RunOutcome> {
-    const begun = await this.context.runWith({ actor: RETENTION_ACTOR }, () =>
+    const begun = await this.context.runWith({ principal: RETENTION_ACTOR }, () =>
       this.runner.inPlatform(async (uow) => {
         const row = await this.tenants.withSettings(tenantId, uow);
         if (!row || !(RETAINED_STATUSES as readonly string[]).includes(row.status)) return undefined;
@@ -55,7 +55,7 @@ export class TenantRetention {
     const settings = effectiveSettings(row.settings);
     const limit = this.config.RETENTION_BATCH_SIZE;
 
-    return this.context.runWith({ tenant, actor: RETENTION_ACTOR }, async () => {
+    return this.context.runWith({ tenant, principal: RETENTION_ACTOR }, async () => {
       for (const rule of this.rules.tenant) {
         const locks = rule.exclusive ? [{ key: `credence:retention:${rule.name}:${tenant.id}` }] : [];
         const pass = rule.start({ asOf, settings, limit });
@@ -85,7 +85,7 @@ export class TenantRetention {
   }
 
   async fail(runId: string, tenantId: string, err: unknown): Promise<void> {
-    await this.context.runWith({ actor: RETENTION_ACTOR }, () =>
+    await this.context.runWith({ principal: RETENTION_ACTOR }, () =>
       this.runner.inPlatform((uow) => runRecords.fail(uow, runId, tenantId, err instanceof Error ? err.message : String(err))),
     );
   }

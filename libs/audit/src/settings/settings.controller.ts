@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Patch, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
 import { ApiErrors } from '@credence/http';
-import { AccessTokenGuard, CurrentPrincipal, PermissionGuard, Principal, RequirePermission } from '@credence/identity';
 import { UpdateSettingsCommand } from './commands/update-settings/update-settings.command';
 import { RetentionSettingsDto } from './dto/retention-settings.dto';
 import { SecuritySettingsDto } from './dto/security-settings.dto';
@@ -15,7 +15,8 @@ import { SettingsResponse } from './settings-groups';
 @ApiBearerAuth('bearer')
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/settings')
-@UseGuards(AccessTokenGuard, PermissionGuard)
+@Authenticate('user')
+@UseGuards(PermissionGuard)
 @RequirePermission('settings', 'manage')
 @ApiErrors(400, 401, 403, 404, 413, 415, 503)
 export class SettingsController {
@@ -26,25 +27,25 @@ export class SettingsController {
 
   @Get('retention')
   @ApiOkResponse({ type: SettingsResponseDto })
-  getRetention(@CurrentPrincipal() me: Principal): Promise<SettingsResponse> {
+  getRetention(@CurrentUser() me: UserPrincipal): Promise<SettingsResponse> {
     return this.queries.execute(new GetSettingsQuery(me.tenantId, 'retention'));
   }
 
   @Patch('retention')
   @ApiOkResponse({ type: SettingsResponseDto })
-  patchRetention(@Body() dto: RetentionSettingsDto, @CurrentPrincipal() me: Principal): Promise<SettingsResponse> {
+  patchRetention(@Body() dto: RetentionSettingsDto, @CurrentUser() me: UserPrincipal): Promise<SettingsResponse> {
     return this.commands.execute(new UpdateSettingsCommand(me.tenantId, 'retention', { ...dto }));
   }
 
   @Get('security')
   @ApiOkResponse({ type: SettingsResponseDto })
-  getSecurity(@CurrentPrincipal() me: Principal): Promise<SettingsResponse> {
+  getSecurity(@CurrentUser() me: UserPrincipal): Promise<SettingsResponse> {
     return this.queries.execute(new GetSettingsQuery(me.tenantId, 'security'));
   }
 
   @Patch('security')
   @ApiOkResponse({ type: SettingsResponseDto })
-  patchSecurity(@Body() dto: SecuritySettingsDto, @CurrentPrincipal() me: Principal): Promise<SettingsResponse> {
+  patchSecurity(@Body() dto: SecuritySettingsDto, @CurrentUser() me: UserPrincipal): Promise<SettingsResponse> {
     return this.commands.execute(new UpdateSettingsCommand(me.tenantId, 'security', { ...dto }));
   }
 }

@@ -1,24 +1,28 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { AdminScopes, Authenticate, PermissionGuard, RequirePermission } from '@credence/access';
 import { RequestContext } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import { ApiErrors } from '@credence/http';
 import type { CredenceCloudEvent } from '@credence/contracts';
-import { TenantRouteGuard } from '@credence/tenancy';
-import { AdminScopes } from '@credence/platform-admin';
-import { ReplayReadersGuard } from './replay-readers.guard';
 import { decodeSeq, encodeSeq, ReplayQueryDto } from './replay.query';
 
 /**
  * A tenant's events in publication order from the event store, so a consumer that was away longer
  * than the streams keep can catch up, then continue from the transport. Deduplicate by `id`.
+ *
+ * Readers: the tenant's users holding `event.read:any` (tenant_admin by default), judged by the
+ * permission engine on the roles stored now; and platform admins whose API key has `tenants:read`,
+ * for any tenant.
  */
 @ApiTags('events')
 @ApiBearerAuth('bearer')
 @Controller('v1/t/:tenant/events')
-@UseGuards(TenantRouteGuard, ReplayReadersGuard)
+@Authenticate('platform_admin', 'user')
 @AdminScopes('tenants:read')
+@UseGuards(PermissionGuard)
+@RequirePermission('event', 'read')
 @ApiErrors(400, 401, 403, 404, 503)
 export class ReplayController {
   constructor(

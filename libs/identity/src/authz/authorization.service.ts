@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PermissionQuery, TargetInput } from '@credence/access';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { AccessDecision, decide, Grant, grantFrom, Subject, Target } from './access-decision';
@@ -14,20 +15,6 @@ const GRANTS_SQL = `
     FROM roles r CROSS JOIN LATERAL unnest(r.permissions) AS p(permission)
    WHERE r.id IN (SELECT id FROM held) OR r.rank <= (SELECT max(rank) FROM held)
    ORDER BY r.rank DESC NULLS LAST, r.name, p.permission`;
-
-/** What a caller names as the record: its owner (looked up) or, failing that, attributes given. */
-export interface TargetInput {
-  userId?: string;
-  attributes?: Record<string, unknown>;
-}
-
-export interface PermissionQuery {
-  resource: string;
-  action: string;
-  target?: TargetInput;
-  /** Allow any scope of the permission; the handler narrows what it returns. */
-  narrowable?: boolean;
-}
 
 /** The one place that decides access: routes (PermissionGuard), check-access and permissions/check. */
 @Injectable()

@@ -1,8 +1,8 @@
 import { AuthorizationService } from './authorization.service';
 import { CheckAccessController } from './check-access/check-access.controller';
 import { CheckAccessHandler } from './check-access/check-access.handler';
-import { PermissionGuard } from './permission.guard';
-import { UserOrServiceGuard } from './user-or-service.guard';
+import { TargetRankGuard } from './target-rank.guard';
+import { TargetRank } from './target-rank.service';
 
 export const AUTHZ_CONTROLLERS = [CheckAccessController];
-export const AUTHZ_PROVIDERS = [AuthorizationService, PermissionGuard, UserOrServiceGuard, CheckAccessHandler];
+export const AUTHZ_PROVIDERS = [AuthorizationService, CheckAccessHandler, TargetRank, TargetRankGuard];

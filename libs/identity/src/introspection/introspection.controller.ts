@@ -1,20 +1,24 @@
-import { Body, Controller, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBasicAuth, ApiConsumes, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticate } from '@credence/access';
 import { RequestContext } from '@credence/context';
 import { ApiErrors } from '@credence/http';
-import { ServiceCredentialGuard } from '../service-credentials/service-credential.guard';
 import { IntrospectionResponse } from './dto/introspection.response';
 import { TokenRequestDto } from './dto/token-request.dto';
 import { TokenIntrospection } from './token-introspection';
 import { TokenRevocation } from './token-revocation';
 
-/** For services holding a service credential of the tenant: RFC 7662 introspection and RFC 7009 revocation. */
+/**
+ * For services holding a service credential of the tenant: RFC 7662 introspection and RFC 7009
+ * revocation. The caller authenticates as those RFCs say (client_secret_basic or client_secret_post),
+ * which the global guard checks as a 'service' caller.
+ */
 @ApiTags('token introspection and revocation')
 @ApiBasicAuth()
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
 @Controller('v1/t/:tenant/auth')
-@UseGuards(ServiceCredentialGuard)
+@Authenticate('service')
 @ApiErrors(400, 401, 404, 413, 415, 429, 503)
 export class IntrospectionController {
   constructor(

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject, Param, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Public } from '@credence/access';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext } from '@credence/context';
 import { ApiErrors } from '@credence/http';
@@ -12,6 +13,7 @@ import { issuerFor } from '../tokens/token-issuer';
  */
 @ApiTags('tokens')
 @Controller('v1/t/:tenant/.well-known')
+@Public()
 @UseGuards(TenantRouteGuard)
 @ApiErrors(403, 404, 503)
 export class DiscoveryController {

@@ -1,11 +1,13 @@
 import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Public } from '@credence/access';
 import { ApiErrors } from '@credence/http';
 import { TenantRouteGuard, TenantTransactionRunner } from '@credence/tenancy';
 
 /** Public signing keys of one tenant (RFC 7517): active and retiring keys, never a private part. */
 @ApiTags('tokens')
 @Controller('v1/t/:tenant/.well-known')
+@Public()
 @UseGuards(TenantRouteGuard)
 @ApiErrors(403, 404, 503)
 export class JwksController {

@@ -1,17 +1,16 @@
 import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticate, PermissionGuard, RequirePermission } from '@credence/access';
 import { RequestContext } from '@credence/context';
 import { ApiErrors } from '@credence/http';
-import { AccessTokenGuard } from '../auth/access-token.guard';
-import { PermissionGuard } from '../authz/permission.guard';
-import { RequirePermission } from '../authz/require-permission.decorator';
 import { SigningKeyStore } from './signing-key-store';
 
 @ApiTags('tokens')
 @ApiBearerAuth('bearer')
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/keys')
-@UseGuards(AccessTokenGuard, PermissionGuard)
+@Authenticate('user')
+@UseGuards(PermissionGuard)
 @ApiErrors(401, 403, 404, 503)
 export class KeysController {
   constructor(

@@ -1,10 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticate, CurrentUser, Public, UserPrincipal } from '@credence/access';
 import { RequestContext } from '@credence/context';
 import { ApiErrors } from '@credence/http';
 import { TenantRouteGuard } from '@credence/tenancy';
-import { AccessTokenGuard } from '../auth/access-token.guard';
-import { CurrentPrincipal, Principal } from '../auth/principal';
 import { clientInfo } from '../sessions/client-info';
 import { RefreshSession } from '../sessions/refresh-session';
 import { SessionLifecycle } from '../sessions/session-lifecycle';
@@ -27,6 +26,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
+  @Public('sign-in: the password is the credential')
   @UseGuards(TenantRouteGuard)
   @ApiOkResponse({ type: LoginResponse })
   @ApiErrors(400, 401, 403, 404, 423, 429, 503)
@@ -37,6 +37,7 @@ export class AuthController {
 
   @Post('token/refresh')
   @HttpCode(200)
+  @Public('the refresh token is the credential')
   @UseGuards(TenantRouteGuard)
   @ApiOkResponse({ type: TokenPairResponse, description: 'A new pair; the presented refresh token is now spent.' })
   @ApiErrors(400, 401, 403, 404, 503)
@@ -46,20 +47,20 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @UseGuards(AccessTokenGuard)
+  @Authenticate('user')
   @ApiBearerAuth('bearer')
   @ApiErrors(401, 403, 404, 503)
-  async logout(@Param('tenant') _t: string, @CurrentPrincipal() p: Principal): Promise<void> {
+  async logout(@Param('tenant') _t: string, @CurrentUser() p: UserPrincipal): Promise<void> {
     await this.sessions.revokeSession(this.context.tenant!, p.sessionId, 'logout', { jti: p.jti, expiresAt: p.expiresAt });
   }
 
   @Post('logout-all')
   @HttpCode(200)
-  @UseGuards(AccessTokenGuard)
+  @Authenticate('user')
   @ApiBearerAuth('bearer')
   @ApiOkResponse({ description: '{"revoked_sessions": n}' })
   @ApiErrors(401, 403, 404, 503)
-  async logoutAll(@Param('tenant') _t: string, @CurrentPrincipal() p: Principal): Promise<{ revoked_sessions: number }> {
+  async logoutAll(@Param('tenant') _t: string, @CurrentUser() p: UserPrincipal): Promise<{ revoked_sessions: number }> {
     const ids = await this.sessions.revokeAllForUser(this.context.tenant!, p.userId, 'logout_all');
     return { revoked_sessions: ids.length };
   }

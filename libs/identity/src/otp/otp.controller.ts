@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Public } from '@credence/access';
 import { RequestContext } from '@credence/context';
 import { ApiErrors } from '@credence/http';
 import { TenantRouteGuard } from '@credence/tenancy';
@@ -15,6 +16,7 @@ type HttpRequest = { ip?: string; headers: Record<string, string | string[] | un
 @ApiTags('sign-in')
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/auth/otp')
+@Public('sign-in: the one-time code is the credential')
 @UseGuards(TenantRouteGuard)
 export class OtpController {
   constructor(

@@ -162,7 +162,7 @@ export class RevocationStore {
   /** A tenant's live revocations; undefined when its schema predates the sign-in tables (not migrated yet: nothing to revoke). */
   private async readTenant(tenant: TenantRef): Promise<{ jtis: { jti: string; ttl: number }[]; sids: { id: string; ttl: number }[] } | undefined> {
     try {
-      return await this.context.runWith({ tenant, actor: 'system:revocation' }, () =>
+      return await this.context.runWith({ tenant, principal: 'system:revocation' }, () =>
         this.runner.inTenant(async (uow) => ({
           jtis: await uow.query<{ jti: string; ttl: number }[]>(
             `SELECT jti, ceil(extract(epoch FROM expires_at - now()))::int AS ttl FROM revoked_access_tokens WHERE expires_at > now()`,

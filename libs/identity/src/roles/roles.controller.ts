@@ -1,11 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
 import { ApiErrors } from '@credence/http';
-import { AccessTokenGuard } from '../auth/access-token.guard';
-import { CurrentPrincipal, Principal } from '../auth/principal';
-import { PermissionGuard } from '../authz/permission.guard';
-import { RequirePermission } from '../authz/require-permission.decorator';
 import { decodeCursor, PageQueryDto } from '@credence/http';
 import { CreateRoleCommand } from './commands/create-role/create-role.command';
 import { DeleteRoleCommand } from './commands/delete-role/delete-role.command';
@@ -23,7 +20,8 @@ import { AuthorizationService } from '../authz/authorization.service';
 @ApiBearerAuth('bearer')
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/roles')
-@UseGuards(AccessTokenGuard, PermissionGuard)
+@Authenticate('user')
+@UseGuards(PermissionGuard)
 @RequirePermission('role', 'manage')
 @ApiErrors(400, 401, 403, 404, 409, 413, 415, 503)
 export class RolesController {
@@ -35,28 +33,28 @@ export class RolesController {
 
   @Post()
   @ApiCreatedResponse({ type: RoleResponse })
-  async create(@Body() dto: CreateRoleDto, @CurrentPrincipal() me: Principal): Promise<RoleResponse> {
+  async create(@Body() dto: CreateRoleDto, @CurrentUser() me: UserPrincipal): Promise<RoleResponse> {
     await this.authz.assertMayGrant(me.userId, 'role', 'manage', async () => dto.permissions);
     return this.commands.execute(new CreateRoleCommand(me.tenantId, dto.name, dto.description ?? '', dto.permissions));
   }
 
   @Get()
   @ApiOkResponse({ description: '{"data": [Role], "meta": {"next_cursor": ...}}' })
-  list(@Query() page: PageQueryDto, @CurrentPrincipal() me: Principal) {
+  list(@Query() page: PageQueryDto, @CurrentUser() me: UserPrincipal) {
     return this.queries.execute(new ListRolesQuery(me.tenantId, page.limit, decodeCursor(page.cursor)));
   }
 
   @Get(':role')
   @ApiParam({ name: 'role', description: 'Role name or id' })
   @ApiOkResponse({ type: RoleResponse })
-  get(@Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<RoleResponse> {
+  get(@Param('role') role: string, @CurrentUser() me: UserPrincipal): Promise<RoleResponse> {
     return this.queries.execute(new GetRoleQuery(me.tenantId, roleParam(role)));
   }
 
   @Patch(':role')
   @ApiParam({ name: 'role', description: 'Role name or id' })
   @ApiOkResponse({ type: RoleResponse, description: 'Built-in roles: 409 role.builtin for a new name or a default permission removed.' })
-  async update(@Param('role') role: string, @Body() dto: UpdateRoleDto, @CurrentPrincipal() me: Principal): Promise<RoleResponse> {
+  async update(@Param('role') role: string, @Body() dto: UpdateRoleDto, @CurrentUser() me: UserPrincipal): Promise<RoleResponse> {
     // Only what the change adds is checked: editing a role above you is harmless unless it hands out more.
     if (dto.permissions) {
       const wanted = dto.permissions;
@@ -72,7 +70,7 @@ export class RolesController {
   @HttpCode(204)
   @ApiParam({ name: 'role', description: 'Role name or id' })
   @ApiNoContentResponse({ description: 'Deleted and taken from every user who held it. Built-in roles: 409 role.builtin.' })
-  async remove(@Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<void> {
+  async remove(@Param('role') role: string, @CurrentUser() me: UserPrincipal): Promise<void> {
     await this.commands.execute(new DeleteRoleCommand(me.tenantId, roleParam(role)));
   }
 }

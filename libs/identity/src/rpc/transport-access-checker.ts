@@ -32,7 +32,7 @@ export class TransportAccessChecker {
           attributes: ctx as Record<string, unknown>,
         }
       : undefined;
-    const decision = await this.context.runWith({ tenant, actor: 'service:transport' }, () =>
+    const decision = await this.context.runWith({ tenant, principal: 'service:transport' }, () =>
       this.authz.check(request.user_id, { resource: request.resource, action: request.action, target }),
     );
     return { allowed: decision.allowed, reason: decision.permission ? `${decision.reason}: ${decision.permission}` : `${decision.reason}: ${decision.detail}` };

@@ -46,7 +46,7 @@ export class TransportTokenValidator {
       throw err;
     }
     try {
-      await this.context.runWith({ tenant, actor: 'service:transport' }, () => this.verifier.verify(tenant, request.token));
+      await this.context.runWith({ tenant, principal: 'service:transport' }, () => this.verifier.verify(tenant, request.token));
     } catch (err) {
       if (err instanceof InvalidTokenError) return invalid(REASONS[err.reason], err.message);
       throw err;

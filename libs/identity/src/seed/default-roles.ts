@@ -30,6 +30,7 @@ export const DEFAULT_ROLES = [
     permissions: [
       'user.create:any',
       'user.update:any',
+      'user.reset_password:any',
       'user.delete:any',
       'role.manage:any',
       'session.revoke:any',
@@ -40,6 +41,7 @@ export const DEFAULT_ROLES = [
       'service_credential.manage:any',
       'permission.check:any',
       'user.erase:any',
+      'event.read:any',
     ],
   },
 ] as const;

@@ -1,12 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
 import { DomainError } from '@credence/errors';
 import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
-import { AccessTokenGuard } from '../auth/access-token.guard';
-import { CurrentPrincipal, Principal } from '../auth/principal';
-import { PermissionGuard } from '../authz/permission.guard';
-import { RequirePermission } from '../authz/require-permission.decorator';
 import { CreateServiceCredentialCommand } from './commands/create-service-credential/create-service-credential.command';
 import { RevokeServiceCredentialCommand } from './commands/revoke-service-credential/revoke-service-credential.command';
 import { CreateServiceCredentialDto } from './dto/create-service-credential.dto';
@@ -20,7 +17,8 @@ const credentialId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError
 @ApiBearerAuth('bearer')
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/service-credentials')
-@UseGuards(AccessTokenGuard, PermissionGuard)
+@Authenticate('user')
+@UseGuards(PermissionGuard)
 @RequirePermission('service_credential', 'manage')
 @ApiErrors(400, 401, 403, 404, 413, 415, 503)
 export class ServiceCredentialsController {
@@ -31,20 +29,20 @@ export class ServiceCredentialsController {
 
   @Post()
   @ApiCreatedResponse({ type: CreatedServiceCredentialResponse, description: 'client_secret is in this response once and never again.' })
-  create(@Body() dto: CreateServiceCredentialDto, @CurrentPrincipal() me: Principal): Promise<CreatedServiceCredentialResponse> {
+  create(@Body() dto: CreateServiceCredentialDto, @CurrentUser() me: UserPrincipal): Promise<CreatedServiceCredentialResponse> {
     return this.commands.execute(new CreateServiceCredentialCommand(me.tenantId, dto.name));
   }
 
   @Get()
   @ApiOkResponse({ description: '{"data": [ServiceCredential], "meta": {"next_cursor": ...}}, oldest first; secrets are never listed.' })
-  list(@Query() page: PageQueryDto, @CurrentPrincipal() me: Principal) {
+  list(@Query() page: PageQueryDto, @CurrentUser() me: UserPrincipal) {
     return this.queries.execute(new ListServiceCredentialsQuery(me.tenantId, page.limit, decodeCursor(page.cursor)));
   }
 
   @Delete(':id')
   @HttpCode(200)
   @ApiOkResponse({ type: ServiceCredentialResponse, description: 'The credential, now revoked; it stops authenticating at once.' })
-  revoke(@Param('id', credentialId) id: string, @CurrentPrincipal() me: Principal): Promise<ServiceCredentialResponse> {
+  revoke(@Param('id', credentialId) id: string, @CurrentUser() me: UserPrincipal): Promise<ServiceCredentialResponse> {
     return this.commands.execute(new RevokeServiceCredentialCommand(me.tenantId, id));
   }
 }

@@ -2,7 +2,6 @@ import { CreateServiceCredentialHandler } from './commands/create-service-creden
 import { RevokeServiceCredentialHandler } from './commands/revoke-service-credential/revoke-service-credential.handler';
 import { ListServiceCredentialsHandler } from './queries/list-service-credentials/list-service-credentials.handler';
 import { ServiceClientAuthenticator } from './service-client-authenticator';
-import { ServiceCredentialGuard } from './service-credential.guard';
 import { ServiceCredentialsController } from './service-credentials.controller';
 
 export const SERVICE_CREDENTIALS_CONTROLLERS = [ServiceCredentialsController];
@@ -11,5 +10,4 @@ export const SERVICE_CREDENTIALS_PROVIDERS = [
   RevokeServiceCredentialHandler,
   ListServiceCredentialsHandler,
   ServiceClientAuthenticator,
-  ServiceCredentialGuard,
 ];

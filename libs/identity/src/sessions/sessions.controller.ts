@@ -1,14 +1,12 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticate, CurrentDecision, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
 import { RequestContext } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import { ApiErrors, decodeCursor, pageOf } from '@credence/http';
 import { TenantTransactionRunner } from '@credence/tenancy';
-import { AccessTokenGuard } from '../auth/access-token.guard';
-import { CurrentPrincipal, Principal } from '../auth/principal';
 import { AccessDecision } from '../authz/access-decision';
-import { PermissionGuard } from '../authz/permission.guard';
-import { CurrentDecision, RequirePermission } from '../authz/require-permission.decorator';
+import { TargetRankGuard } from '../authz/target-rank.guard';
 import { ListSessionsQueryDto, SESSION_COLUMNS, SessionRow, statusCondition, toSessionResponse } from './dto/list-sessions.query';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionOwnerGuard } from './session-owner.guard';
@@ -39,10 +37,11 @@ export class SessionsController {
   ) {}
 
   @Get()
-  @UseGuards(AccessTokenGuard, PermissionGuard)
+  @Authenticate('user')
+  @UseGuards(PermissionGuard)
   @RequirePermission('session', 'read', { narrowable: true })
   @ApiOkResponse({ description: '{"data": [Session], "meta": {"next_cursor"}}: own sessions, or others\' with session.read:department/:any' })
-  async list(@Param('tenant') _t: string, @Query() q: ListSessionsQueryDto, @CurrentPrincipal() p: Principal, @CurrentDecision() decision: AccessDecision) {
+  async list(@Param('tenant') _t: string, @Query() q: ListSessionsQueryDto, @CurrentUser() p: UserPrincipal, @CurrentDecision() decision: AccessDecision) {
     const scope = visibility(decision, p.userId);
     const params: unknown[] = [q.user_id ?? null, decodeCursor(q.cursor), q.limit + 1, ...scope.params];
     const where = scope.sql.replace('$USER', '$4').replace('$DEPT', '$5');
@@ -59,10 +58,11 @@ export class SessionsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @UseGuards(AccessTokenGuard, SessionOwnerGuard, PermissionGuard)
+  @Authenticate('user')
+  @UseGuards(SessionOwnerGuard, PermissionGuard, TargetRankGuard)
   @RequirePermission('session', 'revoke', { target: (req) => ({ userId: (req as { sessionOwner?: string }).sessionOwner }) })
   @ApiParam({ name: 'id', description: 'Session id' })
-  async revoke(@Param('tenant') _t: string, @Param('id', notFound) id: string, @CurrentPrincipal() p: Principal): Promise<void> {
+  async revoke(@Param('tenant') _t: string, @Param('id', notFound) id: string, @CurrentUser() p: UserPrincipal): Promise<void> {
     const tenant = this.context.tenant!;
     // Revoking a session that is already over is a no-op (204), like RFC 7009 revocation.
     await this.sessions.revokeSession(tenant, id, p.sessionId === id ? 'logout' : 'revoked_by_user');

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { UserPrincipal } from '@credence/access';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { TenantRef } from '@credence/context';
 import { DomainError } from '@credence/errors';
@@ -6,7 +7,6 @@ import { SigningKeyStore } from '../keys/signing-key-store';
 import { RevocationStore } from '../revocation/revocation-store';
 import { decodeJwt, verifyEs256 } from './jwt';
 import { issuerFor } from './token-issuer';
-import type { Principal } from '../auth/principal';
 
 export type InvalidReason =
   | 'malformed'
@@ -45,7 +45,7 @@ export class TokenVerifier {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async verify(tenant: TenantRef, token: string, options: { checkRevocation?: boolean } = {}): Promise<Principal> {
+  async verify(tenant: TenantRef, token: string, options: { checkRevocation?: boolean } = {}): Promise<UserPrincipal> {
     const decoded = decodeJwt(token);
     if (!decoded) throw new InvalidTokenError('malformed');
     const { header, claims: c } = decoded;

@@ -1,14 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { attributesFromBody, Authenticate, CurrentDecision, CurrentUser, PermissionGuard, RequirePermission, userFromParam, UserPrincipal } from '@credence/access';
 import { DomainError } from '@credence/errors';
 import { ApiErrors } from '@credence/http';
-import { AccessTokenGuard } from '../auth/access-token.guard';
-import { CurrentPrincipal, Principal } from '../auth/principal';
 import type { AccessDecision } from '../authz/access-decision';
 import { AuthorizationService } from '../authz/authorization.service';
-import { PermissionGuard } from '../authz/permission.guard';
-import { attributesFromBody, CurrentDecision, RequirePermission, userFromParam } from '../authz/require-permission.decorator';
 import { AssignRoleCommand } from './commands/assign-role/assign-role.command';
 import { ChangeUserStatusCommand } from './commands/change-user-status/change-user-status.command';
 import { CreateUserCommand } from './commands/create-user/create-user.command';
@@ -31,7 +28,8 @@ const userId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('user
 @ApiBearerAuth('bearer')
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/users')
-@UseGuards(AccessTokenGuard, PermissionGuard)
+@Authenticate('user')
+@UseGuards(PermissionGuard)
 @ApiErrors(400, 401, 403, 404, 409, 413, 415, 503)
 export class UsersController {
   constructor(
@@ -43,7 +41,7 @@ export class UsersController {
   @Post()
   @RequirePermission('user', 'create', { target: attributesFromBody })
   @ApiCreatedResponse({ type: UserResponse })
-  create(@Body() dto: CreateUserDto, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+  create(@Body() dto: CreateUserDto, @CurrentUser() me: UserPrincipal): Promise<UserResponse> {
     const { email, username, display_name: displayName, phone, password, attributes } = dto;
     return this.commands.execute(new CreateUserCommand(me.tenantId, { email, username, displayName, phone, password, attributes }));
   }
@@ -51,7 +49,7 @@ export class UsersController {
   @Get()
   @RequirePermission('user', 'read', { narrowable: true })
   @ApiOkResponse({ description: '{"data": [User], "meta": {"next_cursor": ...}}; without user.read:any, only the users your scopes reach.' })
-  list(@Query() q: ListUsersQueryDto, @CurrentPrincipal() me: Principal, @CurrentDecision() access: AccessDecision) {
+  list(@Query() q: ListUsersQueryDto, @CurrentUser() me: UserPrincipal, @CurrentDecision() access: AccessDecision) {
     const filter = { status: q.status, role: q.role, text: q.q };
     return this.queries.execute(new ListUsersQuery(me.tenantId, q.limit, decodeCursor(q.cursor), filter, access));
   }
@@ -59,14 +57,14 @@ export class UsersController {
   @Get(':id')
   @RequirePermission('user', 'read', { target: userFromParam() })
   @ApiOkResponse({ type: UserResponse })
-  get(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+  get(@Param('id', userId) id: string, @CurrentUser() me: UserPrincipal): Promise<UserResponse> {
     return this.queries.execute(new GetUserQuery(me.tenantId, id));
   }
 
   @Patch(':id')
   @RequirePermission('user', 'update', { target: userFromParam() })
   @ApiOkResponse({ type: UserResponse })
-  async update(@Param('id', userId) id: string, @Body() dto: UpdateUserDto, @CurrentPrincipal() me: Principal, @CurrentDecision() access: AccessDecision) {
+  async update(@Param('id', userId) id: string, @Body() dto: UpdateUserDto, @CurrentUser() me: UserPrincipal, @CurrentDecision() access: AccessDecision) {
     await this.authz.assertScopedAttributesKept(access, 'user', 'update', dto.attributes);
     const { email, username, display_name: displayName, phone, password, current_password: currentPassword, attributes } = dto;
     return this.commands.execute(
@@ -78,24 +76,24 @@ export class UsersController {
   @HttpCode(200)
   @RequirePermission('user', 'update', { target: userFromParam() })
   @ApiOkResponse({ type: UserResponse, description: "The user, now disabled; their sessions are revoked." })
-  disable(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
-    return this.commands.execute(new ChangeUserStatusCommand(me.tenantId, id, 'disable'));
+  disable(@Param('id', userId) id: string, @CurrentUser() me: UserPrincipal): Promise<UserResponse> {
+    return this.commands.execute(new ChangeUserStatusCommand(me.tenantId, id, 'disable', me.userId));
   }
 
   @Post(':id/enable')
   @HttpCode(200)
   @RequirePermission('user', 'update', { target: userFromParam() })
   @ApiOkResponse({ type: UserResponse })
-  enable(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
-    return this.commands.execute(new ChangeUserStatusCommand(me.tenantId, id, 'enable'));
+  enable(@Param('id', userId) id: string, @CurrentUser() me: UserPrincipal): Promise<UserResponse> {
+    return this.commands.execute(new ChangeUserStatusCommand(me.tenantId, id, 'enable', me.userId));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @RequirePermission('user', 'delete', { target: userFromParam() })
   @ApiNoContentResponse({ description: 'Deleted, with their role assignments and sessions.' })
-  async remove(@Param('id', userId) id: string, @CurrentPrincipal() me: Principal): Promise<void> {
-    await this.commands.execute(new DeleteUserCommand(me.tenantId, id));
+  async remove(@Param('id', userId) id: string, @CurrentUser() me: UserPrincipal): Promise<void> {
+    await this.commands.execute(new DeleteUserCommand(me.tenantId, id, me.userId));
   }
 
   @Post(':id/roles/:role')
@@ -103,9 +101,9 @@ export class UsersController {
   @RequirePermission('role', 'manage')
   @ApiParam({ name: 'role', description: 'Role name or id' })
   @ApiOkResponse({ type: UserResponse })
-  async assignRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+  async assignRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentUser() me: UserPrincipal): Promise<UserResponse> {
     await this.assertMayHandOut(me, roleParam(role));
-    return this.commands.execute(new AssignRoleCommand(me.tenantId, id, roleParam(role)));
+    return this.commands.execute(new AssignRoleCommand(me.tenantId, id, roleParam(role), me.userId));
   }
 
   @Delete(':id/roles/:role')
@@ -113,13 +111,13 @@ export class UsersController {
   @RequirePermission('role', 'manage')
   @ApiParam({ name: 'role', description: 'Role name or id' })
   @ApiOkResponse({ type: UserResponse })
-  async removeRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentPrincipal() me: Principal): Promise<UserResponse> {
+  async removeRole(@Param('id', userId) id: string, @Param('role') role: string, @CurrentUser() me: UserPrincipal): Promise<UserResponse> {
     await this.assertMayHandOut(me, roleParam(role));
-    return this.commands.execute(new RemoveRoleCommand(me.tenantId, id, roleParam(role)));
+    return this.commands.execute(new RemoveRoleCommand(me.tenantId, id, roleParam(role), me.userId));
   }
 
   /** Giving or taking a role needs every Credence permission it carries (no self-promotion, no demoting those above you). */
-  private assertMayHandOut(me: Principal, role: string): Promise<void> {
+  private assertMayHandOut(me: UserPrincipal, role: string): Promise<void> {
     return this.authz.assertMayGrant(me.userId, 'role', 'manage', async (uow) => {
       const row = await findRole(uow, role);
       return row ? this.authz.rolePermissions(uow, row) : [];

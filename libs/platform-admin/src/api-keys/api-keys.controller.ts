@@ -1,11 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminScopes, Authenticate, AuthenticatedAdminKey, CurrentAdminKey } from '@credence/access';
 import { DomainError } from '@credence/errors';
 import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
-import { AdminScopes } from '../auth/admin-scopes';
-import { AuthenticatedAdminKey, CurrentAdminKey } from '../auth/current-admin-key';
-import { PlatformAdminGuard } from '../auth/platform-admin.guard';
 import { CreateApiKeyCommand } from './commands/create-api-key/create-api-key.command';
 import { RevokeApiKeyCommand } from './commands/revoke-api-key/revoke-api-key.command';
 import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
@@ -17,7 +15,7 @@ const uuidPipe = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('ap
 @ApiTags('platform admin: API keys')
 @ApiBearerAuth('bearer')
 @Controller('v1/admin/api-keys')
-@UseGuards(PlatformAdminGuard)
+@Authenticate('platform_admin')
 @AdminScopes('api_keys:manage')
 @ApiErrors(400, 401, 403, 404, 409, 413, 415, 503)
 export class ApiKeysController {

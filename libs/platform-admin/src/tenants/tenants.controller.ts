@@ -1,10 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AdminScopes, Authenticate } from '@credence/access';
 import { ApiErrors, decodeCursor } from '@credence/http';
 import { DomainError } from '@credence/errors';
-import { AdminScopes } from '../auth/admin-scopes';
-import { PlatformAdminGuard } from '../auth/platform-admin.guard';
 import { ChangeTenantStatusCommand } from './commands/change-tenant-status/change-tenant-status.command';
 import { OffboardTenantCommand } from './commands/offboard-tenant/offboard-tenant.command';
 import { OnboardTenantCommand } from './commands/onboard-tenant/onboard-tenant.command';
@@ -25,7 +24,7 @@ function slugParam(slug: string): string {
 @ApiTags('platform admin: tenants')
 @ApiBearerAuth('bearer')
 @Controller('v1/admin/tenants')
-@UseGuards(PlatformAdminGuard)
+@Authenticate('platform_admin')
 @ApiErrors(400, 401, 403, 404, 409, 413, 415, 503)
 export class TenantsController {
   constructor(

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminScopes, Authenticate } from '@credence/access';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { DomainError } from '@credence/errors';
 import { ApiErrors, Page } from '@credence/http';
-import { AdminScopes, PlatformAdminGuard } from '@credence/platform-admin';
 import { REDIS } from '@credence/redis';
 import { DeadLetter, DeadLetters } from '@credence/redis-streams-transport';
 import { AuditDeadLetter, ListDeadLettersQueryDto, RedriveDeadLettersDto } from './dead-letters.dto';
@@ -35,7 +35,7 @@ function describe(letter: DeadLetter): AuditDeadLetter {
 @ApiTags('platform admin: audit')
 @ApiBearerAuth('bearer')
 @Controller('v1/admin/audit/dead-letters')
-@UseGuards(PlatformAdminGuard)
+@Authenticate('platform_admin')
 @ApiErrors(400, 401, 403, 413, 415, 503)
 export class AuditDeadLettersController {
   private readonly letters: DeadLetters;

@@ -17,7 +17,7 @@ export interface ExportPlan {
   /** The tenant whose trail is read; null for the platform trail. */
   tenant: TenantRef | null;
   trail: TrailTables;
-  actor: string;
+  principal: string;
   filter: AuditFilter & { types?: string[] };
   /** The chain head when the export began: rows after it are left out. */
   untilSeq: string;
@@ -40,7 +40,7 @@ export class AuditExporter {
     const tenant = trail.scope === 'tenant' ? this.runner.assertAmbientTenant(tenantId) : null;
     const plan = await inTrail(this.runner, trail, async (uow): Promise<ExportPlan> => {
       const [head] = await uow.query<{ last_seq: string }[]>(`SELECT last_seq FROM ${trail.chain}`);
-      return { tenant, trail, actor: this.context.actor, filter: await resolveTypes(uow, filter, trail), untilSeq: head.last_seq };
+      return { tenant, trail, principal: this.context.principal, filter: await resolveTypes(uow, filter, trail), untilSeq: head.last_seq };
     });
     const out = FORMATS[format];
     const stream = Readable.from(this.render(plan, format, personal), { objectMode: false, highWaterMark: 64 * 1024 });
@@ -73,7 +73,7 @@ export class AuditExporter {
   /** The next rows after `after`, oldest first. Runs outside the request's async context, so it names the tenant itself. */
   batch(plan: ExportPlan, after: EventPosition | null, size: number): Promise<AuditEventRow[]> {
     if (plan.trail.scope === 'tenant' && !plan.tenant) throw new DomainError('tenant.context_missing');
-    return this.context.runWith({ tenant: plan.tenant ?? undefined, actor: plan.actor }, () =>
+    return this.context.runWith({ tenant: plan.tenant ?? undefined, principal: plan.principal }, () =>
       inTrail(this.runner, plan.trail, async (uow) => {
         // Each batch must walk an index in (occurred_at, seq) order from the last position: then the
         // whole export reads the index once. A plan that collects the remaining matches and sorts them

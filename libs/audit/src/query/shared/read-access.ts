@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { PERMISSION_AUTHORIZER, PermissionAuthorizer, UserPrincipal } from '@credence/access';
 import { AuditAccessedData, PLATFORM_TENANT_ID } from '@credence/contracts';
-import { AuthorizationService, Principal } from '@credence/identity';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { MASK } from './masking';
 
@@ -28,25 +28,24 @@ export function recordedFilters(query: object): Record<string, string> {
 export class AuditReadAccess {
   constructor(
     private readonly runner: TenantTransactionRunner,
-    private readonly authz: AuthorizationService,
+    @Inject(PERMISSION_AUTHORIZER) private readonly authz: PermissionAuthorizer,
   ) {}
 
-  async open(me: Principal, action: AuditAccessedData['action'], query: object, options: { ipFilter?: boolean } = {}): Promise<ReadGrant> {
+  async open(me: UserPrincipal, action: AuditAccessedData['action'], query: object, options: { ipFilter?: boolean } = {}): Promise<ReadGrant> {
     const tenant = this.runner.assertAmbientTenant(me.tenantId);
-    const personal = await this.runner.inTenant(async (uow) => {
-      const decision = await this.authz.decideIn(uow, me.userId, { resource: 'audit', action: 'read_personal' });
-      if (options.ipFilter && !decision.allowed) return null;
-      uow.emit('audit.log.accessed', `audit/${tenant.slug}`, { action, personal_fields: decision.allowed, filters: recordedFilters(query) });
-      return decision.allowed;
-    });
-    if (personal === null) {
-      await this.authz.deny(me.userId, 'audit', 'read_personal', 'no_permission', 'Filtering by ip needs audit.read_personal:any.');
+    const readPersonal = { resource: 'audit', action: 'read_personal' };
+    const { allowed } = await this.authz.decide({ user: me }, readPersonal);
+    if (options.ipFilter && !allowed) {
+      await this.authz.deny({ user: me }, readPersonal, 'no_permission', 'Filtering by ip needs audit.read_personal:any.');
     }
-    return { personal: !!personal };
+    await this.runner.inTenant(async (uow) => {
+      uow.emit('audit.log.accessed', `audit/${tenant.slug}`, { action, personal_fields: allowed, filters: recordedFilters(query) });
+    });
+    return { personal: allowed };
   }
 
   /**
-   * Opens a read of the platform trail by a platform admin (PlatformAdminGuard has set the actor to
+   * Opens a read of the platform trail by a platform admin (the global guard has set the principal to
    * `platform-admin:<key id>`): admins operate the platform and see personal fields unmasked. Records
    * audit.log.accessed, subject `audit/platform`, into the platform trail in a transaction of its own
    * before anything is read.

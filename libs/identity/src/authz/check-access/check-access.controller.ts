@@ -1,14 +1,9 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, TargetInput, UserPrincipal } from '@credence/access';
 import { RequestContext } from '@credence/context';
 import { ApiErrors } from '@credence/http';
-import { AccessTokenGuard } from '../../auth/access-token.guard';
-import { CurrentPrincipal, Principal } from '../../auth/principal';
-import { TargetInput } from '../authorization.service';
-import { PermissionGuard } from '../permission.guard';
-import { RequirePermission } from '../require-permission.decorator';
-import { UserOrServiceGuard } from '../user-or-service.guard';
 import { AccessAnswerResponse, AccessContextDto, CheckAccessDto, PermissionCheckDto } from './check-access.dto';
 import { CheckAccessQuery } from './check-access.query';
 
@@ -29,15 +24,16 @@ export class CheckAccessController {
 
   @Post('auth/check-access')
   @HttpCode(200)
-  @UseGuards(AccessTokenGuard)
+  @Authenticate('user')
   @ApiOkResponse({ type: AccessAnswerResponse, description: 'Whether the caller may do resource.action, and why.' })
-  checkAccess(@Body() dto: CheckAccessDto, @CurrentPrincipal() me: Principal): Promise<AccessAnswerResponse> {
+  checkAccess(@Body() dto: CheckAccessDto, @CurrentUser() me: UserPrincipal): Promise<AccessAnswerResponse> {
     return this.queries.execute(new CheckAccessQuery(me.tenantId, me.userId, dto.resource, dto.action, targetOf(dto.context)));
   }
 
   @Post('permissions/check')
   @HttpCode(200)
-  @UseGuards(UserOrServiceGuard, PermissionGuard)
+  @Authenticate('user', 'service')
+  @UseGuards(PermissionGuard)
   @RequirePermission('permission', 'check')
   @ApiOkResponse({ type: AccessAnswerResponse, description: 'Whether user_id may do resource.action, and why. Needs permission.check:any.' })
   check(@Body() dto: PermissionCheckDto): Promise<AccessAnswerResponse> {

@@ -1,4 +1,4 @@
-import type { TargetInput } from '../authorization.service';
+import type { TargetInput } from '@credence/access';
 
 /** May `userId` do resource.action (to the record in `target`)? Answers, never throws for a "no". */
 export class CheckAccessQuery {

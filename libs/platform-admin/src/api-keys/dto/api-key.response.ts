@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { ApiKeyRow } from '@credence/access';
 
 export class ApiKeyResponse {
   @ApiProperty() id: string;
@@ -16,18 +17,6 @@ export class CreatedApiKeyResponse extends ApiKeyResponse {
   @ApiPropertyOptional({ description: 'The secret, shown this once only.' }) secret: string;
 }
 
-export interface ApiKeyRow {
-  id: string;
-  name: string;
-  scopes: string[];
-  bootstrap: boolean;
-  created_by: string;
-  created_at: Date;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-}
-
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function toApiKeyResponse(r: ApiKeyRow): ApiKeyResponse {
@@ -43,8 +32,6 @@ export function toApiKeyResponse(r: ApiKeyRow): ApiKeyResponse {
     last_used_at: iso(r.last_used_at),
   };
 }
-
-export const API_KEY_COLUMNS = 'id, name, scopes, bootstrap, created_by, created_at, expires_at, revoked_at, last_used_at';
 
 export function apiKeyEventData(r: ApiKeyRow) {
   return { api_key_id: r.id, name: r.name, scopes: r.scopes, expires_at: iso(r.expires_at) };

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDateString, IsIn, IsString, Length, Matches } from 'class-validator';
 import { OptionalField } from '@credence/http';
-import { ADMIN_SCOPES, AdminScope } from '../../auth/admin-scopes';
+import { ADMIN_SCOPES, AdminScope } from '@credence/access';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'ci-onboarding', minLength: 1, maxLength: 100 })

@@ -32,7 +32,7 @@ export class PurgeTenantProcessor extends WorkerHost {
     const { tenantId } = job.data;
     const [tenant] = await this.lookup(tenantId);
     if (!tenant) return { done: 'skipped' };
-    const outcome = await this.context.runWith({ actor: 'system:offboarding' }, () =>
+    const outcome = await this.context.runWith({ principal: 'system:offboarding' }, () =>
       this.actors.send(
         tenantActor(tenant.slug),
         async (uow): Promise<PurgeOutcome> => {

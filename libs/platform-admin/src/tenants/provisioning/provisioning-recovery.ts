@@ -49,7 +49,7 @@ export class ProvisioningRecovery implements OnApplicationBootstrap, OnApplicati
     const stale = await this.tenants.staleProvisioning(this.config.PROVISIONING_STALE_AFTER_SECONDS);
     const reports: RecoveryReport[] = [];
     for (const t of stale) {
-      const report = await this.context.runWith({ actor: 'system:recovery' }, () => this.recoverOne(t));
+      const report = await this.context.runWith({ principal: 'system:recovery' }, () => this.recoverOne(t));
       reports.push(report);
       this.logger.warn({ ...report }, `interrupted provisioning of ${t.slug}: ${report.outcome}`);
     }

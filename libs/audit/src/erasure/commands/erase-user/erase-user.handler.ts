@@ -52,7 +52,7 @@ export class EraseUserHandler implements ICommandHandler<EraseUserCommand, Erasu
     if (!known && !(await identityKnowsUser(uow, userId))) throw new DomainError('user.not_found');
     const inserted = await uow.query<{ erased_at: Date }[]>(
       `INSERT INTO erased_users (user_id, erased_by) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING RETURNING erased_at`,
-      [userId, this.context.actor],
+      [userId, this.context.principal],
     );
     const [{ erased_at }] = inserted.length ? inserted : await uow.query<{ erased_at: Date }[]>('SELECT erased_at FROM erased_users WHERE user_id = $1', [userId]);
     const sessions = await anonymiseUserSessions(uow, userId);

@@ -28,7 +28,7 @@ export class CreateServiceCredentialHandler implements ICommandHandler<CreateSer
     const row = await this.runner.inTenant(async (uow) => {
       const [created] = await uow.query<ServiceCredentialRow[]>(
         `INSERT INTO service_credentials (id, client_id, name, secret_hash, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING ${SERVICE_CREDENTIAL_COLUMNS}`,
-        [uuidv7(), clientId, cmd.name, sha256(secret), this.context.actor],
+        [uuidv7(), clientId, cmd.name, sha256(secret), this.context.principal],
       );
       uow.emit('service_credential.created', `service_credential/${created.id}`, serviceCredentialEventData(created));
       return created;

@@ -2,6 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
+import { TargetRank } from '../../../authz/target-rank.service';
 import { findRole } from '../../../roles/role-row';
 import { toUserResponse, UserResponse } from '../../dto/user.response';
 import { loadUser, lockUser, userActor, userAggregate } from '../../user-actor';
@@ -13,12 +14,14 @@ export class AssignRoleHandler implements ICommandHandler<AssignRoleCommand, Use
   constructor(
     private readonly runner: TenantTransactionRunner,
     private readonly actors: ActorSystem,
+    private readonly rank: TargetRank,
   ) {}
 
   async execute(cmd: AssignRoleCommand): Promise<UserResponse> {
     const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
-    const row = await this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+    const row = await this.rank.recordingRefusals(() => this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
       await lockUser(uow, cmd.userId);
+      await this.rank.assertMayActOn(uow, cmd.callerId, cmd.userId, 'role', 'manage');
       // FOR SHARE: a concurrent deletion of the role waits for this assignment, then takes it away with the role.
       const role = await findRole(uow, cmd.role, 'FOR SHARE');
       if (!role) throw new DomainError('role.not_found');
@@ -28,7 +31,7 @@ export class AssignRoleHandler implements ICommandHandler<AssignRoleCommand, Use
       );
       if (inserted.length) uow.emit('user.role.assigned', userAggregate(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
       return loadUser(uow, cmd.userId);
-    });
+    }));
     return toUserResponse(row);
   }
 }

@@ -3,5 +3,7 @@ export class ChangeUserStatusCommand {
     readonly tenantId: string,
     readonly userId: string,
     readonly change: 'disable' | 'enable',
+    /** Who asks: acting on another user needs to outrank them (TargetRank). */
+    readonly callerId: string,
   ) {}
 }

@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
 import { TenantTransactionRunner } from '@credence/tenancy';
+import { TargetRank } from '../../../authz/target-rank.service';
 import { toUserResponse, userEventData, UserResponse } from '../../dto/user.response';
 import { loadUser, lockUser, userActor, userAggregate } from '../../user-actor';
 import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '../../user-sessions-revoker';
@@ -18,12 +19,14 @@ export class ChangeUserStatusHandler implements ICommandHandler<ChangeUserStatus
     private readonly runner: TenantTransactionRunner,
     private readonly actors: ActorSystem,
     @Inject(USER_SESSIONS_REVOKER) private readonly sessions: UserSessionsRevoker,
+    private readonly rank: TargetRank,
   ) {}
 
   async execute(cmd: ChangeUserStatusCommand): Promise<UserResponse> {
     const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
-    const row = await this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+    const row = await this.rank.recordingRefusals(() => this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
       const current = await lockUser(uow, cmd.userId);
+      await this.rank.assertMayActOn(uow, cmd.callerId, cmd.userId, 'user', 'update');
       if (cmd.change === 'disable' && current.status !== 'disabled') {
         await assertAnotherAdminRemains(uow, tenant.id, cmd.userId);
         await uow.query(`UPDATE users SET status = 'disabled', updated_at = now() WHERE id = $1`, [cmd.userId]);
@@ -40,7 +43,7 @@ export class ChangeUserStatusHandler implements ICommandHandler<ChangeUserStatus
         uow.emit('user.enabled', userAggregate(cmd.userId), userEventData({ ...current, status: updated.status }));
       }
       return loadUser(uow, cmd.userId);
-    });
+    }));
     return toUserResponse(row);
   }
 }

@@ -4,5 +4,7 @@ export class RemoveRoleCommand {
     readonly userId: string,
     /** A role's name or id. */
     readonly role: string,
+    /** Who asks: acting on another user needs to outrank them (TargetRank). */
+    readonly callerId: string,
   ) {}
 }

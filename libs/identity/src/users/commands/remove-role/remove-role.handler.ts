@@ -2,6 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
+import { TargetRank } from '../../../authz/target-rank.service';
 import { findRole } from '../../../roles/role-row';
 import { toUserResponse, UserResponse } from '../../dto/user.response';
 import { loadUser, lockUser, userActor, userAggregate } from '../../user-actor';
@@ -14,19 +15,21 @@ export class RemoveRoleHandler implements ICommandHandler<RemoveRoleCommand, Use
   constructor(
     private readonly runner: TenantTransactionRunner,
     private readonly actors: ActorSystem,
+    private readonly rank: TargetRank,
   ) {}
 
   async execute(cmd: RemoveRoleCommand): Promise<UserResponse> {
     const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
-    const row = await this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+    const row = await this.rank.recordingRefusals(() => this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
       await lockUser(uow, cmd.userId);
+      await this.rank.assertMayActOn(uow, cmd.callerId, cmd.userId, 'role', 'manage');
       const role = await findRole(uow, cmd.role);
       if (!role) throw new DomainError('role.not_found');
       if (role.name === 'tenant_admin') await assertAnotherAdminRemains(uow, tenant.id, cmd.userId);
       const removed = await uow.query<unknown[]>(`DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2 RETURNING user_id`, [cmd.userId, role.id]);
       if (removed.length) uow.emit('user.role.removed', userAggregate(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
       return loadUser(uow, cmd.userId);
-    });
+    }));
     return toUserResponse(row);
   }
 }

@@ -5,6 +5,7 @@ import { ActorSystem } from '@credence/actors';
 import { PasswordHasher } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { TargetRank } from '../../../authz/target-rank.service';
 import { toUserResponse, UserResponse } from '../../dto/user.response';
 import { PasswordPolicy } from '../../password/password-policy';
 import { loadUser, lockUser, userActor, userAggregate, userConflictFrom } from '../../user-actor';
@@ -23,6 +24,7 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
     private readonly policy: PasswordPolicy,
     private readonly hasher: PasswordHasher,
     @Inject(USER_SESSIONS_REVOKER) private readonly sessions: UserSessionsRevoker,
+    private readonly rank: TargetRank,
   ) {}
 
   private async checkCurrentPassword(uow: UnitOfWork, userId: string, given: string | undefined): Promise<void> {
@@ -37,8 +39,11 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
     if (c.password !== undefined) await this.policy.checkNew(tenant, c.password);
     const hash = c.password !== undefined ? await this.hasher.hash(c.password) : undefined;
     try {
-      const row = await this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+      const row = await this.rank.recordingRefusals(() => this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
         const current = await lockUser(uow, cmd.userId);
+        await this.rank.assertMayActOn(uow, cmd.caller.userId, cmd.userId, 'user', 'update');
+        // Setting someone else's password is signing in as them: its own permission, never implied by user.update.
+        if (c.password !== undefined && cmd.caller.userId !== cmd.userId) await this.rank.assertPermittedIn(uow, cmd.caller.userId, cmd.userId, 'user', 'reset_password');
         const wanted = { email: c.email, username: c.username, display_name: c.displayName, phone: c.phone };
         const sets: string[] = [];
         const params: unknown[] = [cmd.userId];
@@ -76,7 +81,7 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
           uow.emit('user.updated', userAggregate(cmd.userId), { user_id: cmd.userId, changed });
         }
         return loadUser(uow, cmd.userId);
-      });
+      }));
       return toUserResponse(row);
     } catch (err) {
       throw userConflictFrom(err) ?? err;

@@ -1,4 +1,4 @@
-import { AdminScope } from '../../../auth/admin-scopes';
+import type { AdminScope } from '@credence/access';
 
 export class CreateApiKeyCommand {
   constructor(

@@ -1,16 +1,17 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { v7 as uuidv7 } from 'uuid';
+import { ApiKeyStore } from '@credence/access';
 import { RequestContext } from '@credence/context';
-import { newSecretToken, sha256 } from '@credence/crypto';
+import { newSecretToken } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
-import { API_KEY_COLUMNS, ApiKeyRow, apiKeyEventData, CreatedApiKeyResponse, toApiKeyResponse } from '../../dto/api-key.response';
+import { apiKeyEventData, CreatedApiKeyResponse, toApiKeyResponse } from '../../dto/api-key.response';
 import { CreateApiKeyCommand } from './create-api-key.command';
 
 @CommandHandler(CreateApiKeyCommand)
 export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand, CreatedApiKeyResponse> {
   constructor(
     private readonly runner: TenantTransactionRunner,
+    private readonly keys: ApiKeyStore,
     private readonly context: RequestContext,
   ) {}
 
@@ -27,11 +28,7 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand,
     }
     const secret = newSecretToken('crd_');
     const row = await this.runner.inPlatform(async (uow) => {
-      const [created] = await uow.query<ApiKeyRow[]>(
-        `INSERT INTO platform.api_keys (id, name, secret_hash, scopes, created_by, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${API_KEY_COLUMNS}`,
-        [uuidv7(), cmd.name, sha256(secret), cmd.scopes, this.context.actor, cmd.expiresAt],
-      );
+      const created = await this.keys.insert(uow, { name: cmd.name, secret, scopes: cmd.scopes, createdBy: this.context.principal, expiresAt: cmd.expiresAt });
       uow.emit('platform.api_key.created', `api_key/${created.id}`, apiKeyEventData(created));
       return created;
     });

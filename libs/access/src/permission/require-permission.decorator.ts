@@ -1,21 +1,9 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { RequestWithPrincipal } from '../auth/principal';
-import type { AccessDecision } from './access-decision';
-import type { TargetInput } from './authorization.service';
+import type { AuthorizationDecision, TargetInput } from '../ports';
+import type { AuthenticatedRequest } from '../principals';
 
-/** A service authenticated by a service credential (set by a ServiceCredentialGuard; none exists yet). */
-export interface ServicePrincipal {
-  credentialId: string;
-  clientId: string;
-  /** Granted to the credential directly; only `:any` grants apply, a service owns no records. */
-  permissions: string[];
-}
-
-export interface AuthzRequest extends RequestWithPrincipal {
-  params: Record<string, string | undefined>;
-  body?: unknown;
-  servicePrincipal?: ServicePrincipal;
-  accessDecision?: AccessDecision;
+export interface AuthzRequest extends AuthenticatedRequest {
+  accessDecision?: AuthorizationDecision;
 }
 
 export interface PermissionRule {
@@ -49,7 +37,7 @@ export const attributesFromBody = (req: AuthzRequest): TargetInput => {
 };
 
 /** The decision PermissionGuard made for this request (scopes, subject), for handlers that narrow. */
-export const CurrentDecision = createParamDecorator((_data: unknown, ctx: ExecutionContext): AccessDecision => {
+export const CurrentDecision = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthorizationDecision => {
   const decision = ctx.switchToHttp().getRequest<AuthzRequest>().accessDecision;
   if (!decision) throw new Error('CurrentDecision used on a route without PermissionGuard');
   return decision;

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { ServiceCredentialVerifier, ServicePrincipal } from '@credence/access';
+import type { TenantRef } from '@credence/context';
+import { presentedClient } from '../service-credentials/client-credentials';
+import { ServiceClientAuthenticator } from '../service-credentials/service-client-authenticator';
+
+/**
+ * What every service credential may do besides introspection and revocation (which need only the
+ * credential): ask whether a user may do something. Per-credential permissions come with OAuth clients.
+ */
+export const SERVICE_CREDENTIAL_PERMISSIONS = ['permission.check:any'];
+
+/**
+ * SERVICE_CREDENTIAL_VERIFIER: a service credential of the route's tenant only, presented as
+ * client_secret_basic or client_secret_post. Runs before validation, so it trusts nothing in the body.
+ */
+@Injectable()
+export class IdentityServiceCredentialVerifier implements ServiceCredentialVerifier {
+  constructor(private readonly authenticator: ServiceClientAuthenticator) {}
+
+  async authenticate(tenant: TenantRef, request: { authorization?: string; body?: unknown; ip: string | null }): Promise<ServicePrincipal> {
+    const client = await this.authenticator.authenticate(tenant, presentedClient(request.authorization, request.body), request.ip);
+    return { credentialId: client.id, clientId: client.clientId, permissions: [...SERVICE_CREDENTIAL_PERMISSIONS] };
+  }
+}

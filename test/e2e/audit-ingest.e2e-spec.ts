@@ -82,6 +82,10 @@ describe('audit ingest', () => {
     expect(success.payload.ip).toBeUndefined();
     const [failure] = await rows(a, "type = 'auth.login.failed'");
     expect(failure).toMatchObject({ outcome: 'failure', severity: 'medium', user_id: a.adminId });
+    // Without a traceparent the row still carries the request's trace id, the one its answer named.
+    expect(bad.headers.get('x-trace-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect(failure.trace_id).toBe(bad.headers.get('x-trace-id'));
+    expect(ok.headers.get('x-trace-id')).toBe(success.trace_id);
 
     // The chain verifies from genesis over everything stored, and the head points at the last row.
     const all = await rows(a);

@@ -185,6 +185,42 @@ describe('audit read API', () => {
     expect((await get('q', 'events', TEST_ADMIN_KEY)).status).toBe(401);
   });
 
+  it('masks subjects that carry an address or e-mail for a director, and refuses them such a subject filter', async () => {
+    const { schema } = tenants.q;
+    // Detection's per-address incident has the address as its subject; travel evidence names countries.
+    await sql(
+      `INSERT INTO "${schema}".audit_log (seq, event_id, type, occurred_at, source, actor_type, actor_id, subject, outcome, severity, ip, payload, personal_digest, hash)
+       VALUES (1000000500, gen_random_uuid(), 'security.violation.detected', '2021-01-01T00:00:01Z', 'credence/audit', 'system', 'audit', 'ip/10.1.0.3', 'failure', 'critical', '10.1.0.3',
+               '{"rule": "audit.failed_logins_per_ip", "severity": "high", "user_id": null, "details": {"failures": 20}}', '\\x00', '\\x00'),
+              (1000000501, gen_random_uuid(), 'security.violation.detected', '2021-01-01T00:00:02Z', 'credence/audit', 'system', 'audit', 'mailbox/grace@q.example', 'failure', 'critical', NULL,
+               '{"rule": "audit.impossible_travel", "severity": "high", "user_id": null, "details": {"countries": ["FR", "JP"]}}', '\\x00', '\\x00')`,
+    );
+    const range = 'from=2021-01-01T00:00:00Z&to=2021-01-02T00:00:00Z';
+    const masked = await get('q', `events?${range}`, director);
+    expect(masked.status).toBe(200);
+    expect(masked.body.data.map((e: { subject: string }) => e.subject)).toEqual(['mailbox/***', 'ip/***']);
+    expect(masked.body.data[0].data.details).toEqual({ countries: ['***', '***'] });
+    expect(JSON.stringify(masked.body)).not.toMatch(/10\.1\.0\.3|grace@|"FR"/);
+    const exported = await fetch(`${t.url}/v1/t/${tenants.q.slug}/audit/export?format=csv&${range}`, { headers: { authorization: `Bearer ${director}` } });
+    expect(exported.status).toBe(200);
+    expect(await exported.text()).not.toMatch(/10\.1\.0\.3|grace@/);
+
+    const shown = await get('q', `events?${range}`, tenants.q.admin);
+    expect(shown.body.data.map((e: { subject: string }) => e.subject)).toEqual(['mailbox/grace@q.example', 'ip/10.1.0.3']);
+    expect(shown.body.data[0].data.details).toEqual({ countries: ['FR', 'JP'] });
+    const found = await get('q', `events?subject=ip/10.1.0.3`, tenants.q.admin);
+    expect(found.body.data.map((e: { seq: number }) => e.seq)).toEqual([1000000500]);
+
+    // Refused whether or not it would match, so the answer tells nothing; as ?ip= is.
+    for (const subject of ['ip/10.1.0.3', 'ip/10.1.0.99', 'mailbox/grace@q.example', 'user/grace@q.example']) {
+      for (const path of ['events', 'export']) {
+        const refused = await get('q', `${path}?subject=${encodeURIComponent(subject)}`, director);
+        expect({ subject, path, status: refused.status, code: refused.body.error?.code }).toEqual({ subject, path, status: 403, code: 'authz.access.denied' });
+      }
+    }
+    expect((await get('q', `events?subject=user/${USERS[0]}`, director)).status).toBe(200);
+  });
+
   it('rejects bad filters and foreign cursors', async () => {
     for (const q of ['from=yesterday', 'type=auth.%25', 'outcome=maybe', 'severity=low', 'limit=201', 'limit=0', 'user_id=me', 'ip=not-an-ip', 'cursor=%24%24', 'cursor=abc', 'unknown=1', 'from=2020-03-02T00:00:00Z&to=2020-03-01T00:00:00Z']) {
       const res = await get('q', `events?${q}`, tenants.q.admin);

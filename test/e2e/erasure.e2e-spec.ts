@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { PERSONAL_PAYLOAD_FIELDS } from '@credence/contracts';
 import { makeEvent } from '@credence/outbox';
 import { RedisStreamsClient } from '@credence/redis-streams-transport';
 import { startTestApp, TestApp } from '@credence/testing';
@@ -47,6 +48,18 @@ describe('erasure', () => {
     return created.body.id;
   }
 
+  /** The personal fields of an event's data that still hold a value. */
+  const personalLeft = (data: Record<string, unknown>) => PERSONAL_PAYLOAD_FIELDS.filter((f) => data[f] !== undefined && data[f] !== null);
+  /** Events about the user (data.user_id or subject user/<id>), as the trail decides. */
+  const about = (userId: string) => (e: { subject: string; data: Record<string, unknown> }) => e.data.user_id === userId || e.subject === `user/${userId}`;
+  const replay = async () => {
+    const res = await t.call('GET', `/v1/t/${tenant.slug}/events?limit=1000`, undefined, as(adminToken));
+    expect(res.status).toBe(200);
+    return res.body.data as { id: string; type: string; subject: string; data: Record<string, unknown> }[];
+  };
+  const outboxEvents = () =>
+    db.query(`SELECT event FROM platform.outbox WHERE tenant_id = $1`, [tenant.id]).then((r) => r.rows.map((x) => x.event as { id: string; type: string; subject: string; data: Record<string, unknown> }));
+
   const auditRows = (userId: string) =>
     db.query(`SELECT seq, event_id, type, ip, user_agent, location, identity, erased_at FROM "${tenant.schema}".audit_log WHERE user_id = $1 ORDER BY seq`, [userId]).then((r) => r.rows);
 
@@ -62,6 +75,17 @@ describe('erasure', () => {
     expect(denied.status).toBe(403);
     expect(denied.body.error.code).toBe('authz.access.denied');
     await waitFor('the denial in the audit trail', async () => (await auditRows(grace)).some((r) => r.type === 'authz.access.denied'), 15_000);
+
+    // Replay has her e-mail (user.created) and her address (the sign-ins), and so has the outbox.
+    await waitFor('the sign-ins in the event store', async () => (await replay()).filter((e) => e.type === 'auth.login.succeeded' && e.data.user_id === grace && e.data.ip).length === 2, 15_000);
+    expect(JSON.stringify(await replay())).toContain('grace@erase.example');
+    expect((await outboxEvents()).filter(about(grace)).some((e) => personalLeft(e.data).length)).toBe(true);
+    // An incident about her, with the address the rule saw.
+    await db.query(
+      `INSERT INTO "${tenant.schema}".audit_incidents (id, rule, severity, key, user_id, ip, event_count, window_started_at, detected_at, trigger_event_id, details)
+       VALUES (gen_random_uuid(), 'audit.failed_logins_per_account', 'high', $1::text, $1::uuid, '192.0.2.7', 5, now() - interval '1 minute', now(), gen_random_uuid(), '{}')`,
+      [grace],
+    );
 
     const { rows: before } = await db.query(`SELECT id, ip FROM "${tenant.schema}".auth_sessions WHERE user_id = $1`, [grace]);
     const rowsBefore = (await auditRows(grace)).length;
@@ -85,6 +109,24 @@ describe('erasure', () => {
     }
     // Blanking personal fields leaves every hash valid: the digest stands in for them.
     await expect(verifyTrail(db, tenant.schema)).resolves.toMatchObject({ from: 1 });
+
+    // Replay and the outbox keep her events, ids and order, but no e-mail, address, client or place.
+    const replayed = await replay();
+    expect(JSON.stringify(replayed)).not.toContain('grace@erase.example');
+    const hers = replayed.filter(about(grace));
+    expect(hers.filter((e) => e.type === 'auth.login.succeeded')).toHaveLength(2);
+    for (const e of hers) expect({ id: e.id, type: e.type, left: personalLeft(e.data) }).toEqual({ id: e.id, type: e.type, left: [] });
+    expect(hers.find((e) => e.type === 'user.created')?.data).toMatchObject({ user_id: grace, email: null });
+    const outbox = await outboxEvents();
+    expect(JSON.stringify(outbox)).not.toContain('grace@erase.example');
+    for (const e of outbox.filter(about(grace))) expect({ id: e.id, type: e.type, left: personalLeft(e.data) }).toEqual({ id: e.id, type: e.type, left: [] });
+    // Incidents keep what happened, not where from.
+    // (Detection may raise its own too, e.g. Lyon then Berlin within the hour, with the countries it saw.)
+    const { rows: incidents } = await db.query(`SELECT rule, ip, details FROM "${tenant.schema}".audit_incidents WHERE user_id = $1 ORDER BY rule`, [grace]);
+    expect(incidents).toContainEqual({ rule: 'audit.failed_logins_per_account', ip: null, details: {} });
+    for (const incident of incidents) expect(incident).toMatchObject({ ip: null, details: expect.not.objectContaining({ countries: expect.anything() }) });
+    // Other users' events keep theirs: the admin's sign-in still names its address.
+    expect(replayed.some((e) => e.type === 'auth.login.succeeded' && e.data.user_id === tenant.adminId && e.data.ip)).toBe(true);
 
     const { rows: erased } = await db.query(`SELECT erased_by FROM "${tenant.schema}".erased_users WHERE user_id = $1`, [grace]);
     expect(erased).toEqual([{ erased_by: `user:${tenant.adminId}` }]);

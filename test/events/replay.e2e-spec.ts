@@ -67,6 +67,26 @@ describe('event replay', () => {
     expect([401, 403]).toContain(viaCursor.status);
   });
 
+  it('refuses a cursor issued for another tenant instead of skipping this tenant’s events up to it', async () => {
+    // A platform admin may read both tenants, so only the cursor's binding can refuse it.
+    const ofA = await app.call('GET', `/v1/t/${a.slug}/events?limit=1000`);
+    expect(ofA.status).toBe(200);
+    const cursorOfA = ofA.body.meta.next_cursor;
+    const atB = await app.call('GET', `/v1/t/${b.slug}/events?after=${cursorOfA}`);
+    expect(atB.status).toBe(400);
+    expect(atB.body.error).toMatchObject({ code: 'validation.failed', details: [{ field: 'after', issue: 'cursor was issued for another tenant' }] });
+    // B's own cursor from its first event still pages on from there.
+    const all = (await app.call('GET', `/v1/t/${b.slug}/events?limit=1000`)).body.data.map((e: { id: string }) => e.id);
+    expect(all.length).toBeGreaterThan(1);
+    const first = await app.call('GET', `/v1/t/${b.slug}/events?limit=1`);
+    const rest = await app.call('GET', `/v1/t/${b.slug}/events?limit=1000&after=${first.body.meta.next_cursor}`);
+    expect(rest.status).toBe(200);
+    expect(rest.body.data.map((e: { id: string }) => e.id)).toEqual(all.slice(1));
+    // The unbound cursor of earlier releases (the bare seq) is refused too.
+    const unbound = await app.call('GET', `/v1/t/${b.slug}/events?after=${Buffer.from('s1').toString('base64url')}`);
+    expect(unbound.status).toBe(400);
+  });
+
   it('goes by the roles stored now, not the token\'s claim: a demoted admin reads nothing', async () => {
     const second = await app.call('POST', `/v1/t/${a.slug}/users`, { email: `second@${a.slug}.example`, password: `${PASSWORD} 2` }, { auth: a.token });
     expect(second.status).toBe(201);

@@ -72,22 +72,15 @@ export class AuthenticationGuard implements CanActivate {
     const m = USER_BEARER.exec(header);
     if (!m) throw new DomainError('auth.token.invalid', undefined, undefined, USER_CHALLENGE);
     if (!this.users) throw new DomainError('auth.invalid_credentials', 'This process cannot verify access tokens.', undefined, USER_CHALLENGE);
-    const principal = await this.users.verify(this.requireTenant(), m[1]);
+    const principal = await this.users.verify(this.context.requireTenant(), m[1]);
     req.principal = principal;
     this.context.setPrincipal(`user:${principal.userId}`);
   }
 
   private async authenticateService(req: AuthenticatedRequest): Promise<void> {
     if (!this.services) throw new DomainError('auth.invalid_client', 'This process cannot verify service credentials.');
-    const service = await this.services.authenticate(this.requireTenant(), { authorization: req.headers.authorization, body: req.body, ip: req.ip ?? null });
+    const service = await this.services.authenticate({ authorization: req.headers.authorization, body: req.body, ip: req.ip ?? null });
     req.servicePrincipal = service;
     this.context.setPrincipal(`service:${service.credentialId}`);
-  }
-
-  /** Users and services belong to a tenant: their routes are tenant routes, resolved above. */
-  private requireTenant() {
-    const tenant = this.context.tenant;
-    if (!tenant) throw new DomainError('tenant.context_missing');
-    return tenant;
   }
 }

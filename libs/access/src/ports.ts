@@ -13,9 +13,9 @@ export interface UserTokenVerifier {
 }
 export const USER_TOKEN_VERIFIER = Symbol('USER_TOKEN_VERIFIER');
 
-/** Authenticates a service credential of one tenant (Basic header or client_id/client_secret in the body). */
+/** Authenticates a service credential of the ambient tenant (Basic header or client_id/client_secret in the body). */
 export interface ServiceCredentialVerifier {
-  authenticate(tenant: TenantRef, request: { authorization?: string; body?: unknown; ip: string | null }): Promise<ServicePrincipal>;
+  authenticate(request: { authorization?: string; body?: unknown; ip: string | null }): Promise<ServicePrincipal>;
 }
 export const SERVICE_CREDENTIAL_VERIFIER = Symbol('SERVICE_CREDENTIAL_VERIFIER');
 

@@ -7,7 +7,7 @@ const base64Key32 = z
   .string()
   .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
 
-/** Every environment variable Credence reads, with its default. process.env is read nowhere else. */
+/** Every environment variable Credence reads, with its default. process.env is read only by readEnvironment(). */
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),

@@ -1,6 +1,7 @@
 import { AppConfig, DEFAULT_DATABASE_URL } from './app-config';
 import { parseConfig } from './config.schema';
 import { loadOrCreateDevSecret, makeAdminKey, makeEncryptionKey } from './dev-secrets';
+import { Environment, readEnvironment } from './environment';
 
 export interface LoadedConfig {
   config: AppConfig;
@@ -8,7 +9,7 @@ export interface LoadedConfig {
   notices: string[];
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): LoadedConfig {
+export function loadConfig(env: Environment = readEnvironment()): LoadedConfig {
   const raw = parseConfig(env);
   const notices: string[] = [];
   let adminKey = raw.CREDENCE_ADMIN_KEY;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
 import { randomBytes } from 'node:crypto';
+import { DomainError } from '@credence/errors';
 
 /** A tenant as the rest of the code sees it once resolved from something verified. */
 export interface TenantRef {
@@ -53,6 +54,13 @@ export class RequestContext {
 
   get tenant(): TenantRef | undefined {
     return this.cls.isActive() ? this.cls.get('tenant') : undefined;
+  }
+
+  /** The tenant of the current unit of work; `tenant.context_missing` (a 500, logged) when there is none. */
+  requireTenant(): TenantRef {
+    const tenant = this.tenant;
+    if (!tenant) throw new DomainError('tenant.context_missing');
+    return tenant;
   }
 
   setTrace(traceId: string, traceparent?: string): void {

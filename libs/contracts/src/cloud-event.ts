@@ -24,6 +24,11 @@ export interface CredenceCloudEvent<TData = Record<string, unknown>> {
   actor: string;
   /** Extension: W3C trace context of the request that caused it, when there was one. */
   traceparent?: string;
+  /**
+   * Extension: the trace id of the request (its `x-trace-id` answer header) or job that caused it,
+   * 32 lowercase hex digits. Present whether or not the request sent a traceparent.
+   */
+  traceid?: string;
 }
 
 export const PLATFORM_TENANT_ID = 'platform';

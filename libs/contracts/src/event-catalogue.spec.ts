@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EVENT_SCHEMA_VERSION } from '@credence/outbox';
+import { EVENT_SCHEMA_VERSION } from './event-versions';
 
 const DOC = join(__dirname, '..', '..', '..', 'docs', 'events.md');
 

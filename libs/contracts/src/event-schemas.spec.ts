@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EVENT_DATA_SCHEMAS, FORBIDDEN_PAYLOAD_FIELD, contractProblems, payloadFields } from './event-schemas';
+import { EVENT_DATA_SCHEMAS, FORBIDDEN_PAYLOAD_FIELD, PERSONAL_PAYLOAD_FIELDS, contractProblems, payloadFields } from './event-schemas';
 import type { EventType } from './event-types';
 
 const DOC = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'events.md'), 'utf8');
@@ -20,6 +20,14 @@ describe('event payload contracts', () => {
   it.each(types)('%s carries no secrets, codes or password material', (type) => {
     for (const field of payloadFields(type)) expect(field).not.toMatch(FORBIDDEN_PAYLOAD_FIELD);
   });
+
+  it.each(types.filter((t) => payloadFields(t).some((f) => (PERSONAL_PAYLOAD_FIELDS as readonly string[]).includes(f))))(
+    '%s allows null in its personal fields, which erasure blanks in stored copies',
+    (type) => {
+      const shape = (EVENT_DATA_SCHEMAS[type] as unknown as { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }).shape;
+      for (const field of PERSONAL_PAYLOAD_FIELDS) if (shape[field]) expect({ field, ok: shape[field].safeParse(null).success }).toEqual({ field, ok: true });
+    },
+  );
 
   it.each(types.filter((t) => documentedFields(t)))('docs/events.md lists exactly the payload fields of %s', (type) => {
     expect([...documentedFields(type)!].sort()).toEqual([...payloadFields(type)].sort());

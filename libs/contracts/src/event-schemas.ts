@@ -17,7 +17,8 @@ const client = { ip: nullableText, user_agent: nullableText, device_type: nullab
 const tenantChange = { tenant_id: uuid, slug: z.string() };
 const apiKey = z.strictObject({ api_key_id: uuid, name: text, scopes: z.array(z.string()), expires_at: time.nullable() });
 const tokenIssued = z.strictObject({ session_id: uuid, user_id: uuid, jti: z.string(), expires_at: time });
-const user = z.strictObject({ user_id: uuid, email: z.string(), username: nullableText, status: z.enum(['invited', 'active', 'disabled']) });
+// email is null only in a copy erased since (event store, outbox): see PERSONAL_PAYLOAD_FIELDS.
+const user = z.strictObject({ user_id: uuid, email: z.string().nullable(), username: nullableText, status: z.enum(['invited', 'active', 'disabled']) });
 const userRole = z.strictObject({ user_id: uuid, role_id: uuid, role: z.string() });
 const role = { role_id: uuid, name: z.string(), permissions: z.array(z.string()) };
 const serviceCredential = z.strictObject({ service_credential_id: uuid, client_id: z.string(), name: text });
@@ -93,7 +94,15 @@ export const CLOUD_EVENT_SCHEMA = z.strictObject({
   tenantid: z.union([uuid, z.literal('platform')]),
   actor: z.string().min(1),
   traceparent: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
+  traceid: z.string().regex(/^[0-9a-f]{32}$/).optional(),
 });
+
+/**
+ * Top-level payload fields that hold personal data. The audit trail splits them off into its
+ * personal columns, and erasure nulls them in every copy of a user's events Credence keeps
+ * (trail, outbox, event store). Each is nullable in every schema that has it.
+ */
+export const PERSONAL_PAYLOAD_FIELDS = ['ip', 'user_agent', 'location', 'email', 'username', 'phone', 'display_name'] as const;
 
 /** Field names that must never appear in a payload: secrets, codes and password material. */
 export const FORBIDDEN_PAYLOAD_FIELD = /password|secret|hash|salt|private|otp_code|^code$|_code$|access_token|refresh_token|^token$|credential_secret/;

@@ -125,7 +125,8 @@ export interface ServiceCredentialData {
 
 export interface UserData {
   user_id: string;
-  email: string;
+  /** Null only in a copy of the event erased since (replay, outbox). */
+  email: string | null;
   username: string | null;
   status: 'invited' | 'active' | 'disabled';
 }

@@ -1,4 +1,6 @@
 export * from './cloud-event';
 export * from './event-types';
+export * from './event-versions';
 export * from './identity-rpc';
 export * from './event-schemas';
+export * from './subjects';

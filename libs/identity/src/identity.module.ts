@@ -15,7 +15,6 @@ import { PasswordLogin } from './login/password-login';
 import { RateLimiter } from './login/rate-limiter';
 import { RevocationStore } from './revocation/revocation-store';
 import { RETENTION_RULE_PROVIDERS } from './retention/retention.providers';
-import { RPC_PROVIDERS } from './rpc/rpc.providers';
 import { ROLES_CONTROLLERS, ROLES_PROVIDERS } from './roles/roles.providers';
 import { SessionLifecycle } from './sessions/session-lifecycle';
 import { SESSIONS_CONTROLLERS, SESSIONS_PROVIDERS } from './sessions/sessions.providers';
@@ -42,7 +41,6 @@ const IDENTITY_PROVIDERS = [
   ...OTP_PROVIDERS,
   ...SERVICE_CREDENTIALS_PROVIDERS,
   ...INTROSPECTION_PROVIDERS,
-  ...RPC_PROVIDERS,
 ];
 
 /** Identity without its routes: token verification, revocation, sessions, the permission engine. */

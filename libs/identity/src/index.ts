@@ -24,5 +24,4 @@ export * from './otp/senders/log-otp-sender';
 export * from './service-credentials/service-client-authenticator';
 export * from './access/identity-service-credential-verifier';
 export * from './introspection/token-introspection';
-export * from './rpc/transport-access-checker';
-export * from './rpc/transport-token-validator';
+export * from './rpc/identity-rpc.module';

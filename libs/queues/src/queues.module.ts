@@ -1,15 +1,26 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@credence/config';
+import { DEFAULT_JOB_DECLARATIONS, JobRegistry } from './jobs/job-registry';
 import { QUEUES } from './queues';
 import { QueuesHealth } from './queues-health';
 
 const queues = Object.values(QUEUES).map((name) => BullModule.registerQueue({ name }));
 
+/**
+ * Workers start only when JobRegistry has checked the handlers. forRootAsync drops `extraOptions`
+ * in @nestjs/bullmq 11.0, so the option goes in as the provider BullRegistrar reads
+ * (BULL_EXTRA_OPTIONS_TOKEN, which the package does not export).
+ */
+const MANUAL_WORKER_REGISTRATION = { provide: 'BULLMQ_EXTRA_OPTIONS', useValue: { manualRegistration: true } };
+
 @Global()
 @Module({
   imports: [
+    DiscoveryModule,
     BullModule.forRootAsync({
+      extraProviders: [MANUAL_WORKER_REGISTRATION],
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => {
         const url = new URL(c.REDIS_URL);
@@ -29,7 +40,7 @@ const queues = Object.values(QUEUES).map((name) => BullModule.registerQueue({ na
     }),
     ...queues,
   ],
-  providers: [QueuesHealth],
-  exports: queues,
+  providers: [QueuesHealth, JobRegistry, DEFAULT_JOB_DECLARATIONS],
+  exports: [...queues, JobRegistry],
 })
 export class QueuesModule {}

@@ -1,4 +1,8 @@
-/** Every BullMQ queue of the platform, declared once. Each job name has exactly one handler. */
+/**
+ * Every BullMQ queue of the platform and its job names, declared once. A process that runs a
+ * queue's worker must have exactly one `@OnJob` handler for each of its jobs, or it does not boot
+ * (JobRegistry).
+ */
 export const QUEUES = {
   tenantLifecycle: 'tenant-lifecycle',
   retention: 'retention',
@@ -11,6 +15,15 @@ export const JOBS = {
   retentionTenant: 'retention-tenant',
   retentionPlatform: 'retention-platform',
 } as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+export type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+/** Which queue each job is added to and handled on. */
+export const QUEUE_JOBS: Record<QueueName, readonly JobName[]> = {
+  [QUEUES.tenantLifecycle]: [JOBS.purgeTenant],
+  [QUEUES.retention]: [JOBS.retentionSweep, JOBS.retentionTenant, JOBS.retentionPlatform],
+};
 
 export interface PurgeTenantJob {
   tenantId: string;

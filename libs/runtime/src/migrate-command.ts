@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '@credence/config';
+import { Environment, loadConfig, readEnvironment } from '@credence/config';
 import { ensureDatabase, migratePlatform } from '@credence/database';
 import { TenantMigrator } from '@credence/tenancy';
 import { platformMigrations } from '@migrations/platform';
@@ -10,7 +10,7 @@ import { coreModule } from './core.module';
  * `npm run migrate`: platform migrations, then every tenant's with bounded concurrency.
  * `npm run migrate:status`: each tenant's db_version against the target. Exit 1 when a tenant failed.
  */
-export async function migrateCommand(args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function migrateCommand(args: string[], env: Environment = readEnvironment()): Promise<number> {
   const { config } = loadConfig({ LOG_LEVEL: 'warn', ...env });
   await ensureDatabase(config.DATABASE_URL);
   const app = await NestFactory.createApplicationContext(coreModule(config, 'migrate', []), { logger: ['error', 'warn'] });

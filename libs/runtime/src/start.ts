@@ -1,7 +1,7 @@
 import { Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, ConfigError, DEFAULT_DATABASE_URL, loadConfig } from '@credence/config';
+import { AppConfig, ConfigError, DEFAULT_DATABASE_URL, Environment, loadConfig, readEnvironment } from '@credence/config';
 import { ensureDatabase, postgresAnswers, startEmbeddedPostgres } from '@credence/database';
 import { redisAnswers } from '@credence/redis';
 import { createApp } from './create-app';
@@ -29,7 +29,7 @@ function redact(url: string): string {
 }
 
 /** Starts an app (or the whole platform) the way `node dist/apps/<app>/src/main.js` does. */
-export async function startApp(appName: string, features: Type[], env: Record<string, string | undefined> = process.env): Promise<NestFastifyApplication> {
+export async function startApp(appName: string, features: Type[], env: Environment = readEnvironment()): Promise<NestFastifyApplication> {
   const { config, notices } = loadConfig(env);
   await resolveDatabase(config, Boolean(env.DATABASE_URL), notices);
   if (!(await redisAnswers(config.REDIS_URL))) {

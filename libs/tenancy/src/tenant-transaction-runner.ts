@@ -37,8 +37,7 @@ export class TenantTransactionRunner {
 
   /** A unit of work on the ambient tenant's schema; fails closed when no tenant is in context. */
   async inTenant<T>(work: (uow: UnitOfWork) => Promise<T>, options: UnitOptions = {}): Promise<T> {
-    const tenant = this.context.tenant;
-    if (!tenant) throw new DomainError('tenant.context_missing');
+    const tenant = this.context.requireTenant();
     return this.run(tenant, tenantSearchPath(tenant.schema), work, options);
   }
 
@@ -49,8 +48,7 @@ export class TenantTransactionRunner {
 
   /** Checks that a command's tenant is the ambient one (commands carry tenantId in their type). */
   assertAmbientTenant(tenantId: string): TenantRef {
-    const tenant = this.context.tenant;
-    if (!tenant) throw new DomainError('tenant.context_missing');
+    const tenant = this.context.requireTenant();
     if (tenant.id !== tenantId) throw new DomainError('tenant.context_missing', 'The command targets another tenant than the context.');
     return tenant;
   }
@@ -68,6 +66,7 @@ export class TenantTransactionRunner {
         source: this.source,
         actor: this.context.principal, // the event records who acted: the request's principal
         traceparent: this.context.traceparent,
+        traceId: this.context.traceId,
       });
       result = await work(uow);
       await writeToOutbox(runner.manager, uow.events);

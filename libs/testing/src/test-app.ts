@@ -1,7 +1,7 @@
 import { Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { AppConfig, loadConfig } from '@credence/config';
+import { AppConfig, loadConfig, readEnvironment } from '@credence/config';
 import { createApp } from '@credence/runtime';
 
 export const TEST_ADMIN_KEY = 'crd_test_admin_key_0123456789abcdefghijklmnop';
@@ -9,15 +9,16 @@ export const TEST_KEK = Buffer.alloc(32, 7).toString('base64');
 
 /** Environment for an app under test: the run's database and Redis prefix, cheap argon2, quiet logs. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const env = readEnvironment();
   const need = (name: string) => {
-    const v = process.env[name];
+    const v = env[name];
     if (!v) throw new Error(`${name} is not set: run tests through jest (global setup creates the test database)`);
     return v;
   };
   return {
     NODE_ENV: 'test',
     DATABASE_URL: need('CREDENCE_TEST_DATABASE_URL'),
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://localhost:6379',
+    REDIS_URL: env.REDIS_URL ?? 'redis://localhost:6379',
     REDIS_PREFIX: need('CREDENCE_TEST_REDIS_PREFIX'),
     CREDENCE_DATA_DIR: need('CREDENCE_TEST_DATA_DIR'),
     // Every process of one deployment shares the public base URL (token issuers derive from it).
@@ -26,10 +27,10 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     CREDENCE_KEY_ENCRYPTION_KEY: TEST_KEK,
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
-    LOG_LEVEL: process.env.CREDENCE_TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: env.CREDENCE_TEST_LOG_LEVEL ?? 'silent',
     DB_POOL_MAX: '20',
     // Event-delivery settings a test put in the environment (they reach child processes that way too).
-    ...Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('EVENTS_') && v !== undefined)),
+    ...Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('EVENTS_') && v !== undefined)),
     ...overrides,
   };
 }

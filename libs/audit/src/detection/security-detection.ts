@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { TenantRef } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { TenantRegistry, UnitOfWork } from '@credence/tenancy';
 import { AuditMetrics } from '../audit-metrics';
 import type { ChainedRecord } from '../trail/audit-record';
@@ -83,7 +84,7 @@ export class SecurityDetection {
        ON CONFLICT (rule, trigger_event_id) DO NOTHING`,
       [uuidv7(), c.rule, c.severity, c.key, c.userId, c.ip, count, c.trigger.occurred_at, c.windowSeconds, c.trigger.event_id, JSON.stringify(details)],
     );
-    const aggregate = c.userId ? `user/${c.userId}` : `ip/${c.ip ?? 'unknown'}`;
+    const aggregate = c.userId ? subjects.user(c.userId) : subjects.ip(c.ip);
     uow.emit('security.violation.detected', aggregate, { rule: c.rule, severity: c.severity, user_id: c.userId, ip: c.ip, details: { ...details, trigger_event_id: c.trigger.event_id } });
     this.metrics.incidents.inc({ rule: c.rule });
   }

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { MessageHandler } from '@nestjs/microservices';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { CredenceCloudEvent, PLATFORM_TENANT_ID } from '@credence/contracts';
+import { CredenceCloudEvent, EVENT_SCHEMA_VERSION, PLATFORM_TENANT_ID } from '@credence/contracts';
 import { EVENTS_CONFIG, EventsConfig } from '@credence/event-relay';
-import { EVENT_SCHEMA_VERSION } from '@credence/outbox';
 import { RedisStreamsServer, RedisStreamsServerOptions } from '@credence/redis-streams-transport';
 import { AuditMetrics } from '../audit-metrics';
 import { classifyEvent, UnauditableEvent } from '../trail/classify-event';

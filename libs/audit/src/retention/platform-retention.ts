@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { PLATFORM_TENANT_ID } from '@credence/contracts';
+import { PLATFORM_TENANT_ID, subjects } from '@credence/contracts';
 import { RequestContext } from '@credence/context';
 import { DEFAULT_TENANT_SETTINGS, TenantTransactionRunner } from '@credence/tenancy';
 import { AuditMetrics } from '../audit-metrics';
@@ -47,7 +47,7 @@ export class PlatformRetention {
       }
       await this.runner.inPlatform(async (uow) => {
         const done = await runRecords.complete(uow, runId, PLATFORM_TENANT_ID);
-        if (done) uow.emit('retention.run.completed', `retention/${PLATFORM_TENANT_ID}`, { run_id: runId, counts: done.counts, duration_ms: done.duration_ms }, PLATFORM_TENANT_ID);
+        if (done) uow.emit('retention.run.completed', subjects.retention(PLATFORM_TENANT_ID), { run_id: runId, counts: done.counts, duration_ms: done.duration_ms }, PLATFORM_TENANT_ID);
       });
       return 'completed';
     });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext, TenantRef } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { effectiveSettings, TenantSettings, TenantStore, TenantTransactionRunner } from '@credence/tenancy';
 import { AuditMetrics } from '../audit-metrics';
 import { RetentionRules } from './retention-rules';
@@ -78,7 +79,7 @@ export class TenantRetention {
       }
       await this.runner.inTenant(async (uow) => {
         const done = await runRecords.complete(uow, runId, tenant.id);
-        if (done) uow.emit('retention.run.completed', `retention/${tenant.slug}`, { run_id: runId, counts: done.counts, duration_ms: done.duration_ms });
+        if (done) uow.emit('retention.run.completed', subjects.retention(tenant.slug), { run_id: runId, counts: done.counts, duration_ms: done.duration_ms });
       });
       return 'completed';
     });

@@ -41,6 +41,22 @@ describe('classifyEvent', () => {
     expect(r.occurred_at).toBe('2026-01-02T01:04:05.000Z');
   });
 
+  it('takes the trace id from the event’s traceid, with or without a traceparent, and drops a malformed traceparent', () => {
+    const bare = makeEvent('user.deleted', 't', `user/${USER}`, { user_id: USER }, { ...origin, traceId: 'ef'.repeat(16) }).envelope;
+    expect(bare).toMatchObject({ traceid: 'ef'.repeat(16) });
+    expect(bare.traceparent).toBeUndefined();
+    expect(classifyEvent(bare).trace_id).toBe('ef'.repeat(16));
+
+    const malformed = makeEvent('user.deleted', 't', `user/${USER}`, { user_id: USER }, { ...origin, traceparent: 'garbage', traceId: '12'.repeat(16) }).envelope;
+    expect(malformed.traceparent).toBeUndefined();
+    expect(classifyEvent(malformed).trace_id).toBe('12'.repeat(16));
+
+    // Outside any context the runner's trace id is 'none': no traceid, and no trace id in the trail.
+    const none = makeEvent('user.deleted', 't', `user/${USER}`, { user_id: USER }, { ...origin, traceId: 'none' }).envelope;
+    expect(none.traceid).toBeUndefined();
+    expect(classifyEvent(none).trace_id).toBeNull();
+  });
+
   it('refuses events it cannot place', () => {
     expect(() => classifyEvent({ id: 'nope' } as never)).toThrow(UnauditableEvent);
     const { envelope } = makeEvent('user.deleted', 't', 'user/x', { user_id: USER }, origin);

@@ -3,6 +3,14 @@ import { ActorType, AuditRecord, Outcome, Severity } from './audit-record';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+/** The event's `traceid` (the request's x-trace-id), else the trace id of its traceparent (events published before traceid existed). */
+function traceIdOf(event: CredenceCloudEvent): string | null {
+  if (typeof event.traceid === 'string' && TRACE_ID.test(event.traceid)) return event.traceid;
+  const trace = typeof event.traceparent === 'string' ? TRACEPARENT.exec(event.traceparent) : null;
+  return trace ? trace[1] : null;
+}
 
 /** Types that are not plain successes; everything else is `success` / `info`. */
 const CLASSES: Record<string, { outcome: Outcome; severity: Severity }> = {
@@ -67,7 +75,6 @@ export function classifyEvent(event: CredenceCloudEvent): AuditRecord {
   // Sign-in events are emitted before anyone is authenticated (actor `system`); the person acting is the account concerned.
   if (actor.type === 'system' && !actor.id && userId && SIGN_IN_TYPES.has(event.type)) actor = { type: 'user', id: userId };
   const cls = CLASSES[event.type] ?? { outcome: 'success', severity: 'info' };
-  const trace = typeof event.traceparent === 'string' ? TRACEPARENT.exec(event.traceparent) : null;
   return {
     event_id: event.id.toLowerCase(),
     type: event.type.slice(0, 200),
@@ -79,7 +86,7 @@ export function classifyEvent(event: CredenceCloudEvent): AuditRecord {
     user_id: userId,
     outcome: cls.outcome,
     severity: cls.severity,
-    trace_id: trace ? trace[1] : null,
+    trace_id: traceIdOf(event),
     payload: data,
     ip,
     user_agent: userAgent,

@@ -36,7 +36,7 @@ export class ReplayController {
   async replay(@Param('tenant') _tenant: string, @Query() q: ReplayQueryDto) {
     const tenant = this.context.tenant;
     if (!tenant) throw new DomainError('tenant.context_missing');
-    const params: unknown[] = [tenant.id, decodeSeq(q.after), q.limit + 1];
+    const params: unknown[] = [tenant.id, decodeSeq(q.after, tenant.id), q.limit + 1];
     let filter = '';
     if (q.types) {
       params.push(q.types.split(','));
@@ -49,6 +49,6 @@ export class ReplayController {
     );
     const more = rows.length > q.limit;
     const shown = more ? rows.slice(0, q.limit) : rows;
-    return { data: shown.map((r) => r.event), meta: { next_cursor: shown.length ? encodeSeq(shown[shown.length - 1].seq) : (q.after ?? null), has_more: more } };
+    return { data: shown.map((r) => r.event), meta: { next_cursor: shown.length ? encodeSeq(tenant.id, shown[shown.length - 1].seq) : (q.after ?? null), has_more: more } };
   }
 }

@@ -27,14 +27,37 @@ export class ReplayQueryDto {
   limit: number = 100;
 }
 
-/** Cursors are the store's seq, opaque to clients. */
-export function encodeSeq(seq: string): string {
-  return Buffer.from(`s${seq}`, 'utf8').toString('base64url');
+const CURSOR_VERSION = 1;
+const CURSOR_BYTES = 1 + 16 + 8;
+const UUID_HEX = /^[0-9a-f]{32}$/;
+
+function notIssued(issue = 'cursor is not one this API issued'): DomainError {
+  return new DomainError('validation.failed', undefined, [{ field: 'after', issue }]);
 }
 
-export function decodeSeq(cursor: string | undefined): string {
+/**
+ * Cursors are opaque to clients: a version byte, the tenant's id (16 bytes) and the store's seq
+ * (8 bytes, big-endian), base64url. The seq is global to the store, so a cursor that named only it
+ * would be taken at another tenant and skip that tenant's events up to it; the tenant id binds it
+ * to the tenant it was issued for.
+ */
+export function encodeSeq(tenantId: string, seq: string): string {
+  const buf = Buffer.alloc(CURSOR_BYTES);
+  buf.writeUInt8(CURSOR_VERSION, 0);
+  Buffer.from(tenantId.replace(/-/g, '').toLowerCase(), 'hex').copy(buf, 1);
+  buf.writeBigUInt64BE(BigInt(seq), 17);
+  return buf.toString('base64url');
+}
+
+/** The seq after which to read, from a cursor issued for this tenant; '0' without a cursor. A cursor of another tenant is refused. */
+export function decodeSeq(cursor: string | undefined, tenantId: string): string {
   if (!cursor) return '0';
-  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^s\d{1,18}$/.test(raw)) throw new DomainError('validation.failed', undefined, [{ field: 'after', issue: 'cursor is not one this API issued' }]);
-  return raw.slice(1);
+  const buf = Buffer.from(cursor, 'base64url');
+  if (buf.length !== CURSOR_BYTES || buf.toString('base64url') !== cursor || buf.readUInt8(0) !== CURSOR_VERSION) throw notIssued();
+  const tenant = tenantId.replace(/-/g, '').toLowerCase();
+  if (!UUID_HEX.test(tenant) || buf.subarray(1, 17).toString('hex') !== tenant) throw notIssued('cursor was issued for another tenant');
+  const seq = buf.readBigUInt64BE(17);
+  // event_store.seq is a bigint: a cursor past its range was not issued here.
+  if (seq > BigInt('9223372036854775807')) throw notIssued();
+  return seq.toString();
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { ServiceCredentialVerifier, ServicePrincipal } from '@credence/access';
-import type { TenantRef } from '@credence/context';
 import { presentedClient } from '../service-credentials/client-credentials';
 import { ServiceClientAuthenticator } from '../service-credentials/service-client-authenticator';
 
@@ -18,8 +17,8 @@ export const SERVICE_CREDENTIAL_PERMISSIONS = ['permission.check:any'];
 export class IdentityServiceCredentialVerifier implements ServiceCredentialVerifier {
   constructor(private readonly authenticator: ServiceClientAuthenticator) {}
 
-  async authenticate(tenant: TenantRef, request: { authorization?: string; body?: unknown; ip: string | null }): Promise<ServicePrincipal> {
-    const client = await this.authenticator.authenticate(tenant, presentedClient(request.authorization, request.body), request.ip);
+  async authenticate(request: { authorization?: string; body?: unknown; ip: string | null }): Promise<ServicePrincipal> {
+    const client = await this.authenticator.authenticate(presentedClient(request.authorization, request.body), request.ip);
     return { credentialId: client.id, clientId: client.clientId, permissions: [...SERVICE_CREDENTIAL_PERMISSIONS] };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PermissionQuery, TargetInput } from '@credence/access';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { AccessDecision, decide, Grant, grantFrom, Subject, Target } from './access-decision';
@@ -60,7 +61,7 @@ export class AuthorizationService {
   /** Records authz.access.denied in a small transaction of its own: the refused request itself changes nothing. */
   async recordDenial(userId: string | null, resource: string, action: string, reason: string): Promise<void> {
     await this.runner.inTenant(async (uow) => {
-      uow.emit('authz.access.denied', `user/${userId ?? 'unknown'}`, { user_id: userId, resource, action, reason });
+      uow.emit('authz.access.denied', subjects.user(userId), { user_id: userId, resource, action, reason });
     });
   }
 

@@ -1,7 +1,6 @@
 import { Body, Controller, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBasicAuth, ApiConsumes, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticate } from '@credence/access';
-import { RequestContext } from '@credence/context';
 import { ApiErrors } from '@credence/http';
 import { IntrospectionResponse } from './dto/introspection.response';
 import { TokenRequestDto } from './dto/token-request.dto';
@@ -24,7 +23,6 @@ export class IntrospectionController {
   constructor(
     private readonly introspection: TokenIntrospection,
     private readonly revocation: TokenRevocation,
-    private readonly context: RequestContext,
   ) {}
 
   @Post('introspect')
@@ -32,13 +30,13 @@ export class IntrospectionController {
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: IntrospectionResponse, description: '{"active": false} for any token that is not a live token of this tenant.' })
   introspect(@Param('tenant') _t: string, @Body() dto: TokenRequestDto): Promise<IntrospectionResponse> {
-    return this.introspection.introspect(this.context.tenant!, dto.token);
+    return this.introspection.introspect(dto.token);
   }
 
   @Post('revoke')
   @HttpCode(200)
   @ApiOkResponse({ description: 'Empty. Also for a token that is unknown, expired or already revoked (RFC 7009 §2.2).' })
   async revoke(@Param('tenant') _t: string, @Body() dto: TokenRequestDto): Promise<void> {
-    await this.revocation.revoke(this.context.tenant!, dto.token);
+    await this.revocation.revoke(dto.token);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { TenantRef } from '@credence/context';
+import { RequestContext, TenantRef } from '@credence/context';
 import { sha256 } from '@credence/crypto';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { REFRESH_TOKEN_PATTERN } from '../sessions/session-tokens';
@@ -21,11 +21,13 @@ export class TokenIntrospection {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly runner: TenantTransactionRunner,
+    private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   // The format tells the two kinds apart, so the hint never decides what is searched (RFC 7662 §2.1).
-  introspect(tenant: TenantRef, token: string): Promise<IntrospectionResponse> {
+  async introspect(token: string): Promise<IntrospectionResponse> {
+    const tenant = this.context.requireTenant();
     return REFRESH_TOKEN_PATTERN.test(token) ? this.refreshToken(tenant, token) : this.accessToken(tenant, token);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ActorSystem } from '@credence/actors';
-import { TenantRef } from '@credence/context';
+import { RequestContext, TenantRef } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { sha256 } from '@credence/crypto';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { RevocationStore } from '../revocation/revocation-store';
@@ -23,9 +24,12 @@ export class TokenRevocation {
     private readonly verifier: TokenVerifier,
     private readonly revocations: RevocationStore,
     private readonly sessions: SessionLifecycle,
+    private readonly context: RequestContext,
   ) {}
 
-  revoke(tenant: TenantRef, token: string): Promise<void> {
+  /** For the tenant in context. */
+  async revoke(token: string): Promise<void> {
+    const tenant = this.context.requireTenant();
     return REFRESH_TOKEN_PATTERN.test(token) ? this.refreshToken(tenant, token) : this.accessToken(tenant, token);
   }
 
@@ -33,7 +37,7 @@ export class TokenRevocation {
     const [found] = await this.runner.inTenant((uow) =>
       uow.query<{ session_id: string }[]>(`SELECT session_id FROM refresh_tokens WHERE token_hash = $1`, [sha256(token)]),
     );
-    if (found) await this.sessions.revokeSession(tenant, found.session_id, REASON);
+    if (found) await this.sessions.revokeSession(found.session_id, REASON);
   }
 
   private async accessToken(tenant: TenantRef, token: string): Promise<void> {
@@ -49,7 +53,7 @@ export class TokenRevocation {
       const [already] = await uow.query<unknown[]>(`SELECT 1 FROM revoked_access_tokens WHERE jti = $1`, [jti]);
       if (already) return;
       await this.revocations.revoke(uow, { tokens: [{ jti, sessionId, expiresAt }], reason: REASON });
-      uow.emit('auth.token.revoked', `session/${sessionId}`, { session_id: sessionId, user_id: userId, jti, reason: REASON });
+      uow.emit('auth.token.revoked', subjects.session(sessionId), { session_id: sessionId, user_id: userId, jti, reason: REASON });
     });
   }
 }

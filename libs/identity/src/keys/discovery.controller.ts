@@ -27,7 +27,7 @@ export class DiscoveryController {
   @ApiParam({ name: 'tenant', description: 'Tenant slug' })
   @ApiOkResponse({ description: 'OpenID Connect discovery document (RFC 8414 fields).' })
   discovery(@Param('tenant') _tenant: string) {
-    const issuer = issuerFor(this.config.CREDENCE_BASE_URL, this.context.tenant!.slug);
+    const issuer = issuerFor(this.config.CREDENCE_BASE_URL, this.context.requireTenant().slug);
     return {
       issuer,
       jwks_uri: `${issuer}/.well-known/jwks.json`,

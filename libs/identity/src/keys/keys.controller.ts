@@ -24,6 +24,6 @@ export class KeysController {
   @RequirePermission('key', 'rotate')
   @ApiOkResponse({ description: '{"kid": new key id, "retired": [previous active key ids, now retiring]}' })
   rotate(@Param('tenant') _t: string): Promise<{ kid: string; retired: string[] }> {
-    return this.keys.rotate(this.context.tenant!);
+    return this.keys.rotate(this.context.requireTenant());
   }
 }

@@ -3,6 +3,7 @@ import { createPrivateKey, createPublicKey, JsonWebKey, KeyObject } from 'node:c
 import { ActorSystem } from '@credence/actors';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext, TenantRef } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { KeyEncryption, newSigningKey } from '@credence/crypto';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { insertActiveKey } from './insert-active-key';
@@ -97,7 +98,7 @@ export class SigningKeyStore {
       );
       await insertActiveKey(uow, key);
       await uow.query(`UPDATE signing_keys SET status = 'retired' WHERE status = 'retiring' AND retire_after <= now()`);
-      uow.emit('auth.signing_key.rotated', `tenant/${tenant.slug}`, { tenant_id: tenant.id, kid: key.kid, previous: retired.map((r) => r.kid) });
+      uow.emit('auth.signing_key.rotated', subjects.tenant(tenant.slug), { tenant_id: tenant.id, kid: key.kid, previous: retired.map((r) => r.kid) });
       return { kid: key.kid, retired: retired.map((r) => r.kid) };
     });
     this.cache.delete(tenant.id);

@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticate, CurrentUser, Public, UserPrincipal } from '@credence/access';
-import { RequestContext } from '@credence/context';
 import { ApiErrors } from '@credence/http';
 import { TenantRouteGuard } from '@credence/tenancy';
 import { clientInfo } from '../sessions/client-info';
@@ -21,7 +20,6 @@ export class AuthController {
     private readonly passwordLogin: PasswordLogin,
     private readonly refreshSession: RefreshSession,
     private readonly sessions: SessionLifecycle,
-    private readonly context: RequestContext,
   ) {}
 
   @Post('login')
@@ -32,7 +30,7 @@ export class AuthController {
   @ApiErrors(400, 401, 403, 404, 423, 429, 503)
   login(@Param('tenant') _t: string, @Body() dto: LoginDto, @Req() req: HttpRequest): Promise<LoginResponse> {
     const client = clientInfo(req, { deviceType: dto.device_type, location: dto.location });
-    return this.passwordLogin.login(this.context.tenant!, (dto.email ?? dto.username)!, dto.password, client);
+    return this.passwordLogin.login((dto.email ?? dto.username)!, dto.password, client);
   }
 
   @Post('token/refresh')
@@ -42,7 +40,7 @@ export class AuthController {
   @ApiOkResponse({ type: TokenPairResponse, description: 'A new pair; the presented refresh token is now spent.' })
   @ApiErrors(400, 401, 403, 404, 503)
   refresh(@Param('tenant') _t: string, @Body() dto: RefreshDto): Promise<TokenPairResponse> {
-    return this.refreshSession.refresh(this.context.tenant!, dto.refresh_token);
+    return this.refreshSession.refresh(dto.refresh_token);
   }
 
   @Post('logout')
@@ -51,7 +49,7 @@ export class AuthController {
   @ApiBearerAuth('bearer')
   @ApiErrors(401, 403, 404, 503)
   async logout(@Param('tenant') _t: string, @CurrentUser() p: UserPrincipal): Promise<void> {
-    await this.sessions.revokeSession(this.context.tenant!, p.sessionId, 'logout', { jti: p.jti, expiresAt: p.expiresAt });
+    await this.sessions.revokeSession(p.sessionId, 'logout', { jti: p.jti, expiresAt: p.expiresAt });
   }
 
   @Post('logout-all')
@@ -61,7 +59,7 @@ export class AuthController {
   @ApiOkResponse({ description: '{"revoked_sessions": n}' })
   @ApiErrors(401, 403, 404, 503)
   async logoutAll(@Param('tenant') _t: string, @CurrentUser() p: UserPrincipal): Promise<{ revoked_sessions: number }> {
-    const ids = await this.sessions.revokeAllForUser(this.context.tenant!, p.userId, 'logout_all');
+    const ids = await this.sessions.revokeAllForUser(p.userId, 'logout_all');
     return { revoked_sessions: ids.length };
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { TenantRef } from '@credence/context';
+import { RequestContext, TenantRef } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { PasswordHasher } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantRegistry, TenantTransactionRunner } from '@credence/tenancy';
@@ -40,6 +41,7 @@ export class PasswordLogin implements OnModuleInit {
     private readonly sessions: SessionLifecycle,
     private readonly lockout: AccountLockout,
     private readonly limiter: RateLimiter,
+    private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,7 +49,9 @@ export class PasswordLogin implements OnModuleInit {
     this.dummyHash = await this.hasher.hash(randomBytes(16).toString('hex'));
   }
 
-  async login(tenant: TenantRef, identifier: string, password: string, client: ClientInfo): Promise<LoginResult> {
+  /** Signs in to the tenant in context (rate-limit keys and SQL both use it). */
+  async login(identifier: string, password: string, client: ClientInfo): Promise<LoginResult> {
+    const tenant = this.context.requireTenant();
     await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     const normalized = identifier.trim().toLowerCase();
     // An e-mail has an @ and a username never does, so one identifier names at most one account.
@@ -74,8 +78,8 @@ export class PasswordLogin implements OnModuleInit {
       throw new DomainError('auth.account.disabled');
     }
     await this.lockout.clear(tenant, subject);
-    const pair = await this.sessions.start(tenant, user.id, 'local', client, async (uow, sessionId) => {
-      uow.emit('auth.login.succeeded', `user/${user.id}`, { user_id: user.id, session_id: sessionId, auth_method: 'local', ...clientData(client) });
+    const pair = await this.sessions.start(user.id, 'local', client, async (uow, sessionId) => {
+      uow.emit('auth.login.succeeded', subjects.user(user.id), { user_id: user.id, session_id: sessionId, auth_method: 'local', ...clientData(client) });
     });
     return { ...pair, user: { id: user.id, email: user.email, username: user.username, display_name: user.display_name } };
   }
@@ -84,14 +88,14 @@ export class PasswordLogin implements OnModuleInit {
     const settings = await this.registry.settings(tenant);
     const { failures, locked } = await this.lockout.recordFailure(tenant, subject, settings.lockout_seconds);
     await this.runner.inTenant(async (uow) => {
-      uow.emit('auth.login.failed', `user/${userId ?? 'unknown'}`, { user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ...clientData(client) });
+      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ...clientData(client) });
       if (!locked || !userId) return;
       const [row] = await uow.query<{ locked_until: Date }[]>(
         `UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1 RETURNING locked_until`,
         [userId, settings.lockout_seconds],
       );
-      uow.emit('auth.account.locked', `user/${userId}`, { user_id: userId, locked_until: row.locked_until.toISOString(), failures });
-      uow.emit('security.violation.detected', `user/${userId}`, {
+      uow.emit('auth.account.locked', subjects.user(userId), { user_id: userId, locked_until: row.locked_until.toISOString(), failures });
+      uow.emit('security.violation.detected', subjects.user(userId), {
         rule: 'login.account_brute_force',
         severity: 'high',
         user_id: userId,
@@ -103,7 +107,7 @@ export class PasswordLogin implements OnModuleInit {
 
   private failed(tenant: TenantRef, userId: string | null, reason: 'account_locked' | 'account_disabled', client: ClientInfo): Promise<void> {
     return this.runner.inTenant(async (uow) => {
-      uow.emit('auth.login.failed', `user/${userId ?? 'unknown'}`, { user_id: userId, auth_method: 'local', reason, ...clientData(client) });
+      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason, ...clientData(client) });
     });
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { TenantRef } from '@credence/context';
+import { RequestContext, TenantRef } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { RateLimiter } from '../login/rate-limiter';
 import { ClientInfo } from '../sessions/client-info';
@@ -26,10 +27,13 @@ export class OtpRequest {
     private readonly codes: OtpCodes,
     private readonly decoys: OtpDecoys,
     private readonly delivery: OtpDelivery,
+    private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async request(tenant: TenantRef, destination: OtpDestination, client: ClientInfo): Promise<void> {
+  /** For the tenant in context. */
+  async request(destination: OtpDestination, client: ClientInfo): Promise<void> {
+    const tenant = this.context.requireTenant();
     await this.enforceLimits(tenant, destination, client);
     const issued = await this.runner.inTenant(async (uow) => {
       const user = await findOtpUser(uow, destination, true);
@@ -43,7 +47,7 @@ export class OtpRequest {
          VALUES ($1, $2, $3, $4, clock_timestamp() + make_interval(secs => $5), clock_timestamp()) RETURNING expires_at`,
         [uuidv7(), user.id, destination.channel, this.codes.hash(tenant.id, user.id, code), OTP_TTL_SECONDS],
       );
-      uow.emit('auth.otp.requested', `user/${user.id}`, { user_id: user.id, channel: destination.channel, expires_at: row.expires_at.toISOString() });
+      uow.emit('auth.otp.requested', subjects.user(user.id), { user_id: user.id, channel: destination.channel, expires_at: row.expires_at.toISOString() });
       return { userId: user.id, to, code, expiresAt: row.expires_at };
     });
     if (!issued) return this.decoys.plant(tenant, destination);

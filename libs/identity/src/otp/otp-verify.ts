@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { TenantRef } from '@credence/context';
+import { RequestContext, TenantRef } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { RateLimiter } from '../login/rate-limiter';
@@ -34,10 +35,13 @@ export class OtpVerify {
     private readonly codes: OtpCodes,
     private readonly decoys: OtpDecoys,
     private readonly sessions: SessionLifecycle,
+    private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async verify(tenant: TenantRef, destination: OtpDestination, code: string, client: ClientInfo): Promise<LoginResult> {
+  /** For the tenant in context. */
+  async verify(destination: OtpDestination, code: string, client: ClientInfo): Promise<LoginResult> {
+    const tenant = this.context.requireTenant();
     await this.limiter.enforce(this.limiter.key('otp-verify-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     if (await this.decoys.isPlanted(tenant, destination)) {
       await this.runner.inTenant(async (uow) => this.failed(uow, null, 'otp_invalid', client));
@@ -46,10 +50,10 @@ export class OtpVerify {
     const checked = await this.runner.inTenant((uow) => this.check(uow, tenant, destination, code, client));
     if (!checked.ok) throw checked.error;
     const { user, codeId } = checked;
-    const pair = await this.sessions.start(tenant, user.id, 'otp', client, async (uow, sessionId) => {
+    const pair = await this.sessions.start(user.id, 'otp', client, async (uow, sessionId) => {
       const spent = await uow.query<unknown[]>(`UPDATE otp_codes SET consumed_at = now() WHERE id = $1 AND consumed_at IS NULL AND expires_at > now() RETURNING id`, [codeId]);
       if (!spent.length) throw new DomainError('auth.otp.expired'); // a concurrent verify spent it first
-      uow.emit('auth.login.succeeded', `user/${user.id}`, { user_id: user.id, session_id: sessionId, auth_method: 'otp', ...clientData(client) });
+      uow.emit('auth.login.succeeded', subjects.user(user.id), { user_id: user.id, session_id: sessionId, auth_method: 'otp', ...clientData(client) });
     });
     return { ...pair, user: { id: user.id, email: user.email, username: user.username, display_name: user.display_name } };
   }
@@ -74,7 +78,7 @@ export class OtpVerify {
   }
 
   private failed(uow: UnitOfWork, userId: string | null, reason: FailureReason, client: ClientInfo, headers?: Record<string, string>): Checked {
-    uow.emit('auth.login.failed', `user/${userId ?? 'unknown'}`, { user_id: userId, auth_method: 'otp', reason, ...clientData(client) });
+    uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'otp', reason, ...clientData(client) });
     const error = REFUSALS[reason]();
     return { ok: false, error: headers ? new DomainError(error.code, undefined, undefined, headers) : error };
   }

@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Public } from '@credence/access';
-import { RequestContext } from '@credence/context';
 import { ApiErrors } from '@credence/http';
 import { TenantRouteGuard } from '@credence/tenancy';
 import { LoginResponse } from '../login/dto/token-pair.response';
@@ -22,7 +21,6 @@ export class OtpController {
   constructor(
     private readonly otpRequest: OtpRequest,
     private readonly otpVerify: OtpVerify,
-    private readonly context: RequestContext,
   ) {}
 
   @Post('request')
@@ -30,7 +28,7 @@ export class OtpController {
   @ApiAcceptedResponse({ description: 'Always 202, whether or not an account has this address: a code is sent only when one does. Valid 5 minutes.' })
   @ApiErrors(400, 404, 429, 503)
   async request(@Param('tenant') _t: string, @Body() dto: RequestOtpDto, @Req() req: HttpRequest): Promise<void> {
-    await this.otpRequest.request(this.context.tenant!, destinationOf(dto), clientInfo(req));
+    await this.otpRequest.request(destinationOf(dto), clientInfo(req));
   }
 
   @Post('verify')
@@ -39,6 +37,6 @@ export class OtpController {
   @ApiErrors(400, 403, 404, 423, 429, 503)
   verify(@Param('tenant') _t: string, @Body() dto: VerifyOtpDto, @Req() req: HttpRequest): Promise<LoginResponse> {
     const client = clientInfo(req, { deviceType: dto.device_type, location: dto.location });
-    return this.otpVerify.verify(this.context.tenant!, destinationOf(dto), dto.code, client);
+    return this.otpVerify.verify(destinationOf(dto), dto.code, client);
   }
 }

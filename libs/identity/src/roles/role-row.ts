@@ -23,8 +23,6 @@ export function roleActor(tenantId: string, roleId: string): ActorRef {
   return { kind: 'role', tenantId, id: roleId };
 }
 
-export const roleAggregate = (id: string) => `role/${id}`;
-
 /** A path segment naming a role by id or by name; anything else names no role. */
 export function roleParam(text: string): string {
   if (UUID.test(text) || ROLE_NAME_PATTERN.test(text)) return text;

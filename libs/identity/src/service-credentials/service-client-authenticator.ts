@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TenantRef } from '@credence/context';
+import { RequestContext } from '@credence/context';
 import { sameHash, sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
@@ -27,9 +27,11 @@ export class ServiceClientAuthenticator {
   constructor(
     private readonly runner: TenantTransactionRunner,
     private readonly limiter: RateLimiter,
+    private readonly context: RequestContext,
   ) {}
 
-  async authenticate(tenant: TenantRef, presented: PresentedClient | undefined, ip: string | null): Promise<AuthenticatedClient> {
+  async authenticate(presented: PresentedClient | undefined, ip: string | null): Promise<AuthenticatedClient> {
+    const tenant = this.context.requireTenant();
     const scopes = [{ key: `ip:${ip ?? 'unknown'}`, limit: FAILURES_PER_IP }];
     // Per client id *and* ip: client ids are not secret, so a block on the id alone would let anyone lock a
     // service out. Secrets carry 256 bits, so the limits are about noise and cost, not guessing.

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
-import { TenantRef } from '@credence/context';
+import { RequestContext } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
@@ -37,9 +38,12 @@ export class RefreshSession {
     private readonly sessions: SessionLifecycle,
     private readonly issuer: TokenIssuer,
     private readonly registry: TenantRegistry,
+    private readonly context: RequestContext,
   ) {}
 
-  async refresh(tenant: TenantRef, refreshToken: string): Promise<TokenPair> {
+  /** Rotates a refresh token of the tenant in context. */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const tenant = this.context.requireTenant();
     if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw new DomainError('auth.token.invalid');
     const hash = sha256(refreshToken);
     const [found] = await this.runner.inTenant((uow) => uow.query<{ session_id: string }[]>('SELECT session_id FROM refresh_tokens WHERE token_hash = $1', [hash]));
@@ -73,7 +77,7 @@ export class RefreshSession {
         [t.session_id, settings.session_idle_seconds],
       );
       const access = await this.issuer.issue(tenant, { userId: t.user_id, sessionId: t.session_id, roles: await roleNamesOf(uow, t.user_id) });
-      uow.emit('auth.token.refreshed', `session/${t.session_id}`, {
+      uow.emit('auth.token.refreshed', subjects.session(t.session_id), {
         session_id: t.session_id,
         user_id: t.user_id,
         jti: access.claims.jti,
@@ -94,7 +98,7 @@ export class RefreshSession {
 
   private async reuseDetected(uow: UnitOfWork, t: PresentedToken): Promise<Outcome> {
     await this.sessions.revokeInUnit(uow, { sessionId: t.session_id }, 'refresh_token_reuse');
-    uow.emit('auth.token.reuse_detected', `session/${t.session_id}`, { session_id: t.session_id, user_id: t.user_id });
+    uow.emit('auth.token.reuse_detected', subjects.session(t.session_id), { session_id: t.session_id, user_id: t.user_id });
     return { kind: 'reuse' };
   }
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
-import { AuthMethod, ClientData } from '@credence/contracts';
-import { TenantRef } from '@credence/context';
+import { AuthMethod, ClientData, subjects } from '@credence/contracts';
+import { RequestContext } from '@credence/context';
 import { TenantRegistry, UnitOfWork } from '@credence/tenancy';
 import { TokenIssuer } from '../tokens/token-issuer';
 import { RevocationStore } from '../revocation/revocation-store';
@@ -35,16 +35,17 @@ export class SessionLifecycle {
     private readonly issuer: TokenIssuer,
     private readonly registry: TenantRegistry,
     private readonly revocations: RevocationStore,
+    private readonly context: RequestContext,
   ) {}
 
-  /** Starts a session for a user who has just proven who they are; `alsoInTransaction` adds the caller's own events. */
+  /** Starts a session in the tenant in context for a user who has just proven who they are; `alsoInTransaction` adds the caller's own events. */
   async start(
-    tenant: TenantRef,
     userId: string,
     method: AuthMethod,
     client: ClientInfo,
     alsoInTransaction?: (uow: UnitOfWork, sessionId: string) => Promise<void>,
   ): Promise<TokenPair> {
+    const tenant = this.context.requireTenant();
     const sessionId = uuidv7();
     const [settings] = await Promise.all([this.registry.settings(tenant), this.issuer.prepare(tenant)]);
     const refresh = newRefreshToken();
@@ -61,7 +62,7 @@ export class SessionLifecycle {
       );
       const roles = await roleNamesOf(uow, userId);
       const access = await this.issuer.issue(tenant, { userId, sessionId, roles });
-      uow.emit('auth.session.created', `session/${sessionId}`, {
+      uow.emit('auth.session.created', subjects.session(sessionId), {
         session_id: sessionId,
         user_id: userId,
         auth_method: method,
@@ -69,7 +70,7 @@ export class SessionLifecycle {
         absolute_expires_at: session.absolute_expires_at.toISOString(),
         ...clientData(client),
       });
-      uow.emit('auth.token.issued', `session/${sessionId}`, {
+      uow.emit('auth.token.issued', subjects.session(sessionId), {
         session_id: sessionId,
         user_id: userId,
         jti: access.claims.jti,
@@ -102,21 +103,21 @@ export class SessionLifecycle {
     const current = currentToken ? [{ jti: currentToken.jti, sessionId: where.sessionId ?? ids[0], expiresAt: currentToken.expiresAt }] : [];
     await this.revocations.revoke(uow, { sessionIds: ids, tokens: current, reason });
     for (const r of rows) {
-      uow.emit('auth.session.revoked', `session/${r.id}`, { session_id: r.id, user_id: r.user_id, reason });
+      uow.emit('auth.session.revoked', subjects.session(r.id), { session_id: r.id, user_id: r.user_id, reason });
       if (currentToken && r.id === where.sessionId) {
-        uow.emit('auth.token.revoked', `session/${r.id}`, { session_id: r.id, user_id: r.user_id, jti: currentToken.jti, reason });
+        uow.emit('auth.token.revoked', subjects.session(r.id), { session_id: r.id, user_id: r.user_id, jti: currentToken.jti, reason });
       }
     }
     return ids;
   }
 
   /** Revokes one session through its actor. */
-  revokeSession(tenant: TenantRef, sessionId: string, reason: string, currentToken?: { jti: string; expiresAt: number }): Promise<string[]> {
-    return this.actors.send(sessionActor(tenant.id, sessionId), (uow) => this.revokeInUnit(uow, { sessionId }, reason, currentToken));
+  async revokeSession(sessionId: string, reason: string, currentToken?: { jti: string; expiresAt: number }): Promise<string[]> {
+    return this.actors.send(sessionActor(this.context.requireTenant().id, sessionId), (uow) => this.revokeInUnit(uow, { sessionId }, reason, currentToken));
   }
 
   /** Revokes every active session of a user (logout-all, disabling, password change). */
-  revokeAllForUser(tenant: TenantRef, userId: string, reason: string): Promise<string[]> {
-    return this.actors.send({ kind: 'user-sessions', tenantId: tenant.id, id: userId }, (uow) => this.revokeInUnit(uow, { userId }, reason));
+  async revokeAllForUser(userId: string, reason: string): Promise<string[]> {
+    return this.actors.send({ kind: 'user-sessions', tenantId: this.context.requireTenant().id, id: userId }, (uow) => this.revokeInUnit(uow, { userId }, reason));
   }
 }

@@ -1,7 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticate, CurrentDecision, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
-import { RequestContext } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import { ApiErrors, decodeCursor, pageOf } from '@credence/http';
 import { TenantTransactionRunner } from '@credence/tenancy';
@@ -33,7 +32,6 @@ export class SessionsController {
   constructor(
     private readonly runner: TenantTransactionRunner,
     private readonly sessions: SessionLifecycle,
-    private readonly context: RequestContext,
   ) {}
 
   @Get()
@@ -63,8 +61,7 @@ export class SessionsController {
   @RequirePermission('session', 'revoke', { target: (req) => ({ userId: (req as { sessionOwner?: string }).sessionOwner }) })
   @ApiParam({ name: 'id', description: 'Session id' })
   async revoke(@Param('tenant') _t: string, @Param('id', notFound) id: string, @CurrentUser() p: UserPrincipal): Promise<void> {
-    const tenant = this.context.tenant!;
     // Revoking a session that is already over is a no-op (204), like RFC 7009 revocation.
-    await this.sessions.revokeSession(tenant, id, p.sessionId === id ? 'logout' : 'revoked_by_user');
+    await this.sessions.revokeSession(id, p.sessionId === id ? 'logout' : 'revoked_by_user');
   }
 }

@@ -8,8 +8,6 @@ export function userActor(tenantId: string, userId: string): ActorRef {
   return { kind: 'user', tenantId, id: userId };
 }
 
-export const userAggregate = (id: string) => `user/${id}`;
-
 export async function loadUser(uow: UnitOfWork, id: string): Promise<UserRow> {
   const [row] = await uow.query<UserRow[]>(`${USER_SELECT} WHERE u.id = $1`, [id]);
   if (!row) throw new DomainError('user.not_found');

@@ -8,10 +8,6 @@ export function tenantActor(slug: string): ActorRef {
   return { kind: 'tenant', tenantId: PLATFORM_TENANT_ID, id: slug };
 }
 
-export function tenantAggregate(slug: string): string {
-  return `tenant/${slug}`;
-}
-
 /** The tenant as the admin API shows it, read in the actor's transaction; tenant.not_found while it is still provisioning. */
 export async function loadTenant(tenants: TenantStore, uow: UnitOfWork, slug: string): Promise<TenantRecord> {
   const row = await tenants.findBySlug(slug, uow);

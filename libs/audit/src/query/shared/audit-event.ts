@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { ActorType, Outcome, Severity, StoredRecord } from '../../trail/audit-record';
 import { POSITION_AT_SQL } from './event-cursor';
-import { IDENTITY_KEYS, mask, maskIdentity } from './masking';
+import { IDENTITY_KEYS, mask, maskDetails, maskIdentity, maskSubject } from './masking';
 
 /** An audit_log row as the read side selects it (no hashes). */
 export type AuditEventRow = StoredRecord & {
@@ -27,7 +27,7 @@ export class AuditEvent {
   @ApiProperty({ description: 'When the trail stored it' }) recorded_at: string;
   @ApiProperty({ example: 'credence/auth' }) source: string;
   @ApiProperty({ type: AuditActor }) actor: AuditActor;
-  @ApiProperty({ example: 'user/0190f7a2-...' }) subject: string;
+  @ApiProperty({ example: 'user/0190f7a2-...', description: 'A subject that carries personal data (ip/<address>, or one with an e-mail address) is masked (ip/***) without audit.read_personal:any' }) subject: string;
   @ApiProperty({ nullable: true, type: String }) user_id: string | null;
   @ApiProperty({ enum: ['success', 'failure', 'denied'] }) outcome: Outcome;
   @ApiProperty({ enum: ['info', 'medium', 'high', 'critical'] }) severity: Severity;
@@ -35,7 +35,7 @@ export class AuditEvent {
   @ApiProperty({ nullable: true, type: String, description: '"***" without audit.read_personal:any' }) user_agent: string | null;
   @ApiProperty({ nullable: true, type: String, description: '"***" without audit.read_personal:any' }) location: string | null;
   @ApiProperty({ nullable: true, type: String }) trace_id: string | null;
-  @ApiProperty({ description: `The event's data; ${IDENTITY_KEYS.join(', ')} are "***" without audit.read_personal:any` })
+  @ApiProperty({ description: `The event's data; ${IDENTITY_KEYS.join(', ')} and details.countries are "***" without audit.read_personal:any` })
   data: Record<string, unknown>;
 }
 
@@ -48,7 +48,7 @@ export function toAuditEvent(r: AuditEventRow, personal: boolean): AuditEvent {
     recorded_at: r.recorded_at.toISOString(),
     source: r.source,
     actor: { type: r.actor_type, id: r.actor_id },
-    subject: r.subject,
+    subject: maskSubject(r.subject, personal),
     user_id: r.user_id,
     outcome: r.outcome,
     severity: r.severity,
@@ -56,6 +56,6 @@ export function toAuditEvent(r: AuditEventRow, personal: boolean): AuditEvent {
     user_agent: mask(r.user_agent, personal),
     location: mask(r.location, personal),
     trace_id: r.trace_id,
-    data: { ...r.payload, ...maskIdentity(r.identity, personal) },
+    data: { ...maskDetails(r.payload, personal), ...maskIdentity(r.identity, personal) },
   };
 }

@@ -1,27 +1,35 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PERMISSION_AUTHORIZER, PermissionAuthorizer, UserPrincipal } from '@credence/access';
-import { AuditAccessedData, PLATFORM_TENANT_ID } from '@credence/contracts';
+import { AuditAccessedData, PLATFORM_TENANT_ID, subjects } from '@credence/contracts';
 import { TenantTransactionRunner } from '@credence/tenancy';
-import { MASK } from './masking';
+import { isPersonalSubject, MASK } from './masking';
 
 export interface ReadGrant {
   /** Whether the reader sees ip, user agent, location and identity fields unmasked. */
   personal: boolean;
 }
 
-/** The query parameters of a read, as strings, an ip filter masked: what audit.log.accessed records. */
+/** Whether a read filters on personal data: an address (`ip`), or a subject that carries one or an e-mail address. */
+export function filtersOnPersonalData(query: object): boolean {
+  const { ip, subject } = query as { ip?: unknown; subject?: unknown };
+  return !!ip || (typeof subject === 'string' && isPersonalSubject(subject));
+}
+
+/** The query parameters of a read, as strings, personal filters masked: what audit.log.accessed records. */
 export function recordedFilters(query: object): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
-    out[key] = key === 'ip' ? MASK : String(value);
+    const personal = key === 'ip' || (key === 'subject' && isPersonalSubject(String(value)));
+    out[key] = personal ? MASK : String(value);
   }
   return out;
 }
 
 /**
  * Opens a read of the tenant's trail: decides whether the reader sees personal fields
- * (`audit.read_personal:any`), refuses an `ip` filter to readers who may not see addresses, and
+ * (`audit.read_personal:any`), refuses a filter on personal data (`ip`, or a subject such as
+ * `ip/<address>`) to readers who may not see it, so a masked value cannot be found by guessing, and
  * records audit.log.accessed in a transaction of its own before anything is read.
  */
 @Injectable()
@@ -35,11 +43,11 @@ export class AuditReadAccess {
     const tenant = this.runner.assertAmbientTenant(me.tenantId);
     const readPersonal = { resource: 'audit', action: 'read_personal' };
     const { allowed } = await this.authz.decide({ user: me }, readPersonal);
-    if (options.ipFilter && !allowed) {
-      await this.authz.deny({ user: me }, readPersonal, 'no_permission', 'Filtering by ip needs audit.read_personal:any.');
+    if ((options.ipFilter || filtersOnPersonalData(query)) && !allowed) {
+      await this.authz.deny({ user: me }, readPersonal, 'no_permission', 'Filtering by ip, or by a subject that names an address or e-mail, needs audit.read_personal:any.');
     }
     await this.runner.inTenant(async (uow) => {
-      uow.emit('audit.log.accessed', `audit/${tenant.slug}`, { action, personal_fields: allowed, filters: recordedFilters(query) });
+      uow.emit('audit.log.accessed', subjects.auditTrail(tenant.slug), { action, personal_fields: allowed, filters: recordedFilters(query) });
     });
     return { personal: allowed };
   }
@@ -52,7 +60,7 @@ export class AuditReadAccess {
    */
   async openPlatform(action: AuditAccessedData['action'], query: object): Promise<ReadGrant> {
     await this.runner.inPlatform(async (uow) => {
-      uow.emit('audit.log.accessed', `audit/${PLATFORM_TENANT_ID}`, { action, personal_fields: true, filters: recordedFilters(query) }, PLATFORM_TENANT_ID);
+      uow.emit('audit.log.accessed', subjects.auditTrail(PLATFORM_TENANT_ID), { action, personal_fields: true, filters: recordedFilters(query) }, PLATFORM_TENANT_ID);
     });
     return { personal: true };
   }

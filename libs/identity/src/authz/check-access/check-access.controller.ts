@@ -37,6 +37,6 @@ export class CheckAccessController {
   @RequirePermission('permission', 'check')
   @ApiOkResponse({ type: AccessAnswerResponse, description: 'Whether user_id may do resource.action, and why. Needs permission.check:any.' })
   check(@Body() dto: PermissionCheckDto): Promise<AccessAnswerResponse> {
-    return this.queries.execute(new CheckAccessQuery(this.context.tenant!.id, dto.user_id, dto.resource, dto.action, targetOf(dto.context)));
+    return this.queries.execute(new CheckAccessQuery(this.context.requireTenant().id, dto.user_id, dto.resource, dto.action, targetOf(dto.context)));
   }
 }

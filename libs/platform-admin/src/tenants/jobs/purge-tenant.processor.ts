@@ -3,10 +3,11 @@ import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { ActorSystem } from '@credence/actors';
 import { RequestContext } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { TENANT_SCHEMA_LOCK } from '@credence/database';
-import { JOBS, PurgeTenantJob, QUEUES } from '@credence/queues';
+import { JobRegistry, JOBS, OnJob, PurgeTenantJob, QUEUES } from '@credence/queues';
 import { quoteSchema, TenantLifecycleStore, TenantRegistry, TenantStore } from '@credence/tenancy';
-import { tenantActor, tenantAggregate } from '../tenant-actor';
+import { tenantActor } from '../tenant-actor';
 import { PurgeScheduler } from './purge-scheduler';
 
 type PurgeOutcome = { done: 'purged' | 'skipped' } | { done: 'later'; at: Date };
@@ -23,12 +24,17 @@ export class PurgeTenantProcessor extends WorkerHost {
     private readonly scheduler: PurgeScheduler,
     private readonly tenants: TenantStore,
     private readonly lifecycle: TenantLifecycleStore,
+    private readonly jobs: JobRegistry,
   ) {
     super();
   }
 
-  async process(job: Job<PurgeTenantJob>): Promise<PurgeOutcome> {
-    if (job.name !== JOBS.purgeTenant) throw new Error(`no handler for job ${job.name}`);
+  process(job: Job): Promise<unknown> {
+    return this.jobs.dispatch(QUEUES.tenantLifecycle, job);
+  }
+
+  @OnJob(QUEUES.tenantLifecycle, JOBS.purgeTenant)
+  async purge(job: Job<PurgeTenantJob>): Promise<PurgeOutcome> {
     const { tenantId } = job.data;
     const [tenant] = await this.lookup(tenantId);
     if (!tenant) return { done: 'skipped' };
@@ -41,7 +47,7 @@ export class PurgeTenantProcessor extends WorkerHost {
           if (row.purge_after.getTime() > Date.now()) return { done: 'later', at: row.purge_after };
           await uow.query(`DROP SCHEMA IF EXISTS ${quoteSchema(row.schema_name)} CASCADE`);
           await this.lifecycle.markDeleted(uow, tenantId);
-          uow.emit('tenant.deleted', tenantAggregate(tenant.slug), { tenant_id: tenantId, slug: tenant.slug }, tenantId);
+          uow.emit('tenant.deleted', subjects.tenant(tenant.slug), { tenant_id: tenantId, slug: tenant.slug }, tenantId);
           return { done: 'purged' };
         },
         // Shared schema lock: a purge never races `npm run migrate` over the same schema.

@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ActorSystem } from '@credence/actors';
 import { RequestContext } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { KeyEncryption, newSigningKey } from '@credence/crypto';
 import { TENANT_SCHEMA_LOCK, lockForTransaction } from '@credence/database';
 import { seedNewTenant } from '@credence/identity';
 import { Metrics } from '@credence/observability';
 import { quoteSchema, TenantLifecycleStore, TenantMigrator, TenantRegistry } from '@credence/tenancy';
-import { tenantActor, tenantAggregate } from '../tenant-actor';
+import { tenantActor } from '../tenant-actor';
 
 export type ProvisionOutcome = 'completed' | 'already_done' | 'gone';
 
@@ -56,7 +57,7 @@ export class TenantProvisioner {
         await this.lifecycle.activate(uow, row.id, version);
         uow.emit(
           'tenant.onboarded',
-          tenantAggregate(slug),
+          subjects.tenant(slug),
           { tenant_id: row.id, slug, name: row.name, domains: row.domains, admin_user_id: admin.user_id, recovered },
           row.id,
         );
@@ -76,7 +77,7 @@ export class TenantProvisioner {
         const schema = await this.lifecycle.removeProvisioning(uow, tenantId);
         if (!schema) return false;
         await uow.query(`DROP SCHEMA IF EXISTS ${quoteSchema(schema)} CASCADE`);
-        uow.emit('tenant.provisioning_failed', tenantAggregate(slug), { tenant_id: tenantId, slug, reason: reason.slice(0, 500) }, tenantId);
+        uow.emit('tenant.provisioning_failed', subjects.tenant(slug), { tenant_id: tenantId, slug, reason: reason.slice(0, 500) }, tenantId);
         return true;
       },
       { platform: true },

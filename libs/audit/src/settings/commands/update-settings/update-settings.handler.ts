@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
-import { PLATFORM_TENANT_ID } from '@credence/contracts';
+import { PLATFORM_TENANT_ID, subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { SettingsChanges, TenantRegistry, TenantSettingsWriter, TenantStore, TenantTransactionRunner } from '@credence/tenancy';
 import { GROUP_KEYS, responseOf, SettingsResponse } from '../../settings-groups';
@@ -37,7 +37,7 @@ export class UpdateSettingsHandler implements ICommandHandler<UpdateSettingsComm
           if (!result) throw new DomainError('tenant.not_found');
           const { changed } = result;
           if (changed.length) {
-            uow.emit('tenant.updated', `tenant/${tenant.slug}`, { tenant_id: tenant.id, slug: tenant.slug, changed: changed.map((k) => `settings.${k}`) }, tenant.id);
+            uow.emit('tenant.updated', subjects.tenant(tenant.slug), { tenant_id: tenant.id, slug: tenant.slug, changed: changed.map((k) => `settings.${k}`) }, tenant.id);
           }
           return responseOf(cmd.group, result.settings);
         },

@@ -1,9 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
+import { subjects } from '@credence/contracts';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { RoleResponse, toRoleResponse } from '../../dto/role.response';
-import { ROLE_COLUMNS, roleActor, roleAggregate, roleConflictFrom, RoleRow } from '../../role-row';
+import { ROLE_COLUMNS, roleActor, roleConflictFrom, RoleRow } from '../../role-row';
 import { CreateRoleCommand } from './create-role.command';
 
 /** Custom roles have no rank: they include only their own permissions. */
@@ -23,7 +24,7 @@ export class CreateRoleHandler implements ICommandHandler<CreateRoleCommand, Rol
           `INSERT INTO roles (id, name, description, rank, permissions, builtin) VALUES ($1, $2, $3, NULL, $4, false) RETURNING ${ROLE_COLUMNS}`,
           [id, cmd.name, cmd.description, cmd.permissions],
         );
-        uow.emit('role.created', roleAggregate(id), { role_id: id, name: created.name, permissions: created.permissions });
+        uow.emit('role.created', subjects.role(id), { role_id: id, name: created.name, permissions: created.permissions });
         return created;
       });
       return toRoleResponse(row);

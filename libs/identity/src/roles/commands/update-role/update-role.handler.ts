@@ -1,10 +1,11 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { DEFAULT_ROLES } from '../../../seed/default-roles';
 import { RoleResponse, toRoleResponse } from '../../dto/role.response';
-import { getRole, ROLE_COLUMNS, roleActor, roleAggregate, roleConflictFrom, RoleRow } from '../../role-row';
+import { getRole, ROLE_COLUMNS, roleActor, roleConflictFrom, RoleRow } from '../../role-row';
 import { UpdateRoleCommand } from './update-role.command';
 
 const sameSet = (a: string[], b: string[]) => a.length === b.length && new Set([...a, ...b]).size === a.length;
@@ -46,7 +47,7 @@ export class UpdateRoleHandler implements ICommandHandler<UpdateRoleCommand, Rol
           `UPDATE roles SET name = $2, description = $3, permissions = $4, updated_at = now() WHERE id = $1 RETURNING ${ROLE_COLUMNS}`,
           [id, name ?? current.name, description ?? current.description, permissions ?? current.permissions],
         );
-        uow.emit('role.updated', roleAggregate(id), { role_id: id, name: updated.name, permissions: updated.permissions, changed });
+        uow.emit('role.updated', subjects.role(id), { role_id: id, name: updated.name, permissions: updated.permissions, changed });
         return updated;
       });
       return toRoleResponse(row);

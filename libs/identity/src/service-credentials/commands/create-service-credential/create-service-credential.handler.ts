@@ -2,6 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { RequestContext } from '@credence/context';
+import { subjects } from '@credence/contracts';
 import { newSecretToken, sha256 } from '@credence/crypto';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import {
@@ -30,7 +31,7 @@ export class CreateServiceCredentialHandler implements ICommandHandler<CreateSer
         `INSERT INTO service_credentials (id, client_id, name, secret_hash, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING ${SERVICE_CREDENTIAL_COLUMNS}`,
         [uuidv7(), clientId, cmd.name, sha256(secret), this.context.principal],
       );
-      uow.emit('service_credential.created', `service_credential/${created.id}`, serviceCredentialEventData(created));
+      uow.emit('service_credential.created', subjects.serviceCredential(created.id), serviceCredentialEventData(created));
       return created;
     });
     return { ...toServiceCredentialResponse(row), client_secret: secret };

@@ -1,4 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import {
@@ -25,7 +26,7 @@ export class RevokeServiceCredentialHandler implements ICommandHandler<RevokeSer
         `UPDATE service_credentials SET revoked_at = now() WHERE id = $1 RETURNING ${SERVICE_CREDENTIAL_COLUMNS}`,
         [cmd.id],
       );
-      uow.emit('service_credential.revoked', `service_credential/${revoked.id}`, serviceCredentialEventData(revoked));
+      uow.emit('service_credential.revoked', subjects.serviceCredential(revoked.id), serviceCredentialEventData(revoked));
       return revoked;
     });
     return toServiceCredentialResponse(row);

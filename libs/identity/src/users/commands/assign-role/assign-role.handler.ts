@@ -1,11 +1,12 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { TargetRank } from '../../../authz/target-rank.service';
 import { findRole } from '../../../roles/role-row';
 import { toUserResponse, UserResponse } from '../../dto/user.response';
-import { loadUser, lockUser, userActor, userAggregate } from '../../user-actor';
+import { loadUser, lockUser, userActor } from '../../user-actor';
 import { AssignRoleCommand } from './assign-role.command';
 
 /** Assigning a role the user already holds changes nothing and emits nothing. */
@@ -29,7 +30,7 @@ export class AssignRoleHandler implements ICommandHandler<AssignRoleCommand, Use
         `INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id`,
         [cmd.userId, role.id],
       );
-      if (inserted.length) uow.emit('user.role.assigned', userAggregate(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
+      if (inserted.length) uow.emit('user.role.assigned', subjects.user(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
       return loadUser(uow, cmd.userId);
     }));
     return toUserResponse(row);

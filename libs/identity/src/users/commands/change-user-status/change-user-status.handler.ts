@@ -1,10 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
+import { subjects } from '@credence/contracts';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { TargetRank } from '../../../authz/target-rank.service';
 import { toUserResponse, userEventData, UserResponse } from '../../dto/user.response';
-import { loadUser, lockUser, userActor, userAggregate } from '../../user-actor';
+import { loadUser, lockUser, userActor } from '../../user-actor';
 import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '../../user-sessions-revoker';
 import { assertAnotherAdminRemains } from '../../last-admin';
 import { ChangeUserStatusCommand } from './change-user-status.command';
@@ -31,7 +32,7 @@ export class ChangeUserStatusHandler implements ICommandHandler<ChangeUserStatus
         await assertAnotherAdminRemains(uow, tenant.id, cmd.userId);
         await uow.query(`UPDATE users SET status = 'disabled', updated_at = now() WHERE id = $1`, [cmd.userId]);
         await this.sessions.revokeAllForUser(uow, cmd.userId, 'user_disabled');
-        uow.emit('user.disabled', userAggregate(cmd.userId), userEventData({ ...current, status: 'disabled' }));
+        uow.emit('user.disabled', subjects.user(cmd.userId), userEventData({ ...current, status: 'disabled' }));
       }
       if (cmd.change === 'enable' && current.status === 'disabled') {
         const [updated] = await uow.query<{ status: 'active' | 'invited' }[]>(
@@ -40,7 +41,7 @@ export class ChangeUserStatusHandler implements ICommandHandler<ChangeUserStatus
            WHERE id = $1 RETURNING status`,
           [cmd.userId],
         );
-        uow.emit('user.enabled', userAggregate(cmd.userId), userEventData({ ...current, status: updated.status }));
+        uow.emit('user.enabled', subjects.user(cmd.userId), userEventData({ ...current, status: updated.status }));
       }
       return loadUser(uow, cmd.userId);
     }));

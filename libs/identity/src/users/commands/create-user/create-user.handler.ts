@@ -1,11 +1,12 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
+import { subjects } from '@credence/contracts';
 import { PasswordHasher } from '@credence/crypto';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { toUserResponse, userEventData, UserResponse } from '../../dto/user.response';
 import { PasswordPolicy } from '../../password/password-policy';
-import { loadUser, userActor, userAggregate, userConflictFrom } from '../../user-actor';
+import { loadUser, userActor, userConflictFrom } from '../../user-actor';
 import { CreateUserCommand } from './create-user.command';
 
 /** A created user is active; one without a password signs in another way (OTP, SSO). */
@@ -33,7 +34,7 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand, Use
         );
         if (hash) await this.policy.remember(uow, id, hash);
         const created = await loadUser(uow, id);
-        uow.emit('user.created', userAggregate(id), userEventData(created));
+        uow.emit('user.created', subjects.user(id), userEventData(created));
         return created;
       });
       return toUserResponse(row);

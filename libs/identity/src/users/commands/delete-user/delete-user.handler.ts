@@ -1,9 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
+import { subjects } from '@credence/contracts';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { TargetRank } from '../../../authz/target-rank.service';
-import { lockUser, userActor, userAggregate } from '../../user-actor';
+import { lockUser, userActor } from '../../user-actor';
 import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '../../user-sessions-revoker';
 import { assertAnotherAdminRemains } from '../../last-admin';
 import { DeleteUserCommand } from './delete-user.command';
@@ -26,7 +27,7 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand, voi
       await assertAnotherAdminRemains(uow, tenant.id, cmd.userId);
       await this.sessions.revokeAllForUser(uow, cmd.userId, 'user_deleted');
       await uow.query(`DELETE FROM users WHERE id = $1`, [cmd.userId]);
-      uow.emit('user.deleted', userAggregate(cmd.userId), { user_id: cmd.userId });
+      uow.emit('user.deleted', subjects.user(cmd.userId), { user_id: cmd.userId });
     }));
   }
 }

@@ -1,11 +1,12 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { TargetRank } from '../../../authz/target-rank.service';
 import { findRole } from '../../../roles/role-row';
 import { toUserResponse, UserResponse } from '../../dto/user.response';
-import { loadUser, lockUser, userActor, userAggregate } from '../../user-actor';
+import { loadUser, lockUser, userActor } from '../../user-actor';
 import { assertAnotherAdminRemains } from '../../last-admin';
 import { RemoveRoleCommand } from './remove-role.command';
 
@@ -27,7 +28,7 @@ export class RemoveRoleHandler implements ICommandHandler<RemoveRoleCommand, Use
       if (!role) throw new DomainError('role.not_found');
       if (role.name === 'tenant_admin') await assertAnotherAdminRemains(uow, tenant.id, cmd.userId);
       const removed = await uow.query<unknown[]>(`DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2 RETURNING user_id`, [cmd.userId, role.id]);
-      if (removed.length) uow.emit('user.role.removed', userAggregate(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
+      if (removed.length) uow.emit('user.role.removed', subjects.user(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
       return loadUser(uow, cmd.userId);
     }));
     return toUserResponse(row);

@@ -2,13 +2,14 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { isDeepStrictEqual } from 'node:util';
 import { ActorSystem } from '@credence/actors';
+import { subjects } from '@credence/contracts';
 import { PasswordHasher } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { TargetRank } from '../../../authz/target-rank.service';
 import { toUserResponse, UserResponse } from '../../dto/user.response';
 import { PasswordPolicy } from '../../password/password-policy';
-import { loadUser, lockUser, userActor, userAggregate, userConflictFrom } from '../../user-actor';
+import { loadUser, lockUser, userActor, userConflictFrom } from '../../user-actor';
 import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '../../user-sessions-revoker';
 import { UpdateUserCommand } from './update-user.command';
 
@@ -78,7 +79,7 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
         }
         if (changed.length) {
           await uow.query(`UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, params);
-          uow.emit('user.updated', userAggregate(cmd.userId), { user_id: cmd.userId, changed });
+          uow.emit('user.updated', subjects.user(cmd.userId), { user_id: cmd.userId, changed });
         }
         return loadUser(uow, cmd.userId);
       }));

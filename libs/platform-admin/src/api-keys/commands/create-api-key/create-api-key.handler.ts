@@ -1,4 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { subjects } from '@credence/contracts';
 import { ApiKeyStore } from '@credence/access';
 import { RequestContext } from '@credence/context';
 import { newSecretToken } from '@credence/crypto';
@@ -29,7 +30,7 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand,
     const secret = newSecretToken('crd_');
     const row = await this.runner.inPlatform(async (uow) => {
       const created = await this.keys.insert(uow, { name: cmd.name, secret, scopes: cmd.scopes, createdBy: this.context.principal, expiresAt: cmd.expiresAt });
-      uow.emit('platform.api_key.created', `api_key/${created.id}`, apiKeyEventData(created));
+      uow.emit('platform.api_key.created', subjects.apiKey(created.id), apiKeyEventData(created));
       return created;
     });
     return { ...toApiKeyResponse(row), secret };

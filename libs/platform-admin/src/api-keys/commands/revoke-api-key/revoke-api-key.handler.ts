@@ -1,4 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { subjects } from '@credence/contracts';
 import { ApiKeyStore } from '@credence/access';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
@@ -22,7 +23,7 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand,
       if (beyond.length) throw new DomainError('auth.insufficient_scope', `This key cannot revoke a key with scopes it does not hold: ${beyond.join(', ')}.`);
       if (found.revoked_at) return found;
       const updated = await this.keys.revoke(uow, cmd.id);
-      uow.emit('platform.api_key.revoked', `api_key/${updated.id}`, apiKeyEventData(updated));
+      uow.emit('platform.api_key.revoked', subjects.apiKey(updated.id), apiKeyEventData(updated));
       return updated;
     });
     return toApiKeyResponse(row);

@@ -1,9 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantLifecycleStore, TenantRegistry, TenantStatus, TenantStore } from '@credence/tenancy';
 import { TenantResponse, toTenantResponse } from '../../dto/tenant.response';
-import { loadTenant, tenantActor, tenantAggregate } from '../../tenant-actor';
+import { loadTenant, tenantActor } from '../../tenant-actor';
 import { ChangeTenantStatusCommand } from './change-tenant-status.command';
 
 /** Which states each change may start from. Resume also cancels an offboarding still in its grace period. */
@@ -32,7 +33,7 @@ export class ChangeTenantStatusHandler implements ICommandHandler<ChangeTenantSt
         if (current.status === 'offboarding' && current.purge_after && current.purge_after.getTime() <= Date.now()) {
           throw new DomainError('tenant.invalid_state', 'The grace period is over; the tenant is being purged.');
         }
-        const aggregate = tenantAggregate(cmd.slug);
+        const aggregate = subjects.tenant(cmd.slug);
         const data = { tenant_id: current.id, slug: cmd.slug };
         if (cmd.change === 'suspend') {
           await this.lifecycle.suspend(uow, current.id);

@@ -2,11 +2,12 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
 import { APP_CONFIG, AppConfig } from '@credence/config';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantLifecycleStore, TenantRegistry, TenantStore } from '@credence/tenancy';
 import { TenantResponse, toTenantResponse } from '../../dto/tenant.response';
 import { PurgeScheduler } from '../../jobs/purge-scheduler';
-import { loadTenant, tenantActor, tenantAggregate } from '../../tenant-actor';
+import { loadTenant, tenantActor } from '../../tenant-actor';
 import { OffboardTenantCommand } from './offboard-tenant.command';
 
 /** Stops the tenant at once; its schema is dropped by a job once the grace period has passed. */
@@ -33,7 +34,7 @@ export class OffboardTenantHandler implements ICommandHandler<OffboardTenantComm
         const purge_after = await this.lifecycle.startOffboarding(uow, current.id, this.config.TENANT_PURGE_GRACE_SECONDS);
         uow.emit(
           'tenant.offboarding_started',
-          tenantAggregate(cmd.slug),
+          subjects.tenant(cmd.slug),
           { tenant_id: current.id, slug: cmd.slug, purge_after: purge_after.toISOString() },
           current.id,
         );

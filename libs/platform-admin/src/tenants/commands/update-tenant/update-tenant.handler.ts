@@ -1,9 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantLifecycleStore, TenantRegistry, TenantSettingsWriter, TenantStore } from '@credence/tenancy';
 import { TenantResponse, toTenantResponse } from '../../dto/tenant.response';
-import { loadTenant, tenantActor, tenantAggregate } from '../../tenant-actor';
+import { loadTenant, tenantActor } from '../../tenant-actor';
 import { UpdateTenantCommand } from './update-tenant.command';
 
 @CommandHandler(UpdateTenantCommand)
@@ -43,7 +44,7 @@ export class UpdateTenantHandler implements ICommandHandler<UpdateTenantCommand,
           }
           if (changed.length) {
             await this.lifecycle.touch(uow, current.id);
-            uow.emit('tenant.updated', tenantAggregate(cmd.slug), { tenant_id: current.id, slug: cmd.slug, changed }, current.id);
+            uow.emit('tenant.updated', subjects.tenant(cmd.slug), { tenant_id: current.id, slug: cmd.slug, changed }, current.id);
           }
           return loadTenant(this.tenants, uow, cmd.slug);
         },

@@ -1,13 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { TokenValidateRequest, TokenValidateResponse } from '@credence/contracts';
-import { TOKEN_VALIDATOR, TokenValidator } from './token-validator';
+import { TransportTokenValidator } from './transport-token-validator';
 
 const SLUG = /^[a-z][a-z0-9-]{1,62}$/;
 
 /** identity.token.validate: token → claims, or the reason it is not valid. */
 @Injectable()
 export class TokenValidateHandler {
-  constructor(@Inject(TOKEN_VALIDATOR) private readonly validator: TokenValidator) {}
+  constructor(private readonly validator: TransportTokenValidator) {}
 
   async handle(input: unknown): Promise<TokenValidateResponse> {
     const req = input as Partial<TokenValidateRequest> | null;

@@ -3,7 +3,7 @@ import type { AccessCheckRequest, AccessCheckResponse } from '@credence/contract
 import { RequestContext } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import { TenantRegistry } from '@credence/tenancy';
-import { AuthorizationService } from '../authz/authorization.service';
+import { AuthorizationService } from '../../authz/authorization.service';
 
 /** identity.access.check over the transport: the same engine as permissions/check over HTTP. */
 @Injectable()

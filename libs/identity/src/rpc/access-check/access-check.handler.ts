@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { AccessCheckRequest, AccessCheckResponse } from '@credence/contracts';
-import { ACCESS_CHECKER, AccessChecker } from './access-checker';
+import { TransportAccessChecker } from './transport-access-checker';
 
 const SLUG = /^[a-z][a-z0-9-]{1,62}$/;
 const NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
@@ -8,7 +8,7 @@ const NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
 /** identity.access.check: (user, resource, action, context) → allowed and the reason. */
 @Injectable()
 export class AccessCheckHandler {
-  constructor(@Inject(ACCESS_CHECKER) private readonly checker: AccessChecker) {}
+  constructor(private readonly checker: TransportAccessChecker) {}
 
   async handle(input: unknown): Promise<AccessCheckResponse> {
     const req = input as Partial<AccessCheckRequest> | null;

@@ -1,16 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { IDENTITY_RPC } from '@credence/contracts';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { EVENTS_CONFIG, EventsConfig } from '@credence/event-relay';
 import { RedisStreamsServer } from '@credence/redis-streams-transport';
 import { AccessCheckHandler } from './access-check/access-check.handler';
 import { TokenValidateHandler } from './token-validate/token-validate.handler';
 
-export const IDENTITY_RPC_ENABLED = Symbol('IDENTITY_RPC_ENABLED');
-
 /**
  * Answers identity.token.validate and identity.access.check on the Redis Streams transport. Every
- * process answers as one consumer group, so requests spread over whichever processes run.
+ * process that serves identity answers as one consumer group, so requests spread over them.
  */
 @Injectable()
 export class IdentityRpcResponder implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,21 +18,19 @@ export class IdentityRpcResponder implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     @Inject(APP_CONFIG) private readonly app: AppConfig,
-    @Inject(EVENTS_CONFIG) private readonly events: EventsConfig,
-    @Inject(IDENTITY_RPC_ENABLED) private readonly enabled: boolean,
     private readonly tokens: TokenValidateHandler,
     private readonly access: AccessCheckHandler,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.enabled || !this.events.EVENTS_RPC_ENABLED || this.events.EVENTS_TRANSPORT !== 'redis-streams') return;
+    if (!this.app.EVENTS_RPC_ENABLED || this.app.EVENTS_TRANSPORT !== 'redis-streams') return;
     void this.start(0);
   }
 
   /** In the background, retried: a transport that is down at boot must not keep the process from serving HTTP. */
   private async start(attempt: number): Promise<void> {
     if (this.stopped) return;
-    const server = new RedisStreamsServer({ url: this.events.EVENTS_TRANSPORT_URL ?? this.app.REDIS_URL, prefix: this.app.REDIS_PREFIX, group: this.events.EVENTS_RPC_GROUP });
+    const server = new RedisStreamsServer({ url: this.app.EVENTS_TRANSPORT_URL ?? this.app.REDIS_URL, prefix: this.app.REDIS_PREFIX, group: this.app.EVENTS_RPC_GROUP });
     server.addHandler(IDENTITY_RPC.tokenValidate, (data: unknown) => this.tokens.handle(data));
     server.addHandler(IDENTITY_RPC.accessCheck, (data: unknown) => this.access.handle(data));
     try {

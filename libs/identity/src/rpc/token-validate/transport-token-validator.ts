@@ -3,8 +3,8 @@ import type { AccessTokenClaimsView, TokenInvalidReason, TokenValidateRequest, T
 import { RequestContext } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import { TenantRegistry } from '@credence/tenancy';
-import { decodeJwt } from '../tokens/jwt';
-import { InvalidReason, InvalidTokenError, TokenVerifier } from '../tokens/token-verifier';
+import { decodeJwt } from '../../tokens/jwt';
+import { InvalidReason, InvalidTokenError, TokenVerifier } from '../../tokens/token-verifier';
 
 const REASONS: Record<InvalidReason, TokenInvalidReason> = {
   malformed: 'malformed',

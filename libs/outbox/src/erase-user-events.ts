@@ -1,0 +1,35 @@
+import { PERSONAL_PAYLOAD_FIELDS } from '@credence/contracts';
+
+/** Raw SQL inside the caller's transaction (a tenant's UnitOfWork fits). */
+export interface SqlExecutor {
+  query<T = unknown>(sql: string, params?: unknown[]): Promise<T>;
+}
+
+/**
+ * The outbox rows of a user's events (`data.user_id`, or subject `user/<id>`, as the audit trail
+ * decides whom an event concerns) that still hold a personal field, those fields set to null.
+ */
+const BLANK_OUTBOX = `WITH done AS (
+  UPDATE platform.outbox o
+     SET event = jsonb_set(o.event, '{data}', (
+       SELECT jsonb_object_agg(d.key, CASE WHEN d.key = ANY($3::text[]) THEN 'null'::jsonb ELSE d.value END)
+         FROM jsonb_each(o.event->'data') d))
+   WHERE o.tenant_id = $1
+     AND (o.event->'data'->>'user_id' = $2 OR o.aggregate = 'user/' || $2)
+     AND CASE WHEN jsonb_typeof(o.event->'data') = 'object'
+              THEN EXISTS (SELECT 1 FROM jsonb_each(o.event->'data') d WHERE d.key = ANY($3::text[]) AND d.value <> 'null'::jsonb)
+              ELSE false END
+  RETURNING 1)
+SELECT count(*)::int AS n FROM done`;
+
+/**
+ * Erasure's part in platform.outbox: nulls the personal fields of the user's events, sent or not,
+ * in the caller's transaction. An unsent row is then published without them. Call it before the
+ * event store's erasure in the same transaction: the relay copies a row into the store from the
+ * outbox as it marks it sent, so a row it marks meanwhile either waits for this update and copies
+ * the blank row, or is in the store by the time the store is blanked.
+ */
+export async function eraseUserFromOutbox(db: SqlExecutor, tenantId: string, userId: string): Promise<number> {
+  const [{ n }] = await db.query<{ n: number }[]>(BLANK_OUTBOX, [tenantId, userId, PERSONAL_PAYLOAD_FIELDS]);
+  return n;
+}

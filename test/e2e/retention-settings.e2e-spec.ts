@@ -92,6 +92,54 @@ describe('retention and security settings', () => {
     expect((await call('PATCH', 'retention', { session_anonymize_after_days: 400, session_delete_after_days: 400 })).status).toBe(200);
   });
 
+  it('applies the same limits and cross-key rule through the platform admin route and the tenant admin route', async () => {
+    const adminPatch = (settings: Record<string, unknown>) => t.call('PATCH', `/v1/admin/tenants/${tenant.slug}`, { settings });
+    const refused = (res: { status: number; body: { error: { code: string; details: { field?: string }[] } } }, field: string) => {
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation.failed');
+      expect(res.body.error.details.map((d) => d.field)).toEqual([field]);
+    };
+    const before = await stored();
+    const events = (await updates()).length;
+
+    // The combination the platform admin route used to accept (200), after which the tenant admin's route refused unrelated changes.
+    refused(await adminPatch({ session_delete_after_days: 10, session_anonymize_after_days: 300 }), 'settings.session_delete_after_days');
+    refused(await call('PATCH', 'retention', { session_delete_after_days: 10, session_anonymize_after_days: 300 }), 'session_delete_after_days');
+    // Checked against the stored values too: one key alone can break the rule.
+    const anonymise = (before.session_anonymize_after_days as number) ?? 180;
+    refused(await adminPatch({ session_delete_after_days: anonymise - 1 }), 'settings.session_delete_after_days');
+    refused(await call('PATCH', 'retention', { session_delete_after_days: anonymise - 1 }), 'session_delete_after_days');
+    refused(await adminPatch({ session_anonymize_after_days: 3650, session_delete_after_days: 3649 }), 'settings.session_delete_after_days');
+    // One set of limits: what one route refuses, the other refuses too.
+    refused(await adminPatch({ audit_retention_days: 364 }), 'settings.audit_retention_days');
+    refused(await call('PATCH', 'retention', { audit_retention_days: 364 }), 'audit_retention_days');
+    expect(await stored()).toEqual(before);
+    expect(await updates()).toHaveLength(events);
+
+    // A consistent change passes either way, and the tenant admin can still make an unrelated one afterwards.
+    const raised = await adminPatch({ session_anonymize_after_days: 300, session_delete_after_days: 300 });
+    expect(raised.status).toBe(200);
+    expect(raised.body.settings).toMatchObject({ session_anonymize_after_days: 300, session_delete_after_days: 300 });
+    const unrelated = await call('PATCH', 'retention', { event_retention_days: 60 });
+    expect(unrelated.status).toBe(200);
+    expect(unrelated.body.values).toMatchObject({ session_anonymize_after_days: 300, session_delete_after_days: 300, event_retention_days: 60 });
+    // Going back to a default is checked as well: the default deletion age (365) is below 400.
+    expect((await call('PATCH', 'retention', { session_anonymize_after_days: 400 })).status).toBe(400);
+    expect((await call('PATCH', 'retention', { session_anonymize_after_days: 400, session_delete_after_days: null })).status).toBe(400);
+    expect(await stored()).toMatchObject({ session_anonymize_after_days: 300, session_delete_after_days: 300, event_retention_days: 60 });
+  });
+
+  it('lets both routes change other keys of a policy stored before the rule held', async () => {
+    // As left by the old platform admin route: deletion before anonymisation.
+    await db.query(`UPDATE platform.tenants SET settings = settings || '{"session_anonymize_after_days": 300, "session_delete_after_days": 10}' WHERE id = $1`, [tenant.id]);
+    expect((await call('PATCH', 'retention', { audit_retention_days: 500 })).status).toBe(200);
+    expect((await t.call('PATCH', `/v1/admin/tenants/${tenant.slug}`, { settings: { lockout_seconds: 600 } })).status).toBe(200);
+    // A change that names either key must leave the policy consistent.
+    expect((await call('PATCH', 'retention', { session_delete_after_days: 20 })).status).toBe(400);
+    expect((await call('PATCH', 'retention', { session_delete_after_days: 300 })).status).toBe(200);
+    expect(await stored()).toMatchObject({ session_anonymize_after_days: 300, session_delete_after_days: 300, audit_retention_days: 500, lockout_seconds: 600 });
+  });
+
   it('is for holders of settings.manage:any only', async () => {
     const created = await t.call('POST', `/v1/t/${tenant.slug}/users`, { email: 'emp@settings.example', password: 'an employee password' }, { auth: admin });
     await t.call('POST', `/v1/t/${tenant.slug}/users/${created.body.id}/roles/employee`, undefined, { auth: admin });

@@ -142,6 +142,28 @@ describe('tenant lifecycle (platform admin API)', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('refuses settings that delete sessions before anonymising them, on onboarding and on update, changing nothing', async () => {
+    const inconsistent = { session_anonymize_after_days: 300, session_delete_after_days: 10 };
+    const slug = uniqueSlug('xkey');
+    const refusedOnboarding = await onboard(slug, { settings: inconsistent });
+    expect(refusedOnboarding.status).toBe(400);
+    expect(refusedOnboarding.body.error).toMatchObject({ code: 'validation.failed', details: [{ field: 'settings.session_delete_after_days' }] });
+    expect(await t.dataSource.query('SELECT 1 FROM platform.tenants WHERE slug = $1', [slug])).toHaveLength(0);
+
+    const created = await onboard(slug, { settings: { session_anonymize_after_days: 30 } });
+    expect(created.status).toBe(201);
+    const refused = await t.call('PATCH', `/v1/admin/tenants/${slug}`, { name: 'Not renamed', settings: inconsistent });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'validation.failed', details: [{ field: 'settings.session_delete_after_days' }] });
+    // Against the stored anonymisation age (30) as well; the whole request is refused, name included.
+    expect((await t.call('PATCH', `/v1/admin/tenants/${slug}`, { settings: { session_delete_after_days: 29 } })).status).toBe(400);
+    const after = await t.call('GET', `/v1/admin/tenants/${slug}`);
+    expect(after.body).toMatchObject({ name: `Tenant ${slug}`, settings: { session_anonymize_after_days: 30 } });
+    expect(after.body.settings).not.toHaveProperty('session_delete_after_days');
+    expect(await t.dataSource.query(`SELECT 1 FROM platform.outbox WHERE tenant_id = $1 AND type = 'tenant.updated'`, [created.body.id])).toHaveLength(0);
+    expect((await t.call('PATCH', `/v1/admin/tenants/${slug}`, { settings: { session_delete_after_days: 30 } })).status).toBe(200);
+  });
+
   it('suspends (routes answer 403 tenant.suspended) and resumes', async () => {
     const slug = uniqueSlug('sus');
     await onboard(slug);

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { EventsConfigModule } from '@credence/event-relay';
+import { EventsConfigModule, OutboxRetentionModule } from '@credence/event-relay';
+import { EventStoreRetentionModule } from '@credence/event-store';
 import { IdentityCoreModule } from '@credence/identity';
 import { DETECTION_PROVIDERS } from './detection/detection.providers';
 import { ERASURE_CONTROLLERS, ERASURE_PROVIDERS } from './erasure/erasure.providers';
@@ -15,7 +17,8 @@ import { SETTINGS_CONTROLLERS, SETTINGS_PROVIDERS } from './settings/settings.pr
  */
 @Module({
   // Identity's TargetRank judges erasure: nobody erases a user who outranks them.
-  imports: [CqrsModule, EventsConfigModule, IdentityCoreModule],
+  // The retention runner finds the registered rules (DiscoveryModule); identity, the outbox and the event store supply theirs.
+  imports: [CqrsModule, DiscoveryModule, EventsConfigModule, IdentityCoreModule, OutboxRetentionModule, EventStoreRetentionModule],
   controllers: [...INGEST_CONTROLLERS, ...QUERY_CONTROLLERS, ...RETENTION_CONTROLLERS, ...ERASURE_CONTROLLERS, ...SETTINGS_CONTROLLERS],
   providers: [...INGEST_PROVIDERS, ...DETECTION_PROVIDERS, ...QUERY_PROVIDERS, ...RETENTION_PROVIDERS, ...ERASURE_PROVIDERS, ...SETTINGS_PROVIDERS],
 })

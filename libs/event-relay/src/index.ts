@@ -7,3 +7,4 @@ export * from './publishers/redis-streams.publisher';
 export * from './publishers/relay-publisher';
 export * from './relay/outbox-relay';
 export * from './relay/relay.service';
+export * from './maintenance/outbox-retention.rule';

@@ -14,6 +14,7 @@ import { AuthController } from './login/auth.controller';
 import { PasswordLogin } from './login/password-login';
 import { RateLimiter } from './login/rate-limiter';
 import { RevocationStore } from './revocation/revocation-store';
+import { RETENTION_RULE_PROVIDERS } from './retention/retention.providers';
 import { ROLES_CONTROLLERS, ROLES_PROVIDERS } from './roles/roles.providers';
 import { SESSIONS_CONTROLLERS, SESSIONS_PROVIDERS } from './sessions/sessions.providers';
 import { TokenIssuer } from './tokens/token-issuer';
@@ -44,7 +45,7 @@ const IDENTITY_PROVIDERS = [
 /** Identity without its routes: token verification, revocation, sessions, the permission engine. */
 @Module({
   imports: [CqrsModule, EntitiesModule.forFeature(TENANT_ENTITIES)],
-  providers: IDENTITY_PROVIDERS,
+  providers: [...IDENTITY_PROVIDERS, ...RETENTION_RULE_PROVIDERS],
   exports: IDENTITY_PROVIDERS,
 })
 export class IdentityCoreModule {}

@@ -6,6 +6,9 @@ import { TenantMigrator } from './migrations/tenant-migrator';
 import { TenantRegistry } from './tenant-registry';
 import { TenantRouteGuard } from './tenant-route.guard';
 import { TenantTransactionRunner } from './tenant-transaction-runner';
+import { TenantSettingsWriter } from './settings/tenant-settings-writer';
+import { TenantLifecycleStore } from './store/tenant-lifecycle-store';
+import { TenantStore } from './store/tenant-store';
 
 @Global()
 @Module({})
@@ -20,8 +23,11 @@ export class TenancyModule {
         TenantRegistry,
         TenantRouteGuard,
         TenantMigrator,
+        TenantStore,
+        TenantLifecycleStore,
+        TenantSettingsWriter,
       ],
-      exports: [TenantTransactionRunner, TenantRegistry, TenantRouteGuard, TenantMigrator, TENANT_MIGRATIONS],
+      exports: [TenantTransactionRunner, TenantRegistry, TenantRouteGuard, TenantMigrator, TenantStore, TenantLifecycleStore, TenantSettingsWriter, TENANT_MIGRATIONS],
     };
   }
 }

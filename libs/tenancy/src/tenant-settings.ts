@@ -40,3 +40,25 @@ export const DEFAULT_TENANT_SETTINGS: Required<TenantSettings> = {
   detect_failed_login_window_seconds: 600,
   detect_travel_window_seconds: 3600,
 };
+
+/** The allowed range of each numeric setting: the one set of limits every route that writes settings applies. */
+export const TENANT_SETTING_LIMITS = {
+  access_token_ttl_seconds: { min: 60, max: 86_400 },
+  refresh_token_idle_seconds: { min: 300, max: 7_776_000 },
+  refresh_token_absolute_seconds: { min: 300, max: 31_536_000 },
+  session_idle_seconds: { min: 60, max: 7_776_000 },
+  session_absolute_seconds: { min: 300, max: 31_536_000 },
+  password_min_length: { min: 12, max: 128 },
+  lockout_seconds: { min: 60, max: 86_400 },
+  event_retention_days: { min: 1, max: 365 },
+  session_anonymize_after_days: { min: 1, max: 3650 },
+  session_delete_after_days: { min: 1, max: 3650 },
+  audit_retention_days: { min: 365, max: 3650 },
+  detect_failed_logins_per_account: { min: 2, max: 1000 },
+  detect_failed_logins_per_ip: { min: 2, max: 100_000 },
+  detect_failed_login_window_seconds: { min: 60, max: 86_400 },
+  detect_travel_window_seconds: { min: 60, max: 86_400 },
+} as const satisfies Record<Exclude<keyof TenantSettings, 'default_locale'>, { min: number; max: number }>;
+
+/** `default_locale`: a BCP 47 language tag. */
+export const LOCALE_PATTERN = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;

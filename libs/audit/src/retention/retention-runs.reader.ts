@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@credence/errors';
 import { Page } from '@credence/http';
-import { DEFAULT_TENANT_SETTINGS, TenantSettings, TenantTransactionRunner } from '@credence/tenancy';
+import { effectiveSettings, TenantStore, TenantTransactionRunner } from '@credence/tenancy';
 import { RetentionRunResponse, RunRow, toRunResponse } from './dto/run.response';
 import { policyOf } from './tenant-retention';
 
@@ -14,7 +14,7 @@ export interface RunFilter {
 
 const TENANT_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|platform)$/;
 const RUN_ID = /^[0-9A-Za-z-]{1,64}$/;
-const COLUMNS = `r.run_id, r.tenant_id, t.slug, r.status, r.started_at, r.finished_at, r.counts, r.error`;
+const COLUMNS = `r.run_id, r.tenant_id, r.status, r.started_at, r.finished_at, r.counts, r.error`;
 const ORDER = `r.started_at DESC, r.tenant_id DESC, r.run_id DESC`;
 
 function encode(r: { tenant_id: string; run_id: string }): string {
@@ -32,7 +32,16 @@ function decode(cursor: string | undefined): [string, string] | null {
 /** Reads platform.retention_runs for the admin API: newest first, keyset pages. */
 @Injectable()
 export class RetentionRunsReader {
-  constructor(private readonly runner: TenantTransactionRunner) {}
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly tenants: TenantStore,
+  ) {}
+
+  /** Each run with its tenant's slug (asked of the registry; null for the platform part). */
+  private async withSlugs(rows: Omit<RunRow, 'slug'>[]): Promise<RunRow[]> {
+    const slugs = await this.tenants.slugsOf([...new Set(rows.map((r) => r.tenant_id))]);
+    return rows.map((r) => ({ ...r, slug: slugs.get(r.tenant_id) ?? null }));
+  }
 
   async list(filter: RunFilter, limit: number, cursor: string | undefined): Promise<Page<RetentionRunResponse>> {
     const after = decode(cursor);
@@ -41,15 +50,16 @@ export class RetentionRunsReader {
     const source = filter.latest
       ? `(SELECT DISTINCT ON (tenant_id) * FROM platform.retention_runs WHERE ${where} ORDER BY tenant_id, started_at DESC, run_id DESC)`
       : `(SELECT * FROM platform.retention_runs WHERE ${where})`;
-    const rows = await this.runner.inPlatform((uow) =>
-      uow.query<RunRow[]>(
-        `SELECT ${COLUMNS} FROM ${source} r LEFT JOIN platform.tenants t ON t.id::text = r.tenant_id
+    const found = await this.runner.inPlatform((uow) =>
+      uow.query<Omit<RunRow, 'slug'>[]>(
+        `SELECT ${COLUMNS} FROM ${source} r
           WHERE $4::text IS NULL OR (r.started_at, r.tenant_id, r.run_id) <
                 (SELECT c.started_at, c.tenant_id, c.run_id FROM platform.retention_runs c WHERE c.tenant_id = $4 AND c.run_id = $5)
           ORDER BY ${ORDER} LIMIT $6`,
         params,
       ),
     );
+    const rows = await this.withSlugs(found);
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     return { data: shown.map(toRunResponse), meta: { next_cursor: more ? encode(shown[shown.length - 1]) : null } };
@@ -58,20 +68,19 @@ export class RetentionRunsReader {
   /** A tenant's retention at a glance: its effective policy, its newest run and its newest completed run. */
   async forTenant(slug: string) {
     return this.runner.inPlatform(async (uow) => {
-      const [tenant] = await uow.query<{ id: string; slug: string; status: string; settings: TenantSettings }[]>(
-        `SELECT id, slug, status, settings FROM platform.tenants WHERE slug = $1 AND status NOT IN ('provisioning', 'deleted')`,
-        [slug],
-      );
-      if (!tenant) throw new DomainError('tenant.not_found');
-      const newest = (extra: string) =>
-        uow.query<RunRow[]>(
-          `SELECT ${COLUMNS} FROM platform.retention_runs r LEFT JOIN platform.tenants t ON t.id::text = r.tenant_id
+      const tenant = await this.tenants.findBySlug(slug, uow);
+      if (!tenant || tenant.status === 'provisioning' || tenant.status === 'deleted') throw new DomainError('tenant.not_found');
+      const newest = async (extra: string) => {
+        const rows = await uow.query<Omit<RunRow, 'slug'>[]>(
+          `SELECT ${COLUMNS} FROM platform.retention_runs r
             WHERE r.tenant_id = $1 ${extra} ORDER BY r.started_at DESC, r.run_id DESC LIMIT 1`,
           [tenant.id],
         );
+        return rows.map((r) => ({ ...r, slug: tenant.slug }));
+      };
       const [last] = await newest('');
       const [lastCompleted] = await newest(`AND r.status = 'completed'`);
-      const settings = { ...DEFAULT_TENANT_SETTINGS, ...(tenant.settings ?? {}) };
+      const settings = effectiveSettings(tenant.settings);
       return {
         tenant_id: tenant.id,
         slug: tenant.slug,

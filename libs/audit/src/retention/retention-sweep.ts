@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { RequestContext } from '@credence/context';
 import { JOBS, QUEUES } from '@credence/queues';
-import { TenantTransactionRunner } from '@credence/tenancy';
+import { TenantStore, TenantTransactionRunner } from '@credence/tenancy';
 import { platformJobId, RetentionSweepJob, scheduledRunId, tenantJobId } from './retention-jobs';
 import { RETAINED_STATUSES, RETENTION_ACTOR } from './tenant-retention';
 
@@ -28,6 +28,7 @@ export class RetentionSweep {
     @InjectQueue(QUEUES.retention) private readonly queue: Queue,
     private readonly runner: TenantTransactionRunner,
     private readonly context: RequestContext,
+    private readonly tenants: TenantStore,
   ) {}
 
   async fanOut(job: Job<RetentionSweepJob>): Promise<SweepOutcome> {
@@ -37,21 +38,14 @@ export class RetentionSweep {
     let tenants = 0;
     let after = FIRST_UUID;
     for (;;) {
-      const rows = await this.context.runWith({ principal: RETENTION_ACTOR }, () =>
-        this.runner.inPlatform((uow) =>
-          uow.query<{ id: string }[]>(
-            `SELECT id FROM platform.tenants WHERE status = ANY($1) AND id > $2 AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[])) ORDER BY id LIMIT ${PAGE}`,
-            [RETAINED_STATUSES, after, only ?? null],
-          ),
-        ),
+      const ids = await this.context.runWith({ principal: RETENTION_ACTOR }, () =>
+        this.runner.inPlatform((uow) => this.tenants.idsPage({ statuses: RETAINED_STATUSES, after, only, limit: PAGE }, uow)),
       );
-      if (!rows.length) break;
-      await this.queue.addBulk(
-        rows.map((r) => ({ name: JOBS.retentionTenant, data: { runId, tenantId: r.id, asOf }, opts: { jobId: tenantJobId(runId, r.id) } })),
-      );
-      tenants += rows.length;
-      after = rows[rows.length - 1].id;
-      if (rows.length < PAGE) break;
+      if (!ids.length) break;
+      await this.queue.addBulk(ids.map((id) => ({ name: JOBS.retentionTenant, data: { runId, tenantId: id, asOf }, opts: { jobId: tenantJobId(runId, id) } })));
+      tenants += ids.length;
+      after = ids[ids.length - 1];
+      if (ids.length < PAGE) break;
     }
     if (platform) await this.queue.add(JOBS.retentionPlatform, { runId, asOf }, { jobId: platformJobId(runId) });
     return { runId, asOf, tenants, platform };

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext, TenantRef } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import { REDIS } from '@credence/redis';
-import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { TenantStore, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 
 /** Longest possible access-token life (the tenant setting's maximum): a session mark must outlive every token of the session. */
 export const SESSION_MARK_TTL_SECONDS = 86_400 + 300;
@@ -27,7 +26,7 @@ export class RevocationStore {
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly dataSource: DataSource,
+    private readonly tenantStore: TenantStore,
     private readonly runner: TenantTransactionRunner,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -140,9 +139,7 @@ export class RevocationStore {
   /** Copies every still-relevant revocation of every live tenant from Postgres into Redis, then sets `ready`. */
   async rebuild(): Promise<{ tokens: number; sessions: number }> {
     const started = Date.now();
-    const tenants: { id: string; slug: string; schema_name: string }[] = await this.dataSource.query(
-      `SELECT id, slug, schema_name FROM platform.tenants WHERE status IN ('active', 'suspended')`,
-    );
+    const tenants = await this.tenantStore.listByStatus(['active', 'suspended']);
     let tokens = 0;
     let sessions = 0;
     for (const t of tenants) {

@@ -3,6 +3,9 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext, TenantRef } from '@credence/context';
 import { applyPending, MigrationSet, TENANT_SCHEMA_LOCK } from '@credence/database';
+import { TenantLifecycleStore } from '../store/tenant-lifecycle-store';
+import { TenantSummary } from '../store/tenant-record';
+import { TenantStore } from '../store/tenant-store';
 import { TenantTransactionRunner } from '../tenant-transaction-runner';
 import { UnitOfWork } from '../unit-of-work';
 import { TENANT_MIGRATIONS } from './migration-tokens';
@@ -17,14 +20,6 @@ export interface TenantMigrationReport {
   error?: string;
 }
 
-interface TenantRow {
-  id: string;
-  slug: string;
-  schema_name: string;
-  db_version: number;
-  status: string;
-}
-
 /** Applies tenant migrations tenant by tenant, failures isolated per tenant, safe to re-run. */
 @Injectable()
 export class TenantMigrator {
@@ -34,6 +29,8 @@ export class TenantMigrator {
     private readonly context: RequestContext,
     @Inject(TENANT_MIGRATIONS) private readonly set: MigrationSet,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tenants: TenantStore,
+    private readonly lifecycle: TenantLifecycleStore,
   ) {}
 
   get targetVersion(): number {
@@ -81,21 +78,16 @@ export class TenantMigrator {
     };
   }
 
-  private liveTenants(): Promise<TenantRow[]> {
-    return this.dataSource.query(
-      `SELECT id, slug, schema_name, db_version, status FROM platform.tenants
-        WHERE status IN ('active', 'suspended', 'offboarding') ORDER BY id`,
-    );
+  private liveTenants(): Promise<TenantSummary[]> {
+    return this.tenants.listByStatus(['active', 'suspended', 'offboarding']);
   }
 
-  private async migrateOne(t: TenantRow): Promise<TenantMigrationReport> {
+  private async migrateOne(t: TenantSummary): Promise<TenantMigrationReport> {
     const tenant: TenantRef = { id: t.id, slug: t.slug, schema: t.schema_name };
     return this.context.runWith({ tenant, principal: 'system:migrate' }, () =>
       this.runner.inTenant(async (uow) => {
         const { applied, version } = await this.applyInUnit(uow);
-        if (applied.length) {
-          await uow.query('UPDATE platform.tenants SET db_version = $2, updated_at = now() WHERE id = $1', [t.id, version]);
-        }
+        if (applied.length) await this.lifecycle.setDbVersion(uow, t.id, version);
         return { tenant_id: t.id, slug: t.slug, from: t.db_version, to: version, applied };
       }, { locks: [{ key: `tenant-migrate:${t.id}` }] }),
     );

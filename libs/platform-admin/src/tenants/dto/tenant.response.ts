@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { TENANT_STATUSES, TenantSettings, TenantStatus } from '@credence/tenancy';
+import { TENANT_STATUSES, TenantRecord, TenantSettings, TenantStatus } from '@credence/tenancy';
 
 export class TenantResponse {
   @ApiProperty() id: string;
@@ -27,29 +27,9 @@ export class OnboardedTenantResponse extends TenantResponse {
   @ApiProperty({ type: FirstAdminResponse }) admin: FirstAdminResponse;
 }
 
-export interface TenantRow {
-  id: string;
-  slug: string;
-  name: string;
-  status: TenantStatus;
-  settings: TenantSettings;
-  db_version: number;
-  domains: string[];
-  created_at: Date;
-  updated_at: Date;
-  suspended_at: Date | null;
-  purge_after: Date | null;
-  deleted_at: Date | null;
-}
-
-export const TENANT_SELECT = `
-  SELECT t.id, t.slug, t.name, t.status, t.settings, t.db_version, t.created_at, t.updated_at, t.suspended_at, t.purge_after, t.deleted_at,
-         coalesce((SELECT array_agg(d.domain ORDER BY d.domain COLLATE "C") FROM platform.tenant_domains d WHERE d.tenant_id = t.id), '{}') AS domains
-    FROM platform.tenants t`;
-
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toTenantResponse(r: TenantRow): TenantResponse {
+export function toTenantResponse(r: TenantRecord): TenantResponse {
   return {
     id: r.id,
     slug: r.slug,

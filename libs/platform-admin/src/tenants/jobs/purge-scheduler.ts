@@ -1,8 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { JOBS, PurgeTenantJob, QUEUES } from '@credence/queues';
+import { TenantStore } from '@credence/tenancy';
 
 const SWEEP_EVERY_MS = 5 * 60_000;
 
@@ -18,7 +18,7 @@ export class PurgeScheduler implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     @InjectQueue(QUEUES.tenantLifecycle) private readonly queue: Queue<PurgeTenantJob>,
-    private readonly dataSource: DataSource,
+    private readonly tenants: TenantStore,
   ) {}
 
   /**
@@ -53,9 +53,7 @@ export class PurgeScheduler implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async sweep(): Promise<void> {
-    const rows: { id: string; purge_after: Date }[] = await this.dataSource.query(
-      `SELECT id, purge_after FROM platform.tenants WHERE status = 'offboarding' AND purge_after IS NOT NULL`,
-    );
+    const rows = await this.tenants.pendingPurges();
     for (const r of rows) await this.schedule(r.id, r.purge_after);
   }
 }

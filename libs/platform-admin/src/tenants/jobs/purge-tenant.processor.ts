@@ -1,13 +1,12 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { ActorSystem } from '@credence/actors';
 import { RequestContext } from '@credence/context';
 import { subjects } from '@credence/contracts';
 import { TENANT_SCHEMA_LOCK } from '@credence/database';
 import { JobRegistry, JOBS, OnJob, PurgeTenantJob, QUEUES } from '@credence/queues';
-import { quoteSchema, TenantRegistry } from '@credence/tenancy';
+import { quoteSchema, TenantLifecycleStore, TenantRegistry, TenantStore } from '@credence/tenancy';
 import { tenantActor } from '../tenant-actor';
 import { PurgeScheduler } from './purge-scheduler';
 
@@ -23,7 +22,8 @@ export class PurgeTenantProcessor extends WorkerHost {
     private readonly context: RequestContext,
     private readonly registry: TenantRegistry,
     private readonly scheduler: PurgeScheduler,
-    private readonly dataSource: DataSource,
+    private readonly tenants: TenantStore,
+    private readonly lifecycle: TenantLifecycleStore,
     private readonly jobs: JobRegistry,
   ) {
     super();
@@ -42,18 +42,11 @@ export class PurgeTenantProcessor extends WorkerHost {
       this.actors.send(
         tenantActor(tenant.slug),
         async (uow): Promise<PurgeOutcome> => {
-          const [row] = await uow.query<{ status: string; schema_name: string; purge_after: Date | null }[]>(
-            'SELECT status, schema_name, purge_after FROM platform.tenants WHERE id = $1 FOR UPDATE',
-            [tenantId],
-          );
+          const row = await this.lifecycle.lockForPurge(uow, tenantId);
           if (!row || row.status !== 'offboarding' || !row.purge_after) return { done: 'skipped' };
           if (row.purge_after.getTime() > Date.now()) return { done: 'later', at: row.purge_after };
           await uow.query(`DROP SCHEMA IF EXISTS ${quoteSchema(row.schema_name)} CASCADE`);
-          await uow.query('DELETE FROM platform.tenant_domains WHERE tenant_id = $1', [tenantId]);
-          await uow.query(
-            `UPDATE platform.tenants SET status = 'deleted', deleted_at = now(), settings = '{}'::jsonb, updated_at = now() WHERE id = $1`,
-            [tenantId],
-          );
+          await this.lifecycle.markDeleted(uow, tenantId);
           uow.emit('tenant.deleted', subjects.tenant(tenant.slug), { tenant_id: tenantId, slug: tenant.slug }, tenantId);
           return { done: 'purged' };
         },
@@ -67,7 +60,8 @@ export class PurgeTenantProcessor extends WorkerHost {
     return outcome;
   }
 
-  private lookup(tenantId: string): Promise<{ slug: string }[]> {
-    return this.dataSource.query('SELECT slug FROM platform.tenants WHERE id = $1', [tenantId]);
+  private async lookup(tenantId: string): Promise<{ slug: string }[]> {
+    const tenant = await this.tenants.findById(tenantId);
+    return tenant ? [tenant] : [];
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext } from '@credence/context';
+import { TenantStore } from '@credence/tenancy';
 import { TenantProvisioner } from './tenant-provisioner';
 
 const SWEEP_EVERY_MS = 15_000;
@@ -24,7 +24,7 @@ export class ProvisioningRecovery implements OnApplicationBootstrap, OnApplicati
   private running?: Promise<RecoveryReport[]>;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly tenants: TenantStore,
     private readonly provisioner: TenantProvisioner,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,11 +46,7 @@ export class ProvisioningRecovery implements OnApplicationBootstrap, OnApplicati
   }
 
   private async recoverStale(): Promise<RecoveryReport[]> {
-    const stale: { id: string; slug: string; schema_name: string }[] = await this.dataSource.query(
-      `SELECT id, slug, schema_name FROM platform.tenants
-        WHERE status = 'provisioning' AND updated_at <= now() - make_interval(secs => $1) ORDER BY id`,
-      [this.config.PROVISIONING_STALE_AFTER_SECONDS],
-    );
+    const stale = await this.tenants.staleProvisioning(this.config.PROVISIONING_STALE_AFTER_SECONDS);
     const reports: RecoveryReport[] = [];
     for (const t of stale) {
       const report = await this.context.runWith({ principal: 'system:recovery' }, () => this.recoverOne(t));

@@ -6,18 +6,8 @@ import { KeyEncryption, newSigningKey } from '@credence/crypto';
 import { TENANT_SCHEMA_LOCK, lockForTransaction } from '@credence/database';
 import { seedNewTenant } from '@credence/identity';
 import { Metrics } from '@credence/observability';
-import { PendingAdmin, quoteSchema, TenantMigrator, TenantRegistry } from '@credence/tenancy';
+import { quoteSchema, TenantLifecycleStore, TenantMigrator, TenantRegistry } from '@credence/tenancy';
 import { tenantActor } from '../tenant-actor';
-
-interface ProvisioningRow {
-  id: string;
-  slug: string;
-  name: string;
-  schema_name: string;
-  status: string;
-  pending_admin: PendingAdmin | null;
-  domains: string[];
-}
 
 export type ProvisionOutcome = 'completed' | 'already_done' | 'gone';
 
@@ -37,6 +27,7 @@ export class TenantProvisioner {
     private readonly encryption: KeyEncryption,
     private readonly registry: TenantRegistry,
     private readonly metrics: Metrics,
+    private readonly lifecycle: TenantLifecycleStore,
   ) {}
 
   async complete(slug: string, tenant: { id: string; schema: string }, recovered: boolean): Promise<ProvisionOutcome> {
@@ -44,12 +35,7 @@ export class TenantProvisioner {
     const ref = { id: tenant.id, slug, schema: tenant.schema };
     const outcome = await this.context.runWith({ tenant: ref }, () =>
       this.actors.send(tenantActor(slug), async (uow): Promise<ProvisionOutcome> => {
-        const [row] = await uow.query<ProvisioningRow[]>(
-          `SELECT t.id, t.slug, t.name, t.schema_name, t.status, t.pending_admin,
-                  coalesce((SELECT array_agg(domain ORDER BY domain COLLATE "C") FROM platform.tenant_domains WHERE tenant_id = t.id), '{}') AS domains
-             FROM platform.tenants t WHERE t.slug = $1 FOR UPDATE`,
-          [slug],
-        );
+        const row = await this.lifecycle.lockProvisioning(uow, slug);
         if (!row || row.id !== tenant.id) return 'gone';
         if (row.status !== 'provisioning') return 'already_done';
         const queryRunner = uow.manager.queryRunner!;
@@ -68,10 +54,7 @@ export class TenantProvisioner {
           },
           key,
         );
-        await uow.query(
-          `UPDATE platform.tenants SET status = 'active', db_version = $2, pending_admin = NULL, updated_at = now() WHERE id = $1`,
-          [row.id, version],
-        );
+        await this.lifecycle.activate(uow, row.id, version);
         uow.emit(
           'tenant.onboarded',
           subjects.tenant(slug),
@@ -91,12 +74,9 @@ export class TenantProvisioner {
     const removed = await this.actors.send(
       tenantActor(slug),
       async (uow) => {
-        const [row] = await uow.query<{ schema_name: string }[]>(
-          `DELETE FROM platform.tenants WHERE id = $1 AND status = 'provisioning' RETURNING schema_name`,
-          [tenantId],
-        );
-        if (!row) return false;
-        await uow.query(`DROP SCHEMA IF EXISTS ${quoteSchema(row.schema_name)} CASCADE`);
+        const schema = await this.lifecycle.removeProvisioning(uow, tenantId);
+        if (!schema) return false;
+        await uow.query(`DROP SCHEMA IF EXISTS ${quoteSchema(schema)} CASCADE`);
         uow.emit('tenant.provisioning_failed', subjects.tenant(slug), { tenant_id: tenantId, slug, reason: reason.slice(0, 500) }, tenantId);
         return true;
       },

@@ -4,15 +4,14 @@ import { RequestContext } from '@credence/context';
 import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { eraseUserFromEventStore } from '@credence/event-store';
+import { anonymiseUserSessions, identityKnowsUser } from '@credence/identity';
 import { eraseUserFromOutbox } from '@credence/outbox';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
-import { anonymiseUserSessions } from '../../../retention/rules/anonymise-sessions';
 import { ErasureResponse } from '../../dto/erasure.response';
 import { EraseUserCommand } from './erase-user.command';
 
-const KNOWN = `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)
-                   OR EXISTS (SELECT 1 FROM erased_users WHERE user_id = $1)
-                   OR EXISTS (SELECT 1 FROM auth_sessions WHERE user_id = $1)
+/** Known to the trail; identity is asked separately (its tables are its own). */
+const KNOWN = `SELECT EXISTS (SELECT 1 FROM erased_users WHERE user_id = $1)
                    OR EXISTS (SELECT 1 FROM audit_log WHERE user_id = $1) AS known`;
 
 /**
@@ -62,7 +61,7 @@ export class EraseUserHandler implements ICommandHandler<EraseUserCommand, Erasu
     // stored with personal fields between this transaction's reads and its commit.
     await uow.query('SELECT 1 FROM audit_chain FOR UPDATE');
     const [{ known }] = await uow.query<{ known: boolean }[]>(KNOWN, [userId]);
-    if (!known) throw new DomainError('user.not_found');
+    if (!known && !(await identityKnowsUser(uow, userId))) throw new DomainError('user.not_found');
     const inserted = await uow.query<{ erased_at: Date }[]>(
       `INSERT INTO erased_users (user_id, erased_by) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING RETURNING erased_at`,
       [userId, this.context.principal],

@@ -2,7 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActorSystem } from '@credence/actors';
 import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
-import { TenantRegistry, TenantStatus } from '@credence/tenancy';
+import { TenantLifecycleStore, TenantRegistry, TenantStatus, TenantStore } from '@credence/tenancy';
 import { TenantResponse, toTenantResponse } from '../../dto/tenant.response';
 import { loadTenant, tenantActor } from '../../tenant-actor';
 import { ChangeTenantStatusCommand } from './change-tenant-status.command';
@@ -18,13 +18,15 @@ export class ChangeTenantStatusHandler implements ICommandHandler<ChangeTenantSt
   constructor(
     private readonly actors: ActorSystem,
     private readonly registry: TenantRegistry,
+    private readonly tenants: TenantStore,
+    private readonly lifecycle: TenantLifecycleStore,
   ) {}
 
   async execute(cmd: ChangeTenantStatusCommand): Promise<TenantResponse> {
     const row = await this.actors.send(
       tenantActor(cmd.slug),
       async (uow) => {
-        const current = await loadTenant(uow, cmd.slug);
+        const current = await loadTenant(this.tenants, uow, cmd.slug);
         if (!ALLOWED_FROM[cmd.change].includes(current.status)) {
           throw new DomainError('tenant.invalid_state', `Cannot ${cmd.change} a tenant that is ${current.status}.`);
         }
@@ -34,16 +36,13 @@ export class ChangeTenantStatusHandler implements ICommandHandler<ChangeTenantSt
         const aggregate = subjects.tenant(cmd.slug);
         const data = { tenant_id: current.id, slug: cmd.slug };
         if (cmd.change === 'suspend') {
-          await uow.query(`UPDATE platform.tenants SET status = 'suspended', suspended_at = now(), updated_at = now() WHERE id = $1`, [current.id]);
+          await this.lifecycle.suspend(uow, current.id);
           uow.emit('tenant.suspended', aggregate, data, current.id);
         } else {
-          await uow.query(
-            `UPDATE platform.tenants SET status = 'active', suspended_at = NULL, purge_after = NULL, updated_at = now() WHERE id = $1`,
-            [current.id],
-          );
+          await this.lifecycle.resume(uow, current.id);
           uow.emit('tenant.resumed', aggregate, data, current.id);
         }
-        return loadTenant(uow, cmd.slug);
+        return loadTenant(this.tenants, uow, cmd.slug);
       },
       { platform: true },
     );

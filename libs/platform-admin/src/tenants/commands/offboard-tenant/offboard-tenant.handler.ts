@@ -4,7 +4,7 @@ import { ActorSystem } from '@credence/actors';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
-import { TenantRegistry } from '@credence/tenancy';
+import { TenantLifecycleStore, TenantRegistry, TenantStore } from '@credence/tenancy';
 import { TenantResponse, toTenantResponse } from '../../dto/tenant.response';
 import { PurgeScheduler } from '../../jobs/purge-scheduler';
 import { loadTenant, tenantActor } from '../../tenant-actor';
@@ -18,29 +18,27 @@ export class OffboardTenantHandler implements ICommandHandler<OffboardTenantComm
     private readonly registry: TenantRegistry,
     private readonly purges: PurgeScheduler,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tenants: TenantStore,
+    private readonly lifecycle: TenantLifecycleStore,
   ) {}
 
   async execute(cmd: OffboardTenantCommand): Promise<TenantResponse> {
     const row = await this.actors.send(
       tenantActor(cmd.slug),
       async (uow) => {
-        const current = await loadTenant(uow, cmd.slug);
+        const current = await loadTenant(this.tenants, uow, cmd.slug);
         if (current.status === 'offboarding') return current;
         if (current.status !== 'active' && current.status !== 'suspended') {
           throw new DomainError('tenant.invalid_state', `Cannot offboard a tenant that is ${current.status}.`);
         }
-        const [{ purge_after }] = await uow.query<{ purge_after: Date }[]>(
-          `UPDATE platform.tenants SET status = 'offboarding', purge_after = now() + make_interval(secs => $2), updated_at = now()
-            WHERE id = $1 RETURNING purge_after`,
-          [current.id, this.config.TENANT_PURGE_GRACE_SECONDS],
-        );
+        const purge_after = await this.lifecycle.startOffboarding(uow, current.id, this.config.TENANT_PURGE_GRACE_SECONDS);
         uow.emit(
           'tenant.offboarding_started',
           subjects.tenant(cmd.slug),
           { tenant_id: current.id, slug: cmd.slug, purge_after: purge_after.toISOString() },
           current.id,
         );
-        return loadTenant(uow, cmd.slug);
+        return loadTenant(this.tenants, uow, cmd.slug);
       },
       { platform: true },
     );

@@ -4,10 +4,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
 import { newSecretToken, PasswordHasher, sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
-import { DEFAULT_TENANT_SETTINGS, PendingAdmin, schemaNameFor, TenantTransactionRunner } from '@credence/tenancy';
-import { OnboardedTenantResponse, TENANT_SELECT, TenantRow, toTenantResponse } from '../../dto/tenant.response';
+import { assertValidSettings, DEFAULT_TENANT_SETTINGS, PendingAdmin, schemaNameFor, TenantLifecycleStore, TenantStore } from '@credence/tenancy';
+import { OnboardedTenantResponse, toTenantResponse } from '../../dto/tenant.response';
 import { TenantProvisioner } from '../../provisioning/tenant-provisioner';
-import { conflictFrom, insertDomains, tenantActor } from '../../tenant-actor';
+import { tenantActor } from '../../tenant-actor';
 import { OnboardTenantCommand } from './onboard-tenant.command';
 
 /**
@@ -21,12 +21,16 @@ export class OnboardTenantHandler implements ICommandHandler<OnboardTenantComman
 
   constructor(
     private readonly actors: ActorSystem,
-    private readonly runner: TenantTransactionRunner,
+    private readonly tenants: TenantStore,
+    private readonly lifecycle: TenantLifecycleStore,
     private readonly provisioner: TenantProvisioner,
     private readonly hasher: PasswordHasher,
   ) {}
 
   async execute(cmd: OnboardTenantCommand): Promise<OnboardedTenantResponse> {
+    // The limits and cross-key rules every settings write goes through (the DTO has checked each key alone).
+    const given = Object.keys(cmd.settings).filter((key) => cmd.settings[key as keyof typeof cmd.settings] !== undefined);
+    assertValidSettings(cmd.settings, given, (key) => `settings.${key}`);
     const minLength = cmd.settings.password_min_length ?? DEFAULT_TENANT_SETTINGS.password_min_length;
     if (cmd.admin.password !== undefined && [...cmd.admin.password].length < minLength) {
       throw new DomainError('validation.failed', undefined, [
@@ -52,7 +56,7 @@ export class OnboardTenantHandler implements ICommandHandler<OnboardTenantComman
       throw new DomainError('tenant.provisioning_failed');
     }
 
-    const [row] = await this.runner.inPlatform((uow) => uow.query<TenantRow[]>(`${TENANT_SELECT} WHERE t.id = $1`, [id]));
+    const row = await this.tenants.findById(id);
     if (!row) throw new DomainError('tenant.provisioning_failed');
     return {
       ...toTenantResponse(row),
@@ -61,23 +65,10 @@ export class OnboardTenantHandler implements ICommandHandler<OnboardTenantComman
   }
 
   private async claim(cmd: OnboardTenantCommand, id: string, schema: string, admin: PendingAdmin): Promise<void> {
-    try {
-      await this.actors.send(
-        tenantActor(cmd.slug),
-        async (uow) => {
-          const taken = await uow.query<unknown[]>('SELECT 1 FROM platform.tenants WHERE slug = $1', [cmd.slug]);
-          if (taken.length) throw new DomainError('tenant.exists');
-          await uow.query(
-            `INSERT INTO platform.tenants (id, slug, name, schema_name, status, settings, pending_admin)
-             VALUES ($1, $2, $3, $4, 'provisioning', $5, $6)`,
-            [id, cmd.slug, cmd.name, schema, JSON.stringify(cmd.settings), JSON.stringify(admin)],
-          );
-          await insertDomains(uow, id, cmd.domains);
-        },
-        { platform: true },
-      );
-    } catch (err) {
-      throw conflictFrom(err) ?? err;
-    }
+    await this.actors.send(
+      tenantActor(cmd.slug),
+      (uow) => this.lifecycle.claim(uow, { id, slug: cmd.slug, name: cmd.name, schema, settings: cmd.settings, pendingAdmin: admin, domains: cmd.domains }),
+      { platform: true },
+    );
   }
 }

@@ -1,6 +1,5 @@
-import type { UnitOfWork } from '@credence/tenancy';
+import type { BatchResult, RulePass, UnitOfWork } from '@credence/tenancy';
 import { reduceLocation, UserAgentReducer } from './reduce-client';
-import type { BatchResult, RulePass } from './rule-pass';
 
 interface Candidate {
   id: string;
@@ -53,6 +52,15 @@ async function anonymise(uow: UnitOfWork, rows: Candidate[], agents: UserAgentRe
     rows.map((r) => reduceLocation(r.location)),
   ]);
   return n;
+}
+
+/** Erasure: whether identity has the user, or sessions of theirs (a deleted user's sessions outlive the account). */
+export async function identityKnowsUser(uow: UnitOfWork, userId: string): Promise<boolean> {
+  const [{ known }] = await uow.query<{ known: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1) OR EXISTS (SELECT 1 FROM auth_sessions WHERE user_id = $1) AS known`,
+    [userId],
+  );
+  return known;
 }
 
 /** Erasure: anonymises all of one user's sessions in the unit's transaction; resolves to how many it changed. */

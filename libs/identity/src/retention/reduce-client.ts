@@ -1,5 +1,5 @@
 import { UAParser } from 'ua-parser-js';
-import { countryOf } from '../../detection/country';
+import { countryOf } from '../sessions/country';
 
 /**
  * What an anonymised session keeps of its user agent: the browser family and the device family

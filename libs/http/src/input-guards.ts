@@ -26,6 +26,7 @@ export function jsonDepthExceeds(text: string, max: number): boolean {
 }
 
 /** A NUL, which Postgres refuses in text and jsonb, or a lone UTF-16 surrogate, which is no character at all. */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSAFE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The path of the first string (value or key) that holds an unsafe character, or null. Iterative. */

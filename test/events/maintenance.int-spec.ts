@@ -1,4 +1,5 @@
 import { AuditModule } from '@credence/audit';
+import { IdentityAccessModule } from '@credence/identity';
 import { PlatformAdminModule } from '@credence/platform-admin';
 import { RedisStreamsClient } from '@credence/redis-streams-transport';
 import { TestApp, uniqueSlug } from '@credence/testing';
@@ -19,7 +20,7 @@ describe('event upkeep', () => {
   beforeAll(async () => {
     world = await createEventsWorld('upkeep');
     useEventsEnv({});
-    app = await startWorldApp(world, { RETENTION_ENABLED: 'false' }, { EVENTS_OUTBOX_KEEP_SECONDS: '1', EVENTS_MAINTENANCE_EVERY_SECONDS: '1' }, [PlatformAdminModule, AuditModule]);
+    app = await startWorldApp(world, { RETENTION_ENABLED: 'false' }, { EVENTS_OUTBOX_KEEP_SECONDS: '1', EVENTS_MAINTENANCE_EVERY_SECONDS: '1' }, [PlatformAdminModule, AuditModule, IdentityAccessModule]);
   }, 60_000);
   afterAll(async () => {
     await app?.close();

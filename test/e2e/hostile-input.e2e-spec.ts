@@ -339,7 +339,6 @@ describe('hostile input on every route', () => {
 
     const failures: Outcome[] = [];
     let sent = 0;
-    const started = Date.now();
     for (const route of routes) {
       const op: Operation = doc.paths[route.path]?.[route.method.toLowerCase()] ?? { parameters: [{ in: 'query', name: 'unknown_param' }] };
       const bodySchema = resolve(op.requestBody?.content?.['application/json']?.schema);
@@ -372,8 +371,7 @@ describe('hostile input on every route', () => {
     }
     expect(failures).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    // Bounded: about 4,000 requests; under 40 s on the shared 2-core machine.
+    // The walk really ran (about 4,000 requests); its duration is bounded by the test timeout, not asserted.
     expect(sent).toBeGreaterThan(3000);
-    expect(Date.now() - started).toBeLessThan(90_000);
   }, 180_000);
 });

@@ -178,6 +178,7 @@ describe('platform API keys (admin API)', () => {
     ])('refuses a tenants:read key %s %s with 403 auth.insufficient_scope', async (method, path, body) => {
       const res = await t.call(method, path, body, { auth: reader });
       expectError(res, 403, 'auth.insufficient_scope');
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="credence-admin", error="insufficient_scope", scope="[a-z_]+:[a-z]+( [a-z_]+:[a-z]+)*"$/);
     });
 
     it('does not let a scoped key mint itself more scopes', async () => {

@@ -78,6 +78,7 @@ describe('changing a password', () => {
     expect((await login('a brand new passphrase 2')).status).toBe(200);
     expect((await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: here.access_token })).status).toBe(200);
     const other = await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: elsewhere.access_token });
+    expect(other.status).toBe(401);
     expect(other.body.error.code).toBe('auth.session.revoked');
   });
 });

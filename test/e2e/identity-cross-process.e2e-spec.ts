@@ -29,7 +29,7 @@ describe('revocation across processes', () => {
     expect((await here.call('POST', `/v1/t/${slug}/auth/logout`, undefined, { auth: pair.access_token })).status).toBe(204);
     const started = Date.now();
     const res = await sessionsThere(pair.access_token);
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(401);
     expect(((await res.json()) as any).error.code).toBe('auth.session.revoked');
     expect(Date.now() - started).toBeLessThan(1000);
   });
@@ -39,6 +39,7 @@ describe('revocation across processes', () => {
     const out = await fetch(`${there.url}/v1/t/${slug}/auth/logout-all`, { method: 'POST', headers: { authorization: `Bearer ${pair.access_token}` } });
     expect(out.status).toBe(200);
     const refresh = await here.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: pair.refresh_token }, { auth: false });
+    expect(refresh.status).toBe(401);
     expect(refresh.body.error.code).toBe('auth.session.revoked');
   });
 });

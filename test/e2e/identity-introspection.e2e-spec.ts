@@ -159,7 +159,7 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
     expect(res.status).toBe(200);
     expect(res.body).toBeUndefined();
     expect((await introspect(pair.access_token)).body).toEqual({ active: false });
-    expect((await guarded(pair)).status).toBe(403);
+    expect((await guarded(pair)).status).toBe(401);
     const [row] = await t.dataSource.query(`SELECT session_id, reason FROM "${a.tenant.schema}".revoked_access_tokens WHERE jti = $1`, [jti]);
     expect(row).toEqual({ session_id: pair.session_id, reason: 'revoked_by_service' });
     expect((await revoke(pair.access_token)).status).toBe(200);

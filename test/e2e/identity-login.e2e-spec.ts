@@ -67,10 +67,11 @@ describe('password login, refresh and logout', () => {
     expect(reuse.status).toBe(401);
     expect(reuse.body.error.code).toBe('auth.token.reuse_detected');
     const newest = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: second.refresh_token }, { auth: false });
-    expect(newest.status).toBe(403);
+    expect(newest.status).toBe(401);
     expect(newest.body.error.code).toBe('auth.session.revoked');
+    expect(newest.headers.get('www-authenticate')).toBeNull();
     const guarded = await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: second.access_token });
-    expect(guarded.status).toBe(403);
+    expect(guarded.status).toBe(401);
     expect(guarded.body.error.code).toBe('auth.session.revoked');
     const events = await t.dataSource.query(`SELECT type FROM platform.outbox WHERE tenant_id = $1 AND event->>'subject' = $2 ORDER BY position`, [tenantId, `session/${first.session_id}`]);
     expect(events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['auth.session.revoked', 'auth.token.reuse_detected']));
@@ -97,8 +98,9 @@ describe('password login, refresh and logout', () => {
     const other = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
     expect((await t.call('POST', `/v1/t/${slug}/auth/logout`, undefined, { auth: pair.access_token })).status).toBe(204);
     const again = await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: pair.access_token });
-    expect(again.status).toBe(403);
+    expect(again.status).toBe(401);
     const refresh = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: pair.refresh_token }, { auth: false });
+    expect(refresh.status).toBe(401);
     expect(refresh.body.error.code).toBe('auth.session.revoked');
     // Another session of the same user is untouched.
     expect((await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: other.refresh_token }, { auth: false })).status).toBe(200);
@@ -111,7 +113,7 @@ describe('password login, refresh and logout', () => {
     expect(res.status).toBe(200);
     expect(res.body.revoked_sessions).toBeGreaterThanOrEqual(2);
     for (const token of [a.access_token, b.access_token]) {
-      expect((await t.call('POST', `/v1/t/${slug}/auth/logout`, undefined, { auth: token })).status).toBe(403);
+      expect((await t.call('POST', `/v1/t/${slug}/auth/logout`, undefined, { auth: token })).status).toBe(401);
     }
   });
 
@@ -128,7 +130,7 @@ describe('password login, refresh and logout', () => {
     const [session] = await t.dataSource.query(`SELECT status FROM "${schema}".auth_sessions WHERE id = $1`, [pair.session_id]);
     expect(session.status).toBe('expired');
     // Its access token stops working too.
-    expect((await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: pair.access_token })).status).toBe(403);
+    expect((await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: pair.access_token })).status).toBe(401);
   });
 
   it('moves the idle deadline forward on refresh, never past the absolute one', async () => {
@@ -147,7 +149,7 @@ describe('password login, refresh and logout', () => {
     const keys = await redis.keys(`${t.config.REDIS_PREFIX}:revoked:*`);
     await redis.del(...keys, `${t.config.REDIS_PREFIX}:revocation:ready`);
     const res = await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: pair.access_token });
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('auth.session.revoked');
     expect(await redis.exists(`${t.config.REDIS_PREFIX}:revocation:ready`)).toBe(1);
     // The marks came back from Postgres: the revoked session's and its token's.

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
+import { ServiceCredentialPermissions1732560000010 } from '../../migrations/tenant/1732560000010-service-credential-permissions';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 
 const PASSWORD = 'a long enough password';
@@ -51,6 +52,8 @@ describe('service credentials', () => {
       client_id: expect.stringMatching(/^csc_[A-Za-z0-9_-]{22}$/),
       client_secret: expect.stringMatching(/^css_[A-Za-z0-9_-]{43}$/),
       name: 'billing-service',
+      // Left out: what every credential could do before credentials had permissions.
+      permissions: ['token.introspect', 'token.revoke', 'permission.check'],
       created_by: `user:${admin.user.id}`,
       created_at: expect.any(String),
       revoked_at: null,
@@ -131,7 +134,12 @@ describe('service credentials', () => {
 
   it('refuses bad input with the error envelope and changes nothing', async () => {
     const before = await count();
-    const bodies: unknown[] = [{}, { name: '' }, { name: null }, { name: 42 }, { name: 'x'.repeat(101) }, { name: 'ok', extra: true }, { name: 'tab\there' }, ['name']];
+    const bodies: unknown[] = [
+      {}, { name: '' }, { name: null }, { name: 42 }, { name: 'x'.repeat(101) }, { name: 'ok', extra: true }, { name: 'tab\there' }, ['name'],
+      { name: 'ok', permissions: null }, { name: 'ok', permissions: [] }, { name: 'ok', permissions: 'token.introspect' },
+      { name: 'ok', permissions: ['token.introspect', 'token.introspect'] }, { name: 'ok', permissions: ['user.read'] },
+      { name: 'ok', permissions: ['token.introspect:any'] }, { name: 'ok', permissions: ['TOKEN.INTROSPECT'] }, { name: 'ok', permissions: [42] },
+    ];
     for (const body of bodies) {
       const res = await api('POST', '', body);
       expect([body, res.status, res.body.error.code]).toEqual([body, 400, 'validation.failed']);
@@ -148,5 +156,95 @@ describe('service credentials', () => {
     });
     expect(form.status).toBe(415);
     expect(await count()).toBe(before);
+  });
+  describe('permissions of a credential', () => {
+    const FORM = 'application/x-www-form-urlencoded';
+    const basic = (c: { client_id: string; client_secret: string }) => `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`;
+    const asService = async (c: { client_id: string; client_secret: string }, route: string, body: Record<string, string>, json = false) => {
+      const res = await fetch(`${t.url}/v1/t/${slug}/${route}`, {
+        method: 'POST',
+        headers: { authorization: basic(c), 'content-type': json ? 'application/json' : FORM },
+        body: json ? JSON.stringify(body) : new URLSearchParams(body).toString(),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    };
+    const denials = async (credentialId: string) =>
+      (await t.dataSource.query(`SELECT event->'data' AS data FROM platform.outbox WHERE tenant_id = $1 AND type = 'authz.access.denied' AND event->>'actor' = $2 ORDER BY position`, [
+        tenantId,
+        `service:${credentialId}`,
+      ])).map((r: { data: unknown }) => r.data);
+
+    it('stores the permissions chosen at creation and shows them when listed', async () => {
+      const res = await api('POST', '', { name: 'auditor', permissions: ['audit.write', 'token.introspect'] });
+      expect(res.status).toBe(201);
+      expect(res.body.permissions).toEqual(['audit.write', 'token.introspect']);
+      const [row] = await t.dataSource.query(`SELECT permissions FROM "${schema}".service_credentials WHERE id = $1`, [res.body.id]);
+      expect(row.permissions).toEqual(['audit.write', 'token.introspect']);
+      const listed = (await api('GET', '?limit=100')).body.data.find((c: { id: string }) => c.id === res.body.id);
+      expect(listed.permissions).toEqual(['audit.write', 'token.introspect']);
+    });
+
+    it('lets a credential do only what it holds: introspect, revoke and check permissions each need their own', async () => {
+      const introspector = (await api('POST', '', { name: 'introspector', permissions: ['token.introspect'] })).body;
+      const revoker = (await api('POST', '', { name: 'revoker', permissions: ['token.revoke'] })).body;
+      const checker = (await api('POST', '', { name: 'checker', permissions: ['permission.check'] })).body;
+      const writer = (await api('POST', '', { name: 'writer', permissions: ['audit.write', 'sync.write'] })).body;
+      const victim = await login(slug, 'emp@svc.example');
+      const check = { user_id: admin.user.id, resource: 'user', action: 'read' };
+
+      expect(await asService(introspector, 'auth/introspect', { token: victim.access_token })).toMatchObject({ status: 200, body: { active: true } });
+      for (const c of [revoker, checker, writer]) {
+        const res = await asService(c, 'auth/introspect', { token: victim.access_token });
+        expect([c.name, res.status, res.body.error.code]).toEqual([c.name, 403, 'authz.access.denied']);
+        expect(JSON.stringify(res.body)).not.toContain('active');
+      }
+      for (const c of [introspector, checker, writer]) {
+        const res = await asService(c, 'auth/revoke', { token: victim.access_token });
+        expect([c.name, res.status, res.body.error.code]).toEqual([c.name, 403, 'authz.access.denied']);
+      }
+      expect((await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: victim.access_token })).status).toBe(200);
+      for (const c of [introspector, revoker, writer]) {
+        const res = await asService(c, 'permissions/check', check, true);
+        expect([c.name, res.status, res.body.error.code]).toEqual([c.name, 403, 'authz.access.denied']);
+      }
+      expect(await asService(checker, 'permissions/check', check, true)).toMatchObject({ status: 200, body: { allowed: true } });
+      expect(await denials(writer.id)).toEqual([
+        { user_id: null, resource: 'token', action: 'introspect', reason: 'no_permission' },
+        { user_id: null, resource: 'token', action: 'revoke', reason: 'no_permission' },
+        { user_id: null, resource: 'permission', action: 'check', reason: 'no_permission' },
+      ]);
+
+      expect((await asService(revoker, 'auth/revoke', { token: victim.access_token })).status).toBe(200);
+      const refused = await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: victim.access_token });
+      expect([refused.status, refused.body.error.code]).toEqual([401, 'auth.session.revoked']);
+    });
+
+    it('a bad secret is still 401 auth.invalid_client, before any permission is looked at', async () => {
+      const introspector = (await api('POST', '', { name: 'introspector-2', permissions: ['token.introspect'] })).body;
+      const res = await asService({ ...introspector, client_secret: `${introspector.client_secret.slice(0, -1)}x` }, 'auth/introspect', { token: 'x' });
+      expect([res.status, res.body.error.code]).toEqual([401, 'auth.invalid_client']);
+    });
+
+    it('migrates credentials that existed to what they could do before: introspect, revoke, check permissions', async () => {
+      const scratch = `scratch_${Date.now()}`;
+      const runner = t.dataSource.createQueryRunner();
+      try {
+        await runner.query(`CREATE SCHEMA ${scratch}`);
+        await runner.query(`SET search_path TO ${scratch}`);
+        await runner.query(`CREATE TABLE service_credentials (id uuid PRIMARY KEY, client_id text NOT NULL UNIQUE, name text NOT NULL, secret_hash bytea NOT NULL,
+          created_by text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), revoked_at timestamptz, last_used_at timestamptz)`);
+        await runner.query(`INSERT INTO service_credentials (id, client_id, name, secret_hash, created_by) VALUES (gen_random_uuid(), 'csc_old', 'old', '\\x00', 'user:x')`);
+        await new ServiceCredentialPermissions1732560000010().up(runner);
+        expect(await runner.query(`SELECT permissions FROM service_credentials`)).toEqual([{ permissions: ['token.introspect', 'token.revoke', 'permission.check'] }]);
+        await runner.query(`INSERT INTO service_credentials (id, client_id, name, secret_hash, created_by) VALUES (gen_random_uuid(), 'csc_new', 'new', '\\x00', 'user:x')`);
+        expect(await runner.query(`SELECT permissions FROM service_credentials WHERE client_id = 'csc_new'`)).toEqual([{ permissions: [] }]);
+        await expect(runner.query(`UPDATE service_credentials SET permissions = ARRAY['user.delete']`)).rejects.toThrow(/service_credentials_permissions_known/);
+      } finally {
+        await runner.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
+        await runner.query('RESET search_path');
+        await runner.release();
+      }
+    });
   });
 });

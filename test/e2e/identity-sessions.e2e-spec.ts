@@ -84,9 +84,10 @@ describe('sessions and keys', () => {
     expect(denied.body.error.code).toBe('authz.access.denied');
     const e2 = await users.eric.login();
     expect((await t.call('DELETE', `/v1/t/${slug}/sessions/${e2.session_id}`, undefined, { auth: e1.access_token })).status).toBe(204);
-    expect((await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: e2.access_token })).status).toBe(403);
+    expect((await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: e2.access_token })).status).toBe(401);
     expect((await t.call('DELETE', `/v1/t/${slug}/sessions/${emma.session_id}`, undefined, { auth: admin.access_token })).status).toBe(204);
     const refused = await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: emma.access_token });
+    expect(refused.status).toBe(401);
     expect(refused.body.error.code).toBe('auth.session.revoked');
   });
 
@@ -128,7 +129,7 @@ describe('sessions and keys', () => {
     const res = await t.call('POST', `/v1/t/${slug}/users/${users.otto.id}/disable`, undefined, { auth: admin.access_token });
     expect([200, 204]).toContain(res.status);
     const refused = await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: o.access_token });
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(401);
     expect(refused.body.error.code).toBe('auth.session.revoked');
   });
 

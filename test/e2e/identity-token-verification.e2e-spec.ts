@@ -29,16 +29,19 @@ describe('access-token verification', () => {
   const guarded = (tenant: TenantRef, token: string) =>
     fetch(`${t.url}/v1/t/${tenant.slug}/auth/logout-all`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }).then(async (r) => ({
       status: r.status,
+      challenge: r.headers.get('www-authenticate'),
       body: (await r.json()) as any,
     }));
   const signWith = async (tenant: TenantRef, header: Record<string, unknown>, body: Record<string, unknown>) => {
     const keys = await t.app.get(SigningKeyStore).keysFor(tenant);
     return signEs256({ alg: 'ES256', typ: 'at+jwt', kid: keys.signing.kid, ...header }, body, keys.signing.key);
   };
+  /** RFC 6750 §3.1: every refused token is invalid_token, 401 with the challenge; the body's code says which kind. */
   const expectRefused = async (tenant: TenantRef, token: string, code = 'auth.token.invalid') => {
     const res = await guarded(tenant, token);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe(code);
+    expect(res.challenge).toBe(`Bearer realm="credence", error="invalid_token", error_description="${res.body.error.message}"`);
   };
 
   beforeAll(async () => {
@@ -125,6 +128,26 @@ describe('access-token verification', () => {
     const c = JSON.parse(Buffer.from(fresh.access_token.split('.')[1], 'base64url').toString());
     const res = await guarded(a, await signWith(a, {}, { ...c, exp: Math.floor(Date.now() / 1000) - 5, jti: randomUUID() }));
     expect(res.status).toBe(200);
+  });
+
+  it('answers a revoked session\'s token and a revoked jti with 401 invalid_token, never 403', async () => {
+    const login = async () => (await t.call('POST', `/v1/t/${a.slug}/auth/login`, { email: `admin@${a.slug}.example`, password: PASSWORD }, { auth: false })).body;
+    const loggedOut = await login();
+    expect((await t.call('POST', `/v1/t/${a.slug}/auth/logout`, undefined, { auth: loggedOut.access_token })).status).toBe(204);
+    await expectRefused(a, loggedOut.access_token, 'auth.session.revoked');
+    expect((await guarded(a, loggedOut.access_token)).challenge).toContain('error_description="The session has been revoked or has expired."');
+
+    // Only the jti revoked, its session still live (revocation by a service).
+    const live = await login();
+    const c = JSON.parse(Buffer.from(live.access_token.split('.')[1], 'base64url').toString());
+    await t.dataSource.query(`INSERT INTO "${a.schema}".revoked_access_tokens (jti, session_id, expires_at, reason) VALUES ($1, $2, to_timestamp($3), 'test')`, [
+      c.jti,
+      c.sid,
+      c.exp,
+    ]);
+    const redis = t.app.get<import('ioredis').default>(require('@credence/redis').REDIS);
+    await redis.set(`${t.config.REDIS_PREFIX}:revoked:jti:${c.jti}`, '1', 'EX', 600);
+    await expectRefused(a, live.access_token, 'auth.session.revoked');
   });
 
   it('refuses garbage and oversized tokens', async () => {

@@ -168,7 +168,7 @@ describe('users API', () => {
       expect((await t.call('POST', `${users()}/${id}/disable`, undefined, as(acme.admin))).status).toBe(200);
       expect((await eventsOf(t, acme, 'user.disabled')).map((e) => e.data)).toEqual([{ user_id: id, email: 'temp@acme.example', username: null, status: 'disabled' }]);
       const refused = await t.call('GET', `${users()}/${id}`, undefined, as(token));
-      expect(refused.status).toBe(403);
+      expect(refused.status).toBe(401);
       expect(refused.body.error.code).toBe('auth.session.revoked');
       const sessions = await t.dataSource.query(`SELECT status, revoked_reason FROM "${acme.schema}".auth_sessions WHERE user_id = $1`, [id]);
       expect(sessions).toEqual([{ status: 'revoked', revoked_reason: 'user_disabled' }]);

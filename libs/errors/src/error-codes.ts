@@ -34,7 +34,7 @@ export const ERROR_CODES = {
   'auth.token.invalid': { category: 'unauthenticated', message: 'The access token is not valid here.' },
   'auth.token.expired': { category: 'unauthenticated', message: 'The token has expired.' },
   'auth.token.reuse_detected': { category: 'unauthenticated', message: 'This refresh token was already used; the session has been revoked.' },
-  'auth.session.revoked': { category: 'forbidden', message: 'The session has been revoked or has expired.' },
+  'auth.session.revoked': { category: 'unauthenticated', message: 'The session has been revoked or has expired.' },
   'auth.account.locked': { category: 'forbidden', status: 423, message: 'The account is locked after too many failed attempts; try again later.' },
   'auth.account.disabled': { category: 'forbidden', message: 'The account is disabled.' },
   'auth.otp.invalid': { category: 'bad_input', message: 'The code is not valid.' },

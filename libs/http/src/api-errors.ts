@@ -19,7 +19,7 @@ export class ErrorEnvelopeDto {
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'validation.failed or request.malformed',
-  401: 'auth.missing_credentials or auth.invalid_credentials',
+  401: 'auth.missing_credentials, auth.invalid_credentials, or a refused token (auth.token.invalid, auth.token.expired, auth.session.revoked)',
   403: 'auth.insufficient_scope, or tenant.suspended on tenant routes',
   404: 'the named resource does not exist',
   409: 'conflict with the current state (see docs/errors.md)',

@@ -25,7 +25,12 @@ export class PlatformAdminAuthenticator {
       throw new DomainError('auth.invalid_credentials', undefined, undefined, ADMIN_CHALLENGE);
     }
     const missing = required.filter((s) => !key.scopes.includes(s));
-    if (missing.length) throw new DomainError('auth.insufficient_scope', `This key lacks the scope(s): ${missing.join(', ')}.`);
+    if (missing.length) {
+      // RFC 6750 §3.1: the key is good but not for this; `scope` names what the route needs.
+      throw new DomainError('auth.insufficient_scope', `This key lacks the scope(s): ${missing.join(', ')}.`, undefined, {
+        'WWW-Authenticate': `Bearer realm="credence-admin", error="insufficient_scope", scope="${required.join(' ')}"`,
+      });
+    }
     this.touch(key.id);
     return { id: key.id, scopes: key.scopes, expiresAt: key.expires_at };
   }

@@ -1,4 +1,5 @@
 import type { CredenceCloudEvent } from '@credence/contracts';
+import { isExternalType } from '../external/external-source';
 import { ActorType, AuditRecord, Outcome, Severity } from './audit-record';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -53,6 +54,8 @@ function userOf(data: Record<string, unknown>, subject: string): string | null {
 export function classifyEvent(event: CredenceCloudEvent): AuditRecord {
   if (!event || typeof event.id !== 'string' || !UUID.test(event.id)) throw new UnauditableEvent('event has no UUID id');
   if (typeof event.type !== 'string' || !event.type) throw new UnauditableEvent(`event ${event.id} has no type`);
+  // external.* is where services' own reports live (POST /audit/events); nothing on the transport may pose as one.
+  if (isExternalType(event.type)) throw new UnauditableEvent(`event ${event.id} has a type reserved for services' reports`);
   const time = new Date(event.time);
   if (Number.isNaN(time.getTime())) throw new UnauditableEvent(`event ${event.id} has no valid time`);
   const data: Record<string, unknown> = event.data && typeof event.data === 'object' ? { ...event.data } : {};

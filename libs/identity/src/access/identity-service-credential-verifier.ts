@@ -2,16 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { ServiceCredentialVerifier, ServicePrincipal } from '@credence/access';
 import { presentedClient } from '../service-credentials/client-credentials';
 import { ServiceClientAuthenticator } from '../service-credentials/service-client-authenticator';
-
-/**
- * What every service credential may do besides introspection and revocation (which need only the
- * credential): ask whether a user may do something. Per-credential permissions come with OAuth clients.
- */
-export const SERVICE_CREDENTIAL_PERMISSIONS = ['permission.check:any'];
+import { serviceGrants } from '../service-credentials/service-permissions';
 
 /**
  * SERVICE_CREDENTIAL_VERIFIER: a service credential of the route's tenant only, presented as
  * client_secret_basic or client_secret_post. Runs before validation, so it trusts nothing in the body.
+ * The principal carries the credential's own permissions, read with the secret (so a change applies
+ * at the next request); routes check them with @RequirePermission and PermissionGuard.
  */
 @Injectable()
 export class IdentityServiceCredentialVerifier implements ServiceCredentialVerifier {
@@ -19,6 +16,6 @@ export class IdentityServiceCredentialVerifier implements ServiceCredentialVerif
 
   async authenticate(request: { authorization?: string; body?: unknown; ip: string | null }): Promise<ServicePrincipal> {
     const client = await this.authenticator.authenticate(presentedClient(request.authorization, request.body), request.ip);
-    return { credentialId: client.id, clientId: client.clientId, permissions: [...SERVICE_CREDENTIAL_PERMISSIONS] };
+    return { credentialId: client.id, clientId: client.clientId, permissions: serviceGrants(client.permissions) };
   }
 }

@@ -9,6 +9,8 @@ import { PresentedClient } from './client-credentials';
 export interface AuthenticatedClient {
   id: string;
   clientId: string;
+  /** As stored: names from SERVICE_PERMISSIONS. */
+  permissions: string[];
 }
 
 /** Failed authentications allowed per window before further attempts are refused for the rest of it. */
@@ -52,14 +54,14 @@ export class ServiceClientAuthenticator {
   private check(presented: PresentedClient): Promise<AuthenticatedClient | undefined> {
     const presentedHash = sha256(presented.secret);
     return this.runner.inTenant(async (uow) => {
-      const [row] = await uow.query<{ id: string; client_id: string; secret_hash: Buffer; revoked: boolean }[]>(
-        `SELECT id, client_id, secret_hash, revoked_at IS NOT NULL AS revoked FROM service_credentials WHERE client_id = $1`,
+      const [row] = await uow.query<{ id: string; client_id: string; secret_hash: Buffer; revoked: boolean; permissions: string[] }[]>(
+        `SELECT id, client_id, secret_hash, revoked_at IS NOT NULL AS revoked, permissions FROM service_credentials WHERE client_id = $1`,
         [presented.clientId],
       );
       if (!row || row.revoked || !sameHash(row.secret_hash, presentedHash)) return undefined;
       // At most one write a minute per credential: introspection is a hot path.
       await uow.query(`UPDATE service_credentials SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [row.id]);
-      return { id: row.id, clientId: row.client_id };
+      return { id: row.id, clientId: row.client_id, permissions: row.permissions };
     });
   }
 }

@@ -9,10 +9,11 @@ import { RevokeServiceCredentialCommand } from './commands/revoke-service-creden
 import { CreateServiceCredentialDto } from './dto/create-service-credential.dto';
 import { CreatedServiceCredentialResponse, ServiceCredentialResponse } from './dto/service-credential.response';
 import { ListServiceCredentialsQuery } from './queries/list-service-credentials/list-service-credentials.query';
+import { DEFAULT_SERVICE_PERMISSIONS } from './service-permissions';
 
 const credentialId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('service_credential.not_found') });
 
-/** Credentials that services use for introspection and revocation; managed by holders of service_credential.manage:any. */
+/** Credentials that services authenticate with, each with its own permissions; managed by holders of service_credential.manage:any. */
 @ApiTags('service credentials')
 @ApiBearerAuth('bearer')
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
@@ -30,7 +31,7 @@ export class ServiceCredentialsController {
   @Post()
   @ApiCreatedResponse({ type: CreatedServiceCredentialResponse, description: 'client_secret is in this response once and never again.' })
   create(@Body() dto: CreateServiceCredentialDto, @CurrentUser() me: UserPrincipal): Promise<CreatedServiceCredentialResponse> {
-    return this.commands.execute(new CreateServiceCredentialCommand(me.tenantId, dto.name));
+    return this.commands.execute(new CreateServiceCredentialCommand(me.tenantId, dto.name, dto.permissions ?? DEFAULT_SERVICE_PERMISSIONS));
   }
 
   @Get()

@@ -89,7 +89,8 @@ export class RefreshSession {
       };
     });
 
-    // The revocation committed above; only now tell the caller.
+    // The revocation committed above; only now tell the caller. Every refused refresh token is a 401 (no
+    // challenge: no bearer token was presented), so a client has one rule: on 401 from refresh, sign in again.
     if (outcome.kind === 'ok') return outcome.pair;
     if (outcome.kind === 'reuse') throw new DomainError('auth.token.reuse_detected');
     if (outcome.kind === 'expired') throw new DomainError('auth.token.expired');

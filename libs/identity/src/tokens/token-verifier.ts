@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { UserPrincipal } from '@credence/access';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { TenantRef } from '@credence/context';
-import { DomainError } from '@credence/errors';
+import { DomainError, ERROR_CODES } from '@credence/errors';
 import { SigningKeyStore } from '../keys/signing-key-store';
 import { RevocationStore } from '../revocation/revocation-store';
 import { decodeJwt, verifyEs256 } from './jwt';
@@ -22,10 +22,18 @@ export type InvalidReason =
   | 'missing_claims'
   | 'revoked';
 
+const codeOf = (reason: InvalidReason) => (reason === 'expired' ? 'auth.token.expired' : reason === 'revoked' ? 'auth.session.revoked' : 'auth.token.invalid');
+
+/**
+ * Every refused token, whatever the rule, is RFC 6750 §3.1 `invalid_token`: 401 with the challenge,
+ * so clients refresh or sign in again (403 means "you may not"). The body's code says expired or
+ * revoked; the description is the code's generic message and never names the rule that failed.
+ */
 export class InvalidTokenError extends DomainError {
   constructor(readonly reason: InvalidReason) {
-    super(reason === 'expired' ? 'auth.token.expired' : reason === 'revoked' ? 'auth.session.revoked' : 'auth.token.invalid', undefined, undefined, {
-      'WWW-Authenticate': `Bearer error="invalid_token"`,
+    const code = codeOf(reason);
+    super(code, undefined, undefined, {
+      'WWW-Authenticate': `Bearer realm="credence", error="invalid_token", error_description="${ERROR_CODES[code].message}"`,
     });
   }
 }

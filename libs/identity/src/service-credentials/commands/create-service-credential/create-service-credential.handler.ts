@@ -28,8 +28,8 @@ export class CreateServiceCredentialHandler implements ICommandHandler<CreateSer
     const secret = newSecretToken('css_');
     const row = await this.runner.inTenant(async (uow) => {
       const [created] = await uow.query<ServiceCredentialRow[]>(
-        `INSERT INTO service_credentials (id, client_id, name, secret_hash, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING ${SERVICE_CREDENTIAL_COLUMNS}`,
-        [uuidv7(), clientId, cmd.name, sha256(secret), this.context.principal],
+        `INSERT INTO service_credentials (id, client_id, name, secret_hash, created_by, permissions) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${SERVICE_CREDENTIAL_COLUMNS}`,
+        [uuidv7(), clientId, cmd.name, sha256(secret), this.context.principal, [...cmd.permissions]],
       );
       uow.emit('service_credential.created', subjects.serviceCredential(created.id), serviceCredentialEventData(created));
       return created;

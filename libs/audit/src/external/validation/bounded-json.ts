@@ -1,6 +1,7 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
 
 /** NUL, or a surrogate without its pair (with the u flag a lone surrogate is its own code point, category Cs). */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
 
 export interface JsonLimits {

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
 import { newSecretToken, PasswordHasher, sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
+import { newPasswordProblem } from '@credence/identity';
 import { DEFAULT_TENANT_SETTINGS, PendingAdmin, schemaNameFor, TenantTransactionRunner } from '@credence/tenancy';
 import { OnboardedTenantResponse, TENANT_SELECT, TenantRow, toTenantResponse } from '../../dto/tenant.response';
 import { TenantProvisioner } from '../../provisioning/tenant-provisioner';
@@ -28,10 +29,10 @@ export class OnboardTenantHandler implements ICommandHandler<OnboardTenantComman
 
   async execute(cmd: OnboardTenantCommand): Promise<OnboardedTenantResponse> {
     const minLength = cmd.settings.password_min_length ?? DEFAULT_TENANT_SETTINGS.password_min_length;
-    if (cmd.admin.password !== undefined && [...cmd.admin.password].length < minLength) {
-      throw new DomainError('validation.failed', undefined, [
-        { field: 'admin.password', issue: `admin.password must be at least ${minLength} characters (the tenant's password_min_length)` },
-      ]);
+    // The same policy as every other password (length, common list), before anything is claimed.
+    const problem = cmd.admin.password !== undefined ? newPasswordProblem(cmd.admin.password, minLength) : undefined;
+    if (problem) {
+      throw new DomainError('validation.failed', undefined, [{ field: 'admin.password', issue: `admin.${problem}` }]);
     }
     const id = uuidv7();
     const schema = schemaNameFor(id);

@@ -228,6 +228,22 @@ describe('self-service (/me)', () => {
       expect(count).toBe(1);
     });
 
+    it('applies the same lockout to your own password change through PATCH /users/{id}', async () => {
+      const ada = await makeUser('ada', 'tenant_admin');
+      const path = `/v1/t/${slug}/users/${ada.user.id}`;
+      for (let i = 0; i < 5; i++) {
+        const wrong = await t.call('PATCH', path, { password: NEW_PASSWORD, current_password: `wrong current ${i}` }, { auth: ada.access_token });
+        expect(wrong.status).toBe(400);
+        expect(wrong.body.error.details[0].field).toBe('current_password');
+      }
+      const locked = await t.call('PATCH', path, { password: NEW_PASSWORD, current_password: PASSWORD }, { auth: ada.access_token });
+      expect(locked.status).toBe(423);
+      expect(locked.body.error.code).toBe('auth.account.locked');
+      expect((await tryLogin(ada.email, PASSWORD)).status).toBe(423);
+      const reasons = (await eventsOf(ada.user.id, 'auth.login.failed')).map((e: Record<string, unknown>) => e.reason);
+      expect(reasons).toEqual([...Array(5).fill('invalid_credentials'), 'account_locked', 'account_locked']);
+    });
+
     it('judges the new password by the policy before the current one, so a refusal reveals nothing and counts nothing', async () => {
       const pat = await makeUser('pat', 'employee');
       const cases: [string, string, string][] = [

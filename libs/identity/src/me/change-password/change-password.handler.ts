@@ -5,11 +5,11 @@ import { subjects } from '@credence/contracts';
 import { PasswordHasher } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
+import { CurrentPasswordProof, wrongCurrentPassword } from '../../users/password/current-password-proof';
 import { PasswordPolicy } from '../../users/password/password-policy';
 import { lockUser, userActor } from '../../users/user-actor';
 import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '../../users/user-sessions-revoker';
 import { ChangePasswordCommand } from './change-password.command';
-import { CurrentPasswordProof, wrongCurrentPassword } from './current-password-proof';
 
 /** The policy reports the field as `password`; on this route it is `new_password`. */
 function asNewPassword(err: unknown): unknown {

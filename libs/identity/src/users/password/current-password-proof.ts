@@ -15,8 +15,10 @@ export const wrongCurrentPassword = () =>
  * Proves that a signed-in user knows their password now, under the sign-in lockout: the same
  * per-account count as POST /auth/login (`user:<id>`), the same lock and `locked_until`, the same
  * events. A locked account is refused without checking the password, so this is no better a
- * password oracle than sign-in is. Runs outside the user's actor: recording a failure writes the
- * user row, which the actor's transaction would hold locked.
+ * password oracle than sign-in is. Used wherever users change their own password (POST /me/password,
+ * PATCH /users/{own id}). Runs outside the user's actor: recording a failure writes the user row,
+ * which the actor's transaction would hold locked; the caller checks in the actor that the hash it
+ * returns is still the stored one.
  */
 @Injectable()
 export class CurrentPasswordProof {

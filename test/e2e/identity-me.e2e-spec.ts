@@ -30,15 +30,24 @@ describe('self-service (/me)', () => {
   /** A user of the tenant holding `role` (none when null), signed in once. */
   const makeUser = async (name: string, role: string | null): Promise<Signed & { email: string }> => {
     const email = `${name}@me.example`;
-    const created = await t.call('POST', `/v1/t/${slug}/users`, { email, password: PASSWORD, display_name: name, attributes: { department: 'it' } }, { auth: admin.access_token });
+    const created = await t.call(
+      'POST',
+      `/v1/t/${slug}/users`,
+      { email, password: PASSWORD, display_name: name, attributes: { department: 'it' } },
+      { auth: admin.access_token },
+    );
     expect(created.status).toBe(201);
     if (role) expect((await t.call('POST', `/v1/t/${slug}/users/${created.body.id}/roles/${role}`, undefined, { auth: admin.access_token })).status).toBe(200);
     return { ...(await login(email)), email };
   };
   const eventsOf = async (userId: string, type: string) =>
-    (await t.dataSource.query(`SELECT event->'data' AS data FROM platform.outbox WHERE tenant_id = $1 AND type = $2 AND event->'data'->>'user_id' = $3 ORDER BY position`, [tenantId, type, userId])).map(
-      (r: { data: Record<string, unknown> }) => r.data,
-    );
+    (
+      await t.dataSource.query(`SELECT event->'data' AS data FROM platform.outbox WHERE tenant_id = $1 AND type = $2 AND event->'data'->>'user_id' = $3 ORDER BY position`, [
+        tenantId,
+        type,
+        userId,
+      ])
+    ).map((r: { data: Record<string, unknown> }) => r.data);
 
   beforeAll(async () => {
     t = await startTestApp([AuthAppModule], { LOGIN_IP_LIMIT_PER_MINUTE: '100000' });
@@ -121,7 +130,7 @@ describe('self-service (/me)', () => {
       expect(row.display_name).toBe('hal');
     });
 
-    it('refuses a guest a change of profile (profile.update:self is the employee tier\'s)', async () => {
+    it("refuses a guest a change of profile (profile.update:self is the employee tier's)", async () => {
       const gil = await makeUser('gil', 'guest');
       const res = await me('PATCH', gil.access_token, '', { display_name: 'Gil' });
       expect(res.status).toBe(403);
@@ -273,7 +282,15 @@ describe('self-service (/me)', () => {
       const denied = await me('POST', gwen.access_token, '/password', { current_password: PASSWORD, new_password: NEW_PASSWORD });
       expect(denied.status).toBe(403);
       const hank = await makeUser('hank', 'employee');
-      for (const body of [{}, { current_password: PASSWORD }, { new_password: NEW_PASSWORD }, { current_password: 1, new_password: NEW_PASSWORD }, { current_password: PASSWORD, new_password: 'x'.repeat(257) }, { current_password: PASSWORD, new_password: NEW_PASSWORD, user_id: admin.user.id }, { current_password: 'nul\u0000', new_password: NEW_PASSWORD }]) {
+      for (const body of [
+        {},
+        { current_password: PASSWORD },
+        { new_password: NEW_PASSWORD },
+        { current_password: 1, new_password: NEW_PASSWORD },
+        { current_password: PASSWORD, new_password: 'x'.repeat(257) },
+        { current_password: PASSWORD, new_password: NEW_PASSWORD, user_id: admin.user.id },
+        { current_password: 'nul\u0000', new_password: NEW_PASSWORD },
+      ]) {
         const res = await me('POST', hank.access_token, '/password', body);
         expect({ body, status: res.status }).toEqual({ body, status: 400 });
       }
@@ -282,7 +299,7 @@ describe('self-service (/me)', () => {
   });
 
   describe('sessions', () => {
-    it('lists the caller\'s own sessions only, the current one marked', async () => {
+    it("lists the caller's own sessions only, the current one marked", async () => {
       const sam = await makeUser('sam', 'employee');
       const second = await login(sam.email);
       const res = await me('GET', sam.access_token, '/sessions');
@@ -297,7 +314,7 @@ describe('self-service (/me)', () => {
       }
     });
 
-    it('revokes one of the caller\'s sessions, and answers 404 for another user\'s', async () => {
+    it("revokes one of the caller's sessions, and answers 404 for another user's", async () => {
       const sue = await makeUser('sue', 'employee');
       const second = await login(sue.email);
       expect((await me('DELETE', sue.access_token, `/sessions/${second.session_id}`)).status).toBe(204);
@@ -321,7 +338,7 @@ describe('self-service (/me)', () => {
       expect(row).toEqual({ status: 'revoked', revoked_reason: 'logout' });
     });
 
-    it('refuses a guest their sessions (session.*:self is the employee tier\'s)', async () => {
+    it("refuses a guest their sessions (session.*:self is the employee tier's)", async () => {
       const gia = await makeUser('gia', 'guest');
       expect((await me('GET', gia.access_token, '/sessions')).status).toBe(403);
       expect((await me('DELETE', gia.access_token, `/sessions/${gia.session_id}`)).status).toBe(403);

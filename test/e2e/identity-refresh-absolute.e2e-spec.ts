@@ -34,7 +34,7 @@ describe('refresh_token_absolute_seconds', () => {
     return row as { absolute: number; idle: number; status: string };
   };
 
-  it('sets the session\'s absolute deadline to the earlier of it and session_absolute_seconds', async () => {
+  it("sets the session's absolute deadline to the earlier of it and session_absolute_seconds", async () => {
     const shorter = await onboard({ refresh_token_absolute_seconds: 600, session_absolute_seconds: 7200 });
     const a = await login(shorter.slug);
     expect(await deadlines(shorter.schema, a.session_id)).toEqual({ absolute: 600, idle: 600, status: 'active' });

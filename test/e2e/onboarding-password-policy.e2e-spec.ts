@@ -2,7 +2,7 @@ import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 
 /** The first admin's password meets the same policy as every other password (length, the common-password list). */
-describe('onboarding: the first admin\'s password', () => {
+describe("onboarding: the first admin's password", () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp([AuthAppModule]);

@@ -74,7 +74,20 @@ export class IdentityAccessModule {}
 /** Users, roles, keys and sign-in for tenants: the identity routes on top of IdentityCoreModule. */
 @Module({
   imports: [CqrsModule, IdentityCoreModule, IdentityAccessModule],
-  controllers: [JwksController, DiscoveryController, KeysController, AuthController, ...SESSIONS_CONTROLLERS, ...AUTHZ_CONTROLLERS, ...USERS_CONTROLLERS, ...ROLES_CONTROLLERS, ...OTP_CONTROLLERS, ...SERVICE_CREDENTIALS_CONTROLLERS, ...INTROSPECTION_CONTROLLERS, ...ME_CONTROLLERS],
+  controllers: [
+    JwksController,
+    DiscoveryController,
+    KeysController,
+    AuthController,
+    ...SESSIONS_CONTROLLERS,
+    ...AUTHZ_CONTROLLERS,
+    ...USERS_CONTROLLERS,
+    ...ROLES_CONTROLLERS,
+    ...OTP_CONTROLLERS,
+    ...SERVICE_CREDENTIALS_CONTROLLERS,
+    ...INTROSPECTION_CONTROLLERS,
+    ...ME_CONTROLLERS,
+  ],
   exports: [IdentityCoreModule],
 })
 export class IdentityModule {}

@@ -67,11 +67,23 @@ export class UsersController {
   @Patch(':id')
   @RequirePermission('user', 'update', { target: userFromParam() })
   @ApiOkResponse({ type: UserResponse })
-  async update(@Param('id', userId) id: string, @Body() dto: UpdateUserDto, @CurrentUser() me: UserPrincipal, @CurrentDecision() access: AccessDecision, @Req() req: HttpRequest) {
+  async update(
+    @Param('id', userId) id: string,
+    @Body() dto: UpdateUserDto,
+    @CurrentUser() me: UserPrincipal,
+    @CurrentDecision() access: AccessDecision,
+    @Req() req: HttpRequest,
+  ) {
     await this.authz.assertScopedAttributesKept(access, 'user', 'update', dto.attributes);
     const { email, username, display_name: displayName, phone, password, current_password: currentPassword, attributes } = dto;
     return this.commands.execute(
-      new UpdateUserCommand(me.tenantId, id, { email, username, displayName, phone, password, currentPassword, attributes }, { userId: me.userId, sessionId: me.sessionId }, clientInfo(req)),
+      new UpdateUserCommand(
+        me.tenantId,
+        id,
+        { email, username, displayName, phone, password, currentPassword, attributes },
+        { userId: me.userId, sessionId: me.sessionId },
+        clientInfo(req),
+      ),
     );
   }
 

@@ -14,7 +14,11 @@ import { ChangePasswordCommand } from './change-password.command';
 /** The policy reports the field as `password`; on this route it is `new_password`. */
 function asNewPassword(err: unknown): unknown {
   if (!(err instanceof DomainError) || err.code !== 'user.password_rejected') return err;
-  return new DomainError(err.code, err.message, err.details?.map((d) => ({ ...d, field: 'new_password', issue: d.issue.replace(/^password/, 'new_password') })));
+  return new DomainError(
+    err.code,
+    err.message,
+    err.details?.map((d) => ({ ...d, field: 'new_password', issue: d.issue.replace(/^password/, 'new_password') })),
+  );
 }
 
 /**

@@ -62,10 +62,10 @@ export class CurrentPasswordProof {
     await this.runner.inTenant(async (uow) => {
       uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ...clientData(client) });
       if (!locked) return;
-      const [row] = await uow.query<{ locked_until: Date }[]>(
-        `UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1 RETURNING locked_until`,
-        [userId, settings.lockout_seconds],
-      );
+      const [row] = await uow.query<{ locked_until: Date }[]>(`UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1 RETURNING locked_until`, [
+        userId,
+        settings.lockout_seconds,
+      ]);
       uow.emit('auth.account.locked', subjects.user(userId), { user_id: userId, locked_until: row.locked_until.toISOString(), failures });
       uow.emit('security.violation.detected', subjects.user(userId), {
         rule: 'login.account_brute_force',

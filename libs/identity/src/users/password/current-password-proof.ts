@@ -41,13 +41,14 @@ export class CurrentPasswordProof {
       ),
     );
     if (!user) throw new DomainError('user.not_found');
-    const lockedFor = Math.max(await this.lockout.lockedFor(tenant, subject), user.locked_for ?? 0);
+    // Without a password (one-time codes, SSO) there is nothing to guess and nothing to count.
+    if (!user.password_hash) throw wrongCurrentPassword();
+    // The lock recorded in Postgres first (it outlives Redis), then the one in Redis, as sign-in reads them.
+    const lockedFor = user.locked_for || (await this.lockout.lockedFor(tenant, subject));
     if (lockedFor > 0) {
       await this.emitFailure(userId, 'account_locked', client);
       throw new DomainError('auth.account.locked', undefined, undefined, { 'Retry-After': String(lockedFor) });
     }
-    // Without a password (one-time codes, SSO) there is nothing to guess and nothing to count.
-    if (!user.password_hash) throw wrongCurrentPassword();
     if (!(await this.hasher.verify(user.password_hash, given))) {
       await this.recordFailure(tenant, subject, userId, client);
       throw wrongCurrentPassword();

@@ -24,6 +24,7 @@ import { INTROSPECTION_CONTROLLERS, INTROSPECTION_PROVIDERS } from './introspect
 import { TENANT_ENTITIES } from './tenant-entities';
 import { OTP_CONTROLLERS, OTP_PROVIDERS } from './otp/otp.providers';
 import { SERVICE_CREDENTIALS_CONTROLLERS, SERVICE_CREDENTIALS_PROVIDERS } from './service-credentials/service-credentials.providers';
+import { ME_CONTROLLERS, ME_PROVIDERS } from './me/me.providers';
 
 const IDENTITY_PROVIDERS = [
   SigningKeyStore,
@@ -40,6 +41,7 @@ const IDENTITY_PROVIDERS = [
   ...OTP_PROVIDERS,
   ...SERVICE_CREDENTIALS_PROVIDERS,
   ...INTROSPECTION_PROVIDERS,
+  ...ME_PROVIDERS,
 ];
 
 /** Identity without its routes: token verification, revocation, sessions, the permission engine. */
@@ -72,7 +74,20 @@ export class IdentityAccessModule {}
 /** Users, roles, keys and sign-in for tenants: the identity routes on top of IdentityCoreModule. */
 @Module({
   imports: [CqrsModule, IdentityCoreModule, IdentityAccessModule],
-  controllers: [JwksController, DiscoveryController, KeysController, AuthController, ...SESSIONS_CONTROLLERS, ...AUTHZ_CONTROLLERS, ...USERS_CONTROLLERS, ...ROLES_CONTROLLERS, ...OTP_CONTROLLERS, ...SERVICE_CREDENTIALS_CONTROLLERS, ...INTROSPECTION_CONTROLLERS],
+  controllers: [
+    JwksController,
+    DiscoveryController,
+    KeysController,
+    AuthController,
+    ...SESSIONS_CONTROLLERS,
+    ...AUTHZ_CONTROLLERS,
+    ...USERS_CONTROLLERS,
+    ...ROLES_CONTROLLERS,
+    ...OTP_CONTROLLERS,
+    ...SERVICE_CREDENTIALS_CONTROLLERS,
+    ...INTROSPECTION_CONTROLLERS,
+    ...ME_CONTROLLERS,
+  ],
   exports: [IdentityCoreModule],
 })
 export class IdentityModule {}

@@ -3,6 +3,7 @@ export * from './seed/default-roles';
 export * from './seed/seed-new-tenant';
 export * from './tenant-entities';
 export * from './users/entities/user.tenant-entity';
+export { newPasswordProblem } from './users/password/password-policy';
 export * from './keys/signing-key-store';
 export * from './login/rate-limiter';
 export * from './retention/anonymise-sessions';

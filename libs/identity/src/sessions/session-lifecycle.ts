@@ -49,12 +49,15 @@ export class SessionLifecycle {
     const sessionId = uuidv7();
     const [settings] = await Promise.all([this.registry.settings(tenant), this.issuer.prepare(tenant)]);
     const refresh = newRefreshToken();
+    // A session lives only as long as its refresh tokens can renew it, so the earlier of the two
+    // absolute limits is its one absolute deadline; every rotation is capped by it.
+    const absoluteSeconds = Math.min(settings.session_absolute_seconds, settings.refresh_token_absolute_seconds);
     return this.actors.send(sessionActor(tenant.id, sessionId), async (uow) => {
       const [session] = await uow.query<{ idle_expires_at: Date; absolute_expires_at: Date }[]>(
         `INSERT INTO auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, idle_expires_at, absolute_expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', now() + make_interval(secs => $8), now() + make_interval(secs => $9))
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', now() + make_interval(secs => LEAST($8::int, $9::int)), now() + make_interval(secs => $9))
          RETURNING idle_expires_at, absolute_expires_at`,
-        [sessionId, userId, method, client.ip, client.userAgent, client.deviceType, client.location, settings.session_idle_seconds, settings.session_absolute_seconds],
+        [sessionId, userId, method, client.ip, client.userAgent, client.deviceType, client.location, settings.session_idle_seconds, absoluteSeconds],
       );
       await uow.query(
         `INSERT INTO refresh_tokens (id, session_id, token_hash, status, expires_at) VALUES ($1, $2, $3, 'active', LEAST($4::timestamptz, now() + make_interval(secs => $5)))`,

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { attributesFromBody, Authenticate, CurrentDecision, CurrentUser, PermissionGuard, RequirePermission, userFromParam, UserPrincipal } from '@credence/access';
@@ -20,6 +20,9 @@ import { UserResponse } from './dto/user.response';
 import { GetUserQuery } from './queries/get-user/get-user.query';
 import { ListUsersQuery } from './queries/list-users/list-users.query';
 import { findRole, roleParam } from '../roles/role-row';
+import { clientInfo } from '../sessions/client-info';
+
+type HttpRequest = { ip?: string; headers: Record<string, string | string[] | undefined> };
 
 const userId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('user.not_found') });
 
@@ -64,11 +67,23 @@ export class UsersController {
   @Patch(':id')
   @RequirePermission('user', 'update', { target: userFromParam() })
   @ApiOkResponse({ type: UserResponse })
-  async update(@Param('id', userId) id: string, @Body() dto: UpdateUserDto, @CurrentUser() me: UserPrincipal, @CurrentDecision() access: AccessDecision) {
+  async update(
+    @Param('id', userId) id: string,
+    @Body() dto: UpdateUserDto,
+    @CurrentUser() me: UserPrincipal,
+    @CurrentDecision() access: AccessDecision,
+    @Req() req: HttpRequest,
+  ) {
     await this.authz.assertScopedAttributesKept(access, 'user', 'update', dto.attributes);
     const { email, username, display_name: displayName, phone, password, current_password: currentPassword, attributes } = dto;
     return this.commands.execute(
-      new UpdateUserCommand(me.tenantId, id, { email, username, displayName, phone, password, currentPassword, attributes }, { userId: me.userId, sessionId: me.sessionId }),
+      new UpdateUserCommand(
+        me.tenantId,
+        id,
+        { email, username, displayName, phone, password, currentPassword, attributes },
+        { userId: me.userId, sessionId: me.sessionId },
+        clientInfo(req),
+      ),
     );
   }
 

@@ -4,6 +4,7 @@ import { CreateUserHandler } from './commands/create-user/create-user.handler';
 import { DeleteUserHandler } from './commands/delete-user/delete-user.handler';
 import { RemoveRoleHandler } from './commands/remove-role/remove-role.handler';
 import { UpdateUserHandler } from './commands/update-user/update-user.handler';
+import { CurrentPasswordProof } from './password/current-password-proof';
 import { PasswordPolicy } from './password/password-policy';
 import { GetUserHandler } from './queries/get-user/get-user.handler';
 import { ListUsersHandler } from './queries/list-users/list-users.handler';
@@ -12,6 +13,7 @@ import { UsersController } from './users.controller';
 export const USERS_CONTROLLERS = [UsersController];
 export const USERS_PROVIDERS = [
   PasswordPolicy,
+  CurrentPasswordProof,
   CreateUserHandler,
   UpdateUserHandler,
   ChangeUserStatusHandler,

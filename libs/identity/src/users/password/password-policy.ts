@@ -11,6 +11,17 @@ export const PASSWORD_HISTORY_DEPTH = 5;
 const rejected = (issue: string) => new DomainError('user.password_rejected', undefined, [{ field: 'password', issue }]);
 
 /**
+ * The rules that need no stored state (length in code points, the common-password list): why
+ * `password` breaks them, or undefined. Onboarding checks the first admin's password with it before
+ * the tenant exists; everything else goes through PasswordPolicy.checkNew.
+ */
+export function newPasswordProblem(password: string, minLength: number): string | undefined {
+  if ([...password].length < minLength) return `password must be at least ${minLength} characters`;
+  if (isCommonPassword(password)) return 'password is too common: it appears in lists of breached passwords';
+  return undefined;
+}
+
+/**
  * The tenant's password rules: at least password_min_length characters (code points), not a
  * common or breached password, and not one of the user's last five. Messages never echo the password.
  */
@@ -24,8 +35,8 @@ export class PasswordPolicy {
   /** Checks that need no stored state; run before hashing and before taking the user's lock. */
   async checkNew(tenant: TenantRef, password: string): Promise<void> {
     const { password_min_length: min } = await this.registry.settings(tenant);
-    if ([...password].length < min) throw rejected(`password must be at least ${min} characters`);
-    if (isCommonPassword(password)) throw rejected('password is too common: it appears in lists of breached passwords');
+    const problem = newPasswordProblem(password, min);
+    if (problem) throw rejected(problem);
   }
 
   /** Inside the user's unit of work: refuses the current password and the last five. */

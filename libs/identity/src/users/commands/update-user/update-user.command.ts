@@ -1,3 +1,5 @@
+import type { ClientInfo } from '../../../sessions/client-info';
+
 export interface UserChanges {
   email?: string;
   username?: string | null;
@@ -17,5 +19,7 @@ export class UpdateUserCommand {
     readonly changes: UserChanges,
     /** Who asks, and from which session: a password change ends the user's other sessions, not the caller's own. */
     readonly caller: { userId: string; sessionId: string },
+    /** Recorded on the failure events of a wrong current password, as for a failed sign-in. */
+    readonly client: ClientInfo,
   ) {}
 }

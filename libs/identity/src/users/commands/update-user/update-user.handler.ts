@@ -5,9 +5,10 @@ import { ActorSystem } from '@credence/actors';
 import { subjects } from '@credence/contracts';
 import { PasswordHasher } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
-import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { TenantTransactionRunner } from '@credence/tenancy';
 import { TargetRank } from '../../../authz/target-rank.service';
 import { toUserResponse, UserResponse } from '../../dto/user.response';
+import { CurrentPasswordProof, wrongCurrentPassword } from '../../password/current-password-proof';
 import { PasswordPolicy } from '../../password/password-policy';
 import { loadUser, lockUser, userActor, userConflictFrom } from '../../user-actor';
 import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '../../user-sessions-revoker';
@@ -26,18 +27,19 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
     private readonly hasher: PasswordHasher,
     @Inject(USER_SESSIONS_REVOKER) private readonly sessions: UserSessionsRevoker,
     private readonly rank: TargetRank,
+    private readonly proof: CurrentPasswordProof,
   ) {}
-
-  private async checkCurrentPassword(uow: UnitOfWork, userId: string, given: string | undefined): Promise<void> {
-    const [row] = await uow.query<{ password_hash: string | null }[]>('SELECT password_hash FROM users WHERE id = $1', [userId]);
-    const ok = given !== undefined && row?.password_hash ? await this.hasher.verify(row.password_hash, given) : false;
-    if (!ok) throw new DomainError('validation.failed', undefined, [{ field: 'current_password', issue: 'current_password is required and must be your current password' }]);
-  }
 
   async execute(cmd: UpdateUserCommand): Promise<UserResponse> {
     const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
     const c = cmd.changes;
     if (c.password !== undefined) await this.policy.checkNew(tenant, c.password);
+    // Your own password: prove the current one first, under the sign-in lockout (no password oracle).
+    const ownPassword = c.password !== undefined && cmd.caller.userId === cmd.userId;
+    if (ownPassword && c.currentPassword === undefined) {
+      throw new DomainError('validation.failed', undefined, [{ field: 'current_password', issue: 'current_password is required to change your own password' }]);
+    }
+    const proven = ownPassword ? await this.proof.prove(cmd.userId, c.currentPassword!, cmd.client) : undefined;
     const hash = c.password !== undefined ? await this.hasher.hash(c.password) : undefined;
     try {
       const row = await this.rank.recordingRefusals(() => this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
@@ -68,7 +70,7 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
           }
         }
         if (c.password !== undefined && hash) {
-          if (cmd.caller.userId === cmd.userId) await this.checkCurrentPassword(uow, cmd.userId, c.currentPassword);
+          if (proven !== undefined && current.password_hash !== proven) throw wrongCurrentPassword();
           await this.policy.checkNotReused(uow, cmd.userId, c.password);
           params.push(hash);
           sets.push(`password_hash = $${params.length}`, 'password_changed_at = now()');

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
 import { newSecretToken, PasswordHasher, sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
+import { newPasswordProblem } from '@credence/identity';
 import { assertValidSettings, DEFAULT_TENANT_SETTINGS, PendingAdmin, schemaNameFor, TenantLifecycleStore, TenantStore } from '@credence/tenancy';
 import { OnboardedTenantResponse, toTenantResponse } from '../../dto/tenant.response';
 import { TenantProvisioner } from '../../provisioning/tenant-provisioner';
@@ -32,10 +33,10 @@ export class OnboardTenantHandler implements ICommandHandler<OnboardTenantComman
     const given = Object.keys(cmd.settings).filter((key) => cmd.settings[key as keyof typeof cmd.settings] !== undefined);
     assertValidSettings(cmd.settings, given, (key) => `settings.${key}`);
     const minLength = cmd.settings.password_min_length ?? DEFAULT_TENANT_SETTINGS.password_min_length;
-    if (cmd.admin.password !== undefined && [...cmd.admin.password].length < minLength) {
-      throw new DomainError('validation.failed', undefined, [
-        { field: 'admin.password', issue: `admin.password must be at least ${minLength} characters (the tenant's password_min_length)` },
-      ]);
+    // The same policy as every other password (length, common list), before anything is claimed.
+    const problem = cmd.admin.password !== undefined ? newPasswordProblem(cmd.admin.password, minLength) : undefined;
+    if (problem) {
+      throw new DomainError('validation.failed', undefined, [{ field: 'admin.password', issue: `admin.${problem}` }]);
     }
     const id = uuidv7();
     const schema = schemaNameFor(id);

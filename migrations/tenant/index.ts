@@ -8,6 +8,7 @@ import { RetentionIndexes1732560000006 } from './1732560000006-retention-indexes
 import { HotSessionAnonymisation1732560000007 } from './1732560000007-hot-session-anonymisation';
 import { GrantResetPassword1732560000008 } from './1732560000008-grant-reset-password';
 import { GrantEventRead1732560000009 } from './1732560000009-grant-event-read';
+import { CreateApplications1732560000013 } from './1732560000013-create-applications';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
@@ -22,5 +23,6 @@ export const tenantMigrations: MigrationSet = {
     HotSessionAnonymisation1732560000007,
     GrantResetPassword1732560000008,
     GrantEventRead1732560000009,
+    CreateApplications1732560000013,
   ],
 };

@@ -31,7 +31,9 @@ describe('applications', () => {
     context.runWith({ tenant: { id: tenant.id, slug: tenant.slug, schema: tenant.schema } }, () => clients.authenticate(clientId, secret));
   const rowsOf = (tenant: Tenant) => t.dataSource.query(`SELECT * FROM "${tenant.schema}".applications ORDER BY id`);
   const eventsOf = async (id: string): Promise<CredenceCloudEvent[]> =>
-    (await t.dataSource.query(`SELECT event FROM platform.outbox WHERE aggregate = $1 ORDER BY position`, [`application/${id}`])).map((r: { event: CredenceCloudEvent }) => r.event);
+    (await t.dataSource.query(`SELECT event FROM platform.outbox WHERE aggregate = $1 ORDER BY position`, [`application/${id}`])).map(
+      (r: { event: CredenceCloudEvent }) => r.event,
+    );
 
   beforeAll(async () => {
     t = await startTestApp([AuthAppModule]);
@@ -117,7 +119,12 @@ describe('applications', () => {
     const app = await create({ name: 'Rotating', type: 'confidential', redirect_uris: [CALLBACK] });
     const rotated = await api('POST', `/${app.id}/secret`);
     expect(rotated.status).toBe(200);
-    expect(rotated.body).toMatchObject({ id: app.id, client_id: app.client_id, client_secret: expect.stringMatching(/^cas_[A-Za-z0-9_-]{43}$/), secret_rotated_at: expect.any(String) });
+    expect(rotated.body).toMatchObject({
+      id: app.id,
+      client_id: app.client_id,
+      client_secret: expect.stringMatching(/^cas_[A-Za-z0-9_-]{43}$/),
+      secret_rotated_at: expect.any(String),
+    });
     expect(rotated.body.client_secret).not.toBe(app.client_secret);
     expect(await authenticate(acme, app.client_id, app.client_secret)).toBeUndefined();
     expect(await authenticate(acme, app.client_id, rotated.body.client_secret)).toMatchObject({ id: app.id });
@@ -161,7 +168,12 @@ describe('applications', () => {
     const app = await create({ name: 'Doomed', type: 'confidential', redirect_uris: [CALLBACK] });
     expect((await api('DELETE', `/${app.id}`)).status).toBe(204);
     expect(await authenticate(acme, app.client_id, app.client_secret)).toBeUndefined();
-    for (const [method, path] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['POST', '/secret']]) {
+    for (const [method, path] of [
+      ['GET', ''],
+      ['PATCH', ''],
+      ['DELETE', ''],
+      ['POST', '/secret'],
+    ]) {
       const res = await api(method, `/${app.id}${path}`, method === 'PATCH' ? { name: 'x' } : undefined);
       expect([method, path, res.status, res.body.error.code]).toEqual([method, path, 404, 'application.not_found']);
     }
@@ -245,9 +257,20 @@ describe('applications', () => {
     }
     const app = await create({ name: 'Target', type: 'public', redirect_uris: [CALLBACK] });
     // A malformed id names no application; NUL is refused before routing; an overlong path segment is Fastify's 414.
-    const ids: [string, number][] = [['not-a-uuid', 404], ['9999999999999999999', 404], ['%27%20OR%201%3D1%20--', 404], ['%00', 400], ['x'.repeat(300), 414]];
+    const ids: [string, number][] = [
+      ['not-a-uuid', 404],
+      ['9999999999999999999', 404],
+      ['%27%20OR%201%3D1%20--', 404],
+      ['%00', 400],
+      ['x'.repeat(300), 414],
+    ];
     for (const [id, status] of ids) {
-      for (const [method, path] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['POST', '/secret']]) {
+      for (const [method, path] of [
+        ['GET', ''],
+        ['PATCH', ''],
+        ['DELETE', ''],
+        ['POST', '/secret'],
+      ]) {
         const res = await api(method, `/${id}${path}`, method === 'PATCH' ? { name: 'x' } : undefined);
         expect([id.slice(0, 20), method, path, res.status]).toEqual([id.slice(0, 20), method, path, status]);
       }
@@ -280,7 +303,12 @@ describe('applications', () => {
     }
     expect((await api('GET', '', undefined, false)).status).toBe(401);
     // Another tenant's admin, at their own tenant, naming this tenant's app id: no such application there.
-    for (const [method, path] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['POST', '/secret']]) {
+    for (const [method, path] of [
+      ['GET', ''],
+      ['PATCH', ''],
+      ['DELETE', ''],
+      ['POST', '/secret'],
+    ]) {
       const res = await api(method, `/${app.id}${path}`, method === 'PATCH' ? { name: 'hijacked' } : undefined, other.admin, other);
       expect([method, path, res.status, res.body.error.code]).toEqual([method, path, 404, 'application.not_found']);
     }

@@ -19,8 +19,7 @@ export interface ApplicationRow {
 }
 
 /** Every column but secret_hash, which only ApplicationClients reads. */
-export const APPLICATION_COLUMNS =
-  'id, client_id, name, type, redirect_uris, post_logout_redirect_uris, connections, created_by, created_at, updated_at, secret_rotated_at';
+export const APPLICATION_COLUMNS = 'id, client_id, name, type, redirect_uris, post_logout_redirect_uris, connections, created_by, created_at, updated_at, secret_rotated_at';
 
 /** Writes to one application serialize through its actor (mailbox in process, advisory lock across processes). */
 export function applicationActor(tenantId: string, applicationId: string): ActorRef {

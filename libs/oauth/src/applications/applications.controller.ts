@@ -34,9 +34,7 @@ export class ApplicationsController {
   @Post()
   @ApiCreatedResponse({ type: ApplicationWithSecretResponse, description: 'client_secret (confidential apps) is in this response once and never again.' })
   create(@Body() dto: CreateApplicationDto, @CurrentUser() me: UserPrincipal): Promise<ApplicationWithSecretResponse> {
-    return this.commands.execute(
-      new CreateApplicationCommand(me.tenantId, dto.name, dto.type, dto.redirect_uris, dto.post_logout_redirect_uris ?? [], dto.connections ?? null),
-    );
+    return this.commands.execute(new CreateApplicationCommand(me.tenantId, dto.name, dto.type, dto.redirect_uris, dto.post_logout_redirect_uris ?? [], dto.connections ?? null));
   }
 
   @Get()
@@ -66,7 +64,10 @@ export class ApplicationsController {
 
   @Post(':id/secret')
   @HttpCode(200)
-  @ApiOkResponse({ type: ApplicationWithSecretResponse, description: 'The new client_secret, shown once; the old one stops working at once. Public apps: 409 application.not_confidential.' })
+  @ApiOkResponse({
+    type: ApplicationWithSecretResponse,
+    description: 'The new client_secret, shown once; the old one stops working at once. Public apps: 409 application.not_confidential.',
+  })
   rotateSecret(@Param('id', applicationId) id: string, @CurrentUser() me: UserPrincipal): Promise<ApplicationWithSecretResponse> {
     return this.commands.execute(new RotateApplicationSecretCommand(me.tenantId, id));
   }

@@ -6,14 +6,12 @@ export const APPLICATION_TYPES = ['public', 'confidential'] as const;
 export const MAX_CONNECTIONS = 50;
 const CONNECTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export const ApplicationNameField = () =>
-  applyDecorators(IsString(), Length(1, 100), Matches(/^[^\p{Cc}]+$/u, { message: 'name must not contain control characters' }));
+export const ApplicationNameField = () => applyDecorators(IsString(), Length(1, 100), Matches(/^[^\p{Cc}]+$/u, { message: 'name must not contain control characters' }));
 
 export const ApplicationTypeField = () => applyDecorators(IsIn(APPLICATION_TYPES, { message: 'type must be public or confidential' }));
 
 /** The shape of a URI list; RedirectUriPolicy checks each URI (scheme, host, normal form, duplicates). */
-export const UriListField = () =>
-  applyDecorators(IsArray(), ArrayMaxSize(MAX_REDIRECT_URIS), IsString({ each: true }), MaxLength(MAX_REDIRECT_URI_LENGTH, { each: true }));
+export const UriListField = () => applyDecorators(IsArray(), ArrayMaxSize(MAX_REDIRECT_URIS), IsString({ each: true }), MaxLength(MAX_REDIRECT_URI_LENGTH, { each: true }));
 
 /** Connection ids, or null for every connection of the tenant. Absent and null are both allowed. */
 export const ConnectionsField = () =>

@@ -8,7 +8,11 @@ export class CreateApplicationDto {
   @ApplicationNameField()
   name: string;
 
-  @ApiProperty({ enum: APPLICATION_TYPES, example: 'confidential', description: 'Fixed at creation. Confidential apps get a client secret; public apps (SPAs, native apps) have none.' })
+  @ApiProperty({
+    enum: APPLICATION_TYPES,
+    example: 'confidential',
+    description: 'Fixed at creation. Confidential apps get a client secret; public apps (SPAs, native apps) have none.',
+  })
   @ApplicationTypeField()
   type: ApplicationType;
 

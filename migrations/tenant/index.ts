@@ -9,6 +9,7 @@ import { HotSessionAnonymisation1732560000007 } from './1732560000007-hot-sessio
 import { GrantResetPassword1732560000008 } from './1732560000008-grant-reset-password';
 import { GrantEventRead1732560000009 } from './1732560000009-grant-event-read';
 import { ServiceCredentialPermissions1732560000010 } from './1732560000010-service-credential-permissions';
+import { CreateApplications1732560000011 } from './1732560000011-create-applications';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
@@ -24,5 +25,6 @@ export const tenantMigrations: MigrationSet = {
     GrantResetPassword1732560000008,
     GrantEventRead1732560000009,
     ServiceCredentialPermissions1732560000010,
+    CreateApplications1732560000011,
   ],
 };

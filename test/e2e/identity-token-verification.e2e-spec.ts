@@ -1,6 +1,8 @@
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import type Redis from 'ioredis';
+import { REDIS } from '@credence/redis';
 import { TenantRef } from '@credence/context';
 import { signEs256, SigningKeyStore } from '@credence/identity';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
@@ -145,7 +147,7 @@ describe('access-token verification', () => {
       c.sid,
       c.exp,
     ]);
-    const redis = t.app.get<import('ioredis').default>(require('@credence/redis').REDIS);
+    const redis = t.app.get<Redis>(REDIS);
     await redis.set(`${t.config.REDIS_PREFIX}:revoked:jti:${c.jti}`, '1', 'EX', 600);
     await expectRefused(a, live.access_token, 'auth.session.revoked');
   });

@@ -22,6 +22,15 @@ const user = z.strictObject({ user_id: uuid, email: z.string().nullable(), usern
 const userRole = z.strictObject({ user_id: uuid, role_id: uuid, role: z.string() });
 const role = { role_id: uuid, name: z.string(), permissions: z.array(z.string()) };
 const serviceCredential = z.strictObject({ service_credential_id: uuid, client_id: z.string(), name: text });
+const applicationRef = { application_id: uuid, client_id: z.string() };
+const application = {
+  ...applicationRef,
+  name: text,
+  type: z.enum(['public', 'confidential']),
+  redirect_uris: z.array(text),
+  post_logout_redirect_uris: z.array(text),
+  connections: z.array(uuid).nullable(),
+};
 
 type Schemas = { [T in EventType]: z.ZodType<EventCatalogue[T]> };
 
@@ -52,6 +61,10 @@ export const EVENT_DATA_SCHEMAS: Schemas = {
   'auth.otp.requested': z.strictObject({ user_id: uuid, channel: z.enum(['email', 'sms']), expires_at: time }),
   'service_credential.created': serviceCredential,
   'service_credential.revoked': serviceCredential,
+  'application.created': z.strictObject(application),
+  'application.updated': z.strictObject({ ...application, changed: z.array(z.string()) }),
+  'application.deleted': z.strictObject({ ...applicationRef, name: text }),
+  'application.secret_rotated': z.strictObject(applicationRef),
   'auth.account.locked': z.strictObject({ user_id: uuid, locked_until: time, failures: z.number().int() }),
   'security.violation.detected': z.strictObject({
     rule: z.string(),

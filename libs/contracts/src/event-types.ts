@@ -123,6 +123,23 @@ export interface ServiceCredentialData {
   name: string;
 }
 
+/** An application (OAuth client) as events describe it: never its secret or the secret's hash. */
+export interface ApplicationData {
+  application_id: string;
+  client_id: string;
+  name: string;
+  type: 'public' | 'confidential';
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  /** Connection ids the app may use; null means every connection of the tenant. */
+  connections: string[] | null;
+}
+
+export interface ApplicationRef {
+  application_id: string;
+  client_id: string;
+}
+
 export interface UserData {
   user_id: string;
   /** Null only in a copy of the event erased since (replay, outbox). */
@@ -197,6 +214,10 @@ export interface EventCatalogue {
   'auth.otp.requested': OtpRequestedData;
   'service_credential.created': ServiceCredentialData;
   'service_credential.revoked': ServiceCredentialData;
+  'application.created': ApplicationData;
+  'application.updated': ApplicationData & { changed: string[] };
+  'application.deleted': ApplicationRef & { name: string };
+  'application.secret_rotated': ApplicationRef;
   'auth.account.locked': AccountLockedData;
   'security.violation.detected': SecurityViolationData;
   'user.created': UserData;

@@ -8,6 +8,7 @@ describe('subjects', () => {
     expect(subjects.role('r1')).toBe('role/r1');
     expect(subjects.apiKey('k1')).toBe('api_key/k1');
     expect(subjects.serviceCredential('c1')).toBe('service_credential/c1');
+    expect(subjects.application('a1')).toBe('application/a1');
     expect(subjects.auditTrail('acme')).toBe('audit/acme');
     expect(subjects.retention('platform')).toBe('retention/platform');
     expect(subjects.ip('192.0.2.1')).toBe('ip/192.0.2.1');
@@ -21,7 +22,7 @@ describe('subjects', () => {
 
   it('gives different aggregates of one id different subjects (they order independently)', () => {
     const id = '0190f5a0-0000-7000-8000-000000000001';
-    const all = [subjects.user(id), subjects.session(id), subjects.role(id), subjects.apiKey(id), subjects.serviceCredential(id)];
+    const all = [subjects.user(id), subjects.session(id), subjects.role(id), subjects.apiKey(id), subjects.serviceCredential(id), subjects.application(id)];
     expect(new Set(all).size).toBe(all.length);
   });
 });

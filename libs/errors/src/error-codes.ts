@@ -50,6 +50,8 @@ export const ERROR_CODES = {
   'role.builtin': { category: 'conflict', message: 'Built-in roles cannot be renamed or deleted.' },
   'session.not_found': { category: 'not_found', message: 'No such session.' },
   'service_credential.not_found': { category: 'not_found', message: 'No such service credential.' },
+  'application.not_found': { category: 'not_found', message: 'No such application.' },
+  'application.not_confidential': { category: 'conflict', message: 'Only confidential applications have a client secret.' },
   'api_key.not_found': { category: 'not_found', message: 'No such API key.' },
   'api_key.immutable': { category: 'conflict', message: 'The bootstrap key follows CREDENCE_ADMIN_KEY; change that instead.' },
   'tenant.not_found': { category: 'not_found', message: 'No such tenant.' },

@@ -42,6 +42,7 @@ export const DEFAULT_ROLES = [
       'permission.check:any',
       'user.erase:any',
       'event.read:any',
+      'app.manage:any',
     ],
   },
 ] as const;

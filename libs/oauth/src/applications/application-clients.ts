@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { sameHash, sha256 } from '@credence/crypto';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { APPLICATION_COLUMNS, ApplicationRow } from './application-row';
+import type { ApplicationType } from './redirect-uris';
+
+/** An application as the OAuth endpoints see it. */
+export interface ApplicationClient {
+  id: string;
+  clientId: string;
+  name: string;
+  type: ApplicationType;
+  redirectUris: readonly string[];
+  postLogoutRedirectUris: readonly string[];
+  /** null: every connection of the tenant. */
+  connections: readonly string[] | null;
+}
+
+/** Longer values are never ours (client ids are 26 characters, secrets 47): refused before any lookup. */
+const MAX_CLIENT_ID = 100;
+const MAX_SECRET = 200;
+/** Compared against when the client is unknown or public, so every failure costs the same hash and compare. */
+const NO_SECRET = Buffer.alloc(32);
+
+const toClient = (r: ApplicationRow): ApplicationClient => ({
+  id: r.id,
+  clientId: r.client_id,
+  name: r.name,
+  type: r.type,
+  redirectUris: r.redirect_uris,
+  postLogoutRedirectUris: r.post_logout_redirect_uris,
+  connections: r.connections,
+});
+
+/**
+ * The ambient tenant's applications for the OAuth endpoints: look one up by client_id (authorization
+ * endpoint) and authenticate a confidential one by its secret (token endpoint). Rate limiting of failed
+ * attempts is the caller's (the token endpoint counts them per client and address, as introspection does).
+ */
+@Injectable()
+export class ApplicationClients {
+  constructor(private readonly runner: TenantTransactionRunner) {}
+
+  async find(clientId: string): Promise<ApplicationClient | undefined> {
+    if (!clientId || clientId.length > MAX_CLIENT_ID) return undefined;
+    const row = await this.row(clientId);
+    return row ? toClient(row) : undefined;
+  }
+
+  /**
+   * The confidential application whose client_id and current secret these are, or undefined: unknown
+   * client, public client (it has no secret), or wrong secret. Constant-time on the hashes.
+   */
+  async authenticate(clientId: string, secret: string): Promise<ApplicationClient | undefined> {
+    if (!clientId || clientId.length > MAX_CLIENT_ID || !secret || secret.length > MAX_SECRET) return undefined;
+    const presented = sha256(secret);
+    const row = await this.row(clientId);
+    const stored = row?.secret_hash ?? NO_SECRET;
+    const matches = sameHash(stored, presented);
+    return row && row.type === 'confidential' && row.secret_hash && matches ? toClient(row) : undefined;
+  }
+
+  private async row(clientId: string): Promise<(ApplicationRow & { secret_hash: Buffer | null }) | undefined> {
+    const [row] = await this.runner.inTenant((uow) =>
+      uow.query<(ApplicationRow & { secret_hash: Buffer | null })[]>(`SELECT ${APPLICATION_COLUMNS}, secret_hash FROM applications WHERE client_id = $1`, [clientId]),
+    );
+    return row;
+  }
+}

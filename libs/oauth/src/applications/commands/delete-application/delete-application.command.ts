@@ -1,0 +1,6 @@
+export class DeleteApplicationCommand {
+  constructor(
+    readonly tenantId: string,
+    readonly id: string,
+  ) {}
+}

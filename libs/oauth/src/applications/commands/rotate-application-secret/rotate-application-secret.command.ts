@@ -1,0 +1,6 @@
+export class RotateApplicationSecretCommand {
+  constructor(
+    readonly tenantId: string,
+    readonly id: string,
+  ) {}
+}

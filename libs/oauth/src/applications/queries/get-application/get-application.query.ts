@@ -1,0 +1,6 @@
+export class GetApplicationQuery {
+  constructor(
+    readonly tenantId: string,
+    readonly id: string,
+  ) {}
+}

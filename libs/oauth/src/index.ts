@@ -1,0 +1,3 @@
+export * from './oauth.module';
+export * from './applications/application-clients';
+export * from './applications/redirect-uris';

@@ -170,16 +170,31 @@ export class RevocationStore {
           jtis: await uow.query<{ jti: string; ttl: number }[]>(
             `SELECT jti, ceil(extract(epoch FROM expires_at - now()))::int AS ttl FROM revoked_access_tokens WHERE expires_at > now()`,
           ),
-          sids: await uow.query<{ id: string; ttl: number }[]>(
-            `SELECT id, ceil($1 - extract(epoch FROM now() - revoked_at))::int AS ttl FROM auth_sessions
-              WHERE status IN ('revoked', 'expired', 'locked') AND coalesce(revoked_at, expired_at) > now() - make_interval(secs => $1)`,
-            [SESSION_MARK_TTL_SECONDS],
-          ),
+          sids: [
+            ...(await uow.query<{ id: string; ttl: number }[]>(
+              `SELECT id, ceil($1 - extract(epoch FROM now() - revoked_at))::int AS ttl FROM auth_sessions
+                WHERE status IN ('revoked', 'expired', 'locked') AND coalesce(revoked_at, expired_at) > now() - make_interval(secs => $1)`,
+              [SESSION_MARK_TTL_SECONDS],
+            )),
+            ...(await this.readTombstones(uow)),
+          ],
         })),
       );
     } catch (err) {
       if ((err as { code?: string }).code === '42P01') return undefined;
       throw err;
     }
+  }
+
+  /**
+   * Ended sessions that were deleted (with their user, or by retention) while their tokens may still
+   * be alive: a trigger keeps a tombstone for each. A schema not migrated that far has none to read.
+   */
+  private async readTombstones(uow: UnitOfWork): Promise<{ id: string; ttl: number }[]> {
+    const [table] = await uow.query<{ present: boolean }[]>(`SELECT to_regclass('revoked_session_tombstones') IS NOT NULL AS present`);
+    if (!table.present) return [];
+    return uow.query<{ id: string; ttl: number }[]>(
+      `SELECT session_id AS id, ceil(extract(epoch FROM keep_until - now()))::int AS ttl FROM revoked_session_tombstones WHERE keep_until > now()`,
+    );
   }
 }

@@ -52,6 +52,7 @@ const DELETE_SESSIONS = purge('auth_sessions', 'id', 'last_seen_at < $1');
 const PURGE_OTP = purge('otp_codes', 'id', 'expires_at < $1');
 const PURGE_REFRESH = purge('refresh_tokens', 'id', 'expires_at < $1');
 const PURGE_REVOCATIONS = purge('revoked_access_tokens', 'jti', 'expires_at < $1');
+const PURGE_TOMBSTONES = purge('revoked_session_tombstones', 'session_id', 'keep_until < $1');
 
 /**
  * Deletes one batch of the chain's oldest rows, up to the first one that has not expired: only a
@@ -92,4 +93,5 @@ export const TENANT_RULES: readonly TenantRule[] = [
   { name: 'otp_codes_purged', start: (i) => eachBatch(i.limit, (uow) => count(uow, PURGE_OTP, [i.asOf, i.limit])) },
   { name: 'refresh_tokens_purged', start: (i) => eachBatch(i.limit, (uow) => count(uow, PURGE_REFRESH, [i.asOf, i.limit])) },
   { name: 'revocations_purged', start: (i) => eachBatch(i.limit, (uow) => count(uow, PURGE_REVOCATIONS, [i.asOf, i.limit])) },
+  { name: 'session_tombstones_purged', start: (i) => eachBatch(i.limit, (uow) => count(uow, PURGE_TOMBSTONES, [i.asOf, i.limit])) },
 ];

@@ -104,7 +104,7 @@ describe('tenant migrations', () => {
     const reports = ours(await migratorWith(tenantMigrations).migrateAll(2));
     for (const r of reports) expect(r.error).toContain('does not know');
     const versions = await t.dataSource.query('SELECT slug, db_version FROM platform.tenants WHERE slug = ANY($1) ORDER BY slug', [slugs]);
-    expect(versions.map((v: { db_version: number }) => v.db_version).sort((x: number, y: number) => x - y)).toEqual([V + 1, V + 2, V + 2]);
+    expect(versions.map((v: { db_version: number }) => v.db_version).sort((a: number, b: number) => a - b)).toEqual([V + 1, V + 2, V + 2]);
   });
 
 });

@@ -12,6 +12,8 @@ export const SESSION_MARK_TTL_SECONDS = 86_400 + 300;
 const REBUILD_WAIT_MS = 5_000;
 /** Revocation checks sharing one MGET at most (2 keys each, plus the ready key once). */
 const MAX_READS_PER_MGET = 256;
+/** Marks written per pipeline by a rebuild. */
+const MARKS_PER_PIPELINE = 1_000;
 
 /**
  * Revocation state. Postgres is the record; Redis holds a mark per revoked token (jti) and per
@@ -150,16 +152,27 @@ export class RevocationStore {
       const found = await this.readTenant(tenant);
       if (!found) continue;
       const { jtis, sids } = found;
-      const pipeline = this.redis.pipeline();
-      for (const r of jtis) pipeline.set(this.key('jti', r.jti), '1', 'EX', Math.max(1, r.ttl + this.config.TOKEN_CLOCK_SKEW_SECONDS));
-      for (const r of sids) pipeline.set(this.key('sid', r.id), '1', 'EX', Math.max(1, r.ttl ?? SESSION_MARK_TTL_SECONDS));
-      await pipeline.exec();
+      await this.setMarks([
+        ...jtis.map((r) => [this.key('jti', r.jti), Math.max(1, r.ttl + this.config.TOKEN_CLOCK_SKEW_SECONDS)] as const),
+        ...sids.map((r) => [this.key('sid', r.id), Math.max(1, r.ttl ?? SESSION_MARK_TTL_SECONDS)] as const),
+      ]);
       tokens += jtis.length;
       sessions += sids.length;
     }
     await this.redis.set(this.readyKey, new Date().toISOString());
     this.logger.warn(`rebuilt revocation marks from Postgres: ${tokens} tokens, ${sessions} sessions, ${tenants.length} tenants, ${Date.now() - started} ms`);
     return { tokens, sessions };
+  }
+
+  /** Sets marks in pipelines of bounded size: every command must answer within REDIS_COMMAND_TIMEOUT_MS, however many marks a tenant has. */
+  private async setMarks(marks: (readonly [string, number])[]): Promise<void> {
+    for (let i = 0; i < marks.length; i += MARKS_PER_PIPELINE) {
+      const pipeline = this.redis.pipeline();
+      for (const [key, ttl] of marks.slice(i, i + MARKS_PER_PIPELINE)) pipeline.set(key, '1', 'EX', ttl);
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw failed[0];
+    }
   }
 
   /** A tenant's live revocations; undefined when its schema predates the sign-in tables (not migrated yet: nothing to revoke). */

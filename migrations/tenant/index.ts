@@ -6,7 +6,7 @@ import { CreateAuditTrail1732560000004 } from './1732560000004-create-audit-trai
 import { AuditQueryStatistics1732560000005 } from './1732560000005-audit-query-statistics';
 import { RetentionIndexes1732560000006 } from './1732560000006-retention-indexes';
 import { HotSessionAnonymisation1732560000007 } from './1732560000007-hot-session-anonymisation';
-import { RevokedSessionTombstones1732560000009 } from './1732560000009-revoked-session-tombstones';
+import { RevokedSessionTombstones1732560000012 } from './1732560000012-revoked-session-tombstones';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
@@ -19,6 +19,6 @@ export const tenantMigrations: MigrationSet = {
     AuditQueryStatistics1732560000005,
     RetentionIndexes1732560000006,
     HotSessionAnonymisation1732560000007,
-    RevokedSessionTombstones1732560000009,
+    RevokedSessionTombstones1732560000012,
   ],
 };

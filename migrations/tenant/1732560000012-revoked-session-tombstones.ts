@@ -12,8 +12,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * The function finds the table through TG_TABLE_SCHEMA, so it never depends on the caller's
  * search_path and never names a schema itself.
  */
-export class RevokedSessionTombstones1732560000009 implements MigrationInterface {
-  name = 'RevokedSessionTombstones1732560000009';
+export class RevokedSessionTombstones1732560000012 implements MigrationInterface {
+  name = 'RevokedSessionTombstones1732560000012';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

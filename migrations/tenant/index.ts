@@ -10,6 +10,7 @@ import { GrantResetPassword1732560000008 } from './1732560000008-grant-reset-pas
 import { GrantEventRead1732560000009 } from './1732560000009-grant-event-read';
 import { ServiceCredentialPermissions1732560000010 } from './1732560000010-service-credential-permissions';
 import { CreateApplications1732560000011 } from './1732560000011-create-applications';
+import { RevokedSessionTombstones1732560000012 } from './1732560000012-revoked-session-tombstones';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
@@ -26,5 +27,6 @@ export const tenantMigrations: MigrationSet = {
     GrantEventRead1732560000009,
     ServiceCredentialPermissions1732560000010,
     CreateApplications1732560000011,
+    RevokedSessionTombstones1732560000012,
   ],
 };

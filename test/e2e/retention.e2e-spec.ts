@@ -67,6 +67,7 @@ describe('retention workers', () => {
       otp_codes_purged: 0,
       refresh_tokens_purged: 0,
       revocations_purged: 0,
+      session_tombstones_purged: 0,
     });
 
     const byId = async (id: string) => (await db.query(`SELECT ip, user_agent, location, anonymised_at FROM "${tenant.schema}".auth_sessions WHERE id = $1`, [id])).rows[0];
@@ -142,12 +143,18 @@ describe('retention workers', () => {
       `INSERT INTO "${s}".revoked_access_tokens (jti, session_id, expires_at, reason) VALUES (gen_random_uuid(), $1, $2, 'logout'), (gen_random_uuid(), $1, $3, 'logout')`,
       [session, before, after],
     );
+    await db.query(
+      `INSERT INTO "${s}".revoked_session_tombstones (session_id, user_id, keep_until) VALUES (gen_random_uuid(), $1, $2), (gen_random_uuid(), $1, $3)`,
+      [tenant.adminId, before, after],
+    );
     const { rows } = await runRetention(t, { as_of: asOf.toISOString(), tenant_ids: [tenant.id] });
-    expect(rows[0].counts).toMatchObject({ otp_codes_purged: 1, refresh_tokens_purged: 1, revocations_purged: 1, sessions_deleted: 0, sessions_anonymised: 0 });
+    expect(rows[0].counts).toMatchObject({ otp_codes_purged: 1, refresh_tokens_purged: 1, revocations_purged: 1, session_tombstones_purged: 1, sessions_deleted: 0, sessions_anonymised: 0 });
     for (const table of ['otp_codes', 'refresh_tokens', 'revoked_access_tokens']) {
       const { rows: left } = await db.query(`SELECT expires_at FROM "${s}".${table}`);
       expect(left.map((r) => r.expires_at.getTime())).toEqual([after.getTime()]);
     }
+    const { rows: tombs } = await db.query(`SELECT keep_until FROM "${s}".revoked_session_tombstones`);
+    expect(tombs.map((r) => r.keep_until.getTime())).toEqual([after.getTime()]);
   });
 
   it('deletes only the expired prefix of the audit chain, leaves a checkpoint, and the rest still verifies', async () => {

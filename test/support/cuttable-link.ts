@@ -8,6 +8,7 @@ export class CuttableLink {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private listenPort = 0;
+  private stalled = false;
 
   constructor(
     private readonly targetHost: string,
@@ -32,6 +33,7 @@ export class CuttableLink {
       upstream.connect(this.targetPort, this.targetHost, () => {
         client.pipe(upstream);
         upstream.pipe(client);
+        if (this.stalled) for (const s of [client, upstream]) s.pause();
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -48,5 +50,17 @@ export class CuttableLink {
     this.server = undefined;
     for (const s of this.sockets) s.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Keeps every connection open but passes no byte either way (new ones too), as a hung server or network does. */
+  stall(): void {
+    this.stalled = true;
+    for (const s of this.sockets) s.pause();
+  }
+
+  /** Lets the bytes held by stall() through again. */
+  unstall(): void {
+    this.stalled = false;
+    for (const s of this.sockets) s.resume();
   }
 }

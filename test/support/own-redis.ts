@@ -43,6 +43,16 @@ export class OwnRedis {
     });
   }
 
+  /** SIGSTOP: the server keeps its connections open and answers nothing, as a stalled Redis does. */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(). */
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
   async destroy(): Promise<void> {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });

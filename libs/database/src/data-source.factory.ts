@@ -1,10 +1,15 @@
 import { DataSource, DataSourceOptions, EntitySchema } from 'typeorm';
+import { TimeoutDroppingClient } from './timeout-dropping-client';
 
 export interface PoolSettings {
   url: string;
   max: number;
   maxUses: number;
   idleTimeoutMs: number;
+  /** Waiting for a pooled connection, or for a new one to be established (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Waiting for a query's answer; 0 or unset waits for ever. */
+  queryTimeoutMs?: number;
   applicationName?: string;
 }
 
@@ -24,8 +29,15 @@ export function dataSourceOptions(pool: PoolSettings, entities: EntityTarget[]):
     synchronize: false,
     migrationsRun: false,
     applicationName: pool.applicationName ?? 'credence',
-    // A request that cannot get a connection in 10 s fails (503) instead of hanging.
-    extra: { max: pool.max, maxUses: pool.maxUses || undefined, idleTimeoutMillis: pool.idleTimeoutMs, connectionTimeoutMillis: 10_000 },
+    // A request that cannot get a connection, or whose query gets no answer, in time fails (503)
+    // instead of hanging; a connection whose query timed out is dropped, never lent again.
+    extra: {
+      max: pool.max,
+      maxUses: pool.maxUses || undefined,
+      idleTimeoutMillis: pool.idleTimeoutMs,
+      connectionTimeoutMillis: pool.connectTimeoutMs ?? 10_000,
+      ...(pool.queryTimeoutMs ? { query_timeout: pool.queryTimeoutMs, Client: TimeoutDroppingClient } : {}),
+    },
   };
 }
 

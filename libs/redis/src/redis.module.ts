@@ -4,8 +4,13 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 
 export const REDIS = Symbol('REDIS');
 
-export function createRedis(url: string, name: string): Redis {
-  return new Redis(url, { connectionName: name, maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false });
+/**
+ * The request path's connection. Every command gives up after `commandTimeoutMs`, so a stalled
+ * Redis answers 503 at once instead of holding requests for as long as it stalls. Never used for
+ * blocking reads (BullMQ and the stream transport keep connections of their own).
+ */
+export function createRedis(url: string, name: string, commandTimeoutMs?: number): Redis {
+  return new Redis(url, { connectionName: name, maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false, commandTimeout: commandTimeoutMs });
 }
 
 /** True when a Redis server answers PING at the URL within the timeout. */
@@ -38,7 +43,7 @@ class RedisCloser implements OnApplicationShutdown {
       provide: REDIS,
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => {
-        const redis = createRedis(c.REDIS_URL, 'credence');
+        const redis = createRedis(c.REDIS_URL, 'credence', c.REDIS_COMMAND_TIMEOUT_MS);
         redis.on('error', () => undefined); // surfaced through /health; ioredis reconnects by itself
         return redis;
       },

@@ -40,6 +40,9 @@ class DatabaseModule {
                 max: config.DB_POOL_MAX,
                 maxUses: config.DB_POOL_MAX_USES,
                 idleTimeoutMs: config.DB_IDLE_TIMEOUT_MS,
+                connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+                // Migrations may run DDL for longer than any request should wait.
+                queryTimeoutMs: appName === 'migrate' ? 0 : config.DB_QUERY_TIMEOUT_MS,
                 applicationName: `credence-${appName}`,
               },
               [...PLATFORM_ENTITIES, ...featureEntities(modules)],

@@ -6,36 +6,80 @@ import { RateLimiter } from './rate-limiter';
 export const FAILURE_LIMIT = 5;
 export const FAILURE_WINDOW_SECONDS = 600;
 
+/*
+ * One hash per subject holds `pending` (attempts reserved and being verified) and `failed` (failures
+ * in the window). A reservation is refused while pending + failed has reached the limit, so however
+ * many attempts arrive at once, in however many processes, at most FAILURE_LIMIT passwords are
+ * checked before the lock. Each script runs atomically in Redis.
+ */
+
+/** Returns 0 when the attempt may be verified, otherwise the seconds to wait (locked, or the budget is spent or in flight). */
+const RESERVE = `
+local locked = redis.call('TTL', KEYS[2])
+if locked > 0 then return locked end
+local counts = redis.call('HMGET', KEYS[1], 'pending', 'failed')
+if (tonumber(counts[1]) or 0) + (tonumber(counts[2]) or 0) >= tonumber(ARGV[1]) then
+  local left = redis.call('TTL', KEYS[1])
+  if left > 0 then return left end
+  return 1
+end
+redis.call('HINCRBY', KEYS[1], 'pending', 1)
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+const UNRESERVE = `if (tonumber(redis.call('HGET', KEYS[1], 'pending')) or 0) > 0 then redis.call('HINCRBY', KEYS[1], 'pending', -1) end`;
+
+/** Settles a reservation as a failure; the failure that reaches the limit sets the lock. Returns {failures, locked}. */
+const FAIL = `${UNRESERVE}
+local failed = redis.call('HINCRBY', KEYS[1], 'failed', 1)
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+if failed < tonumber(ARGV[1]) then return {failed, 0} end
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+redis.call('HSET', KEYS[1], 'failed', 0)
+return {failed, 1}`;
+
+/** Settles a reservation as a success: the failures are forgotten, attempts still in flight stay counted. */
+const SUCCEED = `${UNRESERVE}
+if (tonumber(redis.call('HGET', KEYS[1], 'pending')) or 0) > 0 then redis.call('HSET', KEYS[1], 'failed', 0) else redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** Settles a reservation that proved nothing (a disabled account, an error): it stops counting. */
+const RELEASE = `${UNRESERVE}
+return 0`;
+
 /**
- * Failed-attempt counting. The caller names the subject: the account when one matched (so its
- * e-mail and username share one budget), otherwise what was typed, so an identifier with no
- * account locks exactly like a real one and lockout reveals nothing. Subjects are stored hashed.
+ * Failed-attempt counting: reserve before verifying, settle after. The caller names the subject:
+ * the account when one matched (so its e-mail and username share one budget), otherwise what was
+ * typed, so an identifier with no account locks exactly like a real one and lockout reveals
+ * nothing. Subjects are stored hashed.
  */
 @Injectable()
 export class AccountLockout {
   constructor(private readonly limiter: RateLimiter) {}
 
-  private keys(tenant: TenantRef, subject: string) {
+  private keys(tenant: TenantRef, subject: string): string[] {
     const id = createHash('sha256').update(subject).digest('hex').slice(0, 32);
-    return { failures: this.limiter.key('login-failures', tenant.id, id), lock: this.limiter.key('login-lock', tenant.id, id) };
+    return [this.limiter.key('login-attempts', tenant.id, id), this.limiter.key('login-lock', tenant.id, id)];
   }
 
-  /** Seconds the account stays locked, or 0. */
-  async lockedFor(tenant: TenantRef, subject: string): Promise<number> {
-    return Math.max(0, await this.limiter.ttl(this.keys(tenant, subject).lock));
+  /** Reserves one attempt: 0 when the password may be checked, otherwise the seconds for Retry-After. */
+  reserve(tenant: TenantRef, subject: string): Promise<number> {
+    return this.limiter.script<number>(RESERVE, this.keys(tenant, subject), [FAILURE_LIMIT, FAILURE_WINDOW_SECONDS]);
   }
 
-  /** Records a failure; locks the account when this one reaches the limit. */
+  /** Settles a reservation as a failure; locks the account when this one reaches the limit. */
   async recordFailure(tenant: TenantRef, subject: string, lockSeconds: number): Promise<{ failures: number; locked: boolean }> {
-    const keys = this.keys(tenant, subject);
-    const { count } = await this.limiter.hit(keys.failures, FAILURE_WINDOW_SECONDS);
-    if (count < FAILURE_LIMIT) return { failures: count, locked: false };
-    await this.limiter.set(keys.lock, lockSeconds);
-    await this.limiter.clear(keys.failures);
-    return { failures: count, locked: true };
+    const [failures, locked] = await this.limiter.script<[number, number]>(FAIL, this.keys(tenant, subject), [FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, lockSeconds]);
+    return { failures, locked: locked === 1 };
   }
 
+  /** Settles a reservation as a success: the count starts again. */
   async clear(tenant: TenantRef, subject: string): Promise<void> {
-    await this.limiter.clear(this.keys(tenant, subject).failures);
+    await this.limiter.script(SUCCEED, this.keys(tenant, subject), []).catch(() => undefined);
+  }
+
+  /** Gives a reservation back without counting it. */
+  async release(tenant: TenantRef, subject: string): Promise<void> {
+    await this.limiter.script(RELEASE, this.keys(tenant, subject), []).catch(() => undefined);
   }
 }

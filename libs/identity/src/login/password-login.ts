@@ -63,17 +63,22 @@ export class PasswordLogin implements OnModuleInit {
     );
     // Failures count per account, whichever identifier was typed; per identifier only when no account matches.
     const subject = user ? `user:${user.id}` : `identifier:${normalized}`;
-    const lockedFor = Math.max(await this.lockout.lockedFor(tenant, subject), user?.locked_for ?? 0);
+    // The attempt is counted before the password is checked, so concurrent guesses cannot outrun the lock.
+    const lockedFor = user?.locked_for || (await this.lockout.reserve(tenant, subject));
     if (lockedFor > 0) {
       await this.failed(tenant, user?.id ?? null, 'account_locked', client);
       throw new DomainError('auth.account.locked', undefined, undefined, { 'Retry-After': String(lockedFor) });
     }
-    const matches = await this.hasher.verify(user?.password_hash ?? this.dummyHash, password);
+    const matches = await this.hasher.verify(user?.password_hash ?? this.dummyHash, password).catch(async (err: unknown) => {
+      await this.lockout.release(tenant, subject);
+      throw err;
+    });
     if (!user?.password_hash || !matches) {
       await this.recordFailure(tenant, subject, user?.id ?? null, client);
       throw new DomainError('auth.invalid_credentials');
     }
     if (user.status !== 'active') {
+      await this.lockout.release(tenant, subject);
       await this.failed(tenant, user.id, 'account_disabled', client);
       throw new DomainError('auth.account.disabled');
     }

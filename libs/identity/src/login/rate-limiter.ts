@@ -52,6 +52,15 @@ export class RateLimiter {
     }
   }
 
+  /** Runs a Lua script atomically in Redis; 503 when Redis cannot run it. */
+  async script<T>(lua: string, keys: string[], args: (string | number)[]): Promise<T> {
+    try {
+      return (await this.redis.eval(lua, keys.length, ...keys, ...args)) as T;
+    } catch {
+      throw new DomainError('service.unavailable', 'Rate limits cannot be checked.');
+    }
+  }
+
   async clear(key: string): Promise<void> {
     await this.redis.del(key).catch(() => undefined);
   }

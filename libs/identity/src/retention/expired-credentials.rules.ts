@@ -40,3 +40,16 @@ export class PurgeExpiredRevocations implements RetentionRule {
   readonly order = 60;
   start = purgeRevocations;
 }
+
+const purgeTombstones = (i: RetentionInput): RulePass =>
+  eachBatch(i.limit, (uow) => countOf(uow, purgeStatement('revoked_session_tombstones', 'session_id', 'keep_until < $1'), [i.asOf, i.limit]));
+
+/** Tombstones of deleted sessions whose last token has expired: the revocation rebuild no longer needs them. */
+@Injectable()
+@RegisterRetentionRule()
+export class PurgeExpiredSessionTombstones implements RetentionRule {
+  readonly name = 'session_tombstones_purged';
+  readonly scope = 'tenant';
+  readonly order = 65;
+  start = purgeTombstones;
+}

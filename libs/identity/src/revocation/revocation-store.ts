@@ -11,6 +11,8 @@ export const SESSION_MARK_TTL_SECONDS = 86_400 + 300;
 const REBUILD_WAIT_MS = 5_000;
 /** Revocation checks sharing one MGET at most (2 keys each, plus the ready key once). */
 const MAX_READS_PER_MGET = 256;
+/** Marks written per pipeline by a rebuild. */
+const MARKS_PER_PIPELINE = 1_000;
 
 /**
  * Revocation state. Postgres is the record; Redis holds a mark per revoked token (jti) and per
@@ -147,16 +149,27 @@ export class RevocationStore {
       const found = await this.readTenant(tenant);
       if (!found) continue;
       const { jtis, sids } = found;
-      const pipeline = this.redis.pipeline();
-      for (const r of jtis) pipeline.set(this.key('jti', r.jti), '1', 'EX', Math.max(1, r.ttl + this.config.TOKEN_CLOCK_SKEW_SECONDS));
-      for (const r of sids) pipeline.set(this.key('sid', r.id), '1', 'EX', Math.max(1, r.ttl ?? SESSION_MARK_TTL_SECONDS));
-      await pipeline.exec();
+      await this.setMarks([
+        ...jtis.map((r) => [this.key('jti', r.jti), Math.max(1, r.ttl + this.config.TOKEN_CLOCK_SKEW_SECONDS)] as const),
+        ...sids.map((r) => [this.key('sid', r.id), Math.max(1, r.ttl ?? SESSION_MARK_TTL_SECONDS)] as const),
+      ]);
       tokens += jtis.length;
       sessions += sids.length;
     }
     await this.redis.set(this.readyKey, new Date().toISOString());
     this.logger.warn(`rebuilt revocation marks from Postgres: ${tokens} tokens, ${sessions} sessions, ${tenants.length} tenants, ${Date.now() - started} ms`);
     return { tokens, sessions };
+  }
+
+  /** Sets marks in pipelines of bounded size: every command must answer within REDIS_COMMAND_TIMEOUT_MS, however many marks a tenant has. */
+  private async setMarks(marks: (readonly [string, number])[]): Promise<void> {
+    for (let i = 0; i < marks.length; i += MARKS_PER_PIPELINE) {
+      const pipeline = this.redis.pipeline();
+      for (const [key, ttl] of marks.slice(i, i + MARKS_PER_PIPELINE)) pipeline.set(key, '1', 'EX', ttl);
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw failed[0];
+    }
   }
 
   /** A tenant's live revocations; undefined when its schema predates the sign-in tables (not migrated yet: nothing to revoke). */
@@ -167,16 +180,31 @@ export class RevocationStore {
           jtis: await uow.query<{ jti: string; ttl: number }[]>(
             `SELECT jti, ceil(extract(epoch FROM expires_at - now()))::int AS ttl FROM revoked_access_tokens WHERE expires_at > now()`,
           ),
-          sids: await uow.query<{ id: string; ttl: number }[]>(
-            `SELECT id, ceil($1 - extract(epoch FROM now() - revoked_at))::int AS ttl FROM auth_sessions
-              WHERE status IN ('revoked', 'expired', 'locked') AND coalesce(revoked_at, expired_at) > now() - make_interval(secs => $1)`,
-            [SESSION_MARK_TTL_SECONDS],
-          ),
+          sids: [
+            ...(await uow.query<{ id: string; ttl: number }[]>(
+              `SELECT id, ceil($1 - extract(epoch FROM now() - revoked_at))::int AS ttl FROM auth_sessions
+                WHERE status IN ('revoked', 'expired', 'locked') AND coalesce(revoked_at, expired_at) > now() - make_interval(secs => $1)`,
+              [SESSION_MARK_TTL_SECONDS],
+            )),
+            ...(await this.readTombstones(uow)),
+          ],
         })),
       );
     } catch (err) {
       if ((err as { code?: string }).code === '42P01') return undefined;
       throw err;
     }
+  }
+
+  /**
+   * Ended sessions that were deleted (with their user, or by retention) while their tokens may still
+   * be alive: a trigger keeps a tombstone for each. A schema not migrated that far has none to read.
+   */
+  private async readTombstones(uow: UnitOfWork): Promise<{ id: string; ttl: number }[]> {
+    const [table] = await uow.query<{ present: boolean }[]>(`SELECT to_regclass('revoked_session_tombstones') IS NOT NULL AS present`);
+    if (!table.present) return [];
+    return uow.query<{ id: string; ttl: number }[]>(
+      `SELECT session_id AS id, ceil(extract(epoch FROM keep_until - now()))::int AS ttl FROM revoked_session_tombstones WHERE keep_until > now()`,
+    );
   }
 }

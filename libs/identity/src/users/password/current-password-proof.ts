@@ -43,13 +43,18 @@ export class CurrentPasswordProof {
     if (!user) throw new DomainError('user.not_found');
     // Without a password (one-time codes, SSO) there is nothing to guess and nothing to count.
     if (!user.password_hash) throw wrongCurrentPassword();
-    // The lock recorded in Postgres first (it outlives Redis), then the one in Redis, as sign-in reads them.
-    const lockedFor = user.locked_for || (await this.lockout.lockedFor(tenant, subject));
+    // The lock recorded in Postgres first (it outlives Redis), then a reservation in Redis, as sign-in takes them:
+    // concurrent guesses can never check more passwords than the lockout allows.
+    const lockedFor = user.locked_for || (await this.lockout.reserve(tenant, subject));
     if (lockedFor > 0) {
       await this.emitFailure(userId, 'account_locked', client);
       throw new DomainError('auth.account.locked', undefined, undefined, { 'Retry-After': String(lockedFor) });
     }
-    if (!(await this.hasher.verify(user.password_hash, given))) {
+    const matches = await this.hasher.verify(user.password_hash, given).catch(async (err: unknown) => {
+      await this.lockout.release(tenant, subject);
+      throw err;
+    });
+    if (!matches) {
       await this.recordFailure(tenant, subject, userId, client);
       throw wrongCurrentPassword();
     }

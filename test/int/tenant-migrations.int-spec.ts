@@ -5,7 +5,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { APP_CONFIG } from '@credence/config';
 import { RequestContext } from '@credence/context';
 import { MigrationSet } from '@credence/database';
-import { TenantLifecycleStore, TenantMigrator, TenantStore, TenantTransactionRunner } from '@credence/tenancy';
+import { TenantLifecycleStore, TenantMigrator, TenantRoles, TenantStore, TenantTransactionRunner } from '@credence/tenancy';
 import { startTestApp, TestApp, testEnv, uniqueSlug } from '@credence/testing';
 import { tenantMigrations } from '@migrations/tenant';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
@@ -32,7 +32,7 @@ describe('tenant migrations', () => {
   const slugs: string[] = [];
   const schemaOf = async (slug: string) => (await t.dataSource.query('SELECT schema_name FROM platform.tenants WHERE slug = $1', [slug]))[0].schema_name as string;
   const migratorWith = (set: MigrationSet) =>
-    new TenantMigrator(t.dataSource, t.app.get(TenantTransactionRunner), t.app.get(RequestContext), set, t.app.get(APP_CONFIG), t.app.get(TenantStore), t.app.get(TenantLifecycleStore));
+    new TenantMigrator(t.dataSource, t.app.get(TenantTransactionRunner), t.app.get(RequestContext), set, t.app.get(APP_CONFIG), t.app.get(TenantStore), t.app.get(TenantLifecycleStore), t.app.get(TenantRoles));
   /** The real set's length: the version every tenant has before these tests add migrations. */
   const V = tenantMigrations.migrations.length;
   const ours = <R extends { slug: string }>(reports: R[]) => reports.filter((r) => slugs.includes(r.slug));

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { databaseRoleTag } from '@credence/database';
+import { assertSchemaName, quoteSchema } from '../schema-name';
+import type { UnitOfWork } from '../unit-of-work';
+
+const TENANT_ROLE = /^t_[0-9a-f]{32}_[0-9a-f]{8}$/;
+const GROUP_ROLE = /^credence_tenants_[0-9a-f]{8}$/;
+const GROUP_LOCK = 'credence:tenant-role-group';
+
+/** A tenant's role: its schema name and the database's tag (`databaseRoleTag`), 43 characters. */
+export function tenantRoleName(schema: string, tag: string): string {
+  return assertRoleName(`${assertSchemaName(schema)}_${tag}`);
+}
+
+/** The group every tenant role of one database belongs to; it holds the grants on `platform`. */
+export function tenantGroupRole(tag: string): string {
+  return assertRoleName(`credence_tenants_${tag}`);
+}
+
+function assertRoleName(role: string): string {
+  if (!TENANT_ROLE.test(role) && !GROUP_ROLE.test(role)) throw new Error(`refusing role name ${JSON.stringify(role)}`);
+  return role;
+}
+
+/** A checked, double-quoted role name, safe to put into SQL text. */
+export function quoteRole(role: string): string {
+  return `"${assertRoleName(role)}"`;
+}
+
+/**
+ * What a tenant's unit of work may touch in `platform`, given once to the group rather than to
+ * each tenant role (one ACL entry per table, whatever the number of tenants). Row security
+ * (platform migration 1732590000000) narrows each table to the rows of the role's own tenant:
+ * - outbox: the events the unit emits (insert), and erasure blanking them (update of `event`);
+ * - event_store: erasure blanking the stored copies;
+ * - retention_runs: a retention batch counting itself in the run's row, and completing it.
+ * The registry (`tenants`, `tenant_domains`), API keys and the platform trail are not reachable.
+ */
+const groupGrants = (group: string): string => `
+  GRANT USAGE ON SCHEMA platform TO ${group};
+  GRANT SELECT, INSERT (event_id, tenant_id, aggregate, type, event), UPDATE (event) ON platform.outbox TO ${group};
+  GRANT USAGE ON SEQUENCE platform.outbox_position_seq TO ${group};
+  GRANT SELECT, UPDATE (event) ON platform.event_store TO ${group};
+  GRANT SELECT, UPDATE (counts, status, finished_at, error) ON platform.retention_runs TO ${group};`;
+
+/**
+ * Rows and nothing else in its own schema: tables and sequences are owned by the login role that
+ * ran the migrations, so the tenant role cannot alter, drop, truncate or create anything. The
+ * login role is made a member so that it may `SET ROLE` to it without being a superuser.
+ */
+const tenantGrants = (role: string, group: string, schema: string): string => `
+  GRANT ${group} TO ${role};
+  GRANT ${role} TO CURRENT_USER;
+  GRANT USAGE ON SCHEMA ${schema} TO ${role};
+  GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role};
+  GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role};`;
+
+/**
+ * The Postgres roles behind tenant isolation's second line: each tenant's units of work run as a
+ * role that can reach its own schema only (TenantTransactionRunner sets it). Created, granted and
+ * dropped here, always by the login role in a unit of its own (provisioning, migrations, purge).
+ */
+@Injectable()
+export class TenantRoles {
+  private tag?: string;
+  private loading?: Promise<string>;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The role a tenant's units of work run as. */
+  async roleOf(schema: string): Promise<string> {
+    return tenantRoleName(schema, this.tag ?? (await this.loadTag()));
+  }
+
+  async groupRole(): Promise<string> {
+    return tenantGroupRole(this.tag ?? (await this.loadTag()));
+  }
+
+  /**
+   * Makes the tenant's role exist with its grants, idempotently; run by the login role after the
+   * tenant's migrations, in their transaction. `regrant` (migrations were applied) grants the
+   * tables again, so new tables are reachable; otherwise grants are only made when missing.
+   */
+  async ensure(uow: UnitOfWork, schema: string, regrant: boolean): Promise<void> {
+    const role = await this.roleOf(schema);
+    const group = await this.groupRole();
+    const [state] = await uow.query<{ group_exists: boolean; role_exists: boolean; ready: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS group_exists,
+              EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $2) AS role_exists,
+              COALESCE((SELECT has_schema_privilege(r.oid, $3, 'USAGE') AND pg_has_role(current_user, r.oid, 'MEMBER') AND pg_has_role(r.oid, g.oid, 'MEMBER')
+                          FROM pg_roles r, pg_roles g WHERE r.rolname = $2 AND g.rolname = $1), false) AS ready`,
+      [group, role, assertSchemaName(schema)],
+    );
+    if (!state.group_exists) await this.ensureGroup(uow, false);
+    if (!state.role_exists) await uow.query(`CREATE ROLE ${quoteRole(role)} NOLOGIN`);
+    if (regrant || !state.ready) await uow.query(tenantGrants(quoteRole(role), quoteRole(group), quoteSchema(schema)));
+  }
+
+  /**
+   * Makes the group exist with its grants on `platform`. Serialised by a transaction lock, so
+   * concurrent provisionings of a database's first tenants create it once. `regrant` grants again
+   * (npm run migrate does, so grants added by a newer build reach an existing group).
+   */
+  async ensureGroup(uow: UnitOfWork, regrant: boolean): Promise<void> {
+    const group = await this.groupRole();
+    await uow.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [GROUP_LOCK]);
+    const [{ exists }] = await uow.query<{ exists: boolean }[]>('SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists', [group]);
+    if (!exists) await uow.query(`CREATE ROLE ${quoteRole(group)} NOLOGIN`);
+    if (regrant || !exists) await uow.query(groupGrants(quoteRole(group)));
+  }
+
+  /** Drops the tenant's role, once its schema is gone (purge, failed provisioning); nothing when there is none. */
+  async drop(uow: UnitOfWork, schema: string): Promise<void> {
+    const role = await this.roleOf(schema);
+    const [{ exists }] = await uow.query<{ exists: boolean }[]>('SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists', [role]);
+    // DROP OWNED revokes what is left granted to it in this database (it owns nothing).
+    if (exists) await uow.query(`DROP OWNED BY ${quoteRole(role)}; DROP ROLE ${quoteRole(role)}`);
+  }
+
+  private loadTag(): Promise<string> {
+    this.loading ??= this.dataSource
+      .query<{ name: string }[]>('SELECT current_database() AS name')
+      .then(([{ name }]) => (this.tag = databaseRoleTag(name)))
+      .catch((err: unknown) => {
+        this.loading = undefined;
+        throw err;
+      });
+    return this.loading;
+  }
+}

@@ -26,9 +26,7 @@ export class ActorSystem {
   send<T>(ref: ActorRef, handle: (uow: UnitOfWork) => Promise<T>, options: ActorOptions = {}): Promise<T> {
     const key = actorKey(ref);
     const locks = [{ key }, ...(options.extraLocks ?? [])];
-    return this.mailboxes.deliver(key, () =>
-      options.platform ? this.runner.inPlatform(handle, { locks }) : this.runner.inTenant(handle, { locks, asOwner: options.asOwner }),
-    );
+    return this.mailboxes.deliver(key, () => (options.platform ? this.runner.inPlatform(handle, { locks }) : this.runner.inTenant(handle, { locks, asOwner: options.asOwner })));
   }
 
   get activeMailboxes(): number {

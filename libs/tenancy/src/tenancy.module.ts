@@ -29,7 +29,17 @@ export class TenancyModule {
         TenantSettingsWriter,
         TenantRoles,
       ],
-      exports: [TenantTransactionRunner, TenantRegistry, TenantRouteGuard, TenantMigrator, TenantStore, TenantLifecycleStore, TenantSettingsWriter, TenantRoles, TENANT_MIGRATIONS],
+      exports: [
+        TenantTransactionRunner,
+        TenantRegistry,
+        TenantRouteGuard,
+        TenantMigrator,
+        TenantStore,
+        TenantLifecycleStore,
+        TenantSettingsWriter,
+        TenantRoles,
+        TENANT_MIGRATIONS,
+      ],
     };
   }
 }

@@ -63,13 +63,7 @@ export class TenantTransactionRunner {
     return tenant;
   }
 
-  private async run<T>(
-    tenant: TenantRef | null,
-    searchPath: string,
-    role: string | null,
-    work: (uow: UnitOfWork) => Promise<T>,
-    options: UnitOptions,
-  ): Promise<T> {
+  private async run<T>(tenant: TenantRef | null, searchPath: string, role: string | null, work: (uow: UnitOfWork) => Promise<T>, options: UnitOptions): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let uow: UnitOfWork | undefined;

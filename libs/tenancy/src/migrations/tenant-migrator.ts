@@ -94,11 +94,14 @@ export class TenantMigrator {
   private async migrateOne(t: TenantSummary): Promise<TenantMigrationReport> {
     const tenant: TenantRef = { id: t.id, slug: t.slug, schema: t.schema_name };
     return this.context.runWith({ tenant, principal: 'system:migrate' }, () =>
-      this.runner.inTenant(async (uow) => {
-        const { applied, version } = await this.applyInUnit(uow);
-        if (applied.length) await this.lifecycle.setDbVersion(uow, t.id, version);
-        return { tenant_id: t.id, slug: t.slug, from: t.db_version, to: version, applied };
-      }, { locks: [{ key: `tenant-migrate:${t.id}` }], asOwner: true }),
+      this.runner.inTenant(
+        async (uow) => {
+          const { applied, version } = await this.applyInUnit(uow);
+          if (applied.length) await this.lifecycle.setDbVersion(uow, t.id, version);
+          return { tenant_id: t.id, slug: t.slug, from: t.db_version, to: version, applied };
+        },
+        { locks: [{ key: `tenant-migrate:${t.id}` }], asOwner: true },
+      ),
     );
   }
 }

@@ -36,35 +36,34 @@ export class TenantProvisioner {
     const key = await newSigningKey(this.encryption, tenant.id);
     const ref = { id: tenant.id, slug, schema: tenant.schema };
     const outcome = await this.context.runWith({ tenant: ref }, () =>
-      this.actors.send(tenantActor(slug), async (uow): Promise<ProvisionOutcome> => {
-        const row = await this.lifecycle.lockProvisioning(uow, slug);
-        if (!row || row.id !== tenant.id) return 'gone';
-        if (row.status !== 'provisioning') return 'already_done';
-        const queryRunner = uow.manager.queryRunner!;
-        await uow.query(`CREATE SCHEMA ${quoteSchema(row.schema_name)}`);
-        // Waits while `npm run migrate` runs, so the new schema cannot miss a migration.
-        await lockForTransaction(queryRunner, TENANT_SCHEMA_LOCK, 'shared');
-        const { version } = await this.migrator.applyInUnit(uow);
-        const admin = row.pending_admin!;
-        await seedNewTenant(
-          uow,
-          {
-            userId: admin.user_id,
-            email: admin.email,
-            passwordHash: admin.password_hash,
-            inviteTokenHash: admin.invite_token_hash ? Buffer.from(admin.invite_token_hash, 'hex') : null,
-          },
-          key,
-        );
-        await this.lifecycle.activate(uow, row.id, version);
-        uow.emit(
-          'tenant.onboarded',
-          subjects.tenant(slug),
-          { tenant_id: row.id, slug, name: row.name, domains: row.domains, admin_user_id: admin.user_id, recovered },
-          row.id,
-        );
-        return 'completed';
-      }, { asOwner: true }),
+      this.actors.send(
+        tenantActor(slug),
+        async (uow): Promise<ProvisionOutcome> => {
+          const row = await this.lifecycle.lockProvisioning(uow, slug);
+          if (!row || row.id !== tenant.id) return 'gone';
+          if (row.status !== 'provisioning') return 'already_done';
+          const queryRunner = uow.manager.queryRunner!;
+          await uow.query(`CREATE SCHEMA ${quoteSchema(row.schema_name)}`);
+          // Waits while `npm run migrate` runs, so the new schema cannot miss a migration.
+          await lockForTransaction(queryRunner, TENANT_SCHEMA_LOCK, 'shared');
+          const { version } = await this.migrator.applyInUnit(uow);
+          const admin = row.pending_admin!;
+          await seedNewTenant(
+            uow,
+            {
+              userId: admin.user_id,
+              email: admin.email,
+              passwordHash: admin.password_hash,
+              inviteTokenHash: admin.invite_token_hash ? Buffer.from(admin.invite_token_hash, 'hex') : null,
+            },
+            key,
+          );
+          await this.lifecycle.activate(uow, row.id, version);
+          uow.emit('tenant.onboarded', subjects.tenant(slug), { tenant_id: row.id, slug, name: row.name, domains: row.domains, admin_user_id: admin.user_id, recovered }, row.id);
+          return 'completed';
+        },
+        { asOwner: true },
+      ),
     );
     this.registry.forget(slug);
     if (outcome === 'completed') this.metrics.tenantsOnboarded.inc({ outcome: recovered ? 'recovered' : 'completed' });

@@ -40,8 +40,8 @@ export class TenantMigrator {
   }
 
   /**
-   * Inside a unit of work run as the schema's owner (`asOwner`): brings the schema to the current
-   * version, then makes the tenant's role exist with rights on every table (new ones included).
+   * Inside a unit of work run as the schema's owner (`asOwner`): makes the tenant's role exist with
+   * rights on every table of the schema (TenantRoles), then brings the schema to the current version.
    */
   async applyInUnit(uow: UnitOfWork): Promise<{ version: number; applied: string[] }> {
     const queryRunner = uow.manager.queryRunner;
@@ -49,9 +49,9 @@ export class TenantMigrator {
     const [{ schema }] = await uow.query<{ schema: string | null }[]>('SELECT current_schema() AS schema');
     // Unqualified DDL lands in the first existing schema of the path; never let it fall through to platform.
     if (!uow.tenant || schema !== uow.tenant.schema) throw new Error(`tenant schema missing (current_schema = ${schema})`);
-    const outcome = await applyPending(queryRunner, this.set);
-    await this.roles.ensure(uow, uow.tenant.schema, outcome.applied.length > 0);
-    return outcome;
+    // Role first: the tables the migrations create are then granted to it by default privileges.
+    await this.roles.ensure(uow, uow.tenant.schema);
+    return applyPending(queryRunner, this.set);
   }
 
   /**

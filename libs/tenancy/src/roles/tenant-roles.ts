@@ -128,8 +128,10 @@ export class TenantRoles {
   async drop(uow: UnitOfWork, schema: string): Promise<void> {
     const role = await this.roleOf(schema);
     const [{ exists }] = await uow.query<{ exists: boolean }[]>('SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists', [role]);
-    // DROP OWNED revokes what is left granted to it in this database (it owns nothing).
-    if (exists) await uow.query(`DROP OWNED BY ${quoteRole(role)}; DROP ROLE ${quoteRole(role)}`);
+    // Its grants and default privileges went with the schema, and it owns nothing. No DROP OWNED:
+    // that needs the rights of the role, which a NOINHERIT login role does not have. Anything left
+    // granted to it makes DROP ROLE fail, and the purge with it, rather than pass unnoticed.
+    if (exists) await uow.query(`DROP ROLE ${quoteRole(role)}`);
   }
 
   private loadTag(): Promise<string> {

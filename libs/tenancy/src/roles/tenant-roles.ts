@@ -94,14 +94,15 @@ export class TenantRoles {
   async ensure(uow: UnitOfWork, schema: string): Promise<void> {
     const role = await this.roleOf(schema);
     const group = await this.groupRole();
+    // Function calls and one indexed lookup, no joins of catalog views: planning those cost more
+    // than running them, about 1 ms per tenant on every `npm run migrate` (BENCHMARKS.md).
     const [state] = await uow.query<{ group_exists: boolean; role_exists: boolean; ready: boolean; has_tables: boolean }[]>(
-      `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS group_exists,
-              EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $2) AS role_exists,
-              COALESCE((SELECT has_schema_privilege(r.oid, n.oid, 'USAGE') AND pg_has_role(current_user, r.oid, 'MEMBER') AND pg_has_role(r.oid, g.oid, 'MEMBER')
-                               AND EXISTS (SELECT 1 FROM pg_default_acl d WHERE d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)
-                                              AND d.defaclnamespace = n.oid AND d.defaclobjtype = 'r')
-                          FROM pg_roles r, pg_roles g, pg_namespace n WHERE r.rolname = $2 AND g.rolname = $1 AND n.nspname = $3), false) AS ready,
-              to_regclass($4) IS NOT NULL AS has_tables`,
+      `SELECT to_regrole($1::text) IS NOT NULL AS group_exists, to_regrole($2::text) IS NOT NULL AS role_exists,
+              CASE WHEN to_regrole($1::text) IS NOT NULL AND to_regrole($2::text) IS NOT NULL THEN
+                has_schema_privilege($2::text, $3::text, 'USAGE') AND pg_has_role($2::text, $1::text, 'MEMBER') AND pg_has_role(current_user, $2::text, 'MEMBER')
+                AND EXISTS (SELECT 1 FROM pg_default_acl WHERE defaclrole = current_user::regrole AND defaclnamespace = $3::text::regnamespace AND defaclobjtype = 'r')
+              ELSE false END AS ready,
+              to_regclass($4::text) IS NOT NULL AS has_tables`,
       [group, role, assertSchemaName(schema), `${quoteSchema(schema)}.tenant_migrations`],
     );
     if (state.ready) return;

@@ -29,7 +29,7 @@ import { KeyEncryption, newSigningKey, PasswordHasher } from '@credence/crypto';
 import { applyPending, dropDatabase, ensureDatabase, MigrationSet } from '@credence/database';
 import { seedNewTenant } from '@credence/identity';
 import { createApp } from '@credence/runtime';
-import { quoteSchema, schemaNameFor, TenantLifecycleStore, TenantMigrator, TenantStore, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { quoteSchema, schemaNameFor, TenantLifecycleStore, TenantMigrator, TenantRoles, TenantStore, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { tenantMigrations } from '@migrations/tenant';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { cleanRedis, machineBusyTicks, sourceRevision, table, writeResults } from '../shared/bench-kit';
@@ -488,7 +488,7 @@ async function phaseC(app: NestFastifyApplication, dataSource: DataSource, meter
       const marker = markerMigration(i + 1);
       migrations.push(marker);
       const set: MigrationSet = { historyTable: tenantMigrations.historyTable, migrations: [...migrations] };
-      const migrator = new TenantMigrator(dataSource, app.get(TenantTransactionRunner), app.get(RequestContext), set, config, app.get(TenantStore), app.get(TenantLifecycleStore));
+      const migrator = new TenantMigrator(dataSource, app.get(TenantTransactionRunner), app.get(RequestContext), set, config, app.get(TenantStore), app.get(TenantLifecycleStore), app.get(TenantRoles));
       const t0 = now();
       const { result: reports, cpu, server } = await meter.measure(() => migrator.migrateAll(concurrencies[i]));
       const wall = (now() - t0) / 1000;
@@ -501,7 +501,7 @@ async function phaseC(app: NestFastifyApplication, dataSource: DataSource, meter
     }
     // Reference: a run with nothing pending (per-tenant transaction overhead only).
     const set: MigrationSet = { historyTable: tenantMigrations.historyTable, migrations: [...migrations] };
-    const migrator = new TenantMigrator(dataSource, app.get(TenantTransactionRunner), app.get(RequestContext), set, config, app.get(TenantStore), app.get(TenantLifecycleStore));
+    const migrator = new TenantMigrator(dataSource, app.get(TenantTransactionRunner), app.get(RequestContext), set, config, app.get(TenantStore), app.get(TenantLifecycleStore), app.get(TenantRoles));
     const t0 = now();
     const { result: reports, cpu, server } = await meter.measure(() => migrator.migrateAll(config.TENANT_MIGRATION_CONCURRENCY));
     const wall = (now() - t0) / 1000;

@@ -2,9 +2,10 @@ import type { MigrationSet } from '@credence/database';
 import { CreatePlatformRegistry1732560000000 } from './1732560000000-create-platform-registry';
 import { CreateEventStore1732570000000 } from './1732570000000-create-event-store';
 import { CreatePlatformAuditAndRetention1732580000000 } from './1732580000000-create-platform-audit-and-retention';
+import { TenantRowSecurity1732590000000 } from './1732590000000-tenant-row-security';
 
 /** Platform schema migrations, in order. Append only. */
 export const platformMigrations: MigrationSet = {
   historyTable: 'platform_migrations',
-  migrations: [CreatePlatformRegistry1732560000000, CreateEventStore1732570000000, CreatePlatformAuditAndRetention1732580000000],
+  migrations: [CreatePlatformRegistry1732560000000, CreateEventStore1732570000000, CreatePlatformAuditAndRetention1732580000000, TenantRowSecurity1732590000000],
 };

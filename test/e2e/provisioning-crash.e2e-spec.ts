@@ -26,6 +26,8 @@ describe('crash during provisioning', () => {
 
   const tenantBySlug = async (slug: string) => (await db.query('SELECT id, status, schema_name FROM platform.tenants WHERE slug = $1', [slug])).rows[0];
   const schemaExists = async (schema: string) => (await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
+  const roleExists = async (schema: string) =>
+    (await db.query(`SELECT 1 FROM pg_roles WHERE rolname = $1 || '_' || left(md5(current_database()), 8)`, [schema])).rowCount === 1;
 
   it('completes a tenant whose process was killed mid-provisioning, once the platform restarts', async () => {
     child = await startChildPlatform();
@@ -60,6 +62,7 @@ describe('crash during provisioning', () => {
       // Nothing half-made: the registry row says provisioning, the schema never committed.
       expect((await tenantBySlug(slug)).status).toBe('provisioning');
       expect(await schemaExists(mid.schema_name)).toBe(false);
+      expect(await roleExists(mid.schema_name)).toBe(false);
     } finally {
       if (!released) await db.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [SCHEMA_LOCK]);
     }
@@ -70,6 +73,7 @@ describe('crash during provisioning', () => {
       return row?.status === 'active' ? row : undefined;
     });
     expect(await schemaExists(done.schema_name)).toBe(true);
+    expect(await roleExists(done.schema_name)).toBe(true);
     const admins = await db.query(`SELECT email, status FROM "${done.schema_name}".users`);
     expect(admins.rows).toEqual([{ email: 'ada@crash.example', status: 'active' }]);
     const events = await db.query(`SELECT type, event FROM platform.outbox WHERE tenant_id = $1 ORDER BY position`, [done.id]);

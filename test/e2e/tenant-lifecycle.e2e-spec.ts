@@ -49,6 +49,13 @@ describe('tenant lifecycle (platform admin API)', () => {
       );
       expect(admin).toMatchObject({ email: `admin@${slug}.example`, status: 'active', role: 'tenant_admin' });
       expect(admin.password_hash).toMatch(/^\$argon2id\$/);
+      // Its role, made in the same transaction: USAGE on its own schema only.
+      const [role] = await t.dataSource.query(
+        `SELECT r.rolname, has_schema_privilege(r.oid, $1, 'USAGE') AS own, has_schema_privilege(r.oid, 'platform', 'CREATE') AS platform_create, r.rolcanlogin
+           FROM pg_roles r WHERE r.rolname = $1 || '_' || left(md5(current_database()), 8)`,
+        [schema],
+      );
+      expect(role).toMatchObject({ own: true, platform_create: false, rolcanlogin: false });
     });
 
     it('keeps the signing key private part encrypted at rest', async () => {
@@ -202,6 +209,8 @@ describe('tenant lifecycle (platform admin API)', () => {
     expect(status).toBe('deleted');
     const schemas = await t.dataSource.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
     expect(schemas).toHaveLength(0);
+    const roles = await t.dataSource.query(`SELECT 1 FROM pg_roles WHERE rolname = $1 || '_' || left(md5(current_database()), 8)`, [schema]);
+    expect(roles).toHaveLength(0);
     const domains = await t.dataSource.query('SELECT 1 FROM platform.tenant_domains WHERE tenant_id = $1', [created.body.id]);
     expect(domains).toHaveLength(0);
     const types = await t.dataSource.query('SELECT type FROM platform.outbox WHERE tenant_id = $1 ORDER BY position', [created.body.id]);

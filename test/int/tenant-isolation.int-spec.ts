@@ -90,6 +90,56 @@ describe('tenant isolation', () => {
     expect(n).toBe(1);
   });
 
+  describe("the tenant's Postgres role (second line, behind search_path)", () => {
+    /** Runs SQL in a unit of work of `tenant` and resolves to its error's SQLSTATE, or 'ok'. */
+    const outcomeIn = (tenant: TenantRef, sql: string) =>
+      asTenant(tenant, () => runner.inTenant((uow) => uow.query(sql))).then(
+        () => 'ok',
+        (err: { code?: string }) => err.code,
+      );
+
+    it("refuses SQL that names another tenant's schema, while the tenant's own work succeeds", async () => {
+      // The login role (a superuser in tests) reads B's users: only the role stands in the way.
+      expect(await t.dataSource.query(`SELECT email FROM "${b.schema}".users`)).toEqual([{ email: 'bob@b.example' }]);
+      expect(await outcomeIn(a, `SELECT email FROM "${b.schema}".users`)).toBe('42501');
+      expect(await outcomeIn(a, `UPDATE "${b.schema}".users SET email = email`)).toBe('42501');
+      expect(await outcomeIn(a, `SELECT email FROM "${a.schema}".users`)).toBe('ok');
+      expect(await outcomeIn(a, 'UPDATE users SET email = email')).toBe('ok');
+    });
+
+    it('refuses the registry and the API keys to a tenant unit of work, platform units keep them', async () => {
+      expect(await outcomeIn(a, `UPDATE platform.tenants SET name = name WHERE id = '${a.id}'`)).toBe('42501');
+      expect(await outcomeIn(a, 'SELECT slug FROM platform.tenants')).toBe('42501');
+      expect(await outcomeIn(a, 'DELETE FROM platform.tenant_domains')).toBe('42501');
+      expect(await outcomeIn(a, 'SELECT id FROM platform.api_keys')).toBe('42501');
+      const platform = await runner.inPlatform((uow) => uow.query<unknown[]>('SELECT 1 FROM platform.tenants WHERE id = $1', [a.id]));
+      expect(platform).toHaveLength(1);
+    });
+
+    it('narrows the platform tables it may write to its own tenant rows (row security)', async () => {
+      const seen = await asTenant(a, () => runner.inTenant((uow) => uow.query<{ tenant_id: string }[]>('SELECT DISTINCT tenant_id FROM platform.outbox')));
+      expect(seen).toEqual([{ tenant_id: a.id }]);
+      const all = await t.dataSource.query<{ tenant_id: string }[]>('SELECT DISTINCT tenant_id FROM platform.outbox WHERE tenant_id = ANY($1)', [[a.id, b.id]]);
+      expect(all).toHaveLength(2);
+      const forged = await outcomeIn(a, `INSERT INTO platform.outbox (event_id, tenant_id, aggregate, type, event) VALUES (gen_random_uuid(), '${b.id}', 'x', 'x', '{}')`);
+      expect(forged).toBe('42501'); // new row violates row-level security policy
+      const [{ n }] = await asTenant(a, () =>
+        runner.inTenant((uow) => uow.query<{ n: number }[]>(`WITH u AS (UPDATE platform.outbox SET event = event WHERE tenant_id = '${b.id}' RETURNING 1) SELECT count(*)::int AS n FROM u`)),
+      );
+      expect(n).toBe(0);
+    });
+
+    it('runs as a role named from the tenant id and this database, and as the login role outside the unit', async () => {
+      const [{ db }] = await t.dataSource.query('SELECT left(md5(current_database()), 8) AS db');
+      const [me] = await asTenant(a, () => runner.inTenant((uow) => uow.query<{ cu: string; su: string }[]>('SELECT current_user AS cu, session_user AS su')));
+      expect(me.cu).toBe(`${a.schema}_${db}`);
+      const [{ cu }] = await t.dataSource.query('SELECT current_user AS cu');
+      expect(cu).toBe(me.su);
+      const [platformUnit] = await runner.inPlatform((uow) => uow.query<{ cu: string }[]>('SELECT current_user AS cu'));
+      expect(platformUnit.cu).toBe(me.su);
+    });
+  });
+
   it('fails closed when no tenant is in context', async () => {
     await expect(runner.inTenant((uow) => uow.query('SELECT 1'))).rejects.toMatchObject({ code: 'tenant.context_missing' });
     await expect(context.runWith({}, () => runner.inTenant((uow) => uow.query('SELECT 1')))).rejects.toBeInstanceOf(DomainError);
@@ -102,7 +152,7 @@ describe('tenant isolation', () => {
     });
   });
 
-  it('leaves no search_path behind on pooled connections, after commit or rollback', async () => {
+  it('leaves no search_path or role behind on pooled connections, after commit or rollback', async () => {
     await asTenant(a, () => runner.inTenant((uow) => uow.query('SELECT 1')));
     await expect(asTenant(a, () => runner.inTenant(async (uow) => {
       await uow.query('SELECT 1');
@@ -119,6 +169,8 @@ describe('tenant isolation', () => {
       for (const r of runners) {
         const [{ search_path }] = await r.query('SHOW search_path');
         expect(search_path).not.toContain('t_');
+        const [{ role }] = await r.query('SELECT current_user = session_user AS role');
+        expect(role).toBe(true);
         const rows = await r.query(`SELECT count(*)::int AS n FROM pg_catalog.pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE c.relname = 'users' AND n.nspname = ANY (current_schemas(false))`);
         expect(rows[0].n).toBe(0);

@@ -5,7 +5,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { APP_CONFIG } from '@credence/config';
 import { RequestContext } from '@credence/context';
 import { MigrationSet } from '@credence/database';
-import { TenantLifecycleStore, TenantMigrator, TenantStore, TenantTransactionRunner } from '@credence/tenancy';
+import { TenantLifecycleStore, TenantMigrator, TenantRoles, TenantStore, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { startTestApp, TestApp, testEnv, uniqueSlug } from '@credence/testing';
 import { tenantMigrations } from '@migrations/tenant';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
@@ -32,10 +32,16 @@ describe('tenant migrations', () => {
   const slugs: string[] = [];
   const schemaOf = async (slug: string) => (await t.dataSource.query('SELECT schema_name FROM platform.tenants WHERE slug = $1', [slug]))[0].schema_name as string;
   const migratorWith = (set: MigrationSet) =>
-    new TenantMigrator(t.dataSource, t.app.get(TenantTransactionRunner), t.app.get(RequestContext), set, t.app.get(APP_CONFIG), t.app.get(TenantStore), t.app.get(TenantLifecycleStore));
+    new TenantMigrator(t.dataSource, t.app.get(TenantTransactionRunner), t.app.get(RequestContext), set, t.app.get(APP_CONFIG), t.app.get(TenantStore), t.app.get(TenantLifecycleStore), t.app.get(TenantRoles));
   /** The real set's length: the version every tenant has before these tests add migrations. */
   const V = tenantMigrations.migrations.length;
   const ours = <R extends { slug: string }>(reports: R[]) => reports.filter((r) => slugs.includes(r.slug));
+  /** A unit of work of the tenant with this slug, through the application's runner (so as its role). */
+  const inTenantOf = async <T>(slug: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> => {
+    const [row] = await t.dataSource.query('SELECT id, schema_name FROM platform.tenants WHERE slug = $1', [slug]);
+    const tenant = { id: row.id as string, slug, schema: row.schema_name as string };
+    return t.app.get(RequestContext).runWith({ tenant }, () => t.app.get(TenantTransactionRunner).inTenant(work));
+  };
 
   beforeAll(async () => {
     t = await startTestApp([AuthAppModule]);
@@ -76,6 +82,28 @@ describe('tenant migrations', () => {
 
     const again = ours(await migratorWith(set).migrateAll(2));
     for (const r of again) expect(r).toMatchObject({ from: V + 1, to: V + 1, applied: [] });
+
+    // The new table is reachable by the tenant's role, through which every unit of work runs.
+    const written = await inTenantOf(slugs[0], (uow) => uow.query<{ id: number }[]>('INSERT INTO migration_marker (id) VALUES (1) RETURNING id'));
+    expect(written).toEqual([{ id: 1 }]);
+  });
+
+  it("gives a tenant that has no role yet (provisioned by an older build) its role and grants, and is safe to re-run", async () => {
+    const set = { ...tenantMigrations, migrations: [...tenantMigrations.migrations, AddMarker9000000000001] };
+    const schema = await schemaOf(slugs[0]);
+    const [{ role }] = await t.dataSource.query(`SELECT $1 || '_' || left(md5(current_database()), 8) AS role`, [schema]);
+    await t.dataSource.query(`DROP OWNED BY "${role}"; DROP ROLE "${role}"`);
+    await expect(inTenantOf(slugs[0], (uow) => uow.query('SELECT 1 FROM users'))).rejects.toThrow(`tenant role ${role} is missing; run npm run migrate`);
+
+    for (let run = 0; run < 2; run++) {
+      const reports = ours(await migratorWith(set).migrateAll(2));
+      for (const r of reports) expect(r).toMatchObject({ to: V + 1, applied: [] });
+      expect(reports.filter((r) => r.error)).toEqual([]);
+    }
+    const rows = await inTenantOf(slugs[0], (uow) => uow.query<{ email: string }[]>('SELECT email FROM users'));
+    expect(rows).toEqual([{ email: `a@${slugs[0]}.example` }]);
+    const other = await schemaOf(slugs[1]);
+    await expect(inTenantOf(slugs[0], (uow) => uow.query(`SELECT 1 FROM "${other}".users`))).rejects.toMatchObject({ code: '42501' });
   });
 
   it('isolates a failing tenant: it is reported and rolled back, the others are migrated', async () => {

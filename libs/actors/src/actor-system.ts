@@ -8,6 +8,8 @@ export interface ActorOptions {
   extraLocks?: { key: string; mode?: 'exclusive' | 'shared' }[];
   /** Run on the platform schema rather than the ambient tenant's (tenant lifecycle itself). */
   platform?: boolean;
+  /** Run as the login role that owns the tenant's schema, not as the tenant's role: provisioning only (see UnitOptions). */
+  asOwner?: boolean;
 }
 
 /**
@@ -24,9 +26,7 @@ export class ActorSystem {
   send<T>(ref: ActorRef, handle: (uow: UnitOfWork) => Promise<T>, options: ActorOptions = {}): Promise<T> {
     const key = actorKey(ref);
     const locks = [{ key }, ...(options.extraLocks ?? [])];
-    return this.mailboxes.deliver(key, () =>
-      options.platform ? this.runner.inPlatform(handle, { locks }) : this.runner.inTenant(handle, { locks }),
-    );
+    return this.mailboxes.deliver(key, () => (options.platform ? this.runner.inPlatform(handle, { locks }) : this.runner.inTenant(handle, { locks, asOwner: options.asOwner })));
   }
 
   get activeMailboxes(): number {

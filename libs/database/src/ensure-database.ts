@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { dropDatabaseRoles } from './database-roles';
 
 const SAFE_DB_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -26,6 +27,7 @@ export async function ensureDatabase(url: string): Promise<{ created: boolean; n
   }
 }
 
+/** Drops the database and the roles Credence created for it (roles outlive a database otherwise). */
 export async function dropDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
@@ -36,6 +38,7 @@ export async function dropDatabase(url: string): Promise<void> {
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await dropDatabaseRoles(client, name);
   } finally {
     await client.end();
   }

@@ -5,6 +5,7 @@ export * from './migrations/bounded';
 export * from './migrations/migration-tokens';
 export * from './migrations/tenant-migrator';
 export * from './retention/retention-rule';
+export * from './roles/tenant-roles';
 export * from './schema-name';
 export * from './settings/tenant-settings-rules';
 export * from './settings/tenant-settings-writer';

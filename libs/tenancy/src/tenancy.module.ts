@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { MigrationSet } from '@credence/database';
 import { TENANT_MIGRATIONS } from './migrations/migration-tokens';
 import { TenantMigrator } from './migrations/tenant-migrator';
+import { TenantRoles } from './roles/tenant-roles';
 import { TenantRegistry } from './tenant-registry';
 import { TenantRouteGuard } from './tenant-route.guard';
 import { TenantTransactionRunner } from './tenant-transaction-runner';
@@ -26,8 +27,19 @@ export class TenancyModule {
         TenantStore,
         TenantLifecycleStore,
         TenantSettingsWriter,
+        TenantRoles,
       ],
-      exports: [TenantTransactionRunner, TenantRegistry, TenantRouteGuard, TenantMigrator, TenantStore, TenantLifecycleStore, TenantSettingsWriter, TENANT_MIGRATIONS],
+      exports: [
+        TenantTransactionRunner,
+        TenantRegistry,
+        TenantRouteGuard,
+        TenantMigrator,
+        TenantStore,
+        TenantLifecycleStore,
+        TenantSettingsWriter,
+        TenantRoles,
+        TENANT_MIGRATIONS,
+      ],
     };
   }
 }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { lockForTransaction } from '@credence/database';
 import { RequestContext, TenantRef } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import { writeToOutbox } from '@credence/outbox';
+import { TenantRoles } from './roles/tenant-roles';
 import { tenantSearchPath } from './schema-name';
 import { UnitOfWork } from './unit-of-work';
 import { EventsCommitted } from './events-committed';
@@ -12,14 +13,21 @@ import { EventsCommitted } from './events-committed';
 export interface UnitOptions {
   /** Advisory locks taken (in this order) before the work runs; held until commit. */
   locks?: { key: string; mode?: 'exclusive' | 'shared' }[];
+  /**
+   * Run a tenant unit as the login role that owns the schema instead of the tenant's role: for
+   * provisioning and migrations only (DDL, the registry, creating the role itself).
+   */
+  asOwner?: boolean;
 }
 
 export const EVENT_SOURCE = Symbol('EVENT_SOURCE');
 
 /**
  * The only place that opens a transaction on tenant data. It takes a pooled connection for
- * the unit of work, sets search_path transaction-locally, runs the work, writes the outbox,
- * commits, and only then publishes the events in-process.
+ * the unit of work, sets search_path and the tenant's role transaction-locally (one statement),
+ * runs the work, writes the outbox, commits, and only then publishes the events in-process.
+ * The role can reach the tenant's own schema only (TenantRoles), so SQL that names another
+ * tenant's schema, or the registry, fails in Postgres whatever built it.
  */
 @Injectable()
 export class TenantTransactionRunner {
@@ -29,6 +37,7 @@ export class TenantTransactionRunner {
     private readonly dataSource: DataSource,
     private readonly context: RequestContext,
     private readonly eventBus: EventBus,
+    private readonly roles: TenantRoles,
   ) {}
 
   setSource(source: string): void {
@@ -38,12 +47,13 @@ export class TenantTransactionRunner {
   /** A unit of work on the ambient tenant's schema; fails closed when no tenant is in context. */
   async inTenant<T>(work: (uow: UnitOfWork) => Promise<T>, options: UnitOptions = {}): Promise<T> {
     const tenant = this.context.requireTenant();
-    return this.run(tenant, tenantSearchPath(tenant.schema), work, options);
+    const role = options.asOwner ? null : await this.roles.roleOf(tenant.schema);
+    return this.run(tenant, tenantSearchPath(tenant.schema), role, work, options);
   }
 
   /** A unit of work on the platform schema only (registry, keys, outbox). */
   inPlatform<T>(work: (uow: UnitOfWork) => Promise<T>, options: UnitOptions = {}): Promise<T> {
-    return this.run(null, 'platform', work, options);
+    return this.run(null, 'platform', null, work, options);
   }
 
   /** Checks that a command's tenant is the ambient one (commands carry tenantId in their type). */
@@ -53,14 +63,14 @@ export class TenantTransactionRunner {
     return tenant;
   }
 
-  private async run<T>(tenant: TenantRef | null, searchPath: string, work: (uow: UnitOfWork) => Promise<T>, options: UnitOptions): Promise<T> {
+  private async run<T>(tenant: TenantRef | null, searchPath: string, role: string | null, work: (uow: UnitOfWork) => Promise<T>, options: UnitOptions): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let uow: UnitOfWork | undefined;
     let result: T;
     try {
       await runner.startTransaction();
-      await runner.query("SELECT set_config('search_path', $1, true)", [searchPath]);
+      await this.enter(runner, searchPath, role);
       for (const lock of options.locks ?? []) await lockForTransaction(runner, lock.key, lock.mode);
       uow = new UnitOfWork(runner.manager, tenant, {
         source: this.source,
@@ -79,5 +89,20 @@ export class TenantTransactionRunner {
     }
     if (uow.events.length) this.eventBus.publish(new EventsCommitted(uow.events.map((e) => e.envelope)));
     return result;
+  }
+
+  /** Both settings end with the transaction, so nothing survives on the pooled connection. */
+  private async enter(runner: QueryRunner, searchPath: string, role: string | null): Promise<void> {
+    if (!role) {
+      await runner.query("SELECT set_config('search_path', $1, true)", [searchPath]);
+      return;
+    }
+    try {
+      await runner.query("SELECT set_config('search_path', $1, true), set_config('role', $2, true)", [searchPath, role]);
+    } catch (err) {
+      // 22023: the role does not exist (a tenant provisioned by an older build, not yet backfilled).
+      if ((err as { code?: string }).code === '22023') throw new Error(`tenant role ${role} is missing; run npm run migrate`, { cause: err });
+      throw err;
+    }
   }
 }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext, TenantRef } from '@credence/context';
 import { applyPending, MigrationSet, TENANT_SCHEMA_LOCK } from '@credence/database';
+import { TenantRoles } from '../roles/tenant-roles';
 import { TenantLifecycleStore } from '../store/tenant-lifecycle-store';
 import { TenantSummary } from '../store/tenant-record';
 import { TenantStore } from '../store/tenant-store';
@@ -31,19 +32,25 @@ export class TenantMigrator {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tenants: TenantStore,
     private readonly lifecycle: TenantLifecycleStore,
+    private readonly roles: TenantRoles,
   ) {}
 
   get targetVersion(): number {
     return this.set.migrations.length;
   }
 
-  /** Inside a provisioning unit of work: brings a brand-new schema to the current version. */
+  /**
+   * Inside a unit of work run as the schema's owner (`asOwner`): makes the tenant's role exist with
+   * rights on every table of the schema (TenantRoles), then brings the schema to the current version.
+   */
   async applyInUnit(uow: UnitOfWork): Promise<{ version: number; applied: string[] }> {
     const queryRunner = uow.manager.queryRunner;
     if (!queryRunner) throw new Error('unit of work has no query runner');
     const [{ schema }] = await uow.query<{ schema: string | null }[]>('SELECT current_schema() AS schema');
     // Unqualified DDL lands in the first existing schema of the path; never let it fall through to platform.
     if (!uow.tenant || schema !== uow.tenant.schema) throw new Error(`tenant schema missing (current_schema = ${schema})`);
+    // Role first: the tables the migrations create are then granted to it by default privileges.
+    await this.roles.ensure(uow, uow.tenant.schema);
     return applyPending(queryRunner, this.set);
   }
 
@@ -56,6 +63,8 @@ export class TenantMigrator {
     await lockConnection.connect();
     try {
       await lockConnection.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [TENANT_SCHEMA_LOCK]);
+      // The group's grants on platform first: a newer build may grant it more.
+      await this.context.runWith({ principal: 'system:migrate' }, () => this.runner.inPlatform((uow) => this.roles.ensureGroup(uow, true)));
       const tenants = await this.liveTenants();
       const results = await mapBounded(tenants, concurrency, (t) => this.migrateOne(t));
       return results.map((r, i) => {
@@ -85,11 +94,14 @@ export class TenantMigrator {
   private async migrateOne(t: TenantSummary): Promise<TenantMigrationReport> {
     const tenant: TenantRef = { id: t.id, slug: t.slug, schema: t.schema_name };
     return this.context.runWith({ tenant, principal: 'system:migrate' }, () =>
-      this.runner.inTenant(async (uow) => {
-        const { applied, version } = await this.applyInUnit(uow);
-        if (applied.length) await this.lifecycle.setDbVersion(uow, t.id, version);
-        return { tenant_id: t.id, slug: t.slug, from: t.db_version, to: version, applied };
-      }, { locks: [{ key: `tenant-migrate:${t.id}` }] }),
+      this.runner.inTenant(
+        async (uow) => {
+          const { applied, version } = await this.applyInUnit(uow);
+          if (applied.length) await this.lifecycle.setDbVersion(uow, t.id, version);
+          return { tenant_id: t.id, slug: t.slug, from: t.db_version, to: version, applied };
+        },
+        { locks: [{ key: `tenant-migrate:${t.id}` }], asOwner: true },
+      ),
     );
   }
 }

@@ -6,13 +6,13 @@ import { RequestContext } from '@credence/context';
 import { subjects } from '@credence/contracts';
 import { TENANT_SCHEMA_LOCK } from '@credence/database';
 import { JobRegistry, JOBS, OnJob, PurgeTenantJob, QUEUES } from '@credence/queues';
-import { quoteSchema, TenantLifecycleStore, TenantRegistry, TenantStore } from '@credence/tenancy';
+import { quoteSchema, TenantLifecycleStore, TenantRegistry, TenantRoles, TenantStore } from '@credence/tenancy';
 import { tenantActor } from '../tenant-actor';
 import { PurgeScheduler } from './purge-scheduler';
 
 type PurgeOutcome = { done: 'purged' | 'skipped' } | { done: 'later'; at: Date };
 
-/** Drops an offboarded tenant's schema once its grace period is over; the slug stays reserved. */
+/** Drops an offboarded tenant's schema and role once its grace period is over; the slug stays reserved. */
 @Processor(QUEUES.tenantLifecycle)
 export class PurgeTenantProcessor extends WorkerHost {
   private readonly logger = new Logger(PurgeTenantProcessor.name);
@@ -25,6 +25,7 @@ export class PurgeTenantProcessor extends WorkerHost {
     private readonly tenants: TenantStore,
     private readonly lifecycle: TenantLifecycleStore,
     private readonly jobs: JobRegistry,
+    private readonly roles: TenantRoles,
   ) {
     super();
   }
@@ -46,6 +47,7 @@ export class PurgeTenantProcessor extends WorkerHost {
           if (!row || row.status !== 'offboarding' || !row.purge_after) return { done: 'skipped' };
           if (row.purge_after.getTime() > Date.now()) return { done: 'later', at: row.purge_after };
           await uow.query(`DROP SCHEMA IF EXISTS ${quoteSchema(row.schema_name)} CASCADE`);
+          await this.roles.drop(uow, row.schema_name);
           await this.lifecycle.markDeleted(uow, tenantId);
           uow.emit('tenant.deleted', subjects.tenant(tenant.slug), { tenant_id: tenantId, slug: tenant.slug }, tenantId);
           return { done: 'purged' };

@@ -6,14 +6,15 @@ import { KeyEncryption, newSigningKey } from '@credence/crypto';
 import { TENANT_SCHEMA_LOCK, lockForTransaction } from '@credence/database';
 import { seedNewTenant } from '@credence/identity';
 import { Metrics } from '@credence/observability';
-import { quoteSchema, TenantLifecycleStore, TenantMigrator, TenantRegistry } from '@credence/tenancy';
+import { quoteSchema, TenantLifecycleStore, TenantMigrator, TenantRegistry, TenantRoles } from '@credence/tenancy';
 import { tenantActor } from '../tenant-actor';
 
 export type ProvisionOutcome = 'completed' | 'already_done' | 'gone';
 
 /**
  * Second phase of onboarding, shared by the request and crash recovery: in one transaction,
- * create the schema, migrate it, seed it, and flip the tenant to active with `tenant.onboarded`.
+ * create the schema, migrate it, create the tenant's role (the migrator does), seed it, and flip the
+ * tenant to active with `tenant.onboarded`. It runs as the login role (`asOwner`): DDL and the registry.
  * DDL is transactional in Postgres, so a crash anywhere in here leaves nothing behind.
  */
 @Injectable()
@@ -28,41 +29,41 @@ export class TenantProvisioner {
     private readonly registry: TenantRegistry,
     private readonly metrics: Metrics,
     private readonly lifecycle: TenantLifecycleStore,
+    private readonly roles: TenantRoles,
   ) {}
 
   async complete(slug: string, tenant: { id: string; schema: string }, recovered: boolean): Promise<ProvisionOutcome> {
     const key = await newSigningKey(this.encryption, tenant.id);
     const ref = { id: tenant.id, slug, schema: tenant.schema };
     const outcome = await this.context.runWith({ tenant: ref }, () =>
-      this.actors.send(tenantActor(slug), async (uow): Promise<ProvisionOutcome> => {
-        const row = await this.lifecycle.lockProvisioning(uow, slug);
-        if (!row || row.id !== tenant.id) return 'gone';
-        if (row.status !== 'provisioning') return 'already_done';
-        const queryRunner = uow.manager.queryRunner!;
-        await uow.query(`CREATE SCHEMA ${quoteSchema(row.schema_name)}`);
-        // Waits while `npm run migrate` runs, so the new schema cannot miss a migration.
-        await lockForTransaction(queryRunner, TENANT_SCHEMA_LOCK, 'shared');
-        const { version } = await this.migrator.applyInUnit(uow);
-        const admin = row.pending_admin!;
-        await seedNewTenant(
-          uow,
-          {
-            userId: admin.user_id,
-            email: admin.email,
-            passwordHash: admin.password_hash,
-            inviteTokenHash: admin.invite_token_hash ? Buffer.from(admin.invite_token_hash, 'hex') : null,
-          },
-          key,
-        );
-        await this.lifecycle.activate(uow, row.id, version);
-        uow.emit(
-          'tenant.onboarded',
-          subjects.tenant(slug),
-          { tenant_id: row.id, slug, name: row.name, domains: row.domains, admin_user_id: admin.user_id, recovered },
-          row.id,
-        );
-        return 'completed';
-      }),
+      this.actors.send(
+        tenantActor(slug),
+        async (uow): Promise<ProvisionOutcome> => {
+          const row = await this.lifecycle.lockProvisioning(uow, slug);
+          if (!row || row.id !== tenant.id) return 'gone';
+          if (row.status !== 'provisioning') return 'already_done';
+          const queryRunner = uow.manager.queryRunner!;
+          await uow.query(`CREATE SCHEMA ${quoteSchema(row.schema_name)}`);
+          // Waits while `npm run migrate` runs, so the new schema cannot miss a migration.
+          await lockForTransaction(queryRunner, TENANT_SCHEMA_LOCK, 'shared');
+          const { version } = await this.migrator.applyInUnit(uow);
+          const admin = row.pending_admin!;
+          await seedNewTenant(
+            uow,
+            {
+              userId: admin.user_id,
+              email: admin.email,
+              passwordHash: admin.password_hash,
+              inviteTokenHash: admin.invite_token_hash ? Buffer.from(admin.invite_token_hash, 'hex') : null,
+            },
+            key,
+          );
+          await this.lifecycle.activate(uow, row.id, version);
+          uow.emit('tenant.onboarded', subjects.tenant(slug), { tenant_id: row.id, slug, name: row.name, domains: row.domains, admin_user_id: admin.user_id, recovered }, row.id);
+          return 'completed';
+        },
+        { asOwner: true },
+      ),
     );
     this.registry.forget(slug);
     if (outcome === 'completed') this.metrics.tenantsOnboarded.inc({ outcome: recovered ? 'recovered' : 'completed' });
@@ -77,6 +78,7 @@ export class TenantProvisioner {
         const schema = await this.lifecycle.removeProvisioning(uow, tenantId);
         if (!schema) return false;
         await uow.query(`DROP SCHEMA IF EXISTS ${quoteSchema(schema)} CASCADE`);
+        await this.roles.drop(uow, schema);
         uow.emit('tenant.provisioning_failed', subjects.tenant(slug), { tenant_id: tenantId, slug, reason: reason.slice(0, 500) }, tenantId);
         return true;
       },

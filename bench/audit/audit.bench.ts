@@ -65,7 +65,12 @@ async function call(url: string, method: string, path: string, body?: unknown, t
 function eventMix(tenant: BenchTenant, i: number, users: string[]): PendingEvent {
   const user = users[i % users.length];
   const origin = { source: 'credence/bench', actor: 'system' };
-  const client = { ip: `198.51.${(i >> 8) & 255}.${i & 255}`, user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/130.0', device_type: 'desktop', location: 'Berlin, DE' };
+  const client = {
+    ip: `198.51.${(i >> 8) & 255}.${i & 255}`,
+    user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/130.0',
+    device_type: 'desktop',
+    location: 'Berlin, DE',
+  };
   const session = randomUUID();
   switch (i % 10) {
     case 0:
@@ -74,14 +79,31 @@ function eventMix(tenant: BenchTenant, i: number, users: string[]): PendingEvent
     case 2:
       return makeEvent('auth.login.failed', tenant.id, `user/${user}`, { user_id: user, auth_method: 'local', reason: 'invalid_credentials', ...client }, origin);
     case 3:
-      return makeEvent('auth.session.created', tenant.id, `session/${session}`, {
-        session_id: session, user_id: user, auth_method: 'local', idle_expires_at: new Date().toISOString(), absolute_expires_at: new Date().toISOString(), ...client,
-      }, origin);
+      return makeEvent(
+        'auth.session.created',
+        tenant.id,
+        `session/${session}`,
+        {
+          session_id: session,
+          user_id: user,
+          auth_method: 'local',
+          idle_expires_at: new Date().toISOString(),
+          absolute_expires_at: new Date().toISOString(),
+          ...client,
+        },
+        origin,
+      );
     case 4:
     case 5:
     case 6:
     case 7:
-      return makeEvent('auth.token.issued', tenant.id, `session/${session}`, { session_id: session, user_id: user, jti: randomUUID(), expires_at: new Date().toISOString() }, origin);
+      return makeEvent(
+        'auth.token.issued',
+        tenant.id,
+        `session/${session}`,
+        { session_id: session, user_id: user, jti: randomUUID(), expires_at: new Date().toISOString() },
+        origin,
+      );
     default:
       return makeEvent('user.updated', tenant.id, `user/${user}`, { user_id: user, changed: ['display_name'] }, { ...origin, actor: `user:${user}` });
   }
@@ -102,7 +124,8 @@ async function ingestPhase(env: Record<string, string>, ctx: BenchContext) {
   const ticks0 = machineBusyTicks();
   const reader = await createApp(config, 'bench-audit-ingest', [AuditAppModule]);
   await reader.init();
-  const count = async () => Number((await ctx.dataSource.query(`SELECT ${ctx.tenants.map((t) => `(SELECT last_seq FROM "${t.schema}".audit_chain)`).join(' + ')} AS n`))[0].n) - before;
+  const count = async () =>
+    Number((await ctx.dataSource.query(`SELECT ${ctx.tenants.map((t) => `(SELECT last_seq FROM "${t.schema}".audit_chain)`).join(' + ')} AS n`))[0].n) - before;
   let first = 0;
   let stored = 0;
   const deadline = Date.now() + 600_000;
@@ -141,7 +164,10 @@ async function main() {
     }
     const ctx: BenchContext = { app, url, dataSource, tenants };
     const out: Record<string, unknown> = {
-      run, when: started.toISOString(), source: sourceRevision(), machine: { cpus: cpus().length, model: cpus()[0]?.model },
+      run,
+      when: started.toISOString(),
+      source: sourceRevision(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model },
     };
     if (ONLY.includes('ingest')) {
       const r = await ingestPhase(env, ctx);

@@ -77,6 +77,8 @@ export async function queryPhase(ctx: BenchContext): Promise<unknown> {
   all.sort((a, b) => a - b);
   const overall = { p50: +percentile(all, 50).toFixed(1), p95: +percentile(all, 95).toFixed(1), max: +all[all.length - 1].toFixed(1) };
   process.stdout.write(`\nQuery: GET /audit/events on ${ROWS} rows (filled in ${fillSeconds.toFixed(1)} s), ${QUERIES} calls per filter, ms at the client\n`);
-  process.stdout.write(`${table(['filter', 'p50', 'p95', 'max', 'rows'], [...Object.entries(results).map(([k, v]) => [k, v.p50, v.p95, v.max, v.rows_first_page]), ['ALL', overall.p50, overall.p95, overall.max, '']])}\n`);
+  process.stdout.write(
+    `${table(['filter', 'p50', 'p95', 'max', 'rows'], [...Object.entries(results).map(([k, v]) => [k, v.p50, v.p95, v.max, v.rows_first_page]), ['ALL', overall.p50, overall.p95, overall.max, '']])}\n`,
+  );
   return { rows: ROWS, fill_seconds: +fillSeconds.toFixed(1), per_filter: results, overall };
 }

@@ -74,8 +74,6 @@ const TARGETS = { login_hash_ratio: 0.8, refresh_per_s: 1500, introspect_per_s: 
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-
-
 function machine() {
   return { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', ram_gib: round(totalmem() / 2 ** 30, 1), node: process.version };
 }
@@ -156,7 +154,14 @@ class Child {
 
 // ---------------------------------------------------------------- setup over HTTP
 
-async function call<T = any>(url: string, method: string, path: string, body: unknown, auth?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+async function call<T = any>(
+  url: string,
+  method: string,
+  path: string,
+  body: unknown,
+  auth?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { ...(auth ? { authorization: auth } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -275,8 +280,6 @@ const showWindow = (w: Window & { pg_statements_per_op?: number; redis_commands_
 const showCpu = (c?: CpuSplit) =>
   c ? `CPU-s over ${c.wall_s} s: machine ${c.machine_busy_s} = app ${c.app_s} + children ${c.children_s} + pg ${c.pg_s} + redis ${c.redis_s} + others ${c.others_s}` : 'CPU n/a';
 
-
-
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -342,7 +345,13 @@ async function main(): Promise<void> {
 
     // ---------------------------------------------------------- fixtures
     const slug = `bench-auth-${runId.slice(-6)}`;
-    const onboarded = await call<{ id: string }>(url, 'POST', '/v1/admin/tenants', { slug, name: 'Auth bench', admin: { email: `admin@${slug}.example`, password: PASSWORD } }, admin);
+    const onboarded = await call<{ id: string }>(
+      url,
+      'POST',
+      '/v1/admin/tenants',
+      { slug, name: 'Auth bench', admin: { email: `admin@${slug}.example`, password: PASSWORD } },
+      admin,
+    );
     expect(201, onboarded, 'onboarding');
     const tenant: TenantRef = { id: onboarded.body.id, slug, schema: `t_${onboarded.body.id.replace(/-/g, '')}` };
     const adminPair = await login(url, slug, `admin@${slug}.example`);
@@ -352,7 +361,13 @@ async function main(): Promise<void> {
       expect(201, await call(url, 'POST', `/v1/t/${slug}/users`, { email, password: PASSWORD }, `Bearer ${adminPair.access_token}`), `create ${email}`);
       emails.push(email);
     }
-    const credential = await call<{ client_id: string; client_secret: string }>(url, 'POST', `/v1/t/${slug}/service-credentials`, { name: 'bench' }, `Bearer ${adminPair.access_token}`);
+    const credential = await call<{ client_id: string; client_secret: string }>(
+      url,
+      'POST',
+      `/v1/t/${slug}/service-credentials`,
+      { name: 'bench' },
+      `Bearer ${adminPair.access_token}`,
+    );
     expect(201, credential, 'service credential');
     const basic = `Basic ${Buffer.from(`${encodeURIComponent(credential.body.client_id)}:${encodeURIComponent(credential.body.client_secret)}`).toString('base64')}`;
     // Real tokens: one login per user and chain (sessions, access tokens and refresh tokens).
@@ -400,7 +415,9 @@ async function main(): Promise<void> {
         await Promise.all(workers.map((w) => w.stop()));
         return { per_process: ws, total: combine(ws) };
       });
-      log(`1b verify in-process, ${VERIFY_PROCESSES} processes x ${VERIFY_CONCURRENCY} closed loops: total ${result.total.per_s}/s (${result.per_process.map((w) => w.per_s).join(' + ')}), worst p99 ${result.total.p99_ms} ms, errors ${result.total.errors}\n   ${showCpu(cpu)}`);
+      log(
+        `1b verify in-process, ${VERIFY_PROCESSES} processes x ${VERIFY_CONCURRENCY} closed loops: total ${result.total.per_s}/s (${result.per_process.map((w) => w.per_s).join(' + ')}), worst p99 ${result.total.p99_ms} ms, errors ${result.total.errors}\n   ${showCpu(cpu)}`,
+      );
       results.verify_machine = { processes: VERIFY_PROCESSES, concurrency_each: VERIFY_CONCURRENCY, ...result, cpu };
     }
 
@@ -426,7 +443,9 @@ async function main(): Promise<void> {
           delete (verify as Partial<typeof verify>).redis_commands_per_op;
           return { verify, logins: await logins.snapshot() };
         });
-        log(`1c verify in-process ${label === 'closed' ? `${concurrency} closed loops` : `paced ${rate}/s`} while ${LOGIN_LOOPS} login loops run over HTTP: ${showWindow(result.verify)}`);
+        log(
+          `1c verify in-process ${label === 'closed' ? `${concurrency} closed loops` : `paced ${rate}/s`} while ${LOGIN_LOOPS} login loops run over HTTP: ${showWindow(result.verify)}`,
+        );
         log(`   logins meanwhile: ${showWindow(result.logins)}\n   ${showCpu(cpu)}`);
         mixed[label] = { concurrency, rate_per_s: rate, ...result, cpu };
       }
@@ -474,7 +493,9 @@ async function main(): Promise<void> {
         ...result.counts,
         cpu,
       };
-      log(`2  introspection over HTTP (${figures.method}): ${figures.per_s}/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms; per request ${figures.pg_statements_per_op} SQL statements, ${figures.redis_commands_per_op} Redis commands; non-2xx ${figures.non2xx}, body mismatches ${figures.mismatches}, errors ${figures.errors}\n   ${showCpu(cpu)}`);
+      log(
+        `2  introspection over HTTP (${figures.method}): ${figures.per_s}/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms; per request ${figures.pg_statements_per_op} SQL statements, ${figures.redis_commands_per_op} Redis commands; non-2xx ${figures.non2xx}, body mismatches ${figures.mismatches}, errors ${figures.errors}\n   ${showCpu(cpu)}`,
+      );
       results.introspection = figures;
     }
 
@@ -511,7 +532,12 @@ async function main(): Promise<void> {
       if (result.stalled) {
         wedged = true;
         log(`   STALLED: no refresh completed for ${STALL_S} s with ${chains.length} chains (DB_POOL_MAX ${config.DB_POOL_MAX}); the bench database's connections:`);
-        log(table(['state', 'wait', 'xact age s', 'last statement'], (result.evidence ?? []).map((r) => [r.state, r.wait, r.xact_age_s, r.query])));
+        log(
+          table(
+            ['state', 'wait', 'xact age s', 'last statement'],
+            (result.evidence ?? []).map((r) => [r.state, r.wait, r.xact_age_s, r.query]),
+          ),
+        );
         log('   the app is wedged: skipping the remaining phases');
       }
       results.refresh = { chains: chains.length, method: 'node:http keep-alive, one closed loop per session chain, in a child process', ...result, cpu };
@@ -566,15 +592,32 @@ async function main(): Promise<void> {
     const rows: (string | number)[][] = [];
     if (g.verify_alone) rows.push(['token checks/s, 1 process', g.verify_alone.closed.result.per_s, '-', '']);
     if (g.verify_alone) rows.push(['token check p99 ms alone (closed / paced)', `${g.verify_alone.closed.result.p99_ms} / ${g.verify_alone.paced.result.p99_ms}`, '-', '']);
-    if (g.verify_machine) rows.push([`token checks/s, ${VERIFY_PROCESSES} processes`, g.verify_machine.total.per_s, `>= ${TARGETS.verify_machine_per_s}`, verdict(g.verify_machine.total.per_s >= TARGETS.verify_machine_per_s)]);
+    if (g.verify_machine)
+      rows.push([
+        `token checks/s, ${VERIFY_PROCESSES} processes`,
+        g.verify_machine.total.per_s,
+        `>= ${TARGETS.verify_machine_per_s}`,
+        verdict(g.verify_machine.total.per_s >= TARGETS.verify_machine_per_s),
+      ]);
     if (g.verify_under_login) {
       const c = g.verify_under_login.closed;
       const p = g.verify_under_login.paced;
       rows.push(['token checks/s under logins (1 process)', c.verify.per_s, '-', '']);
-      rows.push([`token check p99 ms under logins, ${VERIFY_CONCURRENCY} closed loops`, c.verify.p99_ms, `<= ${TARGETS.verify_p99_under_login_ms}`, verdict(c.verify.p99_ms <= TARGETS.verify_p99_under_login_ms)]);
-      rows.push([`token check p99 ms under logins, paced ${VERIFY_RATE}/s`, p.verify.p99_ms, `<= ${TARGETS.verify_p99_under_login_ms}`, verdict(p.verify.p99_ms <= TARGETS.verify_p99_under_login_ms)]);
+      rows.push([
+        `token check p99 ms under logins, ${VERIFY_CONCURRENCY} closed loops`,
+        c.verify.p99_ms,
+        `<= ${TARGETS.verify_p99_under_login_ms}`,
+        verdict(c.verify.p99_ms <= TARGETS.verify_p99_under_login_ms),
+      ]);
+      rows.push([
+        `token check p99 ms under logins, paced ${VERIFY_RATE}/s`,
+        p.verify.p99_ms,
+        `<= ${TARGETS.verify_p99_under_login_ms}`,
+        verdict(p.verify.p99_ms <= TARGETS.verify_p99_under_login_ms),
+      ]);
     }
-    if (g.introspection) rows.push(['introspections/s (HTTP)', g.introspection.per_s, `>= ${TARGETS.introspect_per_s}`, verdict(g.introspection.per_s >= TARGETS.introspect_per_s)]);
+    if (g.introspection)
+      rows.push(['introspections/s (HTTP)', g.introspection.per_s, `>= ${TARGETS.introspect_per_s}`, verdict(g.introspection.per_s >= TARGETS.introspect_per_s)]);
     if (g.refresh) rows.push(['refreshes/s (HTTP)', g.refresh.window.per_s, `>= ${TARGETS.refresh_per_s}`, verdict(g.refresh.window.per_s >= TARGETS.refresh_per_s)]);
     if (g.login_vs_hash) {
       rows.push(['password logins/s (HTTP)', g.login_vs_hash.logins_per_s, '-', '']);
@@ -593,7 +636,10 @@ async function main(): Promise<void> {
       machine: machine(),
       loadavg_start_end: load,
       knobs: { SECONDS, WARM_S, VERIFY_CONCURRENCY, VERIFY_RATE, VERIFY_PROCESSES, LOGIN_LOOPS, USERS, REFRESH_CHAINS, INTROSPECT_CONNECTIONS, NICE_HASH_THREADS },
-      config: { argon2: { memory_kib: config.ARGON2_MEMORY_KIB, time_cost: config.ARGON2_TIME_COST, parallelism: 1, max_concurrency: config.ARGON2_MAX_CONCURRENCY }, db_pool_max: config.DB_POOL_MAX },
+      config: {
+        argon2: { memory_kib: config.ARGON2_MEMORY_KIB, time_cost: config.ARGON2_TIME_COST, parallelism: 1, max_concurrency: config.ARGON2_MAX_CONCURRENCY },
+        db_pool_max: config.DB_POOL_MAX,
+      },
       targets: TARGETS,
       ...results,
     };

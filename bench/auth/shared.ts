@@ -147,13 +147,19 @@ export function combine(ws: Window[]): Window & { processes: number } {
     ok,
     errors: ws.reduce((a, w) => a + w.errors, 0),
     error_kinds: kinds,
-    per_s: round(ws.reduce((a, w) => a + w.per_s, 0), 1),
+    per_s: round(
+      ws.reduce((a, w) => a + w.per_s, 0),
+      1,
+    ),
     // Percentiles of the union are not derivable from per-process ones: report the worst process.
     p50_ms: Math.max(...ws.map((w) => w.p50_ms)),
     p90_ms: Math.max(...ws.map((w) => w.p90_ms)),
     p99_ms: Math.max(...ws.map((w) => w.p99_ms)),
     max_ms: Math.max(...ws.map((w) => w.max_ms)),
-    cpu_s: round(ws.reduce((a, w) => a + w.cpu_s, 0), 2),
+    cpu_s: round(
+      ws.reduce((a, w) => a + w.cpu_s, 0),
+      2,
+    ),
   };
 }
 
@@ -170,7 +176,6 @@ export function procTicks(pid: number | string): number | undefined {
     return undefined;
   }
 }
-
 
 export interface CpuSplit {
   wall_s: number;

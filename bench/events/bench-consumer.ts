@@ -41,7 +41,16 @@ class BenchConsumerModule {}
 
 async function main() {
   const e = process.env;
-  const server = new RedisStreamsServer({ url: e.REDIS_URL!, prefix: e.PREFIX!, group: 'bench', partitions: Number(e.PARTITIONS), leaseMs: Number(e.LEASE_MS), batchSize: 500, blockMs: 500, startFrom: '0' });
+  const server = new RedisStreamsServer({
+    url: e.REDIS_URL!,
+    prefix: e.PREFIX!,
+    group: 'bench',
+    partitions: Number(e.PARTITIONS),
+    leaseMs: Number(e.LEASE_MS),
+    batchSize: 500,
+    blockMs: 500,
+    startFrom: '0',
+  });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(BenchConsumerModule, { strategy: server, logger: ['error', 'warn'] });
   app.useGlobalFilters(new KeepHandlerErrors());
   await app.listen();

@@ -77,7 +77,10 @@ async function main() {
         if (!firstHandled.has(id)) firstHandled.set(id, { t, pid: m.pid });
       }
     };
-    const consumers = [await start('bench-consumer.ts', { PREFIX: prefix, PARTITIONS: String(PARTITIONS), LEASE_MS: String(LEASE_MS) }), await start('bench-consumer.ts', { PREFIX: prefix, PARTITIONS: String(PARTITIONS), LEASE_MS: String(LEASE_MS) })];
+    const consumers = [
+      await start('bench-consumer.ts', { PREFIX: prefix, PARTITIONS: String(PARTITIONS), LEASE_MS: String(LEASE_MS) }),
+      await start('bench-consumer.ts', { PREFIX: prefix, PARTITIONS: String(PARTITIONS), LEASE_MS: String(LEASE_MS) }),
+    ];
     consumers.forEach((c) => c.on('message', onHandled));
     if (MODE === 'live') await start('bench-relay.ts', {});
     await new Promise((r) => setTimeout(r, Math.max(1500, LEASE_MS))); // both consumers hold their partitions
@@ -128,7 +131,9 @@ async function main() {
     const tDone = Math.max(...[...firstHandled.values()].map((h) => h.t));
 
     // Order: per aggregate, first handlings must follow the outbox (commit) order.
-    const rows: { event_id: string; aggregate: string }[] = await producer.get(TenantTransactionRunner)['dataSource'].query('SELECT event_id, aggregate FROM platform.outbox ORDER BY position');
+    const rows: { event_id: string; aggregate: string }[] = await producer
+      .get(TenantTransactionRunner)
+      ['dataSource'].query('SELECT event_id, aggregate FROM platform.outbox ORDER BY position');
     const lastByAggregate = new Map<string, number>();
     let outOfOrder = 0;
     for (const r of rows) {
@@ -138,21 +143,41 @@ async function main() {
       if (h.t < prev) outOfOrder += 1;
       lastByAggregate.set(r.aggregate, Math.max(prev, h.t));
     }
-    const latencies = [...committedAt].filter(([id]) => firstHandled.has(id)).map(([id, t]) => firstHandled.get(id)!.t - t).sort((a, b) => a - b);
+    const latencies = [...committedAt]
+      .filter(([id]) => firstHandled.has(id))
+      .map(([id, t]) => firstHandled.get(id)!.t - t)
+      .sort((a, b) => a - b);
     const result = {
       run,
       when: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model },
-      settings: { events: committedAt.size, tenants: TENANTS, aggregates: aggregates.length, events_per_tx: PER_TX, producers: PRODUCERS, consumers: 2, partitions: PARTITIONS, kill_consumer: KILL, lease_ms: LEASE_MS },
+      settings: {
+        events: committedAt.size,
+        tenants: TENANTS,
+        aggregates: aggregates.length,
+        events_per_tx: PER_TX,
+        producers: PRODUCERS,
+        consumers: 2,
+        partitions: PARTITIONS,
+        kill_consumer: KILL,
+        lease_ms: LEASE_MS,
+      },
       produced_per_s: Math.round(committedAt.size / ((tProduced - t0) / 1000)),
       mode: MODE,
       // backlog: from the first event handled (the relay process is up) to the last
       end_to_end_per_s: Math.round(firstHandled.size / ((tDone - (MODE === 'backlog' ? Math.min(...[...firstHandled.values()].map((h) => h.t)) : t0)) / 1000)),
-      latency_ms: { p50: +percentile(latencies, 50).toFixed(1), p90: +percentile(latencies, 90).toFixed(1), p99: +percentile(latencies, 99).toFixed(1), max: +latencies[latencies.length - 1].toFixed(1) },
+      latency_ms: {
+        p50: +percentile(latencies, 50).toFixed(1),
+        p90: +percentile(latencies, 90).toFixed(1),
+        p99: +percentile(latencies, 99).toFixed(1),
+        max: +latencies[latencies.length - 1].toFixed(1),
+      },
       lost: committedAt.size - firstHandled.size,
       out_of_order: outOfOrder,
       duplicates: deliveries - firstHandled.size,
-      per_consumer: Object.fromEntries([...new Set([...firstHandled.values()].map((h) => h.pid))].map((pid) => [pid, [...firstHandled.values()].filter((h) => h.pid === pid).length])),
+      per_consumer: Object.fromEntries(
+        [...new Set([...firstHandled.values()].map((h) => h.pid))].map((pid) => [pid, [...firstHandled.values()].filter((h) => h.pid === pid).length]),
+      ),
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     mkdirSync(join(__dirname, '..', 'results'), { recursive: true });

@@ -81,7 +81,6 @@ async function pool(n: number, limit: number, fn: (i: number) => Promise<void>):
   await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
 }
 
-
 /** The commit measured, and whether the working tree had changes (other people's edits count too). */
 
 function machine() {
@@ -123,7 +122,6 @@ function readTicks(pid: string): number | undefined {
     return undefined;
   }
 }
-
 
 /** Samples CPU time of this process, of the bench database's Postgres backends and of the machine. */
 class CpuMeter {
@@ -209,9 +207,7 @@ class CpuMeter {
       const result = await work();
       const cpu = this.end();
       const after = await this.serverCounters();
-      const server = before && after
-        ? { checkpoints: after.checkpoints - before.checkpoints, wal_mib: round((after.wal_bytes - before.wal_bytes) / 2 ** 20, 1) }
-        : undefined;
+      const server = before && after ? { checkpoints: after.checkpoints - before.checkpoints, wal_mib: round((after.wal_bytes - before.wal_bytes) / 2 ** 20, 1) } : undefined;
       return { result, cpu, server };
     } finally {
       clearInterval(this.timer);
@@ -374,7 +370,10 @@ class SqlProfiler {
   }
 
   static classify(sql: string): string {
-    const s = sql.replace(/\s+/g, ' ').trim().replace(/"t_[0-9a-f]{32}"/g, '"t_…"');
+    const s = sql
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/"t_[0-9a-f]{32}"/g, '"t_…"');
     const rules: [RegExp, string][] = [
       [/^CREATE SCHEMA/i, 'CREATE SCHEMA'],
       [/^CREATE TABLE IF NOT EXISTS tenant_migrations/i, 'CREATE TABLE IF NOT EXISTS tenant_migrations'],
@@ -472,7 +471,12 @@ interface MigrationRun {
  * Only the first MIGRATE_N tenants are live during the run: the others are set to `deleted` for its
  * duration (their schemas stay, so the catalogue is as large as with all tenants) and restored after.
  */
-async function phaseC(app: NestFastifyApplication, dataSource: DataSource, meter: CpuMeter, concurrencies: number[]): Promise<{ runs: MigrationRun[]; noop?: MigrationRun; live: number; present: number }> {
+async function phaseC(
+  app: NestFastifyApplication,
+  dataSource: DataSource,
+  meter: CpuMeter,
+  concurrencies: number[],
+): Promise<{ runs: MigrationRun[]; noop?: MigrationRun; live: number; present: number }> {
   const config = app.get<AppConfig>(APP_CONFIG);
   const first = await dataSource.query(`SELECT id FROM platform.tenants WHERE status = 'active' ORDER BY id LIMIT $1`, [MIGRATE_N]);
   const lastId = first[first.length - 1].id as string;
@@ -488,7 +492,16 @@ async function phaseC(app: NestFastifyApplication, dataSource: DataSource, meter
       const marker = markerMigration(i + 1);
       migrations.push(marker);
       const set: MigrationSet = { historyTable: tenantMigrations.historyTable, migrations: [...migrations] };
-      const migrator = new TenantMigrator(dataSource, app.get(TenantTransactionRunner), app.get(RequestContext), set, config, app.get(TenantStore), app.get(TenantLifecycleStore), app.get(TenantRoles));
+      const migrator = new TenantMigrator(
+        dataSource,
+        app.get(TenantTransactionRunner),
+        app.get(RequestContext),
+        set,
+        config,
+        app.get(TenantStore),
+        app.get(TenantLifecycleStore),
+        app.get(TenantRoles),
+      );
       const t0 = now();
       const { result: reports, cpu, server } = await meter.measure(() => migrator.migrateAll(concurrencies[i]));
       const wall = (now() - t0) / 1000;
@@ -496,16 +509,43 @@ async function phaseC(app: NestFastifyApplication, dataSource: DataSource, meter
       const applied = reports.filter((r) => r.applied.length === 1 && r.applied[0] === (new marker().name ?? marker.name));
       if (failed.length) log(`  ! ${failed.length} tenant(s) failed, first: ${failed[0].error}`);
       if (applied.length !== live - failed.length) throw new Error(`expected ${live} tenants migrated, got ${applied.length}`);
-      runs.push({ concurrency: concurrencies[i], tenants: reports.length, migration: (new marker().name ?? marker.name), wall_s: round(wall, 2), tenants_per_s: round(reports.length / wall, 1), failed: failed.length, cpu, server });
+      runs.push({
+        concurrency: concurrencies[i],
+        tenants: reports.length,
+        migration: new marker().name ?? marker.name,
+        wall_s: round(wall, 2),
+        tenants_per_s: round(reports.length / wall, 1),
+        failed: failed.length,
+        cpu,
+        server,
+      });
       log(`  C: ${reports.length} tenants, concurrency ${concurrencies[i]}: ${round(wall, 2)} s (${round(reports.length / wall, 1)} tenants/s)`);
     }
     // Reference: a run with nothing pending (per-tenant transaction overhead only).
     const set: MigrationSet = { historyTable: tenantMigrations.historyTable, migrations: [...migrations] };
-    const migrator = new TenantMigrator(dataSource, app.get(TenantTransactionRunner), app.get(RequestContext), set, config, app.get(TenantStore), app.get(TenantLifecycleStore), app.get(TenantRoles));
+    const migrator = new TenantMigrator(
+      dataSource,
+      app.get(TenantTransactionRunner),
+      app.get(RequestContext),
+      set,
+      config,
+      app.get(TenantStore),
+      app.get(TenantLifecycleStore),
+      app.get(TenantRoles),
+    );
     const t0 = now();
     const { result: reports, cpu, server } = await meter.measure(() => migrator.migrateAll(config.TENANT_MIGRATION_CONCURRENCY));
     const wall = (now() - t0) / 1000;
-    noop = { cpu, server, concurrency: config.TENANT_MIGRATION_CONCURRENCY, tenants: reports.length, migration: '(nothing pending)', wall_s: round(wall, 2), tenants_per_s: round(reports.length / wall, 1), failed: reports.filter((r) => r.error).length };
+    noop = {
+      cpu,
+      server,
+      concurrency: config.TENANT_MIGRATION_CONCURRENCY,
+      tenants: reports.length,
+      migration: '(nothing pending)',
+      wall_s: round(wall, 2),
+      tenants_per_s: round(reports.length / wall, 1),
+      failed: reports.filter((r) => r.error).length,
+    };
     log(`  C: ${reports.length} tenants, nothing pending, concurrency ${noop.concurrency}: ${noop.wall_s} s`);
     // Check where the marker tables landed: one per migrated tenant schema, none in platform/public.
     const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'bench_marker'`);
@@ -609,8 +649,6 @@ async function catalogueSize(dataSource: DataSource) {
 
 // ---------------------------------------------------------------- output
 
-
-
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -638,7 +676,9 @@ async function main(): Promise<void> {
   const { config } = loadConfig(env);
   if (config.ARGON2_MEMORY_KIB < 19_456 || config.ARGON2_TIME_COST < 2) throw new Error('argon2 settings below the OWASP floor: this bench measures production costs');
   log(`credence onboarding bench ${runId}: database ${server.pathname.slice(1)}, redis prefix ${redisPrefix}`);
-  log(`  argon2id m=${config.ARGON2_MEMORY_KIB} KiB t=${config.ARGON2_TIME_COST} p=1, max ${config.ARGON2_MAX_CONCURRENCY} in flight; pool max ${config.DB_POOL_MAX}; load ${load[0].join(' ')}`);
+  log(
+    `  argon2id m=${config.ARGON2_MEMORY_KIB} KiB t=${config.ARGON2_TIME_COST} p=1, max ${config.ARGON2_MAX_CONCURRENCY} in flight; pool max ${config.DB_POOL_MAX}; load ${load[0].join(' ')}`,
+  );
 
   await ensureDatabase(databaseUrl);
   let app: NestFastifyApplication | undefined;
@@ -667,7 +707,9 @@ async function main(): Promise<void> {
     const show = (p: OnboardPhase) =>
       log(
         `  ${p.name}: p50 ${p.p50_ms} ms, p95 ${p.p95_ms} ms, ${p.tenants_per_s} tenants/s (${p.n} in ${p.wall_s} s)` +
-          (p.cpu ? `; CPU/tenant node ${p.node_cpu_ms_per_tenant} ms, pg ${p.pg_cpu_ms_per_tenant} ms; machine busy ${p.cpu.machine_busy_cpu_s} s of which others ${p.cpu.others_cpu_s} s` : '') +
+          (p.cpu
+            ? `; CPU/tenant node ${p.node_cpu_ms_per_tenant} ms, pg ${p.pg_cpu_ms_per_tenant} ms; machine busy ${p.cpu.machine_busy_cpu_s} s of which others ${p.cpu.others_cpu_s} s`
+            : '') +
           (p.server ? `; server: ${p.server.checkpoints} checkpoint(s), ${p.server.wal_mib} MiB WAL` : ''),
       );
 
@@ -692,7 +734,10 @@ async function main(): Promise<void> {
 
     // Profile: where one onboarding spends its time, with PRESENT+ tenants present.
     const profiles: Record<string, unknown> = {};
-    for (const [label, conc] of [['sequential', 1], [`concurrency ${CONCURRENCY}`, CONCURRENCY]] as const) {
+    for (const [label, conc] of [
+      ['sequential', 1],
+      [`concurrency ${CONCURRENCY}`, CONCURRENCY],
+    ] as const) {
       if (!PROFILE_N) break;
       const { result, stats } = await profiler.during(() => bench.phase(`profile ${label}`, PROFILE_N, conc, true, 'p'));
       profiles[label] = { phase: result, ...profileRows(stats, PROFILE_N, result.mean_ms) };
@@ -712,31 +757,78 @@ async function main(): Promise<void> {
     const refE = results.reference_empty as ReferenceFigures;
     const refF = results.reference_full as ReferenceFigures;
     log('');
-    log(table(
-      ['phase', 'present', 'n', 'conc', 'p50 ms', 'p95 ms', 'tenants/s', 'node CPU ms/t', 'pg CPU ms/t', 'others CPU s', 'ckpts'],
-      [...phases, fill].map((p) => [p.name.replace(/ \(.*\)/, ' (no argon2)'), p.present_before, p.n, p.concurrency, p.p50_ms, p.p95_ms, p.tenants_per_s, p.node_cpu_ms_per_tenant ?? '-', p.pg_cpu_ms_per_tenant ?? '-', p.cpu?.others_cpu_s ?? '-', p.server?.checkpoints ?? '-']),
-    ));
+    log(
+      table(
+        ['phase', 'present', 'n', 'conc', 'p50 ms', 'p95 ms', 'tenants/s', 'node CPU ms/t', 'pg CPU ms/t', 'others CPU s', 'ckpts'],
+        [...phases, fill].map((p) => [
+          p.name.replace(/ \(.*\)/, ' (no argon2)'),
+          p.present_before,
+          p.n,
+          p.concurrency,
+          p.p50_ms,
+          p.p95_ms,
+          p.tenants_per_s,
+          p.node_cpu_ms_per_tenant ?? '-',
+          p.pg_cpu_ms_per_tenant ?? '-',
+          p.cpu?.others_cpu_s ?? '-',
+          p.server?.checkpoints ?? '-',
+        ]),
+      ),
+    );
     log('');
-    log(table(
-      ['migration (1 new table)', 'tenants live', 'present', 'conc', 'seconds', 'tenants/s', 'node CPU s', 'pg CPU s', 'others CPU s', 'ckpts'],
-      [...c.runs, ...(c.noop ? [c.noop] : [])].map((r) => [r.migration, r.tenants, c.present, r.concurrency, r.wall_s, r.tenants_per_s, r.cpu?.node_cpu_s ?? '-', r.cpu?.pg_backends_cpu_s ?? '-', r.cpu?.others_cpu_s ?? '-', r.server?.checkpoints ?? '-']),
-    ));
+    log(
+      table(
+        ['migration (1 new table)', 'tenants live', 'present', 'conc', 'seconds', 'tenants/s', 'node CPU s', 'pg CPU s', 'others CPU s', 'ckpts'],
+        [...c.runs, ...(c.noop ? [c.noop] : [])].map((r) => [
+          r.migration,
+          r.tenants,
+          c.present,
+          r.concurrency,
+          r.wall_s,
+          r.tenants_per_s,
+          r.cpu?.node_cpu_s ?? '-',
+          r.cpu?.pg_backends_cpu_s ?? '-',
+          r.cpu?.others_cpu_s ?? '-',
+          r.server?.checkpoints ?? '-',
+        ]),
+      ),
+    );
     log('');
-    log(table(
-      ['bare schema+migrate+seed (median ms)', 'present', 'BEGIN', 'CREATE SCHEMA', 'migrate', 'seed', 'COMMIT', 'total'],
-      [refE, refF].map((r, i) => [i ? 'after B' : 'at start', r.present, r.median_ms.begin, r.median_ms.create_schema, r.median_ms.migrate, r.median_ms.seed, r.median_ms.commit, r.median_ms.total]),
-    ));
-    const seqProfile = (profiles.sequential as ReturnType<typeof profileRows> | undefined);
+    log(
+      table(
+        ['bare schema+migrate+seed (median ms)', 'present', 'BEGIN', 'CREATE SCHEMA', 'migrate', 'seed', 'COMMIT', 'total'],
+        [refE, refF].map((r, i) => [
+          i ? 'after B' : 'at start',
+          r.present,
+          r.median_ms.begin,
+          r.median_ms.create_schema,
+          r.median_ms.migrate,
+          r.median_ms.seed,
+          r.median_ms.commit,
+          r.median_ms.total,
+        ]),
+      ),
+    );
+    const seqProfile = profiles.sequential as ReturnType<typeof profileRows> | undefined;
     if (seqProfile) {
       log('');
-      log(`profile, sequential onboarding with ${(seqProfile as any).phase.present_before} present: wall ${seqProfile.wall_ms_per_onboarding} ms = argon2 ${seqProfile.argon2_ms_per_onboarding} + SQL ${seqProfile.sql_ms_per_onboarding} + other ${round(seqProfile.wall_ms_per_onboarding - seqProfile.argon2_ms_per_onboarding - seqProfile.sql_ms_per_onboarding, 2)} (HTTP, Nest, key generation, JS); top statements:`);
-      log(table(['statement', 'calls', 'ms'], seqProfile.rows.slice(0, 12).map((r) => [r.what, r.calls_per_onboarding, r.ms_per_onboarding])));
+      log(
+        `profile, sequential onboarding with ${(seqProfile as any).phase.present_before} present: wall ${seqProfile.wall_ms_per_onboarding} ms = argon2 ${seqProfile.argon2_ms_per_onboarding} + SQL ${seqProfile.sql_ms_per_onboarding} + other ${round(seqProfile.wall_ms_per_onboarding - seqProfile.argon2_ms_per_onboarding - seqProfile.sql_ms_per_onboarding, 2)} (HTTP, Nest, key generation, JS); top statements:`,
+      );
+      log(
+        table(
+          ['statement', 'calls', 'ms'],
+          seqProfile.rows.slice(0, 12).map((r) => [r.what, r.calls_per_onboarding, r.ms_per_onboarding]),
+        ),
+      );
     }
     const targetB = phases.find((p) => p.name === 'B sequential');
     const targetC = c.runs.find((r) => r.concurrency === 4) ?? c.runs[0];
     log('');
-    log(`targets: onboarding p50 <= 150 ms with ${PRESENT} present: ${targetB ? `${targetB.p50_ms} ms (sequential) ${targetB.p50_ms <= 150 ? 'MET' : 'MISSED'}` : 'n/a'}; ` +
-      `migrate ${MIGRATE_N} tenants <= 20 s: ${targetC ? `${targetC.wall_s} s at concurrency ${targetC.concurrency} ${targetC.wall_s <= 20 ? 'MET' : 'MISSED'}` : 'n/a'}`);
+    log(
+      `targets: onboarding p50 <= 150 ms with ${PRESENT} present: ${targetB ? `${targetB.p50_ms} ms (sequential) ${targetB.p50_ms <= 150 ? 'MET' : 'MISSED'}` : 'n/a'}; ` +
+        `migrate ${MIGRATE_N} tenants <= 20 s: ${targetC ? `${targetC.wall_s} s at concurrency ${targetC.concurrency} ${targetC.wall_s <= 20 ? 'MET' : 'MISSED'}` : 'n/a'}`,
+    );
 
     const out = {
       run_id: runId,

@@ -26,10 +26,22 @@ interface Run {
   micro: { argon2id_hash_p50_ms: number; es256_keygen_p50_ms: number };
   onboarding: Phase[];
   fill: Phase;
-  migration: { runs: { concurrency: number; tenants: number; wall_s: number; tenants_per_s: number; cpu?: { node_cpu_s: number; pg_backends_cpu_s: number; others_cpu_s: number } }[]; noop?: { wall_s: number; concurrency: number }; present: number };
+  migration: {
+    runs: { concurrency: number; tenants: number; wall_s: number; tenants_per_s: number; cpu?: { node_cpu_s: number; pg_backends_cpu_s: number; others_cpu_s: number } }[];
+    noop?: { wall_s: number; concurrency: number };
+    present: number;
+  };
   reference_empty: { present: number; median_ms: Record<string, number> };
   reference_full: { present: number; median_ms: Record<string, number> };
-  profile: Record<string, { rows: { what: string; calls_per_onboarding: number; ms_per_onboarding: number }[]; sql_ms_per_onboarding: number; argon2_ms_per_onboarding: number; wall_ms_per_onboarding: number }>;
+  profile: Record<
+    string,
+    {
+      rows: { what: string; calls_per_onboarding: number; ms_per_onboarding: number }[];
+      sql_ms_per_onboarding: number;
+      argon2_ms_per_onboarding: number;
+      wall_ms_per_onboarding: number;
+    }
+  >;
 }
 
 const median = (xs: number[]) => {
@@ -69,10 +81,20 @@ function main(): void {
   for (const name of [...phaseNames, 'fill']) {
     const ps = all(name);
     const label = name === 'fill' ? `fill, invite-only admin (no argon2), conc ${ps[0].concurrency}` : name;
-    row([label, ps[0].present_before, ps[0].n, ps[0].concurrency, median(ps.map((p) => p.p50_ms)), median(ps.map((p) => p.p95_ms)), median(ps.map((p) => p.tenants_per_s)), median(ps.map((p) => p.node_cpu_ms_per_tenant ?? NaN)), median(ps.map((p) => p.pg_cpu_ms_per_tenant ?? NaN))]);
+    row([
+      label,
+      ps[0].present_before,
+      ps[0].n,
+      ps[0].concurrency,
+      median(ps.map((p) => p.p50_ms)),
+      median(ps.map((p) => p.p95_ms)),
+      median(ps.map((p) => p.tenants_per_s)),
+      median(ps.map((p) => p.node_cpu_ms_per_tenant ?? NaN)),
+      median(ps.map((p) => p.pg_cpu_ms_per_tenant ?? NaN)),
+    ]);
   }
-  out.push('', 'Each run (p50 ms / tenants/s; migration seconds; share of the machine\'s busy CPU used by other processes during the phases):', '');
-  row(['run', ...phaseNames, 'fill', ...runs[0].migration.runs.map((m) => `migrate conc ${m.concurrency}`), 'others\' CPU share']);
+  out.push('', "Each run (p50 ms / tenants/s; migration seconds; share of the machine's busy CPU used by other processes during the phases):", '');
+  row(['run', ...phaseNames, 'fill', ...runs[0].migration.runs.map((m) => `migrate conc ${m.concurrency}`), "others' CPU share"]);
   row(['---', ...phaseNames.map(() => '---:'), '---:', ...runs[0].migration.runs.map(() => '---:'), '---:']);
   for (const r of runs) {
     const phases = [...r.onboarding, r.fill];
@@ -87,7 +109,15 @@ function main(): void {
     const ms = runs.map((r) => r.migration.runs[i]);
     row(['1 new table', m.tenants, runs[0].migration.present, m.concurrency, median(ms.map((x) => x.wall_s)), median(ms.map((x) => x.tenants_per_s))]);
   }
-  if (runs[0].migration.noop) row(['nothing pending', runs[0].migration.runs[0].tenants, runs[0].migration.present, runs[0].migration.noop.concurrency, median(runs.map((r) => r.migration.noop!.wall_s)), '']);
+  if (runs[0].migration.noop)
+    row([
+      'nothing pending',
+      runs[0].migration.runs[0].tenants,
+      runs[0].migration.present,
+      runs[0].migration.noop.concurrency,
+      median(runs.map((r) => r.migration.noop!.wall_s)),
+      '',
+    ]);
   out.push('');
   row(['bare schema + migration + seed, median ms', 'present', 'CREATE SCHEMA', 'migrate', 'seed', 'COMMIT', 'total']);
   row(['---', '---:', '---:', '---:', '---:', '---:', '---:']);
@@ -96,14 +126,25 @@ function main(): void {
     const m = (k: string) => median(rs.map((x) => x.median_ms[k]));
     row([key === 'reference_empty' ? 'at start' : 'after phase B', rs[0].present, m('create_schema'), m('migrate'), m('seed'), m('commit'), m('total')]);
   }
-  out.push('', `argon2id hash p50: ${median(runs.map((r) => r.micro.argon2id_hash_p50_ms))} ms; ES256 key generation p50: ${median(runs.map((r) => r.micro.es256_keygen_p50_ms))} ms`, '');
+  out.push(
+    '',
+    `argon2id hash p50: ${median(runs.map((r) => r.micro.argon2id_hash_p50_ms))} ms; ES256 key generation p50: ${median(runs.map((r) => r.micro.es256_keygen_p50_ms))} ms`,
+    '',
+  );
 
   const seq = runs.map((r) => r.profile?.sequential).filter(Boolean);
   if (seq.length) {
     const whats = new Set(seq.flatMap((p) => p.rows.map((r) => r.what)));
-    const rows = [...whats].map((w) => ({ w, calls: median(seq.map((p) => p.rows.find((r) => r.what === w)?.calls_per_onboarding ?? 0)), ms: median(seq.map((p) => p.rows.find((r) => r.what === w)?.ms_per_onboarding ?? 0)) }));
+    const rows = [...whats].map((w) => ({
+      w,
+      calls: median(seq.map((p) => p.rows.find((r) => r.what === w)?.calls_per_onboarding ?? 0)),
+      ms: median(seq.map((p) => p.rows.find((r) => r.what === w)?.ms_per_onboarding ?? 0)),
+    }));
     rows.sort((a, b) => b.ms - a.ms);
-    out.push(`Sequential onboarding profile (median of runs): wall ${median(seq.map((p) => p.wall_ms_per_onboarding))} ms, argon2 ${median(seq.map((p) => p.argon2_ms_per_onboarding))} ms, SQL ${median(seq.map((p) => p.sql_ms_per_onboarding))} ms`, '');
+    out.push(
+      `Sequential onboarding profile (median of runs): wall ${median(seq.map((p) => p.wall_ms_per_onboarding))} ms, argon2 ${median(seq.map((p) => p.argon2_ms_per_onboarding))} ms, SQL ${median(seq.map((p) => p.sql_ms_per_onboarding))} ms`,
+      '',
+    );
     row(['statement', 'calls', 'ms per onboarding']);
     row(['---', '---:', '---:']);
     for (const r of rows) row([r.w, r.calls, r.ms]);

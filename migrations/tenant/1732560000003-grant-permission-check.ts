@@ -12,8 +12,6 @@ export class GrantPermissionCheck1732560000003 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(
-      `UPDATE roles SET permissions = array_remove(permissions, 'permission.check:any'), updated_at = now() WHERE builtin AND name = 'tenant_admin'`,
-    );
+    await q.query(`UPDATE roles SET permissions = array_remove(permissions, 'permission.check:any'), updated_at = now() WHERE builtin AND name = 'tenant_admin'`);
   }
 }

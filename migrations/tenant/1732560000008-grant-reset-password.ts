@@ -15,8 +15,6 @@ export class GrantResetPassword1732560000008 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(
-      `UPDATE roles SET permissions = array_remove(permissions, 'user.reset_password:any'), updated_at = now() WHERE builtin AND name = 'tenant_admin'`,
-    );
+    await q.query(`UPDATE roles SET permissions = array_remove(permissions, 'user.reset_password:any'), updated_at = now() WHERE builtin AND name = 'tenant_admin'`);
   }
 }

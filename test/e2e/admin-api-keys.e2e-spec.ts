@@ -362,7 +362,12 @@ describe('platform API keys cannot reach past the key that manages them', () => 
     const forever = await t.call('POST', '/v1/admin/api-keys', { name: 'forever', scopes: ['api_keys:manage'] }, { auth: manager.secret });
     expect(forever.status).toBe(400);
     expect(forever.body.error.details[0].field).toBe('expires_at');
-    const shorter = await t.call('POST', '/v1/admin/api-keys', { name: 'shorter', scopes: ['api_keys:manage'], expires_at: new Date(Date.now() + 60_000).toISOString() }, { auth: manager.secret });
+    const shorter = await t.call(
+      'POST',
+      '/v1/admin/api-keys',
+      { name: 'shorter', scopes: ['api_keys:manage'], expires_at: new Date(Date.now() + 60_000).toISOString() },
+      { auth: manager.secret },
+    );
     expect(shorter.status).toBe(201);
   });
 });

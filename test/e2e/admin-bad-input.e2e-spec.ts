@@ -339,7 +339,11 @@ describe('bad input on the platform admin API', () => {
     const patch = await t.call('PATCH', `${TENANTS}/${existing}`, { name: 'Changed', settings: { lockout_seconds: 120 } });
     expect(patch.status).toBe(200);
     expect(patch.body).toMatchObject({ name: 'Changed', settings: { lockout_seconds: 120 } });
-    const onboard = await t.call('POST', TENANTS, validTenant({ slug: 'bad-input-valid', domains: domainsOf(50), settings: { access_token_ttl_seconds: 600, default_locale: 'en-GB' } }));
+    const onboard = await t.call(
+      'POST',
+      TENANTS,
+      validTenant({ slug: 'bad-input-valid', domains: domainsOf(50), settings: { access_token_ttl_seconds: 600, default_locale: 'en-GB' } }),
+    );
     expect(onboard.status).toBe(201);
     const key = await t.call('POST', KEYS, { name: 'k'.repeat(100), scopes: ['tenants:read', 'tenants:write', 'api_keys:manage'], expires_at: '2099-01-01T00:00:00Z' });
     expect(key.status).toBe(201);

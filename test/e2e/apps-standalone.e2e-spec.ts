@@ -34,7 +34,7 @@ async function runApp(app: string, env: Record<string, string>, until?: (url: st
     try {
       await until(`http://127.0.0.1:${port}`);
       // A busy machine may write the request's log line a moment after the response: wait for it before stopping.
-      for (const deadline = Date.now() + 5_000; logged && !logged.test(output) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+      for (const deadline = Date.now() + 5_000; logged && !logged.test(output) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
     } finally {
       child.kill('SIGTERM');
     }
@@ -46,27 +46,36 @@ async function runApp(app: string, env: Record<string, string>, until?: (url: st
 describe('each app runs alone', () => {
   beforeAll(() => ensureBuilt(), 120_000);
 
-  it.each(['auth', 'federation', 'sync', 'audit', 'platform'])('%s starts, serves /health and /metrics, and stops cleanly on SIGTERM', async (app) => {
-    const port = String(await freePort());
-    const result = await runApp(app, testEnv({ PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'info' }), async (url) => {
-      const health = await fetch(`${url}/health`);
-      expect(await health.json()).toMatchObject({ status: 'ok' });
-      const metrics = await fetch(`${url}/metrics`);
-      expect(metrics.status).toBe(200);
-      expect(await metrics.text()).toContain('credence_http_request_duration_seconds');
-      const notFound = await fetch(`${url}/v1/nope`);
-      expect(((await notFound.json()) as any).error.code).toBe('route.not_found');
-    }, /"url":"\/v1\/nope"/);
-    // Nest closes the app on SIGTERM, then re-raises the signal so the exit status tells how it ended.
-    expect(result.code === 0 || result.signal === 'SIGTERM').toBe(true);
-    expect(result.output).not.toMatch(/"level":(50|60)/);
-    // Logs are JSON lines, and request lines carry the trace id.
-    const lines = result.output.split('\n').filter((l) => l.startsWith('{'));
-    expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-    const requestLine = lines.map((l) => JSON.parse(l)).find((l) => l.req?.url === '/v1/nope');
-    expect(requestLine?.trace_id).toMatch(/^[0-9a-f]{32}$/);
-  }, 60_000);
+  it.each(['auth', 'federation', 'sync', 'audit', 'platform'])(
+    '%s starts, serves /health and /metrics, and stops cleanly on SIGTERM',
+    async (app) => {
+      const port = String(await freePort());
+      const result = await runApp(
+        app,
+        testEnv({ PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'info' }),
+        async (url) => {
+          const health = await fetch(`${url}/health`);
+          expect(await health.json()).toMatchObject({ status: 'ok' });
+          const metrics = await fetch(`${url}/metrics`);
+          expect(metrics.status).toBe(200);
+          expect(await metrics.text()).toContain('credence_http_request_duration_seconds');
+          const notFound = await fetch(`${url}/v1/nope`);
+          expect(((await notFound.json()) as any).error.code).toBe('route.not_found');
+        },
+        /"url":"\/v1\/nope"/,
+      );
+      // Nest closes the app on SIGTERM, then re-raises the signal so the exit status tells how it ended.
+      expect(result.code === 0 || result.signal === 'SIGTERM').toBe(true);
+      expect(result.output).not.toMatch(/"level":(50|60)/);
+      // Logs are JSON lines, and request lines carry the trace id.
+      const lines = result.output.split('\n').filter((l) => l.startsWith('{'));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+      const requestLine = lines.map((l) => JSON.parse(l)).find((l) => l.req?.url === '/v1/nope');
+      expect(requestLine?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    },
+    60_000,
+  );
 
   it('the audit app serves the audit routes and not sign-in', async () => {
     const port = String(await freePort());

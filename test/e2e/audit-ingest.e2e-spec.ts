@@ -34,22 +34,31 @@ describe('audit ingest', () => {
     const [admin] = await t.dataSource.query(`SELECT id FROM "${row.schema_name}".users`);
     return { id: row.id, slug, schema: row.schema_name, adminId: admin.id };
   };
-  const rows = (tenant: Tenant, where = 'true', params: unknown[] = []) =>
-    t.dataSource.query(`SELECT * FROM "${tenant.schema}".audit_log WHERE ${where} ORDER BY seq`, params);
-  const incidents = (tenant: Tenant, rule: string) =>
-    t.dataSource.query(`SELECT * FROM "${tenant.schema}".audit_incidents WHERE rule = $1 ORDER BY detected_at`, [rule]);
+  const rows = (tenant: Tenant, where = 'true', params: unknown[] = []) => t.dataSource.query(`SELECT * FROM "${tenant.schema}".audit_log WHERE ${where} ORDER BY seq`, params);
+  const incidents = (tenant: Tenant, rule: string) => t.dataSource.query(`SELECT * FROM "${tenant.schema}".audit_incidents WHERE rule = $1 ORDER BY detected_at`, [rule]);
   /** Publishes events the way the relay does, so tests can shape times, addresses and redelivery. */
-  const publish = (events: PendingEvent[]) =>
-    publisher.publishBatch(events.map((e) => ({ pattern: e.envelope.type, key: e.aggregate, data: JSON.stringify(e.envelope) })));
+  const publish = (events: PendingEvent[]) => publisher.publishBatch(events.map((e) => ({ pattern: e.envelope.type, key: e.aggregate, data: JSON.stringify(e.envelope) })));
   const event = <T extends EventType>(tenant: Tenant, type: T, aggregate: string, data: EventCatalogue[T], at?: Date) => {
     const e = makeEvent(type, tenant.id, aggregate, data, { source: 'credence/test', actor: 'system' });
     if (at) e.envelope.time = at.toISOString();
     return e;
   };
   const failedLogin = (tenant: Tenant, userId: string | null, ip: string, at?: Date) =>
-    event(tenant, 'auth.login.failed', `user/${userId ?? 'unknown'}`, {
-      user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ip, user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0', device_type: 'desktop', location: null,
-    }, at);
+    event(
+      tenant,
+      'auth.login.failed',
+      `user/${userId ?? 'unknown'}`,
+      {
+        user_id: userId,
+        auth_method: 'local',
+        reason: 'invalid_credentials',
+        ip,
+        user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0',
+        device_type: 'desktop',
+        location: null,
+      },
+      at,
+    );
   const waitForRows = (tenant: Tenant, where: string, params: unknown[], n: number) =>
     waitFor(`${n} audit rows where ${where}`, async () => ((await rows(tenant, where, params)).length >= n ? true : null), 20_000);
 
@@ -68,16 +77,30 @@ describe('audit ingest', () => {
   });
 
   it('records sign-ins with actor, outcome, severity, client and trace, chained from genesis', async () => {
-    const ok = await t.call('POST', `/v1/t/${a.slug}/auth/login`, { email: 'admin@auda.example', password: PASSWORD }, {
-      auth: false, headers: { 'user-agent': 'Mozilla/5.0 (Macintosh) Safari/605.1.15', traceparent: `00-${'12'.repeat(16)}-${'34'.repeat(8)}-01` },
-    });
+    const ok = await t.call(
+      'POST',
+      `/v1/t/${a.slug}/auth/login`,
+      { email: 'admin@auda.example', password: PASSWORD },
+      {
+        auth: false,
+        headers: { 'user-agent': 'Mozilla/5.0 (Macintosh) Safari/605.1.15', traceparent: `00-${'12'.repeat(16)}-${'34'.repeat(8)}-01` },
+      },
+    );
     expect(ok.status).toBe(200);
     const bad = await t.call('POST', `/v1/t/${a.slug}/auth/login`, { email: 'admin@auda.example', password: 'not the password' }, { auth: false });
     expect(bad.status).toBe(401);
     await waitForRows(a, "type = 'auth.login.failed'", [], 1);
 
     const [success] = await rows(a, "type = 'auth.login.succeeded'");
-    expect(success).toMatchObject({ actor_type: 'user', actor_id: a.adminId, user_id: a.adminId, outcome: 'success', severity: 'info', ip: '127.0.0.1', trace_id: '12'.repeat(16) });
+    expect(success).toMatchObject({
+      actor_type: 'user',
+      actor_id: a.adminId,
+      user_id: a.adminId,
+      outcome: 'success',
+      severity: 'info',
+      ip: '127.0.0.1',
+      trace_id: '12'.repeat(16),
+    });
     expect(success.user_agent).toContain('Safari');
     expect(success.payload.ip).toBeUndefined();
     const [failure] = await rows(a, "type = 'auth.login.failed'");
@@ -111,7 +134,7 @@ describe('audit ingest', () => {
     expect(await rows(a, 'event_id = $1', [e.envelope.id])).toHaveLength(1);
   });
 
-  it('keeps each tenant\'s events in its own trail, and platform events in the platform trail', async () => {
+  it("keeps each tenant's events in its own trail, and platform events in the platform trail", async () => {
     const onlyB = event(b, 'user.deleted', `user/${b.adminId}`, { user_id: b.adminId });
     await publish([onlyB]);
     await waitForRows(b, 'event_id = $1', [onlyB.envelope.id], 1);
@@ -128,10 +151,11 @@ describe('audit ingest', () => {
     // Tenant lifecycle is platform administration: it is in both trails.
     const [onboarded] = await t.dataSource.query(`SELECT event_id FROM "${b.schema}".audit_log WHERE type = 'tenant.onboarded'`);
     await waitFor('tenant.onboarded in the platform trail', async () =>
-      (await t.dataSource.query('SELECT 1 FROM platform.platform_audit_log WHERE event_id = $1', [onboarded.event_id])).length ? true : null);
+      (await t.dataSource.query('SELECT 1 FROM platform.platform_audit_log WHERE event_id = $1', [onboarded.event_id])).length ? true : null,
+    );
   });
 
-  it('holds a tenant\'s events while its schema lacks the audit tables (migrations behind), then stores them', async () => {
+  it("holds a tenant's events while its schema lacks the audit tables (migrations behind), then stores them", async () => {
     // A tenant not yet migrated to the audit tables, as during a rolling deploy before `npm run migrate`.
     await t.dataSource.query(`ALTER TABLE "${b.schema}".audit_chain RENAME TO audit_chain_pending`);
     const held = event(b, 'user.updated', `user/${b.adminId}`, { user_id: b.adminId, changed: ['phone'] });
@@ -149,7 +173,7 @@ describe('audit ingest', () => {
     expect(dlq).toBe(0);
   });
 
-  it('never shows one tenant\'s trail to another tenant\'s admin', async () => {
+  it("never shows one tenant's trail to another tenant's admin", async () => {
     const login = await t.call('POST', `/v1/t/${a.slug}/auth/login`, { email: 'admin@auda.example', password: PASSWORD }, { auth: false });
     expect(login.status).toBe(200);
     const own = await t.call('GET', `/v1/t/${a.slug}/audit/events?limit=200`, undefined, { auth: login.body.access_token });
@@ -179,8 +203,26 @@ describe('audit ingest', () => {
 
     // A letter whose cause is gone (as after a fix) goes back to the audit group and into the trail.
     const healed = event(a, 'user.updated', `user/${a.adminId}`, { user_id: a.adminId, changed: ['username'] });
-    const letterId = await redis.xadd(dlq, '*', 'stream', 'x', 'entry', '0-1', 'p', 'user.updated', 'k', healed.aggregate, 'd', JSON.stringify(healed.envelope),
-      'error', 'Error: database was down', 'attempts', '5', 'failed_at', new Date().toISOString());
+    const letterId = await redis.xadd(
+      dlq,
+      '*',
+      'stream',
+      'x',
+      'entry',
+      '0-1',
+      'p',
+      'user.updated',
+      'k',
+      healed.aggregate,
+      'd',
+      JSON.stringify(healed.envelope),
+      'error',
+      'Error: database was down',
+      'attempts',
+      '5',
+      'failed_at',
+      new Date().toISOString(),
+    );
     const redriven = await t.call('POST', '/v1/admin/audit/dead-letters/redrive', { ids: [letterId] });
     expect(redriven.status).toBe(200);
     expect(redriven.body).toEqual({ redriven: 1 });
@@ -201,13 +243,18 @@ describe('audit ingest', () => {
     const user = randomUUID();
     const start = Date.now() - 5 * 60_000;
     // Four inside the window and one long before it: not enough.
-    await publish([failedLogin(a, user, '198.51.100.1', new Date(start - 3600_000)), ...[0, 1, 2, 3].map((i) => failedLogin(a, user, '198.51.100.1', new Date(start + i * 1000)))]);
+    await publish([
+      failedLogin(a, user, '198.51.100.1', new Date(start - 3600_000)),
+      ...[0, 1, 2, 3].map((i) => failedLogin(a, user, '198.51.100.1', new Date(start + i * 1000))),
+    ]);
     await waitForRows(a, 'user_id = $1', [user], 5);
     expect(await incidents(a, 'audit.failed_logins_per_account')).toHaveLength(0);
     // The fifth and sixth: one incident, not two.
     await publish([failedLogin(a, user, '198.51.100.1', new Date(start + 5000)), failedLogin(a, user, '198.51.100.1', new Date(start + 6000))]);
     await waitForRows(a, 'user_id = $1', [user], 7);
-    const raised = await waitFor('incident', async () => ((await incidents(a, 'audit.failed_logins_per_account')).length ? incidents(a, 'audit.failed_logins_per_account') : null));
+    const raised = await waitFor('incident', async () =>
+      (await incidents(a, 'audit.failed_logins_per_account')).length ? incidents(a, 'audit.failed_logins_per_account') : null,
+    );
     expect(raised).toHaveLength(1);
     expect(raised[0]).toMatchObject({ key: user, user_id: user, severity: 'high', event_count: 5 });
     // The violation is published and audited as critical.
@@ -239,7 +286,7 @@ describe('audit ingest', () => {
     expect(await t.dataSource.query(`SELECT 1 FROM "${a.schema}".audit_incidents WHERE key = $1`, [other])).toHaveLength(0);
   });
 
-  it('raises an incident for many failures from one address across accounts, with the tenant\'s own threshold', async () => {
+  it("raises an incident for many failures from one address across accounts, with the tenant's own threshold", async () => {
     // Tenant B lowers its threshold to 3; A keeps the default 20.
     const patched = await t.call('PATCH', `/v1/admin/tenants/${b.slug}`, { settings: { detect_failed_logins_per_ip: 3 } });
     expect(patched.status).toBe(200);
@@ -274,7 +321,13 @@ describe('audit ingest', () => {
   it('raises an incident for logins from two countries within the window, not for one country', async () => {
     const user = randomUUID();
     const login = (location: string, at: Date) =>
-      event(a, 'auth.login.succeeded', `user/${user}`, { user_id: user, session_id: randomUUID(), auth_method: 'local', ip: '192.0.2.1', user_agent: null, device_type: null, location }, at);
+      event(
+        a,
+        'auth.login.succeeded',
+        `user/${user}`,
+        { user_id: user, session_id: randomUUID(), auth_method: 'local', ip: '192.0.2.1', user_agent: null, device_type: null, location },
+        at,
+      );
     const now = Date.now();
     await publish([login('Berlin, DE', new Date(now - 50 * 60_000)), login('Munich, DE', new Date(now - 40 * 60_000))]);
     await waitForRows(a, 'user_id = $1', [user], 2);

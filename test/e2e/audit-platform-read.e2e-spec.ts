@@ -89,7 +89,14 @@ describe('platform audit trail (admin API)', () => {
     expect((await events(`type=platform.*&subject=api_key/${reader.id}&severity=info`)).data.map((e) => e.seq)).toEqual([created.seq]);
 
     // What the platform trail cannot hold is not a filter; malformed values and foreign cursors are refused.
-    for (const bad of ['user_id=0190f7a2-0000-7000-8000-000000000001', 'ip=10.0.0.1', 'type=Bad Type', 'cursor=bm90IG91cnM', 'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'limit=0']) {
+    for (const bad of [
+      'user_id=0190f7a2-0000-7000-8000-000000000001',
+      'ip=10.0.0.1',
+      'type=Bad Type',
+      'cursor=bm90IG91cnM',
+      'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      'limit=0',
+    ]) {
       const res = await get(`events?${bad}`);
       expect({ bad, status: res.status, code: res.body.error?.code }).toEqual({ bad, status: 400, code: 'validation.failed' });
     }
@@ -121,11 +128,16 @@ describe('platform audit trail (admin API)', () => {
   });
 
   it('exports the platform trail as NDJSON', async () => {
-    const res = await fetch(`${t.url}/v1/admin/audit/export?type=platform.api_key.created&subject=api_key/${reader.id}`, { headers: { authorization: `Bearer ${reader.secret}` } });
+    const res = await fetch(`${t.url}/v1/admin/audit/export?type=platform.api_key.created&subject=api_key/${reader.id}`, {
+      headers: { authorization: `Bearer ${reader.secret}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-ndjson');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-platform-\d{8}T\d{6}Z\.ndjson"$/);
-    const lines = (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const lines = (await res.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(lines.map((e) => [e.type, e.subject])).toEqual([['platform.api_key.created', `api_key/${reader.id}`]]);
   });
 

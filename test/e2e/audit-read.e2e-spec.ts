@@ -157,9 +157,22 @@ describe('audit read API', () => {
     const res = await get('q', `events?from=2020-03-01T00:00:01Z&to=2020-03-01T00:00:02Z&actor=${f.actor_id}`, tenants.q.admin);
     expect(res.body.data).toEqual([
       {
-        seq: f.seq, event_id: f.event_id, type: f.type, occurred_at: f.occurred_at, recorded_at: expect.any(String), source: 'credence/test',
-        actor: { type: 'user', id: f.actor_id }, subject: `user/${f.user_id}`, user_id: f.user_id, outcome: f.outcome, severity: f.severity,
-        ip: f.ip, user_agent: '=cmd|calc', location: 'Berlin, DE', trace_id: null, data: { i: 3, email: f.email },
+        seq: f.seq,
+        event_id: f.event_id,
+        type: f.type,
+        occurred_at: f.occurred_at,
+        recorded_at: expect.any(String),
+        source: 'credence/test',
+        actor: { type: 'user', id: f.actor_id },
+        subject: `user/${f.user_id}`,
+        user_id: f.user_id,
+        outcome: f.outcome,
+        severity: f.severity,
+        ip: f.ip,
+        user_agent: '=cmd|calc',
+        location: 'Berlin, DE',
+        trace_id: null,
+        data: { i: 3, email: f.email },
       },
     ]);
   });
@@ -221,7 +234,20 @@ describe('audit read API', () => {
   });
 
   it('rejects bad filters and foreign cursors', async () => {
-    for (const q of ['from=yesterday', 'type=auth.%25', 'outcome=maybe', 'severity=low', 'limit=201', 'limit=0', 'user_id=me', 'ip=not-an-ip', 'cursor=%24%24', 'cursor=abc', 'unknown=1', 'from=2020-03-02T00:00:00Z&to=2020-03-01T00:00:00Z']) {
+    for (const q of [
+      'from=yesterday',
+      'type=auth.%25',
+      'outcome=maybe',
+      'severity=low',
+      'limit=201',
+      'limit=0',
+      'user_id=me',
+      'ip=not-an-ip',
+      'cursor=%24%24',
+      'cursor=abc',
+      'unknown=1',
+      'from=2020-03-02T00:00:00Z&to=2020-03-01T00:00:00Z',
+    ]) {
       const res = await get('q', `events?${q}`, tenants.q.admin);
       expect({ q, status: res.status, code: res.body.error?.code }).toEqual({ q, status: 400, code: 'validation.failed' });
     }
@@ -234,10 +260,17 @@ describe('audit read API', () => {
     const denied = fixtures.filter((f) => f.outcome === 'denied').length;
     expect(res.body.period).toEqual({ from: '2020-03-01T00:00:00.000Z', to: '2020-03-02T00:00:00.000Z' });
     expect(res.body.totals).toEqual({
-      events: 300, successes: 300 - failed - denied, failures: failed + denied, failed, denied,
-      success_rate: Math.round(((300 - failed - denied) / 300) * 10_000) / 10_000, unique_users: 3,
+      events: 300,
+      successes: 300 - failed - denied,
+      failures: failed + denied,
+      failed,
+      denied,
+      success_rate: Math.round(((300 - failed - denied) / 300) * 10_000) / 10_000,
+      unique_users: 3,
     });
-    expect(res.body.by_type).toEqual(expect.arrayContaining(TYPES.map((type) => ({ type, events: 60, failures: type === 'auth.login.failed' || type === 'authz.access.denied' ? 60 : 0 }))));
+    expect(res.body.by_type).toEqual(
+      expect.arrayContaining(TYPES.map((type) => ({ type, events: 60, failures: type === 'auth.login.failed' || type === 'authz.access.denied' ? 60 : 0 }))),
+    );
     expect(res.body.by_type).toHaveLength(5);
     expect(res.body.by_day).toEqual([{ date: '2020-03-01', events: 300, failures: failed + denied, unique_users: 3 }]);
     const empty = await get('q', 'report?from=2010-01-01T00:00:00Z&to=2010-01-02T00:00:00Z', director);
@@ -262,7 +295,7 @@ describe('audit read API', () => {
       headers: { authorization: `Bearer ${tenants.q.admin}` },
     });
     const row = (await admin.text()).split('\r\n')[1];
-    expect(row).toContain(",10.1.0.1,'=cmd|calc,\"Berlin, DE\",");
+    expect(row).toContain(',10.1.0.1,\'=cmd|calc,"Berlin, DE",');
   });
 
   it('streams 100,000 rows as NDJSON without reading ahead of the client', async () => {
@@ -332,7 +365,9 @@ describe('audit read API', () => {
     });
     const query = rows.find((r: any) => r.payload.filters.type === marker);
     expect(query).toEqual({
-      actor_type: 'user', actor_id: adminId, subject: `audit/${tenants.q.slug}`,
+      actor_type: 'user',
+      actor_id: adminId,
+      subject: `audit/${tenants.q.slug}`,
       payload: { action: 'query', personal_fields: true, filters: { type: marker, ip: '***', limit: '50' } },
     });
     expect(rows.find((r: any) => r.payload.action === 'verify').payload.personal_fields).toBe(false);
@@ -344,7 +379,10 @@ describe('audit read API', () => {
     const { schema } = tenants.q;
     const base = Date.UTC(2026, 0, 1);
     const incidents = Array.from({ length: 5 }, (_, i) => ({
-      id: randomUUID(), rule: i % 2 ? 'audit.failed_logins_per_ip' : 'audit.failed_logins_per_account', at: new Date(base + i * 1000).toISOString(), ip: `10.7.0.${i}`,
+      id: randomUUID(),
+      rule: i % 2 ? 'audit.failed_logins_per_ip' : 'audit.failed_logins_per_account',
+      at: new Date(base + i * 1000).toISOString(),
+      ip: `10.7.0.${i}`,
     }));
     for (const x of incidents) {
       await sql(
@@ -367,14 +405,30 @@ describe('audit read API', () => {
     } while (cursor);
     expect(seen).toEqual(incidents.map((x) => x.id).reverse());
     const perIp = await get('q', 'incidents?rule=audit.failed_logins_per_ip', tenants.q.admin);
-    expect(perIp.body.data.map((x: { ip: string; key: string }) => [x.ip, x.key])).toEqual([['10.7.0.3', '10.7.0.3'], ['10.7.0.1', '10.7.0.1']]);
+    expect(perIp.body.data.map((x: { ip: string; key: string }) => [x.ip, x.key])).toEqual([
+      ['10.7.0.3', '10.7.0.3'],
+      ['10.7.0.1', '10.7.0.1'],
+    ]);
   });
 
   describe('verify', () => {
     const record = (i: number): AuditRecord => ({
-      event_id: randomUUID(), type: i % 2 ? 'auth.login.succeeded' : 'user.updated', occurred_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
-      source: 'credence/test', actor_type: 'user', actor_id: `a${i % 9}`, subject: `user/x${i}`, user_id: null, outcome: 'success', severity: 'info', trace_id: null,
-      payload: { i, z: { b: [1, 2], a: 'é' } }, ip: `10.2.0.${i % 250}`, user_agent: 'ua', location: 'Paris, FR', identity: i % 3 ? null : { email: `v${i}@v.example` },
+      event_id: randomUUID(),
+      type: i % 2 ? 'auth.login.succeeded' : 'user.updated',
+      occurred_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+      source: 'credence/test',
+      actor_type: 'user',
+      actor_id: `a${i % 9}`,
+      subject: `user/x${i}`,
+      user_id: null,
+      outcome: 'success',
+      severity: 'info',
+      trace_id: null,
+      payload: { i, z: { b: [1, 2], a: 'é' } },
+      ip: `10.2.0.${i % 250}`,
+      user_agent: 'ua',
+      location: 'Paris, FR',
+      identity: i % 3 ? null : { email: `v${i}@v.example` },
     });
     const verify = async () => {
       const res = await get('v', 'verify', tenants.v.admin);
@@ -388,16 +442,34 @@ describe('audit read API', () => {
       const { schema } = tenants.v;
       await t.dataSource.transaction(async (m) => {
         const [head] = await m.query(`SELECT last_seq, last_hash FROM "${schema}".audit_chain FOR UPDATE`);
-        const rows = chain(Array.from({ length: 12_000 }, (_, i) => record(i)), Number(head.last_seq), head.last_hash);
+        const rows = chain(
+          Array.from({ length: 12_000 }, (_, i) => record(i)),
+          Number(head.last_seq),
+          head.last_hash,
+        );
         await m.query(
           `INSERT INTO "${schema}".audit_log (seq, event_id, type, occurred_at, source, actor_type, actor_id, subject, user_id, outcome, severity, ip, user_agent, location, identity, trace_id, payload, personal_digest, hash)
            SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[], $17::jsonb[], $18::bytea[], $19::bytea[])`,
           [
-            rows.map((r) => r.seq), rows.map((r) => r.event_id), rows.map((r) => r.type), rows.map((r) => r.occurred_at), rows.map((r) => r.source),
-            rows.map((r) => r.actor_type), rows.map((r) => r.actor_id), rows.map((r) => r.subject), rows.map((r) => r.user_id), rows.map((r) => r.outcome),
-            rows.map((r) => r.severity), rows.map((r) => r.ip), rows.map((r) => r.user_agent), rows.map((r) => r.location),
-            rows.map((r) => (r.identity ? JSON.stringify(r.identity) : null)), rows.map((r) => r.trace_id), rows.map((r) => JSON.stringify(r.payload)),
-            rows.map((r) => r.personal_digest), rows.map((r) => r.hash),
+            rows.map((r) => r.seq),
+            rows.map((r) => r.event_id),
+            rows.map((r) => r.type),
+            rows.map((r) => r.occurred_at),
+            rows.map((r) => r.source),
+            rows.map((r) => r.actor_type),
+            rows.map((r) => r.actor_id),
+            rows.map((r) => r.subject),
+            rows.map((r) => r.user_id),
+            rows.map((r) => r.outcome),
+            rows.map((r) => r.severity),
+            rows.map((r) => r.ip),
+            rows.map((r) => r.user_agent),
+            rows.map((r) => r.location),
+            rows.map((r) => (r.identity ? JSON.stringify(r.identity) : null)),
+            rows.map((r) => r.trace_id),
+            rows.map((r) => JSON.stringify(r.payload)),
+            rows.map((r) => r.personal_digest),
+            rows.map((r) => r.hash),
           ],
         );
         const last = rows[rows.length - 1];

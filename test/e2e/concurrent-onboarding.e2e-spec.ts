@@ -17,9 +17,9 @@ describe('concurrent onboarding of one slug', () => {
 
   /** Tenant schemas without a registry row: what a lost race would leave behind. Other test files onboard meanwhile, so no global count. */
   const orphanSchemas = async () =>
-    (await first.dataSource.query(
-      `SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%' AND nspname NOT IN (SELECT schema_name FROM platform.tenants)`,
-    )).map((r: { nspname: string }) => r.nspname);
+    (await first.dataSource.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%' AND nspname NOT IN (SELECT schema_name FROM platform.tenants)`)).map(
+      (r: { nspname: string }) => r.nspname,
+    );
 
   it('gives exactly one tenant and one schema for 50 simultaneous requests; the others get 409 tenant.exists', async () => {
     const slug = uniqueSlug('race');

@@ -58,10 +58,14 @@ describe('erasure', () => {
     return res.body.data as { id: string; type: string; subject: string; data: Record<string, unknown> }[];
   };
   const outboxEvents = () =>
-    db.query(`SELECT event FROM platform.outbox WHERE tenant_id = $1`, [tenant.id]).then((r) => r.rows.map((x) => x.event as { id: string; type: string; subject: string; data: Record<string, unknown> }));
+    db
+      .query(`SELECT event FROM platform.outbox WHERE tenant_id = $1`, [tenant.id])
+      .then((r) => r.rows.map((x) => x.event as { id: string; type: string; subject: string; data: Record<string, unknown> }));
 
   const auditRows = (userId: string) =>
-    db.query(`SELECT seq, event_id, type, ip, user_agent, location, identity, erased_at FROM "${tenant.schema}".audit_log WHERE user_id = $1 ORDER BY seq`, [userId]).then((r) => r.rows);
+    db
+      .query(`SELECT seq, event_id, type, ip, user_agent, location, identity, erased_at FROM "${tenant.schema}".audit_log WHERE user_id = $1 ORDER BY seq`, [userId])
+      .then((r) => r.rows);
 
   it('anonymises the user’s sessions and audit rows in one go, records user.erased, and the chain still verifies', async () => {
     const grace = await createEmployee('grace@erase.example');
@@ -77,7 +81,11 @@ describe('erasure', () => {
     await waitFor('the denial in the audit trail', async () => (await auditRows(grace)).some((r) => r.type === 'authz.access.denied'), 15_000);
 
     // Replay has her e-mail (user.created) and her address (the sign-ins), and so has the outbox.
-    await waitFor('the sign-ins in the event store', async () => (await replay()).filter((e) => e.type === 'auth.login.succeeded' && e.data.user_id === grace && e.data.ip).length === 2, 15_000);
+    await waitFor(
+      'the sign-ins in the event store',
+      async () => (await replay()).filter((e) => e.type === 'auth.login.succeeded' && e.data.user_id === grace && e.data.ip).length === 2,
+      15_000,
+    );
     expect(JSON.stringify(await replay())).toContain('grace@erase.example');
     expect((await outboxEvents()).filter(about(grace)).some((e) => personalLeft(e.data).length)).toBe(true);
     // An incident about her, with the address the rule saw.
@@ -142,16 +150,32 @@ describe('erasure', () => {
 
     // An event from before the erasure that was still in flight is stored without personal fields.
     const publisher = new RedisStreamsClient({ url: t.config.REDIS_URL, prefix: world.prefix, partitions: t.config.EVENTS_PARTITIONS });
-    const inFlight = makeEvent('auth.login.failed', tenant.id, `user/${grace}`, {
-      user_id: grace, auth_method: 'local', reason: 'invalid_credentials', ip: '192.0.2.44', user_agent: SAFARI_IPHONE, device_type: 'mobile', location: 'Lyon, FR',
-    }, { source: 'credence/test', actor: 'system' });
+    const inFlight = makeEvent(
+      'auth.login.failed',
+      tenant.id,
+      `user/${grace}`,
+      {
+        user_id: grace,
+        auth_method: 'local',
+        reason: 'invalid_credentials',
+        ip: '192.0.2.44',
+        user_agent: SAFARI_IPHONE,
+        device_type: 'mobile',
+        location: 'Lyon, FR',
+      },
+      { source: 'credence/test', actor: 'system' },
+    );
     inFlight.envelope.time = new Date(new Date(res.body.erased_at).getTime() - 1000).toISOString();
     await publisher.publishBatch([{ pattern: inFlight.envelope.type, key: inFlight.aggregate, data: JSON.stringify(inFlight.envelope) }]);
     await publisher.close();
-    const [stored] = await waitFor('the in-flight event in the trail', async () => {
-      const r = (await auditRows(grace)).filter((x) => x.event_id === inFlight.envelope.id);
-      return r.length ? r : null;
-    }, 15_000);
+    const [stored] = await waitFor(
+      'the in-flight event in the trail',
+      async () => {
+        const r = (await auditRows(grace)).filter((x) => x.event_id === inFlight.envelope.id);
+        return r.length ? r : null;
+      },
+      15_000,
+    );
     expect(stored).toMatchObject({ ip: null, user_agent: null, location: null, identity: null });
 
     // What the user does after the erasure is new data, recorded as usual.

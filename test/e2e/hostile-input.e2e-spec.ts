@@ -24,30 +24,67 @@ const enc = encodeURIComponent;
 
 /** JSON values sent in place of each body field: one or two of each kind, to keep the walk short. */
 const BODY_VALUES: unknown[] = [
-  '2026-02-31T00:00:00Z', '0000-01-01T00:00:00Z',
-  1e308, Number('9999999999999999999'), -1, // the second is 1e19 once parsed, past a bigint
-  'a\u0000b', '\ud800', LONG_BODY_STRING, '',
-  ['a', 'b'], {}, null, true,
-  JSON.parse('{"__proto__": {"polluted": true}}'), nested(20), nested(40),
+  '2026-02-31T00:00:00Z',
+  '0000-01-01T00:00:00Z',
+  1e308,
+  Number('9999999999999999999'),
+  -1, // the second is 1e19 once parsed, past a bigint
+  'a\u0000b',
+  '\ud800',
+  LONG_BODY_STRING,
+  '',
+  ['a', 'b'],
+  {},
+  null,
+  true,
+  JSON.parse('{"__proto__": {"polluted": true}}'),
+  nested(20),
+  nested(40),
   "' OR 1=1 --",
 ];
 
 /** Whole bodies, as sent: too deep, not JSON, NUL and lone surrogates escaped, prototype keys, not an object. */
 const RAW_BODIES: string[] = [
-  deepText(10_000), `${'['.repeat(10_000)}${']'.repeat(10_000)}`, '{"a":', '{"a":"\\u0000"}', '{"a\\u0000":1}', '{"a":"\\ud800"}',
-  '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}', '[]', 'null', '"x"', '1e308',
+  deepText(10_000),
+  `${'['.repeat(10_000)}${']'.repeat(10_000)}`,
+  '{"a":',
+  '{"a":"\\u0000"}',
+  '{"a\\u0000":1}',
+  '{"a":"\\ud800"}',
+  '{"__proto__":{"polluted":true}}',
+  '{"constructor":{"prototype":{"polluted":true}}}',
+  '[]',
+  'null',
+  '"x"',
+  '1e308',
 ];
 
 /** Query string values, already percent-encoded (a lone surrogate cannot go through encodeURIComponent). */
 const URL_VALUES: string[] = [
-  enc('2026-02-31T00:00:00Z'), enc('2026-01-01T00:00:00+23:00'), enc('9999999999999999999'), enc('1e308'), enc('-1'),
-  'a%00b', '%ED%A0%80', '%C0%80', '%FF', '%', LONG_QUERY_STRING, '', enc("' OR 1=1 --"), '__proto__',
+  enc('2026-02-31T00:00:00Z'),
+  enc('2026-01-01T00:00:00+23:00'),
+  enc('9999999999999999999'),
+  enc('1e308'),
+  enc('-1'),
+  'a%00b',
+  '%ED%A0%80',
+  '%C0%80',
+  '%FF',
+  '%',
+  LONG_QUERY_STRING,
+  '',
+  enc("' OR 1=1 --"),
+  '__proto__',
 ];
 
 /** Forged cursors, for the parameters that take one: a seq past bigint, Feb 30 (event and incident forms), a NUL inside. */
-const CURSOR_VALUES: string[] = ['2026-01-01T00:00:00.000000Z|9999999999999999999', '2026-02-30T00:00:00.000000Z|1', `2026-02-30T00:00:00.000000Z|${randomUUID()}`, 'platform|\u0000', 's99999999999999999999'].map((raw) =>
-  Buffer.from(raw).toString('base64url'),
-);
+const CURSOR_VALUES: string[] = [
+  '2026-01-01T00:00:00.000000Z|9999999999999999999',
+  '2026-02-30T00:00:00.000000Z|1',
+  `2026-02-30T00:00:00.000000Z|${randomUUID()}`,
+  'platform|\u0000',
+  's99999999999999999999',
+].map((raw) => Buffer.from(raw).toString('base64url'));
 
 /** Path values: what a route's own guard or pipe must refuse (path values never reach a date or cursor decoder). */
 const PATH_VALUES: string[] = ['a%00b', '%ED%A0%80', '%FF', '%', 'x'.repeat(200), enc("' OR 1=1 --"), enc('9999999999999999999'), '__proto__', enc('2026-02-31T00:00:00Z')];
@@ -86,7 +123,11 @@ interface Outcome {
 /** Every route Nest registered, from the controllers' metadata (the same metadata Nest's router reads). */
 function nestRoutes(app: TestApp['app']): Route[] {
   const routes = new Map<string, Route>();
-  const join = (...parts: string[]) => `/${parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+  const join = (...parts: string[]) =>
+    `/${parts
+      .map((p) => p.replace(/^\/+|\/+$/g, ''))
+      .filter(Boolean)
+      .join('/')}`;
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as Type | null;
@@ -315,7 +356,11 @@ describe('hostile input on every route', () => {
     const login = `/v1/t/${slug}/auth/login`;
     expect400(await t.call('POST', login, '{"email":"a\\u0000@x.example","password":"p"}', { auth: false }), 'validation.failed', 'email');
     expect400(await t.call('POST', login, '{"email":"\\ud800@x.example","password":"p"}', { auth: false }), 'validation.failed', 'email');
-    expect400(await t.call('POST', `/v1/t/${slug}/users`, { email: 'n@x.example', attributes: { 'dept\u0000': 'it' } }, { auth: false }), 'validation.failed', 'attributes.dept\u0000');
+    expect400(
+      await t.call('POST', `/v1/t/${slug}/users`, { email: 'n@x.example', attributes: { 'dept\u0000': 'it' } }, { auth: false }),
+      'validation.failed',
+      'attributes.dept\u0000',
+    );
     expect400(await t.call('GET', '/v1/t/a%00b/users', undefined, { auth: false }), 'validation.failed', 'tenant');
   });
 
@@ -332,7 +377,12 @@ describe('hostile input on every route', () => {
   it('walks every registered route and never answers 5xx', async () => {
     const routes = nestRoutes(t.app);
     expect(routes.length).toBeGreaterThan(50);
-    expect(routes).toEqual(expect.arrayContaining([{ method: 'GET', path: '/v1/t/{tenant}/audit/events' }, { method: 'POST', path: '/v1/admin/tenants' }]));
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        { method: 'GET', path: '/v1/t/{tenant}/audit/events' },
+        { method: 'POST', path: '/v1/admin/tenants' },
+      ]),
+    );
     // A route left out of the OpenAPI document (/metrics) is walked too, with made-up fields.
     const documented = routes.filter((r) => doc.paths[r.path]?.[r.method.toLowerCase()]);
     expect(documented.length).toBeGreaterThan(routes.length - 3);
@@ -352,7 +402,8 @@ describe('hostile input on every route', () => {
         for (const value of PATH_VALUES) cases.push({ where: `path ${name}=${value.slice(0, 40)}`, url: urlOf(route, { [name]: value }), body: baseText });
       }
       for (const { name, description } of (op.parameters ?? []).filter((p) => p.in === 'query')) {
-        for (const value of description?.includes('cursor') ? [...URL_VALUES, ...CURSOR_VALUES] : URL_VALUES) cases.push({ where: `query ${name}=${value.slice(0, 40)}`, url: urlOf(route, {}, `${name}=${value}`), body: baseText });
+        for (const value of description?.includes('cursor') ? [...URL_VALUES, ...CURSOR_VALUES] : URL_VALUES)
+          cases.push({ where: `query ${name}=${value.slice(0, 40)}`, url: urlOf(route, {}, `${name}=${value}`), body: baseText });
         cases.push({ where: `query ${name} twice`, url: urlOf(route, {}, `${name}=a&${name}=b`), body: baseText });
         cases.push({ where: `query ${name}[]`, url: urlOf(route, {}, `${enc(`${name}[]`)}=a`), body: baseText });
       }
@@ -362,7 +413,11 @@ describe('hostile input on every route', () => {
       if (hasBody) {
         for (const path of bodySchema ? fieldPaths(bodySchema) : [['unknown_field']]) {
           for (const value of BODY_VALUES) {
-            cases.push({ where: `body ${path.join('.')}=${JSON.stringify(value)?.slice(0, 40)}`, url: urlOf(route, {}), body: JSON.stringify(withField(base, path, value, bodySchema ?? {})) });
+            cases.push({
+              where: `body ${path.join('.')}=${JSON.stringify(value)?.slice(0, 40)}`,
+              url: urlOf(route, {}),
+              body: JSON.stringify(withField(base, path, value, bodySchema ?? {})),
+            });
           }
         }
         for (const text of RAW_BODIES) cases.push({ where: `body ${text.slice(0, 30)}`, url: urlOf(route, {}), body: text });

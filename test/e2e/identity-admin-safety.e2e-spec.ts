@@ -26,7 +26,9 @@ describe('the last tenant admin', () => {
     const res = await t.call(method, `/v1/t/${slug}${path(admin.user.id)}`, undefined, { auth: admin.access_token });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('user.last_admin');
-    const [row] = await t.dataSource.query(`SELECT status FROM "t_${(await t.call('GET', `/v1/admin/tenants/${slug}`)).body.id.replace(/-/g, '')}".users WHERE id = $1`, [admin.user.id]);
+    const [row] = await t.dataSource.query(`SELECT status FROM "t_${(await t.call('GET', `/v1/admin/tenants/${slug}`)).body.id.replace(/-/g, '')}".users WHERE id = $1`, [
+      admin.user.id,
+    ]);
     expect(row.status).toBe('active');
   });
 

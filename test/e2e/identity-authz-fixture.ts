@@ -52,9 +52,9 @@ export interface OutboxEvent {
 }
 
 export async function eventsOf(t: TestApp, tenant: Tenant, type?: string): Promise<OutboxEvent[]> {
-  const rows = await t.dataSource.query(
-    `SELECT event FROM platform.outbox WHERE tenant_id = $1 AND ($2::text IS NULL OR type = $2) ORDER BY position`,
-    [tenant.id, type ?? null],
-  );
+  const rows = await t.dataSource.query(`SELECT event FROM platform.outbox WHERE tenant_id = $1 AND ($2::text IS NULL OR type = $2) ORDER BY position`, [
+    tenant.id,
+    type ?? null,
+  ]);
   return rows.map((r: { event: OutboxEvent }) => r.event);
 }

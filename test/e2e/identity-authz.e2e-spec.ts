@@ -96,7 +96,13 @@ describe('authorization', () => {
       expect((await t.call('GET', userPath(ops1.id), undefined, as(dir))).body.display_name).toBeNull();
 
       expect((await t.call('POST', `/v1/t/${az.slug}/users`, { email: 'new-eng@authz.example', attributes: { department: 'eng' } }, as(editor))).status).toBe(201);
-      await denied(await t.call('POST', `/v1/t/${az.slug}/users`, { email: 'new-ops@authz.example', attributes: { department: 'ops' } }, as(editor)), editor, 'department_mismatch', 'user', 'create');
+      await denied(
+        await t.call('POST', `/v1/t/${az.slug}/users`, { email: 'new-ops@authz.example', attributes: { department: 'ops' } }, as(editor)),
+        editor,
+        'department_mismatch',
+        'user',
+        'create',
+      );
       await denied(await t.call('POST', `/v1/t/${az.slug}/users`, { email: 'new-none@authz.example' }, as(editor)), editor, 'department_mismatch', 'user', 'create');
     });
 
@@ -155,13 +161,20 @@ describe('authorization', () => {
 
     it('includes every lower tier in a higher one (rank); custom roles include only their own', async () => {
       // manager inherits employee (session.revoke:self) and guest (profile.read:self)
-      expect((await ask(eng1, { resource: 'session', action: 'revoke', context: { user_id: eng1.id } })).body).toMatchObject({ allowed: true, permission: 'session.revoke:self' });
+      expect((await ask(eng1, { resource: 'session', action: 'revoke', context: { user_id: eng1.id } })).body).toMatchObject({
+        allowed: true,
+        permission: 'session.revoke:self',
+      });
       expect((await ask(eng1, { resource: 'profile', action: 'read', context: { user_id: eng1.id } })).body).toMatchObject({ allowed: true, permission: 'profile.read:self' });
       // director inherits manager's session.read:department, but :any of its own wins
       expect((await ask(dir, { resource: 'session', action: 'read' })).body).toMatchObject({ allowed: true, permission: 'session.read:any' });
       // the tenant admin holds everything below
       const admin: Member = { id: az.adminId, email: '', token: az.admin };
-      for (const [resource, action] of [['audit', 'read'], ['user', 'read'], ['profile', 'update']]) {
+      for (const [resource, action] of [
+        ['audit', 'read'],
+        ['user', 'read'],
+        ['profile', 'update'],
+      ]) {
         expect((await ask(admin, { resource, action, context: { user_id: az.adminId } })).body.allowed).toBe(true);
       }
       // a custom role inherits nothing
@@ -179,8 +192,15 @@ describe('authorization', () => {
     const check = (token: string, body: Record<string, unknown>) => t.call('POST', `/v1/t/${az.slug}/permissions/check`, body, { auth: token });
 
     it('answers for another user, to a caller holding permission.check:any', async () => {
-      expect((await check(az.admin, { user_id: eng1.id, resource: 'user', action: 'read', context: { user_id: eng2.id } })).body).toMatchObject({ allowed: true, reason: 'granted', permission: 'user.read:department' });
-      expect((await check(az.admin, { user_id: eng1.id, resource: 'user', action: 'read', context: { user_id: ops1.id } })).body).toMatchObject({ allowed: false, reason: 'department_mismatch' });
+      expect((await check(az.admin, { user_id: eng1.id, resource: 'user', action: 'read', context: { user_id: eng2.id } })).body).toMatchObject({
+        allowed: true,
+        reason: 'granted',
+        permission: 'user.read:department',
+      });
+      expect((await check(az.admin, { user_id: eng1.id, resource: 'user', action: 'read', context: { user_id: ops1.id } })).body).toMatchObject({
+        allowed: false,
+        reason: 'department_mismatch',
+      });
       expect((await check(az.admin, { user_id: randomUUID(), resource: 'user', action: 'read' })).body).toMatchObject({ allowed: false, reason: 'user_not_found' });
     });
 

@@ -224,7 +224,12 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
   it('limits failed client authentications per client id and address, without letting others lock a service out', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) {
-      const res = await h.post(a.tenant.slug, 'introspect', { token: 'x' }, { authorization: h.basic({ client_id: a.client.client_id, client_secret: `guess-${i}` }), 'x-forwarded-for': '192.0.2.77' });
+      const res = await h.post(
+        a.tenant.slug,
+        'introspect',
+        { token: 'x' },
+        { authorization: h.basic({ client_id: a.client.client_id, client_secret: `guess-${i}` }), 'x-forwarded-for': '192.0.2.77' },
+      );
       statuses.push(res.status);
       if (i === 10) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     }
@@ -236,7 +241,12 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
   it('limits failed client authentications per IP address', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++) {
-      const res = await h.post(a.tenant.slug, 'introspect', { token: 'x' }, { authorization: h.basic({ client_id: `csc_spray_${i}`, client_secret: 'guess' }), 'x-forwarded-for': ip });
+      const res = await h.post(
+        a.tenant.slug,
+        'introspect',
+        { token: 'x' },
+        { authorization: h.basic({ client_id: `csc_spray_${i}`, client_secret: 'guess' }), 'x-forwarded-for': ip },
+      );
       statuses.push(res.status);
     }
     expect(statuses).toEqual([...Array(30).fill(401), 429]);
@@ -259,7 +269,11 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
       }
       const both = await h.post(a.tenant.slug, route, { token: pair.access_token, client_id: a.client.client_id, client_secret: a.client.client_secret }, auth);
       expect(both.status).toBe(400);
-      const text = await fetch(`${t.url}/v1/t/${a.tenant.slug}/auth/${route}`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: `token=${pair.access_token}` });
+      const text = await fetch(`${t.url}/v1/t/${a.tenant.slug}/auth/${route}`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'text/plain' },
+        body: `token=${pair.access_token}`,
+      });
       expect(text.status).toBe(415);
       const array = await t.call('POST', `/v1/t/${a.tenant.slug}/auth/${route}`, [pair.access_token], { auth: false, headers: auth });
       expect(array.status).toBe(400);

@@ -86,7 +86,9 @@ describe('login protection', () => {
 
   it('refuses a disabled account even with the right password', async () => {
     const schema = `t_${tenantId.replace(/-/g, '')}`;
-    await t.dataSource.query(`INSERT INTO "${schema}".users (id, email, password_hash, status) SELECT gen_random_uuid(), 'off@prot.example', password_hash, 'disabled' FROM "${schema}".users WHERE email = 'ada@prot.example'`);
+    await t.dataSource.query(
+      `INSERT INTO "${schema}".users (id, email, password_hash, status) SELECT gen_random_uuid(), 'off@prot.example', password_hash, 'disabled' FROM "${schema}".users WHERE email = 'ada@prot.example'`,
+    );
     const res = await login('off@prot.example', PASSWORD);
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('auth.account.disabled');

@@ -63,7 +63,12 @@ describe('lockout under concurrent guesses', () => {
   });
 
   it('locks an unknown identifier after exactly 5 checks too', async () => {
-    const statuses = (await burst('nobody@race.example', Array.from({ length: 30 }, (_, i) => `guess ${i}`))).map((r) => r.status);
+    const statuses = (
+      await burst(
+        'nobody@race.example',
+        Array.from({ length: 30 }, (_, i) => `guess ${i}`),
+      )
+    ).map((r) => r.status);
     expect(countOf(statuses, 401)).toBe(5);
     expect(countOf(statuses, 423)).toBe(25);
   });

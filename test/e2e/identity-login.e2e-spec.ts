@@ -17,15 +17,17 @@ describe('password login, refresh and logout', () => {
   });
   afterAll(() => t.close());
 
-  const login = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    t.call('POST', `/v1/t/${slug}/auth/login`, body, { auth: false, headers });
+  const login = (body: Record<string, unknown>, headers: Record<string, string> = {}) => t.call('POST', `/v1/t/${slug}/auth/login`, body, { auth: false, headers });
 
   it('signs in with e-mail (case-insensitive) and answers the token pair and the user', async () => {
     const res = await login({ email: 'ada@login.example', password: PASSWORD }, { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 900, user: { email: 'Ada@Login.example' } });
     expect(res.body.refresh_token).toMatch(/^crt_[A-Za-z0-9_-]{43}$/);
-    const [header, payload] = res.body.access_token.split('.').slice(0, 2).map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+    const [header, payload] = res.body.access_token
+      .split('.')
+      .slice(0, 2)
+      .map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
     expect(header).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     expect(payload).toMatchObject({ tid: tenantId, sub: res.body.user.id, sid: res.body.session_id, roles: ['tenant_admin'], iss: `${t.config.CREDENCE_BASE_URL}/v1/t/${slug}` });
     expect(payload.exp - payload.iat).toBe(900);
@@ -73,7 +75,10 @@ describe('password login, refresh and logout', () => {
     const guarded = await t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: second.access_token });
     expect(guarded.status).toBe(401);
     expect(guarded.body.error.code).toBe('auth.session.revoked');
-    const events = await t.dataSource.query(`SELECT type FROM platform.outbox WHERE tenant_id = $1 AND event->>'subject' = $2 ORDER BY position`, [tenantId, `session/${first.session_id}`]);
+    const events = await t.dataSource.query(`SELECT type FROM platform.outbox WHERE tenant_id = $1 AND event->>'subject' = $2 ORDER BY position`, [
+      tenantId,
+      `session/${first.session_id}`,
+    ]);
     expect(events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['auth.session.revoked', 'auth.token.reuse_detected']));
   });
 
@@ -136,7 +141,10 @@ describe('password login, refresh and logout', () => {
   it('moves the idle deadline forward on refresh, never past the absolute one', async () => {
     const pair = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
     const schema = `t_${tenantId.replace(/-/g, '')}`;
-    await t.dataSource.query(`UPDATE "${schema}".auth_sessions SET idle_expires_at = now() + interval '1 minute', absolute_expires_at = now() + interval '1 hour' WHERE id = $1`, [pair.session_id]);
+    await t.dataSource.query(
+      `UPDATE "${schema}".auth_sessions SET idle_expires_at = now() + interval '1 minute', absolute_expires_at = now() + interval '1 hour' WHERE id = $1`,
+      [pair.session_id],
+    );
     expect((await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: pair.refresh_token }, { auth: false })).status).toBe(200);
     const [s] = await t.dataSource.query(`SELECT idle_expires_at = absolute_expires_at AS capped FROM "${schema}".auth_sessions WHERE id = $1`, [pair.session_id]);
     expect(s.capped).toBe(true);

@@ -20,8 +20,7 @@ describe('acting on another user needs to outrank them', () => {
     if (res.status !== 201) throw new Error(`role ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   };
   const itDept = { department: 'it' };
-  const canLogIn = async (email: string, password = PASSWORD) =>
-    (await t.call('POST', `/v1/t/${ten.slug}/auth/login`, { email, password }, { auth: false })).status;
+  const canLogIn = async (email: string, password = PASSWORD) => (await t.call('POST', `/v1/t/${ten.slug}/auth/login`, { email, password }, { auth: false })).status;
   const lastDenial = async () => (await eventsOf(t, ten, 'authz.access.denied')).at(-1);
   const stored = async (id: string) => (await t.call('GET', users(id), undefined, { auth: ten.admin })).body;
 
@@ -64,7 +63,8 @@ describe('acting on another user needs to outrank them', () => {
 
     beforeAll(async () => {
       caller = await member(t, ten, [tier, 'it-desk'], itDept);
-      target = targetName === 'the tenant admin' ? { id: ten.adminId, email: `admin@${ten.slug}.example`, token: await login(t, ten.slug, `admin@${ten.slug}.example`) } : director;
+      target =
+        targetName === 'the tenant admin' ? { id: ten.adminId, email: `admin@${ten.slug}.example`, token: await login(t, ten.slug, `admin@${ten.slug}.example`) } : director;
     });
 
     it('is refused on every route that acts on them, recorded, and changes nothing', async () => {

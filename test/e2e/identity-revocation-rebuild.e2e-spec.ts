@@ -62,7 +62,7 @@ describe('revocation marks rebuilt after Redis loses them', () => {
     expect(await redis.exists(`${t.config.REDIS_PREFIX}:revocation:ready`)).toBe(0);
   }
 
-  it('refuses logged-out, revoked, disabled and deleted users\' tokens after a flush and rebuild, and still accepts a live one', async () => {
+  it("refuses logged-out, revoked, disabled and deleted users' tokens after a flush and rebuild, and still accepts a live one", async () => {
     const loggedOut = await signedInUser('out@rebuild.example');
     const revoked = await signedInUser('revoked@rebuild.example');
     const disabled = await signedInUser('disabled@rebuild.example');

@@ -15,8 +15,7 @@ describe('service credentials', () => {
   let employee: { access_token: string };
   let otherAdmin: { access_token: string };
 
-  const login = async (tenantSlug: string, email: string) =>
-    (await t.call('POST', `/v1/t/${tenantSlug}/auth/login`, { email, password: PASSWORD }, { auth: false })).body;
+  const login = async (tenantSlug: string, email: string) => (await t.call('POST', `/v1/t/${tenantSlug}/auth/login`, { email, password: PASSWORD }, { auth: false })).body;
   const api = (method: string, path = '', body?: unknown, token: string | false = admin.access_token) =>
     t.call(method, `/v1/t/${slug}/service-credentials${path}`, body, { auth: token });
 
@@ -81,10 +80,7 @@ describe('service credentials', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: { data: { id: string }[]; meta: { next_cursor: string | null } } } = await api(
-        'GET',
-        `?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-      );
+      const page: { status: number; body: { data: { id: string }[]; meta: { next_cursor: string | null } } } = await api('GET', `?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
       expect(page.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.data.map((c) => c.id));
@@ -135,10 +131,22 @@ describe('service credentials', () => {
   it('refuses bad input with the error envelope and changes nothing', async () => {
     const before = await count();
     const bodies: unknown[] = [
-      {}, { name: '' }, { name: null }, { name: 42 }, { name: 'x'.repeat(101) }, { name: 'ok', extra: true }, { name: 'tab\there' }, ['name'],
-      { name: 'ok', permissions: null }, { name: 'ok', permissions: [] }, { name: 'ok', permissions: 'token.introspect' },
-      { name: 'ok', permissions: ['token.introspect', 'token.introspect'] }, { name: 'ok', permissions: ['user.read'] },
-      { name: 'ok', permissions: ['token.introspect:any'] }, { name: 'ok', permissions: ['TOKEN.INTROSPECT'] }, { name: 'ok', permissions: [42] },
+      {},
+      { name: '' },
+      { name: null },
+      { name: 42 },
+      { name: 'x'.repeat(101) },
+      { name: 'ok', extra: true },
+      { name: 'tab\there' },
+      ['name'],
+      { name: 'ok', permissions: null },
+      { name: 'ok', permissions: [] },
+      { name: 'ok', permissions: 'token.introspect' },
+      { name: 'ok', permissions: ['token.introspect', 'token.introspect'] },
+      { name: 'ok', permissions: ['user.read'] },
+      { name: 'ok', permissions: ['token.introspect:any'] },
+      { name: 'ok', permissions: ['TOKEN.INTROSPECT'] },
+      { name: 'ok', permissions: [42] },
     ];
     for (const body of bodies) {
       const res = await api('POST', '', body);
@@ -170,10 +178,12 @@ describe('service credentials', () => {
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     };
     const denials = async (credentialId: string) =>
-      (await t.dataSource.query(`SELECT event->'data' AS data FROM platform.outbox WHERE tenant_id = $1 AND type = 'authz.access.denied' AND event->>'actor' = $2 ORDER BY position`, [
-        tenantId,
-        `service:${credentialId}`,
-      ])).map((r: { data: unknown }) => r.data);
+      (
+        await t.dataSource.query(
+          `SELECT event->'data' AS data FROM platform.outbox WHERE tenant_id = $1 AND type = 'authz.access.denied' AND event->>'actor' = $2 ORDER BY position`,
+          [tenantId, `service:${credentialId}`],
+        )
+      ).map((r: { data: unknown }) => r.data);
 
     it('stores the permissions chosen at creation and shows them when listed', async () => {
       const res = await api('POST', '', { name: 'auditor', permissions: ['audit.write', 'token.introspect'] });

@@ -37,7 +37,7 @@ describe('sessions and keys', () => {
   });
   afterAll(() => t.close());
 
-  it('lists the caller\'s own sessions, marking the current one', async () => {
+  it("lists the caller's own sessions, marking the current one", async () => {
     const a = await users.emma.login();
     await users.emma.login();
     const res = await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: a.access_token });
@@ -47,7 +47,7 @@ describe('sessions and keys', () => {
     expect(res.body.data.filter((s: { current: boolean }) => s.current).map((s: { id: string }) => s.id)).toEqual([a.session_id]);
   });
 
-  it('shows an employee only their own sessions, even when asking for someone else\'s', async () => {
+  it("shows an employee only their own sessions, even when asking for someone else's", async () => {
     const e = await users.eric.login();
     const res = await t.call('GET', `/v1/t/${slug}/sessions?user_id=${users.emma.id}`, undefined, { auth: e.access_token });
     expect(res.status).toBe(200);
@@ -63,11 +63,13 @@ describe('sessions and keys', () => {
     expect(owners.has(users.otto.id)).toBe(false);
   });
 
-  it('shows a tenant admin anyone\'s sessions, filtered by user, page by page', async () => {
+  it("shows a tenant admin anyone's sessions, filtered by user, page by page", async () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: any = await t.call('GET', `/v1/t/${slug}/sessions?user_id=${users.emma.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`, undefined, { auth: admin.access_token });
+      const res: any = await t.call('GET', `/v1/t/${slug}/sessions?user_id=${users.emma.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`, undefined, {
+        auth: admin.access_token,
+      });
       expect(res.status).toBe(200);
       seen.push(...res.body.data.map((s: { id: string }) => s.id));
       cursor = res.body.meta.next_cursor;
@@ -76,7 +78,7 @@ describe('sessions and keys', () => {
     expect(new Set(seen).size).toBe(2);
   });
 
-  it('lets a user revoke their own session but not another user\'s; an admin can revoke anyone\'s', async () => {
+  it("lets a user revoke their own session but not another user's; an admin can revoke anyone's", async () => {
     const e1 = await users.eric.login();
     const emma = await users.emma.login();
     const denied = await t.call('DELETE', `/v1/t/${slug}/sessions/${emma.session_id}`, undefined, { auth: e1.access_token });
@@ -168,13 +170,19 @@ describe('automatic key rotation by age', () => {
       // This signature still uses the old key (valid), and starts the rotation in the background.
       const first = await signIn();
       expect(kidOf(first)).toBe(oldKid);
-      await waitFor('the rotation', async () => (await t.dataSource.query(`SELECT 1 FROM "${schema}".signing_keys WHERE status = 'active' AND kid <> $1`, [oldKid])).length === 1);
+      await waitFor(
+        'the rotation',
+        async () => (await t.dataSource.query(`SELECT 1 FROM "${schema}".signing_keys WHERE status = 'active' AND kid <> $1`, [oldKid])).length === 1,
+      );
       await new Promise((r) => setTimeout(r, 50));
       const kid = kidOf(await signIn());
       expect(kid).not.toBe(oldKid);
       expect((await t.call('GET', `/v1/t/${slug}/sessions`, undefined, { auth: first.access_token })).status).toBe(200);
       const keys = await t.dataSource.query(`SELECT kid, status FROM "${schema}".signing_keys ORDER BY created_at`);
-      expect(keys).toEqual([{ kid: oldKid, status: 'retiring' }, { kid, status: 'active' }]);
+      expect(keys).toEqual([
+        { kid: oldKid, status: 'retiring' },
+        { kid, status: 'active' },
+      ]);
       const events = await t.dataSource.query(`SELECT event FROM platform.outbox WHERE type = 'auth.signing_key.rotated' AND tenant_id = $1`, [created.body.id]);
       expect(events[0].event.data).toMatchObject({ kid, previous: [oldKid] });
     } finally {

@@ -88,7 +88,11 @@ describe('access-token verification', () => {
   it('ignores keys offered in the header (jwk, jku, x5u) and never fetches them', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = publicKey.export({ format: 'jwk' });
-    for (const header of [{ jwk, kid: 'attacker' }, { jku: attackerUrl, kid: 'attacker' }, { x5u: attackerUrl, kid: 'attacker' }]) {
+    for (const header of [
+      { jwk, kid: 'attacker' },
+      { jku: attackerUrl, kid: 'attacker' },
+      { x5u: attackerUrl, kid: 'attacker' },
+    ]) {
       await expectRefused(a, signEs256({ alg: 'ES256', typ: 'at+jwt', ...header }, claims, privateKey));
     }
     // Even naming the tenant's real kid, an attacker's signature does not verify.
@@ -132,7 +136,7 @@ describe('access-token verification', () => {
     expect(res.status).toBe(200);
   });
 
-  it('answers a revoked session\'s token and a revoked jti with 401 invalid_token, never 403', async () => {
+  it("answers a revoked session's token and a revoked jti with 401 invalid_token, never 403", async () => {
     const login = async () => (await t.call('POST', `/v1/t/${a.slug}/auth/login`, { email: `admin@${a.slug}.example`, password: PASSWORD }, { auth: false })).body;
     const loggedOut = await login();
     expect((await t.call('POST', `/v1/t/${a.slug}/auth/logout`, undefined, { auth: loggedOut.access_token })).status).toBe(204);

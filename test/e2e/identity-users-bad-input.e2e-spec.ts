@@ -20,7 +20,15 @@ interface Case {
 }
 
 const UNKNOWN_ID = '0190b0a0-0000-7000-8000-000000000000';
-const bad = (name: string, method: Case['method'], path: string, body: unknown, field?: string): Case => ({ name, method, path, body, status: 400, code: 'validation.failed', field });
+const bad = (name: string, method: Case['method'], path: string, body: unknown, field?: string): Case => ({
+  name,
+  method,
+  path,
+  body,
+  status: 400,
+  code: 'validation.failed',
+  field,
+});
 const notFound = (name: string, method: Case['method'], path: string, code: string, body?: unknown): Case => ({ name, method, path, body, status: 404, code });
 
 describe('users, roles and authorization: bad input', () => {
@@ -88,8 +96,24 @@ describe('users, roles and authorization: bad input', () => {
     bad('update: attributes nested', 'PATCH', `${U()}/{id}`, { attributes: { department: ['eng'] } }, 'attributes'),
     bad('update: status smuggled in', 'PATCH', `${U()}/{id}`, { status: 'disabled' }, 'status'),
     bad('update: body an array', 'PATCH', `${U()}/{id}`, [{ display_name: 'x' }]),
-    { name: 'update: password too short for the tenant', method: 'PATCH', path: `${U()}/{id}`, body: { password: 'short one' }, status: 400, code: 'user.password_rejected', field: 'password' },
-    { name: 'update: common password', method: 'PATCH', path: `${U()}/{id}`, body: { password: 'qwerty123456789' }, status: 400, code: 'user.password_rejected', field: 'password' },
+    {
+      name: 'update: password too short for the tenant',
+      method: 'PATCH',
+      path: `${U()}/{id}`,
+      body: { password: 'short one' },
+      status: 400,
+      code: 'user.password_rejected',
+      field: 'password',
+    },
+    {
+      name: 'update: common password',
+      method: 'PATCH',
+      path: `${U()}/{id}`,
+      body: { password: 'qwerty123456789' },
+      status: 400,
+      code: 'user.password_rejected',
+      field: 'password',
+    },
     notFound('update: id not a UUID', 'PATCH', `${U()}/1`, 'user.not_found', { display_name: 'x' }),
     notFound('update: unknown id', 'PATCH', `${U()}/${UNKNOWN_ID}`, 'user.not_found', { display_name: 'x' }),
     notFound('disable: id not a UUID', 'POST', `${U()}/x/disable`, 'user.not_found'),

@@ -17,9 +17,22 @@ describe('users API', () => {
   describe('create, read, update, delete', () => {
     let id: string;
     it('creates an active user and emits user.created without password material', async () => {
-      const res = await t.call('POST', users(), { email: 'Grace@Acme.example', username: 'grace', display_name: 'Grace Hopper', password: PASSWORD, attributes: { department: 'eng' } }, as(acme.admin));
+      const res = await t.call(
+        'POST',
+        users(),
+        { email: 'Grace@Acme.example', username: 'grace', display_name: 'Grace Hopper', password: PASSWORD, attributes: { department: 'eng' } },
+        as(acme.admin),
+      );
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ email: 'Grace@Acme.example', username: 'grace', display_name: 'Grace Hopper', status: 'active', attributes: { department: 'eng' }, roles: [], phone: null });
+      expect(res.body).toMatchObject({
+        email: 'Grace@Acme.example',
+        username: 'grace',
+        display_name: 'Grace Hopper',
+        status: 'active',
+        attributes: { department: 'eng' },
+        roles: [],
+        phone: null,
+      });
       expect(JSON.stringify(res.body)).not.toContain('password');
       id = res.body.id;
       const [ev] = await eventsOf(t, acme, 'user.created');
@@ -48,7 +61,12 @@ describe('users API', () => {
     });
 
     it('updates fields, merges attributes, and names only what changed in user.updated', async () => {
-      const res = await t.call('PATCH', `${users()}/${id}`, { display_name: 'Rear Admiral Hopper', username: null, attributes: { location: 'DC', department: null } }, as(acme.admin));
+      const res = await t.call(
+        'PATCH',
+        `${users()}/${id}`,
+        { display_name: 'Rear Admiral Hopper', username: null, attributes: { location: 'DC', department: null } },
+        as(acme.admin),
+      );
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ display_name: 'Rear Admiral Hopper', username: null, attributes: { location: 'DC' } });
       expect(res.body.attributes).not.toHaveProperty('department');
@@ -115,7 +133,12 @@ describe('users API', () => {
     beforeAll(async () => {
       tenant = await onboard(t, 'list');
       for (let i = 0; i < 5; i++) {
-        const res = await t.call('POST', `/v1/t/${tenant.slug}/users`, { email: `p${i}@list.example`, username: `person-${i}`, display_name: i % 2 ? 'Odd One' : 'Even One' }, { auth: tenant.admin });
+        const res = await t.call(
+          'POST',
+          `/v1/t/${tenant.slug}/users`,
+          { email: `p${i}@list.example`, username: `person-${i}`, display_name: i % 2 ? 'Odd One' : 'Even One' },
+          { auth: tenant.admin },
+        );
         ids.push(res.body.id);
       }
       await t.call('POST', `/v1/t/${tenant.slug}/users/${ids[1]}/disable`, undefined, { auth: tenant.admin });
@@ -185,9 +208,7 @@ describe('users API', () => {
     it('serializes concurrent updates of one user: every change lands, one event each', async () => {
       const created = await t.call('POST', users(), { email: 'busy@acme.example' }, as(acme.admin));
       const id = created.body.id;
-      const results = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => t.call('PATCH', `${users()}/${id}`, { attributes: { [`k${i}`]: i } }, as(acme.admin))),
-      );
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => t.call('PATCH', `${users()}/${id}`, { attributes: { [`k${i}`]: i } }, as(acme.admin))));
       expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
       const final = await t.call('GET', `${users()}/${id}`, undefined, as(acme.admin));
       expect(final.body.attributes).toEqual(Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`k${i}`, i])));

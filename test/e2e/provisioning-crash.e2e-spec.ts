@@ -26,8 +26,7 @@ describe('crash during provisioning', () => {
 
   const tenantBySlug = async (slug: string) => (await db.query('SELECT id, status, schema_name FROM platform.tenants WHERE slug = $1', [slug])).rows[0];
   const schemaExists = async (schema: string) => (await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
-  const roleExists = async (schema: string) =>
-    (await db.query(`SELECT 1 FROM pg_roles WHERE rolname = $1 || '_' || left(md5(current_database()), 8)`, [schema])).rowCount === 1;
+  const roleExists = async (schema: string) => (await db.query(`SELECT 1 FROM pg_roles WHERE rolname = $1 || '_' || left(md5(current_database()), 8)`, [schema])).rowCount === 1;
 
   it('completes a tenant whose process was killed mid-provisioning, once the platform restarts', async () => {
     child = await startChildPlatform();
@@ -53,7 +52,7 @@ describe('crash during provisioning', () => {
 
       await child.kill('SIGKILL');
       // The caller never got an answer: the connection died with the process.
-      expect(String((await request as Error).message)).toMatch(/fetch failed|terminated|socket/i);
+      expect(String(((await request) as Error).message)).toMatch(/fetch failed|terminated|socket/i);
 
       await db.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [SCHEMA_LOCK]);
       released = true;

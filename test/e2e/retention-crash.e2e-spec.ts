@@ -16,7 +16,13 @@ describe('retention killed mid-run', () => {
   let world: EventsWorld;
   let db: Client;
   let child: ChildPlatform | undefined;
-  const env = () => ({ DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix, RETENTION_ENABLED: 'false', RETENTION_BATCH_SIZE: String(BATCH), AUDIT_INGEST_ENABLED: 'false' });
+  const env = () => ({
+    DATABASE_URL: world.databaseUrl,
+    REDIS_PREFIX: world.prefix,
+    RETENTION_ENABLED: 'false',
+    RETENTION_BATCH_SIZE: String(BATCH),
+    AUDIT_INGEST_ENABLED: 'false',
+  });
   const api = (c: ChildPlatform) => ({
     async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
       const res = await fetch(`${c.url}${path}`, {
@@ -57,7 +63,9 @@ describe('retention killed mid-run', () => {
   const anonymised = async (tenant: Tenant) => (await db.query(`SELECT count(*)::int AS n FROM "${tenant.schema}".auth_sessions WHERE anonymised_at IS NOT NULL`)).rows[0].n;
   /** Every session anonymised from its original values: each address hashed exactly once, only the country kept. */
   const expectAnonymisedOnce = async (tenant: Tenant) => {
-    const { rows: [check] } = await db.query(
+    const {
+      rows: [check],
+    } = await db.query(
       `SELECT count(*) FILTER (WHERE s.ip = 'anon:' || encode(sha256(convert_to('10.' || (i / 65536) || '.' || (i / 256 % 256) || '.' || (i % 256), 'UTF8') || p.salt), 'hex'))::int AS hashed_once,
               count(*) FILTER (WHERE s.location = 'DE')::int AS country_only,
               count(DISTINCT s.user_agent)::int AS agents

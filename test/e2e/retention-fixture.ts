@@ -29,7 +29,14 @@ export async function onboard(t: Caller, db: Client, prefix: string, settings: R
   return { id: res.body.id, slug, schema: rows[0].schema_name, adminId: res.body.admin.user_id };
 }
 
-export async function login(t: Caller, slug: string, email: string, password: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<string> {
+export async function login(
+  t: Caller,
+  slug: string,
+  email: string,
+  password: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<string> {
   const res = await t.call('POST', `/v1/t/${slug}/auth/login`, { email, password, ...extra }, { auth: false, headers });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.access_token;
@@ -132,13 +139,35 @@ export function auditRecord(occurredAt: Date, extra: Partial<AuditRecord> = {}):
 export async function appendAudit(db: Client, schema: string, records: AuditRecord[]): Promise<void> {
   await db.query('BEGIN');
   try {
-    const { rows: [head] } = await db.query(`SELECT last_seq, last_hash FROM "${schema}".audit_chain FOR UPDATE`);
+    const {
+      rows: [head],
+    } = await db.query(`SELECT last_seq, last_hash FROM "${schema}".audit_chain FOR UPDATE`);
     const rows = chain(records, Number(head.last_seq), head.last_hash);
     for (const r of rows) {
       await db.query(
         `INSERT INTO "${schema}".audit_log (seq, event_id, type, occurred_at, source, actor_type, actor_id, subject, user_id, outcome, severity, ip, user_agent, location, identity, trace_id, payload, personal_digest, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-        [r.seq, r.event_id, r.type, r.occurred_at, r.source, r.actor_type, r.actor_id, r.subject, r.user_id, r.outcome, r.severity, r.ip, r.user_agent, r.location, r.identity ? JSON.stringify(r.identity) : null, r.trace_id, JSON.stringify(r.payload), r.personal_digest, r.hash],
+        [
+          r.seq,
+          r.event_id,
+          r.type,
+          r.occurred_at,
+          r.source,
+          r.actor_type,
+          r.actor_id,
+          r.subject,
+          r.user_id,
+          r.outcome,
+          r.severity,
+          r.ip,
+          r.user_agent,
+          r.location,
+          r.identity ? JSON.stringify(r.identity) : null,
+          r.trace_id,
+          JSON.stringify(r.payload),
+          r.personal_digest,
+          r.hash,
+        ],
       );
     }
     const last = rows[rows.length - 1];
@@ -156,7 +185,9 @@ export async function appendAudit(db: Client, schema: string, records: AuditReco
  * that the stored personal fields still match their digest. Resolves to the rows checked.
  */
 export async function verifyTrail(db: Client, schema: string): Promise<{ from: number; rows: number }> {
-  const { rows: [cp] } = await db.query(`SELECT seq, hash FROM "${schema}".audit_checkpoints ORDER BY seq DESC LIMIT 1`);
+  const {
+    rows: [cp],
+  } = await db.query(`SELECT seq, hash FROM "${schema}".audit_checkpoints ORDER BY seq DESC LIMIT 1`);
   let previous: Buffer = cp ? cp.hash : GENESIS_HASH;
   let expectedSeq = cp ? Number(cp.seq) + 1 : 1;
   const from = expectedSeq;

@@ -34,7 +34,9 @@ describe('retention and security settings', () => {
   const call = (method: string, group: string, body?: unknown, token = admin) => t.call(method, `/v1/t/${tenant.slug}/settings/${group}`, body, { auth: token });
   const stored = async () => (await db.query('SELECT settings FROM platform.tenants WHERE id = $1', [tenant.id])).rows[0].settings;
   const updates = async () =>
-    (await db.query(`SELECT event->'data'->'changed' AS changed FROM platform.outbox WHERE type = 'tenant.updated' AND tenant_id = $1 ORDER BY position`, [tenant.id])).rows.map((r) => r.changed);
+    (await db.query(`SELECT event->'data'->'changed' AS changed FROM platform.outbox WHERE type = 'tenant.updated' AND tenant_id = $1 ORDER BY position`, [tenant.id])).rows.map(
+      (r) => r.changed,
+    );
 
   it('shows platform defaults until the tenant sets its own values, and changes only what is sent', async () => {
     expect((await call('GET', 'retention')).body).toEqual({ values: DEFAULT_RETENTION, defaults: Object.keys(DEFAULT_RETENTION) });
@@ -145,7 +147,12 @@ describe('retention and security settings', () => {
     await t.call('POST', `/v1/t/${tenant.slug}/users/${created.body.id}/roles/employee`, undefined, { auth: admin });
     const employee = await login(t, tenant.slug, 'emp@settings.example', 'an employee password');
     const before = await stored();
-    for (const [method, group, body] of [['GET', 'retention'], ['PATCH', 'retention', { session_anonymize_after_days: 5 }], ['GET', 'security'], ['PATCH', 'security', {}]] as const) {
+    for (const [method, group, body] of [
+      ['GET', 'retention'],
+      ['PATCH', 'retention', { session_anonymize_after_days: 5 }],
+      ['GET', 'security'],
+      ['PATCH', 'security', {}],
+    ] as const) {
       const res = await call(method, group, body, employee);
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('authz.access.denied');

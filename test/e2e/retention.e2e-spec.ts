@@ -4,7 +4,19 @@ import { AuditAppModule } from '../../apps/audit/src/audit-app.module';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { createEventsWorld, EventsWorld, useEventsEnv } from '../support/events/events-world';
 import {
-  appendAudit, auditRecord, CHROME_WINDOWS, cutoff, expectedAnonymousIp, insertSessions, onboard, plus, runRetention, SAFARI_IPHONE, sleep, Tenant, verifyTrail,
+  appendAudit,
+  auditRecord,
+  CHROME_WINDOWS,
+  cutoff,
+  expectedAnonymousIp,
+  insertSessions,
+  onboard,
+  plus,
+  runRetention,
+  SAFARI_IPHONE,
+  sleep,
+  Tenant,
+  verifyTrail,
 } from './retention-fixture';
 
 const BATCH = 7;
@@ -56,7 +68,12 @@ describe('retention workers', () => {
       { lastSeen: plus(del, 1000), ip: '192.0.2.13', userAgent: null, location: null },
     ]);
     // More than two batches' worth, to see batch counts add up exactly.
-    const many = await insertSessions(db, tenant.schema, tenant.adminId, Array.from({ length: 2 * BATCH + 3 }, (_, i) => ({ lastSeen: plus(anon, -60_000 * (i + 1)), ip: `192.0.2.${100 + i}` })));
+    const many = await insertSessions(
+      db,
+      tenant.schema,
+      tenant.adminId,
+      Array.from({ length: 2 * BATCH + 3 }, (_, i) => ({ lastSeen: plus(anon, -60_000 * (i + 1)), ip: `192.0.2.${100 + i}` })),
+    );
 
     const { rows } = await runRetention(t, { as_of: asOf.toISOString(), tenant_ids: [tenant.id] });
     expect(rows).toHaveLength(1);
@@ -143,12 +160,20 @@ describe('retention workers', () => {
       `INSERT INTO "${s}".revoked_access_tokens (jti, session_id, expires_at, reason) VALUES (gen_random_uuid(), $1, $2, 'logout'), (gen_random_uuid(), $1, $3, 'logout')`,
       [session, before, after],
     );
-    await db.query(
-      `INSERT INTO "${s}".revoked_session_tombstones (session_id, user_id, keep_until) VALUES (gen_random_uuid(), $1, $2), (gen_random_uuid(), $1, $3)`,
-      [tenant.adminId, before, after],
-    );
+    await db.query(`INSERT INTO "${s}".revoked_session_tombstones (session_id, user_id, keep_until) VALUES (gen_random_uuid(), $1, $2), (gen_random_uuid(), $1, $3)`, [
+      tenant.adminId,
+      before,
+      after,
+    ]);
     const { rows } = await runRetention(t, { as_of: asOf.toISOString(), tenant_ids: [tenant.id] });
-    expect(rows[0].counts).toMatchObject({ otp_codes_purged: 1, refresh_tokens_purged: 1, revocations_purged: 1, session_tombstones_purged: 1, sessions_deleted: 0, sessions_anonymised: 0 });
+    expect(rows[0].counts).toMatchObject({
+      otp_codes_purged: 1,
+      refresh_tokens_purged: 1,
+      revocations_purged: 1,
+      session_tombstones_purged: 1,
+      sessions_deleted: 0,
+      sessions_anonymised: 0,
+    });
     for (const table of ['otp_codes', 'refresh_tokens', 'revoked_access_tokens']) {
       const { rows: left } = await db.query(`SELECT expires_at FROM "${s}".${table}`);
       expect(left.map((r) => r.expires_at.getTime())).toEqual([after.getTime()]);
@@ -176,7 +201,11 @@ describe('retention workers', () => {
     const { rows: left } = await db.query(`SELECT seq::int FROM "${tenant.schema}".audit_log ORDER BY seq`);
     expect(left.map((r) => r.seq)).toEqual([18, 19, 20]);
     const { rows: checkpoints } = await db.query(`SELECT seq::int, rows_deleted::int FROM "${tenant.schema}".audit_checkpoints ORDER BY seq`);
-    expect(checkpoints).toEqual([{ seq: 7, rows_deleted: 7 }, { seq: 14, rows_deleted: 7 }, { seq: 17, rows_deleted: 3 }]);
+    expect(checkpoints).toEqual([
+      { seq: 7, rows_deleted: 7 },
+      { seq: 14, rows_deleted: 7 },
+      { seq: 17, rows_deleted: 3 },
+    ]);
     expect(await verifyTrail(db, tenant.schema)).toEqual({ from: 18, rows: 3 });
 
     // New rows keep chaining from the head; the trail still verifies from the checkpoint.
@@ -191,7 +220,13 @@ describe('retention workers', () => {
     const lax = await onboard(t, db, 'ret-lax');
     const asOf = pinnedAsOf();
     const ages = [29, 31, 59, 61, 179, 181];
-    const seed = (tenant: Tenant) => insertSessions(db, tenant.schema, tenant.adminId, ages.map((d) => ({ lastSeen: plus(cutoff(asOf, d), 500), tag: String(d) })));
+    const seed = (tenant: Tenant) =>
+      insertSessions(
+        db,
+        tenant.schema,
+        tenant.adminId,
+        ages.map((d) => ({ lastSeen: plus(cutoff(asOf, d), 500), tag: String(d) })),
+      );
     await seed(strict);
     await seed(lax);
 
@@ -201,7 +236,11 @@ describe('retention workers', () => {
     expect(countsOf(lax)).toMatchObject({ sessions_deleted: 0, sessions_anonymised: 1 });
     const state = async (tenant: Tenant) =>
       (await db.query(`SELECT device_type AS age, anonymised_at IS NOT NULL AS anon FROM "${tenant.schema}".auth_sessions ORDER BY device_type::int`)).rows;
-    expect(await state(strict)).toEqual([{ age: '29', anon: false }, { age: '31', anon: true }, { age: '59', anon: true }]);
+    expect(await state(strict)).toEqual([
+      { age: '29', anon: false },
+      { age: '31', anon: true },
+      { age: '59', anon: true },
+    ]);
     expect((await state(lax)).filter((r) => r.anon).map((r) => r.age)).toEqual(['181']);
 
     // retention.run.completed, written with the completed run, one per tenant.
@@ -229,7 +268,12 @@ describe('retention workers', () => {
     const { rows: tenants } = await db.query(`SELECT count(*)::int AS n FROM platform.tenants WHERE status IN ('active', 'suspended', 'offboarding')`);
     const { runId, rows } = await runRetention(t, {}, 20_000, tenants[0].n + 1);
     const platform = rows.find((r) => r.tenant_id === 'platform');
-    expect(platform?.counts).toEqual({ outbox_rows_purged: expect.any(Number), event_store_rows_purged: expect.any(Number), audit_rows_deleted: expect.any(Number), retention_runs_purged: expect.any(Number) });
+    expect(platform?.counts).toEqual({
+      outbox_rows_purged: expect.any(Number),
+      event_store_rows_purged: expect.any(Number),
+      audit_rows_deleted: expect.any(Number),
+      retention_runs_purged: expect.any(Number),
+    });
     expect(rows).toHaveLength(tenants[0].n + 1);
     const latest = await t.call('GET', '/v1/admin/retention/runs?latest=true&limit=100');
     expect(latest.body.data.every((r: { run_id: string }) => r.run_id === runId)).toBe(true);
@@ -240,7 +284,7 @@ describe('retention workers', () => {
     expect(new Set(ids).size).toBe(4);
   });
 
-  it('forgets runs older than 90 days, but never a tenant\'s newest run', async () => {
+  it("forgets runs older than 90 days, but never a tenant's newest run", async () => {
     const old = new Date(Date.now() - 100 * 86_400_000);
     const ghost = '00000000-0000-7000-8000-00000000aaaa';
     await db.query(

@@ -105,7 +105,14 @@ describe('every route is closed unless marked public', () => {
     const served = servedRoutes(t.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false }));
     const nest = nestRoutes(t.app.get(ModulesContainer));
     // The walk sees the routes it must: the parse is not silently empty.
-    for (const known of ['GET /health', 'POST /v1/admin/tenants', 'GET /v1/t/:tenant/events', 'GET /v1/t/:tenant/audit/events', 'POST /v1/t/:tenant/auth/introspect', 'GET /v1/probe/forgotten']) {
+    for (const known of [
+      'GET /health',
+      'POST /v1/admin/tenants',
+      'GET /v1/t/:tenant/events',
+      'GET /v1/t/:tenant/audit/events',
+      'POST /v1/t/:tenant/auth/introspect',
+      'GET /v1/probe/forgotten',
+    ]) {
       expect(served.map((r) => `${r.method} ${r.path}`)).toContain(known);
     }
     expect(served.length).toBeGreaterThan(50);

@@ -3,7 +3,16 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
-import { AccessTokenVerifier, ConsumerKitModule, CredenceTokenGuard, Idempotency, JwksCache, RedisRevocationCheck, RedisStreamsClient, TokenRejected } from '@credence/consumer-kit';
+import {
+  AccessTokenVerifier,
+  ConsumerKitModule,
+  CredenceTokenGuard,
+  Idempotency,
+  JwksCache,
+  RedisRevocationCheck,
+  RedisStreamsClient,
+  TokenRejected,
+} from '@credence/consumer-kit';
 import { IDENTITY_RPC } from '@credence/contracts';
 import { TestApp, uniqueSlug } from '@credence/testing';
 import { RevocationStore } from '@credence/identity';
@@ -96,7 +105,11 @@ describe('consumer kit', () => {
 
     const dead = new Redis(`redis://127.0.0.1:${await freePort()}`, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
     dead.on('error', () => undefined);
-    const closed = new AccessTokenVerifier({ baseUrl: app.config.CREDENCE_BASE_URL, jwks: new JwksCache({ baseUrl: app.url }), revocation: new RedisRevocationCheck(dead, world.prefix) });
+    const closed = new AccessTokenVerifier({
+      baseUrl: app.config.CREDENCE_BASE_URL,
+      jwks: new JwksCache({ baseUrl: app.url }),
+      revocation: new RedisRevocationCheck(dead, world.prefix),
+    });
     expect(await reason(closed.verify(t.token, { slug: t.slug }))).toBe('unavailable');
     dead.disconnect();
   });
@@ -111,7 +124,9 @@ describe('consumer kit', () => {
       }
     }
     @Module({
-      imports: [ConsumerKitModule.forRoot({ credenceUrl: app.config.CREDENCE_BASE_URL, jwksBaseUrl: app.url, redisUrl: world.redisUrl, redisPrefix: world.prefix, service: 'kit-test' })],
+      imports: [
+        ConsumerKitModule.forRoot({ credenceUrl: app.config.CREDENCE_BASE_URL, jwksBaseUrl: app.url, redisUrl: world.redisUrl, redisPrefix: world.prefix, service: 'kit-test' }),
+      ],
       controllers: [MeController],
     })
     class ServiceModule {}
@@ -132,9 +147,22 @@ describe('consumer kit', () => {
   it('handles an event id once: duplicates are skipped, a failure lets the redelivery run', async () => {
     const idempotency = new Idempotency(world.redis, { prefix: `${world.prefix}:seen` });
     const runs: string[] = [];
-    await expect(idempotency.once('e1', async () => { runs.push('fail'); throw new Error('boom'); })).rejects.toThrow('boom');
-    expect(await idempotency.once('e1', async () => { runs.push('ok'); })).toBe(true);
-    expect(await idempotency.once('e1', async () => { runs.push('duplicate'); })).toBe(false);
+    await expect(
+      idempotency.once('e1', async () => {
+        runs.push('fail');
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(
+      await idempotency.once('e1', async () => {
+        runs.push('ok');
+      }),
+    ).toBe(true);
+    expect(
+      await idempotency.once('e1', async () => {
+        runs.push('duplicate');
+      }),
+    ).toBe(false);
     expect(runs).toEqual(['fail', 'ok']);
   });
 

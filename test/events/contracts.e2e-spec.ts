@@ -43,7 +43,17 @@ describe('emitted events match their contracts', () => {
 
     const rows: { type: string; event: CredenceCloudEvent }[] = await app.dataSource.query('SELECT type, event FROM platform.outbox ORDER BY position');
     const types = new Set(rows.map((r) => r.type));
-    for (const t of ['tenant.onboarded', 'tenant.updated', 'tenant.suspended', 'tenant.resumed', 'tenant.offboarding_started', 'platform.api_key.created', 'platform.api_key.revoked', 'auth.login.succeeded', 'auth.login.failed']) {
+    for (const t of [
+      'tenant.onboarded',
+      'tenant.updated',
+      'tenant.suspended',
+      'tenant.resumed',
+      'tenant.offboarding_started',
+      'platform.api_key.created',
+      'platform.api_key.revoked',
+      'auth.login.succeeded',
+      'auth.login.failed',
+    ]) {
       expect(types).toContain(t);
     }
     const broken = rows.map((r) => ({ type: r.type, problems: contractProblems(r.event) })).filter((r) => r.problems.length);

@@ -30,7 +30,10 @@ describe('event delivery when things crash', () => {
   });
 
   const outboxOrder = async (aggregates: string[]) =>
-    ((await db.query('SELECT event_id, aggregate FROM platform.outbox WHERE aggregate = ANY($1) ORDER BY position', [aggregates])).rows as { event_id: string; aggregate: string }[]);
+    (await db.query('SELECT event_id, aggregate FROM platform.outbox WHERE aggregate = ANY($1) ORDER BY position', [aggregates])).rows as {
+      event_id: string;
+      aggregate: string;
+    }[];
 
   /** Every committed event handled, only committed events handled, and first handlings in commit order per aggregate. */
   const expectCompleteAndOrdered = async (aggregates: string[], handled: { id: string; subject: string }[]) => {
@@ -57,7 +60,10 @@ describe('event delivery when things crash', () => {
     const aggregates = Array.from({ length: 20 }, (_, i) => `order/${group}-${i}`);
     await Promise.all(aggregates.map((agg) => emitSequence(app, TENANT, agg, 60, 3)));
     const env = { REDIS_URL: world.redisUrl, PREFIX: world.prefix, GROUP: group, PARTITIONS: '4', HANDLER_DELAY_MS: '2' };
-    const handled = async () => (await world.redis.lrange(`${world.prefix}:handled`, 0, -1)).map((l) => l.split('|')).map(([id, subject, attempt, pid]) => ({ id, subject, attempt: Number(attempt), pid }));
+    const handled = async () =>
+      (await world.redis.lrange(`${world.prefix}:handled`, 0, -1))
+        .map((l) => l.split('|'))
+        .map(([id, subject, attempt, pid]) => ({ id, subject, attempt: Number(attempt), pid }));
 
     const first: Child = await startTsChild('test/support/events/consumer-child.ts', env);
     cleanups.push(() => first.kill());
@@ -83,7 +89,9 @@ describe('event delivery when things crash', () => {
     const base = { DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix };
     const leader: ChildPlatform = await startChildPlatform({ ...base, EVENTS_TRANSPORT_URL: `redis://127.0.0.1:${deadPort}` });
     cleanups.push(() => leader.kill());
-    const relayPid = async () => (await db.query(`SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'credence-relay'`)).rows[0]?.pid;
+    const relayPid = async () =>
+      (await db.query(`SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'credence-relay'`))
+        .rows[0]?.pid;
     await until('the child to lead the relay', async () => !!(await relayPid()));
 
     const slug = uniqueSlug('relay');
@@ -119,12 +127,14 @@ describe('event delivery when things crash', () => {
     cleanups.push(() => consumer.app.close());
 
     const aggregates = Array.from({ length: 10 }, (_, i) => `order/restart-${i}`);
-    const producing = Promise.all(aggregates.map(async (agg) => {
-      for (let round = 0; round < 10; round++) {
-        await emitSequence(app, TENANT, agg, 10, 2);
-        await new Promise((r) => setTimeout(r, 40));
-      }
-    }));
+    const producing = Promise.all(
+      aggregates.map(async (agg) => {
+        for (let round = 0; round < 10; round++) {
+          await emitSequence(app, TENANT, agg, 10, 2);
+          await new Promise((r) => setTimeout(r, 40));
+        }
+      }),
+    );
     await until('some events to flow', () => recorder.handled.length >= 100);
     await redis.kill();
     await new Promise((r) => setTimeout(r, 800));

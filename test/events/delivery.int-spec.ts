@@ -30,7 +30,10 @@ describe('event delivery over Redis Streams', () => {
     return c;
   };
   const outboxOrder = async (aggregates: string[]) =>
-    (await app.dataSource.query('SELECT event_id, aggregate FROM platform.outbox WHERE aggregate = ANY($1) ORDER BY position', [aggregates])) as { event_id: string; aggregate: string }[];
+    (await app.dataSource.query('SELECT event_id, aggregate FROM platform.outbox WHERE aggregate = ANY($1) ORDER BY position', [aggregates])) as {
+      event_id: string;
+      aggregate: string;
+    }[];
 
   it('delivers a committed event with its CloudEvents envelope, and marks the outbox row sent', async () => {
     const slug = uniqueSlug('ev');
@@ -41,7 +44,10 @@ describe('event delivery over Redis Streams', () => {
     await until('tenant.onboarded to arrive', () => recorder.handled.some((h) => h.type === 'tenant.onboarded' && h.subject === `tenant/${slug}`));
     const [row] = await app.dataSource.query(`SELECT event_id, published_at FROM platform.outbox WHERE aggregate = $1`, [`tenant/${slug}`]);
     expect(recorder.handled.find((h) => h.subject === `tenant/${slug}`)!.id).toBe(row.event_id);
-    await until('the row to be marked sent', async () => !!(await app.dataSource.query(`SELECT published_at FROM platform.outbox WHERE event_id = $1`, [row.event_id]))[0].published_at);
+    await until(
+      'the row to be marked sent',
+      async () => !!(await app.dataSource.query(`SELECT published_at FROM platform.outbox WHERE event_id = $1`, [row.event_id]))[0].published_at,
+    );
   });
 
   it('shares the load between two instances of a group, each event handled once, in order per aggregate', async () => {
@@ -90,8 +96,9 @@ describe('event delivery over Redis Streams', () => {
     const healthy = `order/${group}-healthy`;
     const [p0, p1, p2] = await emitSequence(app, tenantId, poison, 3);
     await emitSequence(app, tenantId, healthy, 20);
-    await until('the healthy aggregate and the rest of the poisoned one to be handled', () =>
-      recorder.handled.filter((h) => h.subject === healthy).length === 20 && recorder.handled.some((h) => h.id === p2),
+    await until(
+      'the healthy aggregate and the rest of the poisoned one to be handled',
+      () => recorder.handled.filter((h) => h.subject === healthy).length === 20 && recorder.handled.some((h) => h.id === p2),
     );
     expect(poisonAttempts).toBe(3);
     expect(recorder.handled.filter((h) => h.subject === poison).map((h) => h.id)).toEqual([p0, p2]);

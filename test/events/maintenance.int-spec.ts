@@ -20,7 +20,11 @@ describe('event upkeep', () => {
   beforeAll(async () => {
     world = await createEventsWorld('upkeep');
     useEventsEnv({});
-    app = await startWorldApp(world, { RETENTION_ENABLED: 'false' }, { EVENTS_OUTBOX_KEEP_SECONDS: '1', EVENTS_MAINTENANCE_EVERY_SECONDS: '1' }, [PlatformAdminModule, AuditModule, IdentityAccessModule]);
+    app = await startWorldApp(world, { RETENTION_ENABLED: 'false' }, { EVENTS_OUTBOX_KEEP_SECONDS: '1', EVENTS_MAINTENANCE_EVERY_SECONDS: '1' }, [
+      PlatformAdminModule,
+      AuditModule,
+      IdentityAccessModule,
+    ]);
   }, 60_000);
   afterAll(async () => {
     await app?.close();
@@ -32,17 +36,22 @@ describe('event upkeep', () => {
     const started = await app.call('POST', '/v1/admin/retention/runs', { platform: true, tenant_ids: [] });
     expect(started.status).toBe(202);
     let counts: Record<string, number> | undefined;
-    await until('the retention run to complete', async () => {
-      const res = await app.call('GET', `/v1/admin/retention/runs?run_id=${started.body.run_id}&tenant_id=platform`);
-      counts = res.body.data[0]?.status === 'completed' ? res.body.data[0].counts : undefined;
-      return !!counts;
-    }, 15_000);
+    await until(
+      'the retention run to complete',
+      async () => {
+        const res = await app.call('GET', `/v1/admin/retention/runs?run_id=${started.body.run_id}&tenant_id=platform`);
+        counts = res.body.data[0]?.status === 'completed' ? res.body.data[0].counts : undefined;
+        return !!counts;
+      },
+      15_000,
+    );
     return counts!;
   }
 
   it('purges sent outbox rows after the configured time, and keeps them in the event store', async () => {
     const ids = await emitSequence(app, TENANT, `order/${uniqueSlug('purge')}`, 5);
-    const outboxed = async () => (await app.dataSource.query('SELECT count(*)::int AS n, count(published_at)::int AS sent FROM platform.outbox WHERE event_id = ANY($1)', [ids]))[0];
+    const outboxed = async () =>
+      (await app.dataSource.query('SELECT count(*)::int AS n, count(published_at)::int AS sent FROM platform.outbox WHERE event_id = ANY($1)', [ids]))[0];
     await until('the events to be sent', async () => (await outboxed()).sent === 5, 15_000);
     await new Promise((r) => setTimeout(r, 1_100)); // EVENTS_OUTBOX_KEEP_SECONDS
     const counts = await platformRun();
@@ -58,18 +67,22 @@ describe('event upkeep', () => {
     expect(created.status).toBe(201);
     await app.dataSource.query(`UPDATE platform.tenants SET settings = settings || '{"event_retention_days": 60}' WHERE id = $1`, [created.body.id]);
     const insertOld = (tenantId: string, days: number) =>
-      app.dataSource.query(
-        `INSERT INTO platform.event_store (tenant_id, event_id, type, aggregate, event, occurred_at, stored_at)
+      app.dataSource
+        .query(
+          `INSERT INTO platform.event_store (tenant_id, event_id, type, aggregate, event, occurred_at, stored_at)
          VALUES ($1, gen_random_uuid(), 'tenant.updated', 'order/old', '{}'::jsonb, now(), now() - make_interval(days => $2)) RETURNING event_id`,
-        [tenantId, days],
-      ).then((r: { event_id: string }[]) => r[0].event_id);
+          [tenantId, days],
+        )
+        .then((r: { event_id: string }[]) => r[0].event_id);
     const defaultOld = await insertOld(TENANT, 40);
     const defaultRecent = await insertOld(TENANT, 10);
     const longKept = await insertOld(created.body.id, 40);
     const longGone = await insertOld(created.body.id, 70);
     const counts = await platformRun();
     expect(counts.event_store_rows_purged).toBeGreaterThanOrEqual(2);
-    const rows: { event_id: string }[] = await app.dataSource.query('SELECT event_id FROM platform.event_store WHERE event_id = ANY($1)', [[defaultOld, defaultRecent, longKept, longGone]]);
+    const rows: { event_id: string }[] = await app.dataSource.query('SELECT event_id FROM platform.event_store WHERE event_id = ANY($1)', [
+      [defaultOld, defaultRecent, longKept, longGone],
+    ]);
     expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set([defaultRecent, longKept]));
   });
 

@@ -87,7 +87,7 @@ describe('event replay', () => {
     expect(unbound.status).toBe(400);
   });
 
-  it('goes by the roles stored now, not the token\'s claim: a demoted admin reads nothing', async () => {
+  it("goes by the roles stored now, not the token's claim: a demoted admin reads nothing", async () => {
     const second = await app.call('POST', `/v1/t/${a.slug}/users`, { email: `second@${a.slug}.example`, password: `${PASSWORD} 2` }, { auth: a.token });
     expect(second.status).toBe(201);
     await app.call('POST', `/v1/t/${a.slug}/users/${second.body.id}/roles/tenant_admin`, undefined, { auth: a.token });

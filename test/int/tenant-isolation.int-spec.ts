@@ -20,7 +20,17 @@ const DAY_MS = 86_400_000;
 /** XINFO's flat [name, value, ...] reply as an object. */
 const fields = (reply: unknown[]): Record<string, unknown> => Object.fromEntries(Array.from({ length: reply.length / 2 }, (_, i) => [reply[2 * i], reply[2 * i + 1]]));
 /** The tenant tables a retention run may touch, fingerprinted to see that a tenant's data did not change at all. */
-const RETAINED_TABLES = ['users', 'auth_sessions', 'otp_codes', 'refresh_tokens', 'revoked_access_tokens', 'audit_log', 'audit_checkpoints', 'audit_chain', 'retention_watermarks'];
+const RETAINED_TABLES = [
+  'users',
+  'auth_sessions',
+  'otp_codes',
+  'refresh_tokens',
+  'revoked_access_tokens',
+  'audit_log',
+  'audit_checkpoints',
+  'audit_chain',
+  'retention_watermarks',
+];
 
 /**
  * The isolation suite: a unit of work for tenant A sees only A's rows, whichever way it asks,
@@ -69,9 +79,7 @@ describe('tenant isolation', () => {
   });
 
   it('a query builder sees only the ambient tenant', async () => {
-    const rows = await asTenant(a, () =>
-      runner.inTenant((uow) => uow.manager.createQueryBuilder(User, 'u').where('u.email LIKE :p', { p: '%@%' }).getMany()),
-    );
+    const rows = await asTenant(a, () => runner.inTenant((uow) => uow.manager.createQueryBuilder(User, 'u').where('u.email LIKE :p', { p: '%@%' }).getMany()));
     expect(rows.map((u) => u.email)).toEqual(['alice@a.example']);
   });
 
@@ -81,9 +89,7 @@ describe('tenant isolation', () => {
   });
 
   it('a write lands in the ambient tenant only', async () => {
-    await asTenant(a, () =>
-      runner.inTenant((uow) => uow.query(`INSERT INTO users (id, email, status) VALUES (gen_random_uuid(), 'carol@a.example', 'active')`)),
-    );
+    await asTenant(a, () => runner.inTenant((uow) => uow.query(`INSERT INTO users (id, email, status) VALUES (gen_random_uuid(), 'carol@a.example', 'active')`)));
     const inB = await asTenant(b, () => runner.inTenant((uow) => uow.query<unknown[]>(`SELECT 1 FROM users WHERE email = 'carol@a.example'`)));
     expect(inB).toHaveLength(0);
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM "${a.schema}".users WHERE email = 'carol@a.example'`);
@@ -124,7 +130,9 @@ describe('tenant isolation', () => {
       const forged = await outcomeIn(a, `INSERT INTO platform.outbox (event_id, tenant_id, aggregate, type, event) VALUES (gen_random_uuid(), '${b.id}', 'x', 'x', '{}')`);
       expect(forged).toBe('42501'); // new row violates row-level security policy
       const [{ n }] = await asTenant(a, () =>
-        runner.inTenant((uow) => uow.query<{ n: number }[]>(`WITH u AS (UPDATE platform.outbox SET event = event WHERE tenant_id = '${b.id}' RETURNING 1) SELECT count(*)::int AS n FROM u`)),
+        runner.inTenant((uow) =>
+          uow.query<{ n: number }[]>(`WITH u AS (UPDATE platform.outbox SET event = event WHERE tenant_id = '${b.id}' RETURNING 1) SELECT count(*)::int AS n FROM u`),
+        ),
       );
       expect(n).toBe(0);
     });
@@ -154,17 +162,23 @@ describe('tenant isolation', () => {
 
   it('leaves no search_path or role behind on pooled connections, after commit or rollback', async () => {
     await asTenant(a, () => runner.inTenant((uow) => uow.query('SELECT 1')));
-    await expect(asTenant(a, () => runner.inTenant(async (uow) => {
-      await uow.query('SELECT 1');
-      throw new Error('roll back');
-    }))).rejects.toThrow('roll back');
+    await expect(
+      asTenant(a, () =>
+        runner.inTenant(async (uow) => {
+          await uow.query('SELECT 1');
+          throw new Error('roll back');
+        }),
+      ),
+    ).rejects.toThrow('roll back');
     // Check out every pooled connection at once so the ones just used are among them.
     const pool = t.config.DB_POOL_MAX;
-    const runners = await Promise.all(Array.from({ length: pool }, async () => {
-      const r = t.dataSource.createQueryRunner();
-      await r.connect();
-      return r;
-    }));
+    const runners = await Promise.all(
+      Array.from({ length: pool }, async () => {
+        const r = t.dataSource.createQueryRunner();
+        await r.connect();
+        return r;
+      }),
+    );
     try {
       for (const r of runners) {
         const [{ search_path }] = await r.query('SHOW search_path');
@@ -186,7 +200,10 @@ describe('tenant isolation', () => {
         WHERE table_name IN ('users', 'roles', 'user_roles', 'user_invites', 'signing_keys', 'tenant_migrations')`,
     );
     expect(rows.filter((r) => !r.schema.startsWith('t_'))).toEqual([]);
-    const inA = rows.filter((r) => r.schema === a.schema).map((r) => r.table).sort();
+    const inA = rows
+      .filter((r) => r.schema === a.schema)
+      .map((r) => r.table)
+      .sort();
     expect(inA).toEqual(['roles', 'signing_keys', 'tenant_migrations', 'user_invites', 'user_roles', 'users']);
   });
 
@@ -213,10 +230,12 @@ describe('tenant isolation', () => {
 
   /** Per table: row count and a digest of every row, so any insert, update or delete shows. */
   const fingerprint = async (tenant: TenantRef): Promise<Record<string, string>> => {
-    const entries = await Promise.all(RETAINED_TABLES.map(async (table) => {
-      const [r] = await t.dataSource.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${tenant.schema}".${table} x`);
-      return [table, `${r.n}:${r.h}`] as const;
-    }));
+    const entries = await Promise.all(
+      RETAINED_TABLES.map(async (table) => {
+        const [r] = await t.dataSource.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${tenant.schema}".${table} x`);
+        return [table, `${r.n}:${r.h}`] as const;
+      }),
+    );
     return Object.fromEntries(entries);
   };
   const trailHas = async (tenant: TenantRef, eventId: string) =>
@@ -262,10 +281,13 @@ describe('tenant isolation', () => {
            FROM unnest($2::uuid[], $3::timestamptz[]) AS u(id, seen)`,
         [dora, [sessions.gone, sessions.anonymised, sessions.kept], [before(400), before(200), before(1)]],
       );
-      await t.dataSource.query(
-        `INSERT INTO ${s}.otp_codes (id, user_id, channel, code_hash, expires_at) VALUES ($1, $3, 'email', '\\x00', $4), ($2, $3, 'email', '\\x01', $5)`,
-        [otp.expired, otp.valid, dora, before(1), new Date(asOf.getTime() + DAY_MS)],
-      );
+      await t.dataSource.query(`INSERT INTO ${s}.otp_codes (id, user_id, channel, code_hash, expires_at) VALUES ($1, $3, 'email', '\\x00', $4), ($2, $3, 'email', '\\x01', $5)`, [
+        otp.expired,
+        otp.valid,
+        dora,
+        before(1),
+        new Date(asOf.getTime() + DAY_MS),
+      ]);
     };
 
     /** Queues a real job and resolves once a worker of this app has finished it, whichever way. */
@@ -282,7 +304,7 @@ describe('tenant isolation', () => {
       await seed(b);
     });
 
-    it('a retention job for tenant A changes A\'s rows only, and its event reaches A\'s trail only', async () => {
+    it("a retention job for tenant A changes A's rows only, and its event reaches A's trail only", async () => {
       await ingestIdle();
       const bBefore = await fingerprint(b);
       const aBefore = await fingerprint(a);
@@ -310,9 +332,11 @@ describe('tenant isolation', () => {
       expect(runs).toEqual([{ tenant_id: a.id, status: 'completed' }]);
 
       // The run's event is A's, and lands in A's trail and no other.
-      const [completed] = await t.dataSource.query(`SELECT event_id, tenant_id FROM platform.outbox WHERE type = 'retention.run.completed' AND event->'data'->>'run_id' = $1`, [id]);
+      const [completed] = await t.dataSource.query(`SELECT event_id, tenant_id FROM platform.outbox WHERE type = 'retention.run.completed' AND event->'data'->>'run_id' = $1`, [
+        id,
+      ]);
       expect(completed.tenant_id).toBe(a.id);
-      await waitFor('retention.run.completed in A\'s trail', () => trailHas(a, completed.event_id));
+      await waitFor("retention.run.completed in A's trail", () => trailHas(a, completed.event_id));
       expect(await trailHas(b, completed.event_id)).toBe(false);
       expect(await platformTrailHas(completed.event_id)).toBe(false);
       expect(await fingerprint(b)).toEqual(bBefore);
@@ -343,11 +367,13 @@ describe('tenant isolation', () => {
       expect(await fingerprint(a)).toEqual(aBefore);
     });
 
-    it('a purge job drops its own tenant\'s schema only, and one naming a live tenant drops nothing', async () => {
+    it("a purge job drops its own tenant's schema only, and one naming a live tenant drops nothing", async () => {
       const c = await onboard('carl@c.example');
       const [aBefore, bBefore] = [await fingerprint(a), await fingerprint(b)];
       const schemas = async () =>
-        (await t.dataSource.query('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)', [[a.schema, b.schema, c.schema]])).map((r: { nspname: string }) => r.nspname).sort();
+        (await t.dataSource.query('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)', [[a.schema, b.schema, c.schema]]))
+          .map((r: { nspname: string }) => r.nspname)
+          .sort();
 
       // B is active: a purge job for it (a stray, a forged one) is refused by the tenant's status.
       const refused = await run(lifecycle, JOBS.purgeTenant, { tenantId: b.id });
@@ -366,8 +392,7 @@ describe('tenant isolation', () => {
   describe('events', () => {
     let publisher: RedisStreamsClient;
     /** Publishes an event the way the relay does (for events the application itself would never emit). */
-    const publish = (aggregate: string, envelope: CredenceCloudEvent) =>
-      publisher.publishBatch([{ pattern: envelope.type, key: aggregate, data: JSON.stringify(envelope) }]);
+    const publish = (aggregate: string, envelope: CredenceCloudEvent) => publisher.publishBatch([{ pattern: envelope.type, key: aggregate, data: JSON.stringify(envelope) }]);
     const outboxed = (marker: string) =>
       t.dataSource.query(`SELECT event_id, tenant_id FROM platform.outbox WHERE event->'data'->'changed' @> jsonb_build_array($1::text)`, [marker]);
 
@@ -376,25 +401,29 @@ describe('tenant isolation', () => {
     });
     afterAll(() => publisher.close());
 
-    it('an event emitted in A\'s unit of work travels outbox, relay and stream into A\'s trail only', async () => {
+    it("an event emitted in A's unit of work travels outbox, relay and stream into A's trail only", async () => {
       const [admin] = await t.dataSource.query(`SELECT id FROM "${a.schema}".users WHERE email = 'alice@a.example'`);
       const marker = `iso-${randomUUID()}`;
       await asTenant(a, () => runner.inTenant(async (uow) => uow.emit('user.updated', `user/${admin.id}`, { user_id: admin.id, changed: [marker] })));
       const [row] = await outboxed(marker);
       expect(row.tenant_id).toBe(a.id);
-      await waitFor('the event in A\'s trail', () => trailHas(a, row.event_id));
+      await waitFor("the event in A's trail", () => trailHas(a, row.event_id));
       // Ingest acks an event once every trail it belongs to has it: nothing more comes after this.
       expect(await trailHas(b, row.event_id)).toBe(false);
       expect(await platformTrailHas(row.event_id)).toBe(false);
     });
 
-    it('refuses an event that B\'s unit of work names for tenant A, and rolls the unit back', async () => {
+    it("refuses an event that B's unit of work names for tenant A, and rolls the unit back", async () => {
       const marker = `iso-${randomUUID()}`;
       const email = `${marker}@b.example`;
-      await expect(asTenant(b, () => runner.inTenant(async (uow) => {
-        await uow.query(`INSERT INTO users (id, email, status) VALUES (gen_random_uuid(), $1, 'active')`, [email]);
-        uow.emit('user.updated', `user/${randomUUID()}`, { user_id: randomUUID(), changed: [marker] }, a.id);
-      }))).rejects.toMatchObject({ code: 'tenant.context_missing' });
+      await expect(
+        asTenant(b, () =>
+          runner.inTenant(async (uow) => {
+            await uow.query(`INSERT INTO users (id, email, status) VALUES (gen_random_uuid(), $1, 'active')`, [email]);
+            uow.emit('user.updated', `user/${randomUUID()}`, { user_id: randomUUID(), changed: [marker] }, a.id);
+          }),
+        ),
+      ).rejects.toMatchObject({ code: 'tenant.context_missing' });
       expect(await outboxed(marker)).toEqual([]);
       expect(await t.dataSource.query(`SELECT 1 FROM "${b.schema}".users WHERE email = $1`, [email])).toEqual([]);
     });
@@ -416,7 +445,7 @@ describe('tenant isolation', () => {
       expect(await fingerprint(b)).toEqual(bBefore);
     });
 
-    it('never resolves an event\'s tenant from its slug or schema name: such an event lands in no trail', async () => {
+    it("never resolves an event's tenant from its slug or schema name: such an event lands in no trail", async () => {
       const [admin] = await t.dataSource.query(`SELECT id FROM "${b.schema}".users WHERE email = 'bob@b.example'`);
       const aggregate = `user/${admin.id}`;
       const stray = [b.slug, b.schema].map((tenantid) => {
@@ -427,7 +456,7 @@ describe('tenant isolation', () => {
       // Same aggregate, so the same partition, handled in order: once this one is in, the strays have been handled.
       const after = makeEvent('user.updated', b.id, aggregate, { user_id: admin.id, changed: ['email'] }, { source: 'credence/test', actor: 'system' });
       await publish(aggregate, after.envelope);
-      await waitFor('the event after the strays in B\'s trail', () => trailHas(b, after.envelope.id));
+      await waitFor("the event after the strays in B's trail", () => trailHas(b, after.envelope.id));
       for (const e of stray) {
         expect(await trailHas(b, e.id)).toBe(false);
         expect(await trailHas(a, e.id)).toBe(false);

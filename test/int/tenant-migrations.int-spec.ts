@@ -32,7 +32,16 @@ describe('tenant migrations', () => {
   const slugs: string[] = [];
   const schemaOf = async (slug: string) => (await t.dataSource.query('SELECT schema_name FROM platform.tenants WHERE slug = $1', [slug]))[0].schema_name as string;
   const migratorWith = (set: MigrationSet) =>
-    new TenantMigrator(t.dataSource, t.app.get(TenantTransactionRunner), t.app.get(RequestContext), set, t.app.get(APP_CONFIG), t.app.get(TenantStore), t.app.get(TenantLifecycleStore), t.app.get(TenantRoles));
+    new TenantMigrator(
+      t.dataSource,
+      t.app.get(TenantTransactionRunner),
+      t.app.get(RequestContext),
+      set,
+      t.app.get(APP_CONFIG),
+      t.app.get(TenantStore),
+      t.app.get(TenantLifecycleStore),
+      t.app.get(TenantRoles),
+    );
   /** The real set's length: the version every tenant has before these tests add migrations. */
   const V = tenantMigrations.migrations.length;
   const ours = <R extends { slug: string }>(reports: R[]) => reports.filter((r) => slugs.includes(r.slug));
@@ -88,7 +97,7 @@ describe('tenant migrations', () => {
     expect(written).toEqual([{ id: 1 }]);
   });
 
-  it("gives a tenant that has no role yet (provisioned by an older build) its role and grants, and is safe to re-run", async () => {
+  it('gives a tenant that has no role yet (provisioned by an older build) its role and grants, and is safe to re-run', async () => {
     const set = { ...tenantMigrations, migrations: [...tenantMigrations.migrations, AddMarker9000000000001] };
     const schema = await schemaOf(slugs[0]);
     const [{ role }] = await t.dataSource.query(`SELECT $1 || '_' || left(md5(current_database()), 8) AS role`, [schema]);
@@ -134,5 +143,4 @@ describe('tenant migrations', () => {
     const versions = await t.dataSource.query('SELECT slug, db_version FROM platform.tenants WHERE slug = ANY($1) ORDER BY slug', [slugs]);
     expect(versions.map((v: { db_version: number }) => v.db_version).sort((a: number, b: number) => a - b)).toEqual([V + 1, V + 2, V + 2]);
   });
-
 });

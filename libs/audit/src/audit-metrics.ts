@@ -14,7 +14,12 @@ export class AuditMetrics {
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
-    this.ingested = new Counter({ name: 'credence_audit_events_total', help: 'Events offered to the audit trail: stored, duplicate (redelivered) or dropped (tenant gone)', labelNames: ['result'], registers });
+    this.ingested = new Counter({
+      name: 'credence_audit_events_total',
+      help: 'Events offered to the audit trail: stored, duplicate (redelivered) or dropped (tenant gone)',
+      labelNames: ['result'],
+      registers,
+    });
     this.ingestSeconds = new Histogram({
       name: 'credence_audit_ingest_seconds',
       help: 'From delivery of an event to the commit of its audit record (group commit included)',
@@ -22,7 +27,13 @@ export class AuditMetrics {
       registers,
     });
     this.incidents = new Counter({ name: 'credence_security_incidents_total', help: 'Incidents raised by security detection', labelNames: ['rule'], registers });
-    this.jobSeconds = new Histogram({ name: 'credence_job_duration_seconds', help: 'BullMQ job durations', labelNames: ['job'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300], registers });
+    this.jobSeconds = new Histogram({
+      name: 'credence_job_duration_seconds',
+      help: 'BullMQ job durations',
+      labelNames: ['job'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+      registers,
+    });
     this.jobFailures = new Counter({ name: 'credence_job_failures_total', help: 'BullMQ jobs that failed (each attempt)', labelNames: ['job'], registers });
     this.retentionRows = new Counter({ name: 'credence_retention_rows_total', help: 'Rows changed by retention, by rule', labelNames: ['rule'], registers });
   }

@@ -7,7 +7,10 @@ const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).defa
 export const auditSettings = {
   AUDIT_INGEST_ENABLED: bool.default(true),
   /** The consumer group the audit trail reads the event streams as. */
-  AUDIT_CONSUMER_GROUP: z.string().regex(/^[a-z0-9:_-]{1,60}$/).default('credence-audit'),
+  AUDIT_CONSUMER_GROUP: z
+    .string()
+    .regex(/^[a-z0-9:_-]{1,60}$/)
+    .default('credence-audit'),
   /** Most events written to one tenant's trail in one transaction. */
   AUDIT_INGEST_BATCH_SIZE: int(500, 1),
   RETENTION_ENABLED: bool.default(true),

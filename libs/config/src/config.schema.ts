@@ -3,9 +3,7 @@ import { auditSettings } from './audit.schema';
 import { eventsSettings } from './events.schema';
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
-const base64Key32 = z
-  .string()
-  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+const base64Key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
 
 /** Every environment variable Credence reads, with its default. process.env is read only by readEnvironment(). */
 export const configSchema = z
@@ -21,13 +19,21 @@ export const configSchema = z
     DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).default('redis://localhost:6379'),
-    REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/).default('credence'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9:_-]{1,40}$/)
+      .default('credence'),
     REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
     CREDENCE_DATA_DIR: z.string().min(1).default('.credence'),
     CREDENCE_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
     CREDENCE_KEY_ENCRYPTION_KEY: base64Key32.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
+    HTTP_BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(100 * 1024),
     TENANT_MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     TENANT_PURGE_GRACE_SECONDS: seconds(30 * 24 * 3600),
     PROVISIONING_STALE_AFTER_SECONDS: seconds(30),

@@ -20,7 +20,10 @@ export const eventsSettings = {
   EVENTS_STORE_RETENTION_DAYS: int(30, 1),
   EVENTS_MAINTENANCE_EVERY_SECONDS: int(60, 1),
   EVENTS_RPC_ENABLED: bool.default(true),
-  EVENTS_RPC_GROUP: z.string().regex(/^[a-z0-9:_-]{1,60}$/).default('credence'),
+  EVENTS_RPC_GROUP: z
+    .string()
+    .regex(/^[a-z0-9:_-]{1,60}$/)
+    .default('credence'),
 };
 
 export const EVENTS_SETTING_NAMES = Object.keys(eventsSettings) as (keyof typeof eventsSettings)[];

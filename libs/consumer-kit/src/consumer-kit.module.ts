@@ -44,7 +44,12 @@ export class ConsumerKitModule {
           provide: CREDENCE_TOKEN_VERIFIER,
           inject: [CONSUMER_KIT_REDIS],
           useFactory: (redis: Redis) =>
-            new AccessTokenVerifier({ baseUrl: o.credenceUrl, jwks: new JwksCache({ baseUrl: o.jwksBaseUrl ?? o.credenceUrl }), revocation: new RedisRevocationCheck(redis, o.redisPrefix), audience: o.audience }),
+            new AccessTokenVerifier({
+              baseUrl: o.credenceUrl,
+              jwks: new JwksCache({ baseUrl: o.jwksBaseUrl ?? o.credenceUrl }),
+              revocation: new RedisRevocationCheck(redis, o.redisPrefix),
+              audience: o.audience,
+            }),
         },
         { provide: CREDENCE_TENANT_RESOLVER, useValue: o.tenantResolver ?? defaultTenantResolver },
         { provide: Idempotency, inject: [CONSUMER_KIT_REDIS], useFactory: (redis: Redis) => new Idempotency(redis, { prefix: `${o.service}:seen` }) },

@@ -106,8 +106,14 @@ export const CLOUD_EVENT_SCHEMA = z.strictObject({
   data: z.record(z.string(), z.unknown()),
   tenantid: z.union([uuid, z.literal('platform')]),
   actor: z.string().min(1),
-  traceparent: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
-  traceid: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+  traceparent: z
+    .string()
+    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
+  traceid: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
 });
 
 /**

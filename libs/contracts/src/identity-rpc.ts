@@ -17,7 +17,8 @@ export interface TokenValidateRequest {
 }
 
 /** Why a token is not valid. `not_supported` means this Credence cannot validate tokens yet. */
-export type TokenInvalidReason = 'malformed' | 'bad_signature' | 'unknown_key' | 'wrong_issuer' | 'wrong_audience' | 'wrong_tenant' | 'expired' | 'not_yet_valid' | 'revoked' | 'not_supported';
+export type TokenInvalidReason =
+  'malformed' | 'bad_signature' | 'unknown_key' | 'wrong_issuer' | 'wrong_audience' | 'wrong_tenant' | 'expired' | 'not_yet_valid' | 'revoked' | 'not_supported';
 
 export interface AccessTokenClaimsView {
   iss: string;

@@ -5,10 +5,7 @@ import { PasswordHasher } from './password-hasher';
 
 @Global()
 @Module({
-  providers: [
-    PasswordHasher,
-    { provide: KeyEncryption, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new KeyEncryption(c.CREDENCE_KEY_ENCRYPTION_KEY) },
-  ],
+  providers: [PasswordHasher, { provide: KeyEncryption, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new KeyEncryption(c.CREDENCE_KEY_ENCRYPTION_KEY) }],
   exports: [PasswordHasher, KeyEncryption],
 })
 export class CryptoModule {}

@@ -4,18 +4,20 @@ import { Semaphore } from './semaphore';
 /** Wraps work so the test can see how many run at once. */
 function tracker() {
   const state = { inFlight: 0, max: 0, done: 0 };
-  const work = (ms: number, fail = false) => async () => {
-    state.inFlight++;
-    state.max = Math.max(state.max, state.inFlight);
-    try {
-      await sleep(ms);
-      if (fail) throw new Error('work failed');
-      return ms;
-    } finally {
-      state.inFlight--;
-      state.done++;
-    }
-  };
+  const work =
+    (ms: number, fail = false) =>
+    async () => {
+      state.inFlight++;
+      state.max = Math.max(state.max, state.inFlight);
+      try {
+        await sleep(ms);
+        if (fail) throw new Error('work failed');
+        return ms;
+      } finally {
+        state.inFlight--;
+        state.done++;
+      }
+    };
   return { state, work };
 }
 

@@ -68,7 +68,7 @@ describe('newSigningKey', () => {
     expect(verify('sha256', Buffer.from('something else'), { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)).toBe(false);
   });
 
-  it('cannot be decrypted as another tenant\'s key', () => {
+  it("cannot be decrypted as another tenant's key", () => {
     expect(() => encryption.decrypt(key.privateKeyEnc, `01a21428-2d69-7345-a41f-e66e7b5812e1:${key.kid}`)).toThrow();
   });
 

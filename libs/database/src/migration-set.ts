@@ -23,9 +23,7 @@ function nameOf(migration: MigrationClass): string {
  * The caller chooses the schema (search_path) and holds the lock that makes this single-writer.
  */
 export async function applyPending(runner: QueryRunner, set: MigrationSet): Promise<MigrationOutcome> {
-  await runner.query(
-    `CREATE TABLE IF NOT EXISTS ${set.historyTable} (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-  );
+  await runner.query(`CREATE TABLE IF NOT EXISTS ${set.historyTable} (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
   const rows: { name: string }[] = await runner.query(`SELECT name FROM ${set.historyTable}`);
   const done = new Set(rows.map((r) => r.name));
   const known = new Set(set.migrations.map(nameOf));

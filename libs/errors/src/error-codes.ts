@@ -44,7 +44,7 @@ export const ERROR_CODES = {
   'user.not_found': { category: 'not_found', message: 'No such user.' },
   'user.already_exists': { category: 'conflict', message: 'A user with this e-mail, username or phone exists.' },
   'user.last_admin': { category: 'conflict', message: 'This would leave the tenant without an active tenant admin.' },
-  'user.password_rejected': { category: 'bad_input', message: 'The password does not meet the tenant\'s policy.' },
+  'user.password_rejected': { category: 'bad_input', message: "The password does not meet the tenant's policy." },
   'role.not_found': { category: 'not_found', message: 'No such role.' },
   'role.already_exists': { category: 'conflict', message: 'A role with this name exists.' },
   'role.builtin': { category: 'conflict', message: 'Built-in roles cannot be renamed or deleted.' },

@@ -6,7 +6,9 @@ describe('event delivery configuration', () => {
   });
 
   it('names every bad variable, and requires a URL for the other transports', () => {
-    expect(() => loadEventsConfig({ EVENTS_PARTITIONS: '0', EVENTS_RELAY_ENABLED: 'maybe' })).toThrow(/EVENTS_PARTITIONS[\s\S]*EVENTS_RELAY_ENABLED|EVENTS_RELAY_ENABLED[\s\S]*EVENTS_PARTITIONS/);
+    expect(() => loadEventsConfig({ EVENTS_PARTITIONS: '0', EVENTS_RELAY_ENABLED: 'maybe' })).toThrow(
+      /EVENTS_PARTITIONS[\s\S]*EVENTS_RELAY_ENABLED|EVENTS_RELAY_ENABLED[\s\S]*EVENTS_PARTITIONS/,
+    );
     expect(() => loadEventsConfig({ EVENTS_TRANSPORT: 'rmq' })).toThrow(/EVENTS_TRANSPORT_URL is required/);
     expect(loadEventsConfig({ EVENTS_TRANSPORT: 'rmq', EVENTS_TRANSPORT_URL: 'amqp://localhost' }).EVENTS_TRANSPORT).toBe('rmq');
   });

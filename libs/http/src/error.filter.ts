@@ -14,7 +14,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 
 /** Failures that mean Postgres or Redis is out of reach: the request may succeed later, so 503, not 500. */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '3D000', '08006', '08001', '08003']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Command timed out|Stream isn't writeable|Connection is closed|MaxRetriesPerRequestError/i;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Command timed out|Stream isn't writeable|Connection is closed|MaxRetriesPerRequestError/i;
 
 export function isUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string; driverError?: unknown; name?: string };

@@ -1,12 +1,7 @@
 import { DomainError } from '@credence/errors';
 import { decodeCursor, encodeCursor, Page, pageOf } from './pagination';
 
-const ids = [
-  '01a21428-2d69-7345-a41f-e66e7b5812e0',
-  '01a21428-2d69-7345-a41f-e66e7b5812e1',
-  '01a21428-2d69-7345-a41f-e66e7b5812e2',
-  '01a21428-2d69-7345-a41f-e66e7b5812e3',
-];
+const ids = ['01a21428-2d69-7345-a41f-e66e7b5812e0', '01a21428-2d69-7345-a41f-e66e7b5812e1', '01a21428-2d69-7345-a41f-e66e7b5812e2', '01a21428-2d69-7345-a41f-e66e7b5812e3'];
 
 /** The DomainError decodeCursor throws, failing the test when it throws nothing or something else. */
 function refusal(cursor: string): DomainError {

@@ -17,13 +17,7 @@ export interface PendingEvent {
   envelope: CredenceCloudEvent;
 }
 
-export function makeEvent<T extends EventType>(
-  type: T,
-  tenantId: string,
-  aggregate: string,
-  data: EventCatalogue[T],
-  origin: EventOrigin,
-): PendingEvent {
+export function makeEvent<T extends EventType>(type: T, tenantId: string, aggregate: string, data: EventCatalogue[T], origin: EventOrigin): PendingEvent {
   return {
     aggregate,
     envelope: {

@@ -115,7 +115,21 @@ export class RedisStreamsClient extends ClientProxy {
     void (async () => {
       const redis = await this.connect();
       await this.listenForReplies();
-      await redis.xadd(this.keys.rpcRequests(pattern), 'MAXLEN', '~', 10_000, '*', 'c', id, 'r', this.keys.rpcReplies(this.clientId), 'x', String(deadline), 'd', JSON.stringify(packet.data ?? null));
+      await redis.xadd(
+        this.keys.rpcRequests(pattern),
+        'MAXLEN',
+        '~',
+        10_000,
+        '*',
+        'c',
+        id,
+        'r',
+        this.keys.rpcReplies(this.clientId),
+        'x',
+        String(deadline),
+        'd',
+        JSON.stringify(packet.data ?? null),
+      );
     })().catch((err: Error) => this.answer(id, { err: err.message, isDisposed: true }));
     return () => this.forget(id);
   }

@@ -18,11 +18,14 @@ describe('RedisStreamsServer routes', () => {
   const server = new RedisStreamsServer({ url: 'redis://127.0.0.1:6379', group: 'routes-spec', prefix: 'routes-spec' });
   const nest = new NestRoutes();
 
-  it.each([['auth.login.succeeded'], ['{"cmd":"identity.token.validate"}'], ['{"b":1,"a":"x"}'], ['not {json']])('routes %s as Nest does, the first time and from memory', (pattern) => {
-    const expected = nest.route(pattern);
-    expect(server.getRouteFromPattern(pattern)).toBe(expected);
-    expect(server.getRouteFromPattern(pattern)).toBe(expected);
-  });
+  it.each([['auth.login.succeeded'], ['{"cmd":"identity.token.validate"}'], ['{"b":1,"a":"x"}'], ['not {json']])(
+    'routes %s as Nest does, the first time and from memory',
+    (pattern) => {
+      const expected = nest.route(pattern);
+      expect(server.getRouteFromPattern(pattern)).toBe(expected);
+      expect(server.getRouteFromPattern(pattern)).toBe(expected);
+    },
+  );
 
   it('finds the handler registered for an event type', () => {
     const handler = Object.assign(async () => undefined, { isEventHandler: true });

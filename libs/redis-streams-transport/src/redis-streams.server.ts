@@ -82,18 +82,28 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     for (const pattern of rpcPatterns) {
       const stream = this.keys.rpcRequests(pattern);
       await ensureGroup(commands, stream, o.group, '$');
-      const responder = new RpcResponder(commands, o.group, this.keys.rpcReplies(''), (p) => this.getHandlerByPattern(p), (v) => this.transformToObservable(v));
+      const responder = new RpcResponder(
+        commands,
+        o.group,
+        this.keys.rpcReplies(''),
+        (p) => this.getHandlerByPattern(p),
+        (v) => this.transformToObservable(v),
+      );
       this.startLane(stream, false, (s, d) => responder.answer(s, pattern, d));
     }
     if (!wantsEvents) return;
 
-    this.dispatcher = new EntryDispatcher(commands, { invoke: (s, d) => this.invoke(s, d) }, {
-      group: o.group,
-      consumer: o.consumer,
-      maxAttempts: o.maxAttempts,
-      retryBackoffMs: o.retryBackoffMs,
-      deadLetterStream: this.keys.deadLetters(o.group),
-    });
+    this.dispatcher = new EntryDispatcher(
+      commands,
+      { invoke: (s, d) => this.invoke(s, d) },
+      {
+        group: o.group,
+        consumer: o.consumer,
+        maxAttempts: o.maxAttempts,
+        retryBackoffMs: o.retryBackoffMs,
+        deadLetterStream: this.keys.deadLetters(o.group),
+      },
+    );
     for (let p = 0; p < o.partitions; p++) await ensureGroup(commands, this.keys.partition(p), o.group, o.startFrom);
     const redrive = this.keys.redrive(o.group);
     await ensureGroup(commands, redrive, o.group, '0');

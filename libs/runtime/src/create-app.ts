@@ -25,9 +25,16 @@ function requestId(req: IncomingMessage): string {
  * validation, OpenAPI at /docs, metrics per route, and platform migrations applied.
  */
 export async function createApp(config: AppConfig, appName: string, features: Type[]): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES, genReqId: requestId, // X-Forwarded-For is believed only from these peers (request.ip then is the client's address).
-    trustProxy: config.TRUSTED_PROXIES.trim() ? config.TRUSTED_PROXIES.split(',').map((p) => p.trim()).filter(Boolean) : false,
-    return503OnClosing: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+    genReqId: requestId, // X-Forwarded-For is believed only from these peers (request.ip then is the client's address).
+    trustProxy: config.TRUSTED_PROXIES.trim()
+      ? config.TRUSTED_PROXIES.split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : false,
+    return503OnClosing: true,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(coreModule(config, appName, features), adapter, {
     bufferLogs: true,
     // JSON only: Fastify parses it itself; no form or text parsers are registered.
@@ -49,7 +56,6 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-
 
   await migratePlatform(app.get(DataSource), platformMigrations);
   mountOpenApi(app, `Credence ${appName} API`);

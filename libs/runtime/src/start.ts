@@ -33,9 +33,7 @@ export async function startApp(appName: string, features: Type[], env: Environme
   const { config, notices } = loadConfig(env);
   await resolveDatabase(config, Boolean(env.DATABASE_URL), notices);
   if (!(await redisAnswers(config.REDIS_URL))) {
-    throw new StartupError(
-      `Redis does not answer at ${redact(config.REDIS_URL)}. Start one (for example: redis-server --daemonize yes --port 6379) or set REDIS_URL.`,
-    );
+    throw new StartupError(`Redis does not answer at ${redact(config.REDIS_URL)}. Start one (for example: redis-server --daemonize yes --port 6379) or set REDIS_URL.`);
   }
   const app = await createApp(config, appName, features);
   // A clean shutdown waits for Postgres and Redis; if one of them is gone, do not hang past the orchestrator's patience.

@@ -41,7 +41,12 @@ export interface TestApp {
   config: AppConfig;
   dataSource: DataSource;
   /** JSON request; `auth` defaults to the platform admin key, `false` sends none. */
-  call<T = any>(method: string, path: string, body?: unknown, options?: { auth?: string | false; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { auth?: string | false; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T; headers: Headers }>;
   close(): Promise<void>;
 }
 

@@ -51,7 +51,12 @@ export function useEventsEnv(env: Record<string, string>): void {
   Object.assign(process.env, FAST_EVENTS_ENV, env);
 }
 
-export function startWorldApp(world: EventsWorld, overrides: Record<string, string> = {}, eventsEnv: Record<string, string> = {}, features: Type[] = [PlatformAdminModule]): Promise<TestApp> {
+export function startWorldApp(
+  world: EventsWorld,
+  overrides: Record<string, string> = {},
+  eventsEnv: Record<string, string> = {},
+  features: Type[] = [PlatformAdminModule],
+): Promise<TestApp> {
   // The events settings are read from process.env when the app is built; restore them afterwards.
   const saved = Object.fromEntries(Object.keys(eventsEnv).map((k) => [k, process.env[k]]));
   Object.assign(process.env, eventsEnv);

@@ -40,7 +40,16 @@ export async function startRecordingConsumer(options: RedisStreamsServerOptions,
       if (recorder.subjects && !event.subject.startsWith(recorder.subjects)) return;
       await recorder.before?.(event, ctx.getAttempt());
       recorder.events?.push(event);
-      recorder.handled.push({ id: event.id, type: event.type, subject: event.subject, seq: seqOf(event), attempt: ctx.getAttempt(), entry: ctx.getEntryId(), stream: ctx.getStream(), at: performance.now() });
+      recorder.handled.push({
+        id: event.id,
+        type: event.type,
+        subject: event.subject,
+        seq: seqOf(event),
+        attempt: ctx.getAttempt(),
+        entry: ctx.getEntryId(),
+        stream: ctx.getStream(),
+        at: performance.now(),
+      });
     }
 
     @EventPattern('tenant.updated')

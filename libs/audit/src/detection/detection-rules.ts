@@ -36,8 +36,9 @@ export interface Candidate {
   trigger: ChainedRecord;
 }
 
-type Thresholds = Required<Pick<TenantSettings,
-  'detect_failed_logins_per_account' | 'detect_failed_logins_per_ip' | 'detect_failed_login_window_seconds' | 'detect_travel_window_seconds'>>;
+type Thresholds = Required<
+  Pick<TenantSettings, 'detect_failed_logins_per_account' | 'detect_failed_logins_per_ip' | 'detect_failed_login_window_seconds' | 'detect_travel_window_seconds'>
+>;
 
 function shift(iso: string, seconds: number): string {
   return new Date(new Date(iso).getTime() + seconds * 1000).toISOString();
@@ -51,13 +52,22 @@ export function candidatesFor(r: ChainedRecord, t: Thresholds, country: string |
     const window = t.detect_failed_login_window_seconds;
     if (r.user_id) {
       out.push({
-        ...base, rule: 'audit.failed_logins_per_account', severity: 'high', key: r.user_id, windowSeconds: window,
+        ...base,
+        rule: 'audit.failed_logins_per_account',
+        severity: 'high',
+        key: r.user_id,
+        windowSeconds: window,
         probe: { kind: 'count', column: 'user_id', value: r.user_id, type: r.type, at: r.occurred_at, threshold: t.detect_failed_logins_per_account },
       });
     }
     if (r.ip) {
       out.push({
-        ...base, userId: null, rule: 'audit.failed_logins_per_ip', severity: 'high', key: r.ip, windowSeconds: window,
+        ...base,
+        userId: null,
+        rule: 'audit.failed_logins_per_ip',
+        severity: 'high',
+        key: r.ip,
+        windowSeconds: window,
         probe: { kind: 'count', column: 'ip', value: r.ip, type: r.type, at: r.occurred_at, threshold: t.detect_failed_logins_per_ip },
       });
     }
@@ -69,7 +79,11 @@ export function candidatesFor(r: ChainedRecord, t: Thresholds, country: string |
   if (r.type === 'auth.login.succeeded' && r.user_id && country) {
     const window = t.detect_travel_window_seconds;
     out.push({
-      ...base, rule: 'audit.impossible_travel', severity: 'high', key: r.user_id, windowSeconds: window,
+      ...base,
+      rule: 'audit.impossible_travel',
+      severity: 'high',
+      key: r.user_id,
+      windowSeconds: window,
       probe: { kind: 'other_country', userId: r.user_id, country, since: shift(r.occurred_at, -window), until: shift(r.occurred_at, window) },
     });
   }

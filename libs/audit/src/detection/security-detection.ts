@@ -58,20 +58,32 @@ export class SecurityDetection {
       else if (c.probe.kind === 'other_country') travel.push(i);
       else (c.probe.column === 'user_id' ? byUser : byIp).push(i);
     });
-    for (const [column, indexes] of [['user_id', byUser], ['ip', byIp]] as const) {
+    for (const [column, indexes] of [
+      ['user_id', byUser],
+      ['ip', byIp],
+    ] as const) {
       if (!indexes.length) continue;
-      const counts = await runCountProbes(uow, column, candidates[indexes[0]].windowSeconds, indexes.map((i) => candidates[i].probe as CountProbe));
+      const counts = await runCountProbes(
+        uow,
+        column,
+        candidates[indexes[0]].windowSeconds,
+        indexes.map((i) => candidates[i].probe as CountProbe),
+      );
       indexes.forEach((ci, k) => {
         const p = candidates[ci].probe as CountProbe;
         const { n, accounts } = counts[k];
         if (n >= p.threshold) out[ci] = { failures: n, threshold: p.threshold, window_seconds: candidates[ci].windowSeconds, ...(column === 'ip' ? { accounts } : {}) };
       });
     }
-    const others = await runTravelProbes(uow, travel.map((i) => candidates[i].probe as TravelProbe));
+    const others = await runTravelProbes(
+      uow,
+      travel.map((i) => candidates[i].probe as TravelProbe),
+    );
     travel.forEach((ci, k) => {
       const other = others[k];
       const p = candidates[ci].probe as TravelProbe;
-      if (other) out[ci] = { countries: [countryOf(other.location), p.country], previous_login_at: other.occurred_at.toISOString(), window_seconds: candidates[ci].windowSeconds };
+      if (other)
+        out[ci] = { countries: [countryOf(other.location), p.country], previous_login_at: other.occurred_at.toISOString(), window_seconds: candidates[ci].windowSeconds };
     });
     return out;
   }
@@ -85,7 +97,13 @@ export class SecurityDetection {
       [uuidv7(), c.rule, c.severity, c.key, c.userId, c.ip, count, c.trigger.occurred_at, c.windowSeconds, c.trigger.event_id, JSON.stringify(details)],
     );
     const aggregate = c.userId ? subjects.user(c.userId) : subjects.ip(c.ip);
-    uow.emit('security.violation.detected', aggregate, { rule: c.rule, severity: c.severity, user_id: c.userId, ip: c.ip, details: { ...details, trigger_event_id: c.trigger.event_id } });
+    uow.emit('security.violation.detected', aggregate, {
+      rule: c.rule,
+      severity: c.severity,
+      user_id: c.userId,
+      ip: c.ip,
+      details: { ...details, trigger_event_id: c.trigger.event_id },
+    });
     this.metrics.incidents.inc({ rule: c.rule });
   }
 }

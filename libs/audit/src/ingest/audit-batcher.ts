@@ -45,12 +45,20 @@ export class AuditBatcher {
     while (lane.queue.length) {
       const batch = lane.queue.splice(0, this.config.AUDIT_INGEST_BATCH_SIZE);
       try {
-        await this.writer.write(trail, batch.map((p) => p.record));
+        await this.writer.write(
+          trail,
+          batch.map((p) => p.record),
+        );
         for (const p of batch) p.done();
       } catch (err) {
         if (batch.length === 1 || err instanceof TrailNotReady) for (const p of batch) p.done(err);
         // One record the database refuses must not fail its batch-mates: write them one by one.
-        else for (const p of batch) await this.writer.write(trail, [p.record]).then(() => p.done(), (e: unknown) => p.done(e));
+        else
+          for (const p of batch)
+            await this.writer.write(trail, [p.record]).then(
+              () => p.done(),
+              (e: unknown) => p.done(e),
+            );
       }
     }
     lane.flushing = false;

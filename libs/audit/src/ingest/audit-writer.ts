@@ -9,12 +9,26 @@ import { AuditMetrics } from '../audit-metrics';
 import { SecurityDetection } from '../detection/security-detection';
 
 const COLUMNS = [
-  ['seq', 'bigint'], ['event_id', 'uuid'], ['type', 'text'], ['occurred_at', 'timestamptz'], ['source', 'text'],
-  ['actor_type', 'text'], ['actor_id', 'text'], ['subject', 'text'], ['user_id', 'uuid'], ['outcome', 'text'],
-  ['severity', 'text'], ['ip', 'text'], ['user_agent', 'text'], ['location', 'text'], ['identity', 'jsonb'],
-  ['trace_id', 'text'], ['payload', 'jsonb'], ['personal_digest', 'bytea'], ['hash', 'bytea'],
+  ['seq', 'bigint'],
+  ['event_id', 'uuid'],
+  ['type', 'text'],
+  ['occurred_at', 'timestamptz'],
+  ['source', 'text'],
+  ['actor_type', 'text'],
+  ['actor_id', 'text'],
+  ['subject', 'text'],
+  ['user_id', 'uuid'],
+  ['outcome', 'text'],
+  ['severity', 'text'],
+  ['ip', 'text'],
+  ['user_agent', 'text'],
+  ['location', 'text'],
+  ['identity', 'jsonb'],
+  ['trace_id', 'text'],
+  ['payload', 'jsonb'],
+  ['personal_digest', 'bytea'],
+  ['hash', 'bytea'],
 ] as const;
-
 
 const insertInto = (table: string) => `INSERT INTO ${table} (${COLUMNS.map(([c]) => c).join(', ')})
   SELECT * FROM unnest(${COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})`;
@@ -59,7 +73,8 @@ export class AuditWriter {
     try {
       return await this.context.runWith({ tenant, principal: 'system:audit' }, () => this.runner.inTenant((uow) => this.append(uow, records, tenant, TENANT_TRAIL)));
     } catch (err) {
-      if ((err as { driverError?: { code?: string } }).driverError?.code === UNDEFINED_TABLE) throw new TrailNotReady(`tenant ${tenant.slug} has no audit tables yet (migrations behind)`);
+      if ((err as { driverError?: { code?: string } }).driverError?.code === UNDEFINED_TABLE)
+        throw new TrailNotReady(`tenant ${tenant.slug} has no audit tables yet (migrations behind)`);
       throw err;
     }
   }
@@ -80,7 +95,10 @@ export class AuditWriter {
     if (tenant) await this.blankErased(uow, fresh);
 
     const rows = chain(fresh, Number(head.last_seq), head.last_hash);
-    await uow.query(INSERT[tables.log], COLUMNS.map(([name]) => column(rows, name)));
+    await uow.query(
+      INSERT[tables.log],
+      COLUMNS.map(([name]) => column(rows, name)),
+    );
     const last = rows[rows.length - 1];
     await uow.query(`UPDATE ${tables.chain} SET last_seq = $1, last_hash = $2`, [last.seq, last.hash]);
     if (tenant) await this.detection.evaluate(uow, tenant, rows);

@@ -27,7 +27,14 @@ export class PlatformRetention {
   async run(runId: string, asOf: Date, shouldYield: () => boolean = () => false): Promise<RunOutcome> {
     return this.context.runWith({ principal: RETENTION_ACTOR }, async () => {
       const rules = this.rules.platform;
-      const status = await this.runner.inPlatform((uow) => runRecords.begin(uow, runId, PLATFORM_TENANT_ID, rules.map((r) => r.name)));
+      const status = await this.runner.inPlatform((uow) =>
+        runRecords.begin(
+          uow,
+          runId,
+          PLATFORM_TENANT_ID,
+          rules.map((r) => r.name),
+        ),
+      );
       if (status === 'completed') return 'already_completed';
       const limit = this.config.RETENTION_BATCH_SIZE;
       for (const rule of rules) {
@@ -47,7 +54,8 @@ export class PlatformRetention {
       }
       await this.runner.inPlatform(async (uow) => {
         const done = await runRecords.complete(uow, runId, PLATFORM_TENANT_ID);
-        if (done) uow.emit('retention.run.completed', subjects.retention(PLATFORM_TENANT_ID), { run_id: runId, counts: done.counts, duration_ms: done.duration_ms }, PLATFORM_TENANT_ID);
+        if (done)
+          uow.emit('retention.run.completed', subjects.retention(PLATFORM_TENANT_ID), { run_id: runId, counts: done.counts, duration_ms: done.duration_ms }, PLATFORM_TENANT_ID);
       });
       return 'completed';
     });

@@ -25,7 +25,8 @@ function decode(cursor: string | undefined): [string, string] | null {
   if (!cursor) return null;
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   // The same forms as the tenant_id and run_id filters: anything else (a NUL, say) is no cursor we issued.
-  if (parts.length !== 2 || !TENANT_ID.test(parts[0]) || !RUN_ID.test(parts[1])) throw new DomainError('validation.failed', undefined, [{ field: 'cursor', issue: 'cursor is not one this API issued' }]);
+  if (parts.length !== 2 || !TENANT_ID.test(parts[0]) || !RUN_ID.test(parts[1]))
+    throw new DomainError('validation.failed', undefined, [{ field: 'cursor', issue: 'cursor is not one this API issued' }]);
   return [parts[0], parts[1]];
 }
 

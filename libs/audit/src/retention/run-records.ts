@@ -40,9 +40,10 @@ export const runRecords = {
   },
 
   async fail(uow: UnitOfWork, runId: string, tenantId: string, error: string): Promise<void> {
-    await uow.query(
-      `UPDATE platform.retention_runs SET status = 'failed', finished_at = now(), error = $3 WHERE tenant_id = $1 AND run_id = $2 AND status = 'running'`,
-      [tenantId, runId, error.slice(0, 1000)],
-    );
+    await uow.query(`UPDATE platform.retention_runs SET status = 'failed', finished_at = now(), error = $3 WHERE tenant_id = $1 AND run_id = $2 AND status = 'running'`, [
+      tenantId,
+      runId,
+      error.slice(0, 1000),
+    ]);
   },
 };

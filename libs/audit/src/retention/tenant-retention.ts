@@ -45,7 +45,12 @@ export class TenantRetention {
       this.runner.inPlatform(async (uow) => {
         const row = await this.tenants.withSettings(tenantId, uow);
         if (!row || !(RETAINED_STATUSES as readonly string[]).includes(row.status)) return undefined;
-        const status = await runRecords.begin(uow, runId, tenantId, this.rules.tenant.map((r) => r.name));
+        const status = await runRecords.begin(
+          uow,
+          runId,
+          tenantId,
+          this.rules.tenant.map((r) => r.name),
+        );
         return { row, status };
       }),
     );
@@ -63,11 +68,14 @@ export class TenantRetention {
         const lane = async (): Promise<boolean> => {
           for (;;) {
             if (shouldYield()) return false;
-            const { done, more } = await this.runner.inTenant(async (uow) => {
-              const result = await pass.batch(uow);
-              if (result.done) await runRecords.add(uow, runId, tenant.id, rule.name, result.done);
-              return result;
-            }, { locks });
+            const { done, more } = await this.runner.inTenant(
+              async (uow) => {
+                const result = await pass.batch(uow);
+                if (result.done) await runRecords.add(uow, runId, tenant.id, rule.name, result.done);
+                return result;
+              },
+              { locks },
+            );
             if (done) this.metrics.retentionRows.inc({ rule: rule.name }, done);
             if (!more) return true;
           }

@@ -7,7 +7,9 @@ export const GENESIS_HASH = Buffer.alloc(32);
 
 /** Commits to the personal fields: erasure may blank them later, the digest keeps the row's hash valid. */
 export function personalDigest(p: PersonalFields): Buffer {
-  return createHash('sha256').update(canonicalJson([p.ip, p.user_agent, p.location, p.identity])).digest();
+  return createHash('sha256')
+    .update(canonicalJson([p.ip, p.user_agent, p.location, p.identity]))
+    .digest();
 }
 
 /**
@@ -15,21 +17,7 @@ export function personalDigest(p: PersonalFields): Buffer {
  * Changing, inserting or removing any row changes every hash after it.
  */
 export function rowHash(previous: Buffer, seq: number, r: Omit<AuditRecord, keyof PersonalFields>, digest: Buffer): Buffer {
-  const body = canonicalJson([
-    seq,
-    r.event_id,
-    r.type,
-    r.occurred_at,
-    r.source,
-    r.actor_type,
-    r.actor_id,
-    r.subject,
-    r.user_id,
-    r.outcome,
-    r.severity,
-    r.trace_id,
-    r.payload,
-  ]);
+  const body = canonicalJson([seq, r.event_id, r.type, r.occurred_at, r.source, r.actor_type, r.actor_id, r.subject, r.user_id, r.outcome, r.severity, r.trace_id, r.payload]);
   return createHash('sha256').update(previous).update(body).update(digest).digest();
 }
 

@@ -6,9 +6,21 @@ const origin = { source: 'credence/auth', actor: 'system' };
 
 describe('classifyEvent', () => {
   it('splits personal fields out of the payload and grades a failed login medium', () => {
-    const { envelope } = makeEvent('auth.login.failed', 'tid', `user/${USER}`, {
-      user_id: USER, auth_method: 'local', reason: 'invalid_credentials', ip: '203.0.113.9', user_agent: 'Firefox', device_type: 'desktop', location: 'Berlin, DE',
-    }, origin);
+    const { envelope } = makeEvent(
+      'auth.login.failed',
+      'tid',
+      `user/${USER}`,
+      {
+        user_id: USER,
+        auth_method: 'local',
+        reason: 'invalid_credentials',
+        ip: '203.0.113.9',
+        user_agent: 'Firefox',
+        device_type: 'desktop',
+        location: 'Berlin, DE',
+      },
+      origin,
+    );
     const r = classifyEvent(envelope);
     expect(r).toMatchObject({ outcome: 'failure', severity: 'medium', user_id: USER, ip: '203.0.113.9', user_agent: 'Firefox', location: 'Berlin, DE', identity: null });
     expect(r.payload).toEqual({ user_id: USER, auth_method: 'local', reason: 'invalid_credentials', device_type: 'desktop' });
@@ -21,13 +33,22 @@ describe('classifyEvent', () => {
     const grade = (type: Parameters<typeof makeEvent>[0], data: any) => classifyEvent(makeEvent(type, 't', 'x/1', data, origin).envelope);
     expect(grade('auth.account.locked', { user_id: USER, locked_until: new Date().toISOString(), failures: 5 })).toMatchObject({ outcome: 'failure', severity: 'high' });
     expect(grade('auth.token.reuse_detected', { session_id: USER, user_id: USER })).toMatchObject({ outcome: 'denied', severity: 'high' });
-    expect(grade('security.violation.detected', { rule: 'r', severity: 'high', user_id: null, ip: null, details: {} })).toMatchObject({ outcome: 'failure', severity: 'critical' });
+    expect(grade('security.violation.detected', { rule: 'r', severity: 'high', user_id: null, ip: null, details: {} })).toMatchObject({
+      outcome: 'failure',
+      severity: 'critical',
+    });
     expect(grade('authz.access.denied', { user_id: USER, resource: 'user', action: 'read', reason: 'no_permission' })).toMatchObject({ outcome: 'denied', severity: 'medium' });
     expect(grade('user.updated', { user_id: USER, changed: ['email'] })).toMatchObject({ outcome: 'success', severity: 'info' });
   });
 
   it('moves e-mail and username into identity', () => {
-    const { envelope } = makeEvent('user.created', 't', `user/${USER}`, { user_id: USER, email: 'a@b.example', username: null, status: 'active' }, { ...origin, actor: `user:${USER}` });
+    const { envelope } = makeEvent(
+      'user.created',
+      't',
+      `user/${USER}`,
+      { user_id: USER, email: 'a@b.example', username: null, status: 'active' },
+      { ...origin, actor: `user:${USER}` },
+    );
     const r = classifyEvent(envelope);
     expect(r.identity).toEqual({ email: 'a@b.example' });
     expect(r.payload).toEqual({ user_id: USER, status: 'active' });

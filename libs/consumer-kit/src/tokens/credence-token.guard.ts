@@ -31,8 +31,12 @@ export class CredenceTokenGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const http = ctx.getType() === 'http';
-    const holder = http ? ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; credence?: unknown }>() : ctx.switchToRpc().getData<{ token?: unknown; credence?: unknown }>();
-    const token = http ? /^bearer +(\S+)$/i.exec((holder as { headers: Record<string, string | undefined> }).headers.authorization ?? '')?.[1] : (holder as { token?: unknown }).token;
+    const holder = http
+      ? ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; credence?: unknown }>()
+      : ctx.switchToRpc().getData<{ token?: unknown; credence?: unknown }>();
+    const token = http
+      ? /^bearer +(\S+)$/i.exec((holder as { headers: Record<string, string | undefined> }).headers.authorization ?? '')?.[1]
+      : (holder as { token?: unknown }).token;
     const tenant = this.tenantOf(ctx);
     if (typeof token !== 'string' || !tenant) return this.refuse(http, new TokenRejected('malformed', 'no token or no tenant'));
     try {

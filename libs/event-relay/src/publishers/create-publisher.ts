@@ -28,7 +28,11 @@ export function createPublisher(config: EventsConfig, redis: { url: string; pref
     case 'kafka':
       return new ClientProxyPublisher(
         // The Kafka proxy is a ClientProxy underneath; the factory's type hides it.
-        <ClientProxy>(<unknown>ClientProxyFactory.create({ transport: Transport.KAFKA, options: { client: { brokers: url!.split(',') }, producer: { idempotent: true, maxInFlightRequests: 1 } } })),
+        <ClientProxy>(
+          (<unknown>(
+            ClientProxyFactory.create({ transport: Transport.KAFKA, options: { client: { brokers: url!.split(',') }, producer: { idempotent: true, maxInFlightRequests: 1 } } })
+          ))
+        ),
         true,
       );
   }

@@ -21,14 +21,7 @@ export interface Target {
 }
 
 export type DecisionReason =
-  | 'granted'
-  | 'no_permission'
-  | 'not_own_record'
-  | `${keyof typeof ATTRIBUTE_SCOPES}_mismatch`
-  | 'conditions_not_met'
-  | 'target_required'
-  | 'user_inactive'
-  | 'user_not_found';
+  'granted' | 'no_permission' | 'not_own_record' | `${keyof typeof ATTRIBUTE_SCOPES}_mismatch` | 'conditions_not_met' | 'target_required' | 'user_inactive' | 'user_not_found';
 
 export interface AccessDecision {
   allowed: boolean;

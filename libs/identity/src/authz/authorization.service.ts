@@ -25,10 +25,9 @@ export class AuthorizationService {
   /** The user's status, attributes and effective grants as stored now. */
   async loadSubject(uow: UnitOfWork, userId: string): Promise<Subject | null> {
     if (!UUID.test(userId)) return null;
-    const [user] = await uow.query<{ id: string; status: Subject['status']; attributes: Record<string, unknown> }[]>(
-      `SELECT id, status, attributes FROM users WHERE id = $1`,
-      [userId],
-    );
+    const [user] = await uow.query<{ id: string; status: Subject['status']; attributes: Record<string, unknown> }[]>(`SELECT id, status, attributes FROM users WHERE id = $1`, [
+      userId,
+    ]);
     if (!user) return null;
     const rows = await uow.query<{ role: string; permission: string }[]>(GRANTS_SQL, [userId]);
     const grants = new Map<string, Grant>();
@@ -82,7 +81,8 @@ export class AuthorizationService {
       return { held: subject?.status === 'active' ? subject.grants.map((g) => g.permission) : [], granted: await permissions(uow) };
     });
     const missing = beyondCeiling(granted, held);
-    if (missing.length) await this.deny(callerId, resource, action, 'beyond_own_permissions', `You can only hand out Credence permissions you hold yourself; you lack ${missing.join(', ')}.`);
+    if (missing.length)
+      await this.deny(callerId, resource, action, 'beyond_own_permissions', `You can only hand out Credence permissions you hold yourself; you lack ${missing.join(', ')}.`);
   }
 
   /** The permissions a role hands out: its own, plus those of every ranked tier below a ranked role. */

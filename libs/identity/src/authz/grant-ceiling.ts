@@ -5,7 +5,20 @@ import { parsePermission } from './permission';
  * may hand them out only as far as they hold them; permissions of a tenant's own applications
  * (any other resource name) are theirs to define freely.
  */
-export const CREDENCE_RESOURCES: ReadonlySet<string> = new Set(['user', 'role', 'session', 'audit', 'settings', 'idp', 'key', 'service_credential', 'permission', 'profile', 'event', 'app']);
+export const CREDENCE_RESOURCES: ReadonlySet<string> = new Set([
+  'user',
+  'role',
+  'session',
+  'audit',
+  'settings',
+  'idp',
+  'key',
+  'service_credential',
+  'permission',
+  'profile',
+  'event',
+  'app',
+]);
 
 /**
  * The permissions in `granted` on Credence's own resources that `held` does not cover. A held

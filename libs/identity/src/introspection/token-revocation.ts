@@ -34,9 +34,7 @@ export class TokenRevocation {
   }
 
   private async refreshToken(tenant: TenantRef, token: string): Promise<void> {
-    const [found] = await this.runner.inTenant((uow) =>
-      uow.query<{ session_id: string }[]>(`SELECT session_id FROM refresh_tokens WHERE token_hash = $1`, [sha256(token)]),
-    );
+    const [found] = await this.runner.inTenant((uow) => uow.query<{ session_id: string }[]>(`SELECT session_id FROM refresh_tokens WHERE token_hash = $1`, [sha256(token)]));
     if (found) await this.sessions.revokeSession(found.session_id, REASON);
   }
 

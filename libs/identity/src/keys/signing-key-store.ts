@@ -85,10 +85,9 @@ export class SigningKeyStore {
     const result = await this.actors.send({ kind: 'signing-keys', tenantId: tenant.id, id: 'keys' }, async (uow) => {
       if (onlyIfOlderThanSeconds !== undefined) {
         // Another process may have rotated meanwhile: rotate by age once, not once per process.
-        const [fresh] = await uow.query<{ kid: string }[]>(
-          `SELECT kid FROM signing_keys WHERE status = 'active' AND created_at > now() - make_interval(secs => $1)`,
-          [onlyIfOlderThanSeconds],
-        );
+        const [fresh] = await uow.query<{ kid: string }[]>(`SELECT kid FROM signing_keys WHERE status = 'active' AND created_at > now() - make_interval(secs => $1)`, [
+          onlyIfOlderThanSeconds,
+        ]);
         if (fresh) return { kid: fresh.kid, retired: [] };
       }
       const retired = await uow.query<{ kid: string }[]>(

@@ -57,9 +57,12 @@ export class PasswordLogin implements OnModuleInit {
     // An e-mail has an @ and a username never does, so one identifier names at most one account.
     const column = normalized.includes('@') ? 'lower(email)' : 'lower(username)';
     const [user] = await this.runner.inTenant((uow) =>
-      uow.query<Candidate[]>(`SELECT id, email, username, display_name, password_hash, status,
+      uow.query<Candidate[]>(
+        `SELECT id, email, username, display_name, password_hash, status,
                 greatest(0, ceil(extract(epoch FROM locked_until - now())))::int AS locked_for
-           FROM users WHERE ${column} = $1`, [normalized]),
+           FROM users WHERE ${column} = $1`,
+        [normalized],
+      ),
     );
     // Failures count per account, whichever identifier was typed; per identifier only when no account matches.
     const subject = user ? `user:${user.id}` : `identifier:${normalized}`;
@@ -95,10 +98,10 @@ export class PasswordLogin implements OnModuleInit {
     await this.runner.inTenant(async (uow) => {
       uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ...clientData(client) });
       if (!locked || !userId) return;
-      const [row] = await uow.query<{ locked_until: Date }[]>(
-        `UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1 RETURNING locked_until`,
-        [userId, settings.lockout_seconds],
-      );
+      const [row] = await uow.query<{ locked_until: Date }[]>(`UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1 RETURNING locked_until`, [
+        userId,
+        settings.lockout_seconds,
+      ]);
       uow.emit('auth.account.locked', subjects.user(userId), { user_id: userId, locked_until: row.locked_until.toISOString(), failures });
       uow.emit('security.violation.detected', subjects.user(userId), {
         rule: 'login.account_brute_force',

@@ -23,7 +23,6 @@ export const OTP_PROVIDERS: Provider[] = [
   {
     provide: OtpSender,
     inject: [APP_CONFIG, LogOtpSender],
-    useFactory: (config: AppConfig, log: LogOtpSender): OtpSender =>
-      config.OTP_SENDER === 'smtp' ? new SmtpOtpSender(config.SMTP_URL!, config.SMTP_FROM) : log,
+    useFactory: (config: AppConfig, log: LogOtpSender): OtpSender => (config.OTP_SENDER === 'smtp' ? new SmtpOtpSender(config.SMTP_URL!, config.SMTP_FROM) : log),
   },
 ];

@@ -46,11 +46,7 @@ SELECT count(*)::int AS n FROM done`;
 /** ip → keyed hash, user agent → browser and device family, location → country, anonymised_at set. */
 async function anonymise(uow: UnitOfWork, rows: Candidate[], agents: UserAgentReducer): Promise<number> {
   if (!rows.length) return 0;
-  const [{ n }] = await uow.query<{ n: number }[]>(UPDATE, [
-    rows.map((r) => r.id),
-    rows.map((r) => agents.reduce(r.user_agent)),
-    rows.map((r) => reduceLocation(r.location)),
-  ]);
+  const [{ n }] = await uow.query<{ n: number }[]>(UPDATE, [rows.map((r) => r.id), rows.map((r) => agents.reduce(r.user_agent)), rows.map((r) => reduceLocation(r.location))]);
   return n;
 }
 

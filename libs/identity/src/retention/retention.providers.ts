@@ -3,4 +3,11 @@ import { PurgeExpiredOtpCodes, PurgeExpiredRefreshTokens, PurgeExpiredRevocation
 import { AnonymiseInactiveSessions, DeleteInactiveSessions } from './session-retention.rules';
 
 /** Identity's retention rules: its own tables (sessions, one-time codes, refresh tokens, revocations), run by the audit lib's retention runner. */
-export const RETENTION_RULE_PROVIDERS: Provider[] = [DeleteInactiveSessions, AnonymiseInactiveSessions, PurgeExpiredOtpCodes, PurgeExpiredRefreshTokens, PurgeExpiredRevocations, PurgeExpiredSessionTombstones];
+export const RETENTION_RULE_PROVIDERS: Provider[] = [
+  DeleteInactiveSessions,
+  AnonymiseInactiveSessions,
+  PurgeExpiredOtpCodes,
+  PurgeExpiredRefreshTokens,
+  PurgeExpiredRevocations,
+  PurgeExpiredSessionTombstones,
+];

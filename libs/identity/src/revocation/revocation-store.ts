@@ -62,10 +62,12 @@ export class RevocationStore {
     const now = Math.floor(Date.now() / 1000);
     const pipeline = this.redis.multi();
     for (const t of entries.tokens ?? []) {
-      await uow.query(
-        `INSERT INTO revoked_access_tokens (jti, session_id, expires_at, reason) VALUES ($1, $2, to_timestamp($3), $4) ON CONFLICT (jti) DO NOTHING`,
-        [t.jti, t.sessionId, t.expiresAt, entries.reason],
-      );
+      await uow.query(`INSERT INTO revoked_access_tokens (jti, session_id, expires_at, reason) VALUES ($1, $2, to_timestamp($3), $4) ON CONFLICT (jti) DO NOTHING`, [
+        t.jti,
+        t.sessionId,
+        t.expiresAt,
+        entries.reason,
+      ]);
       pipeline.set(this.key('jti', t.jti), '1', 'EX', Math.max(1, t.expiresAt - now + this.config.TOKEN_CLOCK_SKEW_SECONDS));
     }
     for (const sid of entries.sessionIds ?? []) pipeline.set(this.key('sid', sid), '1', 'EX', SESSION_MARK_TTL_SECONDS);

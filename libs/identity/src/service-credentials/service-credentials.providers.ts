@@ -5,9 +5,4 @@ import { ServiceClientAuthenticator } from './service-client-authenticator';
 import { ServiceCredentialsController } from './service-credentials.controller';
 
 export const SERVICE_CREDENTIALS_CONTROLLERS = [ServiceCredentialsController];
-export const SERVICE_CREDENTIALS_PROVIDERS = [
-  CreateServiceCredentialHandler,
-  RevokeServiceCredentialHandler,
-  ListServiceCredentialsHandler,
-  ServiceClientAuthenticator,
-];
+export const SERVICE_CREDENTIALS_PROVIDERS = [CreateServiceCredentialHandler, RevokeServiceCredentialHandler, ListServiceCredentialsHandler, ServiceClientAuthenticator];

@@ -72,10 +72,10 @@ export class RefreshSession {
         `INSERT INTO refresh_tokens (id, session_id, token_hash, status, expires_at) VALUES ($1, $2, $3, 'active', LEAST($4::timestamptz, now() + make_interval(secs => $5)))`,
         [uuidv7(), t.session_id, next.hash, t.absolute_expires_at, settings.refresh_token_idle_seconds],
       );
-      await uow.query(
-        `UPDATE auth_sessions SET last_seen_at = now(), idle_expires_at = LEAST(absolute_expires_at, now() + make_interval(secs => $2)) WHERE id = $1`,
-        [t.session_id, settings.session_idle_seconds],
-      );
+      await uow.query(`UPDATE auth_sessions SET last_seen_at = now(), idle_expires_at = LEAST(absolute_expires_at, now() + make_interval(secs => $2)) WHERE id = $1`, [
+        t.session_id,
+        settings.session_idle_seconds,
+      ]);
       const access = await this.issuer.issue(tenant, { userId: t.user_id, sessionId: t.session_id, roles: await roleNamesOf(uow, t.user_id) });
       uow.emit('auth.token.refreshed', subjects.session(t.session_id), {
         session_id: t.session_id,

@@ -39,12 +39,7 @@ export class SessionLifecycle {
   ) {}
 
   /** Starts a session in the tenant in context for a user who has just proven who they are; `alsoInTransaction` adds the caller's own events. */
-  async start(
-    userId: string,
-    method: AuthMethod,
-    client: ClientInfo,
-    alsoInTransaction?: (uow: UnitOfWork, sessionId: string) => Promise<void>,
-  ): Promise<TokenPair> {
+  async start(userId: string, method: AuthMethod, client: ClientInfo, alsoInTransaction?: (uow: UnitOfWork, sessionId: string) => Promise<void>): Promise<TokenPair> {
     const tenant = this.context.requireTenant();
     const sessionId = uuidv7();
     const [settings] = await Promise.all([this.registry.settings(tenant), this.issuer.prepare(tenant)]);

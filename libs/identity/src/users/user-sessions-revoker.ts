@@ -9,4 +9,3 @@ export interface UserSessionsRevoker {
 }
 
 export const USER_SESSIONS_REVOKER = Symbol('USER_SESSIONS_REVOKER');
-

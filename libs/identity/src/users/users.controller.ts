@@ -90,7 +90,7 @@ export class UsersController {
   @Post(':id/disable')
   @HttpCode(200)
   @RequirePermission('user', 'update', { target: userFromParam() })
-  @ApiOkResponse({ type: UserResponse, description: "The user, now disabled; their sessions are revoked." })
+  @ApiOkResponse({ type: UserResponse, description: 'The user, now disabled; their sessions are revoked.' })
   disable(@Param('id', userId) id: string, @CurrentUser() me: UserPrincipal): Promise<UserResponse> {
     return this.commands.execute(new ChangeUserStatusCommand(me.tenantId, id, 'disable', me.userId));
   }

@@ -3,9 +3,16 @@ import { jobHandlerProblems } from './job-handler-check';
 
 describe('jobHandlerProblems', () => {
   it('refuses a handler for a job its queue does not declare', () => {
-    expect(jobHandlerProblems({ q: ['a'] }, ['q'], [{ queue: 'q', job: 'a', where: 'A.a' }, { queue: 'q', job: 'b', where: 'B.b' }])).toEqual([
-      'B.b handles job "b", which queue "q" does not declare',
-    ]);
+    expect(
+      jobHandlerProblems(
+        { q: ['a'] },
+        ['q'],
+        [
+          { queue: 'q', job: 'a', where: 'A.a' },
+          { queue: 'q', job: 'b', where: 'B.b' },
+        ],
+      ),
+    ).toEqual(['B.b handles job "b", which queue "q" does not declare']);
   });
 
   it('refuses a worker for a queue that is not declared', () => {

@@ -76,12 +76,30 @@ export class EntryDispatcher {
   }
 
   private async deadLetter(stream: string, entry: StreamEntry, err: unknown, attempts: number): Promise<void> {
-    const error = err instanceof Error ? `${err.name}: ${err.message}` : JSON.stringify(err) ?? String(err);
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : (JSON.stringify(err) ?? String(err));
     this.log.warn(`dead-lettering ${stream} ${entry.id} (${entry.pattern}) after ${attempts} attempts: ${error}`);
     await this.redis.xadd(
-      this.options.deadLetterStream, 'MAXLEN', '~', 100_000, '*',
-      'stream', stream, 'entry', entry.id, 'p', entry.pattern, 'k', entry.key, 'd', entry.data,
-      'error', error.slice(0, 2000), 'attempts', String(attempts), 'failed_at', new Date().toISOString(),
+      this.options.deadLetterStream,
+      'MAXLEN',
+      '~',
+      100_000,
+      '*',
+      'stream',
+      stream,
+      'entry',
+      entry.id,
+      'p',
+      entry.pattern,
+      'k',
+      entry.key,
+      'd',
+      entry.data,
+      'error',
+      error.slice(0, 2000),
+      'attempts',
+      String(attempts),
+      'failed_at',
+      new Date().toISOString(),
     );
   }
 }

@@ -64,11 +64,24 @@ export class StreamLane {
         while (!this.stopping) {
           if (!this.o.ordered && Date.now() - this.lastClaim > this.o.claimIdleMs) await this.claimIdle();
           const res = (await this.reader.xreadgroup(
-            'GROUP', this.o.group, this.o.consumer, 'COUNT', this.o.batchSize, 'BLOCK', this.o.blockMs, 'STREAMS', this.o.stream, '>',
+            'GROUP',
+            this.o.group,
+            this.o.consumer,
+            'COUNT',
+            this.o.batchSize,
+            'BLOCK',
+            this.o.blockMs,
+            'STREAMS',
+            this.o.stream,
+            '>',
           )) as [string, [string, string[]][]][] | null;
           failures = 0;
           const entries = res?.[0]?.[1] ?? [];
-          if (entries.length) await this.o.process(this.o.stream, entries.map((e) => ({ entry: decodeEntry(e), attempt: 1 })));
+          if (entries.length)
+            await this.o.process(
+              this.o.stream,
+              entries.map((e) => ({ entry: decodeEntry(e), attempt: 1 })),
+            );
         }
       } catch (err) {
         if (this.stopping) return;
@@ -114,7 +127,10 @@ export class StreamLane {
       const live = entries.filter((e): e is [string, string[]] => !!e);
       if (!live.length) continue;
       const counts = (await this.commands.xpending(this.o.stream, this.o.group, live[0][0], live[live.length - 1][0], live.length, this.o.consumer)) as [
-        string, string, number, number,
+        string,
+        string,
+        number,
+        number,
       ][];
       const attempts = new Map(counts.map(([id, , , n]) => [id, n]));
       for (const e of live) out.push({ entry: decodeEntry(e), attempt: attempts.get(e[0]) ?? 2 });

@@ -19,8 +19,7 @@ const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
     keys: ['session_anonymize_after_days', 'session_delete_after_days'],
     field: 'session_delete_after_days',
     holds: (s) => s.session_delete_after_days >= s.session_anonymize_after_days,
-    issue: (s) =>
-      `session_delete_after_days (${s.session_delete_after_days}) must not be less than session_anonymize_after_days (${s.session_anonymize_after_days})`,
+    issue: (s) => `session_delete_after_days (${s.session_delete_after_days}) must not be less than session_anonymize_after_days (${s.session_anonymize_after_days})`,
   },
 ];
 

@@ -47,11 +47,7 @@ export class TenantSettingsWriter {
       field,
     );
     if (changed.length) {
-      await uow.query(`UPDATE platform.tenants SET settings = (settings - $2::text[]) || $3::jsonb, updated_at = now() WHERE id = $1`, [
-        tenantId,
-        removed,
-        JSON.stringify(set),
-      ]);
+      await uow.query(`UPDATE platform.tenants SET settings = (settings - $2::text[]) || $3::jsonb, updated_at = now() WHERE id = $1`, [tenantId, removed, JSON.stringify(set)]);
     }
     return { changed, settings: next as TenantSettings };
   }

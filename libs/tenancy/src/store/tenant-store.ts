@@ -73,10 +73,7 @@ export class TenantStore {
 
   /** The tenants that set `key` themselves, with their values: what a platform-wide statement needs to apply each tenant's own. */
   async settingOverrides(key: NumericSettingKey, sql: Sql = this.dataSource): Promise<{ tenantIds: string[]; values: number[] }> {
-    const rows = await sql.query<{ id: string; value: number }[]>(
-      `SELECT id::text AS id, (settings->>$1)::int AS value FROM platform.tenants WHERE settings ? $1`,
-      [key],
-    );
+    const rows = await sql.query<{ id: string; value: number }[]>(`SELECT id::text AS id, (settings->>$1)::int AS value FROM platform.tenants WHERE settings ? $1`, [key]);
     return { tenantIds: rows.map((r) => r.id), values: rows.map((r) => r.value) };
   }
 

@@ -13,8 +13,7 @@ export const IsWithinWindow = (maxPastMs: number, maxFutureMs: number, options?:
           const now = Date.now();
           return at >= now - maxPastMs && at <= now + maxFutureMs;
         },
-        defaultMessage: (args) =>
-          `${args?.property} must lie between ${Math.round(maxPastMs / 86_400_000)} days ago and ${Math.round(maxFutureMs / 60_000)} minutes from now`,
+        defaultMessage: (args) => `${args?.property} must lie between ${Math.round(maxPastMs / 86_400_000)} days ago and ${Math.round(maxFutureMs / 60_000)} minutes from now`,
       },
     },
     options,

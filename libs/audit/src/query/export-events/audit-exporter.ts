@@ -44,7 +44,10 @@ export class AuditExporter {
     });
     const out = FORMATS[format];
     const stream = Readable.from(this.render(plan, format, personal), { objectMode: false, highWaterMark: 64 * 1024 });
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     return new StreamableFile(stream, {
       type: out.contentType,
       disposition: `attachment; filename="audit-${tenant?.slug ?? 'platform'}-${stamp}.${out.extension}"`,

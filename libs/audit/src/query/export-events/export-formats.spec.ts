@@ -29,9 +29,22 @@ describe('export formats', () => {
 
   it('writes one JSON object per line in ndjson and one CSV record per event', () => {
     const e: AuditEvent = {
-      seq: 7, event_id: 'e', type: 'auth.login.failed', occurred_at: '2026-01-01T00:00:00.000Z', recorded_at: '2026-01-01T00:00:00.001Z',
-      source: 'credence/auth', actor: { type: 'system', id: null }, subject: 'user/u', user_id: null, outcome: 'failure', severity: 'medium',
-      ip: '***', user_agent: null, location: null, trace_id: null, data: { email: '***', reason: '=cmd' },
+      seq: 7,
+      event_id: 'e',
+      type: 'auth.login.failed',
+      occurred_at: '2026-01-01T00:00:00.000Z',
+      recorded_at: '2026-01-01T00:00:00.001Z',
+      source: 'credence/auth',
+      actor: { type: 'system', id: null },
+      subject: 'user/u',
+      user_id: null,
+      outcome: 'failure',
+      severity: 'medium',
+      ip: '***',
+      user_agent: null,
+      location: null,
+      trace_id: null,
+      data: { email: '***', reason: '=cmd' },
     };
     expect(JSON.parse(FORMATS.ndjson.record(e))).toEqual(e);
     expect(FORMATS.ndjson.record(e).endsWith('}\n')).toBe(true);

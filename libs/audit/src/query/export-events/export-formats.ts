@@ -4,8 +4,23 @@ export type ExportFormat = 'ndjson' | 'csv';
 
 /** CSV columns, in order; `data` holds the event data as JSON. */
 export const CSV_COLUMNS = [
-  'seq', 'event_id', 'type', 'occurred_at', 'recorded_at', 'source', 'actor_type', 'actor_id', 'subject', 'user_id',
-  'outcome', 'severity', 'ip', 'user_agent', 'location', 'trace_id', 'data',
+  'seq',
+  'event_id',
+  'type',
+  'occurred_at',
+  'recorded_at',
+  'source',
+  'actor_type',
+  'actor_id',
+  'subject',
+  'user_id',
+  'outcome',
+  'severity',
+  'ip',
+  'user_agent',
+  'location',
+  'trace_id',
+  'data',
 ] as const;
 
 /** A cell a spreadsheet would run as a formula (=, +, -, @, or a tab/CR that hides one) gets a leading apostrophe. */
@@ -25,8 +40,23 @@ export const csvLine = (cells: readonly unknown[]) => `${cells.map(csvCell).join
 
 export function csvRecord(e: AuditEvent): string {
   return csvLine([
-    e.seq, e.event_id, e.type, e.occurred_at, e.recorded_at, e.source, e.actor.type, e.actor.id, e.subject, e.user_id,
-    e.outcome, e.severity, e.ip, e.user_agent, e.location, e.trace_id, e.data,
+    e.seq,
+    e.event_id,
+    e.type,
+    e.occurred_at,
+    e.recorded_at,
+    e.source,
+    e.actor.type,
+    e.actor.id,
+    e.subject,
+    e.user_id,
+    e.outcome,
+    e.severity,
+    e.ip,
+    e.user_agent,
+    e.location,
+    e.trace_id,
+    e.data,
   ]);
 }
 

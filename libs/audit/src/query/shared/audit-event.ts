@@ -20,14 +20,18 @@ class AuditActor {
 
 /** One recorded event as the API shows it. */
 export class AuditEvent {
-  @ApiProperty({ description: 'Position in the trail\'s hash chain (the tenant\'s or the platform\'s)' }) seq: number;
+  @ApiProperty({ description: "Position in the trail's hash chain (the tenant's or the platform's)" }) seq: number;
   @ApiProperty() event_id: string;
   @ApiProperty({ example: 'auth.login.failed' }) type: string;
   @ApiProperty() occurred_at: string;
   @ApiProperty({ description: 'When the trail stored it' }) recorded_at: string;
   @ApiProperty({ example: 'credence/auth' }) source: string;
   @ApiProperty({ type: AuditActor }) actor: AuditActor;
-  @ApiProperty({ example: 'user/0190f7a2-...', description: 'A subject that carries personal data (ip/<address>, or one with an e-mail address) is masked (ip/***) without audit.read_personal:any' }) subject: string;
+  @ApiProperty({
+    example: 'user/0190f7a2-...',
+    description: 'A subject that carries personal data (ip/<address>, or one with an e-mail address) is masked (ip/***) without audit.read_personal:any',
+  })
+  subject: string;
   @ApiProperty({ nullable: true, type: String }) user_id: string | null;
   @ApiProperty({ enum: ['success', 'failure', 'denied'] }) outcome: Outcome;
   @ApiProperty({ enum: ['info', 'medium', 'high', 'critical'] }) severity: Severity;

@@ -4,15 +4,35 @@ import { chain } from '../../trail/chain';
 import { ChainRow, ChainWalk } from './chain-walk';
 
 const record = (i: number): AuditRecord => ({
-  event_id: randomUUID(), type: 'auth.login.succeeded', occurred_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), source: 'credence/auth',
-  actor_type: 'user', actor_id: 'u1', subject: 'user/u1', user_id: null, outcome: 'success', severity: 'info', trace_id: null,
-  payload: { n: i, nested: { b: 1, a: 2 } }, ip: `10.0.0.${i}`, user_agent: 'ua', location: 'DE', identity: { email: 'a@x.example' },
+  event_id: randomUUID(),
+  type: 'auth.login.succeeded',
+  occurred_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+  source: 'credence/auth',
+  actor_type: 'user',
+  actor_id: 'u1',
+  subject: 'user/u1',
+  user_id: null,
+  outcome: 'success',
+  severity: 'info',
+  trace_id: null,
+  payload: { n: i, nested: { b: 1, a: 2 } },
+  ip: `10.0.0.${i}`,
+  user_agent: 'ua',
+  location: 'DE',
+  identity: { email: 'a@x.example' },
 });
 
 /** Rows as Postgres gives them back: seq as text, occurred_at as a Date, no erasure. */
 function stored(n: number): ChainRow[] {
-  return chain(Array.from({ length: n }, (_, i) => record(i)), 0, Buffer.alloc(32)).map((r) => ({
-    ...r, seq: String(r.seq), occurred_at: new Date(r.occurred_at), erased_at: null,
+  return chain(
+    Array.from({ length: n }, (_, i) => record(i)),
+    0,
+    Buffer.alloc(32),
+  ).map((r) => ({
+    ...r,
+    seq: String(r.seq),
+    occurred_at: new Date(r.occurred_at),
+    erased_at: null,
   }));
 }
 

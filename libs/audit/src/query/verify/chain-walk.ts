@@ -75,10 +75,15 @@ export class ChainWalk {
   finish(head: { last_seq: number; last_hash: Buffer }): ChainBreak | null {
     const reached = this.expected - 1;
     if (head.last_seq > reached) {
-      return { seq: reached + 1, event_id: null, reason: 'head_mismatch', detail: `The chain head is at ${head.last_seq} but the last row is ${reached}: rows at the end were removed.` };
+      return {
+        seq: reached + 1,
+        event_id: null,
+        reason: 'head_mismatch',
+        detail: `The chain head is at ${head.last_seq} but the last row is ${reached}: rows at the end were removed.`,
+      };
     }
     if (head.last_seq === reached && !head.last_hash.equals(this.previous)) {
-      return { seq: reached, event_id: null, reason: 'head_mismatch', detail: 'The last row\'s hash differs from the chain head\'s.' };
+      return { seq: reached, event_id: null, reason: 'head_mismatch', detail: "The last row's hash differs from the chain head's." };
     }
     return null;
   }

@@ -1,5 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { countOf, cutoff, DEFAULT_TENANT_SETTINGS, eachBatch, RegisterRetentionRule, RetentionInput, RetentionRule, RulePass, TenantSettings, UnitOfWork } from '@credence/tenancy';
+import {
+  countOf,
+  cutoff,
+  DEFAULT_TENANT_SETTINGS,
+  eachBatch,
+  RegisterRetentionRule,
+  RetentionInput,
+  RetentionRule,
+  RulePass,
+  TenantSettings,
+  UnitOfWork,
+} from '@credence/tenancy';
 import { PLATFORM_TRAIL, TENANT_TRAIL, TrailTables } from '../../trail/trail-tables';
 
 /** The audit retention a run applies: the tenant's, never below the platform's floor of 365 days, whatever was stored. */

@@ -11,7 +11,14 @@ import { DEFAULT_TENANT_SETTINGS, TENANT_SETTING_LIMITS } from '@credence/tenanc
 export function IntSetting(key: keyof typeof TENANT_SETTING_LIMITS, description: string) {
   const { min, max } = TENANT_SETTING_LIMITS[key];
   return applyDecorators(
-    ApiPropertyOptional({ type: Number, nullable: true, minimum: min, maximum: max, default: DEFAULT_TENANT_SETTINGS[key], description: `${description} null: back to the platform default.` }),
+    ApiPropertyOptional({
+      type: Number,
+      nullable: true,
+      minimum: min,
+      maximum: max,
+      default: DEFAULT_TENANT_SETTINGS[key],
+      description: `${description} null: back to the platform default.`,
+    }),
     ValidateIf((_object, value) => value !== undefined && value !== null),
     IsInt(),
     Min(min),

@@ -7,8 +7,7 @@ import { ApiErrors } from '@credence/http';
 import { AccessAnswerResponse, AccessContextDto, CheckAccessDto, PermissionCheckDto } from './check-access.dto';
 import { CheckAccessQuery } from './check-access.query';
 
-const targetOf = (context: AccessContextDto | undefined): TargetInput | undefined =>
-  context && { userId: context.user_id, attributes: context.attributes };
+const targetOf = (context: AccessContextDto | undefined): TargetInput | undefined => context && { userId: context.user_id, attributes: context.attributes };
 
 /** "May I?" for a signed-in user, and "may user X?" for services. A "no" is an answer (200), not an error. */
 @ApiTags('authorization')

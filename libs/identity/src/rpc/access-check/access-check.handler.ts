@@ -14,10 +14,14 @@ export class AccessCheckHandler {
     const req = input as Partial<AccessCheckRequest> | null;
     const ok =
       req &&
-      typeof req.tenant === 'string' && SLUG.test(req.tenant) &&
-      typeof req.user_id === 'string' && req.user_id.length <= 64 &&
-      typeof req.resource === 'string' && NAME.test(req.resource) &&
-      typeof req.action === 'string' && NAME.test(req.action) &&
+      typeof req.tenant === 'string' &&
+      SLUG.test(req.tenant) &&
+      typeof req.user_id === 'string' &&
+      req.user_id.length <= 64 &&
+      typeof req.resource === 'string' &&
+      NAME.test(req.resource) &&
+      typeof req.action === 'string' &&
+      NAME.test(req.action) &&
       (req.context === undefined || (typeof req.context === 'object' && req.context !== null && !Array.isArray(req.context)));
     if (!ok) return { allowed: false, reason: 'malformed: send {"tenant", "user_id", "resource", "action", "context"?}' };
     return this.checker.check({ tenant: req.tenant!, user_id: req.user_id!, resource: req.resource!, action: req.action!, context: req.context });

@@ -5,7 +5,7 @@ import { PageQueryDto } from '@credence/http';
 export const SESSION_STATUSES = ['active', 'revoked', 'expired', 'locked'] as const;
 
 export class ListSessionsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Only this user\'s sessions (needs session.read:any or :department for others)' })
+  @ApiPropertyOptional({ description: "Only this user's sessions (needs session.read:any or :department for others)" })
   @IsOptional()
   @IsUUID()
   user_id?: string;

@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsObject, IsEmail, IsNotEmptyObject, IsString, Length, Matches, MaxLength, Validate, ValidateNested, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import {
+  IsObject,
+  IsEmail,
+  IsNotEmptyObject,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  Validate,
+  ValidateNested,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 import { OptionalField } from '@credence/http';
 import { DomainList } from './domains';
 import { isReservedSlug, SLUG_PATTERN } from './slug';

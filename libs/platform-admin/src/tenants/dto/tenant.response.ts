@@ -12,7 +12,7 @@ export class TenantResponse {
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
   @ApiProperty({ nullable: true, type: String }) suspended_at: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'When an offboarding tenant\'s data will be dropped.' }) purge_after: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "When an offboarding tenant's data will be dropped." }) purge_after: string | null;
   @ApiProperty({ nullable: true, type: String }) deleted_at: string | null;
 }
 

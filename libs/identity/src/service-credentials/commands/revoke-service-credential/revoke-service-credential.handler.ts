@@ -22,10 +22,9 @@ export class RevokeServiceCredentialHandler implements ICommandHandler<RevokeSer
       const [found] = await uow.query<ServiceCredentialRow[]>(`SELECT ${SERVICE_CREDENTIAL_COLUMNS} FROM service_credentials WHERE id = $1 FOR UPDATE`, [cmd.id]);
       if (!found) throw new DomainError('service_credential.not_found');
       if (found.revoked_at) return found;
-      const [revoked] = await uow.query<ServiceCredentialRow[]>(
-        `UPDATE service_credentials SET revoked_at = now() WHERE id = $1 RETURNING ${SERVICE_CREDENTIAL_COLUMNS}`,
-        [cmd.id],
-      );
+      const [revoked] = await uow.query<ServiceCredentialRow[]>(`UPDATE service_credentials SET revoked_at = now() WHERE id = $1 RETURNING ${SERVICE_CREDENTIAL_COLUMNS}`, [
+        cmd.id,
+      ]);
       uow.emit('service_credential.revoked', subjects.serviceCredential(revoked.id), serviceCredentialEventData(revoked));
       return revoked;
     });

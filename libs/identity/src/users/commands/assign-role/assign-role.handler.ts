@@ -20,19 +20,18 @@ export class AssignRoleHandler implements ICommandHandler<AssignRoleCommand, Use
 
   async execute(cmd: AssignRoleCommand): Promise<UserResponse> {
     const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
-    const row = await this.rank.recordingRefusals(() => this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
-      await lockUser(uow, cmd.userId);
-      await this.rank.assertMayActOn(uow, cmd.callerId, cmd.userId, 'role', 'manage');
-      // FOR SHARE: a concurrent deletion of the role waits for this assignment, then takes it away with the role.
-      const role = await findRole(uow, cmd.role, 'FOR SHARE');
-      if (!role) throw new DomainError('role.not_found');
-      const inserted = await uow.query<unknown[]>(
-        `INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id`,
-        [cmd.userId, role.id],
-      );
-      if (inserted.length) uow.emit('user.role.assigned', subjects.user(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
-      return loadUser(uow, cmd.userId);
-    }));
+    const row = await this.rank.recordingRefusals(() =>
+      this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+        await lockUser(uow, cmd.userId);
+        await this.rank.assertMayActOn(uow, cmd.callerId, cmd.userId, 'role', 'manage');
+        // FOR SHARE: a concurrent deletion of the role waits for this assignment, then takes it away with the role.
+        const role = await findRole(uow, cmd.role, 'FOR SHARE');
+        if (!role) throw new DomainError('role.not_found');
+        const inserted = await uow.query<unknown[]>(`INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id`, [cmd.userId, role.id]);
+        if (inserted.length) uow.emit('user.role.assigned', subjects.user(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
+        return loadUser(uow, cmd.userId);
+      }),
+    );
     return toUserResponse(row);
   }
 }

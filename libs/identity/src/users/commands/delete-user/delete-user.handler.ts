@@ -21,13 +21,15 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand, voi
 
   async execute(cmd: DeleteUserCommand): Promise<void> {
     const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
-    await this.rank.recordingRefusals(() => this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
-      await lockUser(uow, cmd.userId);
-      await this.rank.assertMayActOn(uow, cmd.callerId, cmd.userId, 'user', 'delete');
-      await assertAnotherAdminRemains(uow, tenant.id, cmd.userId);
-      await this.sessions.revokeAllForUser(uow, cmd.userId, 'user_deleted');
-      await uow.query(`DELETE FROM users WHERE id = $1`, [cmd.userId]);
-      uow.emit('user.deleted', subjects.user(cmd.userId), { user_id: cmd.userId });
-    }));
+    await this.rank.recordingRefusals(() =>
+      this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+        await lockUser(uow, cmd.userId);
+        await this.rank.assertMayActOn(uow, cmd.callerId, cmd.userId, 'user', 'delete');
+        await assertAnotherAdminRemains(uow, tenant.id, cmd.userId);
+        await this.sessions.revokeAllForUser(uow, cmd.userId, 'user_deleted');
+        await uow.query(`DELETE FROM users WHERE id = $1`, [cmd.userId]);
+        uow.emit('user.deleted', subjects.user(cmd.userId), { user_id: cmd.userId });
+      }),
+    );
   }
 }

@@ -21,16 +21,18 @@ export class RemoveRoleHandler implements ICommandHandler<RemoveRoleCommand, Use
 
   async execute(cmd: RemoveRoleCommand): Promise<UserResponse> {
     const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
-    const row = await this.rank.recordingRefusals(() => this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
-      await lockUser(uow, cmd.userId);
-      await this.rank.assertMayActOn(uow, cmd.callerId, cmd.userId, 'role', 'manage');
-      const role = await findRole(uow, cmd.role);
-      if (!role) throw new DomainError('role.not_found');
-      if (role.name === 'tenant_admin') await assertAnotherAdminRemains(uow, tenant.id, cmd.userId);
-      const removed = await uow.query<unknown[]>(`DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2 RETURNING user_id`, [cmd.userId, role.id]);
-      if (removed.length) uow.emit('user.role.removed', subjects.user(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
-      return loadUser(uow, cmd.userId);
-    }));
+    const row = await this.rank.recordingRefusals(() =>
+      this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+        await lockUser(uow, cmd.userId);
+        await this.rank.assertMayActOn(uow, cmd.callerId, cmd.userId, 'role', 'manage');
+        const role = await findRole(uow, cmd.role);
+        if (!role) throw new DomainError('role.not_found');
+        if (role.name === 'tenant_admin') await assertAnotherAdminRemains(uow, tenant.id, cmd.userId);
+        const removed = await uow.query<unknown[]>(`DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2 RETURNING user_id`, [cmd.userId, role.id]);
+        if (removed.length) uow.emit('user.role.removed', subjects.user(cmd.userId), { user_id: cmd.userId, role_id: role.id, role: role.name });
+        return loadUser(uow, cmd.userId);
+      }),
+    );
     return toUserResponse(row);
   }
 }

@@ -42,49 +42,51 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
     const proven = ownPassword ? await this.proof.prove(cmd.userId, c.currentPassword!, cmd.client) : undefined;
     const hash = c.password !== undefined ? await this.hasher.hash(c.password) : undefined;
     try {
-      const row = await this.rank.recordingRefusals(() => this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
-        const current = await lockUser(uow, cmd.userId);
-        await this.rank.assertMayActOn(uow, cmd.caller.userId, cmd.userId, 'user', 'update');
-        // Setting someone else's password is signing in as them: its own permission, never implied by user.update.
-        if (c.password !== undefined && cmd.caller.userId !== cmd.userId) await this.rank.assertPermittedIn(uow, cmd.caller.userId, cmd.userId, 'user', 'reset_password');
-        const wanted = { email: c.email, username: c.username, display_name: c.displayName, phone: c.phone };
-        const sets: string[] = [];
-        const params: unknown[] = [cmd.userId];
-        const changed: string[] = [];
-        for (const [field, value] of Object.entries(wanted) as [keyof typeof COLUMNS, string | null | undefined][]) {
-          if (value === undefined || value === current[field]) continue;
-          params.push(value);
-          sets.push(`${COLUMNS[field]} = $${params.length}`);
-          changed.push(field);
-        }
-        if (c.attributes) {
-          const next: Record<string, unknown> = { ...current.attributes };
-          for (const [key, value] of Object.entries(c.attributes)) {
-            if (value === null) delete next[key];
-            else next[key] = value;
+      const row = await this.rank.recordingRefusals(() =>
+        this.actors.send(userActor(tenant.id, cmd.userId), async (uow) => {
+          const current = await lockUser(uow, cmd.userId);
+          await this.rank.assertMayActOn(uow, cmd.caller.userId, cmd.userId, 'user', 'update');
+          // Setting someone else's password is signing in as them: its own permission, never implied by user.update.
+          if (c.password !== undefined && cmd.caller.userId !== cmd.userId) await this.rank.assertPermittedIn(uow, cmd.caller.userId, cmd.userId, 'user', 'reset_password');
+          const wanted = { email: c.email, username: c.username, display_name: c.displayName, phone: c.phone };
+          const sets: string[] = [];
+          const params: unknown[] = [cmd.userId];
+          const changed: string[] = [];
+          for (const [field, value] of Object.entries(wanted) as [keyof typeof COLUMNS, string | null | undefined][]) {
+            if (value === undefined || value === current[field]) continue;
+            params.push(value);
+            sets.push(`${COLUMNS[field]} = $${params.length}`);
+            changed.push(field);
           }
-          if (!isDeepStrictEqual(next, current.attributes)) {
-            params.push(JSON.stringify(next));
-            sets.push(`attributes = $${params.length}`);
-            changed.push('attributes');
+          if (c.attributes) {
+            const next: Record<string, unknown> = { ...current.attributes };
+            for (const [key, value] of Object.entries(c.attributes)) {
+              if (value === null) delete next[key];
+              else next[key] = value;
+            }
+            if (!isDeepStrictEqual(next, current.attributes)) {
+              params.push(JSON.stringify(next));
+              sets.push(`attributes = $${params.length}`);
+              changed.push('attributes');
+            }
           }
-        }
-        if (c.password !== undefined && hash) {
-          if (proven !== undefined && current.password_hash !== proven) throw wrongCurrentPassword();
-          await this.policy.checkNotReused(uow, cmd.userId, c.password);
-          params.push(hash);
-          sets.push(`password_hash = $${params.length}`, 'password_changed_at = now()');
-          changed.push('password');
-          await this.policy.remember(uow, cmd.userId, hash);
-          // Whoever held the old password is signed out everywhere, except the caller's own session.
-          await this.sessions.revokeAllForUser(uow, cmd.userId, 'password_changed', cmd.caller.sessionId);
-        }
-        if (changed.length) {
-          await uow.query(`UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, params);
-          uow.emit('user.updated', subjects.user(cmd.userId), { user_id: cmd.userId, changed });
-        }
-        return loadUser(uow, cmd.userId);
-      }));
+          if (c.password !== undefined && hash) {
+            if (proven !== undefined && current.password_hash !== proven) throw wrongCurrentPassword();
+            await this.policy.checkNotReused(uow, cmd.userId, c.password);
+            params.push(hash);
+            sets.push(`password_hash = $${params.length}`, 'password_changed_at = now()');
+            changed.push('password');
+            await this.policy.remember(uow, cmd.userId, hash);
+            // Whoever held the old password is signed out everywhere, except the caller's own session.
+            await this.sessions.revokeAllForUser(uow, cmd.userId, 'password_changed', cmd.caller.sessionId);
+          }
+          if (changed.length) {
+            await uow.query(`UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, params);
+            uow.emit('user.updated', subjects.user(cmd.userId), { user_id: cmd.userId, changed });
+          }
+          return loadUser(uow, cmd.userId);
+        }),
+      );
       return toUserResponse(row);
     } catch (err) {
       throw userConflictFrom(err) ?? err;

@@ -25,7 +25,9 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand,
     if (beyond.length) throw new DomainError('auth.insufficient_scope', `This key cannot grant scopes it does not hold: ${beyond.join(', ')}.`);
     const limit = cmd.granter.expiresAt;
     if (limit && (!cmd.expiresAt || cmd.expiresAt > limit)) {
-      throw new DomainError('validation.failed', undefined, [{ field: 'expires_at', issue: `expires_at must be no later than the requesting key's own expiry (${limit.toISOString()})` }]);
+      throw new DomainError('validation.failed', undefined, [
+        { field: 'expires_at', issue: `expires_at must be no later than the requesting key's own expiry (${limit.toISOString()})` },
+      ]);
     }
     const secret = newSecretToken('crd_');
     const row = await this.runner.inPlatform(async (uow) => {

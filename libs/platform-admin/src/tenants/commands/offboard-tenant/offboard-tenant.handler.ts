@@ -32,12 +32,7 @@ export class OffboardTenantHandler implements ICommandHandler<OffboardTenantComm
           throw new DomainError('tenant.invalid_state', `Cannot offboard a tenant that is ${current.status}.`);
         }
         const purge_after = await this.lifecycle.startOffboarding(uow, current.id, this.config.TENANT_PURGE_GRACE_SECONDS);
-        uow.emit(
-          'tenant.offboarding_started',
-          subjects.tenant(cmd.slug),
-          { tenant_id: current.id, slug: cmd.slug, purge_after: purge_after.toISOString() },
-          current.id,
-        );
+        uow.emit('tenant.offboarding_started', subjects.tenant(cmd.slug), { tenant_id: current.id, slug: cmd.slug, purge_after: purge_after.toISOString() }, current.id);
         return loadTenant(this.tenants, uow, cmd.slug);
       },
       { platform: true },

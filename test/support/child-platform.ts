@@ -37,7 +37,8 @@ export async function startChildPlatform(overrides: Record<string, string> = {})
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // Generous: a platform starting while the other jest worker runs a heavy spec took over 30 s once in CI.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`platform exited with ${child.exitCode}:\n${out}`);
     try {

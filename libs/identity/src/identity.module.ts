@@ -10,6 +10,7 @@ import { JwksController } from './keys/jwks.controller';
 import { KeysController } from './keys/keys.controller';
 import { SigningKeyStore } from './keys/signing-key-store';
 import { AccountLockout } from './login/account-lockout';
+import { LoginFailures } from './login/login-failures';
 import { AuthController } from './login/auth.controller';
 import { PasswordLogin } from './login/password-login';
 import { RateLimiter } from './login/rate-limiter';
@@ -34,6 +35,7 @@ const IDENTITY_PROVIDERS = [
   ...SESSIONS_PROVIDERS,
   RateLimiter,
   AccountLockout,
+  LoginFailures,
   PasswordLogin,
   ...AUTHZ_PROVIDERS,
   ...USERS_PROVIDERS,

@@ -1,14 +1,15 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { RequestContext, TenantRef } from '@credence/context';
+import { RequestContext } from '@credence/context';
 import { subjects } from '@credence/contracts';
 import { PasswordHasher } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
-import { TenantRegistry, TenantTransactionRunner } from '@credence/tenancy';
+import { TenantTransactionRunner } from '@credence/tenancy';
 import { ClientInfo } from '../sessions/client-info';
 import { clientData, SessionLifecycle, TokenPair } from '../sessions/session-lifecycle';
 import { AccountLockout } from './account-lockout';
+import { LoginFailures } from './login-failures';
 import { RateLimiter } from './rate-limiter';
 
 interface Candidate {
@@ -37,7 +38,7 @@ export class PasswordLogin implements OnModuleInit {
   constructor(
     private readonly hasher: PasswordHasher,
     private readonly runner: TenantTransactionRunner,
-    private readonly registry: TenantRegistry,
+    private readonly failures: LoginFailures,
     private readonly sessions: SessionLifecycle,
     private readonly lockout: AccountLockout,
     private readonly limiter: RateLimiter,
@@ -69,7 +70,7 @@ export class PasswordLogin implements OnModuleInit {
     // The attempt is counted before the password is checked, so concurrent guesses cannot outrun the lock.
     const lockedFor = user?.locked_for || (await this.lockout.reserve(tenant, subject));
     if (lockedFor > 0) {
-      await this.failed(tenant, user?.id ?? null, 'account_locked', client);
+      await this.failures.refused(user?.id ?? null, 'account_locked', client);
       throw new DomainError('auth.account.locked', undefined, undefined, { 'Retry-After': String(lockedFor) });
     }
     const matches = await this.hasher.verify(user?.password_hash ?? this.dummyHash, password).catch(async (err: unknown) => {
@@ -77,12 +78,12 @@ export class PasswordLogin implements OnModuleInit {
       throw err;
     });
     if (!user?.password_hash || !matches) {
-      await this.recordFailure(tenant, subject, user?.id ?? null, client);
+      await this.failures.wrongPassword(tenant, subject, user?.id ?? null, client);
       throw new DomainError('auth.invalid_credentials');
     }
     if (user.status !== 'active') {
       await this.lockout.release(tenant, subject);
-      await this.failed(tenant, user.id, 'account_disabled', client);
+      await this.failures.refused(user.id, 'account_disabled', client);
       throw new DomainError('auth.account.disabled');
     }
     await this.lockout.clear(tenant, subject);
@@ -90,32 +91,5 @@ export class PasswordLogin implements OnModuleInit {
       uow.emit('auth.login.succeeded', subjects.user(user.id), { user_id: user.id, session_id: sessionId, auth_method: 'local', ...clientData(client) });
     });
     return { ...pair, user: { id: user.id, email: user.email, username: user.username, display_name: user.display_name } };
-  }
-
-  private async recordFailure(tenant: TenantRef, subject: string, userId: string | null, client: ClientInfo): Promise<void> {
-    const settings = await this.registry.settings(tenant);
-    const { failures, locked } = await this.lockout.recordFailure(tenant, subject, settings.lockout_seconds);
-    await this.runner.inTenant(async (uow) => {
-      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ...clientData(client) });
-      if (!locked || !userId) return;
-      const [row] = await uow.query<{ locked_until: Date }[]>(`UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1 RETURNING locked_until`, [
-        userId,
-        settings.lockout_seconds,
-      ]);
-      uow.emit('auth.account.locked', subjects.user(userId), { user_id: userId, locked_until: row.locked_until.toISOString(), failures });
-      uow.emit('security.violation.detected', subjects.user(userId), {
-        rule: 'login.account_brute_force',
-        severity: 'high',
-        user_id: userId,
-        ip: client.ip,
-        details: { failures, window_seconds: 600, locked_seconds: settings.lockout_seconds },
-      });
-    });
-  }
-
-  private failed(tenant: TenantRef, userId: string | null, reason: 'account_locked' | 'account_disabled', client: ClientInfo): Promise<void> {
-    return this.runner.inTenant(async (uow) => {
-      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason, ...clientData(client) });
-    });
   }
 }

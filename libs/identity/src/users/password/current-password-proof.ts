@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { RequestContext, TenantRef } from '@credence/context';
-import { subjects } from '@credence/contracts';
+import { RequestContext } from '@credence/context';
 import { PasswordHasher } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
-import { TenantRegistry, TenantTransactionRunner } from '@credence/tenancy';
-import { AccountLockout, FAILURE_WINDOW_SECONDS } from '../../login/account-lockout';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { AccountLockout } from '../../login/account-lockout';
+import { LoginFailures } from '../../login/login-failures';
 import { ClientInfo } from '../../sessions/client-info';
-import { clientData } from '../../sessions/session-lifecycle';
 
 export const wrongCurrentPassword = () =>
   new DomainError('validation.failed', undefined, [{ field: 'current_password', issue: 'current_password must be your current password' }]);
@@ -25,7 +24,7 @@ export class CurrentPasswordProof {
   constructor(
     private readonly hasher: PasswordHasher,
     private readonly runner: TenantTransactionRunner,
-    private readonly registry: TenantRegistry,
+    private readonly failures: LoginFailures,
     private readonly lockout: AccountLockout,
     private readonly context: RequestContext,
   ) {}
@@ -47,7 +46,7 @@ export class CurrentPasswordProof {
     // concurrent guesses can never check more passwords than the lockout allows.
     const lockedFor = user.locked_for || (await this.lockout.reserve(tenant, subject));
     if (lockedFor > 0) {
-      await this.emitFailure(userId, 'account_locked', client);
+      await this.failures.refused(userId, 'account_locked', client);
       throw new DomainError('auth.account.locked', undefined, undefined, { 'Retry-After': String(lockedFor) });
     }
     const matches = await this.hasher.verify(user.password_hash, given).catch(async (err: unknown) => {
@@ -55,37 +54,10 @@ export class CurrentPasswordProof {
       throw err;
     });
     if (!matches) {
-      await this.recordFailure(tenant, subject, userId, client);
+      await this.failures.wrongPassword(tenant, subject, userId, client);
       throw wrongCurrentPassword();
     }
     await this.lockout.clear(tenant, subject);
     return user.password_hash;
-  }
-
-  private async recordFailure(tenant: TenantRef, subject: string, userId: string, client: ClientInfo): Promise<void> {
-    const settings = await this.registry.settings(tenant);
-    const { failures, locked } = await this.lockout.recordFailure(tenant, subject, settings.lockout_seconds);
-    await this.runner.inTenant(async (uow) => {
-      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ...clientData(client) });
-      if (!locked) return;
-      const [row] = await uow.query<{ locked_until: Date }[]>(`UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1 RETURNING locked_until`, [
-        userId,
-        settings.lockout_seconds,
-      ]);
-      uow.emit('auth.account.locked', subjects.user(userId), { user_id: userId, locked_until: row.locked_until.toISOString(), failures });
-      uow.emit('security.violation.detected', subjects.user(userId), {
-        rule: 'login.account_brute_force',
-        severity: 'high',
-        user_id: userId,
-        ip: client.ip,
-        details: { failures, window_seconds: FAILURE_WINDOW_SECONDS, locked_seconds: settings.lockout_seconds },
-      });
-    });
-  }
-
-  private emitFailure(userId: string, reason: 'account_locked', client: ClientInfo): Promise<void> {
-    return this.runner.inTenant(async (uow) => {
-      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason, ...clientData(client) });
-    });
   }
 }

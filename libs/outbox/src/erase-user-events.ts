@@ -6,11 +6,14 @@ export interface SqlExecutor {
 }
 
 /**
- * The outbox rows of a user's events (`data.user_id`, or subject `user/<id>`, as the audit trail
- * decides whom an event concerns) that still hold a personal field, those fields set to null.
+ * The rows of a table of CloudEvents (`event` jsonb, `tenant_id`, `aggregate`) that are a user's
+ * events (`data.user_id`, or subject `user/<id>`, as the audit trail decides whom an event concerns)
+ * and still hold a personal field, those fields set to null. $1 tenant id, $2 user id, $3 the fields.
+ * The outbox and the event store (which copies outbox rows) share it.
  */
-const BLANK_OUTBOX = `WITH done AS (
-  UPDATE platform.outbox o
+export function blankUserEventsSql(table: 'platform.outbox' | 'platform.event_store'): string {
+  return `WITH done AS (
+  UPDATE ${table} o
      SET event = jsonb_set(o.event, '{data}', (
        SELECT jsonb_object_agg(d.key, CASE WHEN d.key = ANY($3::text[]) THEN 'null'::jsonb ELSE d.value END)
          FROM jsonb_each(o.event->'data') d))
@@ -21,6 +24,9 @@ const BLANK_OUTBOX = `WITH done AS (
               ELSE false END
   RETURNING 1)
 SELECT count(*)::int AS n FROM done`;
+}
+
+const BLANK_OUTBOX = blankUserEventsSql('platform.outbox');
 
 /**
  * Erasure's part in platform.outbox: nulls the personal fields of the user's events, sent or not,

@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.{e2e,int}-spec.ts'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
   // ESM-only dependencies that jest cannot require(); swc turns them into CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|openid-client|oauth4webapi|jose)/)'],
   moduleNameMapper: {
     '^@credence/(.*)$': '<rootDir>/libs/$1/src',
     '^@migrations/(.*)$': '<rootDir>/migrations/$1',

@@ -11,6 +11,7 @@ import { GrantEventRead1732560000009 } from './1732560000009-grant-event-read';
 import { ServiceCredentialPermissions1732560000010 } from './1732560000010-service-credential-permissions';
 import { CreateApplications1732560000011 } from './1732560000011-create-applications';
 import { RevokedSessionTombstones1732560000012 } from './1732560000012-revoked-session-tombstones';
+import { BrowserSessions1732560000013 } from './1732560000013-browser-sessions';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
@@ -28,5 +29,6 @@ export const tenantMigrations: MigrationSet = {
     ServiceCredentialPermissions1732560000010,
     CreateApplications1732560000011,
     RevokedSessionTombstones1732560000012,
+    BrowserSessions1732560000013,
   ],
 };

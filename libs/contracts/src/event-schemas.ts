@@ -45,7 +45,7 @@ export const EVENT_DATA_SCHEMAS: Schemas = {
   'platform.api_key.created': apiKey,
   'platform.api_key.revoked': apiKey,
   'auth.signing_key.rotated': z.strictObject({ tenant_id: uuid, kid: z.string(), previous: z.array(z.string()) }),
-  'auth.login.succeeded': z.strictObject({ ...client, user_id: uuid, session_id: uuid, auth_method: authMethod }),
+  'auth.login.succeeded': z.strictObject({ ...client, user_id: uuid, session_id: uuid, auth_method: authMethod, client_id: z.string().optional(), idp: uuid.optional() }),
   'auth.login.failed': z.strictObject({
     ...client,
     user_id: uuid.nullable(),

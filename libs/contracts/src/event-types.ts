@@ -53,8 +53,13 @@ export type AuthMethod = 'local' | 'otp' | 'saml' | 'oidc' | 'ldap';
 
 export interface LoginSucceededData extends ClientData {
   user_id: string;
+  /** The API session; for a sign-in through the hosted page or an IdP, the browser session. */
   session_id: string;
   auth_method: AuthMethod;
+  /** Set when the sign-in answered an application's authorization request (the OpenID Provider). */
+  client_id?: string;
+  /** The connection, when an IdP vouched for the user. */
+  idp?: string;
 }
 
 export interface LoginFailedData extends ClientData {

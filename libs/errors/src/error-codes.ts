@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   'service_credential.not_found': { category: 'not_found', message: 'No such service credential.' },
   'application.not_found': { category: 'not_found', message: 'No such application.' },
   'application.not_confidential': { category: 'conflict', message: 'Only confidential applications have a client secret.' },
+  'oauth.interaction_expired': { category: 'bad_input', message: 'This sign-in has expired or was finished in another tab; start again from the application.' },
   'api_key.not_found': { category: 'not_found', message: 'No such API key.' },
   'api_key.immutable': { category: 'conflict', message: 'The bootstrap key follows CREDENCE_ADMIN_KEY; change that instead.' },
   'tenant.not_found': { category: 'not_found', message: 'No such tenant.' },

@@ -6,3 +6,4 @@ export * from './api-errors';
 export * from './pagination';
 export * from './strict-iso-date';
 export * from './input-guards';
+export * from './form-body';

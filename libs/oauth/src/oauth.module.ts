@@ -1,16 +1,24 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { IdentityCoreModule } from '@credence/identity';
 import { ApplicationClients } from './applications/application-clients';
 import { APPLICATIONS_CONTROLLERS, APPLICATIONS_PROVIDERS } from './applications/applications.providers';
+import { BrowserSessions } from './browser/browser-sessions';
+import { AuthorizationCodes } from './codes/authorization-codes';
+import { CompleteInteraction } from './interactions/complete-interaction/complete-interaction';
+import { InteractionStore } from './interactions/interaction-store';
+import { TenantBranding } from './pages/tenant-branding';
+
+const OP_PROVIDERS = [InteractionStore, AuthorizationCodes, BrowserSessions, CompleteInteraction, TenantBranding];
 
 /**
- * Credence as each tenant's OpenID Provider. So far: the tenant's applications (its OAuth clients).
- * The authorization, token, userinfo and logout endpoints come next (docs/oidc.md).
+ * Credence as each tenant's OpenID Provider: the tenant's applications (its OAuth clients), the
+ * authorization, token, userinfo and logout endpoints, and the hosted login page (docs/oidc.md).
  */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, IdentityCoreModule],
   controllers: [...APPLICATIONS_CONTROLLERS],
-  providers: [...APPLICATIONS_PROVIDERS],
-  exports: [ApplicationClients],
+  providers: [...APPLICATIONS_PROVIDERS, ...OP_PROVIDERS],
+  exports: [ApplicationClients, CompleteInteraction, InteractionStore],
 })
 export class OauthModule {}

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@credence/config';
 import { traceIdFrom } from '@credence/context';
 import { migratePlatform } from '@credence/database';
-import { installInputGuards, mountOpenApi, validationPipe } from '@credence/http';
+import { installFormParser, installInputGuards, mountOpenApi, validationPipe } from '@credence/http';
 import { Metrics } from '@credence/observability';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { platformMigrations } from '@migrations/platform';
@@ -37,7 +37,7 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
   });
   const app = await NestFactory.create<NestFastifyApplication>(coreModule(config, appName, features), adapter, {
     bufferLogs: true,
-    // JSON only: Fastify parses it itself; no form or text parsers are registered.
+    // JSON everywhere; forms only on routes marked @AcceptsForm (installFormParser); no text parser.
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
@@ -47,6 +47,7 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain'); // JSON only: other media types get 415
+  installFormParser(fastify);
   installInputGuards(fastify); // JSON depth limit, and no NUL or lone surrogate in any input string
   const metrics = app.get(Metrics);
   fastify.addHook('onRequest', async (request, reply) => {

@@ -18,6 +18,14 @@ export interface TokenPair {
   session_id: string;
 }
 
+/** What ties a session started by the OpenID Provider to its application and browser session. */
+export interface OAuthSessionLink {
+  clientId: string;
+  /** The scope granted, space-separated (RFC 6749 §3.3). */
+  scope: string;
+  browserSessionId: string | null;
+}
+
 export const sessionActor = (tenantId: string, sessionId: string) => ({ kind: 'session', tenantId, id: sessionId });
 
 export function clientData(client: ClientInfo): ClientData {
@@ -39,7 +47,13 @@ export class SessionLifecycle {
   ) {}
 
   /** Starts a session in the tenant in context for a user who has just proven who they are; `alsoInTransaction` adds the caller's own events. */
-  async start(userId: string, method: AuthMethod, client: ClientInfo, alsoInTransaction?: (uow: UnitOfWork, sessionId: string) => Promise<void>): Promise<TokenPair> {
+  async start(
+    userId: string,
+    method: AuthMethod,
+    client: ClientInfo,
+    alsoInTransaction?: (uow: UnitOfWork, sessionId: string) => Promise<void>,
+    oauth?: OAuthSessionLink,
+  ): Promise<TokenPair> {
     const tenant = this.context.requireTenant();
     const sessionId = uuidv7();
     const [settings] = await Promise.all([this.registry.settings(tenant), this.issuer.prepare(tenant)]);
@@ -49,17 +63,30 @@ export class SessionLifecycle {
     const absoluteSeconds = Math.min(settings.session_absolute_seconds, settings.refresh_token_absolute_seconds);
     return this.actors.send(sessionActor(tenant.id, sessionId), async (uow) => {
       const [session] = await uow.query<{ idle_expires_at: Date; absolute_expires_at: Date }[]>(
-        `INSERT INTO auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, idle_expires_at, absolute_expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', now() + make_interval(secs => LEAST($8::int, $9::int)), now() + make_interval(secs => $9))
+        `INSERT INTO auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, idle_expires_at, absolute_expires_at, client_id, scope, browser_session_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', now() + make_interval(secs => LEAST($8::int, $9::int)), now() + make_interval(secs => $9), $10, $11, $12)
          RETURNING idle_expires_at, absolute_expires_at`,
-        [sessionId, userId, method, client.ip, client.userAgent, client.deviceType, client.location, settings.session_idle_seconds, absoluteSeconds],
+        [
+          sessionId,
+          userId,
+          method,
+          client.ip,
+          client.userAgent,
+          client.deviceType,
+          client.location,
+          settings.session_idle_seconds,
+          absoluteSeconds,
+          oauth?.clientId ?? null,
+          oauth?.scope ?? null,
+          oauth?.browserSessionId ?? null,
+        ],
       );
       await uow.query(
         `INSERT INTO refresh_tokens (id, session_id, token_hash, status, expires_at) VALUES ($1, $2, $3, 'active', LEAST($4::timestamptz, now() + make_interval(secs => $5)))`,
         [uuidv7(), sessionId, refresh.hash, session.absolute_expires_at, settings.refresh_token_idle_seconds],
       );
       const roles = await roleNamesOf(uow, userId);
-      const access = await this.issuer.issue(tenant, { userId, sessionId, roles });
+      const access = await this.issuer.issue(tenant, { userId, sessionId, roles, clientId: oauth?.clientId, scope: oauth?.scope });
       uow.emit('auth.session.created', subjects.session(sessionId), {
         session_id: sessionId,
         user_id: userId,
@@ -85,15 +112,16 @@ export class SessionLifecycle {
    */
   async revokeInUnit(
     uow: UnitOfWork,
-    where: { sessionId?: string; userId?: string; exceptSessionId?: string },
+    where: { sessionId?: string; userId?: string; exceptSessionId?: string; browserSessionId?: string },
     reason: string,
     currentToken?: { jti: string; expiresAt: number },
   ): Promise<string[]> {
     const rows = await uow.query<{ id: string; user_id: string }[]>(
       `UPDATE auth_sessions SET status = 'revoked', revoked_at = now(), revoked_reason = $3
         WHERE status = 'active' AND ($1::uuid IS NULL OR id = $1) AND ($2::uuid IS NULL OR user_id = $2) AND ($4::uuid IS NULL OR id <> $4)
+          AND ($5::uuid IS NULL OR browser_session_id = $5)
         RETURNING id, user_id`,
-      [where.sessionId ?? null, where.userId ?? null, reason, where.exceptSessionId ?? null],
+      [where.sessionId ?? null, where.userId ?? null, reason, where.exceptSessionId ?? null, where.browserSessionId ?? null],
     );
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);

@@ -43,7 +43,8 @@ export class TokenIssuer {
     await Promise.all([this.keys.keysFor(tenant), this.settingsFor(tenant)]);
   }
 
-  async issue(tenant: TenantRef, subject: { userId: string; sessionId: string; roles: string[] }): Promise<IssuedAccessToken> {
+  /** `clientId` and `scope` (RFC 9068 claims) are set when the OpenID Provider issues the token to an application. */
+  async issue(tenant: TenantRef, subject: { userId: string; sessionId: string; roles: string[]; clientId?: string; scope?: string }): Promise<IssuedAccessToken> {
     const [keys, settings] = await Promise.all([this.keys.keysFor(tenant), this.settingsFor(tenant)]);
     this.keys.rotateIfOld(tenant, keys);
     const signing = keys.signing;
@@ -60,6 +61,8 @@ export class TokenIssuer {
       nbf: now,
       exp: now + settings.access_token_ttl_seconds,
       roles: subject.roles,
+      ...(subject.clientId ? { client_id: subject.clientId } : {}),
+      ...(subject.scope ? { scope: subject.scope } : {}),
     };
     const token = signEs256({ alg: 'ES256', typ: 'at+jwt', kid: signing.kid }, claims, signing.key);
     return { token, claims, expiresIn: settings.access_token_ttl_seconds };

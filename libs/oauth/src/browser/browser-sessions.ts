@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { RequestContext } from '@credence/context';
+import type { AuthMethod } from '@credence/contracts';
+import { newSecretToken, sha256 } from '@credence/crypto';
+import { SessionLifecycle } from '@credence/identity';
+import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+
+export interface BrowserSession {
+  id: string;
+  userId: string;
+  /** Epoch seconds of the sign-in. */
+  authTime: number;
+  method: AuthMethod;
+  amr: string[];
+  idp: string | null;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The tenant's browser sessions (table browser_sessions): what lets a second app of the tenant get a
+ * code without a new sign-in. Found by the SHA-256 of the cookie; bounded by the tenant's session idle
+ * and absolute limits, like API sessions. Ending one revokes every app session started from it.
+ */
+@Injectable()
+export class BrowserSessions {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly registry: TenantRegistry,
+    private readonly sessions: SessionLifecycle,
+    private readonly context: RequestContext,
+  ) {}
+
+  /** Starts one inside the caller's transaction; returns it and the cookie value (shown only here). */
+  async start(
+    uow: UnitOfWork,
+    user: { userId: string; method: AuthMethod; amr: string[]; idp?: string },
+  ): Promise<{ session: BrowserSession; token: string; maxAgeSeconds: number }> {
+    const settings = await this.registry.settings(uow.tenant!);
+    const token = newSecretToken();
+    const id = uuidv7();
+    const [row] = await uow.query<{ auth_time: Date }[]>(
+      `INSERT INTO browser_sessions (id, token_hash, user_id, auth_time, auth_method, amr, idp, status, idle_expires_at, absolute_expires_at)
+       VALUES ($1, $2, $3, now(), $8, $4, $5, 'active', now() + make_interval(secs => LEAST($6::int, $7::int)), now() + make_interval(secs => $7))
+       RETURNING auth_time`,
+      [id, sha256(token), user.userId, user.amr, user.idp ?? null, settings.session_idle_seconds, settings.session_absolute_seconds, user.method],
+    );
+    const session = { id, userId: user.userId, authTime: Math.floor(row.auth_time.getTime() / 1000), method: user.method, amr: user.amr, idp: user.idp ?? null };
+    return { session, token, maxAgeSeconds: settings.session_absolute_seconds };
+  }
+
+  /** The active session this cookie names, of a user who is still active; its idle deadline moves on. */
+  async find(cookie: string | undefined): Promise<BrowserSession | undefined> {
+    if (!cookie || !TOKEN.test(cookie)) return undefined;
+    const settings = await this.registry.settings(this.context.requireTenant());
+    const [row] = await this.runner.inTenant((uow) =>
+      uow.query<{ id: string; user_id: string; auth_time: Date; auth_method: AuthMethod; amr: string[]; idp: string | null }[]>(
+        `UPDATE browser_sessions b SET last_seen_at = now(), idle_expires_at = LEAST(b.absolute_expires_at, now() + make_interval(secs => $2))
+           FROM users u
+          WHERE b.token_hash = $1 AND b.status = 'active' AND b.idle_expires_at > now() AND b.absolute_expires_at > now()
+            AND u.id = b.user_id AND u.status = 'active'
+          RETURNING b.id, b.user_id, b.auth_time, b.auth_method, b.amr, b.idp`,
+        [sha256(cookie), settings.session_idle_seconds],
+      ),
+    );
+    return row ? { id: row.id, userId: row.user_id, authTime: Math.floor(row.auth_time.getTime() / 1000), method: row.auth_method, amr: row.amr, idp: row.idp } : undefined;
+  }
+
+  /** Ends the browser session and revokes the sessions (and so the tokens) of every app it signed in. */
+  async end(browserSessionId: string, reason: string): Promise<string[]> {
+    return this.runner.inTenant(async (uow) => {
+      await uow.query(`UPDATE browser_sessions SET status = 'ended', ended_at = now(), ended_reason = $2 WHERE id = $1 AND status = 'active'`, [browserSessionId, reason]);
+      return this.sessions.revokeInUnit(uow, { browserSessionId }, reason);
+    });
+  }
+}

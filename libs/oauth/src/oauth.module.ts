@@ -6,10 +6,19 @@ import { APPLICATIONS_CONTROLLERS, APPLICATIONS_PROVIDERS } from './applications
 import { BrowserSessions } from './browser/browser-sessions';
 import { AuthorizationCodes } from './codes/authorization-codes';
 import { CompleteInteraction } from './interactions/complete-interaction/complete-interaction';
+import { FEDERATED_LOGIN, NO_FEDERATION } from './federation/federated-login';
 import { InteractionStore } from './interactions/interaction-store';
 import { TenantBranding } from './pages/tenant-branding';
 
-const OP_PROVIDERS = [InteractionStore, AuthorizationCodes, BrowserSessions, CompleteInteraction, TenantBranding];
+const OP_PROVIDERS = [
+  InteractionStore,
+  AuthorizationCodes,
+  BrowserSessions,
+  CompleteInteraction,
+  TenantBranding,
+  // Federation (issues 12 and 13) replaces this binding; until then a tenant has no connections.
+  { provide: FEDERATED_LOGIN, useValue: NO_FEDERATION },
+];
 
 /**
  * Credence as each tenant's OpenID Provider: the tenant's applications (its OAuth clients), the

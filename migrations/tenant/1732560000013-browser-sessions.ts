@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The OpenID Provider's browser sessions (libs/oauth): one per browser that signed in to the tenant
+ * The OpenID Provider's browser sessions (owned by libs/identity's sessions, used by libs/oauth): one per browser that signed in to the tenant
  * through the hosted page or an IdP, found by the SHA-256 of its cookie. Each code exchange starts an
  * ordinary auth session (one refresh-token family) for one application, linked to the browser session
  * it came from, so logging the browser out revokes every app's tokens at once. Auth sessions also

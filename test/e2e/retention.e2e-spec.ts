@@ -85,6 +85,7 @@ describe('retention workers', () => {
       refresh_tokens_purged: 0,
       revocations_purged: 0,
       session_tombstones_purged: 0,
+      browser_sessions_purged: 0,
     });
 
     const byId = async (id: string) => (await db.query(`SELECT ip, user_agent, location, anonymised_at FROM "${tenant.schema}".auth_sessions WHERE id = $1`, [id])).rows[0];
@@ -165,8 +166,17 @@ describe('retention workers', () => {
       before,
       after,
     ]);
+    // Browser sessions: one past its absolute deadline, one ended, one still good.
+    await db.query(
+      `INSERT INTO "${s}".browser_sessions (id, token_hash, user_id, auth_time, auth_method, amr, status, idle_expires_at, absolute_expires_at, ended_at)
+       VALUES (gen_random_uuid(), '\\x10', $1, $2, 'local', '{pwd}', 'active', $3, $2, NULL),
+              (gen_random_uuid(), '\\x11', $1, $2, 'local', '{pwd}', 'ended', $3, $3, $2),
+              (gen_random_uuid(), '\\x12', $1, $2, 'local', '{pwd}', 'active', $3, $3, NULL)`,
+      [tenant.adminId, before, after],
+    );
     const { rows } = await runRetention(t, { as_of: asOf.toISOString(), tenant_ids: [tenant.id] });
     expect(rows[0].counts).toMatchObject({
+      browser_sessions_purged: 2,
       otp_codes_purged: 1,
       refresh_tokens_purged: 1,
       revocations_purged: 1,
@@ -174,6 +184,8 @@ describe('retention workers', () => {
       sessions_deleted: 0,
       sessions_anonymised: 0,
     });
+    const { rows: browsers } = await db.query(`SELECT token_hash FROM "${s}".browser_sessions`);
+    expect(browsers.map((r) => r.token_hash.toString('hex'))).toEqual(['12']);
     for (const table of ['otp_codes', 'refresh_tokens', 'revoked_access_tokens']) {
       const { rows: left } = await db.query(`SELECT expires_at FROM "${s}".${table}`);
       expect(left.map((r) => r.expires_at.getTime())).toEqual([after.getTime()]);

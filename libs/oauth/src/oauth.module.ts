@@ -3,19 +3,22 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityCoreModule } from '@credence/identity';
 import { ApplicationClients } from './applications/application-clients';
 import { APPLICATIONS_CONTROLLERS, APPLICATIONS_PROVIDERS } from './applications/applications.providers';
-import { BrowserSessions } from './browser/browser-sessions';
+import { AuthorizeController } from './authorize/authorize.controller';
+
 import { AuthorizationCodes } from './codes/authorization-codes';
 import { CompleteInteraction } from './interactions/complete-interaction/complete-interaction';
 import { FEDERATED_LOGIN, NO_FEDERATION } from './federation/federated-login';
 import { InteractionStore } from './interactions/interaction-store';
+import { IdTokenHints } from './logout/id-token-hint';
+import { LogoutController } from './logout/logout.controller';
 import { TenantBranding } from './pages/tenant-branding';
 
 const OP_PROVIDERS = [
   InteractionStore,
   AuthorizationCodes,
-  BrowserSessions,
   CompleteInteraction,
   TenantBranding,
+  IdTokenHints,
   // Federation (issues 12 and 13) replaces this binding; until then a tenant has no connections.
   { provide: FEDERATED_LOGIN, useValue: NO_FEDERATION },
 ];
@@ -26,7 +29,7 @@ const OP_PROVIDERS = [
  */
 @Module({
   imports: [CqrsModule, IdentityCoreModule],
-  controllers: [...APPLICATIONS_CONTROLLERS],
+  controllers: [...APPLICATIONS_CONTROLLERS, AuthorizeController, LogoutController],
   providers: [...APPLICATIONS_PROVIDERS, ...OP_PROVIDERS],
   exports: [ApplicationClients, CompleteInteraction, InteractionStore],
 })

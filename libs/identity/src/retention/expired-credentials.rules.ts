@@ -53,3 +53,15 @@ export class PurgeExpiredSessionTombstones implements RetentionRule {
   readonly order = 65;
   start = purgeTombstones;
 }
+
+const purgeBrowserSessions = purgeStatement('browser_sessions', 'id', "(absolute_expires_at < $1 OR idle_expires_at < $1 OR (status = 'ended' AND ended_at < $1))");
+
+/** Browser sessions (the OpenID Provider's single sign-on) that expired or ended: nothing can use them again. App sessions started from one keep going; their link becomes null. */
+@Injectable()
+@RegisterRetentionRule()
+export class PurgeEndedBrowserSessions implements RetentionRule {
+  readonly name = 'browser_sessions_purged';
+  readonly scope = 'tenant';
+  readonly order = 70;
+  start = (i: RetentionInput): RulePass => eachBatch(i.limit, (uow) => countOf(uow, purgeBrowserSessions, [i.asOf, i.limit]));
+}

@@ -1,5 +1,5 @@
 import { Provider } from '@nestjs/common';
-import { PurgeExpiredOtpCodes, PurgeExpiredRefreshTokens, PurgeExpiredRevocations, PurgeExpiredSessionTombstones } from './expired-credentials.rules';
+import { PurgeEndedBrowserSessions, PurgeExpiredOtpCodes, PurgeExpiredRefreshTokens, PurgeExpiredRevocations, PurgeExpiredSessionTombstones } from './expired-credentials.rules';
 import { AnonymiseInactiveSessions, DeleteInactiveSessions } from './session-retention.rules';
 
 /** Identity's retention rules: its own tables (sessions, one-time codes, refresh tokens, revocations), run by the audit lib's retention runner. */
@@ -10,4 +10,5 @@ export const RETENTION_RULE_PROVIDERS: Provider[] = [
   PurgeExpiredRefreshTokens,
   PurgeExpiredRevocations,
   PurgeExpiredSessionTombstones,
+  PurgeEndedBrowserSessions,
 ];

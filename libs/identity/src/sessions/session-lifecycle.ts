@@ -123,6 +123,10 @@ export class SessionLifecycle {
         RETURNING id, user_id`,
       [where.sessionId ?? null, where.userId ?? null, reason, where.exceptSessionId ?? null, where.browserSessionId ?? null],
     );
+    // Revoking all of a user's sessions (logout everywhere, disabling, a password change) also ends their browser sessions: no app may sign them in from one again.
+    if (where.userId && !where.sessionId) {
+      await uow.query(`UPDATE browser_sessions SET status = 'ended', ended_at = now(), ended_reason = $2 WHERE user_id = $1 AND status = 'active'`, [where.userId, reason]);
+    }
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);
     await uow.query(`UPDATE refresh_tokens SET status = 'revoked' WHERE session_id = ANY($1) AND status <> 'revoked'`, [ids]);

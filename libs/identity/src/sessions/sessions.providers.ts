@@ -1,4 +1,5 @@
 import { USER_SESSIONS_REVOKER } from '../users/user-sessions-revoker';
+import { BrowserSessions } from './browser-sessions';
 import { RefreshSession } from './refresh-session';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionOwnerGuard } from './session-owner.guard';
@@ -8,6 +9,7 @@ import { SessionsOfUserRevoker } from './user-sessions-revoker.impl';
 export const SESSIONS_CONTROLLERS = [SessionsController];
 export const SESSIONS_PROVIDERS = [
   SessionLifecycle,
+  BrowserSessions,
   RefreshSession,
   SessionOwnerGuard,
   SessionsOfUserRevoker,

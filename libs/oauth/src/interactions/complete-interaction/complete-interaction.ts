@@ -5,7 +5,7 @@ import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { ClientInfo, issuerFor } from '@credence/identity';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
-import { BrowserSession, BrowserSessions } from '../../browser/browser-sessions';
+import { BrowserSession, BrowserSessions } from '@credence/identity';
 import { AuthorizationCodes } from '../../codes/authorization-codes';
 import { amrFor, AuthenticatedUser, Interaction } from '../interaction';
 import { InteractionStore } from '../interaction-store';

@@ -3,8 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { RequestContext } from '@credence/context';
 import type { AuthMethod } from '@credence/contracts';
 import { newSecretToken, sha256 } from '@credence/crypto';
-import { SessionLifecycle } from '@credence/identity';
 import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { SessionLifecycle } from './session-lifecycle';
 
 export interface BrowserSession {
   id: string;
@@ -17,10 +17,11 @@ export interface BrowserSession {
 }
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * The tenant's browser sessions (table browser_sessions): what lets a second app of the tenant get a
- * code without a new sign-in. Found by the SHA-256 of the cookie; bounded by the tenant's session idle
+ * The tenant's browser sessions (table browser_sessions), for the OpenID Provider (libs/oauth): what lets
+ * a second app of the tenant get a code without a new sign-in. Found by the SHA-256 of the cookie; bounded by the tenant's session idle
  * and absolute limits, like API sessions. Ending one revokes every app session started from it.
  */
 @Injectable()
@@ -67,11 +68,18 @@ export class BrowserSessions {
     return row ? { id: row.id, userId: row.user_id, authTime: Math.floor(row.auth_time.getTime() / 1000), method: row.auth_method, amr: row.amr, idp: row.idp } : undefined;
   }
 
-  /** Ends the browser session and revokes the sessions (and so the tokens) of every app it signed in. */
-  async end(browserSessionId: string, reason: string): Promise<string[]> {
+  /**
+   * Ends the user's browser session and revokes the sessions (and so the tokens) of every app it signed
+   * in. A session of another user is left alone (an ID token names both, and must agree).
+   */
+  async endForUser(browserSessionId: string, userId: string, reason: string): Promise<string[]> {
+    if (!UUID.test(browserSessionId)) return [];
     return this.runner.inTenant(async (uow) => {
-      await uow.query(`UPDATE browser_sessions SET status = 'ended', ended_at = now(), ended_reason = $2 WHERE id = $1 AND status = 'active'`, [browserSessionId, reason]);
-      return this.sessions.revokeInUnit(uow, { browserSessionId }, reason);
+      const ended = await uow.query<unknown[]>(
+        `UPDATE browser_sessions SET status = 'ended', ended_at = now(), ended_reason = $3 WHERE id = $1 AND user_id = $2 AND status = 'active' RETURNING id`,
+        [browserSessionId, userId, reason],
+      );
+      return ended.length ? this.sessions.revokeInUnit(uow, { browserSessionId }, reason) : [];
     });
   }
 }

@@ -194,6 +194,24 @@ describe('oauth2 authorize and logout', () => {
     expect(res.headers.get('location')).toBeNull();
   });
 
+  it('limits authorization requests per address with a 429 page', async () => {
+    const limited = await startTestApp([AuthAppModule], { AUTHORIZE_IP_LIMIT_PER_MINUTE: '3' });
+    try {
+      // A tenant of its own: the counter is per tenant and address, and the other tests share this address.
+      const fresh = await onboard(limited, 'oauth-az-limit');
+      const registered = await limited.call('POST', `/v1/t/${fresh.slug}/applications`, { name: 'Web', type: 'public', redirect_uris: [CALLBACK] }, { auth: fresh.admin });
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const res = await fetch(`${limited.url}/v1/t/${fresh.slug}/oauth2/authorize?${params({ client_id: registered.body.client_id })}`, { redirect: 'manual' });
+        statuses.push(res.status);
+        if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      expect(statuses).toEqual([302, 302, 302, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   describe('logout', () => {
     async function idTokenFor(userId: string, sid: string | undefined, aud = app.client_id, tenant: Tenant = acme): Promise<string> {
       const keys = await t.app.get(SigningKeyStore).keysFor({ id: tenant.id, slug: tenant.slug, schema: tenant.schema });

@@ -52,6 +52,7 @@ describe('parseConfig', () => {
       TOKEN_CLOCK_SKEW_SECONDS: 30,
       TRUSTED_PROXIES: '',
       LOGIN_IP_LIMIT_PER_MINUTE: 30,
+      AUTHORIZE_IP_LIMIT_PER_MINUTE: 300,
       OTP_SENDER: 'log',
       SMTP_FROM: 'Credence <no-reply@localhost>',
       ARGON2_MEMORY_KIB: 19_456,

@@ -41,6 +41,7 @@ export const configSchema = z
     TOKEN_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     TRUSTED_PROXIES: z.string().default(''),
     LOGIN_IP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    AUTHORIZE_IP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
     OTP_SENDER: z.enum(['log', 'smtp']).default('log'),
     SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
     SMTP_FROM: z.string().min(3).default('Credence <no-reply@localhost>'),

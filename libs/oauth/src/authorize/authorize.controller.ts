@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Public } from '@credence/access';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext } from '@credence/context';
+import { RateLimiter } from '@credence/identity';
 import { sha256 } from '@credence/crypto';
 import { TenantRouteGuard } from '@credence/tenancy';
 import { ApplicationClient, ApplicationClients } from '../applications/application-clients';
@@ -40,12 +41,16 @@ export class AuthorizeController {
     private readonly complete: CompleteInteraction,
     private readonly branding: TenantBranding,
     private readonly context: RequestContext,
+    private readonly limiter: RateLimiter,
     @Inject(FEDERATED_LOGIN) private readonly federation: FederatedLogin,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('authorize')
   async authorize(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const tenant = this.context.requireTenant();
+    // Each request may store an interaction for ten minutes: bounded per address so no one can fill Redis.
+    await this.limiter.enforce(this.limiter.key('authorize-ip', tenant.id, req.ip ?? 'unknown'), this.config.AUTHORIZE_IP_LIMIT_PER_MINUTE, 60);
     const query = (req.query ?? {}) as Query;
     let clientId: string | undefined;
     let redirectUri: string | undefined;

@@ -1,0 +1,286 @@
+/**
+ * OAuth benchmark (not a test): `npm run bench:oauth`. Issue 11, item 7.
+ *
+ * Starts the real auth app in-process (createApp from @credence/runtime, as bench/auth does) on its
+ * own database and Redis prefix, onboards one tenant with users and a confidential application,
+ * signs each user in once through the hosted login page (a live Credence browser session per
+ * simulated browser: browser-session.ts), then measures, with load generated in a child process
+ * (flow-client.ts):
+ *   1. full code flows: GET /oauth2/authorize with the session cookie → 302 with code → POST
+ *      /oauth2/token (authorization_code + PKCE verifier, client_secret_basic) → tokens with an ID
+ *      token. No argon2 on this path: the browser session is what authenticates the user;
+ *   2. code exchanges alone: codes minted beforehand (outside the window), then token exchanges only.
+ * Each: throughput, p50/p99 per operation, CPU per operation split between this process (Node),
+ * the bench database's Postgres backends, Redis and the load generator, read from /proc, and the
+ * SQL statements and Redis commands the app sends per operation. Target: ≥ 500 exchanges/s, p99 ≤ 50 ms.
+ *
+ * Knobs (environment): BENCH_SECONDS (10), BENCH_USERS (16: browser sessions), BENCH_FLOW_LOOPS (16),
+ * BENCH_EXCHANGE_LOOPS (16), BENCH_EXCHANGE_CODES (12000, minted before phase 2; codes live 60 s),
+ * BENCH_ONLY (flow,exchange), BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1.
+ */
+import 'reflect-metadata';
+import { ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client as PgClient } from 'pg';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@credence/config';
+import { dropDatabase, ensureDatabase } from '@credence/database';
+import { createApp } from '@credence/runtime';
+import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { CpuMeter, CpuSplit, round, sleep, Window } from '../auth/shared';
+import { cleanRedis, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { obtainBrowserSession } from './browser-session';
+import type { FlowInit, FlowMessage, FlowTarget } from './flow-client';
+
+const int = (name: string, fallback: number) => {
+  const n = process.env[name] ? Number(process.env[name]) : fallback;
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
+  return n;
+};
+const SECONDS = int('BENCH_SECONDS', 10);
+const USERS = Math.max(1, int('BENCH_USERS', 16));
+const FLOW_LOOPS = int('BENCH_FLOW_LOOPS', 16);
+const EXCHANGE_LOOPS = int('BENCH_EXCHANGE_LOOPS', 16);
+const EXCHANGE_CODES = int('BENCH_EXCHANGE_CODES', 12_000);
+const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
+const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'flow,exchange').split(',').map((s) => s.trim()));
+const WARM_S = 2;
+const TARGETS = { exchanges_per_s: 500, exchange_p99_ms: 50 };
+/** Never contacted: the load client reads the code from the 302's Location. */
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+
+const ADMIN_KEY = `crd_bench_${randomBytes(24).toString('base64url')}`;
+const PASSWORD = `bench ${randomBytes(9).toString('base64url')} staple`;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+// ---------------------------------------------------------------- round trips the app sends (as bench/auth)
+
+const sent = { pg: 0, redis: 0 };
+function countRoundTrips(): void {
+  const pgProto = PgClient.prototype as unknown as { query: (...a: unknown[]) => unknown };
+  const query = pgProto.query;
+  pgProto.query = function (this: unknown, ...a: unknown[]) {
+    sent.pg++;
+    return query.apply(this, a);
+  };
+  const redisProto = Redis.prototype as unknown as { sendCommand: (...a: unknown[]) => unknown };
+  const sendCommand = redisProto.sendCommand;
+  redisProto.sendCommand = function (this: unknown, ...a: unknown[]) {
+    sent.redis++;
+    return sendCommand.apply(this, a);
+  };
+}
+
+// ---------------------------------------------------------------- the load client
+
+const children = new Set<ChildProcess>();
+
+/** A forked flow-client.ts: send a message, await the answer of a type. */
+async function startClient(init: FlowInit) {
+  const proc = fork(join(__dirname, 'flow-client.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(proc);
+  proc.on('exit', () => children.delete(proc));
+  const ask = <T>(m: FlowMessage, answer: string) =>
+    new Promise<T>((resolve, reject) => {
+      const on = (r: { type: string; message?: string }) => {
+        if (r.type !== answer && r.type !== 'error') return;
+        proc.off('message', on);
+        if (r.type === 'error') reject(new Error(`load client failed: ${r.message}`));
+        else resolve(r as T);
+      };
+      proc.on('message', on);
+      proc.send(m);
+    });
+  await ask(init, 'ready');
+  return {
+    pid: proc.pid!,
+    mint: (codes: number, concurrency: number) => ask<{ codes: number; seconds: number; per_s: number }>({ cmd: 'mint', codes, concurrency }, 'minted'),
+    start: () => void proc.send({ cmd: 'start' } satisfies FlowMessage),
+    snapshot: () => ask<{ window: Window; left: number }>({ cmd: 'snapshot' }, 'window'),
+    stop: () => ask<{ window: Window }>({ cmd: 'stop' }, 'stopped'),
+  };
+}
+
+/** Warm-up, then one measured window with CPU and round trips per completed operation. */
+async function measure(meter: CpuMeter, c: Awaited<ReturnType<typeof startClient>>) {
+  c.start();
+  await sleep(WARM_S * 1000);
+  await c.snapshot();
+  const from = { ...sent };
+  meter.begin();
+  await sleep(SECONDS * 1000);
+  const { window, left } = await c.snapshot();
+  const cpu = meter.end();
+  await c.stop();
+  const ops = Math.max(1, window.ok);
+  const ms = (s: number | undefined) => (s === undefined ? undefined : round((s * 1000) / ops, 3));
+  const perOp = {
+    pg_statements: round((sent.pg - from.pg) / ops, 2),
+    redis_commands: round((sent.redis - from.redis) / ops, 2),
+    cpu_ms: { node: ms(cpu?.app_s), postgres: ms(cpu?.pg_s), redis: ms(cpu?.redis_s), load_client: ms(cpu?.children_s) },
+  };
+  return { window, per_op: perOp, cpu, codes_left: left };
+}
+
+const showWindow = (w: Window) =>
+  `${w.per_s}/s (${w.ok} ok, ${w.errors} errors${w.errors ? ` ${JSON.stringify(w.error_kinds)}` : ''}), p50 ${w.p50_ms} ms, p99 ${w.p99_ms} ms, max ${w.max_ms} ms`;
+const showPerOp = (p: Awaited<ReturnType<typeof measure>>['per_op'], cpu?: CpuSplit) =>
+  `per op: Node ${p.cpu_ms.node} ms + Postgres ${p.cpu_ms.postgres} ms + Redis ${p.cpu_ms.redis} ms CPU (load client ${p.cpu_ms.load_client} ms), ` +
+  `${p.pg_statements} SQL statements, ${p.redis_commands} Redis commands; others on the machine ${cpu?.others_s ?? '?'} CPU-s`;
+
+// ---------------------------------------------------------------- setup over HTTP
+
+async function call<T = any>(url: string, method: string, path: string, body: unknown, auth?: string): Promise<T> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { ...(auth ? { authorization: auth } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 400)}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A tenant, USERS users with a password, a confidential app, and one live browser session per user. */
+async function fixtures(url: string, runId: string): Promise<FlowTarget> {
+  const slug = `bench-oauth-${runId.slice(-6)}`;
+  const admin = `admin@${slug}.example`;
+  await call(url, 'POST', '/v1/admin/tenants', { slug, name: 'OAuth bench', admin: { email: admin, password: PASSWORD } }, `Bearer ${ADMIN_KEY}`);
+  const { access_token } = await call<{ access_token: string }>(url, 'POST', `/v1/t/${slug}/auth/login`, { email: admin, password: PASSWORD });
+  const bearer = `Bearer ${access_token}`;
+  const emails = Array.from({ length: USERS }, (_, i) => `user${i}@${slug}.example`);
+  for (const email of emails) await call(url, 'POST', `/v1/t/${slug}/users`, { email, password: PASSWORD }, bearer);
+  const app = await call<{ client_id: string; client_secret: string }>(
+    url,
+    'POST',
+    `/v1/t/${slug}/applications`,
+    { name: 'OAuth bench', type: 'confidential', redirect_uris: [REDIRECT_URI] },
+    bearer,
+  );
+  const { issuer } = await call<{ issuer: string }>(url, 'GET', `/v1/t/${slug}/.well-known/openid-configuration`, undefined);
+  const cookies: string[] = [];
+  for (const [i, email] of emails.entries()) {
+    const session = await obtainBrowserSession({ url, slug, clientId: app.client_id, redirectUri: REDIRECT_URI, email, password: PASSWORD, ip: `192.168.7.${i + 1}` });
+    cookies.push(session.cookie);
+  }
+  log(`  fixtures: tenant ${slug}, ${USERS} users each with a browser session, confidential app ${app.client_id}, issuer ${issuer}`);
+  return { url, slug, issuer, clientId: app.client_id, clientSecret: app.client_secret, redirectUri: REDIRECT_URI, cookies };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const server = new URL(SERVER_URL);
+  server.pathname = `/credence_bench_oauth_${runId}`;
+  const databaseUrl = server.toString();
+  const database = server.pathname.slice(1);
+  const redisPrefix = `credence-bench-oauth-${runId.replace(/_/g, '-')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'credence-bench-oauth-'));
+  const started = new Date();
+  const load = [loadavg().map((x) => round(x, 2))];
+  // As bench/auth: production defaults; TRUSTED_PROXIES so clients can present one address per request.
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
+    CREDENCE_DATA_DIR: dataDir,
+    CREDENCE_ADMIN_KEY: ADMIN_KEY,
+    CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    CREDENCE_BASE_URL: 'http://credence.bench',
+    TRUSTED_PROXIES: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+  };
+  const { config } = loadConfig(env);
+  log(`credence oauth bench ${runId}: database ${database}, redis prefix ${redisPrefix}; ${SECONDS} s windows after ${WARM_S} s warm-up; load ${load[0].join(' ')}`);
+
+  countRoundTrips();
+  await ensureDatabase(databaseUrl);
+  const cleanUp = async () => {
+    for (const c of children) c.kill('SIGKILL');
+    if (KEEP_DB) log(`kept database ${databaseUrl} (BENCH_KEEP_DB=1)`);
+    else await dropDatabase(databaseUrl).catch((err) => log(`drop database failed: ${err}`));
+    await cleanRedis(REDIS_URL, redisPrefix).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`\n${signal}: cleaning up`);
+    void cleanUp().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let app: NestFastifyApplication | undefined;
+  const results: Record<string, any> = {};
+  try {
+    app = await createApp(config, 'bench', [AuthAppModule]);
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    const target = await fixtures(url, runId);
+    const meter = new CpuMeter(database, () => [...children].map((c) => c.pid!).filter(Boolean));
+
+    if (ONLY.has('flow')) {
+      const c = await startClient({ cmd: 'init', mode: 'flow', target, concurrency: FLOW_LOOPS });
+      const r = await measure(meter, c);
+      log(`1  full code flows (authorize with session → code → token), ${FLOW_LOOPS} loops: ${showWindow(r.window)}\n   ${showPerOp(r.per_op, r.cpu)}`);
+      results.flow = { loops: FLOW_LOOPS, ...r };
+    }
+
+    if (ONLY.has('exchange')) {
+      const c = await startClient({ cmd: 'init', mode: 'exchange', target, concurrency: EXCHANGE_LOOPS });
+      const minted = await c.mint(EXCHANGE_CODES, EXCHANGE_LOOPS);
+      log(`2  minted ${minted.codes} codes in ${minted.seconds} s (${minted.per_s} authorizations/s with a session, not metered)`);
+      if (minted.seconds + WARM_S + SECONDS > 55) log('   WARNING: the last codes will be over 55 s old by the end of the window: lower BENCH_EXCHANGE_CODES');
+      const r = await measure(meter, c);
+      const exhausted = r.window.error_kinds['code pool empty: raise BENCH_EXCHANGE_CODES'] !== undefined;
+      log(`2  code exchanges alone, ${EXCHANGE_LOOPS} loops: ${showWindow(r.window)}${exhausted ? ' (pool ran dry: a lower bound)' : ''}\n   ${showPerOp(r.per_op, r.cpu)}`);
+      results.exchange = { loops: EXCHANGE_LOOPS, minted, pool_exhausted: exhausted, ...r };
+    }
+
+    load.push(loadavg().map((x) => round(x, 2)));
+    const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED');
+    const rows: (string | number)[][] = [];
+    if (results.flow)
+      rows.push(
+        ['full code flows/s', results.flow.window.per_s, '-', ''],
+        ['full code flow p50 / p99 ms', `${results.flow.window.p50_ms} / ${results.flow.window.p99_ms}`, '-', ''],
+      );
+    if (results.exchange) {
+      const w: Window = results.exchange.window;
+      rows.push(['code exchanges/s', w.per_s, `>= ${TARGETS.exchanges_per_s}`, verdict(w.per_s >= TARGETS.exchanges_per_s)]);
+      rows.push(['code exchange p50 / p99 ms', `${w.p50_ms} / ${w.p99_ms}`, `p99 <= ${TARGETS.exchange_p99_ms}`, verdict(w.p99_ms <= TARGETS.exchange_p99_ms)]);
+    }
+    log(`\n${table(['figure', 'value', 'target', ''], rows)}\nload average at start ${load[0].join(' ')}, at end ${load[1].join(' ')}`);
+    const file = writeResults('oauth', started, runId, {
+      run_id: runId,
+      source: sourceRevision(),
+      started_at: started.toISOString(),
+      finished_at: new Date().toISOString(),
+      machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', ram_gib: round(totalmem() / 2 ** 30, 1), node: process.version },
+      loadavg_start_end: load,
+      knobs: { SECONDS, WARM_S, USERS, FLOW_LOOPS, EXCHANGE_LOOPS, EXCHANGE_CODES },
+      config: { db_pool_max: config.DB_POOL_MAX },
+      targets: TARGETS,
+      ...results,
+    });
+    log(`\nraw figures: ${file}`);
+  } finally {
+    if (app) await Promise.race([app.close().catch((err) => log(`app close failed: ${err}`)), sleep(60_000)]);
+    await cleanUp();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`oauth bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    for (const c of children) c.kill();
+    process.exit(1);
+  },
+);

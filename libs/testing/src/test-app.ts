@@ -53,7 +53,8 @@ export interface TestApp {
 export async function startTestApp(features: Type[], overrides: Record<string, string> = {}, appName = 'test'): Promise<TestApp> {
   const { config } = loadConfig(testEnv(overrides));
   const app = await createApp(config, appName, features);
-  await app.listen(0, '127.0.0.1');
+  // PORT is set when the public base URL must be the real one (a browser test follows its redirects).
+  await app.listen(Number(overrides.PORT ?? 0), '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   return {

@@ -1,0 +1,156 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { startTestApp, TestApp } from '@credence/testing';
+import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { launchBrowser, TestBrowser } from '../support/browser';
+import { member, Member, onboard, PASSWORD, Tenant } from './identity-authz-fixture';
+
+const ROOT = join(__dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts examples/oidc-web-app as a user would (npm run example:oidc), and waits until it listens. */
+async function startExampleApp(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'examples/oidc-web-app/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const deadline = Date.now() + 30_000;
+  while (!out.includes('example app on')) {
+    if (child.exitCode !== null) throw new Error(`example app exited with ${child.exitCode}:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`example app did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => out };
+}
+
+/**
+ * The whole flow in a real browser: the example app (openid-client 6) starts the sign-in, chromium
+ * fills Credence's hosted login page, the app receives the code, exchanges it, validates the ID token
+ * (signature included) and shows its claims; a second app of the tenant then signs in without a
+ * password (single sign-on); logging out ends both.
+ */
+describe('sign-in through the hosted login page in a real browser', () => {
+  let t: TestApp;
+  let acme: Tenant;
+  let user: Member;
+  let browser: TestBrowser;
+  const apps: { child: ChildProcess; output: () => string }[] = [];
+  let appUrl: string;
+  let secondUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    t = await startTestApp([AuthAppModule], { PORT: String(port), CREDENCE_BASE_URL: `http://127.0.0.1:${port}` });
+    acme = await onboard(t, 'browser');
+    user = await member(t, acme, []);
+    browser = await launchBrowser();
+    for (const name of ['first', 'second']) {
+      const appPort = await freePort();
+      const url = `http://127.0.0.1:${appPort}`;
+      const registered = await t.call(
+        'POST',
+        `/v1/t/${acme.slug}/applications`,
+        { name: `Example ${name}`, type: 'confidential', redirect_uris: [`${url}/callback`], post_logout_redirect_uris: [`${url}/`] },
+        { auth: acme.admin },
+      );
+      expect(registered.status).toBe(201);
+      apps.push(
+        await startExampleApp({
+          CREDENCE_ISSUER: `${t.url}/v1/t/${acme.slug}`,
+          CLIENT_ID: registered.body.client_id,
+          CLIENT_SECRET: registered.body.client_secret,
+          PORT: String(appPort),
+          APP_URL: url,
+        }),
+      );
+      if (name === 'first') appUrl = url;
+      else secondUrl = url;
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const app of apps) app.child.kill();
+    await t?.close();
+  });
+
+  it('signs in with e-mail and password, then a second app gets in without a password, and logout ends it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${appUrl}/`);
+    await page.getByRole('link', { name: /sign in/i }).click();
+
+    // Credence's hosted page, with the tenant's name.
+    await page.waitForURL(new RegExp(`/v1/t/${acme.slug}/login`));
+    await page
+      .getByLabel(/e-?mail/i)
+      .first()
+      .fill(user.email);
+    await page.getByLabel(/password/i).fill(PASSWORD);
+    await page
+      .getByRole('button', { name: /sign in|continue|log in/i })
+      .first()
+      .click();
+
+    // Back at the app, which exchanged the code and validated the ID token.
+    await page.waitForURL(`${appUrl}/`);
+    const body = await page.textContent('body');
+    expect(body).toContain(`Signed in as ${user.email}`);
+    expect(body).toContain(user.id);
+    expect(body).toContain('userinfo');
+
+    // A second app of the tenant: single sign-on, no password page in between.
+    const visited: string[] = [];
+    page.on('framenavigated', (frame) => visited.push(frame.url()));
+    await page.goto(`${secondUrl}/login`);
+    await page.waitForURL(`${secondUrl}/`);
+    expect(visited.some((u) => u.includes('/login?interaction='))).toBe(false);
+    expect(await page.textContent('body')).toContain(`Signed in as ${user.email}`);
+
+    // Logout from the second app ends the browser session: the first app's next sign-in needs a password.
+    await page.getByRole('link', { name: /sign out/i }).click();
+    await page.waitForURL(`${secondUrl}/`);
+    expect(await page.textContent('body')).toContain('signed out');
+    await page.goto(`${appUrl}/login`);
+    await page.waitForURL(new RegExp(`/v1/t/${acme.slug}/login`));
+  });
+
+  it('shows one generic message for a wrong password, in the page, with no script', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const blockedScripts: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) blockedScripts.push(m.text());
+    });
+    await page.goto(`${appUrl}/login`);
+    await page.waitForURL(new RegExp(`/v1/t/${acme.slug}/login`));
+    await page
+      .getByLabel(/e-?mail/i)
+      .first()
+      .fill(user.email);
+    await page.getByLabel(/password/i).fill('not the password at all');
+    await page
+      .getByRole('button', { name: /sign in|continue|log in/i })
+      .first()
+      .click();
+    await page.waitForLoadState();
+    expect(page.url()).toContain(`/v1/t/${acme.slug}/login`);
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/not correct|invalid|wrong/i);
+    expect(blockedScripts).toEqual([]);
+    await context.close();
+  });
+});

@@ -8,6 +8,7 @@ import { AuthorizationCodes } from './codes/authorization-codes';
 import { CompleteInteraction } from './interactions/complete-interaction/complete-interaction';
 import { FEDERATED_LOGIN, NO_FEDERATION } from './federation/federated-login';
 import { InteractionStore } from './interactions/interaction-store';
+import { LOGIN_PAGE_CONTROLLERS, LOGIN_PAGE_PROVIDERS } from './login-page/login-page.providers';
 import { TenantBranding } from './pages/tenant-branding';
 
 const OP_PROVIDERS = [
@@ -16,6 +17,7 @@ const OP_PROVIDERS = [
   BrowserSessions,
   CompleteInteraction,
   TenantBranding,
+  ...LOGIN_PAGE_PROVIDERS,
   // Federation (issues 12 and 13) replaces this binding; until then a tenant has no connections.
   { provide: FEDERATED_LOGIN, useValue: NO_FEDERATION },
 ];
@@ -26,7 +28,7 @@ const OP_PROVIDERS = [
  */
 @Module({
   imports: [CqrsModule, IdentityCoreModule],
-  controllers: [...APPLICATIONS_CONTROLLERS],
+  controllers: [...APPLICATIONS_CONTROLLERS, ...LOGIN_PAGE_CONTROLLERS],
   providers: [...APPLICATIONS_PROVIDERS, ...OP_PROVIDERS],
   exports: [ApplicationClients, CompleteInteraction, InteractionStore],
 })

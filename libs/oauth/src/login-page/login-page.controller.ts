@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiConsumes, ApiOkResponse, ApiParam, ApiProduces, ApiQuery, ApiSeeOtherResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@credence/access';
 import { APP_CONFIG, AppConfig } from '@credence/config';
@@ -38,7 +38,9 @@ type Form = Record<string, unknown>;
  * The hosted login page (docs/oidc.md#hosted-login-page): HTML only, for the browser that started the
  * interaction. Every POST checks the interaction's CSRF token before anything else happens.
  */
-@ApiExcludeController()
+@ApiTags('hosted login page')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
+@ApiProduces('text/html')
 @Controller('v1/t/:tenant/login')
 @Public('the hosted login page: the interaction, its binding cookie and CSRF token guard it')
 @UseFilters(HtmlErrorFilter)
@@ -56,6 +58,8 @@ export class LoginPageController {
 
   @Get()
   @HostedPage()
+  @ApiQuery({ name: 'interaction', description: 'The interaction /oauth2/authorize created; only the browser holding its binding cookie may open it.' })
+  @ApiOkResponse({ description: 'The sign-in page (HTML). Errors are HTML pages too.' })
   @UseGuards(TenantRouteGuard)
   async page(@Param('tenant') _t: string, @Query('interaction') id: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const interaction = await this.hosted.open(typeof id === 'string' ? id : undefined, readCookie(req.headers, BINDING_COOKIE));
@@ -65,6 +69,8 @@ export class LoginPageController {
   /** Password sign-in, after home-realm discovery: an e-mail of a federated domain goes to its IdP unchecked. */
   @Post('password')
   @HostedPageForm()
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiSeeOtherResponse({ description: 'Signed in (to the redirect_uri) or sent to an IdP; otherwise an HTML page.' })
   @UseGuards(TenantRouteGuard)
   async password(@Param('tenant') _t: string, @Body() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const form = readForm(req.headers['content-type'], body, ['interaction', 'csrf', 'email', 'password']);
@@ -91,6 +97,8 @@ export class LoginPageController {
   /** "E-mail me a code": the same answer whether or not the address has an account. */
   @Post('code')
   @HostedPageForm()
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiSeeOtherResponse({ description: 'Signed in (to the redirect_uri) or sent to an IdP; otherwise an HTML page.' })
   @UseGuards(TenantRouteGuard)
   async requestCode(@Param('tenant') _t: string, @Body() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const form = readForm(req.headers['content-type'], body, ['interaction', 'csrf', 'email']);
@@ -111,6 +119,8 @@ export class LoginPageController {
   /** The code signs in at most once: it is spent in the transaction that starts the browser session. */
   @Post('code/verify')
   @HostedPageForm()
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiSeeOtherResponse({ description: 'Signed in (to the redirect_uri) or sent to an IdP; otherwise an HTML page.' })
   @UseGuards(TenantRouteGuard)
   async verifyCode(@Param('tenant') _t: string, @Body() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const form = readForm(req.headers['content-type'], body, ['interaction', 'csrf', 'email', 'code']);
@@ -137,6 +147,8 @@ export class LoginPageController {
   /** A connection's button: only a connection the app may use. */
   @Post('connection')
   @HostedPageForm()
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiSeeOtherResponse({ description: 'Signed in (to the redirect_uri) or sent to an IdP; otherwise an HTML page.' })
   @UseGuards(TenantRouteGuard)
   async connection(@Param('tenant') _t: string, @Body() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const form = readForm(req.headers['content-type'], body, ['interaction', 'csrf', 'connection']);

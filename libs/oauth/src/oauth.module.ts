@@ -11,6 +11,9 @@ import { FEDERATED_LOGIN, NO_FEDERATION } from './federation/federated-login';
 import { InteractionStore } from './interactions/interaction-store';
 import { IdTokenHints } from './logout/id-token-hint';
 import { LogoutController } from './logout/logout.controller';
+import { LOGIN_PAGE_CONTROLLERS, LOGIN_PAGE_PROVIDERS } from './login-page/login-page.providers';
+import { HostedPageErrors } from './pages/hosted-page-route';
+import { HtmlErrorFilter } from './pages/html-error.filter';
 import { TenantBranding } from './pages/tenant-branding';
 
 const OP_PROVIDERS = [
@@ -19,6 +22,9 @@ const OP_PROVIDERS = [
   CompleteInteraction,
   TenantBranding,
   IdTokenHints,
+  HtmlErrorFilter,
+  HostedPageErrors,
+  ...LOGIN_PAGE_PROVIDERS,
   // Federation (issues 12 and 13) replaces this binding; until then a tenant has no connections.
   { provide: FEDERATED_LOGIN, useValue: NO_FEDERATION },
 ];
@@ -29,7 +35,7 @@ const OP_PROVIDERS = [
  */
 @Module({
   imports: [CqrsModule, IdentityCoreModule],
-  controllers: [...APPLICATIONS_CONTROLLERS, AuthorizeController, LogoutController],
+  controllers: [...APPLICATIONS_CONTROLLERS, AuthorizeController, LogoutController, ...LOGIN_PAGE_CONTROLLERS],
   providers: [...APPLICATIONS_PROVIDERS, ...OP_PROVIDERS],
   exports: [ApplicationClients, CompleteInteraction, InteractionStore],
 })

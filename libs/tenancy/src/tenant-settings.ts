@@ -20,6 +20,10 @@ export interface TenantSettings {
   detect_failed_logins_per_ip?: number;
   detect_failed_login_window_seconds?: number;
   detect_travel_window_seconds?: number;
+  /** Hosted login page: the tenant's logo, an https URL ('' for none). */
+  login_logo_url?: string;
+  /** Hosted login page: the accent colour, `#rrggbb` ('' for the default). */
+  login_primary_color?: string;
 }
 
 export const DEFAULT_TENANT_SETTINGS: Required<TenantSettings> = {
@@ -39,6 +43,8 @@ export const DEFAULT_TENANT_SETTINGS: Required<TenantSettings> = {
   detect_failed_logins_per_ip: 20,
   detect_failed_login_window_seconds: 600,
   detect_travel_window_seconds: 3600,
+  login_logo_url: '',
+  login_primary_color: '',
 };
 
 /** The allowed range of each numeric setting: the one set of limits every route that writes settings applies. */
@@ -58,7 +64,28 @@ export const TENANT_SETTING_LIMITS = {
   detect_failed_logins_per_ip: { min: 2, max: 100_000 },
   detect_failed_login_window_seconds: { min: 60, max: 86_400 },
   detect_travel_window_seconds: { min: 60, max: 86_400 },
-} as const satisfies Record<Exclude<keyof TenantSettings, 'default_locale'>, { min: number; max: number }>;
+} as const satisfies Record<Exclude<keyof TenantSettings, TextSettingKey>, { min: number; max: number }>;
+
+/** The settings whose values are strings; each has its own format below. */
+export type TextSettingKey = 'default_locale' | 'login_logo_url' | 'login_primary_color';
 
 /** `default_locale`: a BCP 47 language tag. */
 export const LOCALE_PATTERN = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+/** `login_primary_color`: a hex colour, or '' for the page's default. */
+export const COLOR_PATTERN = /^(#[0-9a-fA-F]{6})?$/;
+
+export const LOGO_URL_MAX_LENGTH = 2048;
+
+/** `login_logo_url`: '' (no logo) or an absolute https URL without credentials, printable ASCII, at most 2048 characters. */
+export function isLogoUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > LOGO_URL_MAX_LENGTH) return false;
+  if (value === '') return true;
+  if (!/^https:\/\/[\x21-\x7e]+$/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && !url.username && !url.password && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}

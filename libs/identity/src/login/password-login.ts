@@ -23,8 +23,16 @@ interface Candidate {
   locked_for: number;
 }
 
+/** The account a credential proved, as sign-in reports it. */
+export interface SignedInUser {
+  id: string;
+  email: string;
+  username: string | null;
+  display_name: string | null;
+}
+
 export interface LoginResult extends TokenPair {
-  user: { id: string; email: string; username: string | null; display_name: string | null };
+  user: SignedInUser;
 }
 
 /**
@@ -50,8 +58,21 @@ export class PasswordLogin implements OnModuleInit {
     this.dummyHash = await this.hasher.hash(randomBytes(16).toString('hex'));
   }
 
-  /** Signs in to the tenant in context (rate-limit keys and SQL both use it). */
+  /** Signs in to the tenant in context (rate-limit keys and SQL both use it): authenticate, then an API session. */
   async login(identifier: string, password: string, client: ClientInfo): Promise<LoginResult> {
+    const user = await this.authenticate(identifier, password, client);
+    const pair = await this.sessions.start(user.id, 'local', client, async (uow, sessionId) => {
+      uow.emit('auth.login.succeeded', subjects.user(user.id), { user_id: user.id, session_id: sessionId, auth_method: 'local', ...clientData(client) });
+    });
+    return { ...pair, user };
+  }
+
+  /**
+   * Every check of a password sign-in (rate limit, lockout, dummy hash, account state) without
+   * starting a session: the caller starts the one it needs (API session, or a browser session through
+   * the hosted login page) and emits auth.login.succeeded with it. Failures are recorded here.
+   */
+  async authenticate(identifier: string, password: string, client: ClientInfo): Promise<SignedInUser> {
     const tenant = this.context.requireTenant();
     await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     const normalized = identifier.trim().toLowerCase();
@@ -87,9 +108,6 @@ export class PasswordLogin implements OnModuleInit {
       throw new DomainError('auth.account.disabled');
     }
     await this.lockout.clear(tenant, subject);
-    const pair = await this.sessions.start(user.id, 'local', client, async (uow, sessionId) => {
-      uow.emit('auth.login.succeeded', subjects.user(user.id), { user_id: user.id, session_id: sessionId, auth_method: 'local', ...clientData(client) });
-    });
-    return { ...pair, user: { id: user.id, email: user.email, username: user.username, display_name: user.display_name } };
+    return { id: user.id, email: user.email, username: user.username, display_name: user.display_name };
   }
 }

@@ -5,12 +5,19 @@ import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { RateLimiter } from '../login/rate-limiter';
-import type { LoginResult } from '../login/password-login';
+import type { LoginResult, SignedInUser } from '../login/password-login';
 import { ClientInfo } from '../sessions/client-info';
 import { clientData, SessionLifecycle } from '../sessions/session-lifecycle';
 import { OtpCodes, OTP_MAX_ATTEMPTS } from './otp-codes';
 import { OtpDecoys } from './otp-decoys';
 import { findOtpUser, OtpDestination, OtpUser } from './otp-destination';
+
+/** A code that proved its user, not yet spent. */
+export interface OtpAuthentication {
+  user: SignedInUser;
+  /** Spends the code in the caller's transaction; throws auth.otp.expired when it was spent meanwhile. */
+  spend(uow: UnitOfWork): Promise<void>;
+}
 
 type FailureReason = 'otp_invalid' | 'otp_expired' | 'account_disabled' | 'account_locked';
 type Checked = { ok: true; user: OtpUser; codeId: string } | { ok: false; error: DomainError };
@@ -39,8 +46,23 @@ export class OtpVerify {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** For the tenant in context. */
+  /** For the tenant in context: authenticate, then an API session started in the transaction that spends the code. */
   async verify(destination: OtpDestination, code: string, client: ClientInfo): Promise<LoginResult> {
+    const { user, spend } = await this.authenticate(destination, code, client);
+    const pair = await this.sessions.start(user.id, 'otp', client, async (uow, sessionId) => {
+      await spend(uow);
+      uow.emit('auth.login.succeeded', subjects.user(user.id), { user_id: user.id, session_id: sessionId, auth_method: 'otp', ...clientData(client) });
+    });
+    return { ...pair, user };
+  }
+
+  /**
+   * Every check of a code sign-in (rate limit, decoys, attempt limit, account state) without starting
+   * a session. The code is not spent yet: the caller runs `spend` inside the transaction that starts
+   * its session (it throws auth.otp.expired when a concurrent sign-in spent the code first), so the
+   * code signs in at most once. Failures are recorded here; the caller emits auth.login.succeeded.
+   */
+  async authenticate(destination: OtpDestination, code: string, client: ClientInfo): Promise<OtpAuthentication> {
     const tenant = this.context.requireTenant();
     await this.limiter.enforce(this.limiter.key('otp-verify-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     if (await this.decoys.isPlanted(tenant, destination)) {
@@ -50,12 +72,11 @@ export class OtpVerify {
     const checked = await this.runner.inTenant((uow) => this.check(uow, tenant, destination, code, client));
     if (!checked.ok) throw checked.error;
     const { user, codeId } = checked;
-    const pair = await this.sessions.start(user.id, 'otp', client, async (uow, sessionId) => {
+    const spend = async (uow: UnitOfWork): Promise<void> => {
       const spent = await uow.query<unknown[]>(`UPDATE otp_codes SET consumed_at = now() WHERE id = $1 AND consumed_at IS NULL AND expires_at > now() RETURNING id`, [codeId]);
       if (!spent.length) throw new DomainError('auth.otp.expired'); // a concurrent verify spent it first
-      uow.emit('auth.login.succeeded', subjects.user(user.id), { user_id: user.id, session_id: sessionId, auth_method: 'otp', ...clientData(client) });
-    });
-    return { ...pair, user: { id: user.id, email: user.email, username: user.username, display_name: user.display_name } };
+    };
+    return { user: { id: user.id, email: user.email, username: user.username, display_name: user.display_name }, spend };
   }
 
   private async check(uow: UnitOfWork, tenant: TenantRef, destination: OtpDestination, code: string, client: ClientInfo): Promise<Checked> {

@@ -15,6 +15,7 @@ import { FEDERATED_LOGIN, FederatedLogin, LoginConnection } from '../federation/
 import { CompleteInteraction, redirectToClient } from '../interactions/complete-interaction/complete-interaction';
 import { InteractionStore } from '../interactions/interaction-store';
 import { errorPage } from '../pages/error-page';
+import { HostedPage, HostedPageForm } from '../pages/hosted-page-route';
 import { HtmlErrorFilter } from '../pages/html-error.filter';
 import { sendHtml } from '../pages/security-headers';
 import { TenantBranding } from '../pages/tenant-branding';
@@ -47,6 +48,7 @@ export class AuthorizeController {
   ) {}
 
   @Get('authorize')
+  @HostedPage()
   async authorize(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const tenant = this.context.requireTenant();
     // Each request may store an interaction for ten minutes: bounded per address so no one can fill Redis.

@@ -4,7 +4,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@credence/access';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext } from '@credence/context';
-import { AcceptsForm } from '@credence/http';
 import { TenantRouteGuard } from '@credence/tenancy';
 import { ApplicationClients } from '../applications/application-clients';
 import { BrowserSessions } from '@credence/identity';
@@ -13,6 +12,7 @@ import { Query, single } from '../authorize/authorization-request';
 import { html } from '../pages/html';
 import { layout } from '../pages/layout';
 import { errorPage } from '../pages/error-page';
+import { HostedPage, HostedPageForm } from '../pages/hosted-page-route';
 import { HtmlErrorFilter } from '../pages/html-error.filter';
 import { sendHtml } from '../pages/security-headers';
 import { TenantBranding } from '../pages/tenant-branding';
@@ -41,6 +41,7 @@ export class LogoutController {
   ) {}
 
   @Get('logout')
+  @HostedPage()
   async logout(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const query = (req.query ?? {}) as Query;
     let params: { hint?: string; redirect?: string; state?: string; clientId?: string };
@@ -79,7 +80,7 @@ export class LogoutController {
 
   /** The confirmed sign-out without a hint: ends the browser session in the cookie. */
   @Post('logout')
-  @AcceptsForm()
+  @HostedPageForm()
   async confirmed(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const current = await this.browserSessions.find(readCookie(req.headers, SESSION_COOKIE));
     if (current) await this.browserSessions.endForUser(current.id, current.userId, 'logout');

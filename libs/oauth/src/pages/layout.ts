@@ -25,7 +25,7 @@ export function layout(frame: PageFrame, body: SafeHtml): string {
       <body>
         <main class="card">
           <header>
-            ${frame.logoUrl ? html`<img class="logo" src="${frame.logoUrl}" alt="${frame.tenantName}" />` : ''}
+            ${frame.logoUrl ? html`<img class="logo" src="${frame.logoUrl}" alt="" />` : ''}
             <p class="tenant">${frame.tenantName}</p>
             <h1>${frame.title}</h1>
           </header>

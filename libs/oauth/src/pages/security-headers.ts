@@ -8,20 +8,21 @@ import type { FastifyReply } from 'fastify';
  * redirect_uri, an IdP): Chromium checks form-action on every redirect of a form submission.
  */
 export function sendHtml(reply: FastifyReply, status: number, body: string, formTargets: readonly string[] = []): FastifyReply {
+  return reply.status(status).headers(htmlHeaders(formTargets)).send(body);
+}
+
+/** The headers sendHtml sets, for a page sent some other way (the hosted page's hook for errors Fastify answers itself). */
+export function htmlHeaders(formTargets: readonly string[] = []): Record<string, string> {
   const formAction = ["'self'", ...new Set(formTargets)].join(' ');
-  return reply
-    .status(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header(
-      'content-security-policy',
-      `default-src 'none'; style-src 'self'; img-src 'self' https:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'; script-src 'none'`,
-    )
-    .header('x-frame-options', 'DENY')
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer')
-    .header('cache-control', 'no-store')
-    .header('pragma', 'no-cache')
-    .send(body);
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self' https:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'; script-src 'none'`,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+    pragma: 'no-cache',
+  };
 }
 
 /** The origin of a URL, for form-action; undefined for a scheme browsers do not check (custom app schemes). */

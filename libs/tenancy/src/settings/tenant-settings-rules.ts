@@ -1,5 +1,5 @@
 import { DomainError, ErrorDetail } from '@credence/errors';
-import { DEFAULT_TENANT_SETTINGS, LOCALE_PATTERN, TENANT_SETTING_LIMITS, TenantSettings } from '../tenant-settings';
+import { COLOR_PATTERN, DEFAULT_TENANT_SETTINGS, isLogoUrl, LOCALE_PATTERN, LOGO_URL_MAX_LENGTH, TENANT_SETTING_LIMITS, TenantSettings } from '../tenant-settings';
 
 type Values = Required<TenantSettings>;
 type Key = keyof TenantSettings;
@@ -32,6 +32,8 @@ export function effectiveSettings(stored: TenantSettings | null | undefined): Va
 function limitIssue(key: string, value: unknown): string | undefined {
   if (!Object.hasOwn(DEFAULT_TENANT_SETTINGS, key)) return `${key} is not a tenant setting`;
   if (key === 'default_locale') return typeof value === 'string' && LOCALE_PATTERN.test(value) ? undefined : `${key} must be a BCP 47 language tag`;
+  if (key === 'login_logo_url') return isLogoUrl(value) ? undefined : `${key} must be an https URL of at most ${LOGO_URL_MAX_LENGTH} characters, or '' for none`;
+  if (key === 'login_primary_color') return typeof value === 'string' && COLOR_PATTERN.test(value) ? undefined : `${key} must be a colour like #1a73e8, or '' for the default`;
   const { min, max } = TENANT_SETTING_LIMITS[key as keyof typeof TENANT_SETTING_LIMITS];
   return Number.isInteger(value) && (value as number) >= min && (value as number) <= max ? undefined : `${key} must be an integer from ${min} to ${max}`;
 }

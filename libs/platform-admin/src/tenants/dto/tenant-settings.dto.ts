@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalField } from '@credence/http';
-import { LOCALE_PATTERN, TENANT_SETTING_LIMITS as L } from '@credence/tenancy';
+import { COLOR_PATTERN, LOCALE_PATTERN, LOGO_URL_MAX_LENGTH, TENANT_SETTING_LIMITS as L } from '@credence/tenancy';
 
 /** Validated per-tenant settings; omitted keys use platform defaults. Limits: TENANT_SETTING_LIMITS, the settings writer's. */
 export class TenantSettingsDto {
@@ -114,4 +114,21 @@ export class TenantSettingsDto {
   @Min(L.detect_travel_window_seconds.min)
   @Max(L.detect_travel_window_seconds.max)
   detect_travel_window_seconds?: number;
+
+  @ApiPropertyOptional({
+    maxLength: LOGO_URL_MAX_LENGTH,
+    default: '',
+    example: 'https://cdn.acme.example/logo.svg',
+    description: "Logo on the hosted login page: an https URL, or '' for none. The settings writer checks the URL.",
+  })
+  @OptionalField()
+  @IsString()
+  @MaxLength(LOGO_URL_MAX_LENGTH)
+  login_logo_url?: string;
+
+  @ApiPropertyOptional({ default: '', example: '#1a73e8', description: "Accent colour of the hosted login page (#rrggbb), or '' for the default." })
+  @OptionalField()
+  @IsString()
+  @Matches(COLOR_PATTERN)
+  login_primary_color?: string;
 }

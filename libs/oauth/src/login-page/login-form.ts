@@ -1,0 +1,41 @@
+import { PageError } from '../pages/page-error';
+/** Why a posted form cannot be read; the page answers 400 (or 415 for the media type). */
+export class UnreadableForm extends PageError {
+  constructor(status: 400 | 415) {
+    super(status, status === 415 ? 'Send the form as application/x-www-form-urlencoded.' : 'The form could not be read.');
+  }
+}
+
+const MAX_LENGTH: Record<string, number> = { interaction: 36, csrf: 64, email: 254, password: 256, code: 16, connection: 100 };
+
+/** Control characters never belong in a field the page sends (a password may hold any other character). */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The named fields of a hosted-page form: only a form body (a JSON body is refused, so only a real form
+ * post counts), each field a string within its limit and without control characters. Missing fields
+ * are ''.
+ */
+export function readForm<K extends keyof typeof MAX_LENGTH>(contentType: string | undefined, body: unknown, names: readonly K[]): Record<K, string> {
+  if (!contentType || contentType.split(';')[0].trim().toLowerCase() !== 'application/x-www-form-urlencoded') throw new UnreadableForm(415);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new UnreadableForm(400);
+  const fields = body as Record<string, unknown>;
+  const out = {} as Record<K, string>;
+  for (const name of names) {
+    const value = Object.hasOwn(fields, name) ? fields[name] : '';
+    if (typeof value !== 'string' || value.length > MAX_LENGTH[name] || CONTROL.test(value)) throw new UnreadableForm(400);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** An e-mail address as the page accepts it: something@domain, no spaces. Lower-cased and trimmed. */
+export function normalisedEmail(value: string): string | undefined {
+  const email = value.trim().toLowerCase();
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email : undefined;
+}
+
+export function domainOf(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1);
+}

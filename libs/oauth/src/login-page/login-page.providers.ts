@@ -1,0 +1,5 @@
+import { HostedLogin } from './hosted-login';
+import { LoginPageController } from './login-page.controller';
+
+export const LOGIN_PAGE_CONTROLLERS = [LoginPageController];
+export const LOGIN_PAGE_PROVIDERS = [HostedLogin];

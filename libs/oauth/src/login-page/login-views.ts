@@ -1,0 +1,110 @@
+import type { LoginConnection } from '../federation/federated-login';
+import { html, SafeHtml } from '../pages/html';
+import { layout, PageFrame } from '../pages/layout';
+
+export type Frame = Omit<PageFrame, 'title'>;
+
+/** What every form of the page carries: the interaction it belongs to and its CSRF token. */
+export interface FormKeys {
+  interactionId: string;
+  csrf: string;
+}
+
+const ERROR_ID = 'form-error';
+
+const base = (frame: Frame) => `/v1/t/${frame.tenantSlug}/login`;
+
+function hidden(keys: FormKeys): SafeHtml {
+  return html`<input type="hidden" name="interaction" value="${keys.interactionId}" /> <input type="hidden" name="csrf" value="${keys.csrf}" />`;
+}
+
+/** The message of a refused attempt: announced by screen readers, and named by the inputs it concerns. */
+function errorBox(error: string | undefined): SafeHtml {
+  return error ? html`<p class="error" id="${ERROR_ID}" role="alert">${error}</p>` : html``;
+}
+
+/** aria attributes an input gets while the form shows an error. */
+function described(error: string | undefined): SafeHtml {
+  return error ? html`aria-describedby="${ERROR_ID}" aria-invalid="true"` : html``;
+}
+
+export interface SignInView {
+  frame: Frame;
+  keys: FormKeys;
+  /** Pre-filled: login_hint, or what the user typed before. */
+  email?: string;
+  error?: string;
+  connections: readonly LoginConnection[];
+}
+
+/**
+ * The sign-in page: one form with the e-mail, the password and two buttons (sign in; e-mail me a
+ * code, which posts the same form to /login/code without needing the password), then one button
+ * per connection the app may use.
+ */
+export function signInPage(view: SignInView): string {
+  const action = base(view.frame);
+  const connections = view.connections.length
+    ? html`<p class="divider">or</p>
+        <form method="post" action="${action}/connection" class="connections">
+          ${hidden(view.keys)} ${view.connections.map((c) => html`<button type="submit" class="secondary" name="connection" value="${c.id}">Continue with ${c.name}</button>`)}
+        </form>`
+    : '';
+  return layout(
+    { ...view.frame, title: 'Sign in' },
+    html`${errorBox(view.error)}
+      <form method="post" action="${action}/password">
+        ${hidden(view.keys)}
+        <div class="field">
+          <label for="email">E-mail</label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username email"
+            autocapitalize="none"
+            spellcheck="false"
+            maxlength="254"
+            required
+            value="${view.email ?? ''}"
+            ${described(view.error)}
+          />
+        </div>
+        <div class="field">
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" maxlength="256" required ${described(view.error)} />
+        </div>
+        <button type="submit">Sign in</button>
+        <button type="submit" class="secondary" formaction="${action}/code" formnovalidate>E-mail me a code instead</button>
+      </form>
+      ${connections}`,
+  );
+}
+
+export interface CodeView {
+  frame: Frame;
+  keys: FormKeys;
+  email: string;
+  error?: string;
+}
+
+/** After "e-mail me a code": the code field. Says the same whether or not the address has an account. */
+export function codePage(view: CodeView): string {
+  const action = base(view.frame);
+  return layout(
+    { ...view.frame, title: 'Enter your code' },
+    html`${errorBox(view.error)}
+      <p class="notice">If <strong>${view.email}</strong> belongs to an account, a six-digit code is on its way there. It is valid for five minutes.</p>
+      <form method="post" action="${action}/code/verify">
+        ${hidden(view.keys)}
+        <input type="hidden" name="email" value="${view.email}" />
+        <div class="field">
+          <label for="code">Code</label>
+          <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required ${described(view.error)} />
+        </div>
+        <button type="submit">Sign in</button>
+        <button type="submit" class="secondary" formaction="${action}/code" formnovalidate>Send a new code</button>
+      </form>
+      <p class="hint"><a href="${action}?interaction=${encodeURIComponent(view.keys.interactionId)}">Sign in another way</a></p>`,
+  );
+}

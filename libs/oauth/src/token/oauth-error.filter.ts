@@ -4,6 +4,18 @@ import { DomainError } from '@credence/errors';
 import { toDomainError } from '@credence/http';
 import { OAuthError, toOAuthError } from './oauth-error';
 
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
+function render(error: OAuthError) {
+  return { status: error.status, headers: { ...error.headers, ...NO_STORE }, body: { error: error.error, error_description: error.description } };
+}
+
+/**
+ * For errors raised before the route runs (body parsing, input guards), which only the global filter
+ * sees: the routes pass this to `AcceptsForm({ renderErrors })` / `RendersErrors`.
+ */
+export const renderOAuthError = (error: DomainError) => render(toOAuthError(error));
+
 /**
  * The error body of the OAuth JSON endpoints (token, userinfo): RFC 6749 §5.2 `{error, error_description}`
  * with `Cache-Control: no-store`, instead of the Credence envelope that OAuth clients do not read.
@@ -14,14 +26,9 @@ export class OAuthErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const error = this.toOAuth(exception);
-    for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-    reply
-      .status(error.status)
-      .header('Cache-Control', 'no-store')
-      .header('Pragma', 'no-cache')
-      .header('content-type', 'application/json; charset=utf-8')
-      .send({ error: error.error, error_description: error.description });
+    const rendered = render(this.toOAuth(exception));
+    for (const [name, value] of Object.entries(rendered.headers)) reply.header(name, value);
+    reply.status(rendered.status).header('content-type', 'application/json; charset=utf-8').send(rendered.body);
   }
 
   private toOAuth(exception: unknown): OAuthError {

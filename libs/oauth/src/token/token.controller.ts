@@ -9,7 +9,7 @@ import { AuthorizationCodeGrant } from './grants/authorization-code-grant';
 import { ClientCredentialsGrant } from './grants/client-credentials-grant';
 import { RefreshTokenGrant } from './grants/refresh-token-grant';
 import { invalidRequest, OAuthError } from './oauth-error';
-import { OAuthErrorFilter } from './oauth-error.filter';
+import { OAuthErrorFilter, renderOAuthError } from './oauth-error.filter';
 import { TokenResponse } from './token-response';
 
 type HttpRequest = { ip?: string; headers: Record<string, string | string[] | undefined> };
@@ -45,7 +45,7 @@ export class TokenController {
   @HttpCode(200)
   @Public('the client authenticates itself (or, public, presents its PKCE-bound code)')
   @UseGuards(TenantRouteGuard)
-  @AcceptsForm()
+  @AcceptsForm({ renderErrors: renderOAuthError })
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   @ApiBasicAuth()

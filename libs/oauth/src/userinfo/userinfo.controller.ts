@@ -2,11 +2,11 @@ import { Controller, Get, Header, HttpCode, Param, Post, Req, UseFilters, UseGua
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Public } from '@credence/access';
 import { RequestContext } from '@credence/context';
-import { AcceptsForm } from '@credence/http';
+import { AcceptsForm, RendersErrors } from '@credence/http';
 import { InvalidTokenError, TokenVerifier } from '@credence/identity';
 import { TenantRouteGuard } from '@credence/tenancy';
 import { OAuthError } from '../token/oauth-error';
-import { OAuthErrorFilter } from '../token/oauth-error.filter';
+import { OAuthErrorFilter, renderOAuthError } from '../token/oauth-error.filter';
 import { scopeSet } from '../tokens/scopes';
 import { claimsForScope, UserRecords } from '../tokens/user-claims';
 
@@ -37,6 +37,7 @@ export class UserinfoController {
   ) {}
 
   @Get('userinfo')
+  @RendersErrors(renderOAuthError)
   @Header('Cache-Control', 'no-store')
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'UserInfo endpoint (OIDC Core §5.3)' })
@@ -47,7 +48,7 @@ export class UserinfoController {
 
   @Post('userinfo')
   @HttpCode(200)
-  @AcceptsForm()
+  @AcceptsForm({ renderErrors: renderOAuthError })
   @Header('Cache-Control', 'no-store')
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'UserInfo endpoint (OIDC Core §5.3), POST form; the token is still read from the header' })

@@ -53,7 +53,7 @@ export class RefreshTokenGrant {
     if (!user) return undefined;
     const [browser] = browserSessionId
       ? await this.runner.inTenant((uow) =>
-          uow.query<BrowserSessionFacts[]>(`SELECT extract(epoch FROM auth_time)::bigint AS auth_time, amr, idp FROM browser_sessions WHERE id = $1`, [browserSessionId]),
+          uow.query<BrowserSessionFacts[]>(`SELECT floor(extract(epoch FROM auth_time))::bigint AS auth_time, amr, idp FROM browser_sessions WHERE id = $1`, [browserSessionId]),
         )
       : [];
     return this.idTokens.mint(this.context.requireTenant(), {

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply } from 'fastify';
 import { RequestContext } from '@credence/context';
 import { DomainError, ErrorCode, toEnvelope } from '@credence/errors';
+import type { ErrorRenderer } from './form-body';
 
 /** Fastify's own error codes for bodies it refuses before Nest sees them. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -55,7 +56,7 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const request = host.switchToHttp().getRequest<{ id?: string }>();
+    const request = host.switchToHttp().getRequest<{ id?: string; routeOptions?: { config?: { renderErrors?: ErrorRenderer } } }>();
     const traceId = this.context.active && this.context.traceId !== 'none' ? this.context.traceId : (request.id ?? 'none');
     let error = toDomainError(exception);
     if (!error) {
@@ -63,6 +64,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       error = new DomainError('internal');
     } else if (error.status >= 500) {
       this.logger.error({ err: exception, trace_id: traceId, code: error.code }, error.message);
+    }
+    const render = request.routeOptions?.config?.renderErrors;
+    if (typeof render === 'function') {
+      const rendered = render(error);
+      for (const [name, value] of Object.entries(rendered.headers)) reply.header(name, value);
+      reply.status(rendered.status).header('content-type', 'application/json; charset=utf-8').send(rendered.body);
+      return;
     }
     for (const [name, value] of Object.entries(error.headers ?? {})) reply.header(name, value);
     reply.status(error.status).header('content-type', 'application/json; charset=utf-8').send(toEnvelope(error, traceId));

@@ -1,5 +1,6 @@
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { DomainError } from '@credence/errors';
 
 /** HTML forms and OAuth requests are small: a handful of short fields. */
 export const FORM_BODY_LIMIT_BYTES = 16_384;
@@ -11,7 +12,17 @@ const FORM_TYPE = 'application/x-www-form-urlencoded';
  * the hosted login page's forms). Every other route keeps answering 415 to a form, so an HTML form
  * on another site can never post to the JSON API.
  */
-export const AcceptsForm = () => RouteConfig({ acceptsForm: true });
+export const AcceptsForm = (options: { renderErrors?: ErrorRenderer } = {}) => RouteConfig({ acceptsForm: true, ...options });
+
+/** How a route that does not speak the Credence envelope (OAuth, RFC 6749 §5.2) answers an error. */
+export type ErrorRenderer = (error: DomainError) => { status: number; headers: Record<string, string>; body: unknown };
+
+/**
+ * Gives a route its own error body for every error, including those Fastify raises before Nest runs the
+ * route (body parsing, input guards), which only the global filter sees. Not combinable with a second
+ * RouteConfig on the same route: use `AcceptsForm({ renderErrors })` for a form route.
+ */
+export const RendersErrors = (renderErrors: ErrorRenderer) => RouteConfig({ renderErrors });
 
 function refusal(message: string, statusCode: number, code: string): Error {
   return Object.assign(new Error(message), { statusCode, code });

@@ -5,7 +5,6 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityPermissionAuthorizer } from './access/identity-permission-authorizer';
 import { IdentityServiceCredentialVerifier } from './access/identity-service-credential-verifier';
 import { AUTHZ_CONTROLLERS, AUTHZ_PROVIDERS } from './authz/authz.providers';
-import { DiscoveryController } from './keys/discovery.controller';
 import { JwksController } from './keys/jwks.controller';
 import { KeysController } from './keys/keys.controller';
 import { SigningKeyStore } from './keys/signing-key-store';
@@ -78,7 +77,6 @@ export class IdentityAccessModule {}
   imports: [CqrsModule, IdentityCoreModule, IdentityAccessModule],
   controllers: [
     JwksController,
-    DiscoveryController,
     KeysController,
     AuthController,
     ...SESSIONS_CONTROLLERS,

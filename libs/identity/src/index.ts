@@ -18,6 +18,7 @@ export * from './sessions/client-info';
 export * from './sessions/country';
 export * from './sessions/session-lifecycle';
 export * from './sessions/browser-sessions';
+export * from './sessions/refresh-session';
 export * from './tokens/jwt';
 export * from './tokens/token-issuer';
 export * from './tokens/token-verifier';

@@ -15,6 +15,19 @@ import { LOGIN_PAGE_CONTROLLERS, LOGIN_PAGE_PROVIDERS } from './login-page/login
 import { HostedPageErrors } from './pages/hosted-page-route';
 import { HtmlErrorFilter } from './pages/html-error.filter';
 import { TenantBranding } from './pages/tenant-branding';
+import { DiscoveryController } from './discovery/discovery.controller';
+import { ClientAuthentication } from './token/client-authentication';
+import { AuthorizationCodeGrant } from './token/grants/authorization-code-grant';
+import { ClientCredentialsGrant } from './token/grants/client-credentials-grant';
+import { RefreshTokenGrant } from './token/grants/refresh-token-grant';
+import { TokenController } from './token/token.controller';
+import { IdTokenMinter } from './tokens/id-token-minter';
+import { UserRecords } from './tokens/user-claims';
+import { UserinfoController } from './userinfo/userinfo.controller';
+
+/** Discovery, the token endpoint and userinfo. */
+const TOKEN_CONTROLLERS = [DiscoveryController, TokenController, UserinfoController];
+const TOKEN_PROVIDERS = [ClientAuthentication, AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant, IdTokenMinter, UserRecords];
 
 const OP_PROVIDERS = [
   InteractionStore,
@@ -35,8 +48,8 @@ const OP_PROVIDERS = [
  */
 @Module({
   imports: [CqrsModule, IdentityCoreModule],
-  controllers: [...APPLICATIONS_CONTROLLERS, AuthorizeController, LogoutController, ...LOGIN_PAGE_CONTROLLERS],
-  providers: [...APPLICATIONS_PROVIDERS, ...OP_PROVIDERS],
+  controllers: [...APPLICATIONS_CONTROLLERS, ...TOKEN_CONTROLLERS, AuthorizeController, LogoutController, ...LOGIN_PAGE_CONTROLLERS],
+  providers: [...APPLICATIONS_PROVIDERS, ...OP_PROVIDERS, ...TOKEN_PROVIDERS],
   exports: [ApplicationClients, CompleteInteraction, InteractionStore],
 })
 export class OauthModule {}

@@ -1,7 +1,7 @@
 import { Body, Controller, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiConsumes, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticate, PermissionGuard, RequirePermission } from '@credence/access';
-import { ApiErrors } from '@credence/http';
+import { AcceptsForm, ApiErrors } from '@credence/http';
 import { IntrospectionResponse } from './dto/introspection.response';
 import { TokenRequestDto } from './dto/token-request.dto';
 import { TokenIntrospection } from './token-introspection';
@@ -28,6 +28,7 @@ export class IntrospectionController {
   ) {}
 
   @Post('introspect')
+  @AcceptsForm()
   @RequirePermission('token', 'introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -37,6 +38,7 @@ export class IntrospectionController {
   }
 
   @Post('revoke')
+  @AcceptsForm()
   @RequirePermission('token', 'revoke')
   @HttpCode(200)
   @ApiOkResponse({ description: 'Empty. Also for a token that is unknown, expired or already revoked (RFC 7009 §2.2).' })

@@ -1,7 +1,6 @@
 import { IntrospectionController } from './introspection.controller';
-import { OAuthFormBodies } from './oauth-form-bodies';
 import { TokenIntrospection } from './token-introspection';
 import { TokenRevocation } from './token-revocation';
 
 export const INTROSPECTION_CONTROLLERS = [IntrospectionController];
-export const INTROSPECTION_PROVIDERS = [TokenIntrospection, TokenRevocation, OAuthFormBodies];
+export const INTROSPECTION_PROVIDERS = [TokenIntrospection, TokenRevocation];

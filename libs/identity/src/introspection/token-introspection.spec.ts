@@ -11,7 +11,7 @@ const runner = {} as TenantTransactionRunner;
 const context = { requireTenant: () => tenant } as unknown as RequestContext;
 const jwt = ['{"alg":"ES256"}', '{"sub":"u"}', 'sig'].map((p) => Buffer.from(p).toString('base64url')).join('.');
 
-const introspectionWith = (verify: () => Promise<unknown>) => new TokenIntrospection({ verify } as unknown as TokenVerifier, runner, context, config);
+const introspectionWith = (verify: () => Promise<unknown>) => new TokenIntrospection({ verifyClaims: verify } as unknown as TokenVerifier, runner, context, config);
 
 describe('TokenIntrospection', () => {
   it('answers active:false for every invalid-token reason', async () => {

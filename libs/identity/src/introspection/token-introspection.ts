@@ -4,7 +4,6 @@ import { RequestContext, TenantRef } from '@credence/context';
 import { sha256 } from '@credence/crypto';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { REFRESH_TOKEN_PATTERN } from '../sessions/session-tokens';
-import { decodeJwt } from '../tokens/jwt';
 import { issuerFor } from '../tokens/token-issuer';
 import { InvalidTokenError, TokenVerifier } from '../tokens/token-verifier';
 import { IntrospectionResponse } from './dto/introspection.response';
@@ -32,20 +31,20 @@ export class TokenIntrospection {
   }
 
   private async accessToken(tenant: TenantRef, token: string): Promise<IntrospectionResponse> {
+    let c: Record<string, unknown>;
     try {
-      await this.verifier.verify(tenant, token);
+      c = await this.verifier.verifyClaims(tenant, token, { acceptClientTokens: true });
     } catch (err) {
       if (err instanceof InvalidTokenError) return INACTIVE;
       throw err;
     }
-    const c = decodeJwt(token)!.claims as Record<string, unknown>;
     const roles = Array.isArray(c.roles) ? c.roles.filter((r): r is string => typeof r === 'string') : [];
     return {
       active: true,
       token_type: 'access_token',
       sub: c.sub as string,
       tid: c.tid as string,
-      sid: c.sid as string,
+      ...(typeof c.sid === 'string' ? { sid: c.sid } : {}),
       jti: c.jti as string,
       iss: c.iss as string,
       aud: c.aud as string | string[],
@@ -53,6 +52,8 @@ export class TokenIntrospection {
       iat: c.iat as number,
       ...(typeof c.nbf === 'number' ? { nbf: c.nbf } : {}),
       roles,
+      ...(typeof c.client_id === 'string' ? { client_id: c.client_id } : {}),
+      ...(typeof c.scope === 'string' ? { scope: c.scope } : {}),
     };
   }
 

@@ -21,9 +21,25 @@ interface PresentedToken {
   session_expired: boolean;
   absolute_expires_at: Date;
   user_status: string;
+  client_id: string | null;
+  scope: string | null;
+  browser_session_id: string | null;
 }
 
-type Outcome = { kind: 'ok'; pair: TokenPair } | { kind: 'reuse' | 'revoked' | 'expired' };
+/** The session a rotated refresh token belongs to, for the OpenID Provider's ID token. */
+export interface RefreshedSession {
+  userId: string;
+  clientId: string | null;
+  scope: string | null;
+  browserSessionId: string | null;
+}
+
+export interface Rotation {
+  pair: TokenPair;
+  session: RefreshedSession;
+}
+
+type Outcome = { kind: 'ok'; rotation: Rotation } | { kind: 'reuse' | 'revoked' | 'expired' | 'wrong_client' };
 
 /**
  * Refresh-token rotation. Each use retires the presented token and issues a new pair; presenting a
@@ -41,8 +57,17 @@ export class RefreshSession {
     private readonly context: RequestContext,
   ) {}
 
-  /** Rotates a refresh token of the tenant in context. */
+  /** Rotates a refresh token of the tenant in context: the API route, for sessions not bound to an OAuth client. */
   async refresh(refreshToken: string): Promise<TokenPair> {
+    return (await this.rotate(refreshToken, null)).pair;
+  }
+
+  /**
+   * Rotates a refresh token whose session belongs to `expectedClient` (null: a session started by
+   * the API's own sign-in, not by an application). A token of another client is refused without
+   * rotating it or touching its family, so one app cannot spend or burn another app's tokens.
+   */
+  async rotate(refreshToken: string, expectedClient: string | null): Promise<Rotation> {
     const tenant = this.context.requireTenant();
     if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw new DomainError('auth.token.invalid');
     const hash = sha256(refreshToken);
@@ -53,12 +78,14 @@ export class RefreshSession {
     const outcome = await this.actors.send(sessionActor(tenant.id, found.session_id), async (uow): Promise<Outcome> => {
       const [t] = await uow.query<PresentedToken[]>(
         `SELECT rt.id, rt.status, rt.expires_at <= now() AS expired, s.id AS session_id, s.user_id, s.status AS session_status,
-                (s.idle_expires_at <= now() OR s.absolute_expires_at <= now()) AS session_expired, s.absolute_expires_at, u.status AS user_status
+                (s.idle_expires_at <= now() OR s.absolute_expires_at <= now()) AS session_expired, s.absolute_expires_at, u.status AS user_status,
+                s.client_id, s.scope, s.browser_session_id
            FROM refresh_tokens rt JOIN auth_sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id
           WHERE rt.token_hash = $1 FOR UPDATE OF rt, s`,
         [hash],
       );
       if (!t) return { kind: 'revoked' };
+      if (t.client_id !== expectedClient) return { kind: 'wrong_client' };
       if (t.status === 'rotated') return this.reuseDetected(uow, t);
       if (t.status === 'revoked' || t.session_status !== 'active') return { kind: 'revoked' };
       if (t.session_expired || t.expired) return this.expire(uow, t);
@@ -76,7 +103,13 @@ export class RefreshSession {
         t.session_id,
         settings.session_idle_seconds,
       ]);
-      const access = await this.issuer.issue(tenant, { userId: t.user_id, sessionId: t.session_id, roles: await roleNamesOf(uow, t.user_id) });
+      const access = await this.issuer.issue(tenant, {
+        userId: t.user_id,
+        sessionId: t.session_id,
+        roles: await roleNamesOf(uow, t.user_id),
+        clientId: t.client_id ?? undefined,
+        scope: t.scope ?? undefined,
+      });
       uow.emit('auth.token.refreshed', subjects.session(t.session_id), {
         session_id: t.session_id,
         user_id: t.user_id,
@@ -85,13 +118,18 @@ export class RefreshSession {
       });
       return {
         kind: 'ok',
-        pair: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: next.token, session_id: t.session_id },
+        rotation: {
+          pair: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: next.token, session_id: t.session_id },
+          session: { userId: t.user_id, clientId: t.client_id, scope: t.scope, browserSessionId: t.browser_session_id },
+        },
       };
     });
 
     // The revocation committed above; only now tell the caller. Every refused refresh token is a 401 (no
     // challenge: no bearer token was presented), so a client has one rule: on 401 from refresh, sign in again.
-    if (outcome.kind === 'ok') return outcome.pair;
+    if (outcome.kind === 'ok') return outcome.rotation;
+    // Indistinguishable from an unknown token: the caller learns nothing about another client's sessions.
+    if (outcome.kind === 'wrong_client') throw new DomainError('auth.token.invalid');
     if (outcome.kind === 'reuse') throw new DomainError('auth.token.reuse_detected');
     if (outcome.kind === 'expired') throw new DomainError('auth.token.expired');
     throw new DomainError('auth.session.revoked');

@@ -69,6 +69,32 @@ export class TokenIssuer {
   }
 
   /**
+   * An access token for an application itself (OAuth client_credentials): `sub` and `client_id` are
+   * the client, there is no session (`sid`) and no roles, so user routes refuse it; introspection
+   * accepts it. It cannot be revoked one by one: it lives as long as the tenant's access-token TTL.
+   */
+  async issueForClient(tenant: TenantRef, clientId: string): Promise<{ token: string; expiresIn: number }> {
+    const [keys, settings] = await Promise.all([this.keys.keysFor(tenant), this.settingsFor(tenant)]);
+    this.keys.rotateIfOld(tenant, keys);
+    const now = Math.floor(Date.now() / 1000);
+    const iss = issuerFor(this.config.CREDENCE_BASE_URL, tenant.slug);
+    const claims = {
+      iss,
+      aud: iss,
+      sub: clientId,
+      client_id: clientId,
+      tid: tenant.id,
+      jti: randomUUID(),
+      iat: now,
+      nbf: now,
+      exp: now + settings.access_token_ttl_seconds,
+      roles: [],
+    };
+    const token = signEs256({ alg: 'ES256', typ: 'at+jwt', kid: keys.signing.kid }, claims, keys.signing.key);
+    return { token, expiresIn: settings.access_token_ttl_seconds };
+  }
+
+  /**
    * The tenant's settings, without waiting for the database when they were read in the last minute.
    * issue() runs inside the session's transaction, which holds a pooled connection: a registry lookup
    * awaited there needs a second one, and once every pooled connection is held that way (as many

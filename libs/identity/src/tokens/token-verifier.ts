@@ -38,6 +38,8 @@ export class InvalidTokenError extends DomainError {
   }
 }
 
+/** Never a session id (those are UUIDs): the session mark looked up for a token without a session. */
+const NO_SESSION = 'none';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
@@ -53,7 +55,18 @@ export class TokenVerifier {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** A user's access token (it has a session): what every user route accepts. */
   async verify(tenant: TenantRef, token: string, options: { checkRevocation?: boolean } = {}): Promise<UserPrincipal> {
+    const c = await this.verifyClaims(tenant, token, { ...options, acceptClientTokens: false });
+    const roles = Array.isArray(c.roles) ? c.roles.filter((r): r is string => typeof r === 'string') : [];
+    return { userId: c.sub as string, tenantId: tenant.id, sessionId: c.sid as string, jti: c.jti as string, roles, expiresAt: c.exp as number };
+  }
+
+  /**
+   * The verified claims. With `acceptClientTokens`, also an application's own token (client_credentials:
+   * no `sid`, `sub` = `client_id`), which only introspection takes; user routes never do.
+   */
+  async verifyClaims(tenant: TenantRef, token: string, options: { checkRevocation?: boolean; acceptClientTokens?: boolean } = {}): Promise<Record<string, unknown>> {
     const decoded = decodeJwt(token);
     if (!decoded) throw new InvalidTokenError('malformed');
     const { header, claims: c } = decoded;
@@ -69,18 +82,18 @@ export class TokenVerifier {
     const audiences = Array.isArray(c.aud) ? c.aud : [c.aud];
     if (!audiences.includes(expectedIssuer)) throw new InvalidTokenError('wrong_audience');
     if (c.tid !== tenant.id) throw new InvalidTokenError('wrong_tenant');
-    if (typeof c.sub !== 'string' || typeof c.sid !== 'string' || typeof c.jti !== 'string' || !UUID.test(c.sid) || !UUID.test(c.jti)) {
-      throw new InvalidTokenError('missing_claims');
-    }
+    const clientToken = options.acceptClientTokens === true && c.sid === undefined && typeof c.client_id === 'string' && c.sub === c.client_id;
+    if (typeof c.sub !== 'string' || typeof c.jti !== 'string' || !UUID.test(c.jti)) throw new InvalidTokenError('missing_claims');
+    if (!clientToken && (typeof c.sid !== 'string' || !UUID.test(c.sid))) throw new InvalidTokenError('missing_claims');
     if (typeof c.exp !== 'number' || typeof c.iat !== 'number') throw new InvalidTokenError('missing_claims');
     const now = Date.now() / 1000;
     const skew = this.config.TOKEN_CLOCK_SKEW_SECONDS;
     if (typeof c.nbf === 'number' && c.nbf > now + skew) throw new InvalidTokenError('not_yet_valid');
     if (c.iat > now + skew) throw new InvalidTokenError('not_yet_valid');
     if (c.exp <= now - skew) throw new InvalidTokenError('expired');
-    if (options.checkRevocation !== false && (await this.revocations.isRevoked(c.jti, c.sid))) throw new InvalidTokenError('revoked');
-
-    const roles = Array.isArray(c.roles) ? c.roles.filter((r): r is string => typeof r === 'string') : [];
-    return { userId: c.sub, tenantId: tenant.id, sessionId: c.sid, jti: c.jti, roles, expiresAt: c.exp };
+    // A client token has no session to be revoked with; only its own jti mark could exist.
+    const sid = clientToken ? NO_SESSION : (c.sid as string);
+    if (options.checkRevocation !== false && (await this.revocations.isRevoked(c.jti, sid))) throw new InvalidTokenError('revoked');
+    return c;
   }
 }

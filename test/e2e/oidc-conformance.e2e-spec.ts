@@ -313,8 +313,11 @@ describe('OpenID Connect conformance through openid-client', () => {
       const err = await oauthError(
         client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce }),
       );
-      expect(err.error).toBe('invalid_client');
-      expect(err.status).toBe(401);
+      // The 401 carries a Basic challenge (RFC 6749 §5.2), so openid-client reports the challenge; the body is RFC 6749 JSON.
+      const challenge = err as unknown as { status: number; cause: { scheme: string }[]; response: Response };
+      expect(challenge.status).toBe(401);
+      expect(challenge.cause[0].scheme).toBe('basic');
+      expect(((await challenge.response.json()) as { error: string }).error).toBe('invalid_client');
     });
 
     it('refuses a public client that exchanges its code without the verifier', async () => {

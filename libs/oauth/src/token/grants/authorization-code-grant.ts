@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@credence/context';
 import { ClientInfo, SessionLifecycle } from '@credence/identity';
+import type { UnitOfWork } from '@credence/tenancy';
 import { ApplicationClient } from '../../applications/application-clients';
 import { AuthorizationCodes } from '../../codes/authorization-codes';
 import { IdTokenMinter } from '../../tokens/id-token-minter';
@@ -14,7 +15,8 @@ import { TokenResponse } from '../token-response';
  * RFC 6749 §4.1.3 with PKCE (RFC 7636). The code is spent first, atomically, and only then checked
  * against client, redirect URI and verifier: a code presented with a wrong binding is gone too (an
  * attacker holding a stolen code gets one try, and so does the app). A code presented again revokes the
- * session its first exchange started (§4.1.2), and so does one that comes in while that exchange runs.
+ * session its first exchange started (§4.1.2), also when it comes in while that exchange runs: of two
+ * concurrent exchanges exactly one answers 200, and its tokens end up revoked.
  */
 @Injectable()
 export class AuthorizationCodeGrant {
@@ -46,15 +48,20 @@ export class AuthorizationCodeGrant {
     if (user?.status !== 'active') throw invalidGrant();
 
     const scope = grant.scope.join(' ');
-    const pair = await this.sessions.start(grant.userId, grant.method, clientInfo, undefined, {
+    // Checked again under a row lock in the session's transaction: a user disabled meanwhile either is seen
+    // disabled here, or waits for this session to commit and then revokes it with the others.
+    const stillActive = async (uow: UnitOfWork) => {
+      const [row] = await uow.query<{ status: string }[]>('SELECT status FROM users WHERE id = $1 FOR SHARE', [grant.userId]);
+      if (row?.status !== 'active') throw invalidGrant();
+    };
+    const pair = await this.sessions.start(grant.userId, grant.method, clientInfo, stillActive, {
       clientId: client.clientId,
       scope,
       browserSessionId: grant.browserSessionId,
     });
-    if ((await this.codes.attach(code, pair.session_id)) === 'replayed') {
-      await this.sessions.revokeSession(pair.session_id, 'authorization_code_reuse');
-      throw invalidGrant();
-    }
+    // Exactly one exchange wins the code and answers with tokens; when a replay came in meanwhile, those
+    // tokens are already revoked by the time the app uses them (the replay could not know the session yet).
+    if ((await this.codes.attach(code, pair.session_id)) === 'replayed') await this.sessions.revokeSession(pair.session_id, 'authorization_code_reuse');
 
     const granted = scopeSet(grant.scope);
     const idToken = granted.has('openid')

@@ -15,7 +15,7 @@ import { FEDERATED_LOGIN, FederatedLogin, LoginConnection } from '../federation/
 import { CompleteInteraction, redirectToClient } from '../interactions/complete-interaction/complete-interaction';
 import { InteractionStore } from '../interactions/interaction-store';
 import { errorPage } from '../pages/error-page';
-import { HostedPage, HostedPageForm } from '../pages/hosted-page-route';
+import { HostedPage } from '../pages/hosted-page-route';
 import { HtmlErrorFilter } from '../pages/html-error.filter';
 import { sendHtml } from '../pages/security-headers';
 import { TenantBranding } from '../pages/tenant-branding';

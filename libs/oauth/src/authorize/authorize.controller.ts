@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiFoundResponse, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { Public } from '@credence/access';
@@ -29,7 +29,9 @@ const BINDING_MAX_AGE_SECONDS = 86_400;
  * are known to belong together, every problem is an error page: redirecting to an unverified URI
  * would make Credence an open redirector. After that, problems go back to the app with state and iss.
  */
-@ApiExcludeController()
+@ApiTags('openid provider')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
+@ApiProduces('text/html')
 @Controller('v1/t/:tenant/oauth2')
 @Public()
 @UseGuards(TenantRouteGuard)
@@ -48,6 +50,8 @@ export class AuthorizeController {
   ) {}
 
   @Get('authorize')
+  @ApiFoundResponse({ description: 'To the hosted login page, an IdP, or back to the redirect_uri with code (or error), state and iss. docs/oidc.md lists the parameters.' })
+  @ApiOkResponse({ description: 'Never: an unknown client or redirect_uri gets an HTML error page (400).' })
   @HostedPage()
   async authorize(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const tenant = this.context.requireTenant();

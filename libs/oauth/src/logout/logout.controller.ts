@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiFoundResponse, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@credence/access';
 import { APP_CONFIG, AppConfig } from '@credence/config';
@@ -25,7 +25,9 @@ import { IdTokenHints } from './id-token-hint';
  * hint Credence asks the user to confirm: the confirmation is a POST, which a SameSite=Lax session
  * cookie never accompanies from another site, so no other site can sign a user out.
  */
-@ApiExcludeController()
+@ApiTags('openid provider')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
+@ApiProduces('text/html')
 @Controller('v1/t/:tenant/oauth2')
 @Public()
 @UseGuards(TenantRouteGuard)
@@ -41,6 +43,8 @@ export class LogoutController {
   ) {}
 
   @Get('logout')
+  @ApiFoundResponse({ description: 'To the registered post_logout_redirect_uri with state, after a valid id_token_hint.' })
+  @ApiOkResponse({ description: 'A confirmation page (no hint) or the signed-out page (HTML).' })
   @HostedPage()
   async logout(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const query = (req.query ?? {}) as Query;
@@ -80,6 +84,7 @@ export class LogoutController {
 
   /** The confirmed sign-out without a hint: ends the browser session in the cookie. */
   @Post('logout')
+  @ApiOkResponse({ description: 'The confirmed sign-out of the browser session in the cookie; the signed-out page (HTML).' })
   @HostedPageForm()
   async confirmed(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const current = await this.browserSessions.find(readCookie(req.headers, SESSION_COOKIE));

@@ -180,7 +180,7 @@ export class LoginPageController {
 
   private async signIn(reply: FastifyReply, status: number, interaction: Interaction, view: Pick<SignInView, 'email' | 'error'>): Promise<FastifyReply> {
     const [frame, connections] = await Promise.all([this.branding.frame(), this.hosted.connections(interaction)]);
-    return sendHtml(reply, status, signInPage({ ...view, frame, keys: keysOf(interaction), connections }), formTargets(interaction));
+    return sendHtml(reply, status, signInPage({ ...view, frame, keys: keysOf(interaction), connections }), formTargets(interaction, connections));
   }
 
   private async code(reply: FastifyReply, status: number, interaction: Interaction, view: Pick<CodeView, 'email' | 'error'>): Promise<FastifyReply> {
@@ -208,10 +208,13 @@ export class LoginPageController {
 
 const keysOf = (interaction: Interaction): FormKeys => ({ interactionId: interaction.id, csrf: interaction.csrf });
 
-/** Chromium checks form-action on the redirects that follow a form post: the app's origin must be allowed. */
-function formTargets(interaction: Interaction): string[] {
-  const origin = originOf(interaction.redirectUri);
-  return origin ? [origin] : [];
+/**
+ * Chromium checks form-action on the redirects that follow a form post: the app's origin must be
+ * allowed, and the IdPs' the forms may lead to (connection buttons, home-realm discovery).
+ */
+export function formTargets(interaction: Interaction, connections: readonly LoginConnection[] = []): string[] {
+  const origins = [originOf(interaction.redirectUri), ...connections.map((c) => (c.loginOrigin ? originOf(c.loginOrigin) : undefined))];
+  return origins.filter((o): o is string => o !== undefined);
 }
 
 /** After a form post: 303, so the browser follows with a GET (RFC 9110 §15.4.4). */

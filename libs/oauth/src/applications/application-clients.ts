@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { sameHash, sha256 } from '@credence/crypto';
+import { RequestContext } from '@credence/context';
 import { TenantTransactionRunner } from '@credence/tenancy';
+import { ApplicationCache } from './application-cache';
 import { APPLICATION_COLUMNS, ApplicationRow } from './application-row';
 import type { ApplicationType } from './redirect-uris';
 
@@ -15,6 +17,8 @@ export interface ApplicationClient {
   /** null: every connection of the tenant. */
   connections: readonly string[] | null;
 }
+
+type StoredApplication = ApplicationRow & { secret_hash: Buffer | null };
 
 /** Longer values are never ours (client ids are 26 characters, secrets 47): refused before any lookup. */
 const MAX_CLIENT_ID = 100;
@@ -39,7 +43,11 @@ const toClient = (r: ApplicationRow): ApplicationClient => ({
  */
 @Injectable()
 export class ApplicationClients {
-  constructor(private readonly runner: TenantTransactionRunner) {}
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly cache: ApplicationCache<StoredApplication | null>,
+    private readonly context: RequestContext,
+  ) {}
 
   async find(clientId: string): Promise<ApplicationClient | undefined> {
     if (!clientId || clientId.length > MAX_CLIENT_ID) return undefined;
@@ -60,10 +68,14 @@ export class ApplicationClients {
     return row && row.type === 'confidential' && row.secret_hash && matches ? toClient(row) : undefined;
   }
 
-  private async row(clientId: string): Promise<(ApplicationRow & { secret_hash: Buffer | null }) | undefined> {
-    const [row] = await this.runner.inTenant((uow) =>
-      uow.query<(ApplicationRow & { secret_hash: Buffer | null })[]>(`SELECT ${APPLICATION_COLUMNS}, secret_hash FROM applications WHERE client_id = $1`, [clientId]),
-    );
+  /** From memory while the tenant's applications are unchanged (ApplicationCache), otherwise from Postgres. Unknown ids are remembered too. */
+  private async row(clientId: string): Promise<StoredApplication | undefined> {
+    const tenantId = this.context.requireTenant().id;
+    const version = await this.cache.version(tenantId);
+    const cached = this.cache.get(tenantId, clientId, version);
+    if (cached !== undefined) return cached ?? undefined;
+    const [row] = await this.runner.inTenant((uow) => uow.query<StoredApplication[]>(`SELECT ${APPLICATION_COLUMNS}, secret_hash FROM applications WHERE client_id = $1`, [clientId]));
+    this.cache.put(tenantId, clientId, version, row ?? null);
     return row;
   }
 }

@@ -1,3 +1,4 @@
+import { ApplicationCache, ApplicationChanges } from './application-cache';
 import { ApplicationClients } from './application-clients';
 import { ApplicationsController } from './applications.controller';
 import { CreateApplicationHandler } from './commands/create-application/create-application.handler';
@@ -12,6 +13,8 @@ export const APPLICATIONS_CONTROLLERS = [ApplicationsController];
 export const APPLICATIONS_PROVIDERS = [
   RedirectUriPolicy,
   ApplicationClients,
+  ApplicationCache,
+  ApplicationChanges,
   CreateApplicationHandler,
   UpdateApplicationHandler,
   DeleteApplicationHandler,

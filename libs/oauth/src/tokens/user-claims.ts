@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TenantTransactionRunner } from '@credence/tenancy';
+import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { scopeSet } from './scopes';
 
 /** What the users table knows that ID tokens and userinfo may tell an application. */
@@ -46,7 +46,15 @@ export class UserRecords {
   constructor(private readonly runner: TenantTransactionRunner) {}
 
   async find(userId: string): Promise<UserRecord | undefined> {
-    const [row] = await this.runner.inTenant((uow) => uow.query<UserRecord[]>('SELECT id, status, email, username, display_name, attributes FROM users WHERE id = $1', [userId]));
-    return row;
+    return this.runner.inTenant((uow) => readUser(uow, userId));
   }
+}
+
+/**
+ * The user, read in the caller's transaction under a share lock: a user being disabled at the same
+ * moment is either seen disabled, or waits for the caller to commit and then revokes what it created.
+ */
+export async function readUser(uow: UnitOfWork, userId: string): Promise<UserRecord | undefined> {
+  const [row] = await uow.query<UserRecord[]>('SELECT id, status, email, username, display_name, attributes FROM users WHERE id = $1 FOR SHARE', [userId]);
+  return row;
 }

@@ -44,6 +44,19 @@ export class RateLimiter {
     }
   }
 
+  /** The TTLs of several keys in one round trip (a key without expiry or absent: a negative number). */
+  async ttls(keys: string[]): Promise<number[]> {
+    try {
+      const replies = (await this.redis.pipeline(keys.map((k) => ['ttl', k])).exec()) as [Error | null, number][];
+      return replies.map(([err, ttl]) => {
+        if (err) throw err;
+        return ttl;
+      });
+    } catch {
+      throw new DomainError('service.unavailable', 'Rate limits cannot be checked.');
+    }
+  }
+
   async set(key: string, seconds: number): Promise<void> {
     try {
       await this.redis.set(key, '1', 'EX', seconds);

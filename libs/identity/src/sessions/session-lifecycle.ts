@@ -3,12 +3,12 @@ import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
 import { AuthMethod, ClientData, subjects } from '@credence/contracts';
 import { RequestContext } from '@credence/context';
-import { TenantRegistry, UnitOfWork } from '@credence/tenancy';
+import { DomainError } from '@credence/errors';
+import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { TokenIssuer } from '../tokens/token-issuer';
 import { RevocationStore } from '../revocation/revocation-store';
 import { ClientInfo } from './client-info';
 import { newRefreshToken } from './session-tokens';
-import { roleNamesOf } from './user-roles';
 
 export interface TokenPair {
   access_token: string;
@@ -26,6 +26,31 @@ export interface OAuthSessionLink {
   browserSessionId: string | null;
 }
 
+/** The user a session starts for, as the statement that starts it reads them. */
+export interface SessionUser {
+  id: string;
+  status: string;
+  email: string;
+  username: string | null;
+  display_name: string | null;
+  attributes: Record<string, unknown>;
+}
+
+const START_SESSION_SQL = `
+  WITH u AS (SELECT id, status, email, username, display_name, attributes FROM users WHERE id = $2 FOR SHARE),
+  s AS (
+    INSERT INTO auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, idle_expires_at, absolute_expires_at, client_id, scope, browser_session_id)
+    SELECT $1, u.id, $3, $4, $5, $6, $7, 'active', now() + make_interval(secs => LEAST($8::int, $9::int)), now() + make_interval(secs => $9), $10, $11, $12
+      FROM u WHERE u.status = 'active'
+    RETURNING id, idle_expires_at, absolute_expires_at),
+  r AS (
+    INSERT INTO refresh_tokens (id, session_id, token_hash, status, expires_at)
+    SELECT $13, s.id, $14, 'active', LEAST(s.absolute_expires_at, now() + make_interval(secs => $15)) FROM s
+    RETURNING session_id)
+  SELECT u.id, u.status, u.email, u.username, u.display_name, u.attributes, s.idle_expires_at, s.absolute_expires_at,
+         ARRAY(SELECT ro.name FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = u.id ORDER BY ro.rank NULLS LAST, ro.name) AS roles
+    FROM u LEFT JOIN s ON true LEFT JOIN r ON r.session_id = s.id`;
+
 export const sessionActor = (tenantId: string, sessionId: string) => ({ kind: 'session', tenantId, id: sessionId });
 
 export function clientData(client: ClientInfo): ClientData {
@@ -33,25 +58,30 @@ export function clientData(client: ClientInfo): ClientData {
 }
 
 /**
- * Creates a session (one refresh-token family) and revokes sessions. Every change to a session
- * runs in its actor, so login, refresh and revocation of one family never interleave.
+ * Creates a session (one refresh-token family) and revokes sessions. Every change to an existing
+ * session runs in its actor, so refresh and revocation of one family never interleave.
  */
 @Injectable()
 export class SessionLifecycle {
   constructor(
     private readonly actors: ActorSystem,
+    private readonly runner: TenantTransactionRunner,
     private readonly issuer: TokenIssuer,
     private readonly registry: TenantRegistry,
     private readonly revocations: RevocationStore,
     private readonly context: RequestContext,
   ) {}
 
-  /** Starts a session in the tenant in context for a user who has just proven who they are; `alsoInTransaction` adds the caller's own events. */
+  /**
+   * Starts a session in the tenant in context for a user who has just proven who they are; `alsoInTransaction`
+   * adds the caller's own events and gets the user's record, read under a share lock in the same statement.
+   * A user who is not (or no longer) active gets auth.account.disabled and nothing is written.
+   */
   async start(
     userId: string,
     method: AuthMethod,
     client: ClientInfo,
-    alsoInTransaction?: (uow: UnitOfWork, sessionId: string) => Promise<void>,
+    alsoInTransaction?: (uow: UnitOfWork, sessionId: string, user: SessionUser) => Promise<void>,
     oauth?: OAuthSessionLink,
   ): Promise<TokenPair> {
     const tenant = this.context.requireTenant();
@@ -61,31 +91,31 @@ export class SessionLifecycle {
     // A session lives only as long as its refresh tokens can renew it, so the earlier of the two
     // absolute limits is its one absolute deadline; every rotation is capped by it.
     const absoluteSeconds = Math.min(settings.session_absolute_seconds, settings.refresh_token_absolute_seconds);
-    return this.actors.send(sessionActor(tenant.id, sessionId), async (uow) => {
-      const [session] = await uow.query<{ idle_expires_at: Date; absolute_expires_at: Date }[]>(
-        `INSERT INTO auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, idle_expires_at, absolute_expires_at, client_id, scope, browser_session_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', now() + make_interval(secs => LEAST($8::int, $9::int)), now() + make_interval(secs => $9), $10, $11, $12)
-         RETURNING idle_expires_at, absolute_expires_at`,
-        [
-          sessionId,
-          userId,
-          method,
-          client.ip,
-          client.userAgent,
-          client.deviceType,
-          client.location,
-          settings.session_idle_seconds,
-          absoluteSeconds,
-          oauth?.clientId ?? null,
-          oauth?.scope ?? null,
-          oauth?.browserSessionId ?? null,
-        ],
-      );
-      await uow.query(
-        `INSERT INTO refresh_tokens (id, session_id, token_hash, status, expires_at) VALUES ($1, $2, $3, 'active', LEAST($4::timestamptz, now() + make_interval(secs => $5)))`,
-        [uuidv7(), sessionId, refresh.hash, session.absolute_expires_at, settings.refresh_token_idle_seconds],
-      );
-      const roles = await roleNamesOf(uow, userId);
+    // No actor (mailbox and advisory lock) here: the session id is new and nobody can name it until this
+    // commits, so nothing can interleave with its start. Refresh and revocation go through its actor.
+    return this.runner.inTenant(async (uow) => {
+      // One statement: the user (share-locked, so a concurrent disable either is seen here or waits and then
+      // revokes this session), the session and its first refresh token, and the user's roles.
+      const [row] = await uow.query<(SessionUser & { idle_expires_at: Date | null; absolute_expires_at: Date | null; roles: string[] })[]>(START_SESSION_SQL, [
+        sessionId,
+        userId,
+        method,
+        client.ip,
+        client.userAgent,
+        client.deviceType,
+        client.location,
+        settings.session_idle_seconds,
+        absoluteSeconds,
+        oauth?.clientId ?? null,
+        oauth?.scope ?? null,
+        oauth?.browserSessionId ?? null,
+        uuidv7(),
+        refresh.hash,
+        settings.refresh_token_idle_seconds,
+      ]);
+      if (!row?.absolute_expires_at || !row.idle_expires_at) throw new DomainError('auth.account.disabled');
+      const session = { idle_expires_at: row.idle_expires_at, absolute_expires_at: row.absolute_expires_at };
+      const roles = row.roles;
       const access = await this.issuer.issue(tenant, { userId, sessionId, roles, clientId: oauth?.clientId, scope: oauth?.scope });
       uow.emit('auth.session.created', subjects.session(sessionId), {
         session_id: sessionId,
@@ -101,7 +131,15 @@ export class SessionLifecycle {
         jti: access.claims.jti,
         expires_at: new Date(access.claims.exp * 1000).toISOString(),
       });
-      if (alsoInTransaction) await alsoInTransaction(uow, sessionId);
+      if (alsoInTransaction)
+        await alsoInTransaction(uow, sessionId, {
+          id: row.id,
+          status: row.status,
+          email: row.email,
+          username: row.username,
+          display_name: row.display_name,
+          attributes: row.attributes,
+        });
       return { access_token: access.token, token_type: 'Bearer' as const, expires_in: access.expiresIn, refresh_token: refresh.token, session_id: sessionId };
     });
   }

@@ -77,10 +77,9 @@ export class ClientAuthentication {
       // Per client id *and* address: client ids are public, so a block on the id alone would let anyone lock an app out.
       { key: `client:${sha256(presented.clientId).toString('hex').slice(0, 32)}:ip:${ip ?? 'unknown'}`, limit: FAILURES_PER_CLIENT },
     ];
-    for (const s of scopes) {
-      const blockedFor = await this.limiter.ttl(this.limiter.key('oauth-client-block', tenant.id, s.key));
-      if (blockedFor > 0) throw new DomainError('auth.rate_limited', undefined, undefined, { 'Retry-After': String(blockedFor) });
-    }
+    const blocked = await this.limiter.ttls(scopes.map((s) => this.limiter.key('oauth-client-block', tenant.id, s.key)));
+    const blockedFor = Math.max(...blocked);
+    if (blockedFor > 0) throw new DomainError('auth.rate_limited', undefined, undefined, { 'Retry-After': String(blockedFor) });
     const client = await this.check(presented);
     if (client) return { client, method: presented.method };
     for (const s of scopes) {

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@credence/context';
 import { ClientInfo, SessionLifecycle } from '@credence/identity';
-import type { UnitOfWork } from '@credence/tenancy';
+import { DomainError } from '@credence/errors';
 import { ApplicationClient } from '../../applications/application-clients';
 import { AuthorizationCodes } from '../../codes/authorization-codes';
 import { IdTokenMinter } from '../../tokens/id-token-minter';
 import { scopeSet } from '../../tokens/scopes';
-import { readUser, UserRecord } from '../../tokens/user-claims';
+import type { UserRecord } from '../../tokens/user-claims';
 import { invalidGrant, invalidRequest } from '../oauth-error';
 import { verifierMatches } from '../pkce';
 import { TokenResponse } from '../token-response';
@@ -45,18 +45,22 @@ export class AuthorizationCodeGrant {
     }
 
     const scope = grant.scope.join(' ');
-    // The user is read in the session's own transaction, under a share lock (readUser): one round of
-    // statements fewer than a separate read, and a user disabled meanwhile cannot keep the new session.
+    // The session's own statement reads the user under a share lock and refuses one who is not active (a
+    // user disabled meanwhile cannot keep the new session); the record feeds the ID token's claims.
     let user: UserRecord | undefined;
-    const activeUser = async (uow: UnitOfWork) => {
-      user = await readUser(uow, grant.userId);
-      if (user?.status !== 'active') throw invalidGrant();
-    };
-    const pair = await this.sessions.start(grant.userId, grant.method, clientInfo, activeUser, {
-      clientId: client.clientId,
-      scope,
-      browserSessionId: grant.browserSessionId,
-    });
+    const pair = await this.sessions
+      .start(
+        grant.userId,
+        grant.method,
+        clientInfo,
+        async (_uow, _sessionId, record) => {
+          user = record;
+        },
+        { clientId: client.clientId, scope, browserSessionId: grant.browserSessionId },
+      )
+      .catch((err: unknown) => {
+        throw err instanceof DomainError && err.code === 'auth.account.disabled' ? invalidGrant() : err;
+      });
     // Exactly one exchange wins the code and answers with tokens; when a replay came in meanwhile, those
     // tokens are already revoked by the time the app uses them (the replay could not know the session yet).
     if ((await this.codes.attach(code, pair.session_id)) === 'replayed') await this.sessions.revokeSession(pair.session_id, 'authorization_code_reuse');

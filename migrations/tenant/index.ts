@@ -12,6 +12,7 @@ import { ServiceCredentialPermissions1732560000010 } from './1732560000010-servi
 import { CreateApplications1732560000011 } from './1732560000011-create-applications';
 import { RevokedSessionTombstones1732560000012 } from './1732560000012-revoked-session-tombstones';
 import { BrowserSessions1732560000013 } from './1732560000013-browser-sessions';
+import { Federation1732560000014 } from './1732560000014-federation';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
@@ -30,5 +31,6 @@ export const tenantMigrations: MigrationSet = {
     CreateApplications1732560000011,
     RevokedSessionTombstones1732560000012,
     BrowserSessions1732560000013,
+    Federation1732560000014,
   ],
 };

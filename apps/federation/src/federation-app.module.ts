@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { FederationModule } from '@credence/federation';
+import { IdentityAccessModule } from '@credence/identity';
 
-/** apps/federation: IdP connections (SAML, OIDC, LDAP) and home-realm discovery. Features arrive with their issues; health and metrics come from the core. */
-@Module({})
+/** apps/federation: IdP connections (SAML, OIDC, LDAP) and the sign-ins through them. Its features live in libs/federation. */
+@Module({ imports: [FederationModule, IdentityAccessModule] })
 export class FederationAppModule {}

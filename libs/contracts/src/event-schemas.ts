@@ -32,6 +32,36 @@ const application = {
   connections: z.array(uuid).nullable(),
 };
 
+const connectionType = z.enum(['saml', 'oidc', 'ldap']);
+const connection = { connection_id: uuid, type: connectionType, name: text, enabled: z.boolean(), domains: z.array(z.string()) };
+const federationFailure = z.enum([
+  'signature_invalid',
+  'signature_missing',
+  'digest_algorithm_refused',
+  'destination_mismatch',
+  'recipient_mismatch',
+  'issuer_mismatch',
+  'audience_mismatch',
+  'expired',
+  'not_yet_valid',
+  'in_response_to_unknown',
+  'replayed',
+  'idp_initiated_refused',
+  'malformed',
+  'too_large',
+  'subject_missing',
+  'connection_disabled',
+  'state_mismatch',
+  'nonce_mismatch',
+  'id_token_invalid',
+  'user_disabled',
+  'jit_disabled',
+  'account_exists',
+  'ldap_unavailable',
+  'idp_error',
+]);
+const federationLogin = { ...client, connection_id: uuid, connection_type: connectionType };
+
 type Schemas = { [T in EventType]: z.ZodType<EventCatalogue[T]> };
 
 export const EVENT_DATA_SCHEMAS: Schemas = {
@@ -65,6 +95,13 @@ export const EVENT_DATA_SCHEMAS: Schemas = {
   'application.updated': z.strictObject({ ...application, changed: z.array(z.string()) }),
   'application.deleted': z.strictObject({ ...applicationRef, name: text }),
   'application.secret_rotated': z.strictObject(applicationRef),
+  'federation.connection.created': z.strictObject(connection),
+  'federation.connection.updated': z.strictObject({ ...connection, changed: z.array(z.string()) }),
+  'federation.connection.deleted': z.strictObject(connection),
+  'federation.connection.certificate_expiring': z.strictObject({ connection_id: uuid, not_after: time, fingerprint: z.string() }),
+  'federation.login.succeeded': z.strictObject({ ...federationLogin, user_id: uuid, jit_created: z.boolean() }),
+  'federation.login.failed': z.strictObject({ ...federationLogin, user_id: uuid.nullable(), reason: federationFailure }),
+  'user.identity_linked': z.strictObject({ user_id: uuid, connection_id: uuid, connection_type: connectionType, jit_created: z.boolean() }),
   'auth.account.locked': z.strictObject({ user_id: uuid, locked_until: time, failures: z.number().int() }),
   'security.violation.detected': z.strictObject({
     rule: z.string(),

@@ -145,6 +145,49 @@ export interface ApplicationRef {
   client_id: string;
 }
 
+/** A connection (an IdP: SAML, OIDC or LDAP) as events describe it: never a secret. */
+export interface ConnectionData {
+  connection_id: string;
+  type: 'saml' | 'oidc' | 'ldap';
+  name: string;
+  enabled: boolean;
+  domains: string[];
+}
+
+/** Why a federated sign-in was refused (federation contract, "Users from an IdP"). */
+export type FederationFailureReason =
+  | 'signature_invalid'
+  | 'signature_missing'
+  | 'digest_algorithm_refused'
+  | 'destination_mismatch'
+  | 'recipient_mismatch'
+  | 'issuer_mismatch'
+  | 'audience_mismatch'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'in_response_to_unknown'
+  | 'replayed'
+  | 'idp_initiated_refused'
+  | 'malformed'
+  | 'too_large'
+  | 'subject_missing'
+  | 'connection_disabled'
+  | 'state_mismatch'
+  | 'nonce_mismatch'
+  | 'id_token_invalid'
+  | 'user_disabled'
+  | 'jit_disabled'
+  | 'account_exists'
+  | 'ldap_unavailable'
+  | 'idp_error';
+
+export interface FederationLoginData extends ClientData {
+  connection_id: string;
+  connection_type: 'saml' | 'oidc' | 'ldap';
+  /** The Credence user, once known (null when the refusal came before the subject was trusted). */
+  user_id: string | null;
+}
+
 export interface UserData {
   user_id: string;
   /** Null only in a copy of the event erased since (replay, outbox). */
@@ -223,6 +266,13 @@ export interface EventCatalogue {
   'application.updated': ApplicationData & { changed: string[] };
   'application.deleted': ApplicationRef & { name: string };
   'application.secret_rotated': ApplicationRef;
+  'federation.connection.created': ConnectionData;
+  'federation.connection.updated': ConnectionData & { changed: string[] };
+  'federation.connection.deleted': ConnectionData;
+  'federation.connection.certificate_expiring': { connection_id: string; not_after: string; fingerprint: string };
+  'federation.login.succeeded': FederationLoginData & { user_id: string; jit_created: boolean };
+  'federation.login.failed': FederationLoginData & { reason: FederationFailureReason };
+  'user.identity_linked': { user_id: string; connection_id: string; connection_type: 'saml' | 'oidc' | 'ldap'; jit_created: boolean };
   'auth.account.locked': AccountLockedData;
   'security.violation.detected': SecurityViolationData;
   'user.created': UserData;

@@ -1,13 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityCoreModule } from '@credence/identity';
-import { ApplicationClients } from './applications/application-clients';
-import { APPLICATIONS_CONTROLLERS, APPLICATIONS_PROVIDERS } from './applications/applications.providers';
+import { APPLICATION_READERS, APPLICATIONS_CONTROLLERS, APPLICATIONS_PROVIDERS } from './applications/applications.providers';
 import { AuthorizeController } from './authorize/authorize.controller';
-
 import { AuthorizationCodes } from './codes/authorization-codes';
 import { CompleteInteraction } from './interactions/complete-interaction/complete-interaction';
-import { FEDERATED_LOGIN, NO_FEDERATION } from './federation/federated-login';
 import { InteractionStore } from './interactions/interaction-store';
 import { IdTokenHints } from './logout/id-token-hint';
 import { LogoutController } from './logout/logout.controller';
@@ -29,27 +26,32 @@ import { UserinfoController } from './userinfo/userinfo.controller';
 const TOKEN_CONTROLLERS = [DiscoveryController, TokenController, UserinfoController];
 const TOKEN_PROVIDERS = [ClientAuthentication, AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant, IdTokenMinter, UserRecords];
 
-const OP_PROVIDERS = [
-  InteractionStore,
-  AuthorizationCodes,
-  CompleteInteraction,
-  TenantBranding,
-  IdTokenHints,
-  HtmlErrorFilter,
-  HostedPageErrors,
-  ...LOGIN_PAGE_PROVIDERS,
-  // Federation (issues 12 and 13) replaces this binding; until then a tenant has no connections.
-  { provide: FEDERATED_LOGIN, useValue: NO_FEDERATION },
-];
+/** What every sign-in path shares, the OpenID Provider's routes and federation's alike. */
+const INTERACTION_PROVIDERS = [InteractionStore, AuthorizationCodes, CompleteInteraction, TenantBranding, HtmlErrorFilter, HostedPageErrors, ...APPLICATION_READERS];
+
+/**
+ * Interactions, codes and CompleteInteraction, the application lookup, and the HTML error pages,
+ * without any route: federation (apps/federation) imports this to finish its sign-ins.
+ */
+@Module({
+  imports: [CqrsModule, IdentityCoreModule],
+  providers: INTERACTION_PROVIDERS,
+  exports: INTERACTION_PROVIDERS,
+})
+export class OauthInteractionsModule {}
+
+// FEDERATED_LOGIN is bound by federation's FederationLoginModule (global) when the process has it;
+// without it a tenant has no connections (NO_FEDERATION).
+const OP_PROVIDERS = [IdTokenHints, ...LOGIN_PAGE_PROVIDERS];
 
 /**
  * Credence as each tenant's OpenID Provider: the tenant's applications (its OAuth clients), the
  * authorization, token, userinfo and logout endpoints, and the hosted login page (docs/oidc.md).
  */
 @Module({
-  imports: [CqrsModule, IdentityCoreModule],
+  imports: [CqrsModule, IdentityCoreModule, OauthInteractionsModule],
   controllers: [...APPLICATIONS_CONTROLLERS, ...TOKEN_CONTROLLERS, AuthorizeController, LogoutController, ...LOGIN_PAGE_CONTROLLERS],
   providers: [...APPLICATIONS_PROVIDERS, ...OP_PROVIDERS, ...TOKEN_PROVIDERS],
-  exports: [ApplicationClients, CompleteInteraction, InteractionStore],
+  exports: [OauthInteractionsModule],
 })
 export class OauthModule {}

@@ -10,11 +10,10 @@ import { ListApplicationsHandler } from './queries/list-applications/list-applic
 import { RedirectUriPolicy } from './redirect-uri-policy';
 
 export const APPLICATIONS_CONTROLLERS = [ApplicationsController];
+/** Reading applications (the sign-in paths); shared through OauthInteractionsModule. */
+export const APPLICATION_READERS = [ApplicationClients, ApplicationCache, ApplicationChanges];
 export const APPLICATIONS_PROVIDERS = [
   RedirectUriPolicy,
-  ApplicationClients,
-  ApplicationCache,
-  ApplicationChanges,
   CreateApplicationHandler,
   UpdateApplicationHandler,
   DeleteApplicationHandler,

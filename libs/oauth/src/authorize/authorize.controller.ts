@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiFoundResponse, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +11,7 @@ import { TenantRouteGuard } from '@credence/tenancy';
 import { ApplicationClient, ApplicationClients } from '../applications/application-clients';
 import { BrowserSession, BrowserSessions } from '@credence/identity';
 import { BINDING_COOKIE, CookieScope, readCookie, SESSION_COOKIE, setCookie } from '../browser/cookies';
-import { FEDERATED_LOGIN, FederatedLogin, LoginConnection } from '../federation/federated-login';
+import { FEDERATED_LOGIN, FederatedLogin, LoginConnection, NO_FEDERATION } from '../federation/federated-login';
 import { CompleteInteraction, redirectToClient } from '../interactions/complete-interaction/complete-interaction';
 import { InteractionStore } from '../interactions/interaction-store';
 import { errorPage } from '../pages/error-page';
@@ -45,9 +45,14 @@ export class AuthorizeController {
     private readonly branding: TenantBranding,
     private readonly context: RequestContext,
     private readonly limiter: RateLimiter,
-    @Inject(FEDERATED_LOGIN) private readonly federation: FederatedLogin,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(FEDERATED_LOGIN) private readonly boundFederation?: FederatedLogin,
   ) {}
+
+  /** Federation's binding, or no connections at all when this process has no federation. */
+  private get federation(): FederatedLogin {
+    return this.boundFederation ?? NO_FEDERATION;
+  }
 
   @Get('authorize')
   @ApiFoundResponse({ description: 'To the hosted login page, an IdP, or back to the redirect_uri with code (or error), state and iss. docs/oidc.md lists the parameters.' })

@@ -1,9 +1,9 @@
 import { PageError } from '../pages/page-error';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { DomainError } from '@credence/errors';
 import { ApplicationClients } from '../applications/application-clients';
-import { FEDERATED_LOGIN, FederatedLogin, LoginConnection } from '../federation/federated-login';
+import { FEDERATED_LOGIN, FederatedLogin, LoginConnection, NO_FEDERATION } from '../federation/federated-login';
 import type { Interaction } from '../interactions/interaction';
 import { InteractionStore } from '../interactions/interaction-store';
 import { domainOf } from './login-form';
@@ -32,8 +32,13 @@ export class HostedLogin {
   constructor(
     private readonly interactions: InteractionStore,
     private readonly applications: ApplicationClients,
-    @Inject(FEDERATED_LOGIN) private readonly federation: FederatedLogin,
+    @Optional() @Inject(FEDERATED_LOGIN) private readonly boundFederation?: FederatedLogin,
   ) {}
+
+  /** Federation's binding, or no connections at all when this process has no federation. */
+  private get federation(): FederatedLogin {
+    return this.boundFederation ?? NO_FEDERATION;
+  }
 
   /** The interaction, when this browser (its binding cookie) started it and it has not expired or completed. */
   async open(interactionId: string | undefined, bindingCookie: string | undefined): Promise<Interaction> {

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '@credence/context';
+import { KeyEncryption } from '@credence/crypto';
+import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { Connection, ConnectionSecrets, secretsAssociatedData } from './connection';
+
+interface ConnectionRow {
+  id: string;
+  type: Connection['type'];
+  name: string;
+  enabled: boolean;
+  status: Connection['status'];
+  domains: string[];
+  jit: Connection['jit'];
+  attribute_mapping: Connection['attributeMapping'];
+  group_role_mapping: Connection['groupRoleMapping'];
+  config: { saml?: Connection['saml']; oidc?: Connection['oidc']; ldap?: Connection['ldap'] };
+}
+
+export const CONNECTION_SELECT = `
+  SELECT c.id, c.type, c.name, c.enabled, c.status, c.jit, c.attribute_mapping, c.group_role_mapping, c.config,
+         ARRAY(SELECT d.domain FROM connection_domains d WHERE d.connection_id = c.id ORDER BY d.domain) AS domains
+    FROM connections c`;
+
+export const toConnection = (r: ConnectionRow): Connection => ({
+  id: r.id,
+  type: r.type,
+  name: r.name,
+  enabled: r.enabled,
+  status: r.status,
+  domains: r.domains,
+  jit: r.jit,
+  attributeMapping: r.attribute_mapping,
+  groupRoleMapping: r.group_role_mapping,
+  ...r.config,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads the connections of the tenant in context (the sign-in paths); the connections API writes them. */
+@Injectable()
+export class ConnectionStore {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly encryption: KeyEncryption,
+    private readonly context: RequestContext,
+  ) {}
+
+  async find(id: string, uow?: UnitOfWork): Promise<Connection | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const read = (u: UnitOfWork) => u.query<ConnectionRow[]>(`${CONNECTION_SELECT} WHERE c.id = $1`, [id.toLowerCase()]);
+    const [row] = uow ? await read(uow) : await this.runner.inTenant(read);
+    return row ? toConnection(row) : undefined;
+  }
+
+  /** Enabled connections, all of them or those whose ids are listed (an application's allowed connections). */
+  async enabled(ids: readonly string[] | null): Promise<Connection[]> {
+    const rows = await this.runner.inTenant((u) =>
+      u.query<ConnectionRow[]>(`${CONNECTION_SELECT} WHERE c.enabled AND ($1::uuid[] IS NULL OR c.id = ANY($1)) ORDER BY c.name, c.id`, [ids ? [...ids] : null]),
+    );
+    return rows.map(toConnection);
+  }
+
+  /** The enabled connection that owns this e-mail domain, if any. */
+  async byDomain(domain: string): Promise<Connection | undefined> {
+    const [row] = await this.runner.inTenant((u) =>
+      u.query<ConnectionRow[]>(`${CONNECTION_SELECT} JOIN connection_domains cd ON cd.connection_id = c.id WHERE cd.domain = $1 AND c.enabled`, [domain.toLowerCase()]),
+    );
+    return row ? toConnection(row) : undefined;
+  }
+
+  /** The connection's secrets, opened; an empty object when it has none. */
+  async secrets(id: string): Promise<ConnectionSecrets> {
+    const [row] = await this.runner.inTenant((u) => u.query<{ secrets: Buffer | null }[]>('SELECT secrets FROM connections WHERE id = $1', [id]));
+    if (!row?.secrets) return {};
+    const opened = this.encryption.decrypt(row.secrets, secretsAssociatedData(this.context.requireTenant().id, id));
+    return JSON.parse(opened.toString('utf8')) as ConnectionSecrets;
+  }
+
+  seal(connectionId: string, secrets: ConnectionSecrets): { sealed: Buffer; kekId: string } {
+    const plain = Buffer.from(JSON.stringify(secrets), 'utf8');
+    return { sealed: this.encryption.encrypt(plain, secretsAssociatedData(this.context.requireTenant().id, connectionId)), kekId: this.encryption.kekId };
+  }
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { IdentityCoreModule } from '@credence/identity';
+import { OauthInteractionsModule } from '@credence/oauth';
+import { ConnectionStore } from './connections/connection-store';
+import { LOGIN_STARTERS } from './login/login-starters';
+import { FederatedSignIn } from './users/federated-sign-in';
+
+const FEDERATION_PROVIDERS = [
+  ConnectionStore,
+  FederatedSignIn,
+  // The sign-in starters of each connection type (the SAML, OIDC and LDAP parts add theirs).
+  { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [] },
+];
+
+/**
+ * Federation: a tenant's IdP connections (SAML, OIDC, LDAP), the sign-in through them, and the users
+ * they bring (docs/federation.md). Served by apps/federation; every sign-in ends in CompleteInteraction.
+ */
+@Module({
+  imports: [CqrsModule, IdentityCoreModule, OauthInteractionsModule],
+  controllers: [],
+  providers: [...FEDERATION_PROVIDERS],
+  exports: FEDERATION_PROVIDERS,
+})
+export class FederationModule {}

@@ -1,0 +1,14 @@
+import type { FederationFailureReason } from '@credence/contracts';
+
+/** What an IdP said about the user, after every protocol check passed (SAML assertion, OIDC ID token, LDAP entry). */
+export interface FederatedIdentity {
+  /** The IdP's stable subject for the user (SAML persistent NameID or mapped attribute, OIDC sub, LDAP entryUUID/objectGUID). */
+  subject: string;
+  email?: string;
+  given_name?: string;
+  family_name?: string;
+  /** Group names (or LDAP DNs) for the group → role rules. */
+  groups: string[];
+}
+
+export type FederatedSignInResult = { ok: true; userId: string; jitCreated: boolean } | { ok: false; reason: FederationFailureReason; userId: string | null };

@@ -2,7 +2,7 @@ import 'reflect-metadata'; // @peculiar/x509 resolves its parts through tsyringe
 import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** One SP key pair with its self-signed certificate, as SAML metadata publishes it. */
 export interface SpCredential {
@@ -21,7 +21,7 @@ const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
  */
 export async function newSpCredential(commonName: string, use: 'signing' | 'encryption'): Promise<SpCredential> {
   const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))

@@ -35,3 +35,6 @@ export * from './service-credentials/service-permissions';
 export * from './access/identity-service-credential-verifier';
 export * from './introspection/token-introspection';
 export * from './rpc/identity-rpc.module';
+// Federation (JIT provisioning, group rules) writes users in its own unit of work and must emit and guard the same way.
+export { userEventData } from './users/dto/user.response';
+export { assertAnotherAdminRemains } from './users/last-admin';

@@ -1,45 +1,63 @@
 import { Injectable } from '@nestjs/common';
-import { v7 as uuidv7 } from 'uuid';
 import { FederationFailureReason, subjects } from '@credence/contracts';
+import { lockForTransaction } from '@credence/database';
+import { DomainError } from '@credence/errors';
 import { clientData, ClientInfo } from '@credence/identity';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import type { Connection } from '../connections/connection';
+import { CONNECTION_SELECT, toConnection } from '../connections/connection-store';
+import { checkIdentity, CheckedIdentity } from './checked-identity';
 import { FederatedIdentity, FederatedSignInResult } from './federated-identity';
+import { rolesForGroups } from './group-matching';
+import { provisionUser } from './jit-provisioning';
+import { LockedUser, lockUserRow, syncProfile } from './profile-sync';
+import { applyRuleGrants } from './role-grants';
 
-interface LinkedUser {
-  id: string;
-  email: string;
-  username: string | null;
-  status: string;
-}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Unique and foreign-key violations a concurrent sign-in, disable or deletion can cause: the unit re-reads and decides again. */
+const RETRIED_SQLSTATES = new Set(['23505', '23503', '40P01']);
+const ATTEMPTS = 3;
 
-const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1);
+const sqlState = (err: unknown) => {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  return e?.code ?? e?.driverError?.code;
+};
+const refused = (reason: FederationFailureReason, userId: string | null = null): FederatedSignInResult => ({ ok: false, reason, userId });
 
 /**
  * Turns an identity an IdP vouched for into a Credence user, the same way for SAML, OIDC and LDAP
- * (federation contract, "Users from an IdP"): the (connection, subject) link first; otherwise an
- * existing user with the same e-mail, linked only through one of the connection's verified domains
- * (else `account_exists`); otherwise a new user when JIT is on (else `jit_disabled`). A disabled user is
- * refused. Success and refusal are recorded (`federation.login.succeeded` / `federation.login.failed`).
+ * (federation contract, "Users from an IdP"; docs/federation-users.md): the (connection, subject) link
+ * first; otherwise an existing user with the same e-mail, linked only through one of the connection's
+ * verified domains (else `account_exists`); otherwise a new user when JIT is on (else `jit_disabled`).
+ * A disabled user is refused. Each success updates the profile and applies the group → role rules.
+ * All of one sign-in is one unit of work holding the user's row; success and refusal are recorded
+ * (`federation.login.succeeded` / `federation.login.failed`).
  */
 @Injectable()
 export class FederatedSignIn {
   constructor(private readonly runner: TenantTransactionRunner) {}
 
-  async resolve(connection: Connection, identity: FederatedIdentity, client: ClientInfo): Promise<FederatedSignInResult> {
-    const result = await this.runner.inTenant(async (uow) => {
-      const outcome = await this.link(uow, connection, identity);
-      if (outcome.ok) {
-        uow.emit('federation.login.succeeded', subjects.user(outcome.userId), {
-          connection_id: connection.id,
-          connection_type: connection.type,
-          user_id: outcome.userId,
-          jit_created: outcome.jitCreated,
-          ...clientData(client),
-        });
-      }
-      return outcome;
-    });
+  /**
+   * The connection is read again inside the unit (its rules, domains and JIT settings as committed
+   * now); one that is not the tenant's in context is `connection.not_found`.
+   */
+  async resolve(connection: Pick<Connection, 'id' | 'type'>, identity: FederatedIdentity, client: ClientInfo): Promise<FederatedSignInResult> {
+    const result = await this.withRetries(() =>
+      this.runner.inTenant(async (uow) => {
+        const outcome = await this.signIn(uow, connection.id, identity);
+        if (outcome.ok) {
+          uow.emit('federation.login.succeeded', subjects.user(outcome.userId), {
+            connection_id: connection.id,
+            connection_type: connection.type,
+            user_id: outcome.userId,
+            jit_created: outcome.jitCreated,
+            ...clientData(client),
+          });
+        }
+        return outcome;
+      }),
+    );
     if (!result.ok) await this.refuse(connection, result.reason, client, result.userId);
     return result;
   }
@@ -57,36 +75,67 @@ export class FederatedSignIn {
     });
   }
 
-  private async link(uow: UnitOfWork, connection: Connection, identity: FederatedIdentity): Promise<FederatedSignInResult> {
-    const [linked] = await uow.query<LinkedUser[]>(
-      `SELECT u.id, u.email, u.username, u.status FROM federated_identities f JOIN users u ON u.id = f.user_id
-        WHERE f.connection_id = $1 AND f.subject = $2 FOR SHARE OF u`,
-      [connection.id, identity.subject],
-    );
-    if (linked) {
-      if (linked.status !== 'active') return { ok: false, reason: 'user_disabled', userId: linked.id };
-      await uow.query('UPDATE federated_identities SET last_login_at = now() WHERE connection_id = $1 AND subject = $2', [connection.id, identity.subject]);
-      return { ok: true, userId: linked.id, jitCreated: false };
-    }
-    const email = identity.email?.trim().toLowerCase();
-    if (email) {
-      const [existing] = await uow.query<LinkedUser[]>('SELECT id, email, username, status FROM users WHERE lower(email) = $1 FOR SHARE', [email]);
-      if (existing) {
-        if (!connection.domains.includes(domainOf(email))) return { ok: false, reason: 'account_exists', userId: existing.id };
-        if (existing.status !== 'active') return { ok: false, reason: 'user_disabled', userId: existing.id };
-        await this.insertLink(uow, connection, identity.subject, existing.id, false);
-        return { ok: true, userId: existing.id, jitCreated: false };
+  private async withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n += 1) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (n >= ATTEMPTS || !RETRIED_SQLSTATES.has(sqlState(err) ?? '')) throw err;
       }
     }
-    if (!connection.jit.enabled) return { ok: false, reason: 'jit_disabled', userId: null };
-    if (!email) return { ok: false, reason: 'subject_missing', userId: null };
-    const id = uuidv7();
-    const displayName = [identity.given_name, identity.family_name].filter(Boolean).join(' ') || null;
-    const attributes = { ...(identity.given_name ? { given_name: identity.given_name } : {}), ...(identity.family_name ? { family_name: identity.family_name } : {}) };
-    await uow.query(`INSERT INTO users (id, email, display_name, status, attributes) VALUES ($1, $2, $3, 'active', $4)`, [id, email, displayName, JSON.stringify(attributes)]);
-    uow.emit('user.created', subjects.user(id), { user_id: id, email, username: null, status: 'active' });
+  }
+
+  private async signIn(uow: UnitOfWork, connectionId: string, raw: FederatedIdentity): Promise<FederatedSignInResult> {
+    const connection = await this.currentConnection(uow, connectionId);
+    if (!connection.enabled) return refused('connection_disabled');
+    const checked = checkIdentity(raw);
+    if (!checked.ok) return refused(checked.reason);
+    const identity = checked.identity;
+    // Two first sign-ins of one subject serialise here: the second finds the link the first made.
+    await lockForTransaction(uow.manager.queryRunner!, `federated-subject:${uow.tenant!.id}:${connection.id}:${identity.subject}`);
+
+    const [link] = await uow.query<{ user_id: string }[]>('SELECT user_id FROM federated_identities WHERE connection_id = $1 AND subject = $2', [
+      connection.id,
+      identity.subject,
+    ]);
+    if (link) {
+      const user = await lockUserRow(uow, { id: link.user_id });
+      // Gone between the two reads: deleted while signing in; refused (the next sign-in finds no link).
+      if (!user) return refused('user_disabled', link.user_id);
+      if (user.status !== 'active') return refused('user_disabled', user.id);
+      await uow.query('UPDATE federated_identities SET last_login_at = now() WHERE connection_id = $1 AND subject = $2', [connection.id, identity.subject]);
+      return this.signedIn(uow, connection, user, identity, false);
+    }
+
+    if (identity.email) {
+      const existing = await lockUserRow(uow, { email: identity.email });
+      if (existing) {
+        if (!connection.domains.includes(domainOf(identity.email))) return refused('account_exists', existing.id);
+        if (existing.status !== 'active') return refused('user_disabled', existing.id);
+        await this.insertLink(uow, connection, identity.subject, existing.id, false);
+        return this.signedIn(uow, connection, existing, identity, false);
+      }
+    }
+
+    if (!connection.jit?.enabled) return refused('jit_disabled');
+    if (!identity.email) return refused('subject_missing');
+    const id = await provisionUser(uow, connection, { ...identity, email: identity.email });
     await this.insertLink(uow, connection, identity.subject, id, true);
+    await applyRuleGrants(uow, uow.tenant!.id, connection.id, id, rolesForGroups(connection.groupRoleMapping ?? [], identity.groups));
     return { ok: true, userId: id, jitCreated: true };
+  }
+
+  private async currentConnection(uow: UnitOfWork, id: string): Promise<Connection> {
+    if (!UUID.test(id)) throw new DomainError('connection.not_found');
+    const [row] = await uow.query<Parameters<typeof toConnection>[0][]>(`${CONNECTION_SELECT} WHERE c.id = $1`, [id.toLowerCase()]);
+    if (!row) throw new DomainError('connection.not_found');
+    return toConnection(row);
+  }
+
+  private async signedIn(uow: UnitOfWork, connection: Connection, user: LockedUser, identity: CheckedIdentity, jitCreated: boolean): Promise<FederatedSignInResult> {
+    await syncProfile(uow, user, identity);
+    await applyRuleGrants(uow, uow.tenant!.id, connection.id, user.id, rolesForGroups(connection.groupRoleMapping ?? [], identity.groups));
+    return { ok: true, userId: user.id, jitCreated };
   }
 
   private async insertLink(uow: UnitOfWork, connection: Connection, subject: string, userId: string, jitCreated: boolean): Promise<void> {

@@ -6,3 +6,8 @@ export * from './users/federated-sign-in';
 export * from './login/login-starters';
 export * from './login/federation-login.module';
 export * from './connections/sp-credentials';
+export * from './connections/connection-urls';
+export * from './connections/idp-metadata';
+export * from './connections/certificates';
+export * from './outbound/outbound-fetch';
+export * from './outbound/address-policy';

@@ -1,7 +1,8 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { contractProblems, CredenceCloudEvent } from '@credence/contracts';
-import { newSpCredential } from '@credence/federation';
+import { RequestContext } from '@credence/context';
+import { MetadataRefresh, newSpCredential } from '@credence/federation';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
@@ -397,5 +398,75 @@ describe('connections', () => {
     }
     expect((await api('GET', '', undefined, false)).status).toBe(401);
     expect((await api('GET', `/${mine.id}`, undefined, other.admin, other)).status).toBe(200);
+  });
+
+  it('tests an OIDC connection by fetching its discovery document through the guard and comparing the issuer', async () => {
+    const issuer = `${idpBase}/oidc`;
+    served['/oidc/.well-known/openid-configuration'] = {
+      status: 200,
+      type: 'application/json',
+      body: JSON.stringify({ issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token` }),
+    };
+    const c = await create({ type: 'oidc', name: 'Local OP', oidc: { issuer, client_id: 'c', client_secret: 's' } });
+    const ok = await api('POST', `/${c.id}/test`);
+    expect(ok.body).toEqual({
+      ok: true,
+      checks: [
+        { name: 'discovery', ok: true, detail: 'fetched; issuer matches' },
+        { name: 'secrets', ok: true, detail: 'sealed secrets open' },
+      ],
+    });
+    served['/oidc/.well-known/openid-configuration'] = { status: 200, type: 'application/json', body: JSON.stringify({ issuer: 'https://evil.example' }) };
+    const mismatch = await api('POST', `/${c.id}/test`);
+    expect(mismatch.status).toBe(200);
+    expect(mismatch.body.checks[0]).toMatchObject({ name: 'discovery', ok: false, detail: expect.stringContaining('evil.example') });
+    served['/oidc/.well-known/openid-configuration'] = { status: 200, body: 'not json' };
+    expect((await api('POST', `/${c.id}/test`)).body.checks[0]).toMatchObject({ ok: false, detail: 'the discovery document is not JSON' });
+    const privateIssuer = await create({ type: 'oidc', name: 'Private OP', oidc: { issuer: 'https://10.1.2.3', client_id: 'c', client_secret: 's' } });
+    const refused = await api('POST', `/${privateIssuer.id}/test`);
+    expect(refused.status).toBe(200);
+    expect(refused.body.checks[0]).toMatchObject({ ok: false, detail: expect.stringMatching(/does not fetch/) });
+  });
+
+  it('refreshes metadata from its URL on schedule: new certificates stored, failures mark the connection, expiring certificates noticed once a day', async () => {
+    const tenant = await onboardWithDomains(t, 'conn-refresh', []);
+    const refresh = () =>
+      t.app.get(RequestContext).runWith({ tenant: { id: tenant.id, slug: tenant.slug, schema: tenant.schema } }, () => t.app.get(MetadataRefresh).refreshTenant());
+    served['/refresh'] = { status: 200, body: idpMetadata('https://refresh-idp.example', [idpCert]) };
+    const c = await create({ type: 'saml', name: 'Refreshed', saml: { idp_metadata_url: `${idpBase}/refresh` } }, tenant);
+    const get = async () => (await api('GET', `/${c.id}`, undefined, tenant.admin, tenant)).body;
+
+    expect(await refresh()).toEqual({ refreshed: 1, failed: 0, expiringNotices: 0 });
+    expect(await eventsOf(c.id)).toHaveLength(1); // unchanged metadata: nothing written
+
+    served['/refresh'] = { status: 200, body: idpMetadata('https://refresh-idp.example', [idpCert, idpCert2]) };
+    await refresh();
+    expect((await get()).saml.idp_certificates).toHaveLength(2);
+    let events = await eventsOf(c.id);
+    expect(events.at(-1)).toMatchObject({ type: 'federation.connection.updated', data: { changed: ['saml.idp_certificates'] } });
+
+    served['/refresh'] = { status: 503, body: 'down' };
+    expect(await refresh()).toMatchObject({ failed: 1 });
+    const failed = await get();
+    expect(failed).toMatchObject({ status: 'error', status_detail: 'metadata refresh failed: the metadata URL answered HTTP 503' });
+    expect(failed.saml.idp_certificates).toHaveLength(2); // the last good settings stay
+    events = await eventsOf(c.id);
+    expect(events.at(-1)!.data.changed).toEqual(['status']);
+
+    served['/refresh'] = { status: 200, body: idpMetadata('https://refresh-idp.example', [idpCert2]) };
+    await refresh();
+    expect(await get()).toMatchObject({ status: 'active', status_detail: null, saml: { idp_certificates: [expect.any(String)] } });
+    for (const e of await eventsOf(c.id)) expect(contractProblems(e)).toEqual([]);
+
+    // Ten years less ten days from now, the IdP certificate (ten years) is within 30 days of expiry.
+    const later = Date.now() + (10 * 365 - 10) * 24 * 3600 * 1000;
+    const soon = () =>
+      t.app.get(RequestContext).runWith({ tenant: { id: tenant.id, slug: tenant.slug, schema: tenant.schema } }, () => t.app.get(MetadataRefresh).refreshTenant(later));
+    expect((await soon()).expiringNotices).toBe(1);
+    expect((await soon()).expiringNotices).toBe(0); // once a day per certificate
+    const expiring = (await eventsOf(c.id)).filter((e) => e.type === 'federation.connection.certificate_expiring');
+    expect(expiring).toHaveLength(1);
+    expect(expiring[0].data).toEqual({ connection_id: c.id, not_after: expect.any(String), fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(contractProblems(expiring[0])).toEqual([]);
   });
 });

@@ -11,3 +11,4 @@ export * from './connections/idp-metadata';
 export * from './connections/certificates';
 export * from './outbound/outbound-fetch';
 export * from './outbound/address-policy';
+export * from './connections/metadata-refresh/metadata-refresh';

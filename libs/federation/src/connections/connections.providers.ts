@@ -5,6 +5,7 @@ import { UpdateConnectionHandler } from './commands/update-connection/update-con
 import { ConnectionSettings } from './connection-settings';
 import { ConnectionsController } from './connections.controller';
 import { IdpMetadataSource } from './idp-metadata-source';
+import { MetadataRefresh } from './metadata-refresh/metadata-refresh';
 import { GetConnectionHandler } from './queries/get-connection/get-connection.handler';
 import { ListConnectionsHandler } from './queries/list-connections/list-connections.handler';
 
@@ -18,4 +19,5 @@ export const CONNECTIONS_PROVIDERS = [
   TestConnectionHandler,
   GetConnectionHandler,
   ListConnectionsHandler,
+  MetadataRefresh,
 ];

@@ -58,6 +58,8 @@ describe('parseConfig', () => {
       ARGON2_MEMORY_KIB: 19_456,
       ARGON2_TIME_COST: 2,
       ARGON2_MAX_CONCURRENCY: 2,
+      FEDERATION_ALLOWED_HOSTS: '',
+      FEDERATION_METADATA_REFRESH_SECONDS: 21_600,
       EVENTS_RELAY_ENABLED: true,
       EVENTS_TRANSPORT: 'redis-streams',
       EVENTS_RMQ_QUEUE: 'credence-events',

@@ -48,6 +48,14 @@ export const configSchema = z
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     ARGON2_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /** Hosts (or host:port) the federation SSRF guard fetches from even on private, loopback or link-local addresses. */
+    FEDERATION_ALLOWED_HOSTS: z.string().max(4000).default(''),
+    FEDERATION_METADATA_REFRESH_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(21_600),
     ...eventsSettings,
     ...auditSettings,
   })

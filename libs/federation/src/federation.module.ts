@@ -3,11 +3,14 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityCoreModule } from '@credence/identity';
 import { OauthInteractionsModule } from '@credence/oauth';
 import { ConnectionStore } from './connections/connection-store';
+import { CONNECTIONS_CONTROLLERS, CONNECTIONS_PROVIDERS } from './connections/connections.providers';
 import { LOGIN_STARTERS } from './login/login-starters';
+import { OutboundFetch } from './outbound/outbound-fetch';
 import { FederatedSignIn } from './users/federated-sign-in';
 
 const FEDERATION_PROVIDERS = [
   ConnectionStore,
+  OutboundFetch,
   FederatedSignIn,
   // The sign-in starters of each connection type (the SAML, OIDC and LDAP parts add theirs).
   { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [] },
@@ -19,8 +22,8 @@ const FEDERATION_PROVIDERS = [
  */
 @Module({
   imports: [CqrsModule, IdentityCoreModule, OauthInteractionsModule],
-  controllers: [],
-  providers: [...FEDERATION_PROVIDERS],
+  controllers: [...CONNECTIONS_CONTROLLERS],
+  providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS],
   exports: FEDERATION_PROVIDERS,
 })
 export class FederationModule {}

@@ -72,8 +72,13 @@ export class ConnectionStore {
   /** The connection's secrets, opened; an empty object when it has none. */
   async secrets(id: string): Promise<ConnectionSecrets> {
     const [row] = await this.runner.inTenant((u) => u.query<{ secrets: Buffer | null }[]>('SELECT secrets FROM connections WHERE id = $1', [id]));
-    if (!row?.secrets) return {};
-    const opened = this.encryption.decrypt(row.secrets, secretsAssociatedData(this.context.requireTenant().id, id));
+    return this.open(id, row?.secrets ?? null);
+  }
+
+  /** Opens a sealed `connections.secrets` value read by the caller (in its own transaction). */
+  open(connectionId: string, sealed: Buffer | null): ConnectionSecrets {
+    if (!sealed) return {};
+    const opened = this.encryption.decrypt(sealed, secretsAssociatedData(this.context.requireTenant().id, connectionId));
     return JSON.parse(opened.toString('utf8')) as ConnectionSecrets;
   }
 

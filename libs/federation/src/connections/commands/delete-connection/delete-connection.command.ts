@@ -1,0 +1,6 @@
+export class DeleteConnectionCommand {
+  constructor(
+    readonly tenantId: string,
+    readonly id: string,
+  ) {}
+}

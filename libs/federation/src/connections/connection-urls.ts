@@ -1,0 +1,12 @@
+/**
+ * The URLs of a connection that an IdP admin copies into the IdP (and the SP metadata publishes).
+ * `base` is CREDENCE_BASE_URL (no trailing slash). The SAML and OIDC sign-in routes serve them.
+ */
+const connectionBase = (base: string, slug: string, id: string) => `${base}/v1/t/${slug}/connections/${id}`;
+
+/** The SP entity id is the SP metadata URL (the usual choice: resolvable, unique per connection). */
+export const samlSpEntityId = (base: string, slug: string, id: string) => `${connectionBase(base, slug, id)}/saml/metadata`;
+export const samlSpMetadataUrl = samlSpEntityId;
+export const samlAcsUrl = (base: string, slug: string, id: string) => `${connectionBase(base, slug, id)}/saml/acs`;
+export const samlSloUrl = (base: string, slug: string, id: string) => `${connectionBase(base, slug, id)}/saml/slo`;
+export const oidcRedirectUri = (base: string, slug: string, id: string) => `${connectionBase(base, slug, id)}/oidc/callback`;

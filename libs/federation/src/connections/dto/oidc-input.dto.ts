@@ -1,0 +1,35 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsString, Length, Matches } from 'class-validator';
+import { OptionalField } from '@credence/http';
+import { TextField, UrlField } from './connection-fields';
+
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
+const ScopesField = () =>
+  applyDecorators(IsArray(), ArrayMaxSize(20), ArrayUnique(), IsString({ each: true }), Matches(SCOPE, { each: true, message: 'each scope must be a scope token' }));
+
+export class OidcInputDto {
+  @ApiProperty({ example: 'https://login.example.com', description: 'https (http on loopback outside production).' })
+  @UrlField()
+  issuer: string;
+
+  @ApiProperty() @TextField(500) client_id: string;
+
+  @ApiProperty({ description: 'Sealed at rest, never returned.' })
+  @IsString()
+  @Length(1, 2000)
+  client_secret: string;
+
+  @ApiPropertyOptional({ type: [String], default: ['openid', 'email', 'profile'] })
+  @OptionalField()
+  @ScopesField()
+  scopes?: string[];
+}
+
+/** PATCH: each field optional; a client_secret given replaces the sealed one. */
+export class OidcPatchDto {
+  @ApiPropertyOptional() @OptionalField() @UrlField() issuer?: string;
+  @ApiPropertyOptional() @OptionalField() @TextField(500) client_id?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @Length(1, 2000) client_secret?: string;
+  @ApiPropertyOptional({ type: [String] }) @OptionalField() @ScopesField() scopes?: string[];
+}

@@ -1,0 +1,6 @@
+export class GetConnectionQuery {
+  constructor(
+    readonly tenantId: string,
+    readonly id: string,
+  ) {}
+}

@@ -1,0 +1,7 @@
+export class ListConnectionsQuery {
+  constructor(
+    readonly tenantId: string,
+    readonly limit: number,
+    readonly after: string | null,
+  ) {}
+}

@@ -2,7 +2,8 @@ import 'reflect-metadata'; // @peculiar/x509 resolves its parts through tsyringe
 import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// Node's webcrypto is the Web Crypto API the library expects (its type is the DOM's Crypto, absent here).
+x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
 
 /** One SP key pair with its self-signed certificate, as SAML metadata publishes it. */
 export interface SpCredential {

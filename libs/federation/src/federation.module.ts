@@ -5,12 +5,20 @@ import { OauthInteractionsModule } from '@credence/oauth';
 import { ConnectionStore } from './connections/connection-store';
 import { LOGIN_STARTERS } from './login/login-starters';
 import { FederatedSignIn } from './users/federated-sign-in';
+import { SamlAcs } from './saml/saml-acs';
+import { SamlContinue } from './saml/saml-continue';
+import { SamlLoginStarter } from './saml/saml-login-starter';
+import { SamlLogout } from './saml/saml-logout';
+import { SamlState } from './saml/saml-state';
+import { SamlController } from './saml/saml.controller';
 
 const FEDERATION_PROVIDERS = [
   ConnectionStore,
   FederatedSignIn,
+  SamlState,
+  SamlLoginStarter,
   // The sign-in starters of each connection type (the SAML, OIDC and LDAP parts add theirs).
-  { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [] },
+  { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [SamlLoginStarter] },
 ];
 
 /**
@@ -19,8 +27,8 @@ const FEDERATION_PROVIDERS = [
  */
 @Module({
   imports: [CqrsModule, IdentityCoreModule, OauthInteractionsModule],
-  controllers: [],
-  providers: [...FEDERATION_PROVIDERS],
+  controllers: [SamlController],
+  providers: [...FEDERATION_PROVIDERS, SamlAcs, SamlContinue, SamlLogout],
   exports: FEDERATION_PROVIDERS,
 })
 export class FederationModule {}

@@ -6,3 +6,4 @@ export * from './users/federated-sign-in';
 export * from './login/login-starters';
 export * from './login/federation-login.module';
 export * from './connections/sp-credentials';
+export * from './saml/saml-urls';

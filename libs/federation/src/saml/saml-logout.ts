@@ -42,8 +42,7 @@ export class SamlLogout {
     const requestId = request.getAttribute('ID');
     if (!requestId || requestId.length > 128) throw new SamlRefusal('malformed', 'no ID');
     if (plainText(onlyChild(request, NS.assertion, 'Issuer')) !== saml.idp_entity_id) throw new SamlRefusal('issuer_mismatch', 'not the IdP');
-    const destination = request.getAttribute('Destination');
-    if (destination !== null && destination !== urls.slo) throw new SamlRefusal('destination_mismatch', 'Destination is not this SLO');
+    if (request.hasAttribute('Destination') && request.getAttribute('Destination') !== urls.slo) throw new SamlRefusal('destination_mismatch', 'Destination is not this SLO');
     const notOnOrAfter = request.getAttribute('NotOnOrAfter');
     if (notOnOrAfter && Date.now() - CLOCK_SKEW_MS >= Date.parse(notOnOrAfter)) throw new SamlRefusal('expired', 'expired');
     const nameId = plainText(onlyChild(request, NS.assertion, 'NameID'));

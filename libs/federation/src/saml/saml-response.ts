@@ -38,8 +38,9 @@ export interface VerifiedAssertion {
 
 const decryptXml = promisify(xmlenc.decrypt) as (xml: string, options: { key: string; disallowDecryptionWithInsecureAlgorithm: boolean }) => Promise<string>;
 
+/** xmldom answers '' for an absent attribute. */
 function instant(value: string | null, what: string): number | undefined {
-  if (value === null) return undefined;
+  if (!value) return undefined;
   const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) ? Date.parse(value) : NaN;
   if (Number.isNaN(ms)) throw new SamlRefusal('malformed', `${what} is not a UTC instant`);
   return ms;

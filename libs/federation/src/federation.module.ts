@@ -7,13 +7,21 @@ import { CONNECTIONS_CONTROLLERS, CONNECTIONS_PROVIDERS } from './connections/co
 import { LOGIN_STARTERS } from './login/login-starters';
 import { OutboundFetch } from './outbound/outbound-fetch';
 import { FederatedSignIn } from './users/federated-sign-in';
+import { SamlAcs } from './saml/saml-acs';
+import { SamlContinue } from './saml/saml-continue';
+import { SamlLoginStarter } from './saml/saml-login-starter';
+import { SamlLogout } from './saml/saml-logout';
+import { SamlState } from './saml/saml-state';
+import { SamlController } from './saml/saml.controller';
 
 const FEDERATION_PROVIDERS = [
   ConnectionStore,
   OutboundFetch,
   FederatedSignIn,
+  SamlState,
+  SamlLoginStarter,
   // The sign-in starters of each connection type (the SAML, OIDC and LDAP parts add theirs).
-  { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [] },
+  { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [SamlLoginStarter] },
 ];
 
 /**
@@ -22,8 +30,8 @@ const FEDERATION_PROVIDERS = [
  */
 @Module({
   imports: [CqrsModule, IdentityCoreModule, OauthInteractionsModule],
-  controllers: [...CONNECTIONS_CONTROLLERS],
-  providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS],
+  controllers: [...CONNECTIONS_CONTROLLERS, SamlController],
+  providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS, SamlAcs, SamlContinue, SamlLogout],
   exports: FEDERATION_PROVIDERS,
 })
 export class FederationModule {}

@@ -12,3 +12,4 @@ export * from './connections/certificates';
 export * from './outbound/outbound-fetch';
 export * from './outbound/address-policy';
 export * from './connections/metadata-refresh/metadata-refresh';
+export * from './saml/saml-urls';

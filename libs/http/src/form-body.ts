@@ -4,6 +4,8 @@ import type { DomainError } from '@credence/errors';
 
 /** HTML forms and OAuth requests are small: a handful of short fields. */
 export const FORM_BODY_LIMIT_BYTES = 16_384;
+/** The largest form any route may take (`formBodyLimit` in its route config): a SAML Response posted to an ACS. */
+export const LARGE_FORM_BODY_LIMIT_BYTES = 262_144;
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
@@ -33,10 +35,14 @@ function refusal(message: string, statusCode: number, code: string): Error {
  * parameter sent twice is refused (RFC 6749 §3.1: "MUST NOT be included more than once").
  */
 export function installFormParser(fastify: FastifyInstance): void {
-  fastify.addContentTypeParser(FORM_TYPE, { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT_BYTES }, (request: FastifyRequest, body: string | Buffer, done) => {
-    const config = request.routeOptions?.config as { acceptsForm?: boolean } | undefined;
+  fastify.addContentTypeParser(FORM_TYPE, { parseAs: 'string', bodyLimit: LARGE_FORM_BODY_LIMIT_BYTES }, (request: FastifyRequest, body: string | Buffer, done) => {
+    const config = request.routeOptions?.config as { acceptsForm?: boolean; formBodyLimit?: number } | undefined;
     if (config?.acceptsForm !== true) {
       done(refusal('Unsupported media type', 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE'), undefined);
+      return;
+    }
+    if (Buffer.byteLength(body) > Math.min(config.formBodyLimit ?? FORM_BODY_LIMIT_BYTES, LARGE_FORM_BODY_LIMIT_BYTES)) {
+      done(refusal('Request body is too large', 413, 'FST_ERR_CTP_BODY_TOO_LARGE'), undefined);
       return;
     }
     const fields: Record<string, string> = Object.create(null);

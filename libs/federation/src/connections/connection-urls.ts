@@ -9,4 +9,6 @@ export const samlSpEntityId = (base: string, slug: string, id: string) => `${con
 export const samlSpMetadataUrl = samlSpEntityId;
 export const samlAcsUrl = (base: string, slug: string, id: string) => `${connectionBase(base, slug, id)}/saml/acs`;
 export const samlSloUrl = (base: string, slug: string, id: string) => `${connectionBase(base, slug, id)}/saml/slo`;
+/** Where the ACS sends the browser on, same-site, so its SameSite=Lax binding cookie comes along (docs/federation.md). */
+export const samlContinueUrl = (base: string, slug: string, id: string) => `${connectionBase(base, slug, id)}/saml/continue`;
 export const oidcRedirectUri = (base: string, slug: string, id: string) => `${connectionBase(base, slug, id)}/oidc/callback`;

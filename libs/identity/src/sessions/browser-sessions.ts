@@ -82,4 +82,17 @@ export class BrowserSessions {
       return ended.length ? this.sessions.revokeInUnit(uow, { browserSessionId }, reason) : [];
     });
   }
+
+  /** Ends the user's browser sessions that came through this connection (SAML single logout from the IdP), and their app sessions. */
+  async endForConnectionUser(connectionId: string, userId: string, reason: string): Promise<string[]> {
+    return this.runner.inTenant(async (uow) => {
+      const ended = await uow.query<{ id: string }[]>(
+        `UPDATE browser_sessions SET status = 'ended', ended_at = now(), ended_reason = $3 WHERE user_id = $1 AND idp = $2 AND status = 'active' RETURNING id`,
+        [userId, connectionId, reason],
+      );
+      const revoked: string[] = [];
+      for (const { id } of ended) revoked.push(...(await this.sessions.revokeInUnit(uow, { browserSessionId: id }, reason)));
+      return revoked;
+    });
+  }
 }

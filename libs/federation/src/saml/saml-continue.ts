@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '@credence/context';
+import type { ClientInfo } from '@credence/identity';
+import { CompleteInteraction, CompletedInteraction, InteractionStore, PageError } from '@credence/oauth';
+import type { Connection } from '../connections/connection';
+import { FederatedSignIn } from '../users/federated-sign-in';
+import { REFUSED_MESSAGE } from './saml-acs';
+import { SamlState } from './saml-state';
+
+const EXPIRED = 'This sign-in has expired or was already used. Go back to the application and sign in again.';
+const REFUSED_USER = 'You cannot sign in to this application with this account. Ask your administrator.';
+
+/**
+ * The same-site GET the ACS sends the browser to. The IdP's cross-site POST carries no SameSite=Lax
+ * cookie, so only here can the interaction be matched with the browser that started it (its binding
+ * cookie): a Response obtained in one browser cannot sign in another (login CSRF).
+ */
+@Injectable()
+export class SamlContinue {
+  constructor(
+    private readonly state: SamlState,
+    private readonly interactions: InteractionStore,
+    private readonly complete: CompleteInteraction,
+    private readonly signIn: FederatedSignIn,
+    private readonly context: RequestContext,
+  ) {}
+
+  async execute(connection: Connection, token: unknown, binding: string | undefined, client: ClientInfo): Promise<CompletedInteraction> {
+    const held = typeof token === 'string' ? await this.state.takeSignIn(token) : undefined;
+    if (!held || held.tenantId !== this.context.requireTenant().id || held.connectionId !== connection.id) throw new PageError(400, EXPIRED);
+    if (!held.interactionId) {
+      // IdP-initiated sign-in is verified but not completed yet (docs/federation-saml.md: not built).
+      await this.signIn.refuse(connection, 'idp_initiated_refused', client);
+      throw new PageError(400, REFUSED_MESSAGE);
+    }
+    const interaction = await this.interactions.load(held.interactionId, binding);
+    if (!interaction) {
+      await this.signIn.refuse(connection, 'in_response_to_unknown', client);
+      throw new PageError(400, REFUSED_MESSAGE);
+    }
+    const result = await this.signIn.resolve(connection, held.identity, client);
+    if (!result.ok) throw new PageError(403, REFUSED_USER);
+    return this.complete.execute(interaction.id, binding, { userId: result.userId, method: 'saml', idp: connection.id }, client);
+  }
+}

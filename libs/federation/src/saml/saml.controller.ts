@@ -1,0 +1,108 @@
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiConsumes, ApiOkResponse, ApiParam, ApiProduces, ApiSeeOtherResponse, ApiTags } from '@nestjs/swagger';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '@credence/access';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { RequestContext } from '@credence/context';
+import { clientInfo } from '@credence/identity';
+import { BINDING_COOKIE, HostedPage, HtmlErrorFilter, PageError, readCookie, sendHtml, SESSION_COOKIE, setCookie } from '@credence/oauth';
+import { TenantRouteGuard } from '@credence/tenancy';
+import { SAML_MESSAGE_LIMIT_BYTES } from './redirect-binding';
+import { SamlAcs } from './saml-acs';
+import { SamlContinue } from './saml-continue';
+import { SamlLogout } from './saml-logout';
+import { samlSpUrls } from './saml-urls';
+import { SamlRefusal } from './saml-xml';
+import { spMetadata } from './sp-metadata';
+
+const seeOther = (reply: FastifyReply, location: string) => reply.status(303).header('location', location).header('cache-control', 'no-store').send();
+
+/**
+ * The SAML service provider of a connection (docs/federation-saml.md): metadata, ACS, the same-site
+ * continue step, and single logout. Pages only: every error is an HTML page.
+ */
+@ApiTags('SAML service provider')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
+@ApiParam({ name: 'id', description: 'Connection id' })
+@Controller('v1/t/:tenant/connections/:id/saml')
+@Public('SAML endpoints: the IdP signature, the AuthnRequest id and the browser binding cookie guard them')
+@UseFilters(HtmlErrorFilter)
+export class SamlController {
+  constructor(
+    private readonly acs: SamlAcs,
+    private readonly proceed: SamlContinue,
+    private readonly logout: SamlLogout,
+    private readonly context: RequestContext,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('metadata')
+  @HostedPage()
+  @ApiProduces('application/samlmetadata+xml')
+  @ApiOkResponse({ description: 'The SP metadata (entity id = this URL).' })
+  @UseGuards(TenantRouteGuard)
+  async metadata(@Param('tenant') _t: string, @Param('id') id: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const connection = await this.acs.connection(id);
+    const xml = spMetadata(samlSpUrls(this.config.CREDENCE_BASE_URL, this.context.requireTenant().slug, connection.id), connection.saml!);
+    return reply.status(200).header('content-type', 'application/samlmetadata+xml; charset=utf-8').header('x-content-type-options', 'nosniff').send(xml);
+  }
+
+  @Post('acs')
+  @RouteConfig({ hostedPage: true, acceptsForm: true, formBodyLimit: SAML_MESSAGE_LIMIT_BYTES })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiSeeOtherResponse({ description: 'Verified: to the continue step (same-site). Refused: an HTML page and federation.login.failed.' })
+  @UseGuards(TenantRouteGuard)
+  async assertionConsumer(
+    @Param('tenant') _t: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const connection = await this.acs.connection(id);
+    const form = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    const token = await this.acs.accept(connection, form.SAMLResponse, clientInfo(req));
+    const urls = samlSpUrls(this.config.CREDENCE_BASE_URL, this.context.requireTenant().slug, connection.id);
+    return seeOther(reply, `${urls.continue}?token=${token}`);
+  }
+
+  @Get('continue')
+  @HostedPage()
+  @ApiSeeOtherResponse({ description: 'To the application with a code (a browser session starts), or an HTML page.' })
+  @UseGuards(TenantRouteGuard)
+  async continue(
+    @Param('tenant') _t: string,
+    @Param('id') id: string,
+    @Query('token') token: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const connection = await this.acs.connection(id);
+    const done = await this.proceed.execute(connection, token, readCookie(req.headers, BINDING_COOKIE), clientInfo(req));
+    if (done.sessionCookie) {
+      const scope = { tenantSlug: this.context.requireTenant().slug, secure: this.config.NODE_ENV !== 'development' };
+      reply.header('set-cookie', setCookie(scope, SESSION_COOKIE, done.sessionCookie.value, done.sessionCookie.maxAgeSeconds));
+    }
+    return seeOther(reply, done.redirectTo);
+  }
+
+  @Get('slo')
+  @HostedPage()
+  @ApiSeeOtherResponse({ description: 'The LogoutResponse to the IdP (Redirect binding), or a page.' })
+  @UseGuards(TenantRouteGuard)
+  async singleLogout(@Param('tenant') _t: string, @Param('id') id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const connection = await this.acs.connection(id);
+    const url = req.raw.url ?? '';
+    const rawQuery = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+    let outcome;
+    try {
+      outcome = await this.logout.fromIdp(connection, rawQuery);
+    } catch (err) {
+      if (err instanceof SamlRefusal) throw new PageError(err.reason === 'too_large' ? 413 : 400, 'This logout request could not be accepted.');
+      throw err;
+    }
+    if (outcome.redirectTo) return seeOther(reply, outcome.redirectTo);
+    return sendHtml(reply, 200, '<!doctype html><title>Signed out</title><p>You are signed out.</p>');
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * A real SAML IdP for the tests: samlify 2 (schema-validating every message with xmllint) parses the
+ * SP's AuthnRequests (checking their Redirect signature against the SP metadata) and answers with
+ * signed, optionally encrypted, Responses. `craft` builds the hostile Responses by hand and signs them
+ * with xml-crypto, so every attack is generated here, in the open, not kept as an opaque file.
+ */
+import { randomUUID } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
+import { createSign } from 'node:crypto';
+import * as samlify from 'samlify';
+import * as xmllint from '@authenio/samlify-node-xmllint';
+import { SignedXml } from 'xml-crypto';
+import { RequestContext } from '@credence/context';
+import { ConnectionStore, newSpCredential, SamlSettings } from '@credence/federation';
+import { TestApp } from '@credence/testing';
+
+samlify.setSchemaValidator(xmllint);
+
+export const IDP_ENTITY_ID = 'https://idp.test/metadata';
+export const IDP_SSO_URL = 'https://idp.test/sso';
+export const IDP_SLO_URL = 'https://idp.test/slo';
+const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
+
+export interface TestIdp {
+  key: string;
+  cert: string;
+  /** samlify's answer to the AuthnRequest in `authnUrl` (the IdP SSO URL Credence redirected to), base64. */
+  respond(authnUrl: string, spMetadata: string, email: string, options?: { encrypt?: boolean }): Promise<{ SAMLResponse: string; RelayState?: string; requestId: string }>;
+}
+
+export async function startTestIdp(): Promise<TestIdp> {
+  const { privateKeyPem: key, certificatePem: cert } = await newSpCredential('Test IdP', 'signing');
+  return {
+    key,
+    cert,
+    async respond(authnUrl, spMetadata, email, options = {}) {
+      const idp = samlify.IdentityProvider({
+        entityID: IDP_ENTITY_ID,
+        privateKey: key,
+        signingCert: cert,
+        wantAuthnRequestsSigned: true,
+        isAssertionEncrypted: options.encrypt ?? false,
+        dataEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#aes256-cbc',
+        keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+        nameIDFormat: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'],
+        singleSignOnService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: IDP_SSO_URL }],
+        singleLogoutService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: IDP_SLO_URL }],
+      } as Parameters<typeof samlify.IdentityProvider>[0]);
+      const sp = samlify.ServiceProvider({ metadata: spMetadata });
+      const url = new URL(authnUrl);
+      const rawQuery = url.search.slice(1);
+      const octetString = rawQuery.slice(0, rawQuery.indexOf('&Signature='));
+      const parsed = await idp.parseLoginRequest(sp, 'redirect', { query: Object.fromEntries(url.searchParams), octetString });
+      const relayState = url.searchParams.get('RelayState') ?? undefined;
+      const response = (await idp.createLoginResponse(sp, parsed as never, 'post', { email }, { relayState })) as { context: string };
+      return { SAMLResponse: response.context, RelayState: relayState, requestId: String(parsed.extract.request?.id) };
+    },
+  };
+}
+
+export interface CraftOptions {
+  acsUrl: string;
+  spEntityId: string;
+  inResponseTo?: string;
+  nameId?: string;
+  nameIdFormat?: string;
+  issuer?: string;
+  responseIssuer?: string;
+  destination?: string;
+  recipient?: string;
+  audience?: string;
+  /** Epoch ms; default now. */
+  now?: number;
+  notBefore?: number;
+  notOnOrAfter?: number;
+  assertionId?: string;
+  status?: string;
+  attributes?: Record<string, string>;
+}
+
+const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** An unsigned Response with one assertion, every field as a careful IdP writes it unless overridden. */
+export function craftResponse(o: CraftOptions): string {
+  const now = o.now ?? Date.now();
+  const inResponse = o.inResponseTo ? ` InResponseTo="${o.inResponseTo}"` : '';
+  const attributes = Object.entries(o.attributes ?? {})
+    .map(([n, v]) => `<saml:Attribute Name="${n}"><saml:AttributeValue>${v}</saml:AttributeValue></saml:Attribute>`)
+    .join('');
+  return (
+    `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${randomUUID()}" Version="2.0" IssueInstant="${instant(now)}" Destination="${o.destination ?? o.acsUrl}"${inResponse}>` +
+    `<saml:Issuer>${o.responseIssuer ?? IDP_ENTITY_ID}</saml:Issuer>` +
+    `<samlp:Status><samlp:StatusCode Value="${o.status ?? 'urn:oasis:names:tc:SAML:2.0:status:Success'}"/></samlp:Status>` +
+    `<saml:Assertion ID="${o.assertionId ?? `_a${randomUUID()}`}" Version="2.0" IssueInstant="${instant(now)}">` +
+    `<saml:Issuer>${o.issuer ?? IDP_ENTITY_ID}</saml:Issuer>` +
+    `<saml:Subject><saml:NameID Format="${o.nameIdFormat ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'}">${o.nameId ?? 'someone@example.com'}</saml:NameID>` +
+    `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${instant(o.notOnOrAfter ?? now + 300_000)}" Recipient="${o.recipient ?? o.acsUrl}"${inResponse}/></saml:SubjectConfirmation></saml:Subject>` +
+    `<saml:Conditions NotBefore="${instant(o.notBefore ?? now - 60_000)}" NotOnOrAfter="${instant(o.notOnOrAfter ?? now + 300_000)}"><saml:AudienceRestriction><saml:Audience>${o.audience ?? o.spEntityId}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+    `<saml:AuthnStatement AuthnInstant="${instant(now)}" SessionIndex="_s1"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
+    (attributes ? `<saml:AttributeStatement>${attributes}</saml:AttributeStatement>` : '') +
+    `</saml:Assertion></samlp:Response>`
+  );
+}
+
+/** Signs the element with this ID (enveloped, after its Issuer), as an IdP does. */
+export function signElement(xml: string, id: string, key: string, cert: string, options: { sha1?: boolean } = {}): string {
+  const sig = new SignedXml({ privateKey: key, publicCert: cert, signatureAlgorithm: options.sha1 ? RSA_SHA1 : RSA_SHA256, canonicalizationAlgorithm: EXC_C14N });
+  sig.addReference({
+    xpath: `//*[@ID='${id}']`,
+    digestAlgorithm: options.sha1 ? 'http://www.w3.org/2000/09/xmldsig#sha1' : 'http://www.w3.org/2001/04/xmlenc#sha256',
+    transforms: [ENVELOPED, EXC_C14N],
+  });
+  sig.computeSignature(xml, { location: { reference: `//*[@ID='${id}']/*[local-name(.)='Issuer']`, action: 'after' } });
+  return sig.getSignedXml();
+}
+
+export const idOf = (xml: string, element: 'Response' | 'Assertion') => new RegExp(`<(?:samlp|saml):${element} [^>]*ID="([^"]+)"`).exec(xml)![1];
+
+/** A LogoutRequest on the Redirect binding, signed with `key` (or a raw deflated payload, for the bomb). */
+export function logoutRedirectQuery(payload: Buffer | string, key: string | undefined): string {
+  const deflated = typeof payload === 'string' ? deflateRawSync(Buffer.from(payload)) : payload;
+  let query = `SAMLRequest=${encodeURIComponent(deflated.toString('base64'))}`;
+  if (key) {
+    query += `&SigAlg=${encodeURIComponent(RSA_SHA256)}`;
+    query += `&Signature=${encodeURIComponent(createSign('RSA-SHA256').update(query).sign(key, 'base64'))}`;
+  }
+  return query;
+}
+
+export function logoutRequest(o: { sloUrl: string; nameId: string; issuer?: string }): string {
+  return (
+    `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_l${randomUUID()}" Version="2.0" IssueInstant="${instant(Date.now())}" Destination="${o.sloUrl}">` +
+    `<saml:Issuer>${o.issuer ?? IDP_ENTITY_ID}</saml:Issuer><saml:NameID>${o.nameId}</saml:NameID></samlp:LogoutRequest>`
+  );
+}
+
+export interface TenantRef {
+  id: string;
+  slug: string;
+  schema: string;
+}
+
+/**
+ * A SAML connection inserted directly (the connections API is built in parallel): fresh SP keys sealed
+ * for this tenant and connection, as the API will store them.
+ */
+export async function insertSamlConnection(
+  t: TestApp,
+  tenant: TenantRef,
+  idp: Pick<TestIdp, 'cert'>,
+  overrides: Partial<SamlSettings> & { enabled?: boolean; jit?: boolean; domains?: string[] } = {},
+): Promise<{ id: string; saml: SamlSettings }> {
+  const id = randomUUID();
+  const signing = await newSpCredential('Credence SP', 'signing');
+  const encryption = await newSpCredential('Credence SP', 'encryption');
+  const { enabled = true, jit = true, domains = [], ...samlOverrides } = overrides;
+  const saml: SamlSettings = {
+    idp_entity_id: IDP_ENTITY_ID,
+    idp_sso_url: IDP_SSO_URL,
+    idp_slo_url: IDP_SLO_URL,
+    idp_certificates: [idp.cert],
+    allow_idp_initiated: false,
+    sign_authn_requests: true,
+    allow_sha1: false,
+    sp_signing_certificate: signing.certificatePem,
+    sp_encryption_certificate: encryption.certificatePem,
+    ...samlOverrides,
+  };
+  const context = t.app.get(RequestContext);
+  const { sealed, kekId } = await context.runWith({ tenant }, async () =>
+    t.app.get(ConnectionStore).seal(id, { sp_signing_key: signing.privateKeyPem, sp_encryption_key: encryption.privateKeyPem }),
+  );
+  await t.dataSource.query(
+    `INSERT INTO "${tenant.schema}".connections (id, type, name, enabled, jit, config, secrets, secrets_kek_id, created_by)
+     VALUES ($1, 'saml', 'Test IdP', $2, $3, $4, $5, $6, 'test')`,
+    [id, enabled, JSON.stringify({ enabled: jit, default_roles: [] }), JSON.stringify({ saml }), sealed, kekId],
+  );
+  for (const domain of domains) await t.dataSource.query(`INSERT INTO "${tenant.schema}".connection_domains (domain, connection_id) VALUES ($1, $2)`, [domain, id]);
+  return { id, saml };
+}

@@ -77,9 +77,10 @@ export class LoginPageController {
     const binding = readCookie(req.headers, BINDING_COOKIE);
     const interaction = await this.hosted.openForm(form, binding);
     const email = form.email.trim();
-    if (!email || !form.password) return this.signIn(reply, 200, interaction, { email, error: WRONG_PASSWORD });
-    const realm = await this.hosted.homeRealm(interaction, email);
+    // Home-realm discovery first: an address of a federated domain goes to its IdP with no password typed.
+    const realm = email ? await this.hosted.homeRealm(interaction, email) : undefined;
     if (realm) return this.toIdp(reply, interaction, realm);
+    if (!email || !form.password) return this.signIn(reply, 200, interaction, { email, error: WRONG_PASSWORD });
     const client = clientInfo(req);
     let userId: string;
     try {

@@ -72,7 +72,15 @@ export function signInPage(view: SignInView): string {
         </div>
         <div class="field">
           <label for="password">Password</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" maxlength="256" required ${described(view.error)} />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            maxlength="256"
+            ${view.connections.length ? '' : html`required`}
+            ${described(view.error)}
+          />
         </div>
         <button type="submit">Sign in</button>
         <button type="submit" class="secondary" formaction="${action}/code" formnovalidate>E-mail me a code instead</button>

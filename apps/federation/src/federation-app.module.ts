@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
-import { FederationModule } from '@credence/federation';
+import { FederationModule, MetadataRefreshJobsModule } from '@credence/federation';
 import { IdentityAccessModule } from '@credence/identity';
 
-/** apps/federation: IdP connections (SAML, OIDC, LDAP) and the sign-ins through them. Its features live in libs/federation. */
-@Module({ imports: [FederationModule, IdentityAccessModule] })
+/**
+ * apps/federation: IdP connections (SAML, OIDC, LDAP), the sign-ins through them, and the scheduled IdP
+ * metadata refresh (the `federation` queue's worker). Its features live in libs/federation.
+ */
+@Module({ imports: [FederationModule, MetadataRefreshJobsModule, IdentityAccessModule] })
 export class FederationAppModule {}

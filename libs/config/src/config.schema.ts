@@ -50,10 +50,11 @@ export const configSchema = z
     ARGON2_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     /** Hosts (or host:port) the federation SSRF guard fetches from even on private, loopback or link-local addresses. */
     FEDERATION_ALLOWED_HOSTS: z.string().max(4000).default(''),
+    /** 0 turns the schedule off. */
     FEDERATION_METADATA_REFRESH_SECONDS: z.coerce
       .number()
       .int()
-      .min(60)
+      .min(0)
       .max(7 * 24 * 3600)
       .default(21_600),
     ...eventsSettings,

@@ -5,6 +5,7 @@ import { OauthInteractionsModule } from '@credence/oauth';
 import { ConnectionStore } from './connections/connection-store';
 import { CONNECTIONS_CONTROLLERS, CONNECTIONS_PROVIDERS } from './connections/connections.providers';
 import { LOGIN_STARTERS } from './login/login-starters';
+import { MetadataRefresh } from './connections/metadata-refresh/metadata-refresh';
 import { OutboundFetch } from './outbound/outbound-fetch';
 import { FederatedSignIn } from './users/federated-sign-in';
 import { SamlAcs } from './saml/saml-acs';
@@ -32,6 +33,6 @@ const FEDERATION_PROVIDERS = [
   imports: [CqrsModule, IdentityCoreModule, OauthInteractionsModule],
   controllers: [...CONNECTIONS_CONTROLLERS, SamlController],
   providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS, SamlAcs, SamlContinue, SamlLogout],
-  exports: FEDERATION_PROVIDERS,
+  exports: [...FEDERATION_PROVIDERS, MetadataRefresh],
 })
 export class FederationModule {}

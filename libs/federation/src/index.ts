@@ -12,4 +12,5 @@ export * from './connections/certificates';
 export * from './outbound/outbound-fetch';
 export * from './outbound/address-policy';
 export * from './connections/metadata-refresh/metadata-refresh';
+export * from './connections/metadata-refresh/jobs/metadata-refresh-jobs.module';
 export * from './saml/saml-urls';

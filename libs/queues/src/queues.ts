@@ -6,6 +6,7 @@
 export const QUEUES = {
   tenantLifecycle: 'tenant-lifecycle',
   retention: 'retention',
+  federation: 'federation',
 } as const;
 
 export const JOBS = {
@@ -14,6 +15,9 @@ export const JOBS = {
   retentionSweep: 'retention-sweep',
   retentionTenant: 'retention-tenant',
   retentionPlatform: 'retention-platform',
+  /** Repeatable: fans out one federationMetadataTenant job per active tenant that has SAML connections. */
+  federationMetadataSweep: 'federation-metadata-sweep',
+  federationMetadataTenant: 'federation-metadata-tenant',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -23,6 +27,7 @@ export type JobName = (typeof JOBS)[keyof typeof JOBS];
 export const QUEUE_JOBS: Record<QueueName, readonly JobName[]> = {
   [QUEUES.tenantLifecycle]: [JOBS.purgeTenant],
   [QUEUES.retention]: [JOBS.retentionSweep, JOBS.retentionTenant, JOBS.retentionPlatform],
+  [QUEUES.federation]: [JOBS.federationMetadataSweep, JOBS.federationMetadataTenant],
 };
 
 export interface PurgeTenantJob {
@@ -36,4 +41,8 @@ export interface RetentionTenantJob {
 
 export interface RetentionPlatformJob {
   runId: string;
+}
+
+export interface FederationMetadataTenantJob {
+  tenantId: string;
 }

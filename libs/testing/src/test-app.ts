@@ -29,6 +29,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     ARGON2_TIME_COST: '1',
     LOG_LEVEL: env.CREDENCE_TEST_LOG_LEVEL ?? 'silent',
     DB_POOL_MAX: '20',
+    // No metadata refresh sweeps across other test files' tenants; a test that wants one sets it.
+    FEDERATION_METADATA_REFRESH_SECONDS: '0',
     // Event-delivery settings a test put in the environment (they reach child processes that way too).
     ...Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('EVENTS_') && v !== undefined)),
     ...overrides,

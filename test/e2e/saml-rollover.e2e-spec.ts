@@ -1,0 +1,184 @@
+import * as client from 'openid-client';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { RequestContext } from '@credence/context';
+import { MetadataRefresh, samlSpUrls } from '@credence/federation';
+import { startTestApp, TestApp } from '@credence/testing';
+import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
+import { eventsOf, onboard, Tenant } from './identity-authz-fixture';
+import { IDP_ENTITY_ID, IDP_SSO_URL, startTestIdp, TestIdp } from '../support/saml-idp';
+
+const CALLBACK = 'https://rp.example.com/callback';
+const b64 = (pem: string) => pem.replace(/-----[^-]+-----|\s/g, '');
+
+/** The IdP's metadata as Entra ID / Okta publish it during a rollover: every signing certificate it may use. */
+function idpMetadata(certs: string[]): string {
+  const keys = certs
+    .map((c) => `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${b64(c)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`)
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${IDP_ENTITY_ID}">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    ${keys}
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${IDP_SSO_URL}"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>`;
+}
+
+/**
+ * An IdP certificate rollover, as a tenant admin lives it: the IdP (samlify) signs with its old key,
+ * then its new one. While the connection lists both, either signs a user in; once the admin (PATCH) or
+ * the metadata refresh keeps only the new one, a Response signed with the old key is refused
+ * (signature_invalid in federation.login.failed) and the new key still signs users in.
+ */
+describe('SAML IdP certificate rollover', () => {
+  let t: TestApp;
+  let acme: Tenant;
+  let oldIdp: TestIdp;
+  let newIdp: TestIdp;
+  let config: client.Configuration;
+  let server: Server;
+  let idpBase: string;
+  const served: Record<string, string> = {};
+
+  const base = () => t.config.CREDENCE_BASE_URL;
+  const local = (url: string | URL) => String(url).replace(base(), t.url);
+  const rewrite: client.CustomFetch = (url, options) => fetch(local(url), options as RequestInit);
+  const connections = (method: string, path = '', body?: unknown) => t.call(method, `/v1/t/${acme.slug}/connections${path}`, body, { auth: acme.admin });
+
+  async function createConnection(saml: Record<string, unknown>): Promise<string> {
+    const res = await connections('POST', '', { type: 'saml', name: `Rolling IdP ${Date.now()}`, jit: { enabled: true, default_roles: [] }, saml });
+    expect(res.status).toBe(201);
+    return res.body.id;
+  }
+
+  const storedCertificates = async (id: string) => ((await connections('GET', `/${id}`)).body.saml.idp_certificates as string[]).map(b64);
+
+  /** The browser flow from the app through /oauth2/authorize to samlify and back to Credence's ACS. */
+  async function signIn(connectionId: string, idp: TestIdp, email: string) {
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: CALLBACK,
+      scope: 'openid email',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      connection: connectionId,
+    });
+    const started = await fetch(local(url), { redirect: 'manual' });
+    expect(started.status).toBe(302);
+    const idpUrl = started.headers.get('location')!;
+    expect(idpUrl.startsWith(`${IDP_SSO_URL}?SAMLRequest=`)).toBe(true);
+    const binding = started.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('credence_binding='))!
+      .split(';')[0];
+    const urls = samlSpUrls(base(), acme.slug, connectionId);
+    const spMetadata = await (await fetch(local(urls.metadata))).text();
+    const answer = await idp.respond(idpUrl, spMetadata, email);
+    const acs = await fetch(local(urls.acs), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ SAMLResponse: answer.SAMLResponse, ...(answer.RelayState ? { RelayState: answer.RelayState } : {}) }).toString(),
+    });
+    return {
+      acs,
+      async finish() {
+        expect(acs.status).toBe(303);
+        const cont = await fetch(local(acs.headers.get('location')!), { redirect: 'manual', headers: { cookie: binding } });
+        expect(cont.status).toBe(303);
+        const tokens = await client.authorizationCodeGrant(config, new URL(cont.headers.get('location')!), {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+          idTokenExpected: true,
+        });
+        return tokens.claims()!;
+      },
+    };
+  }
+
+  async function signsIn(connectionId: string, idp: TestIdp, email: string) {
+    const claims = await (await signIn(connectionId, idp, email)).finish();
+    expect(claims).toMatchObject({ email, idp: connectionId, amr: ['fed'] });
+  }
+
+  async function refusedAsSignatureInvalid(connectionId: string, idp: TestIdp, email: string) {
+    const before = (await eventsOf(t, acme, 'federation.login.failed')).length;
+    const { acs } = await signIn(connectionId, idp, email);
+    expect(acs.status).toBe(400);
+    expect(acs.headers.get('location')).toBeNull();
+    const failed = (await eventsOf(t, acme, 'federation.login.failed')).slice(before);
+    expect(failed.map((e) => e.data)).toEqual([expect.objectContaining({ connection_id: connectionId, reason: 'signature_invalid' })]);
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp([AuthAppModule, FederationAppModule]);
+    acme = await onboard(t, 'saml-roll');
+    oldIdp = await startTestIdp();
+    newIdp = await startTestIdp();
+    const app = await t.call('POST', `/v1/t/${acme.slug}/applications`, { name: 'RP', type: 'confidential', redirect_uris: [CALLBACK] }, { auth: acme.admin });
+    expect(app.status).toBe(201);
+    config = await client.discovery(new URL(`${base()}/v1/t/${acme.slug}`), app.body.client_id, app.body.client_secret, client.ClientSecretBasic(app.body.client_secret), {
+      execute: [client.allowInsecureRequests],
+      [client.customFetch]: rewrite,
+    });
+    config[client.customFetch] = rewrite;
+    server = createServer((req, res) => {
+      const body = served[req.url ?? ''];
+      if (!body) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    idpBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    await t?.close();
+  });
+
+  it('accepts either key while the connection lists both; after a PATCH keeps only the new one, the old key is refused', async () => {
+    const id = await createConnection({ idp_entity_id: IDP_ENTITY_ID, idp_sso_url: IDP_SSO_URL, idp_certificates: [oldIdp.cert, newIdp.cert] });
+    await signsIn(id, oldIdp, 'old-key@corp.example');
+    await signsIn(id, newIdp, 'new-key@corp.example');
+
+    const patched = await connections('PATCH', `/${id}`, { saml: { idp_entity_id: IDP_ENTITY_ID, idp_sso_url: IDP_SSO_URL, idp_certificates: [newIdp.cert] } });
+    expect(patched.status).toBe(200);
+    expect(await storedCertificates(id)).toEqual([b64(newIdp.cert)]);
+
+    await refusedAsSignatureInvalid(id, oldIdp, 'old-key@corp.example');
+    await signsIn(id, newIdp, 'new-key@corp.example');
+    // The user the old key signed in before the rollover is still that user when the new key signs for them.
+    await signsIn(id, newIdp, 'old-key@corp.example');
+  });
+
+  it('the same through the metadata refresh: the IdP publishes both certificates, then only the new one', async () => {
+    served['/rollover'] = idpMetadata([oldIdp.cert, newIdp.cert]);
+    const id = await createConnection({ idp_metadata_url: `${idpBase}/rollover` });
+    expect(await storedCertificates(id)).toEqual([b64(oldIdp.cert), b64(newIdp.cert)]);
+    await signsIn(id, oldIdp, 'meta-old@corp.example');
+    await signsIn(id, newIdp, 'meta-new@corp.example');
+
+    served['/rollover'] = idpMetadata([newIdp.cert]);
+    const outcome = await t.app.get(RequestContext).runWith({ tenant: { id: acme.id, slug: acme.slug, schema: acme.schema } }, () => t.app.get(MetadataRefresh).refreshTenant());
+    expect(outcome).toMatchObject({ refreshed: 1, failed: 0 });
+    expect(await storedCertificates(id)).toEqual([b64(newIdp.cert)]);
+
+    await refusedAsSignatureInvalid(id, oldIdp, 'meta-old@corp.example');
+    await signsIn(id, newIdp, 'meta-old@corp.example');
+  });
+
+  it('does not take a PATCH of only the certificates: the manual IdP source is entity id, SSO URL and certificates together', async () => {
+    const id = await createConnection({ idp_entity_id: IDP_ENTITY_ID, idp_sso_url: IDP_SSO_URL, idp_certificates: [oldIdp.cert, newIdp.cert] });
+    const res = await connections('PATCH', `/${id}`, { saml: { idp_certificates: [newIdp.cert] } });
+    expect(res.status).toBe(400);
+    expect(await storedCertificates(id)).toEqual([b64(oldIdp.cert), b64(newIdp.cert)]);
+  });
+});

@@ -106,7 +106,8 @@ describe('home-realm discovery and connection hints', () => {
   });
 
   it('goes straight to the IdP for connection= and domain_hint=, and ignores a domain hint nobody owns', async () => {
-    for (const extra of [{ connection: connectionId }, { domain_hint: 'corp.example' }]) {
+    const hints: Record<string, string>[] = [{ connection: connectionId }, { domain_hint: 'corp.example' }];
+    for (const extra of hints) {
       const res = await authorize(extra);
       expect(res.status).toBe(302);
       expect(res.headers.get('location')!.startsWith(`${IDP_SSO}?`)).toBe(true);

@@ -121,7 +121,11 @@ describe('SAML IdP-initiated sign-in and single logout', () => {
     const acs = await form(urls(connection).acs, { SAMLResponse: answer.SAMLResponse });
     const cont = await fetch(local(acs.headers.get('location')!), { redirect: 'manual', headers: { cookie: binding } });
     expect(cont.status).toBe(303);
-    const tokens = await client.authorizationCodeGrant(config, new URL(cont.headers.get('location')!), { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
+    const tokens = await client.authorizationCodeGrant(config, new URL(cont.headers.get('location')!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      idTokenExpected: true,
+    });
     return { cookie: cookieOf(cont, 'credence_session')!, tokens };
   }
 
@@ -236,10 +240,7 @@ describe('SAML IdP-initiated sign-in and single logout', () => {
 
   describe('single logout', () => {
     const sessionStatus = async (cookie: string) => {
-      const rows = await t.dataSource.query(
-        `SELECT status FROM "${acme.schema}".browser_sessions WHERE token_hash = sha256(convert_to($1, 'UTF8'))`,
-        [cookie.split('=')[1]],
-      );
+      const rows = await t.dataSource.query(`SELECT status FROM "${acme.schema}".browser_sessions WHERE token_hash = sha256(convert_to($1, 'UTF8'))`, [cookie.split('=')[1]]);
       return rows[0]?.status;
     };
 

@@ -13,6 +13,7 @@ import { CreateApplications1732560000011 } from './1732560000011-create-applicat
 import { RevokedSessionTombstones1732560000012 } from './1732560000012-revoked-session-tombstones';
 import { BrowserSessions1732560000013 } from './1732560000013-browser-sessions';
 import { Federation1732560000014 } from './1732560000014-federation';
+import { InitiateLoginAndSubjectFormat1732560000015 } from './1732560000015-initiate-login-and-subject-format';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
@@ -32,5 +33,6 @@ export const tenantMigrations: MigrationSet = {
     RevokedSessionTombstones1732560000012,
     BrowserSessions1732560000013,
     Federation1732560000014,
+    InitiateLoginAndSubjectFormat1732560000015,
   ],
 };

@@ -56,6 +56,7 @@ describe('applications', () => {
       redirect_uris: [CALLBACK, 'http://localhost:3000/cb'],
       post_logout_redirect_uris: ['https://app.example.com/'],
       connections: null,
+      initiate_login_uri: null,
       created_by: `user:${acme.adminId}`,
       created_at: expect.any(String),
       updated_at: expect.any(String),
@@ -84,6 +85,7 @@ describe('applications', () => {
       redirect_uris: body.redirect_uris,
       post_logout_redirect_uris: body.post_logout_redirect_uris,
       connections: null,
+      initiate_login_uri: null,
     });
     expect(contractProblems(events[0])).toEqual([]);
     expect(JSON.stringify(events)).not.toContain(secret);

@@ -5,7 +5,7 @@
  * with xml-crypto, so every attack is generated here, in the open, not kept as an opaque file.
  */
 import { randomUUID } from 'node:crypto';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { createSign } from 'node:crypto';
 import * as samlify from 'samlify';
 import * as xmllint from '@authenio/samlify-node-xmllint';
@@ -29,7 +29,40 @@ export interface TestIdp {
   cert: string;
   /** samlify's answer to the AuthnRequest in `authnUrl` (the IdP SSO URL Credence redirected to), base64. */
   respond(authnUrl: string, spMetadata: string, email: string, options?: { encrypt?: boolean }): Promise<{ SAMLResponse: string; RelayState?: string; requestId: string }>;
+  /** samlify's unsolicited (IdP-initiated) Response: no AuthnRequest behind it (samlify writes InResponseTo=""). */
+  unsolicited(spMetadata: string, email: string): Promise<string>;
+  /** An IdP LogoutRequest for this NameID on the HTTP-POST binding (signed inside the XML), base64. */
+  logoutRequestPost(spMetadata: string, nameId: string, relayState?: string): Promise<{ SAMLRequest: string; id: string }>;
+  /**
+   * Takes the SP's LogoutRequest in `sloUrl` (the IdP SLO URL Credence redirected to: checks its Redirect
+   * signature against the SP metadata) and answers a signed LogoutResponse on the Redirect binding.
+   */
+  answerLogout(sloUrl: string, spMetadata: string): Promise<{ responseUrl: string; nameId: string; nameIdFormat?: string; requestId: string; relayState?: string }>;
 }
+
+/** samlify's IdP with this key, and Credence's SP as samlify sees it from its metadata. */
+function samlifyPair(key: string, cert: string, spMetadata: string, options: { encrypt?: boolean } = {}) {
+  const idp = samlify.IdentityProvider({
+    entityID: IDP_ENTITY_ID,
+    privateKey: key,
+    signingCert: cert,
+    wantAuthnRequestsSigned: true,
+    wantLogoutRequestSigned: true,
+    isAssertionEncrypted: options.encrypt ?? false,
+    dataEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#aes256-cbc',
+    keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+    nameIDFormat: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'],
+    singleSignOnService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: IDP_SSO_URL }],
+    singleLogoutService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: IDP_SLO_URL }],
+  } as Parameters<typeof samlify.IdentityProvider>[0]);
+  const sp = samlify.ServiceProvider({ metadata: spMetadata, wantLogoutRequestSigned: true, wantLogoutResponseSigned: true } as Parameters<typeof samlify.ServiceProvider>[0]);
+  return { idp, sp };
+}
+
+const octetStringOf = (url: URL) => {
+  const rawQuery = url.search.slice(1);
+  return rawQuery.slice(0, rawQuery.indexOf('&Signature='));
+};
 
 export async function startTestIdp(): Promise<TestIdp> {
   const { privateKeyPem: key, certificatePem: cert } = await newSpCredential('Test IdP', 'signing');
@@ -37,26 +70,34 @@ export async function startTestIdp(): Promise<TestIdp> {
     key,
     cert,
     async respond(authnUrl, spMetadata, email, options = {}) {
-      const idp = samlify.IdentityProvider({
-        entityID: IDP_ENTITY_ID,
-        privateKey: key,
-        signingCert: cert,
-        wantAuthnRequestsSigned: true,
-        isAssertionEncrypted: options.encrypt ?? false,
-        dataEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#aes256-cbc',
-        keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
-        nameIDFormat: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'],
-        singleSignOnService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: IDP_SSO_URL }],
-        singleLogoutService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: IDP_SLO_URL }],
-      } as Parameters<typeof samlify.IdentityProvider>[0]);
-      const sp = samlify.ServiceProvider({ metadata: spMetadata });
+      const { idp, sp } = samlifyPair(key, cert, spMetadata, options);
       const url = new URL(authnUrl);
-      const rawQuery = url.search.slice(1);
-      const octetString = rawQuery.slice(0, rawQuery.indexOf('&Signature='));
+      const octetString = octetStringOf(url);
       const parsed = await idp.parseLoginRequest(sp, 'redirect', { query: Object.fromEntries(url.searchParams), octetString });
       const relayState = url.searchParams.get('RelayState') ?? undefined;
       const response = (await idp.createLoginResponse(sp, parsed as never, 'post', { email }, { relayState })) as { context: string };
       return { SAMLResponse: response.context, RelayState: relayState, requestId: String(parsed.extract.request?.id) };
+    },
+    async unsolicited(spMetadata, email) {
+      const { idp, sp } = samlifyPair(key, cert, spMetadata);
+      const response = (await idp.createLoginResponse(sp, null as never, 'post', { email })) as { context: string };
+      return response.context;
+    },
+    async logoutRequestPost(spMetadata, nameId, relayState) {
+      const { idp, sp } = samlifyPair(key, cert, spMetadata);
+      const request = idp.createLogoutRequest(sp, 'post', { logoutNameID: nameId }, relayState) as { context: string; id: string };
+      return { SAMLRequest: request.context, id: request.id };
+    },
+    async answerLogout(sloUrl, spMetadata) {
+      const { idp, sp } = samlifyPair(key, cert, spMetadata);
+      const url = new URL(sloUrl);
+      const parsed = await idp.parseLogoutRequest(sp, 'redirect', { query: Object.fromEntries(url.searchParams), octetString: octetStringOf(url) });
+      const relayState = url.searchParams.get('RelayState') ?? undefined;
+      const answer = idp.createLogoutResponse(sp, parsed as never, 'redirect', relayState) as { context: string };
+      const request = parsed.extract.request as { id: string };
+      const nameId = parsed.extract.nameID as string;
+      const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest')!, 'base64')).toString();
+      return { responseUrl: answer.context, nameId, nameIdFormat: /Format="([^"]+)"/.exec(xml)?.[1], requestId: request.id, relayState };
     },
   };
 }

@@ -30,6 +30,7 @@ const application = {
   redirect_uris: z.array(text),
   post_logout_redirect_uris: z.array(text),
   connections: z.array(uuid).nullable(),
+  initiate_login_uri: text.nullable().optional(),
 };
 
 const connectionType = z.enum(['saml', 'oidc', 'ldap']);

@@ -138,6 +138,8 @@ export interface ApplicationData {
   post_logout_redirect_uris: string[];
   /** Connection ids the app may use; null means every connection of the tenant. */
   connections: string[] | null;
+  /** OIDC Core §4 login initiation endpoint; null: none. Absent in events written before it existed. */
+  initiate_login_uri?: string | null;
 }
 
 export interface ApplicationRef {

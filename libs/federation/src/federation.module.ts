@@ -10,8 +10,10 @@ import { OutboundFetch } from './outbound/outbound-fetch';
 import { FederatedSignIn } from './users/federated-sign-in';
 import { SamlAcs } from './saml/saml-acs';
 import { SamlContinue } from './saml/saml-continue';
+import { SamlIdpInitiated } from './saml/saml-idp-initiated';
 import { SamlLoginStarter } from './saml/saml-login-starter';
 import { SamlLogout } from './saml/saml-logout';
+import { SamlSpLogout } from './saml/saml-sp-logout';
 import { SamlState } from './saml/saml-state';
 import { SamlController } from './saml/saml.controller';
 
@@ -21,6 +23,7 @@ const FEDERATION_PROVIDERS = [
   FederatedSignIn,
   SamlState,
   SamlLoginStarter,
+  SamlSpLogout,
   // The sign-in starters of each connection type (the SAML, OIDC and LDAP parts add theirs).
   { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [SamlLoginStarter] },
 ];
@@ -32,7 +35,7 @@ const FEDERATION_PROVIDERS = [
 @Module({
   imports: [CqrsModule, IdentityCoreModule, OauthInteractionsModule],
   controllers: [...CONNECTIONS_CONTROLLERS, SamlController],
-  providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS, SamlAcs, SamlContinue, SamlLogout],
+  providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS, SamlAcs, SamlContinue, SamlIdpInitiated, SamlLogout],
   exports: [...FEDERATION_PROVIDERS, MetadataRefresh],
 })
 export class FederationModule {}

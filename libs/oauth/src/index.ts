@@ -4,6 +4,8 @@ export * from './applications/redirect-uris';
 export * from './interactions/interaction';
 export * from './interactions/interaction-store';
 export * from './interactions/complete-interaction/complete-interaction';
+export * from './interactions/sign-in-browser/sign-in-browser';
+export * from './federation/federated-logout';
 export * from './federation/federated-login';
 export * from './browser/cookies';
 export * from './pages/html';

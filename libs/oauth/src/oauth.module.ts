@@ -6,6 +6,7 @@ import { AuthorizeController } from './authorize/authorize.controller';
 import { AuthorizationCodes } from './codes/authorization-codes';
 import { CompleteInteraction } from './interactions/complete-interaction/complete-interaction';
 import { InteractionStore } from './interactions/interaction-store';
+import { SignInBrowser } from './interactions/sign-in-browser/sign-in-browser';
 import { IdTokenHints } from './logout/id-token-hint';
 import { LogoutController } from './logout/logout.controller';
 import { LOGIN_PAGE_CONTROLLERS, LOGIN_PAGE_PROVIDERS } from './login-page/login-page.providers';
@@ -27,7 +28,16 @@ const TOKEN_CONTROLLERS = [DiscoveryController, TokenController, UserinfoControl
 const TOKEN_PROVIDERS = [ClientAuthentication, AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant, IdTokenMinter, UserRecords];
 
 /** What every sign-in path shares, the OpenID Provider's routes and federation's alike. */
-const INTERACTION_PROVIDERS = [InteractionStore, AuthorizationCodes, CompleteInteraction, TenantBranding, HtmlErrorFilter, HostedPageErrors, ...APPLICATION_READERS];
+const INTERACTION_PROVIDERS = [
+  InteractionStore,
+  AuthorizationCodes,
+  SignInBrowser,
+  CompleteInteraction,
+  TenantBranding,
+  HtmlErrorFilter,
+  HostedPageErrors,
+  ...APPLICATION_READERS,
+];
 
 /**
  * Interactions, codes and CompleteInteraction, the application lookup, and the HTML error pages,

@@ -72,10 +72,12 @@ export class ConnectionSettings {
       idp_metadata_url: idp ? input.idp_metadata_url : current?.idp_metadata_url,
       allow_idp_initiated: input.allow_idp_initiated ?? current?.allow_idp_initiated ?? false,
       idp_initiated_client_id: input.idp_initiated_client_id ?? current?.idp_initiated_client_id,
+      idp_initiated_target_link_uri: input.idp_initiated_target_link_uri ?? current?.idp_initiated_target_link_uri,
       sign_authn_requests: input.sign_authn_requests ?? current?.sign_authn_requests ?? true,
       allow_sha1: input.allow_sha1 ?? current?.allow_sha1 ?? false,
     };
     const problems = [this.urlProblem('saml.idp_sso_url', next.idp_sso_url), next.idp_slo_url ? this.urlProblem('saml.idp_slo_url', next.idp_slo_url) : undefined];
+    if (next.idp_initiated_target_link_uri) problems.push(this.urlProblem('saml.idp_initiated_target_link_uri', next.idp_initiated_target_link_uri));
     if (next.allow_idp_initiated && !next.idp_initiated_client_id) {
       problems.push({ field: 'saml.idp_initiated_client_id', issue: 'saml.idp_initiated_client_id is required when allow_idp_initiated is true' });
     } else if (next.idp_initiated_client_id && !(await this.applications.find(next.idp_initiated_client_id))) {

@@ -12,6 +12,8 @@ export interface SamlSettings {
   allow_idp_initiated: boolean;
   /** The application (client_id) an IdP-initiated login goes to; required to allow one. */
   idp_initiated_client_id?: string;
+  /** Sent to that application's initiate_login_uri as target_link_uri (OIDC Core §4), when set. */
+  idp_initiated_target_link_uri?: string;
   sign_authn_requests: boolean;
   allow_sha1: boolean;
   /** The SP's own certificates (PEM), published in its metadata; their private keys are in the secrets. */

@@ -1,16 +1,18 @@
 import { Global, Module } from '@nestjs/common';
-import { FEDERATED_LOGIN } from '@credence/oauth';
+import { FEDERATED_LOGIN, FEDERATED_LOGOUT } from '@credence/oauth';
 import { FederationModule } from '../federation.module';
 import { ConnectionsLogin } from './connections-login';
+import { ConnectionsLogout } from './connections-logout';
 
 /**
- * Binds the OpenID Provider's FEDERATED_LOGIN port for the whole process (global), so the authorization
- * endpoint and the hosted login page offer the tenant's connections. The auth app imports it.
+ * Binds the OpenID Provider's FEDERATED_LOGIN and FEDERATED_LOGOUT ports for the whole process (global),
+ * so the authorization endpoint and the hosted login page offer the tenant's connections, and
+ * /oauth2/logout signs the user out at the IdP too. The auth app imports it.
  */
 @Global()
 @Module({
   imports: [FederationModule],
-  providers: [ConnectionsLogin, { provide: FEDERATED_LOGIN, useExisting: ConnectionsLogin }],
-  exports: [FEDERATED_LOGIN],
+  providers: [ConnectionsLogin, ConnectionsLogout, { provide: FEDERATED_LOGIN, useExisting: ConnectionsLogin }, { provide: FEDERATED_LOGOUT, useExisting: ConnectionsLogout }],
+  exports: [FEDERATED_LOGIN, FEDERATED_LOGOUT],
 })
 export class FederationLoginModule {}

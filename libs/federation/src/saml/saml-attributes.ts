@@ -21,6 +21,7 @@ export function identityFrom(assertion: VerifiedAssertion, mapping: AttributeMap
   const email = pick('email')[0] ?? (assertion.nameIdFormat === EMAIL_FORMAT ? assertion.nameId : undefined);
   return {
     subject: assertion.nameId,
+    subjectFormat: assertion.nameIdFormat,
     email: email?.slice(0, 254),
     given_name: pick('given_name')[0]?.slice(0, 200),
     family_name: pick('family_name')[0]?.slice(0, 200),

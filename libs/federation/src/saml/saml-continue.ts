@@ -5,15 +5,16 @@ import { CompleteInteraction, CompletedInteraction, InteractionStore, PageError 
 import type { Connection } from '../connections/connection';
 import { FederatedSignIn } from '../users/federated-sign-in';
 import { REFUSED_MESSAGE } from './saml-acs';
+import { REFUSED_USER, SamlIdpInitiated } from './saml-idp-initiated';
 import { SamlState } from './saml-state';
 
 const EXPIRED = 'This sign-in has expired or was already used. Go back to the application and sign in again.';
-const REFUSED_USER = 'You cannot sign in to this application with this account. Ask your administrator.';
 
 /**
  * The same-site GET the ACS sends the browser to. The IdP's cross-site POST carries no SameSite=Lax
  * cookie, so only here can the interaction be matched with the browser that started it (its binding
- * cookie): a Response obtained in one browser cannot sign in another (login CSRF).
+ * cookie): a Response obtained in one browser cannot sign in another (login CSRF). An unsolicited
+ * Response (no interaction) goes to SamlIdpInitiated, which the ACS let through only when allowed.
  */
 @Injectable()
 export class SamlContinue {
@@ -22,17 +23,14 @@ export class SamlContinue {
     private readonly interactions: InteractionStore,
     private readonly complete: CompleteInteraction,
     private readonly signIn: FederatedSignIn,
+    private readonly idpInitiated: SamlIdpInitiated,
     private readonly context: RequestContext,
   ) {}
 
   async execute(connection: Connection, token: unknown, binding: string | undefined, client: ClientInfo): Promise<CompletedInteraction> {
     const held = typeof token === 'string' ? await this.state.takeSignIn(token) : undefined;
     if (!held || held.tenantId !== this.context.requireTenant().id || held.connectionId !== connection.id) throw new PageError(400, EXPIRED);
-    if (!held.interactionId) {
-      // IdP-initiated sign-in is verified but not completed yet (docs/federation-saml.md: not built).
-      await this.signIn.refuse(connection, 'idp_initiated_refused', client);
-      throw new PageError(400, REFUSED_MESSAGE);
-    }
+    if (!held.interactionId) return this.idpInitiated.execute(connection, held.identity, client);
     const interaction = await this.interactions.load(held.interactionId, binding);
     if (!interaction) {
       await this.signIn.refuse(connection, 'in_response_to_unknown', client);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { DomainError } from '@credence/errors';
 import { REDIS } from '@credence/redis';
+import type { AfterLogout } from '@credence/oauth';
 import type { FederatedIdentity } from '../users/federated-identity';
 
 /** An AuthnRequest sent, waiting for its Response (as long as an interaction lives). */
@@ -24,6 +25,15 @@ export interface VerifiedSignIn {
   /** Absent for an IdP-initiated sign-in. */
   interactionId?: string;
   identity: FederatedIdentity;
+}
+
+/** An SP-initiated LogoutRequest sent to the IdP, waiting for its LogoutResponse (under the RelayState token). */
+export interface PendingLogout {
+  tenantId: string;
+  connectionId: string;
+  requestId: string;
+  /** Where the browser goes afterwards: validated when the logout started. */
+  after: AfterLogout;
 }
 
 /** The SAML state every process shares, in Redis: pending requests, seen assertion ids, continue tokens. */
@@ -62,6 +72,20 @@ export class SamlState {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
     const raw = await this.guard(this.redis.getdel(this.key('continue', token)));
     return raw ? (JSON.parse(raw) as VerifiedSignIn) : undefined;
+  }
+
+  /** Remembers a LogoutRequest under a fresh one-time token (its RelayState). */
+  async rememberLogout(pending: PendingLogout): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.guard(this.redis.set(this.key('logout', token), JSON.stringify(pending), 'EX', AUTHN_REQUEST_TTL_SECONDS));
+    return token;
+  }
+
+  /** The logout this RelayState token names, removed in the same step: one LogoutResponse per request. */
+  async takeLogout(token: string): Promise<PendingLogout | undefined> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+    const raw = await this.guard(this.redis.getdel(this.key('logout', token)));
+    return raw ? (JSON.parse(raw) as PendingLogout) : undefined;
   }
 
   private key(kind: string, id: string): string {

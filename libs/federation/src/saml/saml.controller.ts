@@ -6,12 +6,12 @@ import { Public } from '@credence/access';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext } from '@credence/context';
 import { clientInfo } from '@credence/identity';
-import { BINDING_COOKIE, HostedPage, HtmlErrorFilter, PageError, readCookie, sendHtml, SESSION_COOKIE, setCookie } from '@credence/oauth';
+import { BINDING_COOKIE, HostedPage, html, HtmlErrorFilter, layout, PageError, readCookie, sendHtml, SESSION_COOKIE, setCookie, TenantBranding } from '@credence/oauth';
 import { TenantRouteGuard } from '@credence/tenancy';
 import { SAML_MESSAGE_LIMIT_BYTES } from './redirect-binding';
 import { SamlAcs } from './saml-acs';
 import { SamlContinue } from './saml-continue';
-import { SamlLogout } from './saml-logout';
+import { LogoutOutcome, SamlLogout } from './saml-logout';
 import { samlSpUrls } from './saml-urls';
 import { SamlRefusal } from './saml-xml';
 import { spMetadata } from './sp-metadata';
@@ -33,6 +33,7 @@ export class SamlController {
     private readonly acs: SamlAcs,
     private readonly proceed: SamlContinue,
     private readonly logout: SamlLogout,
+    private readonly branding: TenantBranding,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -69,7 +70,10 @@ export class SamlController {
 
   @Get('continue')
   @HostedPage()
-  @ApiSeeOtherResponse({ description: 'To the application with a code (a browser session starts), or an HTML page.' })
+  @ApiSeeOtherResponse({
+    description:
+      "To the application with a code (a browser session starts); IdP-initiated: to the app's initiate_login_uri with iss (a browser session starts); or an HTML page.",
+  })
   @UseGuards(TenantRouteGuard)
   async continue(
     @Param('tenant') _t: string,
@@ -89,20 +93,39 @@ export class SamlController {
 
   @Get('slo')
   @HostedPage()
-  @ApiSeeOtherResponse({ description: 'The LogoutResponse to the IdP (Redirect binding), or a page.' })
+  @ApiSeeOtherResponse({
+    description:
+      'An IdP LogoutRequest: the signed LogoutResponse to the IdP (Redirect binding), or a page. The IdP LogoutResponse to ours: where the logout started asked, or the signed-out page.',
+  })
   @UseGuards(TenantRouteGuard)
   async singleLogout(@Param('tenant') _t: string, @Param('id') id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const connection = await this.acs.connection(id);
     const url = req.raw.url ?? '';
     const rawQuery = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
-    let outcome;
+    return this.logoutAnswer(reply, () => this.logout.fromRedirect(connection, rawQuery));
+  }
+
+  @Post('slo')
+  @RouteConfig({ hostedPage: true, acceptsForm: true, formBodyLimit: SAML_MESSAGE_LIMIT_BYTES })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiSeeOtherResponse({ description: 'The same on the HTTP-POST binding: SAMLRequest or SAMLResponse signed inside the XML, and RelayState.' })
+  @UseGuards(TenantRouteGuard)
+  async singleLogoutPost(@Param('tenant') _t: string, @Param('id') id: string, @Body() body: unknown, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const connection = await this.acs.connection(id);
+    const form = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    return this.logoutAnswer(reply, () => this.logout.fromPost(connection, form));
+  }
+
+  private async logoutAnswer(reply: FastifyReply, run: () => Promise<LogoutOutcome>): Promise<FastifyReply> {
+    let outcome: LogoutOutcome;
     try {
-      outcome = await this.logout.fromIdp(connection, rawQuery);
+      outcome = await run();
     } catch (err) {
       if (err instanceof SamlRefusal) throw new PageError(err.reason === 'too_large' ? 413 : 400, 'This logout request could not be accepted.');
       throw err;
     }
     if (outcome.redirectTo) return seeOther(reply, outcome.redirectTo);
-    return sendHtml(reply, 200, '<!doctype html><title>Signed out</title><p>You are signed out.</p>');
+    const frame = await this.branding.frame();
+    return sendHtml(reply, 200, layout({ ...frame, title: 'You are signed out' }, html`<p>You can close this window.</p>`));
   }
 }

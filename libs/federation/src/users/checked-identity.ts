@@ -13,6 +13,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 /** A FederatedIdentity that is safe to store: bounded, no control characters, e-mail lower-cased and well formed. */
 export interface CheckedIdentity {
   subject: string;
+  subjectFormat?: string;
   email?: string;
   given_name?: string;
   family_name?: string;
@@ -51,12 +52,16 @@ export function checkIdentity(raw: FederatedIdentity): IdentityCheck {
   const family = optionalText(raw.family_name);
   if (given === null || family === null) return fail('malformed');
 
+  const format = raw.subjectFormat;
+  if (format !== undefined && (typeof format !== 'string' || format.length > 256 || CONTROL.test(format))) return fail('malformed');
+
   const groups = Array.isArray(raw.groups) ? raw.groups : [];
   if (groups.length > MAX_GROUPS) return fail('malformed');
   return {
     ok: true,
     identity: {
       subject: raw.subject,
+      ...(format ? { subjectFormat: format } : {}),
       ...(email ? { email } : {}),
       ...(given ? { given_name: given } : {}),
       ...(family ? { family_name: family } : {}),

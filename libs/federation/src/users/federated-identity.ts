@@ -4,6 +4,8 @@ import type { FederationFailureReason } from '@credence/contracts';
 export interface FederatedIdentity {
   /** The IdP's stable subject for the user (SAML persistent NameID or mapped attribute, OIDC sub, LDAP entryUUID/objectGUID). */
   subject: string;
+  /** The subject's format, when the protocol has one (a SAML NameID's Format): single logout names the user with both. */
+  subjectFormat?: string;
   email?: string;
   given_name?: string;
   family_name?: string;

@@ -103,7 +103,11 @@ export class FederatedSignIn {
       // Gone between the two reads: deleted while signing in; refused (the next sign-in finds no link).
       if (!user) return refused('user_disabled', link.user_id);
       if (user.status !== 'active') return refused('user_disabled', user.id);
-      await uow.query('UPDATE federated_identities SET last_login_at = now() WHERE connection_id = $1 AND subject = $2', [connection.id, identity.subject]);
+      await uow.query('UPDATE federated_identities SET last_login_at = now(), subject_format = $3 WHERE connection_id = $1 AND subject = $2', [
+        connection.id,
+        identity.subject,
+        identity.subjectFormat ?? null,
+      ]);
       return this.signedIn(uow, connection, user, identity, false);
     }
 
@@ -112,7 +116,7 @@ export class FederatedSignIn {
       if (existing) {
         if (!connection.domains.includes(domainOf(identity.email))) return refused('account_exists', existing.id);
         if (existing.status !== 'active') return refused('user_disabled', existing.id);
-        await this.insertLink(uow, connection, identity.subject, existing.id, false);
+        await this.insertLink(uow, connection, identity, existing.id, false);
         return this.signedIn(uow, connection, existing, identity, false);
       }
     }
@@ -120,7 +124,7 @@ export class FederatedSignIn {
     if (!connection.jit?.enabled) return refused('jit_disabled');
     if (!identity.email) return refused('subject_missing');
     const id = await provisionUser(uow, connection, { ...identity, email: identity.email });
-    await this.insertLink(uow, connection, identity.subject, id, true);
+    await this.insertLink(uow, connection, identity, id, true);
     await applyRuleGrants(uow, uow.tenant!.id, connection.id, id, rolesForGroups(connection.groupRoleMapping ?? [], identity.groups));
     return { ok: true, userId: id, jitCreated: true };
   }
@@ -138,8 +142,13 @@ export class FederatedSignIn {
     return { ok: true, userId: user.id, jitCreated };
   }
 
-  private async insertLink(uow: UnitOfWork, connection: Connection, subject: string, userId: string, jitCreated: boolean): Promise<void> {
-    await uow.query('INSERT INTO federated_identities (connection_id, subject, user_id, last_login_at) VALUES ($1, $2, $3, now())', [connection.id, subject, userId]);
+  private async insertLink(uow: UnitOfWork, connection: Connection, identity: CheckedIdentity, userId: string, jitCreated: boolean): Promise<void> {
+    await uow.query('INSERT INTO federated_identities (connection_id, subject, subject_format, user_id, last_login_at) VALUES ($1, $2, $3, $4, now())', [
+      connection.id,
+      identity.subject,
+      identity.subjectFormat ?? null,
+      userId,
+    ]);
     uow.emit('user.identity_linked', subjects.user(userId), { user_id: userId, connection_id: connection.id, connection_type: connection.type, jit_created: jitCreated });
   }
 }

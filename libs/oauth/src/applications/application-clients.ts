@@ -16,6 +16,8 @@ export interface ApplicationClient {
   postLogoutRedirectUris: readonly string[];
   /** null: every connection of the tenant. */
   connections: readonly string[] | null;
+  /** OIDC Core §4 login initiation endpoint, when the app registered one. */
+  initiateLoginUri: string | null;
 }
 
 type StoredApplication = ApplicationRow & { secret_hash: Buffer | null };
@@ -34,6 +36,7 @@ const toClient = (r: ApplicationRow): ApplicationClient => ({
   redirectUris: r.redirect_uris,
   postLogoutRedirectUris: r.post_logout_redirect_uris,
   connections: r.connections,
+  initiateLoginUri: r.initiate_login_uri,
 });
 
 /**

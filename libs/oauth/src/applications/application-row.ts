@@ -12,6 +12,8 @@ export interface ApplicationRow {
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
   connections: string[] | null;
+  /** OIDC Core §4: where a login initiated elsewhere (an IdP-initiated SAML sign-in) sends the browser. */
+  initiate_login_uri: string | null;
   created_by: string;
   created_at: Date;
   updated_at: Date;
@@ -19,7 +21,8 @@ export interface ApplicationRow {
 }
 
 /** Every column but secret_hash, which only ApplicationClients reads. */
-export const APPLICATION_COLUMNS = 'id, client_id, name, type, redirect_uris, post_logout_redirect_uris, connections, created_by, created_at, updated_at, secret_rotated_at';
+export const APPLICATION_COLUMNS =
+  'id, client_id, name, type, redirect_uris, post_logout_redirect_uris, connections, initiate_login_uri, created_by, created_at, updated_at, secret_rotated_at';
 
 /** Writes to one application serialize through its actor (mailbox in process, advisory lock across processes). */
 export function applicationActor(tenantId: string, applicationId: string): ActorRef {
@@ -41,5 +44,6 @@ export function applicationEventData(r: ApplicationRow): ApplicationData {
     redirect_uris: r.redirect_uris,
     post_logout_redirect_uris: r.post_logout_redirect_uris,
     connections: r.connections,
+    initiate_login_uri: r.initiate_login_uri,
   };
 }

@@ -34,7 +34,17 @@ export class ApplicationsController {
   @Post()
   @ApiCreatedResponse({ type: ApplicationWithSecretResponse, description: 'client_secret (confidential apps) is in this response once and never again.' })
   create(@Body() dto: CreateApplicationDto, @CurrentUser() me: UserPrincipal): Promise<ApplicationWithSecretResponse> {
-    return this.commands.execute(new CreateApplicationCommand(me.tenantId, dto.name, dto.type, dto.redirect_uris, dto.post_logout_redirect_uris ?? [], dto.connections ?? null));
+    return this.commands.execute(
+      new CreateApplicationCommand(
+        me.tenantId,
+        dto.name,
+        dto.type,
+        dto.redirect_uris,
+        dto.post_logout_redirect_uris ?? [],
+        dto.connections ?? null,
+        dto.initiate_login_uri ?? null,
+      ),
+    );
   }
 
   @Get()

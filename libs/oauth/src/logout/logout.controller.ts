@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Optional, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiFoundResponse, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@credence/access';
@@ -6,7 +6,8 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext } from '@credence/context';
 import { TenantRouteGuard } from '@credence/tenancy';
 import { ApplicationClients } from '../applications/application-clients';
-import { BrowserSessions } from '@credence/identity';
+import { BrowserSession, BrowserSessions } from '@credence/identity';
+import { AfterLogout, FEDERATED_LOGOUT, FederatedLogout, NO_FEDERATED_LOGOUT } from '../federation/federated-logout';
 import { clearCookie, CookieScope, readCookie, SESSION_COOKIE } from '../browser/cookies';
 import { Query, single } from '../authorize/authorization-request';
 import { html } from '../pages/html';
@@ -23,7 +24,9 @@ import { IdTokenHints } from './id-token-hint';
  * the cookie, when it is the same user's) ends at once, with every app's tokens issued from it, and
  * the browser goes to post_logout_redirect_uri when the hint's app registered it exactly. Without a
  * hint Credence asks the user to confirm: the confirmation is a POST, which a SameSite=Lax session
- * cookie never accompanies from another site, so no other site can sign a user out.
+ * cookie never accompanies from another site, so no other site can sign a user out. When the ended
+ * session came from an IdP that takes single logout (FEDERATED_LOGOUT), the browser goes there next,
+ * and comes back to the same place afterwards.
  */
 @ApiTags('openid provider')
 @ApiParam({ name: 'tenant', description: 'Tenant slug' })
@@ -40,7 +43,10 @@ export class LogoutController {
     private readonly branding: TenantBranding,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(FEDERATED_LOGOUT) private readonly federation: FederatedLogout = NO_FEDERATED_LOGOUT,
   ) {}
+
+  private readonly logger = new Logger(LogoutController.name);
 
   @Get('logout')
   @ApiFoundResponse({ description: 'To the registered post_logout_redirect_uri with state, after a valid id_token_hint.' })
@@ -74,6 +80,8 @@ export class LogoutController {
     if (current && current.userId === hint.userId) ending.add(current.id);
     for (const id of ending) await this.browserSessions.endForUser(id, hint.userId, 'logout');
     reply.header('set-cookie', clearCookie(this.cookieScope(), SESSION_COOKIE));
+    const atIdp = current && ending.has(current.id) ? await this.idpLogout(current, { redirectUri: redirectTo, state: params.state }) : undefined;
+    if (atIdp) return reply.redirect(atIdp, 302);
     if (redirectTo) {
       const url = new URL(redirectTo);
       if (params.state !== undefined) url.searchParams.set('state', params.state);
@@ -90,7 +98,23 @@ export class LogoutController {
     const current = await this.browserSessions.find(readCookie(req.headers, SESSION_COOKIE));
     if (current) await this.browserSessions.endForUser(current.id, current.userId, 'logout');
     reply.header('set-cookie', clearCookie(this.cookieScope(), SESSION_COOKIE));
+    const atIdp = current ? await this.idpLogout(current, {}) : undefined;
+    if (atIdp) return reply.redirect(atIdp, 303);
     return this.signedOut(reply);
+  }
+
+  /**
+   * The IdP's single logout for a session that has already ended here. A failure (Redis, a connection
+   * gone) costs only the IdP's logout: the Credence session and its tokens are over either way.
+   */
+  private async idpLogout(session: BrowserSession, after: AfterLogout): Promise<string | undefined> {
+    if (!session.idp) return undefined;
+    try {
+      return await (this.federation ?? NO_FEDERATED_LOGOUT).logoutUrl(session, after);
+    } catch (err) {
+      this.logger.warn(`single logout at the IdP could not start: ${(err as Error).message}`);
+      return undefined;
+    }
   }
 
   private async confirm(reply: FastifyReply): Promise<FastifyReply> {

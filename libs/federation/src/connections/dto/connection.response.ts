@@ -21,6 +21,7 @@ export class SamlOutput {
   idp_certificates_info: CertificateInfo[];
   @ApiProperty() allow_idp_initiated: boolean;
   @ApiPropertyOptional({ type: String, nullable: true }) idp_initiated_client_id: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) idp_initiated_target_link_uri: string | null;
   @ApiProperty() sign_authn_requests: boolean;
   @ApiProperty() allow_sha1: boolean;
 }
@@ -61,6 +62,7 @@ function samlOutput(base: string, slug: string, r: ConnectionRecord): SamlOutput
     idp_certificates_info: s.idp_certificates.map((pem) => certificateInfo(pem)),
     allow_idp_initiated: s.allow_idp_initiated,
     idp_initiated_client_id: s.idp_initiated_client_id ?? null,
+    idp_initiated_target_link_uri: s.idp_initiated_target_link_uri ?? null,
     sign_authn_requests: s.sign_authn_requests,
     allow_sha1: s.allow_sha1,
   };

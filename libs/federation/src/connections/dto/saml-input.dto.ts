@@ -37,6 +37,13 @@ export class SamlInputDto {
   @TextField(100)
   idp_initiated_client_id?: string;
 
+  @ApiPropertyOptional({
+    description: 'Where that application should take the user after an IdP-initiated sign-in (sent as target_link_uri; the app must check it). Never taken from RelayState.',
+  })
+  @OptionalField()
+  @UrlField()
+  idp_initiated_target_link_uri?: string;
+
   @ApiPropertyOptional({ default: true }) @OptionalField() @IsBoolean() sign_authn_requests?: boolean;
   @ApiPropertyOptional({ default: false }) @OptionalField() @IsBoolean() allow_sha1?: boolean;
 }

@@ -13,6 +13,14 @@ export const ApplicationTypeField = () => applyDecorators(IsIn(APPLICATION_TYPES
 /** The shape of a URI list; RedirectUriPolicy checks each URI (scheme, host, normal form, duplicates). */
 export const UriListField = () => applyDecorators(IsArray(), ArrayMaxSize(MAX_REDIRECT_URIS), IsString({ each: true }), MaxLength(MAX_REDIRECT_URI_LENGTH, { each: true }));
 
+/** One URI (initiate_login_uri), or null to have none; RedirectUriPolicy checks it like a redirect URI. */
+export const NullableUriField = () =>
+  applyDecorators(
+    ValidateIf((_o, v) => v !== undefined && v !== null),
+    IsString(),
+    MaxLength(MAX_REDIRECT_URI_LENGTH),
+  );
+
 /** Connection ids, or null for every connection of the tenant. Absent and null are both allowed. */
 export const ConnectionsField = () =>
   applyDecorators(

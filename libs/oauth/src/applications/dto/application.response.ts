@@ -11,6 +11,8 @@ export class ApplicationResponse {
   @ApiProperty({ type: [String] }) redirect_uris: string[];
   @ApiProperty({ type: [String] }) post_logout_redirect_uris: string[];
   @ApiProperty({ type: [String], nullable: true, description: 'null: every connection of the tenant.' }) connections: string[] | null;
+  @ApiProperty({ type: String, nullable: true, description: 'OIDC Core §4 login initiation endpoint (IdP-initiated sign-in goes there); null: none.' })
+  initiate_login_uri: string | null;
   @ApiProperty({ description: 'Who created it, e.g. user:<id>' }) created_by: string;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
@@ -32,6 +34,7 @@ export function toApplicationResponse(r: ApplicationRow): ApplicationResponse {
     redirect_uris: r.redirect_uris,
     post_logout_redirect_uris: r.post_logout_redirect_uris,
     connections: r.connections,
+    initiate_login_uri: r.initiate_login_uri,
     created_by: r.created_by,
     created_at: r.created_at.toISOString(),
     updated_at: r.updated_at.toISOString(),

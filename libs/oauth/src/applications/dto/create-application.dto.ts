@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { OptionalField } from '@credence/http';
 import type { ApplicationType } from '../redirect-uris';
-import { APPLICATION_TYPES, ApplicationNameField, ApplicationTypeField, ConnectionsField, UriListField } from './application-fields';
+import { APPLICATION_TYPES, ApplicationNameField, ApplicationTypeField, ConnectionsField, NullableUriField, UriListField } from './application-fields';
 
 export class CreateApplicationDto {
   @ApiProperty({ example: 'Intranet', minLength: 1, maxLength: 100 })
@@ -28,4 +28,13 @@ export class CreateApplicationDto {
   @ApiPropertyOptional({ type: [String], nullable: true, description: 'Connection ids the app may sign in with; absent or null: every connection of the tenant.' })
   @ConnectionsField()
   connections?: string[] | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'https://app.example.com/login',
+    description: 'OIDC Core §4 login initiation endpoint: an IdP-initiated sign-in sends the browser here with iss. Exact; same rules as redirect_uris (https).',
+  })
+  @NullableUriField()
+  initiate_login_uri?: string | null;
 }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { OptionalField } from '@credence/http';
-import { ApplicationNameField, ConnectionsField, UriListField } from './application-fields';
+import { ApplicationNameField, ConnectionsField, NullableUriField, UriListField } from './application-fields';
 
 /** Partial update; a list given replaces the whole list. `type` cannot change (create another application). */
 export class UpdateApplicationDto {
@@ -22,4 +22,8 @@ export class UpdateApplicationDto {
   @ApiPropertyOptional({ type: [String], nullable: true, description: 'null: every connection of the tenant.' })
   @ConnectionsField()
   connections?: string[] | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null: none.' })
+  @NullableUriField()
+  initiate_login_uri?: string | null;
 }

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext } from '@credence/context';
-import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { ClientInfo, issuerFor } from '@credence/identity';
-import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
-import { BrowserSession, BrowserSessions } from '@credence/identity';
+import type { UnitOfWork } from '@credence/tenancy';
+import type { BrowserSession } from '@credence/identity';
 import { AuthorizationCodes } from '../../codes/authorization-codes';
-import { amrFor, AuthenticatedUser, Interaction } from '../interaction';
+import { AuthenticatedUser, Interaction } from '../interaction';
 import { InteractionStore } from '../interaction-store';
+import { SignInBrowser } from '../sign-in-browser/sign-in-browser';
 
 export interface CompletedInteraction {
   /** The app's redirect_uri with code, state and iss. */
@@ -27,17 +27,16 @@ export function redirectToClient(redirectUri: string, issuer: string, params: Re
 
 /**
  * The one way a sign-in finishes, whoever proved the user (hosted page: password or code; federation:
- * SAML, OIDC, LDAP): the interaction is taken (so it completes once), a browser session starts, and
- * the app gets a code. `alsoInTransaction` lets the caller spend what proved the user (a one-time
- * code) in the same transaction, so it signs in at most once.
+ * SAML, OIDC, LDAP): the interaction is taken (so it completes once), a browser session starts
+ * (SignInBrowser), and the app gets a code. `alsoInTransaction` lets the caller spend what proved the
+ * user (a one-time code) in the same transaction, so it signs in at most once.
  */
 @Injectable()
 export class CompleteInteraction {
   constructor(
     private readonly interactions: InteractionStore,
-    private readonly browserSessions: BrowserSessions,
+    private readonly signIn: SignInBrowser,
     private readonly codes: AuthorizationCodes,
-    private readonly runner: TenantTransactionRunner,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -51,27 +50,9 @@ export class CompleteInteraction {
   ): Promise<CompletedInteraction> {
     const interaction = await this.interactions.take(interactionId, bindingCookie);
     if (!interaction) throw new DomainError('oauth.interaction_expired');
-    const amr = amrFor(user.method);
-    const started = await this.runner.inTenant(async (uow) => {
-      const [account] = await uow.query<{ status: string }[]>('SELECT status FROM users WHERE id = $1 FOR SHARE', [user.userId]);
-      if (account?.status !== 'active') throw new DomainError('auth.account.disabled');
-      if (alsoInTransaction) await alsoInTransaction(uow);
-      const result = await this.browserSessions.start(uow, { userId: user.userId, method: user.method, amr, idp: user.idp });
-      uow.emit('auth.login.succeeded', subjects.user(user.userId), {
-        user_id: user.userId,
-        session_id: result.session.id,
-        auth_method: user.method,
-        client_id: interaction.clientId,
-        ...(user.idp ? { idp: user.idp } : {}),
-        ip: client.ip,
-        user_agent: client.userAgent,
-        device_type: client.deviceType,
-        location: client.location,
-      });
-      return result;
-    });
+    const started = await this.signIn.execute(user, interaction.clientId, client, alsoInTransaction);
     const redirectTo = await this.answer(interaction, started.session);
-    return { redirectTo, sessionCookie: { value: started.token, maxAgeSeconds: started.maxAgeSeconds } };
+    return { redirectTo, sessionCookie: started.cookie };
   }
 
   /** A code for an interaction answered from an existing browser session (single sign-on), or just after a sign-in. */

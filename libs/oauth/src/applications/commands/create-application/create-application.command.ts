@@ -9,5 +9,6 @@ export class CreateApplicationCommand {
     readonly postLogoutRedirectUris: string[],
     /** null: every connection of the tenant. */
     readonly connections: string[] | null,
+    readonly initiateLoginUri: string | null = null,
   ) {}
 }

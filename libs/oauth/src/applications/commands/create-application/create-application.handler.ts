@@ -23,13 +23,24 @@ export class CreateApplicationHandler implements ICommandHandler<CreateApplicati
 
   async execute(cmd: CreateApplicationCommand): Promise<ApplicationWithSecretResponse> {
     this.runner.assertAmbientTenant(cmd.tenantId);
-    this.uris.assertValid(cmd.type, { redirect_uris: cmd.redirectUris, post_logout_redirect_uris: cmd.postLogoutRedirectUris });
+    this.uris.assertValid(cmd.type, { redirect_uris: cmd.redirectUris, post_logout_redirect_uris: cmd.postLogoutRedirectUris }, cmd.initiateLoginUri);
     const secret = cmd.type === 'confidential' ? newClientSecret() : undefined;
     const row = await this.runner.inTenant(async (uow) => {
       const [created] = await uow.query<ApplicationRow[]>(
-        `INSERT INTO applications (id, client_id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, connections, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${APPLICATION_COLUMNS}`,
-        [uuidv7(), newClientId(), cmd.name, cmd.type, secret?.hash ?? null, cmd.redirectUris, cmd.postLogoutRedirectUris, cmd.connections, this.context.principal],
+        `INSERT INTO applications (id, client_id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, connections, initiate_login_uri, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${APPLICATION_COLUMNS}`,
+        [
+          uuidv7(),
+          newClientId(),
+          cmd.name,
+          cmd.type,
+          secret?.hash ?? null,
+          cmd.redirectUris,
+          cmd.postLogoutRedirectUris,
+          cmd.connections,
+          cmd.initiateLoginUri,
+          this.context.principal,
+        ],
       );
       uow.emit('application.created', subjects.application(created.id), applicationEventData(created));
       return created;

@@ -4,6 +4,8 @@ export interface ApplicationChanges {
   post_logout_redirect_uris?: string[];
   /** null: every connection of the tenant. */
   connections?: string[] | null;
+  /** null: none. */
+  initiate_login_uri?: string | null;
 }
 
 export class UpdateApplicationCommand {

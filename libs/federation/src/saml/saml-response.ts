@@ -53,7 +53,7 @@ function checkWindow(notBefore: number | undefined, notOnOrAfter: number | undef
 
 /**
  * Every stateless check of a SAML Response posted to the ACS, in the order a refusal is decided
- * (docs/federation-saml.md lists them with their reasons). The DOCTYPE and size are refused before
+ * (docs/federation.md, "SAML sign-in" lists them with their reasons). The DOCTYPE and size are refused before
  * parsing; the assertion is read only from the bytes a valid signature covers.
  */
 export async function verifySamlResponse(xml: string, expect: SamlExpectations): Promise<VerifiedAssertion> {

@@ -19,7 +19,7 @@ import { spMetadata } from './sp-metadata';
 const seeOther = (reply: FastifyReply, location: string) => reply.status(303).header('location', location).header('cache-control', 'no-store').send();
 
 /**
- * The SAML service provider of a connection (docs/federation-saml.md): metadata, ACS, the same-site
+ * The SAML service provider of a connection (docs/federation.md, "SAML sign-in"): metadata, ACS, the same-site
  * continue step, and single logout. Pages only: every error is an HTML page.
  */
 @ApiTags('SAML service provider')

@@ -27,7 +27,7 @@ const refused = (reason: FederationFailureReason, userId: string | null = null):
 
 /**
  * Turns an identity an IdP vouched for into a Credence user, the same way for SAML, OIDC and LDAP
- * (federation contract, "Users from an IdP"; docs/federation-users.md): the (connection, subject) link
+ * (federation contract, "Users from an IdP"; docs/federation.md, "Users from an IdP"): the (connection, subject) link
  * first; otherwise an existing user with the same e-mail, linked only through one of the connection's
  * verified domains (else `account_exists`); otherwise a new user when JIT is on (else `jit_disabled`).
  * A disabled user is refused. Each success updates the profile and applies the group → role rules.

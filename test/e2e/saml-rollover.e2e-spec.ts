@@ -56,7 +56,7 @@ describe('SAML IdP certificate rollover', () => {
   const storedCertificates = async (id: string) => ((await connections('GET', `/${id}`)).body.saml.idp_certificates as string[]).map(b64);
 
   /** The browser flow from the app through /oauth2/authorize to samlify and back to Credence's ACS. */
-  async function signIn(connectionId: string, idp: TestIdp, email: string) {
+  async function signIn(connectionId: string, idp: TestIdp, email: string, options: { encrypt?: boolean; spMetadata?: (current: string) => string } = {}) {
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -78,8 +78,8 @@ describe('SAML IdP certificate rollover', () => {
       .find((c) => c.startsWith('credence_binding='))!
       .split(';')[0];
     const urls = samlSpUrls(base(), acme.slug, connectionId);
-    const spMetadata = await (await fetch(local(urls.metadata))).text();
-    const answer = await idp.respond(idpUrl, spMetadata, email);
+    const current = await (await fetch(local(urls.metadata))).text();
+    const answer = await idp.respond(idpUrl, options.spMetadata ? options.spMetadata(current) : current, email, { encrypt: options.encrypt });
     const acs = await fetch(local(urls.acs), {
       method: 'POST',
       redirect: 'manual',
@@ -103,8 +103,8 @@ describe('SAML IdP certificate rollover', () => {
     };
   }
 
-  async function signsIn(connectionId: string, idp: TestIdp, email: string) {
-    const claims = await (await signIn(connectionId, idp, email)).finish();
+  async function signsIn(connectionId: string, idp: TestIdp, email: string, options: Parameters<typeof signIn>[3] = {}) {
+    const claims = await (await signIn(connectionId, idp, email, options)).finish();
     expect(claims).toMatchObject({ email, idp: connectionId, amr: ['fed'] });
   }
 
@@ -180,5 +180,41 @@ describe('SAML IdP certificate rollover', () => {
     const res = await connections('PATCH', `/${id}`, { saml: { idp_certificates: [newIdp.cert] } });
     expect(res.status).toBe(400);
     expect(await storedCertificates(id)).toEqual([b64(oldIdp.cert), b64(newIdp.cert)]);
+  });
+
+  describe('SP key rotation', () => {
+    const encryptionCertOf = (metadata: string) => /<(?:\w+:)?KeyDescriptor use="encryption">[\s\S]*?<(?:\w+:)?X509Certificate>([^<]+)</.exec(metadata)![1];
+    /** The SP metadata as an IdP that has not reloaded it since `old` was current still encrypts with: the new signing certificate, the old encryption one. */
+    const stillEncryptingTo = (old: string) => (current: string) => current.replace(encryptionCertOf(current), encryptionCertOf(old));
+
+    it('publishes new SP certificates, and still decrypts what an IdP encrypts to the previous one until the next rotation', async () => {
+      const id = await createConnection({ idp_entity_id: IDP_ENTITY_ID, idp_sso_url: IDP_SSO_URL, idp_certificates: [newIdp.cert] });
+      const urls = samlSpUrls(base(), acme.slug, id);
+      const first = await (await fetch(local(urls.metadata))).text();
+      await signsIn(id, newIdp, 'enc-1@corp.example', { encrypt: true });
+
+      const rotated = await connections('POST', `/${id}/saml/rotate-sp-keys`);
+      expect(rotated.status).toBe(200);
+      const second = await (await fetch(local(urls.metadata))).text();
+      expect(encryptionCertOf(second)).not.toBe(encryptionCertOf(first));
+      expect(rotated.body.saml.sp_encryption_certificate.replace(/-----[^-]+-----|\s/g, '')).toBe(encryptionCertOf(second));
+      // AuthnRequests are now signed with the new key (samlify checks them against the new metadata).
+      await signsIn(id, newIdp, 'enc-1@corp.example', { encrypt: true });
+      await signsIn(id, newIdp, 'enc-1@corp.example', { encrypt: true, spMetadata: stillEncryptingTo(first) });
+
+      expect((await connections('POST', `/${id}/saml/rotate-sp-keys`)).status).toBe(200);
+      const { acs } = await signIn(id, newIdp, 'enc-1@corp.example', { encrypt: true, spMetadata: stillEncryptingTo(first) });
+      expect(acs.status).toBe(400);
+      const [failed] = (await eventsOf(t, acme, 'federation.login.failed')).slice(-1);
+      expect(failed.data).toMatchObject({ connection_id: id, reason: 'malformed' });
+    });
+
+    it('refuses to rotate SP keys of a connection that is not SAML, and of another tenant', async () => {
+      const oidc = await connections('POST', '', { type: 'oidc', name: `OIDC ${Date.now()}`, oidc: { issuer: 'http://127.0.0.1:9/x', client_id: 'c', client_secret: 's' } });
+      expect(oidc.status).toBe(201);
+      expect((await connections('POST', `/${oidc.body.id}/saml/rotate-sp-keys`)).status).toBe(400);
+      const other = await onboard(t, 'saml-roll-other');
+      expect((await t.call('POST', `/v1/t/${other.slug}/connections/${oidc.body.id}/saml/rotate-sp-keys`, undefined, { auth: other.admin })).status).toBe(404);
+    });
   });
 });

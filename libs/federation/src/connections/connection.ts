@@ -67,6 +67,8 @@ export interface ConnectionSecrets {
   /** PEM PKCS#8 private keys of the SP (SAML). */
   sp_signing_key?: string;
   sp_encryption_key?: string;
+  /** The encryption key before the last rotation: assertions an IdP still encrypts to the old certificate decrypt with it. */
+  previous_sp_encryption_key?: string;
   /** OIDC client secret. */
   client_secret?: string;
   /** LDAP service account password. */

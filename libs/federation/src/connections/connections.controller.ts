@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
 import { DomainError } from '@credence/errors';
 import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
+import { RotateSpCredentialsCommand } from './commands/rotate-sp-credentials/rotate-sp-credentials.command';
 import { CreateConnectionCommand } from './commands/create-connection/create-connection.command';
 import { DeleteConnectionCommand } from './commands/delete-connection/delete-connection.command';
 import { ConnectionTestResult, TestConnectionCommand } from './commands/test-connection/test-connection.command';
@@ -63,6 +64,16 @@ export class ConnectionsController {
   @ApiNoContentResponse({ description: 'Deleted with its domains and identity links; users it brought stay.' })
   async remove(@Param('id', connectionId) id: string, @CurrentUser() me: UserPrincipal): Promise<void> {
     await this.commands.execute(new DeleteConnectionCommand(me.tenantId, id));
+  }
+
+  @Post(':id/saml/rotate-sp-keys')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: ConnectionResponse,
+    description: 'New SP signing and encryption certificates (SAML only). The previous encryption key still decrypts until the next rotation.',
+  })
+  rotateSpKeys(@Param('id', connectionId) id: string, @CurrentUser() me: UserPrincipal): Promise<ConnectionResponse> {
+    return this.commands.execute(new RotateSpCredentialsCommand(me.tenantId, id));
   }
 
   @Post(':id/test')

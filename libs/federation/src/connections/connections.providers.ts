@@ -1,5 +1,6 @@
 import { CreateConnectionHandler } from './commands/create-connection/create-connection.handler';
 import { DeleteConnectionHandler } from './commands/delete-connection/delete-connection.handler';
+import { RotateSpCredentialsHandler } from './commands/rotate-sp-credentials/rotate-sp-credentials.handler';
 import { TestConnectionHandler } from './commands/test-connection/test-connection.handler';
 import { UpdateConnectionHandler } from './commands/update-connection/update-connection.handler';
 import { ConnectionSettings } from './connection-settings';
@@ -17,6 +18,7 @@ export const CONNECTIONS_PROVIDERS = [
   UpdateConnectionHandler,
   DeleteConnectionHandler,
   TestConnectionHandler,
+  RotateSpCredentialsHandler,
   GetConnectionHandler,
   ListConnectionsHandler,
   MetadataRefresh,

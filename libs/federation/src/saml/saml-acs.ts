@@ -66,7 +66,7 @@ export class SamlAcs {
       idpEntityId: saml.idp_entity_id,
       idpCertificates: saml.idp_certificates,
       allowSha1: saml.allow_sha1,
-      decryptionKey: secrets.sp_encryption_key,
+      decryptionKeys: [secrets.sp_encryption_key, secrets.previous_sp_encryption_key].filter((k): k is string => Boolean(k)),
       now: Date.now(),
     });
     if (!assertion.inResponseTo && !saml.allow_idp_initiated) throw new SamlRefusal('idp_initiated_refused', 'unsolicited Response');

@@ -18,8 +18,8 @@ export interface SamlExpectations {
   idpEntityId: string;
   idpCertificates: readonly string[];
   allowSha1: boolean;
-  /** PKCS#8 PEM of the SP's encryption key, for encrypted assertions. */
-  decryptionKey?: string;
+  /** PKCS#8 PEM of the SP's encryption keys for encrypted assertions: the current one first, then the one before the last rotation. */
+  decryptionKeys: readonly string[];
   now: number;
 }
 
@@ -82,12 +82,8 @@ export async function verifySamlResponse(xml: string, expect: SamlExpectations):
   let assertion = onlyChild(envelope, NS.assertion, 'Assertion');
   const encrypted = onlyChild(envelope, NS.assertion, 'EncryptedAssertion');
   if (!assertion && encrypted) {
-    if (!expect.decryptionKey) throw new SamlRefusal('malformed', 'an encrypted assertion and no SP encryption key');
-    try {
-      assertionXml = await decryptXml(encrypted.toString(), { key: expect.decryptionKey, disallowDecryptionWithInsecureAlgorithm: true });
-    } catch {
-      throw new SamlRefusal('malformed', 'the assertion cannot be decrypted');
-    }
+    if (!expect.decryptionKeys.length) throw new SamlRefusal('malformed', 'an encrypted assertion and no SP encryption key');
+    assertionXml = await decryptWithAny(encrypted.toString(), expect.decryptionKeys);
     const inner = parseSamlXml(assertionXml);
     assertUniqueIds(inner);
     assertion = inner.documentElement as unknown as Element;
@@ -173,4 +169,16 @@ function textValue(el: Element): string[] {
   } catch {
     return [];
   }
+}
+
+/** Decrypts with the first key that opens it (after an SP key rotation an IdP may still use the old certificate). */
+async function decryptWithAny(encrypted: string, keys: readonly string[]): Promise<string> {
+  for (const key of keys) {
+    try {
+      return await decryptXml(encrypted, { key, disallowDecryptionWithInsecureAlgorithm: true });
+    } catch {
+      // the next key, if any
+    }
+  }
+  throw new SamlRefusal('malformed', 'the assertion cannot be decrypted');
 }

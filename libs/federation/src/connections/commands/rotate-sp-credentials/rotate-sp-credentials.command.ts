@@ -1,0 +1,6 @@
+export class RotateSpCredentialsCommand {
+  constructor(
+    readonly tenantId: string,
+    readonly id: string,
+  ) {}
+}

@@ -1,42 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { launchBrowser, TestBrowser } from '../support/browser';
+import { freePort, RunningExample, startExample } from '../support/example-apps';
 import { member, Member, onboard, PASSWORD, Tenant } from './identity-authz-fixture';
-
-const ROOT = join(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts examples/oidc-web-app as a user would (npm run example:oidc), and waits until it listens. */
-async function startExampleApp(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'examples/oidc-web-app/main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const deadline = Date.now() + 30_000;
-  while (!out.includes('example app on')) {
-    if (child.exitCode !== null) throw new Error(`example app exited with ${child.exitCode}:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`example app did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, output: () => out };
-}
 
 /**
  * The whole flow in a real browser: the example app (openid-client 6) starts the sign-in, chromium
@@ -49,7 +15,7 @@ describe('sign-in through the hosted login page in a real browser', () => {
   let acme: Tenant;
   let user: Member;
   let browser: TestBrowser;
-  const apps: { child: ChildProcess; output: () => string }[] = [];
+  const apps: RunningExample[] = [];
   let appUrl: string;
   let secondUrl: string;
 
@@ -70,13 +36,17 @@ describe('sign-in through the hosted login page in a real browser', () => {
       );
       expect(registered.status).toBe(201);
       apps.push(
-        await startExampleApp({
-          CREDENCE_ISSUER: `${t.url}/v1/t/${acme.slug}`,
-          CLIENT_ID: registered.body.client_id,
-          CLIENT_SECRET: registered.body.client_secret,
-          PORT: String(appPort),
-          APP_URL: url,
-        }),
+        await startExample(
+          'examples/oidc-web-app/main.ts',
+          {
+            CREDENCE_ISSUER: `${t.url}/v1/t/${acme.slug}`,
+            CLIENT_ID: registered.body.client_id,
+            CLIENT_SECRET: registered.body.client_secret,
+            PORT: String(appPort),
+            APP_URL: url,
+          },
+          'example app on',
+        ),
       );
       if (name === 'first') appUrl = url;
       else secondUrl = url;
@@ -85,7 +55,7 @@ describe('sign-in through the hosted login page in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    for (const app of apps) app.child.kill();
+    for (const app of apps) app.stop();
     await t?.close();
   });
 

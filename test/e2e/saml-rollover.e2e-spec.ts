@@ -149,7 +149,8 @@ describe('SAML IdP certificate rollover', () => {
     await signsIn(id, oldIdp, 'old-key@corp.example');
     await signsIn(id, newIdp, 'new-key@corp.example');
 
-    const patched = await connections('PATCH', `/${id}`, { saml: { idp_entity_id: IDP_ENTITY_ID, idp_sso_url: IDP_SSO_URL, idp_certificates: [newIdp.cert] } });
+    // The admin replaces only the certificates: entity id and SSO URL stay.
+    const patched = await connections('PATCH', `/${id}`, { saml: { idp_certificates: [newIdp.cert] } });
     expect(patched.status).toBe(200);
     expect(await storedCertificates(id)).toEqual([b64(newIdp.cert)]);
 
@@ -175,11 +176,15 @@ describe('SAML IdP certificate rollover', () => {
     await signsIn(id, newIdp, 'meta-old@corp.example');
   });
 
-  it('does not take a PATCH of only the certificates: the manual IdP source is entity id, SSO URL and certificates together', async () => {
+  it('keeps the entity id and SSO URL when a PATCH replaces only the certificates, and refuses a bad certificate without changing anything', async () => {
     const id = await createConnection({ idp_entity_id: IDP_ENTITY_ID, idp_sso_url: IDP_SSO_URL, idp_certificates: [oldIdp.cert, newIdp.cert] });
     const res = await connections('PATCH', `/${id}`, { saml: { idp_certificates: [newIdp.cert] } });
-    expect(res.status).toBe(400);
-    expect(await storedCertificates(id)).toEqual([b64(oldIdp.cert), b64(newIdp.cert)]);
+    expect(res.status).toBe(200);
+    expect(res.body.saml).toMatchObject({ idp_entity_id: IDP_ENTITY_ID, idp_sso_url: IDP_SSO_URL });
+    expect(await storedCertificates(id)).toEqual([b64(newIdp.cert)]);
+    const bad = await connections('PATCH', `/${id}`, { saml: { idp_certificates: ['-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----'] } });
+    expect(bad.status).toBe(400);
+    expect(await storedCertificates(id)).toEqual([b64(newIdp.cert)]);
   });
 
   describe('SP key rotation', () => {

@@ -53,13 +53,24 @@ export class ConnectionSettings {
    * The IdP described by the input's one source (metadata XML, metadata URL fetched now, or the manual
    * fields), or undefined when the input names none and there are current settings to keep.
    */
-  async samlSource(input: SamlInputDto, hasCurrent: boolean): Promise<IdpMetadata | undefined> {
+  /**
+   * `current` (on PATCH) fills in the manual fields a change leaves out, so a tenant admin can replace
+   * just the certificates during a rollover (or just the SSO URL); a metadata source replaces all three.
+   */
+  async samlSource(input: SamlInputDto, current?: SamlSettings): Promise<IdpMetadata | undefined> {
     const manual = input.idp_entity_id !== undefined || input.idp_sso_url !== undefined || input.idp_certificates !== undefined;
     const sources = [input.idp_metadata_xml !== undefined, input.idp_metadata_url !== undefined, manual].filter(Boolean).length;
-    if (sources > 1 || (sources === 0 && !hasCurrent)) {
+    if (sources > 1 || (sources === 0 && !current)) {
       throw invalid([{ field: 'saml', issue: 'give exactly one IdP source: idp_metadata_xml, idp_metadata_url, or idp_entity_id with idp_sso_url and idp_certificates' }]);
     }
-    return sources ? this.idp(input) : undefined;
+    if (!sources) return undefined;
+    if (!manual || !current) return this.idp(input);
+    return this.idp({
+      ...input,
+      idp_entity_id: input.idp_entity_id ?? current.idp_entity_id,
+      idp_sso_url: input.idp_sso_url ?? current.idp_sso_url,
+      idp_certificates: input.idp_certificates ?? current.idp_certificates,
+    });
   }
 
   /** The SAML settings to store: the IdP from `idp` (samlSource) or the current ones, and the options merged over the current ones. */

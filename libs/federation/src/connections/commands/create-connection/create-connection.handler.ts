@@ -84,7 +84,7 @@ export class CreateConnectionHandler implements ICommandHandler<CreateConnection
   ): Promise<{ config: { saml?: SamlSettings; oidc?: OidcSettings; ldap?: LdapSettings }; secrets: ConnectionSecrets }> {
     const { input } = cmd;
     if (input.type === 'saml') {
-      const idp = await this.settings.saml(input.saml!, await this.settings.samlSource(input.saml!, false));
+      const idp = await this.settings.saml(input.saml!, await this.settings.samlSource(input.saml!));
       const name = `${slug} ${input.name}`;
       const [signing, encryption] = await Promise.all([newSpCredential(name, 'signing'), newSpCredential(name, 'encryption')]);
       return {

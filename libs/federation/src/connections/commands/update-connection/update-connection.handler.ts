@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
-import type { ConnectionSecrets } from '../../connection';
+import type { ConnectionSecrets, SamlSettings } from '../../connection';
 import { connectionActor, connectionConflict, connectionEventData, ConnectionRecord, getConnection, replaceDomains } from '../../connection-row';
 import { ConnectionSettings } from '../../connection-settings';
 import { ConnectionStore } from '../../connection-store';
@@ -35,7 +35,9 @@ export class UpdateConnectionHandler implements ICommandHandler<UpdateConnection
     const tenant = this.runner.assertAmbientTenant(cmd.tenantId);
     const c = cmd.changes;
     if (c.domains) await this.settings.assertTenantDomains(tenant.id, c.domains);
-    const idp = c.saml ? await this.settings.samlSource(c.saml, true) : undefined;
+    // Read before the transaction (a metadata source is fetched there, outside it); the write below locks the row.
+    const current = c.saml ? (await this.store.find(cmd.id))?.saml : undefined;
+    const idp = c.saml ? await this.settings.samlSource(c.saml, current ?? ({} as SamlSettings)) : undefined;
     const row = await this.actors
       .send(connectionActor(tenant.id, cmd.id), async (uow) => {
         const current = await getConnection(uow, cmd.id, 'FOR UPDATE');

@@ -362,7 +362,7 @@ async function main(): Promise<void> {
     if (ONLY.has('stall')) {
       const hostiles: [HostileKind, number][] = [
         ['acs_1mb', 20],
-        ['acs_256kb_parsed', 20],
+        ['acs_256kb_parsed', 5],
         ['slo_bomb_unsigned', 20],
         ['slo_bomb_signed', 20],
       ];

@@ -205,11 +205,11 @@ function sloQuery(deflated: Buffer, key: string | undefined): string {
 }
 
 /**
- * The largest deflate bomb whose query fits in Node's 16 KB request head: 12 MB of spaces deflate
- * to about 12 KB (zlib's ceiling is about 1:1000), so it would inflate to 12 MB.
+ * About the largest deflate bomb whose query fits in Node's 16 KB request head: 8 MB of spaces deflate
+ * to about 8 KB (zlib's ceiling is about 1:1000), so it would inflate to 8 MB (32 × the 256 KB limit).
  */
 let bomb: Buffer | undefined;
-const bombBytes = () => (bomb ??= deflateRawSync(Buffer.alloc(12 * 1024 * 1024, 0x20), { level: 9 }));
+const bombBytes = () => (bomb ??= deflateRawSync(Buffer.alloc(8 * 1024 * 1024, 0x20), { level: 9 }));
 
 /**
  * A Response that passes the size check (just under 256 KB encoded) and is parsed in full: a real
@@ -232,9 +232,11 @@ async function hostile(kind: HostileKind, count: number) {
   const slo = kind === 'slo_bomb_unsigned' ? sloQuery(bombBytes(), undefined) : kind === 'slo_bomb_signed' ? sloQuery(bombBytes(), target.idpKey) : '';
   for (let i = 0; i < count; i++) {
     const t = now();
-    const res = big
-      ? await http('POST', target.acsPath, { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(big), 'x-forwarded-for': randomIp() }, big)
-      : await http('GET', `${target.sloPath}?${slo}`, { 'x-forwarded-for': randomIp() });
+    const res = await (
+      big
+        ? http('POST', target.acsPath, { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(big), 'x-forwarded-for': randomIp() }, big)
+        : http('GET', `${target.sloPath}?${slo}`, { 'x-forwarded-for': randomIp() })
+    ).catch((err: Error) => ({ status: err.message }));
     latencies.push(now() - t);
     statuses[res.status] = (statuses[res.status] ?? 0) + 1;
   }

@@ -18,8 +18,8 @@ export interface SamlExpectations {
   idpEntityId: string;
   idpCertificates: readonly string[];
   allowSha1: boolean;
-  /** PKCS#8 PEM of the SP's encryption key, for encrypted assertions. */
-  decryptionKey?: string;
+  /** PKCS#8 PEM of the SP's encryption key, for encrypted assertions: read only when the assertion is encrypted. */
+  decryptionKey: () => Promise<string | undefined>;
   now: number;
 }
 
@@ -82,9 +82,10 @@ export async function verifySamlResponse(xml: string, expect: SamlExpectations):
   let assertion = onlyChild(envelope, NS.assertion, 'Assertion');
   const encrypted = onlyChild(envelope, NS.assertion, 'EncryptedAssertion');
   if (!assertion && encrypted) {
-    if (!expect.decryptionKey) throw new SamlRefusal('malformed', 'an encrypted assertion and no SP encryption key');
+    const key = await expect.decryptionKey();
+    if (!key) throw new SamlRefusal('malformed', 'an encrypted assertion and no SP encryption key');
     try {
-      assertionXml = await decryptXml(encrypted.toString(), { key: expect.decryptionKey, disallowDecryptionWithInsecureAlgorithm: true });
+      assertionXml = await decryptXml(encrypted.toString(), { key, disallowDecryptionWithInsecureAlgorithm: true });
     } catch {
       throw new SamlRefusal('malformed', 'the assertion cannot be decrypted');
     }

@@ -59,14 +59,17 @@ export class SamlAcs {
     if (!BASE64.test(samlResponse)) throw new SamlRefusal('malformed', 'SAMLResponse is not base64');
     const tenant = this.context.requireTenant();
     const urls = samlSpUrls(this.config.CREDENCE_BASE_URL, tenant.slug, connection.id);
-    const secrets = await this.connections.secrets(connection.id);
     const assertion = await verifySamlResponse(Buffer.from(samlResponse, 'base64').toString('utf8'), {
       acsUrl: urls.acs,
       spEntityId: urls.metadata,
       idpEntityId: saml.idp_entity_id,
       idpCertificates: saml.idp_certificates,
       allowSha1: saml.allow_sha1,
-      decryptionKeys: [secrets.sp_encryption_key, secrets.previous_sp_encryption_key].filter((k): k is string => Boolean(k)),
+      // Opened only for an encrypted assertion: most IdPs sign without encrypting, and this is a transaction.
+      decryptionKeys: async () => {
+        const secrets = await this.connections.secrets(connection.id);
+        return [secrets.sp_encryption_key, secrets.previous_sp_encryption_key].filter((k): k is string => Boolean(k));
+      },
       now: Date.now(),
     });
     if (!assertion.inResponseTo && !saml.allow_idp_initiated) throw new SamlRefusal('idp_initiated_refused', 'unsolicited Response');

@@ -18,8 +18,11 @@ export interface SamlExpectations {
   idpEntityId: string;
   idpCertificates: readonly string[];
   allowSha1: boolean;
-  /** PKCS#8 PEM of the SP's encryption keys for encrypted assertions: the current one first, then the one before the last rotation. */
-  decryptionKeys: readonly string[];
+  /**
+   * The SP's encryption keys (PKCS#8 PEM) for an encrypted assertion, the current one first, then the one
+   * before the last rotation: read only when the assertion is encrypted.
+   */
+  decryptionKeys: () => Promise<string[]>;
   now: number;
 }
 
@@ -82,8 +85,9 @@ export async function verifySamlResponse(xml: string, expect: SamlExpectations):
   let assertion = onlyChild(envelope, NS.assertion, 'Assertion');
   const encrypted = onlyChild(envelope, NS.assertion, 'EncryptedAssertion');
   if (!assertion && encrypted) {
-    if (!expect.decryptionKeys.length) throw new SamlRefusal('malformed', 'an encrypted assertion and no SP encryption key');
-    assertionXml = await decryptWithAny(encrypted.toString(), expect.decryptionKeys);
+    const keys = await expect.decryptionKeys();
+    if (!keys.length) throw new SamlRefusal('malformed', 'an encrypted assertion and no SP encryption key');
+    assertionXml = await decryptWithAny(encrypted.toString(), keys);
     const inner = parseSamlXml(assertionXml);
     assertUniqueIds(inner);
     assertion = inner.documentElement as unknown as Element;

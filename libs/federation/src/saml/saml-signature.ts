@@ -52,6 +52,8 @@ export function verifiedCopy(xml: string, element: Element, signature: Element, 
 
   for (const publicCert of certificates) {
     const verifier = new SignedXml({ publicCert, getCertFromKeyInfo: () => null });
+    // SAML names its id attribute ID; looking for Id and id too would triple xml-crypto's document-wide searches.
+    verifier.idAttributes = ['ID'];
     verifier.loadSignature(signature as unknown as Node);
     let valid = false;
     try {

@@ -22,8 +22,24 @@ export class SamlRefusal extends Error {
 const DTD = /<!DOCTYPE|<!ENTITY/i;
 
 /** Parses a SAML document strictly: no DTD, no parser warnings or errors, an element at the root. */
+/**
+ * At most this many markup openings ('<') in a SAML message. A real Response has well under 300
+ * elements (Entra ID caps a group claim at 150 values); the byte limit alone lets 40,000 empty
+ * elements through, which hold the event loop for 2 s in xml-crypto's document-wide XPath searches
+ * (found by bench:saml; about 0.07 ms per element). Counted before parsing, so such a document costs
+ * one scan; at the limit a refusal costs about 70 ms.
+ */
+export const SAML_MAX_MARKUP = 1_024;
+
+function markupCount(xml: string): number {
+  let count = 0;
+  for (let i = xml.indexOf('<'); i !== -1 && count <= SAML_MAX_MARKUP; i = xml.indexOf('<', i + 1)) count += 1;
+  return count;
+}
+
 export function parseSamlXml(xml: string): Document {
   if (DTD.test(xml)) throw new SamlRefusal('malformed', 'a DOCTYPE is refused');
+  if (markupCount(xml) > SAML_MAX_MARKUP) throw new SamlRefusal('too_large', `more than ${SAML_MAX_MARKUP} elements`);
   const fail = (msg: string) => {
     throw new SamlRefusal('malformed', `unreadable XML: ${msg}`);
   };

@@ -182,7 +182,7 @@ describe('hosted login page', () => {
   it('refuses a form without the CSRF token or with a wrong one (403) and signs nobody in', async () => {
     const user = await member(t, acme, []);
     const s = await start();
-    for (const csrf of [null, '', 'x'.repeat(43), `${s.csrf.slice(0, -1)}A`]) {
+    for (const csrf of [null, '', 'x'.repeat(43), `${s.csrf.slice(0, -1)}${s.csrf.endsWith('A') ? 'B' : 'A'}`]) {
       const res = await post('/password', s, { email: user.email, password: PASSWORD }, { csrf });
       expect(res.statusCode).toBe(403);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');

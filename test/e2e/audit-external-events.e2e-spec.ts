@@ -79,7 +79,7 @@ describe('external audit events (POST /audit/events)', () => {
     expect([denied.status, denied.body.error.code]).toEqual([403, 'authz.access.denied']);
     const anonymous = await post(valid(), null);
     expect([anonymous.status, anonymous.body.error.code]).toEqual([401, 'auth.invalid_client']);
-    const wrongSecret = await post(valid(), basic({ ...writer, client_secret: `${writer.client_secret.slice(0, -2)}xx` }));
+    const wrongSecret = await post(valid(), basic({ ...writer, client_secret: `${writer.client_secret.slice(0, -2)}${writer.client_secret.endsWith('xx') ? 'yy' : 'xx'}` }));
     expect([wrongSecret.status, wrongSecret.body.error.code]).toEqual([401, 'auth.invalid_client']);
     // A tenant admin's access token is not a service credential.
     const user = await post(valid(), `Bearer ${admin}`);

@@ -28,8 +28,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, setPriority, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
-import { Client, Client as PgClient } from 'pg';
+import { Client } from 'pg';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@credence/config';
 import { TenantRef } from '@credence/context';
@@ -40,7 +39,7 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import type { InitMessage, ParentMessage } from './load-client';
 import { combine, CpuMeter, CpuSplit, median, now, pct, procTicks, round, sleep, Window, Workload } from './shared';
-import { cleanRedis, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
 
 // ---------------------------------------------------------------- knobs
 
@@ -230,22 +229,6 @@ async function sessionsInDatabase(databaseUrl: string): Promise<{ state: string;
 
 // ---------------------------------------------------------------- measuring helpers
 
-/** Postgres statements and Redis commands this process sent (bench-only wrappers, counted before the app starts). */
-const sent = { pg: 0, redis: 0 };
-function countRoundTrips(): void {
-  const pgProto = PgClient.prototype as unknown as { query: (...a: unknown[]) => unknown };
-  const query = pgProto.query;
-  pgProto.query = function (this: unknown, ...a: unknown[]) {
-    sent.pg++;
-    return query.apply(this, a);
-  };
-  const redisProto = Redis.prototype as unknown as { sendCommand: (...a: unknown[]) => unknown };
-  const sendCommand = redisProto.sendCommand;
-  redisProto.sendCommand = function (this: unknown, ...a: unknown[]) {
-    sent.redis++;
-    return sendCommand.apply(this, a);
-  };
-}
 const mark = () => ({ ...sent });
 /** Statements and commands per completed operation between two marks (background work of the app included). */
 const perOp = (from: { pg: number; redis: number }, ops: number) => ({

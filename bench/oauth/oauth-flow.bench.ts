@@ -24,15 +24,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
-import { Client as PgClient } from 'pg';
+
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@credence/config';
 import { dropDatabase, ensureDatabase } from '@credence/database';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { CpuMeter, CpuSplit, round, sleep, Window } from '../auth/shared';
-import { cleanRedis, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
 import { obtainBrowserSession } from './browser-session';
 import type { FlowInit, FlowMessage, FlowTarget } from './flow-client';
 
@@ -58,24 +57,6 @@ const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 const ADMIN_KEY = `crd_bench_${randomBytes(24).toString('base64url')}`;
 const PASSWORD = `bench ${randomBytes(9).toString('base64url')} staple`;
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-// ---------------------------------------------------------------- round trips the app sends (as bench/auth)
-
-const sent = { pg: 0, redis: 0 };
-function countRoundTrips(): void {
-  const pgProto = PgClient.prototype as unknown as { query: (...a: unknown[]) => unknown };
-  const query = pgProto.query;
-  pgProto.query = function (this: unknown, ...a: unknown[]) {
-    sent.pg++;
-    return query.apply(this, a);
-  };
-  const redisProto = Redis.prototype as unknown as { sendCommand: (...a: unknown[]) => unknown };
-  const sendCommand = redisProto.sendCommand;
-  redisProto.sendCommand = function (this: unknown, ...a: unknown[]) {
-    sent.redis++;
-    return sendCommand.apply(this, a);
-  };
-}
 
 // ---------------------------------------------------------------- the load client
 

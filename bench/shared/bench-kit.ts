@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { Client as PgClient } from 'pg';
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -86,4 +87,23 @@ export async function benchWorld(kind: string, run: string, serverUrl: string, r
     LOG_LEVEL: 'warn',
   };
   return { databaseUrl, prefix, env };
+}
+
+/** Postgres statements and Redis commands this process sent, once countRoundTrips() wrapped the clients. */
+export const sent = { pg: 0, redis: 0 };
+
+/** Counts every statement and command this process sends (bench-only wrappers; call before the app starts). */
+export function countRoundTrips(): void {
+  const pgProto = PgClient.prototype as unknown as { query: (...a: unknown[]) => unknown };
+  const query = pgProto.query;
+  pgProto.query = function (this: unknown, ...a: unknown[]) {
+    sent.pg++;
+    return query.apply(this, a);
+  };
+  const redisProto = Redis.prototype as unknown as { sendCommand: (...a: unknown[]) => unknown };
+  const sendCommand = redisProto.sendCommand;
+  redisProto.sendCommand = function (this: unknown, ...a: unknown[]) {
+    sent.redis++;
+    return sendCommand.apply(this, a);
+  };
 }

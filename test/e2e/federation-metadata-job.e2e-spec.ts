@@ -11,21 +11,7 @@ import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
 import { createEventsWorld, EventsWorld } from '../support/events/events-world';
 import { login, PASSWORD } from './identity-authz-fixture';
-
-const b64 = (pem: string) => pem.replace(/-----[^-]+-----|\s/g, '');
-
-function idpMetadata(entityId: string, certs: string[]): string {
-  const keys = certs
-    .map((c) => `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${b64(c)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`)
-    .join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${entityId}">
-  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    ${keys}
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/sso"/>
-  </md:IDPSSODescriptor>
-</md:EntityDescriptor>`;
-}
+import { idpMetadata, pemBody } from '../support/saml-idp';
 
 interface Tenant {
   id: string;
@@ -112,18 +98,18 @@ describe('federation metadata refresh job', () => {
     const withSaml = await onboard('fedmeta-saml');
     const oidcOnly = await onboard('fedmeta-oidc');
     const none = await onboard('fedmeta-none');
-    served['/idp'] = idpMetadata('https://rollover-idp.example', [oldCert]);
+    served['/idp'] = idpMetadata('https://rollover-idp.example', [oldCert], 'https://idp.example/sso');
     const conn = await create(withSaml, { type: 'saml', name: 'Rolling IdP', saml: { idp_metadata_url: `${idpBase}/idp` } });
-    expect(b64(conn.saml.idp_certificates.join(''))).toBe(b64(oldCert));
+    expect(pemBody(conn.saml.idp_certificates.join(''))).toBe(pemBody(oldCert));
     await create(oidcOnly, { type: 'oidc', name: 'An OP', oidc: { issuer: 'https://op.example', client_id: 'c', client_secret: 's' } });
 
     // The IdP rolls its key over: its metadata now lists only the new certificate.
-    served['/idp'] = idpMetadata('https://rollover-idp.example', [newCert]);
+    served['/idp'] = idpMetadata('https://rollover-idp.example', [newCert], 'https://idp.example/sso');
     const get = async () => (await t.call('GET', `/v1/t/${withSaml.slug}/connections/${conn.id}`, undefined, { auth: withSaml.admin })).body;
     const rolled = await eventually(
       async () => {
         const c = await get();
-        return b64(c.saml.idp_certificates.join('')) === b64(newCert) ? c : undefined;
+        return pemBody(c.saml.idp_certificates.join('')) === pemBody(newCert) ? c : undefined;
       },
       20_000,
       async () => JSON.stringify(await get()),
@@ -154,7 +140,7 @@ describe('federation metadata refresh job', () => {
 
   it('skips a tenant suspended after its job was queued', async () => {
     const tenant = await onboard('fedmeta-susp');
-    served['/susp'] = idpMetadata('https://susp-idp.example', [(await newSpCredential('IdP', 'signing')).certificatePem]);
+    served['/susp'] = idpMetadata('https://susp-idp.example', [(await newSpCredential('IdP', 'signing')).certificatePem], 'https://idp.example/sso');
     await create(tenant, { type: 'saml', name: 'IdP', saml: { idp_metadata_url: `${idpBase}/susp` } });
     expect((await t.call('POST', `/v1/admin/tenants/${tenant.slug}/suspend`, {})).status).toBeLessThan(300);
     const job = await queue().add(JOBS.federationMetadataTenant, { tenantId: tenant.id });

@@ -7,6 +7,7 @@ import { CompleteInteraction } from '@credence/oauth';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { member, Member, onboard, Tenant } from './identity-authz-fixture';
+import { testAppUrls } from '../support/openid-client';
 
 const CALLBACK = 'https://rp.example.com/callback';
 const AFTER_LOGOUT = 'https://rp.example.com/';
@@ -32,10 +33,8 @@ describe('OpenID Connect conformance through openid-client', () => {
   let other: RegisteredApp;
   let context: RequestContext;
 
-  const base = () => t.config.CREDENCE_BASE_URL;
   /** Credence's public base URL is http://credence.test in tests; requests go to the test server instead. */
-  const local = (url: string | URL) => String(url).replace(base(), t.url);
-  const rewrite: client.CustomFetch = (url, options) => fetch(local(url), options as RequestInit);
+  const { base, local, rewrite } = testAppUrls(() => t);
   const issuerUrl = (tenant: Tenant) => new URL(`${base()}/v1/t/${tenant.slug}`);
 
   async function configFor(app: RegisteredApp, auth?: client.ClientAuth, tenant: Tenant = acme): Promise<client.Configuration> {

@@ -6,6 +6,7 @@ import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { eventsOf, onboard, Tenant } from './identity-authz-fixture';
 import { craftResponse, IDP_ENTITY_ID, idOf, insertSamlConnection, signElement, startTestIdp, TestIdp } from '../support/saml-idp';
+import { testAppUrls, confidentialRelyingParty } from '../support/openid-client';
 
 const CALLBACK = 'https://rp.example.com/callback';
 const INITIATE = 'https://rp.example.com/login';
@@ -28,9 +29,7 @@ describe('SAML IdP-initiated sign-in and single logout', () => {
   let app: { id: string; client_id: string; client_secret: string };
   let config: client.Configuration;
 
-  const base = () => t.config.CREDENCE_BASE_URL;
-  const local = (url: string | URL) => String(url).replace(base(), t.url);
-  const rewrite: client.CustomFetch = (url, options) => fetch(local(url), options as RequestInit);
+  const { base, local } = testAppUrls(() => t);
   const urls = (id: string) => samlSpUrls(base(), acme.slug, id);
   const metadata = async (id: string) => (await fetch(local(urls(id).metadata))).text();
   const cookieOf = (res: Response, name: string) =>
@@ -63,11 +62,7 @@ describe('SAML IdP-initiated sign-in and single logout', () => {
     app = res.body;
     open = await insertSamlConnection(t, acme, idp, { allow_idp_initiated: true, idp_initiated_client_id: app.client_id, idp_initiated_target_link_uri: TARGET });
     closed = await insertSamlConnection(t, acme, idp);
-    config = await client.discovery(new URL(`${base()}/v1/t/${acme.slug}`), app.client_id, app.client_secret, client.ClientSecretBasic(app.client_secret), {
-      execute: [client.allowInsecureRequests],
-      [client.customFetch]: rewrite,
-    });
-    config[client.customFetch] = rewrite;
+    config = await confidentialRelyingParty(t, acme.slug, app);
   });
 
   afterAll(async () => {

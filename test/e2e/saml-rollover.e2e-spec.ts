@@ -7,24 +7,10 @@ import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
 import { eventsOf, onboard, Tenant } from './identity-authz-fixture';
-import { IDP_ENTITY_ID, IDP_SSO_URL, startTestIdp, TestIdp } from '../support/saml-idp';
+import { IDP_ENTITY_ID, IDP_SSO_URL, idpMetadata, pemBody, startTestIdp, TestIdp } from '../support/saml-idp';
+import { testAppUrls, confidentialRelyingParty } from '../support/openid-client';
 
 const CALLBACK = 'https://rp.example.com/callback';
-const b64 = (pem: string) => pem.replace(/-----[^-]+-----|\s/g, '');
-
-/** The IdP's metadata as Entra ID / Okta publish it during a rollover: every signing certificate it may use. */
-function idpMetadata(certs: string[]): string {
-  const keys = certs
-    .map((c) => `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${b64(c)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`)
-    .join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${IDP_ENTITY_ID}">
-  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    ${keys}
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${IDP_SSO_URL}"/>
-  </md:IDPSSODescriptor>
-</md:EntityDescriptor>`;
-}
 
 /**
  * An IdP certificate rollover, as a tenant admin lives it: the IdP (samlify) signs with its old key,
@@ -42,9 +28,7 @@ describe('SAML IdP certificate rollover', () => {
   let idpBase: string;
   const served: Record<string, string> = {};
 
-  const base = () => t.config.CREDENCE_BASE_URL;
-  const local = (url: string | URL) => String(url).replace(base(), t.url);
-  const rewrite: client.CustomFetch = (url, options) => fetch(local(url), options as RequestInit);
+  const { base, local } = testAppUrls(() => t);
   const connections = (method: string, path = '', body?: unknown) => t.call(method, `/v1/t/${acme.slug}/connections${path}`, body, { auth: acme.admin });
 
   async function createConnection(saml: Record<string, unknown>): Promise<string> {
@@ -53,7 +37,7 @@ describe('SAML IdP certificate rollover', () => {
     return res.body.id;
   }
 
-  const storedCertificates = async (id: string) => ((await connections('GET', `/${id}`)).body.saml.idp_certificates as string[]).map(b64);
+  const storedCertificates = async (id: string) => ((await connections('GET', `/${id}`)).body.saml.idp_certificates as string[]).map(pemBody);
 
   /** The browser flow from the app through /oauth2/authorize to samlify and back to Credence's ACS. */
   async function signIn(connectionId: string, idp: TestIdp, email: string, options: { encrypt?: boolean; spMetadata?: (current: string) => string } = {}) {
@@ -124,11 +108,7 @@ describe('SAML IdP certificate rollover', () => {
     newIdp = await startTestIdp();
     const app = await t.call('POST', `/v1/t/${acme.slug}/applications`, { name: 'RP', type: 'confidential', redirect_uris: [CALLBACK] }, { auth: acme.admin });
     expect(app.status).toBe(201);
-    config = await client.discovery(new URL(`${base()}/v1/t/${acme.slug}`), app.body.client_id, app.body.client_secret, client.ClientSecretBasic(app.body.client_secret), {
-      execute: [client.allowInsecureRequests],
-      [client.customFetch]: rewrite,
-    });
-    config[client.customFetch] = rewrite;
+    config = await confidentialRelyingParty(t, acme.slug, app.body);
     server = createServer((req, res) => {
       const body = served[req.url ?? ''];
       if (!body) return void res.writeHead(404).end();
@@ -152,7 +132,7 @@ describe('SAML IdP certificate rollover', () => {
     // The admin replaces only the certificates: entity id and SSO URL stay.
     const patched = await connections('PATCH', `/${id}`, { saml: { idp_certificates: [newIdp.cert] } });
     expect(patched.status).toBe(200);
-    expect(await storedCertificates(id)).toEqual([b64(newIdp.cert)]);
+    expect(await storedCertificates(id)).toEqual([pemBody(newIdp.cert)]);
 
     await refusedAsSignatureInvalid(id, oldIdp, 'old-key@corp.example');
     await signsIn(id, newIdp, 'new-key@corp.example');
@@ -161,16 +141,16 @@ describe('SAML IdP certificate rollover', () => {
   });
 
   it('the same through the metadata refresh: the IdP publishes both certificates, then only the new one', async () => {
-    served['/rollover'] = idpMetadata([oldIdp.cert, newIdp.cert]);
+    served['/rollover'] = idpMetadata(IDP_ENTITY_ID, [oldIdp.cert, newIdp.cert]);
     const id = await createConnection({ idp_metadata_url: `${idpBase}/rollover` });
-    expect(await storedCertificates(id)).toEqual([b64(oldIdp.cert), b64(newIdp.cert)]);
+    expect(await storedCertificates(id)).toEqual([pemBody(oldIdp.cert), pemBody(newIdp.cert)]);
     await signsIn(id, oldIdp, 'meta-old@corp.example');
     await signsIn(id, newIdp, 'meta-new@corp.example');
 
-    served['/rollover'] = idpMetadata([newIdp.cert]);
+    served['/rollover'] = idpMetadata(IDP_ENTITY_ID, [newIdp.cert]);
     const outcome = await t.app.get(RequestContext).runWith({ tenant: { id: acme.id, slug: acme.slug, schema: acme.schema } }, () => t.app.get(MetadataRefresh).refreshTenant());
     expect(outcome).toMatchObject({ refreshed: 1, failed: 0 });
-    expect(await storedCertificates(id)).toEqual([b64(newIdp.cert)]);
+    expect(await storedCertificates(id)).toEqual([pemBody(newIdp.cert)]);
 
     await refusedAsSignatureInvalid(id, oldIdp, 'meta-old@corp.example');
     await signsIn(id, newIdp, 'meta-old@corp.example');
@@ -181,10 +161,10 @@ describe('SAML IdP certificate rollover', () => {
     const res = await connections('PATCH', `/${id}`, { saml: { idp_certificates: [newIdp.cert] } });
     expect(res.status).toBe(200);
     expect(res.body.saml).toMatchObject({ idp_entity_id: IDP_ENTITY_ID, idp_sso_url: IDP_SSO_URL });
-    expect(await storedCertificates(id)).toEqual([b64(newIdp.cert)]);
+    expect(await storedCertificates(id)).toEqual([pemBody(newIdp.cert)]);
     const bad = await connections('PATCH', `/${id}`, { saml: { idp_certificates: ['-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----'] } });
     expect(bad.status).toBe(400);
-    expect(await storedCertificates(id)).toEqual([b64(newIdp.cert)]);
+    expect(await storedCertificates(id)).toEqual([pemBody(newIdp.cert)]);
   });
 
   describe('SP key rotation', () => {

@@ -8,6 +8,7 @@ import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { eventsOf, onboard, Tenant } from './identity-authz-fixture';
 import { craftResponse, idOf, insertSamlConnection, signElement, startTestIdp, TestIdp } from '../support/saml-idp';
+import { testAppUrls, confidentialRelyingParty } from '../support/openid-client';
 
 const CALLBACK = 'https://rp.example.com/callback';
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
@@ -47,9 +48,7 @@ describe('SAML signature wrapping (XSW1–XSW8)', () => {
   let app: { client_id: string; client_secret: string };
   let config: client.Configuration;
 
-  const base = () => t.config.CREDENCE_BASE_URL;
-  const local = (url: string | URL) => String(url).replace(base(), t.url);
-  const rewrite: client.CustomFetch = (url, options) => fetch(local(url), options as RequestInit);
+  const { base, local } = testAppUrls(() => t);
   const urls = () => samlSpUrls(base(), acme.slug, conn.id);
 
   interface Started {
@@ -152,11 +151,7 @@ describe('SAML signature wrapping (XSW1–XSW8)', () => {
     const res = await t.call('POST', `/v1/t/${acme.slug}/applications`, { name: 'RP', type: 'confidential', redirect_uris: [CALLBACK] }, { auth: acme.admin });
     expect(res.status).toBe(201);
     app = res.body;
-    config = await client.discovery(new URL(`${base()}/v1/t/${acme.slug}`), app.client_id, app.client_secret, client.ClientSecretBasic(app.client_secret), {
-      execute: [client.allowInsecureRequests],
-      [client.customFetch]: rewrite,
-    });
-    config[client.customFetch] = rewrite;
+    config = await confidentialRelyingParty(t, acme.slug, app);
   });
 
   afterAll(async () => {

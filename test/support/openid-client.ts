@@ -9,6 +9,7 @@
  * platform over http on 127.0.0.1, so `discoverCredence` passes it for loopback issuers only.
  */
 import * as client from 'openid-client';
+import type { TestApp } from '@credence/testing';
 
 export { client };
 
@@ -35,4 +36,26 @@ export function discoverCredence(issuer: string | URL, clientId: string, clientS
 export async function authorizationRequestSecrets(): Promise<{ codeVerifier: string; codeChallenge: string; state: string; nonce: string }> {
   const codeVerifier = client.randomPKCECodeVerifier();
   return { codeVerifier, codeChallenge: await client.calculatePKCECodeChallenge(codeVerifier), state: client.randomState(), nonce: client.randomNonce() };
+}
+
+/**
+ * A test app's issuers use its public base URL (CREDENCE_BASE_URL, `http://credence.test`), not the
+ * address it listens on: `local` turns a public URL into the listening one, and `rewrite` makes
+ * openid-client do the same for every request it sends. `app` is read on each call (tests assign it in beforeAll).
+ */
+export function testAppUrls(app: () => TestApp) {
+  const local = (url: string | URL) => String(url).replace(app().config.CREDENCE_BASE_URL, app().url);
+  const rewrite: client.CustomFetch = (url, options) => fetch(local(url), options as RequestInit);
+  return { base: () => app().config.CREDENCE_BASE_URL, local, rewrite };
+}
+
+/** openid-client as a confidential app of the tenant (client_secret_basic), talking to the test app. */
+export async function confidentialRelyingParty(t: TestApp, tenantSlug: string, app: { client_id: string; client_secret: string }): Promise<client.Configuration> {
+  const { base, rewrite } = testAppUrls(() => t);
+  const config = await client.discovery(new URL(`${base()}/v1/t/${tenantSlug}`), app.client_id, app.client_secret, client.ClientSecretBasic(app.client_secret), {
+    execute: [client.allowInsecureRequests],
+    [client.customFetch]: rewrite,
+  });
+  config[client.customFetch] = rewrite;
+  return config;
 }

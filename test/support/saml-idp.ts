@@ -222,3 +222,20 @@ export async function insertSamlConnection(
   for (const domain of domains) await t.dataSource.query(`INSERT INTO "${tenant.schema}".connection_domains (domain, connection_id) VALUES ($1, $2)`, [domain, id]);
   return { id, saml };
 }
+
+/** A certificate's base64 body, without the PEM armour or line breaks (how metadata carries it). */
+export const pemBody = (pem: string) => pem.replace(/-----[^-]+-----|\s/g, '');
+
+/** IdP metadata as Entra ID and Okta publish it: every signing certificate the IdP may use (several during a rollover), and its Redirect sign-on URL. */
+export function idpMetadata(entityId: string, certificates: string[], ssoUrl = IDP_SSO_URL): string {
+  const keys = certificates
+    .map((c) => `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${pemBody(c)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`)
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${entityId}">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    ${keys}
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${ssoUrl}"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>`;
+}

@@ -63,6 +63,53 @@ describe('a stalled Redis', () => {
     await waitFor('Redis to answer again', async () => (await tenant.check(tenant.token)).status === 200);
     expect((await tenant.login()).status).toBe(200);
   });
+  it("answers the OpenID Provider's authorization and token endpoints with 503 (a page, an RFC 6749 error) instead of hanging", async () => {
+    const tenant = await onboard(t, 'stallo');
+    const app = await t.call('POST', `/v1/t/${tenant.slug}/applications`, { name: 'Web', type: 'public', redirect_uris: ['https://app.example/cb'] }, { auth: tenant.token });
+    expect(app.status).toBe(201);
+    const authorize = () =>
+      fetch(
+        `${t.url}/v1/t/${tenant.slug}/oauth2/authorize?${new URLSearchParams({
+          response_type: 'code',
+          client_id: app.body.client_id,
+          redirect_uri: 'https://app.example/cb',
+          scope: 'openid',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+        })}`,
+        { redirect: 'manual' },
+      );
+    const token = () =>
+      fetch(`${t.url}/v1/t/${tenant.slug}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'c'.repeat(43),
+          redirect_uri: 'https://app.example/cb',
+          code_verifier: 'v'.repeat(43),
+          client_id: app.body.client_id,
+        }),
+      });
+    expect((await authorize()).status).toBe(302);
+    redis.pause();
+    try {
+      const page = await timed(authorize());
+      expect(page.res).not.toBe('hung');
+      if (page.res === 'hung') return;
+      expect(page.res.status).toBe(503);
+      expect(page.res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.res.headers.get('location')).toBeNull();
+      const exchange = await timed(token());
+      expect(exchange.res).not.toBe('hung');
+      if (exchange.res === 'hung') return;
+      expect(exchange.res.status).toBe(503);
+      expect(((await exchange.res.json()) as { error: string }).error).toBe('temporarily_unavailable');
+    } finally {
+      redis.resume();
+    }
+    await waitFor('Redis to answer again', async () => (await authorize()).status === 302);
+  });
 });
 
 /** A stalled link to Postgres fails requests with 503 within DB_QUERY_TIMEOUT_MS / DB_CONNECT_TIMEOUT_MS. */

@@ -60,6 +60,7 @@ describe('parseConfig', () => {
       ARGON2_MAX_CONCURRENCY: 2,
       FEDERATION_ALLOWED_HOSTS: '',
       FEDERATION_METADATA_REFRESH_SECONDS: 21_600,
+      FEDERATION_OIDC_TIMEOUT_MS: 10_000,
       EVENTS_RELAY_ENABLED: true,
       EVENTS_TRANSPORT: 'redis-streams',
       EVENTS_RMQ_QUEUE: 'credence-events',

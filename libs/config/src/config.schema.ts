@@ -57,6 +57,8 @@ export const configSchema = z
       .min(0)
       .max(7 * 24 * 3600)
       .default(21_600),
+    /** One deadline for each request to an OIDC IdP (discovery, JWKS, token, userinfo): a stalled IdP is a refusal, not a hang. */
+    FEDERATION_OIDC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     ...eventsSettings,
     ...auditSettings,
   })

@@ -60,6 +60,8 @@ const federationFailure = z.enum([
   'account_exists',
   'ldap_unavailable',
   'idp_error',
+  'idp_unavailable',
+  'subject_mismatch',
 ]);
 const federationLogin = { ...client, connection_id: uuid, connection_type: connectionType };
 

@@ -181,7 +181,9 @@ export type FederationFailureReason =
   | 'jit_disabled'
   | 'account_exists'
   | 'ldap_unavailable'
-  | 'idp_error';
+  | 'idp_error'
+  | 'idp_unavailable'
+  | 'subject_mismatch';
 
 export interface FederationLoginData extends ClientData {
   connection_id: string;

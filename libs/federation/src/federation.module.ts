@@ -16,6 +16,12 @@ import { SamlLogout } from './saml/saml-logout';
 import { SamlSpLogout } from './saml/saml-sp-logout';
 import { SamlState } from './saml/saml-state';
 import { SamlController } from './saml/saml.controller';
+import { OidcCallback } from './oidc/oidc-callback';
+import { OidcClients } from './oidc/oidc-clients';
+import { OidcFinish } from './oidc/oidc-finish';
+import { OidcLoginStarter } from './oidc/oidc-login-starter';
+import { OidcState } from './oidc/oidc-state';
+import { OidcController } from './oidc/oidc.controller';
 
 const FEDERATION_PROVIDERS = [
   ConnectionStore,
@@ -24,8 +30,11 @@ const FEDERATION_PROVIDERS = [
   SamlState,
   SamlLoginStarter,
   SamlSpLogout,
+  OidcClients,
+  OidcState,
+  OidcLoginStarter,
   // The sign-in starters of each connection type (the SAML, OIDC and LDAP parts add theirs).
-  { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [SamlLoginStarter] },
+  { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [SamlLoginStarter, OidcLoginStarter] },
 ];
 
 /**
@@ -34,8 +43,8 @@ const FEDERATION_PROVIDERS = [
  */
 @Module({
   imports: [CqrsModule, IdentityCoreModule, OauthInteractionsModule],
-  controllers: [...CONNECTIONS_CONTROLLERS, SamlController],
-  providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS, SamlAcs, SamlContinue, SamlIdpInitiated, SamlLogout],
+  controllers: [...CONNECTIONS_CONTROLLERS, SamlController, OidcController],
+  providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS, SamlAcs, SamlContinue, SamlIdpInitiated, SamlLogout, OidcCallback, OidcFinish],
   exports: [...FEDERATION_PROVIDERS, MetadataRefresh],
 })
 export class FederationModule {}

@@ -25,6 +25,10 @@ export interface OidcSettings {
   issuer: string;
   client_id: string;
   scopes: string[];
+  /** How Credence authenticates at the token endpoint; absent in connections made before it existed: client_secret_basic. */
+  token_endpoint_auth_method?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** private_key_jwt: the public half of the connection's RSA key (RS256), published at the connection's jwks_uri. */
+  client_public_jwk?: { kty: 'RSA'; n: string; e: string; kid: string; alg: 'RS256'; use: 'sig' };
 }
 
 export interface LdapSettings {
@@ -71,6 +75,8 @@ export interface ConnectionSecrets {
   previous_sp_encryption_key?: string;
   /** OIDC client secret. */
   client_secret?: string;
+  /** OIDC private_key_jwt: the connection's RSA private key (PEM PKCS#8). */
+  client_private_key?: string;
   /** LDAP service account password. */
   bind_password?: string;
 }

@@ -21,9 +21,18 @@ export interface OutboundOptions {
   accept?: string;
 }
 
+/** A request other than a plain GET (an OIDC token or userinfo call): its method, headers and body. */
+export interface OutboundRequest extends OutboundOptions {
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 export interface OutboundResponse {
   status: number;
   contentType: string | undefined;
+  /** Every response header, lower-case names (a repeated header joined with ", "). */
+  headers: Record<string, string>;
   body: Buffer;
 }
 
@@ -47,7 +56,7 @@ export function parseAllowedHosts(list: string): Set<string> {
 const refuse = (why: string) => new DomainError('federation.outbound_refused', `Credence does not fetch from this address: ${why}.`, [{ issue: why }]);
 
 /**
- * The one way federation reaches the outside (IdP metadata, OIDC discovery, later JWKS): an SSRF guard.
+ * The one way federation reaches the outside (IdP metadata; OIDC discovery, JWKS, token and userinfo): an SSRF guard.
  * - https only in production;
  * - the host is resolved here and every address it has must be public (no loopback, private, CGNAT,
  *   link-local, unspecified, multicast, reserved, nor IPv4-mapped forms of those), unless
@@ -67,10 +76,15 @@ export class OutboundFetch {
   }
 
   async fetch(rawUrl: string, options: OutboundOptions): Promise<OutboundResponse> {
+    return this.request(rawUrl, { ...options, method: 'GET' });
+  }
+
+  /** The same guard for any request; the caller's headers go out as given, after Credence's own. */
+  async request(rawUrl: string, options: OutboundRequest): Promise<OutboundResponse> {
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const url = this.checkUrl(rawUrl);
     const address = await this.vettedAddress(url, deadline);
-    return this.get(url, address, options, deadline);
+    return this.send(url, address, options, deadline);
   }
 
   /** The URL if its form is one we fetch; throws the refusal otherwise. */
@@ -117,21 +131,20 @@ export class OutboundFetch {
     return kind === 'public' || (kind === 'loopback' && !this.policy.production);
   }
 
-  private get(url: URL, vetted: { address: string; family: number }, options: OutboundOptions, deadline: AbortSignal): Promise<OutboundResponse> {
+  private send(url: URL, vetted: { address: string; family: number }, options: OutboundRequest, deadline: AbortSignal): Promise<OutboundResponse> {
     // Every lookup of this request answers with the vetted address (the TLS name stays url.hostname).
     const lookup: LookupFunction = (_host, opts, callback) => {
       if ((opts as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [vetted]);
       else callback(null, vetted.address, vetted.family);
     };
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const transport = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<OutboundResponse>((resolve, reject) => {
-      const req = send(url, { method: 'GET', lookup, signal: deadline, headers: { accept: options.accept ?? '*/*', 'user-agent': 'Credence' }, agent: false }, (res) =>
-        this.read(res, options, deadline, resolve, reject),
-      );
+      const headers = { accept: options.accept ?? '*/*', 'user-agent': 'Credence', ...options.headers };
+      const req = transport(url, { method: options.method, lookup, signal: deadline, headers, agent: false }, (res) => this.read(res, options, deadline, resolve, reject));
       req.on('error', (err: NodeJS.ErrnoException) =>
         reject(deadline.aborted ? new OutboundFailure(`timed out after ${options.timeoutMs} ms`) : new OutboundFailure(`could not fetch: ${err.code ?? err.message}`)),
       );
-      req.end();
+      req.end(options.body);
     });
   }
 
@@ -160,6 +173,7 @@ export class OutboundFetch {
       chunks.push(chunk);
     });
     res.on('error', (err) => reject(new OutboundFailure(deadline.aborted ? `timed out after ${options.timeoutMs} ms` : `could not fetch: ${err.message}`)));
-    res.on('end', () => resolve({ status, contentType: res.headers['content-type'], body: Buffer.concat(chunks) }));
+    const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
+    res.on('end', () => resolve({ status, contentType: res.headers['content-type'], headers, body: Buffer.concat(chunks) }));
   }
 }

@@ -163,6 +163,7 @@ describe('connections', () => {
       issuer: 'https://acme.okta.example',
       client_id: 'abc',
       scopes: ['openid', 'email', 'profile'],
+      token_endpoint_auth_method: 'client_secret_basic',
       redirect_uri: `${BASE}/v1/t/${acme.slug}/connections/${c.id}/oidc/callback`,
       client_secret_set: true,
     });

@@ -133,6 +133,7 @@ export class ConnectionSettings {
       issuer: (input.issuer ?? current?.issuer ?? '').replace(/\/+$/, ''),
       client_id: input.client_id ?? current?.client_id ?? '',
       scopes: input.scopes ?? current?.scopes ?? ['openid', 'email', 'profile'],
+      token_endpoint_auth_method: input.token_endpoint_auth_method ?? current?.token_endpoint_auth_method ?? 'client_secret_basic',
     };
     const problems = [this.urlProblem('oidc.issuer', settings.issuer, { noQuery: true })];
     if (!settings.scopes.includes('openid')) problems.push({ field: 'oidc.scopes', issue: 'oidc.scopes must include openid' });

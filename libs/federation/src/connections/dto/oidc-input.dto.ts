@@ -1,8 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsString, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
 import { OptionalField } from '@credence/http';
 import { TextField, UrlField } from './connection-fields';
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+const AuthMethodField = () => IsIn(AUTH_METHODS, { message: 'token_endpoint_auth_method must be client_secret_basic or client_secret_post' });
 
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
 const ScopesField = () =>
@@ -24,6 +27,11 @@ export class OidcInputDto {
   @OptionalField()
   @ScopesField()
   scopes?: string[];
+
+  @ApiPropertyOptional({ enum: AUTH_METHODS, default: 'client_secret_basic', description: 'How Credence authenticates at the IdP token endpoint.' })
+  @OptionalField()
+  @AuthMethodField()
+  token_endpoint_auth_method?: (typeof AUTH_METHODS)[number];
 }
 
 /** PATCH: each field optional; a client_secret given replaces the sealed one. */
@@ -32,4 +40,5 @@ export class OidcPatchDto {
   @ApiPropertyOptional() @OptionalField() @TextField(500) client_id?: string;
   @ApiPropertyOptional() @OptionalField() @IsString() @Length(1, 2000) client_secret?: string;
   @ApiPropertyOptional({ type: [String] }) @OptionalField() @ScopesField() scopes?: string[];
+  @ApiPropertyOptional({ enum: AUTH_METHODS }) @OptionalField() @AuthMethodField() token_endpoint_auth_method?: (typeof AUTH_METHODS)[number];
 }

@@ -1,0 +1,98 @@
+import { startTestApp, TestApp } from '@credence/testing';
+import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { onboard, Tenant } from './identity-authz-fixture';
+import { callCallback, counts, createOidcConnection, failures, relyingApp, startAtCredence } from './oidc-rp-fixture';
+import { RogueBehaviour, RogueIdp, startRogueIdp } from '../support/rogue-oidc-idp';
+import type * as client from 'openid-client';
+
+const TIMEOUT_MS = 1000;
+
+/**
+ * Each check of the OIDC callback against an IdP that misbehaves in one way: the callback answers an
+ * HTML page (never a 500, never a hang), records federation.login.failed with the check's reason, and
+ * creates no user, link or session.
+ */
+describe('OIDC relying party refusals (a misbehaving IdP)', () => {
+  let t: TestApp;
+  let acme: Tenant;
+  let rogue: RogueIdp;
+  let conn: { id: string };
+  let app: client.Configuration;
+
+  beforeAll(async () => {
+    t = await startTestApp([AuthAppModule], { FEDERATION_OIDC_TIMEOUT_MS: String(TIMEOUT_MS) });
+    acme = await onboard(t, 'oidcr');
+    rogue = await startRogueIdp('credence-rogue');
+    conn = await createOidcConnection(t, acme, { issuer: rogue.issuer, client_id: 'credence-rogue', client_secret: 'rogue-client-secret-0123456789' });
+    app = await relyingApp(t, acme);
+  });
+
+  afterEach(() => {
+    rogue.behaviour = {};
+  });
+
+  afterAll(async () => {
+    await rogue?.close();
+    await t?.close();
+  });
+
+  async function attempt(behaviour: RogueBehaviour, tamper: (callback: URL) => URL = (u) => u): Promise<Response> {
+    const started = await startAtCredence(t, app, conn.id);
+    rogue.behaviour = behaviour;
+    const back = tamper(await rogue.authorize(started.idpUrl));
+    return callCallback(t, back, started.binding);
+  }
+
+  async function refused(behaviour: RogueBehaviour, reason: string, status = 400, tamper?: (callback: URL) => URL) {
+    const before = await counts(t, acme);
+    const seen = (await failures(t, acme)).length;
+    const res = await attempt(behaviour, tamper);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('location')).toBeNull();
+    expect((await failures(t, acme)).slice(seen)).toEqual([reason]);
+    expect(await counts(t, acme)).toEqual(before);
+  }
+
+  it('signs in when the IdP behaves (the baseline the refusals differ from)', async () => {
+    const before = await counts(t, acme);
+    const res = await attempt({});
+    expect(res.status).toBe(303);
+    expect((await counts(t, acme)).users).toBe(before.users + 1);
+  });
+
+  it('refuses a wrong nonce', () => refused({ claims: { nonce: 'not-the-nonce' } }, 'nonce_mismatch'));
+  it('refuses an ID token from another issuer', () => refused({ claims: { iss: 'https://evil.example' } }, 'issuer_mismatch'));
+  it('refuses an ID token for another audience', () => refused({ claims: { aud: 'someone-else' } }, 'audience_mismatch'));
+  it('refuses an expired ID token', () => refused({ claims: { iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) - 600 } }, 'expired'));
+  it('refuses an unsigned ID token (alg none)', () => refused({ algNone: true }, 'signature_missing'));
+  it('refuses a wrong state', () => refused({}, 'state_mismatch', 400, (u) => (u.searchParams.set('state', 'A'.repeat(43)), u)));
+  it('refuses an authorization response from another issuer (RFC 9207 iss)', () => refused({ authIss: 'https://evil.example' }, 'issuer_mismatch'));
+  it('refuses an authorization response without iss when the IdP advertises it', () => refused({ authIss: null }, 'issuer_mismatch'));
+  it('refuses userinfo that names another sub', () => refused({ userinfoSub: 'somebody-else' }, 'subject_mismatch'));
+
+  it('refuses an IdP that stalls at the token endpoint within the timeout: a page, no hang, no 500', async () => {
+    const started = Date.now();
+    await refused({ stallToken: true }, 'idp_unavailable', 503);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 3000);
+  });
+
+  it('a key not in the JWKS: refetched once, then refused', async () => {
+    await attempt({}); // the JWKS is cached
+    const fetches = rogue.jwksFetches;
+    await refused({ signWith: 'unpublished' }, 'signature_invalid');
+    expect(rogue.jwksFetches).toBe(fetches + 1);
+  });
+
+  it('a rotated IdP key: the unknown kid refetches the JWKS once and the sign-in succeeds at once', async () => {
+    expect((await attempt({})).status).toBe(303);
+    await rogue.rotate();
+    const fetches = rogue.jwksFetches;
+    const res = await attempt({});
+    expect(res.status).toBe(303);
+    expect(rogue.jwksFetches).toBe(fetches + 1);
+    // Cached since: the next sign-in fetches nothing.
+    expect((await attempt({})).status).toBe(303);
+    expect(rogue.jwksFetches).toBe(fetches + 1);
+  });
+});

@@ -166,4 +166,35 @@ describe('OIDC relying party (oidc-provider)', () => {
     const { started, res } = await signIn(`post.${Date.now()}@jit.example`, post.id);
     expect((await tokensFrom(res, started)).claims()!.amr).toEqual(['fed']);
   });
+
+  it('authenticates with private_key_jwt: Credence makes the key, publishes its public half, and signs its client assertions', async () => {
+    const res = await t.call(
+      'POST',
+      `/v1/t/${acme.slug}/connections`,
+      { type: 'oidc', name: 'Key auth', jit: { enabled: true, default_roles: [] }, oidc: { issuer: idp.issuer, client_id: 'credence-acme-pkjwt', token_endpoint_auth_method: 'private_key_jwt' } },
+      { auth: acme.admin },
+    );
+    expect(res.status).toBe(201);
+    const jwk = res.body.oidc.client_public_jwk;
+    expect(jwk).toEqual({ kty: 'RSA', n: expect.any(String), e: 'AQAB', kid: expect.any(String), alg: 'RS256', use: 'sig' });
+    expect(res.body.oidc.jwks_uri).toBe(`${t.config.CREDENCE_BASE_URL}/v1/t/${acme.slug}/connections/${res.body.id}/oidc/jwks`);
+    expect(JSON.stringify(res.body)).not.toMatch(/PRIVATE KEY|"d":/);
+    const published = await fetch(`${t.url}/v1/t/${acme.slug}/connections/${res.body.id}/oidc/jwks`);
+    expect(await published.json()).toEqual({ keys: [jwk] });
+    await idp.addClient({
+      client_id: 'credence-acme-pkjwt',
+      redirect_uris: [res.body.oidc.redirect_uri],
+      grant_types: ['authorization_code'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'RS256',
+      jwks: { keys: [jwk] },
+    });
+    const { started, res: callback } = await signIn(`pkjwt.${Date.now()}@jit.example`, res.body.id);
+    expect((await tokensFrom(callback, started)).claims()!.amr).toEqual(['fed']);
+
+    // A secret method needs a secret.
+    const noSecret = await t.call('POST', `/v1/t/${acme.slug}/connections`, { type: 'oidc', name: 'No secret', oidc: { issuer: idp.issuer, client_id: 'x' } }, { auth: acme.admin });
+    expect(noSecret.status).toBe(400);
+    expect(noSecret.body.error.details).toEqual([{ field: 'oidc.client_secret', issue: 'oidc.client_secret is required with client_secret_basic' }]);
+  });
 });

@@ -61,7 +61,7 @@ export async function startRogueIdp(clientId: string, subject = () => `rogue-${D
     },
   };
 
-  const json = (res: ServerResponse, body: unknown, status = 200) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const json = (res: ServerResponse, body: unknown, status = 200): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
   async function idToken(nonce: string, sub: string): Promise<string> {
     const b = rogue.behaviour;

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { DomainError, ErrorDetail } from '@credence/errors';
 import { ApplicationClients } from '@credence/oauth';
@@ -128,7 +129,11 @@ export class ConnectionSettings {
     }
   }
 
-  oidc(input: OidcInputDto | OidcPatchDto, current?: OidcSettings): { settings: OidcSettings; clientSecret?: string } {
+  /**
+   * private_key_jwt gets an RSA key of the connection's own, made once (its private half sealed with the
+   * secrets, its public half published); the secret methods need a client secret on creation.
+   */
+  oidc(input: OidcInputDto | OidcPatchDto, current?: OidcSettings): { settings: OidcSettings; clientSecret?: string; privateKey?: string } {
     const settings: OidcSettings = {
       issuer: (input.issuer ?? current?.issuer ?? '').replace(/\/+$/, ''),
       client_id: input.client_id ?? current?.client_id ?? '',
@@ -137,9 +142,19 @@ export class ConnectionSettings {
     };
     const problems = [this.urlProblem('oidc.issuer', settings.issuer, { noQuery: true })];
     if (!settings.scopes.includes('openid')) problems.push({ field: 'oidc.scopes', issue: 'oidc.scopes must include openid' });
+    const keyAuth = settings.token_endpoint_auth_method === 'private_key_jwt';
+    if (!current && !keyAuth && input.client_secret === undefined) {
+      problems.push({ field: 'oidc.client_secret', issue: `oidc.client_secret is required with ${settings.token_endpoint_auth_method}` });
+    }
     const found = problems.filter((p): p is ErrorDetail => !!p);
     if (found.length) throw invalid(found);
-    return { settings, clientSecret: input.client_secret };
+    if (current?.client_public_jwk) settings.client_public_jwk = current.client_public_jwk;
+    if (!keyAuth || settings.client_public_jwk) return { settings, clientSecret: input.client_secret };
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { n, e } = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
+    const kid = createHash('sha256').update(`${e}.${n}`).digest('base64url').slice(0, 16);
+    settings.client_public_jwk = { kty: 'RSA', n, e, kid, alg: 'RS256', use: 'sig' };
+    return { settings, clientSecret: input.client_secret, privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
   }
 
   ldap(input: LdapInputDto | LdapPatchDto, current?: LdapSettings): { settings: LdapSettings; bindPassword?: string } {

@@ -12,3 +12,5 @@ export const samlSloUrl = (base: string, slug: string, id: string) => `${connect
 /** Where the ACS sends the browser on, same-site, so its SameSite=Lax binding cookie comes along (docs/federation.md). */
 export const samlContinueUrl = (base: string, slug: string, id: string) => `${connectionBase(base, slug, id)}/saml/continue`;
 export const oidcRedirectUri = (base: string, slug: string, id: string) => `${connectionBase(base, slug, id)}/oidc/callback`;
+/** private_key_jwt: the public key Credence signs its client assertions with, for IdPs that fetch it. */
+export const oidcJwksUri = (base: string, slug: string, id: string) => `${connectionBase(base, slug, id)}/oidc/jwks`;

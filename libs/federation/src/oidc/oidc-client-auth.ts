@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import { webcrypto } from 'node:crypto';
 import type { ConnectionSecrets, OidcSettings } from '../connections/connection';
+import { OidcRefusal } from './oidc-refusal';
 
 export const OIDC_CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 export type OidcClientAuthMethod = (typeof OIDC_CLIENT_AUTH_METHODS)[number];
@@ -15,10 +16,10 @@ const pemBody = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----|\s+/g,
 export async function clientAuthentication(settings: OidcSettings, secrets: ConnectionSecrets): Promise<client.ClientAuth> {
   const method: OidcClientAuthMethod = settings.token_endpoint_auth_method ?? 'client_secret_basic';
   if (method === 'private_key_jwt') {
-    if (!secrets.client_private_key || !settings.client_public_jwk?.kid) throw new Error('the connection has no client key');
+    if (!secrets.client_private_key || !settings.client_public_jwk?.kid) throw new OidcRefusal('idp_error', 'the connection has no client key');
     const key = await webcrypto.subtle.importKey('pkcs8', pemBody(secrets.client_private_key), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
     return client.PrivateKeyJwt({ key, kid: settings.client_public_jwk.kid });
   }
-  if (!secrets.client_secret) throw new Error('the connection has no client secret');
+  if (!secrets.client_secret) throw new OidcRefusal('idp_error', 'the connection has no client secret');
   return method === 'client_secret_post' ? client.ClientSecretPost(secrets.client_secret) : client.ClientSecretBasic(secrets.client_secret);
 }

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { certificateInfo, CertificateInfo } from '../certificates';
-import type { ConnectionType } from '../connection';
+import type { ConnectionType, OidcSettings } from '../connection';
 import type { ConnectionRecord } from '../connection-row';
-import { oidcRedirectUri, samlAcsUrl, samlSloUrl, samlSpEntityId, samlSpMetadataUrl } from '../connection-urls';
+import { oidcJwksUri, oidcRedirectUri, samlAcsUrl, samlSloUrl, samlSpEntityId, samlSpMetadataUrl } from '../connection-urls';
 import { CONNECTION_TYPES } from './connection-fields';
 
 export class SamlOutput {
@@ -82,10 +82,19 @@ export function toConnectionResponse(base: string, slug: string, r: ConnectionRe
     attribute_mapping: r.attribute_mapping as Record<string, string>,
     group_role_mapping: r.group_role_mapping,
     ...(r.type === 'saml' && r.config.saml ? { saml: samlOutput(base, slug, r) } : {}),
-    ...(r.type === 'oidc' && r.config.oidc ? { oidc: { ...r.config.oidc, redirect_uri: oidcRedirectUri(base, slug, r.id), client_secret_set: true } } : {}),
+    ...(r.type === 'oidc' && r.config.oidc ? { oidc: oidcOutput(base, slug, r.id, r.config.oidc) } : {}),
     ...(r.type === 'ldap' && r.config.ldap ? { ldap: { ...r.config.ldap, bind_password_set: true } } : {}),
     created_by: r.created_by,
     created_at: r.created_at.toISOString(),
     updated_at: r.updated_at.toISOString(),
+  };
+}
+
+function oidcOutput(base: string, slug: string, id: string, oidc: OidcSettings): Record<string, unknown> {
+  const keyAuth = oidc.token_endpoint_auth_method === 'private_key_jwt';
+  return {
+    ...oidc,
+    redirect_uri: oidcRedirectUri(base, slug, id),
+    ...(keyAuth ? { jwks_uri: oidcJwksUri(base, slug, id) } : { client_public_jwk: undefined, client_secret_set: true }),
   };
 }

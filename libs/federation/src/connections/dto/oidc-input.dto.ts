@@ -4,8 +4,8 @@ import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, Length, Matches } f
 import { OptionalField } from '@credence/http';
 import { TextField, UrlField } from './connection-fields';
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
-const AuthMethodField = () => IsIn(AUTH_METHODS, { message: 'token_endpoint_auth_method must be client_secret_basic or client_secret_post' });
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+const AuthMethodField = () => IsIn(AUTH_METHODS, { message: 'token_endpoint_auth_method must be client_secret_basic, client_secret_post or private_key_jwt' });
 
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
 const ScopesField = () =>
@@ -18,17 +18,18 @@ export class OidcInputDto {
 
   @ApiProperty() @TextField(500) client_id: string;
 
-  @ApiProperty({ description: 'Sealed at rest, never returned.' })
+  @ApiPropertyOptional({ description: 'Sealed at rest, never returned. Required unless token_endpoint_auth_method is private_key_jwt.' })
+  @OptionalField()
   @IsString()
   @Length(1, 2000)
-  client_secret: string;
+  client_secret?: string;
 
   @ApiPropertyOptional({ type: [String], default: ['openid', 'email', 'profile'] })
   @OptionalField()
   @ScopesField()
   scopes?: string[];
 
-  @ApiPropertyOptional({ enum: AUTH_METHODS, default: 'client_secret_basic', description: 'How Credence authenticates at the IdP token endpoint.' })
+  @ApiPropertyOptional({ enum: AUTH_METHODS, default: 'client_secret_basic', description: 'How Credence authenticates at the IdP token endpoint. private_key_jwt: Credence makes an RSA key for the connection and returns its public half (oidc.client_public_jwk, oidc.jwks_uri) for the IdP.' })
   @OptionalField()
   @AuthMethodField()
   token_endpoint_auth_method?: (typeof AUTH_METHODS)[number];

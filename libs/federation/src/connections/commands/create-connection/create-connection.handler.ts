@@ -93,8 +93,8 @@ export class CreateConnectionHandler implements ICommandHandler<CreateConnection
       };
     }
     if (input.type === 'oidc') {
-      const { settings, clientSecret } = this.settings.oidc(input.oidc!);
-      return { config: { oidc: settings }, secrets: { client_secret: clientSecret } };
+      const { settings, clientSecret, privateKey } = this.settings.oidc(input.oidc!);
+      return { config: { oidc: settings }, secrets: { client_secret: clientSecret, client_private_key: privateKey } };
     }
     const { settings, bindPassword } = this.settings.ldap(input.ldap!);
     return { config: { ldap: settings }, secrets: { bind_password: bindPassword } };

@@ -74,9 +74,10 @@ export class UpdateConnectionHandler implements ICommandHandler<UpdateConnection
       };
     }
     if (c.oidc) {
-      const { settings, clientSecret } = this.settings.oidc(c.oidc, current.config.oidc);
+      const { settings, clientSecret, privateKey } = this.settings.oidc(c.oidc, current.config.oidc);
       next.config.oidc = settings;
       if (clientSecret !== undefined) newSecrets.client_secret = clientSecret;
+      if (privateKey !== undefined) newSecrets.client_private_key = privateKey;
     }
     if (c.ldap) {
       const { settings, bindPassword } = this.settings.ldap(c.ldap, current.config.ldap);

@@ -101,7 +101,11 @@ async function main() {
     LOG_LEVEL: 'silent',
   };
   const { config } = loadConfig(env);
-  log(`credence oidc bench ${runId}: ${RUNS} runs of ${SECONDS} s, concurrency ${CONCURRENCY}; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  log(
+    `credence oidc bench ${runId}: ${RUNS} runs of ${SECONDS} s, concurrency ${CONCURRENCY}; load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   countRoundTrips();
   await ensureDatabase(databaseUrl);
   let app: NestFastifyApplication | undefined;
@@ -140,7 +144,10 @@ async function main() {
         Array.from({ length: 8 }, async (_, w) => {
           for (let i = w; i < n; i += 8) {
             const res = await fetch(authorizeUrl(randomBytes(8).toString('hex')), { redirect: 'manual' });
-            const binding = res.headers.getSetCookie().find((c) => c.startsWith('credence_binding='))!.split(';')[0];
+            const binding = res.headers
+              .getSetCookie()
+              .find((c) => c.startsWith('credence_binding='))!
+              .split(';')[0];
             const back = await idp!.signIn(res.headers.get('location')!, users[i % users.length]);
             out.push({ callback: local(back.href), binding });
           }
@@ -175,7 +182,12 @@ async function main() {
       return out;
     }
     const bareGrant = async (p: { callback: URL; verifier: string; state: string; nonce: string }) => {
-      const tokens = await client.authorizationCodeGrant(bare, p.callback, { pkceCodeVerifier: p.verifier, expectedState: p.state, expectedNonce: p.nonce, idTokenExpected: true });
+      const tokens = await client.authorizationCodeGrant(bare, p.callback, {
+        pkceCodeVerifier: p.verifier,
+        expectedState: p.state,
+        expectedNonce: p.nonce,
+        idTokenExpected: true,
+      });
       return !!tokens.claims();
     };
 
@@ -196,7 +208,14 @@ async function main() {
       const bareW = b ?? (await measureBare());
       const ratio = +(c.per_s / Math.max(1, bareW.per_s)).toFixed(2);
       (results.runs as unknown[]).push({ run, credence: c, bare: bareW, ratio });
-      rows.push([run, `${c.per_s}/s (${c.errors} err, pool left ${c.pool_left})`, `${bareW.per_s}/s (${bareW.errors} err, pool left ${bareW.pool_left})`, ratio, c.pg_per_op, c.redis_per_op]);
+      rows.push([
+        run,
+        `${c.per_s}/s (${c.errors} err, pool left ${c.pool_left})`,
+        `${bareW.per_s}/s (${bareW.errors} err, pool left ${bareW.pool_left})`,
+        ratio,
+        c.pg_per_op,
+        c.redis_per_op,
+      ]);
     }
     log(table(['run', 'Credence callbacks', 'bare authorizationCodeGrant', 'ratio (≥ 0.7)', 'SQL/op', 'Redis/op'], rows));
     log(`results: ${writeResults('oidc', started, runId, results)}`);

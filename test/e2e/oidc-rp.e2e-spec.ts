@@ -25,7 +25,12 @@ describe('OIDC relying party (oidc-provider)', () => {
     acme = await onboard(t, 'oidc');
     other = await onboard(t, 'oidco');
     conn = await createOidcConnection(t, acme, { issuer: idp.issuer, client_id: 'credence-acme', client_secret: 'acme-client-secret-0123456789' });
-    await idp.addClient({ client_id: 'credence-acme', client_secret: 'acme-client-secret-0123456789', redirect_uris: [conn.oidc.redirect_uri], grant_types: ['authorization_code'] });
+    await idp.addClient({
+      client_id: 'credence-acme',
+      client_secret: 'acme-client-secret-0123456789',
+      redirect_uris: [conn.oidc.redirect_uri],
+      grant_types: ['authorization_code'],
+    });
     app = await relyingApp(t, acme);
   });
 
@@ -46,7 +51,12 @@ describe('OIDC relying party (oidc-provider)', () => {
     expect(res.status).toBe(303);
     const location = new URL(res.headers.get('location')!);
     expect(location.href.startsWith(APP_CALLBACK)).toBe(true);
-    return client.authorizationCodeGrant(app, location, { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce, idTokenExpected: true });
+    return client.authorizationCodeGrant(app, location, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+      idTokenExpected: true,
+    });
   }
 
   it('sends the browser to the IdP with PKCE S256, state, nonce and the connection’s redirect_uri', async () => {
@@ -71,7 +81,10 @@ describe('OIDC relying party (oidc-provider)', () => {
     const claims = tokens.claims()!;
     expect(claims.amr).toEqual(['fed']);
     expect(claims.idp).toBe(conn.id);
-    const [user] = await t.dataSource.query(`SELECT id, email, attributes->>'given_name' AS given_name, attributes->>'family_name' AS family_name FROM "${acme.schema}".users WHERE email = $1`, [email]);
+    const [user] = await t.dataSource.query(
+      `SELECT id, email, attributes->>'given_name' AS given_name, attributes->>'family_name' AS family_name FROM "${acme.schema}".users WHERE email = $1`,
+      [email],
+    );
     expect(user).toMatchObject({ email, given_name: 'Ada', family_name: 'Lovelace' });
     expect(claims.sub).toBe(user.id);
     const [link] = await t.dataSource.query(`SELECT subject FROM "${acme.schema}".federated_identities WHERE connection_id = $1 AND user_id = $2`, [conn.id, user.id]);
@@ -134,7 +147,12 @@ describe('OIDC relying party (oidc-provider)', () => {
       { issuer: idp.issuer, client_id: 'credence-acme-linked', client_secret: 'linked-client-secret-0123456789' },
       { domains: ['linked.example'] },
     );
-    await idp.addClient({ client_id: 'credence-acme-linked', client_secret: 'linked-client-secret-0123456789', redirect_uris: [linked.oidc.redirect_uri], grant_types: ['authorization_code'] });
+    await idp.addClient({
+      client_id: 'credence-acme-linked',
+      client_secret: 'linked-client-secret-0123456789',
+      redirect_uris: [linked.oidc.redirect_uri],
+      grant_types: ['authorization_code'],
+    });
     const email = `bob.${Date.now()}@linked.example`;
     const created = await t.call('POST', `/v1/t/${acme.slug}/users`, { email, password: 'a long enough password' }, { auth: acme.admin });
     expect(created.status).toBe(201);
@@ -171,7 +189,12 @@ describe('OIDC relying party (oidc-provider)', () => {
     const res = await t.call(
       'POST',
       `/v1/t/${acme.slug}/connections`,
-      { type: 'oidc', name: 'Key auth', jit: { enabled: true, default_roles: [] }, oidc: { issuer: idp.issuer, client_id: 'credence-acme-pkjwt', token_endpoint_auth_method: 'private_key_jwt' } },
+      {
+        type: 'oidc',
+        name: 'Key auth',
+        jit: { enabled: true, default_roles: [] },
+        oidc: { issuer: idp.issuer, client_id: 'credence-acme-pkjwt', token_endpoint_auth_method: 'private_key_jwt' },
+      },
       { auth: acme.admin },
     );
     expect(res.status).toBe(201);
@@ -193,7 +216,12 @@ describe('OIDC relying party (oidc-provider)', () => {
     expect((await tokensFrom(callback, started)).claims()!.amr).toEqual(['fed']);
 
     // A secret method needs a secret.
-    const noSecret = await t.call('POST', `/v1/t/${acme.slug}/connections`, { type: 'oidc', name: 'No secret', oidc: { issuer: idp.issuer, client_id: 'x' } }, { auth: acme.admin });
+    const noSecret = await t.call(
+      'POST',
+      `/v1/t/${acme.slug}/connections`,
+      { type: 'oidc', name: 'No secret', oidc: { issuer: idp.issuer, client_id: 'x' } },
+      { auth: acme.admin },
+    );
     expect(noSecret.status).toBe(400);
     expect(noSecret.body.error.details).toEqual([{ field: 'oidc.client_secret', issue: 'oidc.client_secret is required with client_secret_basic' }]);
   });

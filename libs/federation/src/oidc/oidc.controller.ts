@@ -50,6 +50,10 @@ export class OidcController {
   async jwks(@Param('tenant') _t: string, @Param('id') id: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const jwk = (await this.callbackUse.connection(id)).oidc!.client_public_jwk;
     if (!jwk) throw new PageError(404, 'This connection signs no client assertions.');
-    return reply.status(200).header('content-type', 'application/jwk-set+json').header('cache-control', 'max-age=300').send({ keys: [jwk] });
+    return reply
+      .status(200)
+      .header('content-type', 'application/jwk-set+json')
+      .header('cache-control', 'max-age=300')
+      .send({ keys: [jwk] });
   }
 }

@@ -29,7 +29,12 @@ export class OidcInputDto {
   @ScopesField()
   scopes?: string[];
 
-  @ApiPropertyOptional({ enum: AUTH_METHODS, default: 'client_secret_basic', description: 'How Credence authenticates at the IdP token endpoint. private_key_jwt: Credence makes an RSA key for the connection and returns its public half (oidc.client_public_jwk, oidc.jwks_uri) for the IdP.' })
+  @ApiPropertyOptional({
+    enum: AUTH_METHODS,
+    default: 'client_secret_basic',
+    description:
+      'How Credence authenticates at the IdP token endpoint. private_key_jwt: Credence makes an RSA key for the connection and returns its public half (oidc.client_public_jwk, oidc.jwks_uri) for the IdP.',
+  })
   @OptionalField()
   @AuthMethodField()
   token_endpoint_auth_method?: (typeof AUTH_METHODS)[number];

@@ -69,6 +69,23 @@ export class ConnectionStore {
     return row ? toConnection(row) : undefined;
   }
 
+  /**
+   * The connection and its sealed secrets in one transaction (a sign-in that will need them: one unit
+   * instead of two); the secrets are opened only when `secrets()` is called.
+   */
+  async findWithSecrets(id: string): Promise<{ connection: Connection; secrets: () => ConnectionSecrets } | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const found = await this.runner.inTenant(async (u) => {
+      const [row] = await u.query<ConnectionRow[]>(`${CONNECTION_SELECT} WHERE c.id = $1`, [id.toLowerCase()]);
+      if (!row) return undefined;
+      const [sealed] = await u.query<{ secrets: Buffer | null }[]>('SELECT secrets FROM connections WHERE id = $1', [row.id]);
+      return { row, sealed: sealed?.secrets ?? null };
+    });
+    if (!found) return undefined;
+    const connection = toConnection(found.row);
+    return { connection, secrets: () => this.open(connection.id, found.sealed) };
+  }
+
   /** The connection's secrets, opened; an empty object when it has none. */
   async secrets(id: string): Promise<ConnectionSecrets> {
     const [row] = await this.runner.inTenant((u) => u.query<{ secrets: Buffer | null }[]>('SELECT secrets FROM connections WHERE id = $1', [id]));

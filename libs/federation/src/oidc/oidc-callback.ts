@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext } from '@credence/context';
 import type { ClientInfo } from '@credence/identity';
 import { CompletedInteraction, InteractionStore, PageError } from '@credence/oauth';
-import type { Connection } from '../connections/connection';
+import type { Connection, ConnectionSecrets } from '../connections/connection';
 import { oidcRedirectUri } from '../connections/connection-urls';
 import { ConnectionStore } from '../connections/connection-store';
 import { FederatedSignIn } from '../users/federated-sign-in';
@@ -18,6 +18,11 @@ import { OidcState } from './oidc-state';
 
 /** What the browser is told when a callback is refused: nothing about why (the audit trail says it). */
 export const REFUSED_MESSAGE = 'The identity provider’s answer could not be accepted. Go back to the application and sign in again.';
+export interface OidcConnection {
+  connection: Connection;
+  secrets: () => ConnectionSecrets;
+}
+
 const UNAVAILABLE_MESSAGE = 'The identity provider did not answer in time. Go back to the application and sign in again.';
 
 /**
@@ -41,17 +46,20 @@ export class OidcCallback {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The OIDC connection named by the route, or a 404 page (no event: there is no connection to record it on). */
-  async connection(id: string): Promise<Connection> {
-    const found = await this.connections.find(id);
-    if (!found || found.type !== 'oidc' || !found.oidc) throw new PageError(404, 'This sign-in page does not exist.');
+  /**
+   * The OIDC connection named by the route (with its sealed secrets, read in the same transaction), or
+   * a 404 page (no event: there is no connection to record it on).
+   */
+  async connection(id: string): Promise<OidcConnection> {
+    const found = await this.connections.findWithSecrets(id);
+    if (!found || found.connection.type !== 'oidc' || !found.connection.oidc) throw new PageError(404, 'This sign-in page does not exist.');
     return found;
   }
 
-  async execute(connection: Connection, rawQuery: string, binding: string | undefined, info: ClientInfo): Promise<CompletedInteraction> {
+  async execute({ connection, secrets }: OidcConnection, rawQuery: string, binding: string | undefined, info: ClientInfo): Promise<CompletedInteraction> {
     let verified: { identity: FederatedIdentity; interactionId: string };
     try {
-      verified = await this.verify(connection, rawQuery, binding);
+      verified = await this.verify(connection, secrets, rawQuery, binding);
     } catch (err) {
       const refusal = refusalFrom(err);
       await this.signIn.refuse(connection, refusal.reason, info);
@@ -60,7 +68,12 @@ export class OidcCallback {
     return this.finish.execute(connection, verified.identity, verified.interactionId, binding, info);
   }
 
-  private async verify(connection: Connection, rawQuery: string, binding: string | undefined): Promise<{ identity: FederatedIdentity; interactionId: string }> {
+  private async verify(
+    connection: Connection,
+    secrets: () => ConnectionSecrets,
+    rawQuery: string,
+    binding: string | undefined,
+  ): Promise<{ identity: FederatedIdentity; interactionId: string }> {
     if (!connection.enabled) throw new OidcRefusal('connection_disabled', 'the connection is disabled');
     if (rawQuery.length > 8192) throw new OidcRefusal('too_large', 'callback query too long');
     const tenant = this.context.requireTenant();
@@ -71,7 +84,7 @@ export class OidcCallback {
     const interaction = await this.interactions.load(pending.interactionId, binding);
     if (!interaction) throw new OidcRefusal('state_mismatch', 'the sign-in was started by another browser, or has expired');
 
-    const auth = await clientAuthentication(connection.oidc!, await this.connections.secrets(connection.id));
+    const auth = await clientAuthentication(connection.oidc!, secrets());
     const config = await this.clients.configuration(connection, auth);
     const callback = new URL(oidcRedirectUri(this.config.CREDENCE_BASE_URL, tenant.slug, connection.id));
     callback.search = params.toString();

@@ -48,7 +48,7 @@ export class OidcController {
   @ApiOkResponse({ description: 'private_key_jwt connections: the public key Credence signs its client assertions with (JWKS).' })
   @UseGuards(TenantRouteGuard)
   async jwks(@Param('tenant') _t: string, @Param('id') id: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const jwk = (await this.callbackUse.connection(id)).oidc!.client_public_jwk;
+    const jwk = (await this.callbackUse.connection(id)).connection.oidc!.client_public_jwk;
     if (!jwk) throw new PageError(404, 'This connection signs no client assertions.');
     return reply
       .status(200)

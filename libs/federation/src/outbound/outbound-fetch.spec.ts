@@ -36,7 +36,13 @@ describe('OutboundFetch (the SSRF guard) against a local server', () => {
     server = createServer((req, res) => {
       hits += 1;
       if (req.url === '/ok') res.writeHead(200, { 'content-type': 'text/plain' }).end('hello');
-      else if (req.url === '/redirect') res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+      else if (req.url === '/echo') {
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () =>
+          res.writeHead(201, { 'content-type': 'application/json', 'x-seen': 'yes' }).end(JSON.stringify({ method: req.method, auth: req.headers.authorization, body })),
+        );
+      } else if (req.url === '/redirect') res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
       else if (req.url === '/big-declared') res.writeHead(200, { 'content-length': '5000' }).end('x'.repeat(5000));
       else if (req.url === '/big-chunked') {
         res.writeHead(200);
@@ -53,9 +59,16 @@ describe('OutboundFetch (the SSRF guard) against a local server', () => {
     await new Promise((r) => server.close(r));
   });
 
+  it('sends a POST with its headers and body (an OIDC token request), and returns the response headers', async () => {
+    const res = await dev.request(`${base}/echo`, { ...limits, method: 'POST', headers: { authorization: 'Basic abc' }, body: 'grant_type=authorization_code' });
+    expect(res.status).toBe(201);
+    expect(res.headers['x-seen']).toBe('yes');
+    expect(JSON.parse(res.body.toString())).toEqual({ method: 'POST', auth: 'Basic abc', body: 'grant_type=authorization_code' });
+  });
+
   it('fetches from loopback over http outside production', async () => {
     const res = await dev.fetch(`${base}/ok`, limits);
-    expect(res).toEqual({ status: 200, contentType: 'text/plain', body: Buffer.from('hello') });
+    expect(res).toMatchObject({ status: 200, contentType: 'text/plain', body: Buffer.from('hello') });
     const port = (server.address() as AddressInfo).port;
     expect((await dev.fetch(`http://localhost:${port}/ok`, limits)).status).toBe(200);
     expect((await dev.fetch(`http://127.1:${port}/ok`, limits)).status).toBe(200);

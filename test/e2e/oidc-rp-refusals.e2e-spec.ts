@@ -1,9 +1,12 @@
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { onboard, Tenant } from './identity-authz-fixture';
-import { callCallback, counts, createOidcConnection, failures, relyingApp, startAtCredence } from './oidc-rp-fixture';
+import { APP_CALLBACK, callCallback, counts, createOidcConnection, failures, relyingApp, startAtCredence } from './oidc-rp-fixture';
+import { testAppUrls } from '../support/openid-client';
 import { RogueBehaviour, RogueIdp, startRogueIdp } from '../support/rogue-oidc-idp';
-import type * as client from 'openid-client';
+import * as client from 'openid-client';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 
 const TIMEOUT_MS = 1000;
 
@@ -66,10 +69,61 @@ describe('OIDC relying party refusals (a misbehaving IdP)', () => {
   it('refuses an ID token for another audience', () => refused({ claims: { aud: 'someone-else' } }, 'audience_mismatch'));
   it('refuses an expired ID token', () => refused({ claims: { iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) - 600 } }, 'expired'));
   it('refuses an unsigned ID token (alg none)', () => refused({ algNone: true }, 'signature_missing'));
+  it('refuses an ID token signed by another key under the published kid', () => refused({ signWith: 'forged' }, 'signature_invalid'));
   it('refuses a wrong state', () => refused({}, 'state_mismatch', 400, (u) => (u.searchParams.set('state', 'A'.repeat(43)), u)));
   it('refuses an authorization response from another issuer (RFC 9207 iss)', () => refused({ authIss: 'https://evil.example' }, 'issuer_mismatch'));
   it('refuses an authorization response without iss when the IdP advertises it', () => refused({ authIss: null }, 'issuer_mismatch'));
   it('refuses userinfo that names another sub', () => refused({ userinfoSub: 'somebody-else' }, 'subject_mismatch'));
+
+  it('refuses an error from the IdP (error=access_denied) and a refused code exchange (invalid_grant)', async () => {
+    await refused({ authError: 'access_denied' }, 'idp_error');
+    await refused({ tokenError: 'invalid_grant' }, 'idp_error');
+  });
+
+  it('reads userinfo only when the ID token lacks the e-mail', async () => {
+    const calls = rogue.userinfoCalls;
+    expect((await attempt({})).status).toBe(303);
+    expect(rogue.userinfoCalls).toBe(calls);
+    expect((await attempt({ userinfoSub: undefined, claims: { email: undefined } })).status).toBe(303);
+    expect(rogue.userinfoCalls).toBe(calls + 1);
+  });
+
+  it('refuses a sign-in through a disabled connection', async () => {
+    const started = await startAtCredence(t, app, conn.id);
+    const back = await rogue.authorize(started.idpUrl);
+    expect((await t.call('PATCH', `/v1/t/${acme.slug}/connections/${conn.id}`, { enabled: false }, { auth: acme.admin })).status).toBe(200);
+    try {
+      const before = await counts(t, acme);
+      expect((await callCallback(t, back, started.binding)).status).toBe(400);
+      expect((await failures(t, acme)).at(-1)).toBe('connection_disabled');
+      expect(await counts(t, acme)).toEqual(before);
+    } finally {
+      await t.call('PATCH', `/v1/t/${acme.slug}/connections/${conn.id}`, { enabled: true }, { auth: acme.admin });
+    }
+  });
+
+  it('an IdP whose discovery stalls: the authorization endpoint answers a 503 page within the timeout', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const dead = await createOidcConnection(t, acme, { issuer: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, client_id: 'c', client_secret: 's' });
+      const started = Date.now();
+      const url = client.buildAuthorizationUrl(app, {
+        redirect_uri: APP_CALLBACK,
+        scope: 'openid',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuKZWbM6ZkI',
+        code_challenge_method: 'S256',
+        connection: dead.id,
+      });
+      const res = await fetch(testAppUrls(() => t).local(url), { redirect: 'manual' });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 3000);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
 
   it('refuses an IdP that stalls at the token endpoint within the timeout: a page, no hang, no 500', async () => {
     const started = Date.now();

@@ -6,8 +6,8 @@ import * as jose from 'jose';
 export interface RogueBehaviour {
   /** Claims laid over the ID token's (nonce, iss, aud, exp...). */
   claims?: Record<string, unknown>;
-  /** Sign with this key (kid) instead of the published one. */
-  signWith?: 'published' | 'unpublished';
+  /** Sign with a key that is not published (its own kid), or forge: that key under the published key's kid. */
+  signWith?: 'published' | 'unpublished' | 'forged';
   /** An unsigned ID token (alg none). */
   algNone?: boolean;
   /** The authorization response's iss: a wrong value, or none at all. */
@@ -16,6 +16,10 @@ export interface RogueBehaviour {
   userinfoSub?: string;
   /** The token endpoint never answers. */
   stallToken?: boolean;
+  /** The authorization response is this OAuth error (error=access_denied...). */
+  authError?: string;
+  /** The token endpoint answers this OAuth error. */
+  tokenError?: string;
 }
 
 /**
@@ -27,6 +31,8 @@ export interface RogueIdp {
   behaviour: RogueBehaviour;
   /** How many times the JWKS was fetched. */
   jwksFetches: number;
+  /** How many times userinfo was called. */
+  userinfoCalls: number;
   /** A new published key (the IdP rotates): the old one is no longer in the JWKS. */
   rotate(): Promise<void>;
   /** Where the IdP sends the browser back for this authorization URL. */
@@ -48,6 +54,7 @@ export async function startRogueIdp(clientId: string, subject = () => `rogue-${D
     issuer,
     behaviour: {},
     jwksFetches: 0,
+    userinfoCalls: 0,
     rotate: async () => {
       published = await newKey(`k${Date.now()}`);
     },
@@ -72,7 +79,8 @@ export async function startRogueIdp(clientId: string, subject = () => `rogue-${D
       return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.`;
     }
     const key = b.signWith === 'unpublished' ? unpublished : published;
-    return new jose.SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid }).sign(key.privateKey);
+    const kid = b.signWith === 'forged' ? published.kid : key.kid;
+    return new jose.SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).sign(b.signWith === 'forged' ? unpublished.privateKey : key.privateKey);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -101,7 +109,8 @@ export async function startRogueIdp(clientId: string, subject = () => `rogue-${D
       const code = `code-${Math.random().toString(36).slice(2)}`;
       codes.set(code, { nonce: url.searchParams.get('nonce')!, sub: subject() });
       const back = new URL(url.searchParams.get('redirect_uri')!);
-      back.searchParams.set('code', code);
+      if (rogue.behaviour.authError) back.searchParams.set('error', rogue.behaviour.authError);
+      else back.searchParams.set('code', code);
       back.searchParams.set('state', url.searchParams.get('state')!);
       const iss = rogue.behaviour.authIss === undefined ? issuer : rogue.behaviour.authIss;
       if (iss !== null) back.searchParams.set('iss', iss);
@@ -109,12 +118,14 @@ export async function startRogueIdp(clientId: string, subject = () => `rogue-${D
     }
     if (url.pathname === '/token') {
       if (rogue.behaviour.stallToken) return void stalled.push(res);
+      if (rogue.behaviour.tokenError) return json(res, { error: rogue.behaviour.tokenError }, 400);
       const grant = codes.get(new URLSearchParams(body).get('code') ?? '');
       if (!grant) return json(res, { error: 'invalid_grant' }, 400);
       codes.delete(new URLSearchParams(body).get('code')!);
       return json(res, { access_token: `at:${grant.sub}`, token_type: 'Bearer', expires_in: 300, id_token: await idToken(grant.nonce, grant.sub) });
     }
     if (url.pathname === '/userinfo') {
+      rogue.userinfoCalls += 1;
       const sub = (req.headers.authorization ?? '').replace(/^Bearer at:/, '');
       return json(res, { sub: rogue.behaviour.userinfoSub ?? sub, email: `${sub}@rogue.example` });
     }

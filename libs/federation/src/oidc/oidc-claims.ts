@@ -16,9 +16,13 @@ const first = (claims: Claims, names: string): unknown => {
   return undefined;
 };
 
-/** The claims the mapping reads that the ID token lacks: userinfo is fetched only then. */
+/**
+ * Whether userinfo is worth a request: the ID token lacks the e-mail (linking and JIT need it) or a
+ * claim the connection maps explicitly. The usual names and groups are not worth one by themselves.
+ */
 export function missingClaims(idToken: Claims, mapping: AttributeMapping): boolean {
-  return (['email', 'given_name', 'family_name', 'groups'] as const).some((field) => first(idToken, mapping[field] ?? DEFAULTS[field]) === undefined);
+  const needed = (['email', 'given_name', 'family_name', 'groups'] as const).filter((field) => field === 'email' || mapping[field] !== undefined);
+  return needed.some((field) => first(idToken, mapping[field] ?? DEFAULTS[field]) === undefined);
 }
 
 /**

@@ -4,6 +4,7 @@ import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { eventsOf, onboard, Tenant } from './identity-authz-fixture';
 import { APP_CALLBACK, callCallback, counts, createOidcConnection, failures, relyingApp, startAtCredence } from './oidc-rp-fixture';
 import { startOidcIdp, TestOidcIdp } from '../support/oidc-idp';
+import { testAppUrls } from '../support/openid-client';
 
 /**
  * The OIDC relying party against oidc-provider, a real OpenID Provider: the whole flow from an app
@@ -165,6 +166,55 @@ describe('OIDC relying party (oidc-provider)', () => {
     expect(refused.res.status).toBe(403);
     expect((await failures(t, acme)).at(-1)).toBe('account_exists');
     expect(await counts(t, acme)).toEqual(before);
+  });
+
+  it('home-realm discovery: an address of the connection’s domain on the hosted page goes to the OIDC IdP, and signs in', async () => {
+    expect((await t.call('PATCH', `/v1/admin/tenants/${acme.slug}`, { domains: ['linked.example', 'hrd.example'] })).status).toBe(200);
+    const hrd = await createOidcConnection(
+      t,
+      acme,
+      { issuer: idp.issuer, client_id: 'credence-acme-hrd', client_secret: 'hrd-client-secret-0123456789' },
+      { name: 'Acme HRD', domains: ['hrd.example'] },
+    );
+    await idp.addClient({
+      client_id: 'credence-acme-hrd',
+      client_secret: 'hrd-client-secret-0123456789',
+      redirect_uris: [hrd.oidc.redirect_uri],
+      grant_types: ['authorization_code'],
+    });
+    const { local } = testAppUrls(() => t);
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(app, {
+      redirect_uri: APP_CALLBACK,
+      scope: 'openid email',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 'hrd-state',
+      nonce: 'hrd-nonce',
+    });
+    const authorize = await fetch(local(url), { redirect: 'manual' });
+    const binding = authorize.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('credence_binding='))!
+      .split(';')[0];
+    const page = await (await fetch(new URL(authorize.headers.get('location')!, t.url), { headers: { cookie: binding } })).text();
+    expect(page).toContain('Continue with Acme HRD');
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1];
+    const email = `grace.${Date.now()}@hrd.example`;
+    const submitted = await fetch(`${t.url}/v1/t/${acme.slug}/login/password`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: binding, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ interaction: field('interaction'), csrf: field('csrf'), email, password: '' }),
+    });
+    expect(submitted.status).toBe(303);
+    const atIdp = new URL(submitted.headers.get('location')!);
+    expect(atIdp.origin).toBe(idp.issuer);
+    expect(atIdp.searchParams.get('redirect_uri')).toBe(hrd.oidc.redirect_uri);
+    const res = await callCallback(t, await idp.signIn(atIdp.href, email), binding);
+    const tokens = await tokensFrom(res, { verifier, state: 'hrd-state', nonce: 'hrd-nonce' });
+    expect(tokens.claims()!.idp).toBe(hrd.id);
+    expect(tokens.claims()!.email).toBe(email);
   });
 
   it('authenticates at the token endpoint with client_secret_post', async () => {

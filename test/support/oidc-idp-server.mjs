@@ -2,6 +2,8 @@
 // its own process so jest never loads it. It prints `listening <port>` when ready; clients are added
 // at run time with POST /__clients (JSON client metadata), because each connection's redirect_uri is
 // known only once the connection exists. Any login name signs in; consent is granted up front.
+// OIDC_IDP_CLAIMS_IN_ID_TOKEN=1 puts the scopes' claims in the ID token too (as Entra ID, Okta and
+// Google do); otherwise they are in userinfo only (oidc-provider's default, OIDC Core §5.4).
 import { createServer } from 'node:http';
 import { generateKeyPairSync } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -71,6 +73,7 @@ server.listen(0, '127.0.0.1', () => {
       await grant.save();
       return grant;
     },
+    conformIdTokenClaims: process.env.OIDC_IDP_CLAIMS_IN_ID_TOKEN !== '1',
     ttl: { Session: 3600, Interaction: 600, Grant: 3600, AccessToken: 600, AuthorizationCode: 60, IdToken: 600 },
   });
   provider.proxy = false;

@@ -25,8 +25,10 @@ function keep(jar: Map<string, string>, res: Response): void {
   }
 }
 
-export async function startOidcIdp(): Promise<TestOidcIdp> {
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'oidc-idp-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** `claimsInIdToken`: the ID token carries email and profile claims (otherwise only userinfo does). */
+export async function startOidcIdp(options: { claimsInIdToken?: boolean } = {}): Promise<TestOidcIdp> {
+  const env = { ...process.env, OIDC_IDP_CLAIMS_IN_ID_TOKEN: options.claimsInIdToken ? '1' : '0' };
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'oidc-idp-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -254,6 +254,14 @@ describe('OIDC relying party (oidc-provider)', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/PRIVATE KEY|"d":/);
     const published = await fetch(`${t.url}/v1/t/${acme.slug}/connections/${res.body.id}/oidc/jwks`);
     expect(await published.json()).toEqual({ keys: [jwk] });
+    const tested = await t.call('POST', `/v1/t/${acme.slug}/connections/${res.body.id}/test`, undefined, { auth: acme.admin });
+    expect(tested.body).toMatchObject({
+      ok: true,
+      checks: [
+        { name: 'discovery', ok: true },
+        { name: 'secrets', ok: true },
+      ],
+    });
     await idp.addClient({
       client_id: 'credence-acme-pkjwt',
       redirect_uris: [res.body.oidc.redirect_uri],

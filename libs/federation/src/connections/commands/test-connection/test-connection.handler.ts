@@ -33,8 +33,10 @@ export class TestConnectionHandler implements ICommandHandler<TestConnectionComm
     const c = await this.runner.inTenant((uow) => getConnection(uow, cmd.id));
     let checks: ConnectionCheck[];
     if (c.type === 'saml') checks = await this.saml(c.id, c.config.saml!);
-    else if (c.type === 'oidc') checks = [await this.discovery(c.config.oidc!), await this.secretCheck(c.id, 'client_secret')];
-    else checks = [{ name: 'service_bind', ok: false, detail: 'not_tested: LDAP sign-in (and its service bind) is not available yet' }];
+    else if (c.type === 'oidc') {
+      const keyAuth = c.config.oidc!.token_endpoint_auth_method === 'private_key_jwt';
+      checks = [await this.discovery(c.config.oidc!), await this.secretCheck(c.id, keyAuth ? 'client_private_key' : 'client_secret')];
+    } else checks = [{ name: 'service_bind', ok: false, detail: 'not_tested: LDAP sign-in (and its service bind) is not available yet' }];
     return { ok: checks.every((k) => k.ok), checks };
   }
 
@@ -86,7 +88,7 @@ export class TestConnectionHandler implements ICommandHandler<TestConnectionComm
     }
   }
 
-  private async secretCheck(id: string, ...keys: ('sp_signing_key' | 'sp_encryption_key' | 'client_secret')[]): Promise<ConnectionCheck> {
+  private async secretCheck(id: string, ...keys: ('sp_signing_key' | 'sp_encryption_key' | 'client_secret' | 'client_private_key')[]): Promise<ConnectionCheck> {
     try {
       const secrets = await this.store.secrets(id);
       const missing = keys.filter((k) => !secrets[k]);

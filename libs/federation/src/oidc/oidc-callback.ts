@@ -101,7 +101,7 @@ export class OidcCallback {
     return { identity: identityFrom(claims, userinfo, connection.attributeMapping), interactionId: interaction.id };
   }
 
-  /** Read only when the mapping needs a claim the ID token lacks; its `sub` must be the ID token's. */
+  /** Read only when the ID token lacks the e-mail or an explicitly mapped claim; its `sub` must be the ID token’s. */
   private async userinfo(connection: Connection, config: client.Configuration, accessToken: string, claims: Claims): Promise<Claims | undefined> {
     if (!config.serverMetadata().userinfo_endpoint || !missingClaims(claims, connection.attributeMapping)) return undefined;
     try {

@@ -16,6 +16,10 @@ import { SamlLogout } from './saml/saml-logout';
 import { SamlSpLogout } from './saml/saml-sp-logout';
 import { SamlState } from './saml/saml-state';
 import { SamlController } from './saml/saml.controller';
+import { LdapDirectory } from './ldap/ldap-directory';
+import { LdapLoginStarter } from './ldap/ldap-login-starter';
+import { LdapPool } from './ldap/ldap-pool';
+import { LdapSignIn } from './ldap/ldap-sign-in';
 
 const FEDERATION_PROVIDERS = [
   ConnectionStore,
@@ -24,8 +28,12 @@ const FEDERATION_PROVIDERS = [
   SamlState,
   SamlLoginStarter,
   SamlSpLogout,
+  LdapPool,
+  LdapDirectory,
+  LdapSignIn,
+  LdapLoginStarter,
   // The sign-in starters of each connection type (the SAML, OIDC and LDAP parts add theirs).
-  { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [SamlLoginStarter] },
+  { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [SamlLoginStarter, LdapLoginStarter] },
 ];
 
 /**

@@ -1,0 +1,60 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { RequestContext } from '@credence/context';
+import { DomainError } from '@credence/errors';
+import type { ClientInfo, DirectoryAuthenticator, DirectoryProof } from '@credence/identity';
+import type { Connection } from '../connections/connection';
+import { ConnectionStore } from '../connections/connection-store';
+import { FederatedSignIn } from '../users/federated-sign-in';
+import { LdapDirectory, LdapTarget } from './ldap-directory';
+import { LdapUnavailable } from './ldap-unavailable';
+
+const log = new Logger('LdapSignIn');
+
+/**
+ * Federation's side of identity's DIRECTORY_AUTHENTICATOR port: the LDAP connection of the tenant in
+ * context checks the username and password (LdapDirectory), then FederatedSignIn turns the entry into
+ * a Credence user (link, JIT, group → role rules, profile). A directory that is down or silent is
+ * `federation.ldap_unavailable` and `federation.login.failed` with reason `ldap_unavailable`.
+ */
+@Injectable()
+export class LdapSignIn implements DirectoryAuthenticator {
+  constructor(
+    private readonly connections: ConnectionStore,
+    private readonly directory: LdapDirectory,
+    private readonly signIn: FederatedSignIn,
+    private readonly context: RequestContext,
+  ) {}
+
+  async authenticate(connectionId: string, username: string, password: string, client: ClientInfo): Promise<DirectoryProof> {
+    const connection = await this.connections.find(connectionId);
+    if (!connection || connection.type !== 'ldap' || !connection.ldap) throw new DomainError('connection.not_found');
+    if (!connection.enabled) {
+      await this.signIn.refuse(connection, 'connection_disabled', client);
+      return { outcome: 'refused' };
+    }
+    let check: Awaited<ReturnType<LdapDirectory['authenticate']>>;
+    try {
+      check = await this.directory.authenticate(await this.target(connection), username, password);
+    } catch (err) {
+      if (!(err instanceof LdapUnavailable)) throw err;
+      log.warn(`LDAP connection ${connection.id} unavailable: ${err.detail}`);
+      await this.signIn.refuse(connection, 'ldap_unavailable', client);
+      throw new DomainError('federation.ldap_unavailable');
+    }
+    if (!check.ok) return { outcome: 'invalid_credentials' };
+    const result = await this.signIn.resolve(connection, check.identity, client);
+    return result.ok ? { outcome: 'signed_in', userId: result.userId } : { outcome: 'refused' };
+  }
+
+  /** The connection with its service password opened (connection test, sign-in). */
+  async target(connection: Connection): Promise<LdapTarget> {
+    const secrets = await this.connections.secrets(connection.id);
+    return {
+      tenantId: this.context.requireTenant().id,
+      connectionId: connection.id,
+      settings: connection.ldap!,
+      attributeMapping: connection.attributeMapping ?? {},
+      bindPassword: secrets.bind_password ?? '',
+    };
+  }
+}

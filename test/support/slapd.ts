@@ -36,6 +36,8 @@ export interface DirectoryUser {
   userAccountControl?: number;
   /** 16 bytes: the entry looks like an AD user with this objectGUID. */
   objectGuid?: Buffer;
+  /** Where the entry goes (default ou=people). */
+  base?: string;
 }
 
 export interface Slapd {
@@ -47,6 +49,8 @@ export interface Slapd {
   caPem: string;
   wrongCaPem: string;
   addUser(user: DirectoryUser): Promise<string>;
+  /** A new organizational unit under the suffix; returns its DN. */
+  addOu(ou: string): Promise<string>;
   addGroup(cn: string, memberDns: string[]): Promise<string>;
   /** Locks the account as ppolicy does after too many failures (pwdAccountLockedTime). */
   lock(dn: string, time?: string): Promise<void>;
@@ -82,14 +86,14 @@ const run = (cmd: string, args: string[], input?: string) =>
     if (input !== undefined) child.stdin!.end(input);
   });
 
-/** A CA and a server certificate for 127.0.0.1 and localhost, and an unrelated CA. */
+/** A CA and a server certificate for 127.0.0.1 only (so a check against the wrong name fails), and an unrelated CA. */
 function certificates(dir: string): void {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   for (const ca of ['ca', 'wrong-ca']) {
     openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=Credence test ${ca}`, '-keyout', `${ca}.key`, '-out', `${ca}.pem`);
   }
   openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.pem');
 }
 
@@ -201,7 +205,7 @@ export async function startSlapd(): Promise<Slapd> {
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
     wrongCaPem: readFileSync(join(dir, 'wrong-ca.pem'), 'utf8'),
     async addUser(u) {
-      const dn = `uid=${u.uid},${PEOPLE}`;
+      const dn = `uid=${u.uid},${u.base ?? PEOPLE}`;
       const ad = u.userAccountControl !== undefined || u.objectGuid !== undefined;
       const lines = [
         `dn: ${dn}`,
@@ -217,6 +221,11 @@ export async function startSlapd(): Promise<Slapd> {
         ...(u.objectGuid ? [`objectGUID:: ${u.objectGuid.toString('base64')}`] : []),
       ];
       await add(`${lines.join('\n')}\n`);
+      return dn;
+    },
+    async addOu(ou) {
+      const dn = `ou=${ou},${SUFFIX}`;
+      await add(`dn: ${dn}\nobjectClass: organizationalUnit\nou: ${ou}\n`);
       return dn;
     },
     async addGroup(cn, members) {

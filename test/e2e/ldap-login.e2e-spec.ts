@@ -207,7 +207,9 @@ describe('LDAP sign-in (POST /auth/login with connection)', () => {
 
   it("answers 404 for another tenant's connection, a SAML connection or an unknown id, and 400 for a malformed one", async () => {
     const otherSlug = uniqueSlug('ldap-other');
-    expect((await t.call('POST', '/v1/admin/tenants', { slug: otherSlug, name: otherSlug, admin: { email: `admin@${otherSlug}.example`, password: PASSWORD } })).status).toBe(201);
+    expect((await t.call('POST', '/v1/admin/tenants', { slug: otherSlug, name: otherSlug, admin: { email: `admin@${otherSlug}.example`, password: PASSWORD } })).status).toBe(
+      201,
+    );
     const fromOther = await ldapLogin('ada', 'ada-directory-pw', connectionId, otherSlug);
     expect(fromOther.status).toBe(404);
     expect(fromOther.body.error.code).toBe('connection.not_found');

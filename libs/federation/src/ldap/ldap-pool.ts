@@ -58,10 +58,13 @@ export class LdapPool implements OnModuleDestroy {
     const left = deadline.left();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        onTimeout();
-        reject(new LdapUnavailable(`no answer within ${deadline.ms} ms`));
-      }, Math.max(0, left));
+      timer = setTimeout(
+        () => {
+          onTimeout();
+          reject(new LdapUnavailable(`no answer within ${deadline.ms} ms`));
+        },
+        Math.max(0, left),
+      );
     });
     try {
       return await Promise.race([promise, timeout]);

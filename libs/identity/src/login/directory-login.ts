@@ -37,7 +37,7 @@ export class DirectoryLogin {
     let user: LoginResult['user'] | undefined;
     const pair = await this.sessions.start(userId, 'ldap', client, async (uow, sessionId, record) => {
       user = { id: record.id, email: record.email, username: record.username, display_name: record.display_name };
-      uow.emit('auth.login.succeeded', subjects.user(userId), { user_id: userId, session_id: sessionId, auth_method: 'ldap', idp: connectionId, ...clientData(client), });
+      uow.emit('auth.login.succeeded', subjects.user(userId), { user_id: userId, session_id: sessionId, auth_method: 'ldap', idp: connectionId, ...clientData(client) });
     });
     return { ...pair, user: user! };
   }

@@ -110,6 +110,8 @@ async function measure(fn: (seq: number, loop: number) => Promise<void>): Promis
   return { window, per_op: { pg: round((sent.pg - from.pg) / ops, 2), redis: round((sent.redis - from.redis) / ops, 2), cpu_ms: round((window.cpu_s * 1000) / ops, 3) } };
 }
 
+type Measured = Awaited<ReturnType<typeof measure>>;
+
 /** Bare ldapts: per loop one service connection (bound once) and one bind connection, both StartTLS with the CA. */
 async function bareLoops(slapd: Slapd): Promise<{ fn: (seq: number, loop: number) => Promise<void>; close(): Promise<void> }> {
   const tls = { ca: [slapd.caPem], host: '127.0.0.1' };
@@ -187,16 +189,20 @@ async function main(): Promise<void> {
     for (let i = 0; i < USERS; i += 1) await credence(i); // JIT: first sign-ins create the users
     const bare = await bareLoops(slapd);
 
-    const runs = [];
+    const runs: { order: readonly string[]; credence: Measured; bare: Measured; ratio: number }[] = [];
     for (let r = 0; r < RUNS; r += 1) {
       const order = r % 2 === 0 ? (['credence', 'bare'] as const) : (['bare', 'credence'] as const);
-      const out: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+      const out: Record<string, Measured> = {};
       for (const kind of order) out[kind] = await measure(kind === 'credence' ? credence : bare.fn);
       const ratio = round(out.credence.window.per_s / out.bare.window.per_s, 3);
-      log(`run ${r + 1}: Credence ${out.credence.window.per_s}/s (p50 ${out.credence.window.p50_ms} ms, p99 ${out.credence.window.p99_ms} ms, errors ${out.credence.window.errors}),`);
+      log(
+        `run ${r + 1}: Credence ${out.credence.window.per_s}/s (p50 ${out.credence.window.p50_ms} ms, p99 ${out.credence.window.p99_ms} ms, errors ${out.credence.window.errors}),`,
+      );
       log(`       ${out.credence.per_op.pg} SQL statements + ${out.credence.per_op.redis} Redis commands and ${out.credence.per_op.cpu_ms} ms CPU of this process per login`);
-      log(`       bare ldapts search+bind ${out.bare.window.per_s}/s (p50 ${out.bare.window.p50_ms} ms, p99 ${out.bare.window.p99_ms} ms), ${out.bare.per_op.cpu_ms} ms CPU per op; ratio ${ratio}`);
-      runs.push({ order, ...out, ratio });
+      log(
+        `       bare ldapts search+bind ${out.bare.window.per_s}/s (p50 ${out.bare.window.p50_ms} ms, p99 ${out.bare.window.p99_ms} ms), ${out.bare.per_op.cpu_ms} ms CPU per op; ratio ${ratio}`,
+      );
+      runs.push({ order, credence: out.credence, bare: out.bare, ratio });
     }
     await bare.close();
     load.push(loadavg().map((x) => round(x, 2)));

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { RequestContext } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import type { ClientInfo, DirectoryAuthenticator, DirectoryProof } from '@credence/identity';
-import type { Connection } from '../connections/connection';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import type { Connection, ConnectionSecrets } from '../connections/connection';
 import { ConnectionStore } from '../connections/connection-store';
 import { FederatedSignIn } from '../users/federated-sign-in';
 import { LdapDirectory, LdapTarget } from './ldap-directory';
@@ -23,18 +24,24 @@ export class LdapSignIn implements DirectoryAuthenticator {
     private readonly directory: LdapDirectory,
     private readonly signIn: FederatedSignIn,
     private readonly context: RequestContext,
+    private readonly runner: TenantTransactionRunner,
   ) {}
 
   async authenticate(connectionId: string, username: string, password: string, client: ClientInfo): Promise<DirectoryProof> {
-    const connection = await this.connections.find(connectionId);
-    if (!connection || connection.type !== 'ldap' || !connection.ldap) throw new DomainError('connection.not_found');
+    // The connection and its sealed secrets in one unit of work (one round trip fewer per sign-in).
+    const read = await this.runner.inTenant(async (uow) => {
+      const found = await this.connections.find(connectionId, uow);
+      return found?.type === 'ldap' && found.ldap ? { connection: found, secrets: await this.connections.secrets(found.id, uow) } : undefined;
+    });
+    if (!read) throw new DomainError('connection.not_found');
+    const { connection } = read;
     if (!connection.enabled) {
       await this.signIn.refuse(connection, 'connection_disabled', client);
       return { outcome: 'refused' };
     }
     let check: Awaited<ReturnType<LdapDirectory['authenticate']>>;
     try {
-      check = await this.directory.authenticate(await this.target(connection), username, password);
+      check = await this.directory.authenticate(this.targetOf(connection, read.secrets), username, password);
     } catch (err) {
       if (!(err instanceof LdapUnavailable)) throw err;
       log.warn(`LDAP connection ${connection.id} unavailable: ${err.detail}`);
@@ -46,9 +53,12 @@ export class LdapSignIn implements DirectoryAuthenticator {
     return result.ok ? { outcome: 'signed_in', userId: result.userId } : { outcome: 'refused' };
   }
 
-  /** The connection with its service password opened (connection test, sign-in). */
+  /** The connection with its service password opened (the connection test). */
   async target(connection: Connection): Promise<LdapTarget> {
-    const secrets = await this.connections.secrets(connection.id);
+    return this.targetOf(connection, await this.connections.secrets(connection.id));
+  }
+
+  private targetOf(connection: Connection, secrets: ConnectionSecrets): LdapTarget {
     return {
       tenantId: this.context.requireTenant().id,
       connectionId: connection.id,

@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   'connection.not_found': { category: 'not_found', message: 'No such connection.' },
   'connection.domain_taken': { category: 'conflict', message: 'Another connection of the tenant already owns this domain.' },
   'federation.outbound_refused': { category: 'bad_input', message: 'Credence does not fetch from this address.' },
+  'federation.ldap_unavailable': { category: 'unavailable', message: 'The directory cannot be reached; try again later.' },
   'oauth.interaction_expired': { category: 'bad_input', message: 'This sign-in has expired or was finished in another tab; start again from the application.' },
   'api_key.not_found': { category: 'not_found', message: 'No such API key.' },
   'api_key.immutable': { category: 'conflict', message: 'The bootstrap key follows CREDENCE_ADMIN_KEY; change that instead.' },

@@ -22,6 +22,10 @@ import { OidcFinish } from './oidc/oidc-finish';
 import { OidcLoginStarter } from './oidc/oidc-login-starter';
 import { OidcState } from './oidc/oidc-state';
 import { OidcController } from './oidc/oidc.controller';
+import { LdapDirectory } from './ldap/ldap-directory';
+import { LdapLoginStarter } from './ldap/ldap-login-starter';
+import { LdapPool } from './ldap/ldap-pool';
+import { LdapSignIn } from './ldap/ldap-sign-in';
 
 const FEDERATION_PROVIDERS = [
   ConnectionStore,
@@ -33,8 +37,12 @@ const FEDERATION_PROVIDERS = [
   OidcClients,
   OidcState,
   OidcLoginStarter,
-  // The sign-in starters of each connection type (the SAML, OIDC and LDAP parts add theirs).
-  { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [SamlLoginStarter, OidcLoginStarter] },
+  LdapPool,
+  LdapDirectory,
+  LdapSignIn,
+  LdapLoginStarter,
+  // The sign-in starters of each connection type.
+  { provide: LOGIN_STARTERS, useFactory: (...starters: unknown[]) => starters, inject: [SamlLoginStarter, OidcLoginStarter, LdapLoginStarter] },
 ];
 
 /**

@@ -11,6 +11,7 @@ import { SigningKeyStore } from './keys/signing-key-store';
 import { AccountLockout } from './login/account-lockout';
 import { LoginFailures } from './login/login-failures';
 import { AuthController } from './login/auth.controller';
+import { DirectoryLogin } from './login/directory-login';
 import { PasswordLogin } from './login/password-login';
 import { RateLimiter } from './login/rate-limiter';
 import { RevocationStore } from './revocation/revocation-store';
@@ -36,6 +37,7 @@ const IDENTITY_PROVIDERS = [
   AccountLockout,
   LoginFailures,
   PasswordLogin,
+  DirectoryLogin,
   ...AUTHZ_PROVIDERS,
   ...USERS_PROVIDERS,
   ...ROLES_PROVIDERS,

@@ -8,6 +8,8 @@ export * from './keys/signing-key-store';
 export * from './login/rate-limiter';
 export { PasswordLogin } from './login/password-login';
 export type { SignedInUser } from './login/password-login';
+export { DirectoryLogin } from './login/directory-login';
+export * from './login/directory-authenticator';
 export { OtpVerify } from './otp/otp-verify';
 export type { OtpAuthentication } from './otp/otp-verify';
 export { OtpRequest } from './otp/otp-request';

@@ -11,6 +11,8 @@ import type { OidcInputDto, OidcPatchDto } from './dto/oidc-input.dto';
 import type { SamlInputDto } from './dto/saml-input.dto';
 import { IdpMetadata, MetadataProblem, parseIdpMetadata } from './idp-metadata';
 import { IdpMetadataSource } from './idp-metadata-source';
+import { filterTemplateProblem } from '../ldap/ldap-filter';
+import { ldapUrlProblem } from '../ldap/ldap-transport';
 
 export type SamlIdpSettings = Omit<SamlSettings, 'sp_signing_certificate' | 'sp_encryption_certificate'>;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -163,7 +165,15 @@ export class ConnectionSettings {
     const settings: LdapSettings = { ...rest, start_tls: rest.start_tls ?? false, timeout_ms: rest.timeout_ms ?? 5000 };
     const problems: ErrorDetail[] = [];
     if (!/^ldaps?:\/\/[^/?#\s]+\/?$/i.test(settings.url ?? '')) problems.push({ field: 'ldap.url', issue: 'ldap.url must be ldap://host[:port] or ldaps://host[:port]' });
+    else {
+      const plain = ldapUrlProblem(settings, this.production);
+      if (plain) problems.push({ field: 'ldap.url', issue: plain });
+    }
     if (!settings.user_search_filter?.includes('{{username}}')) problems.push({ field: 'ldap.user_search_filter', issue: 'ldap.user_search_filter must contain {{username}}' });
+    for (const field of ['user_search_filter', 'group_search_filter'] as const) {
+      const bad = settings[field] !== undefined ? filterTemplateProblem(settings[field]) : undefined;
+      if (bad) problems.push({ field: `ldap.${field}`, issue: `ldap.${field} ${bad}` });
+    }
     if (settings.ca_certificate !== undefined && !normalizePem(settings.ca_certificate))
       problems.push({ field: 'ldap.ca_certificate', issue: 'ldap.ca_certificate is not a PEM X.509 certificate' });
     if (problems.length) throw invalid(problems);

@@ -86,9 +86,10 @@ export class ConnectionStore {
     return { connection, secrets: () => this.open(connection.id, found.sealed) };
   }
 
-  /** The connection's secrets, opened; an empty object when it has none. */
-  async secrets(id: string): Promise<ConnectionSecrets> {
-    const [row] = await this.runner.inTenant((u) => u.query<{ secrets: Buffer | null }[]>('SELECT secrets FROM connections WHERE id = $1', [id]));
+  /** The connection's secrets, opened; an empty object when it has none. In the caller's unit of work when given one. */
+  async secrets(id: string, uow?: UnitOfWork): Promise<ConnectionSecrets> {
+    const read = (u: UnitOfWork) => u.query<{ secrets: Buffer | null }[]>('SELECT secrets FROM connections WHERE id = $1', [id]);
+    const [row] = uow ? await read(uow) : await this.runner.inTenant(read);
     return this.open(id, row?.secrets ?? null);
   }
 

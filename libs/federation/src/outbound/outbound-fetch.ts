@@ -69,7 +69,7 @@ const refuse = (why: string) => new DomainError('federation.outbound_refused', `
  */
 @Injectable()
 export class OutboundFetch {
-  private readonly policy: OutboundPolicy;
+  readonly policy: OutboundPolicy;
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'NODE_ENV' | 'FEDERATION_ALLOWED_HOSTS'>) {
     this.policy = { production: config.NODE_ENV === 'production', allowedHosts: parseAllowedHosts(config.FEDERATION_ALLOWED_HOSTS) };
@@ -101,8 +101,11 @@ export class OutboundFetch {
     return url;
   }
 
-  /** The address to connect to: every address of the host must pass (a host with one private address is refused). */
-  private async vettedAddress(url: URL, deadline: AbortSignal): Promise<{ address: string; family: number }> {
+  /**
+   * The address to connect to: every address of the host must pass (a host with one private address is
+   * refused). Also for LDAP URLs (the caller checks their scheme): connect to this address, never the name again.
+   */
+  async vettedAddress(url: URL, deadline: AbortSignal): Promise<{ address: string; family: number }> {
     const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
     const allowed = this.policy.allowedHosts.has(host) || this.policy.allowedHosts.has(url.host.toLowerCase());
     let addresses: { address: string; family: number }[];

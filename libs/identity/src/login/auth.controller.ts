@@ -8,6 +8,7 @@ import { RefreshSession } from '../sessions/refresh-session';
 import { SessionLifecycle } from '../sessions/session-lifecycle';
 import { LoginDto, RefreshDto } from './dto/login.dto';
 import { LoginResponse, TokenPairResponse } from './dto/token-pair.response';
+import { DirectoryLogin } from './directory-login';
 import { PasswordLogin } from './password-login';
 
 type HttpRequest = { ip?: string; headers: Record<string, string | string[] | undefined> };
@@ -18,6 +19,7 @@ type HttpRequest = { ip?: string; headers: Record<string, string | string[] | un
 export class AuthController {
   constructor(
     private readonly passwordLogin: PasswordLogin,
+    private readonly directoryLogin: DirectoryLogin,
     private readonly refreshSession: RefreshSession,
     private readonly sessions: SessionLifecycle,
   ) {}
@@ -30,6 +32,7 @@ export class AuthController {
   @ApiErrors(400, 401, 403, 404, 423, 429, 503)
   login(@Param('tenant') _t: string, @Body() dto: LoginDto, @Req() req: HttpRequest): Promise<LoginResponse> {
     const client = clientInfo(req, { deviceType: dto.device_type, location: dto.location });
+    if (dto.connection) return this.directoryLogin.login(dto.connection, (dto.username ?? dto.email)!, dto.password, client);
     return this.passwordLogin.login((dto.email ?? dto.username)!, dto.password, client);
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TenantRef } from '@credence/context';
-import { subjects } from '@credence/contracts';
+import { AuthMethod, subjects } from '@credence/contracts';
 import { TenantRegistry, TenantTransactionRunner } from '@credence/tenancy';
 import { ClientInfo } from '../sessions/client-info';
 import { clientData } from '../sessions/session-lifecycle';
@@ -20,12 +20,12 @@ export class LoginFailures {
     private readonly lockout: AccountLockout,
   ) {}
 
-  /** A wrong password for `subject`; `userId` is null when the identifier matched no account. */
-  async wrongPassword(tenant: TenantRef, subject: string, userId: string | null, client: ClientInfo): Promise<void> {
+  /** A wrong password for `subject`; `userId` is null when the identifier matched no account (or the directory was asked: `method` ldap). */
+  async wrongPassword(tenant: TenantRef, subject: string, userId: string | null, client: ClientInfo, method: AuthMethod = 'local'): Promise<void> {
     const settings = await this.registry.settings(tenant);
     const { failures, locked } = await this.lockout.recordFailure(tenant, subject, settings.lockout_seconds);
     await this.runner.inTenant(async (uow) => {
-      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason: 'invalid_credentials', ...clientData(client) });
+      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: method, reason: 'invalid_credentials', ...clientData(client) });
       if (!locked || !userId) return;
       const [row] = await uow.query<{ locked_until: Date }[]>(`UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1 RETURNING locked_until`, [
         userId,
@@ -43,9 +43,9 @@ export class LoginFailures {
   }
 
   /** An attempt refused before any password was checked (locked or disabled account). */
-  refused(userId: string | null, reason: 'account_locked' | 'account_disabled', client: ClientInfo): Promise<void> {
+  refused(userId: string | null, reason: 'account_locked' | 'account_disabled', client: ClientInfo, method: AuthMethod = 'local'): Promise<void> {
     return this.runner.inTenant(async (uow) => {
-      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: 'local', reason, ...clientData(client) });
+      uow.emit('auth.login.failed', subjects.user(userId), { user_id: userId, auth_method: method, reason, ...clientData(client) });
     });
   }
 }

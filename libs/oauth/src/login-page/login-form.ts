@@ -6,7 +6,7 @@ export class UnreadableForm extends PageError {
   }
 }
 
-const MAX_LENGTH: Record<string, number> = { interaction: 36, csrf: 64, email: 254, password: 256, code: 16, connection: 100 };
+const MAX_LENGTH: Record<string, number> = { interaction: 36, csrf: 64, email: 254, username: 254, password: 256, code: 16, connection: 100 };
 
 /** Control characters never belong in a field the page sends (a password may hold any other character). */
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point

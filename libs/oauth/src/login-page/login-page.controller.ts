@@ -18,7 +18,7 @@ import { HostedPage, HostedPageForm } from '../pages/hosted-page-route';
 import { HtmlErrorFilter } from '../pages/html-error.filter';
 import { LOGIN_CSS, themeCss } from './login-assets';
 import { normalisedEmail, readForm } from './login-form';
-import { codePage, CodeView, FormKeys, signInPage, SignInView } from './login-views';
+import { codePage, CodeView, directoryPage, FormKeys, signInPage, SignInView } from './login-views';
 
 /** One message for every refused password sign-in: unknown account, wrong password, disabled account. */
 export const WRONG_PASSWORD = 'The e-mail or password is not correct.';
@@ -79,7 +79,7 @@ export class LoginPageController {
     const email = form.email.trim();
     // Home-realm discovery first: an address of a federated domain goes to its IdP with no password typed.
     const realm = email ? await this.hosted.homeRealm(interaction, email) : undefined;
-    if (realm) return this.toIdp(reply, interaction, realm);
+    if (realm) return this.toIdp(reply, interaction, realm, email);
     if (!email || !form.password) return this.signIn(reply, 200, interaction, { email, error: WRONG_PASSWORD });
     const client = clientInfo(req);
     let userId: string;
@@ -107,7 +107,7 @@ export class LoginPageController {
     const email = normalisedEmail(form.email);
     if (!email) return this.signIn(reply, 200, interaction, { email: form.email.trim(), error: NOT_AN_EMAIL });
     const realm = await this.hosted.homeRealm(interaction, email);
-    if (realm) return this.toIdp(reply, interaction, realm);
+    if (realm) return this.toIdp(reply, interaction, realm, email);
     try {
       await this.otpRequest.request({ channel: 'email', value: email }, clientInfo(req));
     } catch (err) {
@@ -189,8 +189,11 @@ export class LoginPageController {
     return sendHtml(reply, status, codePage({ ...view, frame, keys: keysOf(interaction) }), formTargets(interaction));
   }
 
-  private async toIdp(reply: FastifyReply, interaction: Interaction, connection: LoginConnection): Promise<FastifyReply> {
-    return seeOther(reply, await this.hosted.start(interaction, connection));
+  /** To the IdP; a directory (LDAP) connection asks for its own password here instead (what was typed so far is dropped). */
+  private async toIdp(reply: FastifyReply, interaction: Interaction, connection: LoginConnection, email?: string): Promise<FastifyReply> {
+    if (connection.type !== 'ldap') return seeOther(reply, await this.hosted.start(interaction, connection));
+    const page = directoryPage({ frame: await this.branding.frame(), keys: keysOf(interaction), connection, username: email });
+    return sendHtml(reply, 200, page, formTargets(interaction));
   }
 
   private finish(reply: FastifyReply, done: { redirectTo: string; sessionCookie?: { value: string; maxAgeSeconds: number } }): FastifyReply {

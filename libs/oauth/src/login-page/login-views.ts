@@ -116,3 +116,51 @@ export function codePage(view: CodeView): string {
       <p class="hint"><a href="${action}?interaction=${encodeURIComponent(view.keys.interactionId)}">Sign in another way</a></p>`,
   );
 }
+
+export interface DirectoryView {
+  frame: Frame;
+  keys: FormKeys;
+  /** The directory (LDAP) connection the password goes to. */
+  connection: Pick<LoginConnection, 'id' | 'name'>;
+  /** Pre-filled: the e-mail typed on the first page, or the username typed before. */
+  username?: string;
+  error?: string;
+}
+
+/**
+ * A directory connection's sign-in (LDAP, Active Directory): the directory's username and password,
+ * posted to /login/ldap, which sends the password to the directory's bind and nowhere else.
+ */
+export function directoryPage(view: DirectoryView): string {
+  const action = base(view.frame);
+  return layout(
+    { ...view.frame, title: `Sign in with ${view.connection.name}` },
+    html`${errorBox(view.error)}
+      <form method="post" action="${action}/ldap">
+        ${hidden(view.keys)}
+        <input type="hidden" name="connection" value="${view.connection.id}" />
+        <div class="field">
+          <label for="username">Username</label>
+          <input
+            id="username"
+            name="username"
+            type="text"
+            autocomplete="username"
+            autocapitalize="none"
+            spellcheck="false"
+            maxlength="254"
+            required
+            value="${view.username ?? ''}"
+            ${described(view.error)}
+          />
+        </div>
+        <div class="field">
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" maxlength="256" required ${described(view.error)} />
+        </div>
+        <p class="hint">Your password goes to ${view.connection.name} only.</p>
+        <button type="submit">Sign in</button>
+      </form>
+      <p class="hint"><a href="${action}?interaction=${encodeURIComponent(view.keys.interactionId)}">Sign in another way</a></p>`,
+  );
+}

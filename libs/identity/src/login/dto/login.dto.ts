@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Length, ValidateIf } from 'class-validator';
+import { IsString, IsUUID, Length, ValidateIf } from 'class-validator';
+import { OptionalField } from '@credence/http';
 import { DeviceTypeField, LocationField } from '../../sessions/dto/client-hints';
 
 export class LoginDto {
@@ -19,6 +20,14 @@ export class LoginDto {
   @IsString()
   @Length(1, 256)
   password: string;
+
+  @ApiPropertyOptional({
+    description: 'An LDAP connection of the tenant: the username (or e-mail) and password are checked by its directory, not by Credence.',
+    format: 'uuid',
+  })
+  @OptionalField()
+  @IsUUID()
+  connection?: string;
 
   @DeviceTypeField()
   device_type?: string;

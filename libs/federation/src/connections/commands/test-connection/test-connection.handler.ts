@@ -8,6 +8,9 @@ import { ConnectionStore } from '../../connection-store';
 import { MetadataProblem } from '../../idp-metadata';
 import { IdpMetadataSource } from '../../idp-metadata-source';
 import { OutboundFailure, OutboundFetch } from '../../../outbound/outbound-fetch';
+import { LdapDirectory } from '../../../ldap/ldap-directory';
+import { LdapSignIn } from '../../../ldap/ldap-sign-in';
+import { LdapUnavailable } from '../../../ldap/ldap-unavailable';
 import { ConnectionCheck, ConnectionTestResult, TestConnectionCommand } from './test-connection.command';
 
 const DISCOVERY_MAX_BYTES = 64 * 1024;
@@ -16,8 +19,9 @@ const DISCOVERY_TIMEOUT_MS = 10_000;
 /**
  * Tries what can be tried without a user: SAML metadata (refetched when it came from a URL),
  * certificate validity and the SP's sealed keys; OIDC discovery (through the SSRF guard, issuer
- * compared); LDAP is reported not tested until LDAP sign-in exists. The IdP's trouble is a failed
- * check in a 200, never an error response. Nothing is stored.
+ * compared); LDAP: the service account's bind (through the address policy, with the connection's TLS
+ * settings and timeout) and a read of the user search base. The IdP's trouble is a failed check in a
+ * 200, never an error response. Nothing is stored.
  */
 @CommandHandler(TestConnectionCommand)
 export class TestConnectionHandler implements ICommandHandler<TestConnectionCommand, ConnectionTestResult> {
@@ -26,6 +30,8 @@ export class TestConnectionHandler implements ICommandHandler<TestConnectionComm
     private readonly store: ConnectionStore,
     private readonly metadata: IdpMetadataSource,
     private readonly outbound: OutboundFetch,
+    private readonly ldapSignIn: LdapSignIn,
+    private readonly ldapDirectory: LdapDirectory,
   ) {}
 
   async execute(cmd: TestConnectionCommand): Promise<ConnectionTestResult> {
@@ -36,7 +42,7 @@ export class TestConnectionHandler implements ICommandHandler<TestConnectionComm
     else if (c.type === 'oidc') {
       const keyAuth = c.config.oidc!.token_endpoint_auth_method === 'private_key_jwt';
       checks = [await this.discovery(c.config.oidc!), await this.secretCheck(c.id, keyAuth ? 'client_private_key' : 'client_secret')];
-    } else checks = [{ name: 'service_bind', ok: false, detail: 'not_tested: LDAP sign-in (and its service bind) is not available yet' }];
+    } else checks = [await this.serviceBind(cmd.id)];
     return { ok: checks.every((k) => k.ok), checks };
   }
 
@@ -85,6 +91,17 @@ export class TestConnectionHandler implements ICommandHandler<TestConnectionComm
       return { name: 'discovery', ok: true, detail: 'fetched; issuer matches' };
     } catch (err) {
       return { name: 'discovery', ok: false, detail: problem(err) };
+    }
+  }
+
+  private async serviceBind(id: string): Promise<ConnectionCheck> {
+    try {
+      const connection = await this.store.find(id);
+      await this.ldapDirectory.check(await this.ldapSignIn.target(connection!));
+      return { name: 'service_bind', ok: true, detail: 'bound as ldap.bind_dn; ldap.user_search_base is readable' };
+    } catch (err) {
+      if (err instanceof LdapUnavailable) return { name: 'service_bind', ok: false, detail: err.detail };
+      return { name: 'service_bind', ok: false, detail: problem(err) };
     }
   }
 

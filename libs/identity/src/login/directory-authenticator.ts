@@ -1,0 +1,21 @@
+import type { ClientInfo } from '../sessions/client-info';
+
+/**
+ * What a directory (an LDAP connection) said about a username and password, once the Credence user
+ * behind it is resolved: signed in; the directory refused the credentials (unknown user, wrong
+ * password, disabled account: never told apart); or the directory accepted them but Credence refused
+ * the user (JIT off, disabled, an account of another domain: `federation.login.failed` says why).
+ */
+export type DirectoryProof = { outcome: 'signed_in'; userId: string } | { outcome: 'invalid_credentials' } | { outcome: 'refused' };
+
+/**
+ * The seam federation plugs its LDAP sign-in into (FederationLoginModule binds it), so identity
+ * never imports federation. Works on the tenant in context. Throws DomainError `connection.not_found`
+ * for an id that is not an LDAP connection of the tenant, and `federation.ldap_unavailable` when the
+ * directory is down or silent past the connection's timeout.
+ */
+export interface DirectoryAuthenticator {
+  authenticate(connectionId: string, username: string, password: string, client: ClientInfo): Promise<DirectoryProof>;
+}
+
+export const DIRECTORY_AUTHENTICATOR = Symbol('DIRECTORY_AUTHENTICATOR');

@@ -7,6 +7,7 @@ import { CONNECTIONS_CONTROLLERS, CONNECTIONS_PROVIDERS } from './connections/co
 import { LOGIN_STARTERS } from './login/login-starters';
 import { MetadataRefresh } from './connections/metadata-refresh/metadata-refresh';
 import { OutboundFetch } from './outbound/outbound-fetch';
+import { CompleteFederatedSignIn } from './login/complete-federated-sign-in';
 import { FederatedSignIn } from './users/federated-sign-in';
 import { SamlAcs } from './saml/saml-acs';
 import { SamlContinue } from './saml/saml-continue';
@@ -21,6 +22,7 @@ const FEDERATION_PROVIDERS = [
   ConnectionStore,
   OutboundFetch,
   FederatedSignIn,
+  CompleteFederatedSignIn,
   SamlState,
   SamlLoginStarter,
   SamlSpLogout,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityCoreModule } from '@credence/identity';
 import { OauthInteractionsModule } from '@credence/oauth';
+import { ConnectionCache, ConnectionChanges } from './connections/connection-cache';
 import { ConnectionStore } from './connections/connection-store';
 import { CONNECTIONS_CONTROLLERS, CONNECTIONS_PROVIDERS } from './connections/connections.providers';
 import { LOGIN_STARTERS } from './login/login-starters';
@@ -20,6 +21,8 @@ import { SamlController } from './saml/saml.controller';
 
 const FEDERATION_PROVIDERS = [
   ConnectionStore,
+  ConnectionCache,
+  ConnectionChanges,
   OutboundFetch,
   FederatedSignIn,
   CompleteFederatedSignIn,

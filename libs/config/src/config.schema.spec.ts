@@ -60,6 +60,8 @@ describe('parseConfig', () => {
       ARGON2_MAX_CONCURRENCY: 2,
       FEDERATION_ALLOWED_HOSTS: '',
       FEDERATION_METADATA_REFRESH_SECONDS: 21_600,
+      SAML_VERIFY_THREADS: 1,
+      SAML_VERIFY_QUEUE: 64,
       EVENTS_RELAY_ENABLED: true,
       EVENTS_TRANSPORT: 'redis-streams',
       EVENTS_RMQ_QUEUE: 'credence-events',

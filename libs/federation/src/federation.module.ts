@@ -17,6 +17,7 @@ import { SamlLoginStarter } from './saml/saml-login-starter';
 import { SamlLogout } from './saml/saml-logout';
 import { SamlSpLogout } from './saml/saml-sp-logout';
 import { SamlState } from './saml/saml-state';
+import { SamlVerifier } from './saml/saml-verifier';
 import { SamlController } from './saml/saml.controller';
 
 const FEDERATION_PROVIDERS = [
@@ -40,7 +41,7 @@ const FEDERATION_PROVIDERS = [
 @Module({
   imports: [CqrsModule, IdentityCoreModule, OauthInteractionsModule],
   controllers: [...CONNECTIONS_CONTROLLERS, SamlController],
-  providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS, SamlAcs, SamlContinue, SamlIdpInitiated, SamlLogout],
+  providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS, SamlVerifier, SamlAcs, SamlContinue, SamlIdpInitiated, SamlLogout],
   exports: [...FEDERATION_PROVIDERS, MetadataRefresh],
 })
 export class FederationModule {}

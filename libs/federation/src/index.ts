@@ -15,3 +15,4 @@ export * from './outbound/address-policy';
 export * from './connections/metadata-refresh/metadata-refresh';
 export * from './connections/metadata-refresh/jobs/metadata-refresh-jobs.module';
 export * from './saml/saml-urls';
+export * from './saml/saml-verifier';

@@ -13,7 +13,8 @@
  *   2. bare @node-saml/node-saml validatePostResponseAsync on the same Responses, in this process, one
  *      loop and CONCURRENCY loops: validations/s and CPU per op.
  * Then the ACS alone (no continue step), and the event-loop stall: while a steady load of whole
- * sign-ins runs, hostile requests (a 1 MB SAMLResponse, a 256 KB one that is parsed, deflate bombs on
+ * sign-ins runs, hostile requests (a 1 MB SAMLResponse, a 256 KB one of 40,000 elements, one just under
+ * the 1,024-element limit that is parsed and checked, deflate bombs on
  * the SLO Redirect binding) with monitorEventLoopDelay in this (the app's) process.
  * Targets: Credence ≥ 0.7 × bare node-saml; no event-loop delay over 50 ms while the hostile requests
  * are refused.
@@ -344,6 +345,7 @@ async function main(): Promise<void> {
       const hostiles: [HostileKind, number][] = [
         ['acs_1mb', 20],
         ['acs_256kb_parsed', 5],
+        ['acs_near_limit', 20],
         ['slo_bomb_unsigned', 20],
         ['slo_bomb_signed', 20],
       ];

@@ -46,7 +46,7 @@ export type SamlMessage =
   | { cmd: 'stop' }
   | { cmd: 'hostile'; kind: HostileKind; count: number };
 
-export type HostileKind = 'acs_1mb' | 'acs_256kb_parsed' | 'slo_bomb_unsigned' | 'slo_bomb_signed';
+export type HostileKind = 'acs_1mb' | 'acs_256kb_parsed' | 'acs_near_limit' | 'slo_bomb_unsigned' | 'slo_bomb_signed';
 
 export interface Prepared {
   samlResponse: string;
@@ -215,20 +215,32 @@ const bombBytes = () => (bomb ??= deflateRawSync(Buffer.alloc(8 * 1024 * 1024, 0
  * A Response that passes the size check (just under 256 KB encoded) and is parsed in full: a real
  * minted Response with 40,000 empty elements added to the unsigned envelope.
  */
-function paddedResponse(): string {
+function paddedResponse(elements = 40_000): string {
   const xml = Buffer.from(sample ?? '', 'base64').toString('utf8');
   if (!xml) throw new Error('no minted Response to pad');
   const at = xml.indexOf('</saml:Issuer>') + '</saml:Issuer>'.length;
-  let padded = xml.slice(0, at) + '<e/>'.repeat(40_000) + xml.slice(at);
+  let padded = xml.slice(0, at) + '<e/>'.repeat(elements) + xml.slice(at);
   while (Buffer.from(padded).toString('base64').length > 255 * 1024) padded = padded.replace('<e/>'.repeat(1000), '');
   return Buffer.from(padded).toString('base64');
+}
+
+/** The same Response padded to 1,000 markup openings, just under SAML_MAX_MARKUP (1,024): parsed and checked in full. */
+function nearLimitResponse(): string {
+  const xml = Buffer.from(sample ?? '', 'base64').toString('utf8');
+  return paddedResponse(1_000 - (xml.match(/</g) ?? []).length);
 }
 
 async function hostile(kind: HostileKind, count: number) {
   const statuses: Record<string, number> = {};
   const latencies: number[] = [];
   const big =
-    kind === 'acs_1mb' ? form({ SAMLResponse: randomBytes(768 * 1024).toString('base64') }) : kind === 'acs_256kb_parsed' ? form({ SAMLResponse: paddedResponse() }) : '';
+    kind === 'acs_1mb'
+      ? form({ SAMLResponse: randomBytes(768 * 1024).toString('base64') })
+      : kind === 'acs_256kb_parsed'
+        ? form({ SAMLResponse: paddedResponse() })
+        : kind === 'acs_near_limit'
+          ? form({ SAMLResponse: nearLimitResponse() })
+          : '';
   const slo = kind === 'slo_bomb_unsigned' ? sloQuery(bombBytes(), undefined) : kind === 'slo_bomb_signed' ? sloQuery(bombBytes(), target.idpKey) : '';
   for (let i = 0; i < count; i++) {
     const t = now();

@@ -1,8 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { RequestContext } from '@credence/context';
+import { sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
-import { FederatedIdentity, FederatedSignIn, FederatedSignInResult } from '@credence/federation';
+import { CompleteFederatedSignIn, ConnectionStore, FederatedIdentity, FederatedSignIn, FederatedSignInResult } from '@credence/federation';
 import type { ClientInfo } from '@credence/identity';
+import { InteractionStore } from '@credence/oauth';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
@@ -354,5 +356,71 @@ describe('federated users', () => {
     await t.dataSource.query(`INSERT INTO "${acme.schema}".federated_identities (connection_id, subject, user_id) VALUES ($1, 'strict', $2)`, [strict, strictId]);
     expect((await admin('DELETE', `/users/${strictId}`)).status).toBe(204);
     expect(await signIn(strict, { subject: 'strict' })).toEqual({ ok: false, reason: 'jit_disabled', userId: null });
+  });
+
+  describe('CompleteFederatedSignIn: the sign-in and the interaction in one transaction', () => {
+    const inAcme = <T>(work: () => Promise<T>) => context.runWith({ tenant: { id: acme.id, slug: acme.slug, schema: acme.schema } }, work);
+    const interaction = async () => {
+      const cookie = randomBytes(32).toString('base64url');
+      const created = await inAcme(() =>
+        t.app.get(InteractionStore).create({
+          clientId: 'cac_federated_users',
+          redirectUri: 'https://app.example/cb',
+          scope: ['openid'],
+          state: 's1',
+          codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSW-cM',
+          binding: sha256(cookie).toString('hex'),
+        }),
+      );
+      return { id: created.id, cookie };
+    };
+    const complete = async (connectionId: string, identity: Partial<FederatedIdentity>, started: { id: string; cookie: string | undefined }) =>
+      inAcme(async () => {
+        const found = await t.app.get(ConnectionStore).find(connectionId);
+        return t.app.get(CompleteFederatedSignIn).execute(found!, { groups: [], ...identity } as FederatedIdentity, started.id, started.cookie, CLIENT);
+      });
+    const stillThere = (started: { id: string; cookie: string }) => inAcme(() => t.app.get(InteractionStore).load(started.id, started.cookie));
+
+    it('creates the user, takes the interaction, starts the browser session and issues the code, with every event in one transaction', async () => {
+      const conn = await connection(acme, { defaultRoles: ['employee'] });
+      const started = await interaction();
+      const email = `${unique('one')}@jit.example`;
+      const result = await complete(conn, { subject: 'one-tx', email }, started);
+      if (!result.ok) throw new Error(`refused: ${result.reason}`);
+      expect(result.jitCreated).toBe(true);
+      const redirect = new URL(result.completed.redirectTo);
+      expect(`${redirect.origin}${redirect.pathname}`).toBe('https://app.example/cb');
+      expect(redirect.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(redirect.searchParams.get('state')).toBe('s1');
+      expect(result.completed.sessionCookie?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await stillThere(started)).toBeUndefined();
+      const [session] = await t.dataSource.query(`SELECT user_id, idp, auth_method FROM "${acme.schema}".browser_sessions WHERE token_hash = $1`, [
+        sha256(result.completed.sessionCookie!.value),
+      ]);
+      expect(session).toEqual({ user_id: result.userId, idp: conn, auth_method: 'saml' });
+      // The outbox's created_at is the transaction's start: one value for the sign-in's and the session's events.
+      const rows = await t.dataSource.query(
+        `SELECT type, created_at FROM platform.outbox WHERE tenant_id = $1 AND event->'data'->>'user_id' = $2 AND type IN ('user.created', 'federation.login.succeeded', 'auth.login.succeeded')`,
+        [acme.id, result.userId],
+      );
+      expect(rows.map((r: { type: string }) => r.type).sort()).toEqual(['auth.login.succeeded', 'federation.login.succeeded', 'user.created']);
+      expect(new Set(rows.map((r: { created_at: Date }) => r.created_at.getTime())).size).toBe(1);
+    });
+
+    it('undoes the whole sign-in when the interaction is not this browser’s, and takes nothing on a refusal', async () => {
+      const conn = await connection(acme);
+      const started = await interaction();
+      const email = `${unique('undone')}@jit.example`;
+      await expect(complete(conn, { subject: 'undone', email }, { id: started.id, cookie: 'another-browser' })).rejects.toMatchObject({
+        code: 'oauth.interaction_expired',
+      });
+      expect(await usersWithEmail(email)).toEqual([]);
+      expect(await stillThere(started)).toMatchObject({ id: started.id });
+
+      const strict = await connection(acme, { jit: false });
+      expect(await complete(strict, { subject: 'nobody', email }, started)).toEqual({ ok: false, reason: 'jit_disabled', userId: null });
+      expect((await failures(strict)).map((f) => f.reason)).toEqual(['jit_disabled']);
+      expect(await stillThere(started)).toMatchObject({ id: started.id });
+    });
   });
 });

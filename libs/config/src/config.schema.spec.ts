@@ -61,6 +61,8 @@ describe('parseConfig', () => {
       FEDERATION_ALLOWED_HOSTS: '',
       FEDERATION_METADATA_REFRESH_SECONDS: 21_600,
       FEDERATION_OIDC_TIMEOUT_MS: 10_000,
+      SAML_VERIFY_THREADS: 1,
+      SAML_VERIFY_QUEUE: 64,
       EVENTS_RELAY_ENABLED: true,
       EVENTS_TRANSPORT: 'redis-streams',
       EVENTS_RMQ_QUEUE: 'credence-events',

@@ -59,6 +59,10 @@ export const configSchema = z
       .default(21_600),
     /** One deadline for each request to an OIDC IdP (discovery, JWKS, token, userinfo): a stalled IdP is a refusal, not a hang. */
     FEDERATION_OIDC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** Worker threads that parse and check SAML messages off the event loop (one leaves a 2-core machine's other core to the loop). */
+    SAML_VERIFY_THREADS: z.coerce.number().int().min(1).max(32).default(1),
+    /** SAML messages waiting for a verification thread; past it the ACS answers 503 with Retry-After. */
+    SAML_VERIFY_QUEUE: z.coerce.number().int().min(1).max(10_000).default(64),
     ...eventsSettings,
     ...auditSettings,
   })

@@ -2,11 +2,13 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityCoreModule } from '@credence/identity';
 import { OauthInteractionsModule } from '@credence/oauth';
+import { ConnectionCache, ConnectionChanges } from './connections/connection-cache';
 import { ConnectionStore } from './connections/connection-store';
 import { CONNECTIONS_CONTROLLERS, CONNECTIONS_PROVIDERS } from './connections/connections.providers';
 import { LOGIN_STARTERS } from './login/login-starters';
 import { MetadataRefresh } from './connections/metadata-refresh/metadata-refresh';
 import { OutboundFetch } from './outbound/outbound-fetch';
+import { CompleteFederatedSignIn } from './login/complete-federated-sign-in';
 import { FederatedSignIn } from './users/federated-sign-in';
 import { SamlAcs } from './saml/saml-acs';
 import { SamlContinue } from './saml/saml-continue';
@@ -15,6 +17,7 @@ import { SamlLoginStarter } from './saml/saml-login-starter';
 import { SamlLogout } from './saml/saml-logout';
 import { SamlSpLogout } from './saml/saml-sp-logout';
 import { SamlState } from './saml/saml-state';
+import { SamlVerifier } from './saml/saml-verifier';
 import { SamlController } from './saml/saml.controller';
 import { OidcCallback } from './oidc/oidc-callback';
 import { OidcClients } from './oidc/oidc-clients';
@@ -29,8 +32,11 @@ import { LdapSignIn } from './ldap/ldap-sign-in';
 
 const FEDERATION_PROVIDERS = [
   ConnectionStore,
+  ConnectionCache,
+  ConnectionChanges,
   OutboundFetch,
   FederatedSignIn,
+  CompleteFederatedSignIn,
   SamlState,
   SamlLoginStarter,
   SamlSpLogout,
@@ -52,7 +58,7 @@ const FEDERATION_PROVIDERS = [
 @Module({
   imports: [CqrsModule, IdentityCoreModule, OauthInteractionsModule],
   controllers: [...CONNECTIONS_CONTROLLERS, SamlController, OidcController],
-  providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS, SamlAcs, SamlContinue, SamlIdpInitiated, SamlLogout, OidcCallback, OidcFinish],
+  providers: [...FEDERATION_PROVIDERS, ...CONNECTIONS_PROVIDERS, SamlVerifier, SamlAcs, SamlContinue, SamlIdpInitiated, SamlLogout, OidcCallback, OidcFinish],
   exports: [...FEDERATION_PROVIDERS, MetadataRefresh],
 })
 export class FederationModule {}

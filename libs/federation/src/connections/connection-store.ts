@@ -3,6 +3,7 @@ import { RequestContext } from '@credence/context';
 import { KeyEncryption } from '@credence/crypto';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { Connection, ConnectionSecrets, secretsAssociatedData } from './connection';
+import { ConnectionCache } from './connection-cache';
 
 interface ConnectionRow {
   id: string;
@@ -44,13 +45,28 @@ export class ConnectionStore {
     private readonly runner: TenantTransactionRunner,
     private readonly encryption: KeyEncryption,
     private readonly context: RequestContext,
+    private readonly cache: ConnectionCache,
   ) {}
 
+  /**
+   * In the caller's unit of work: as committed now, from Postgres. Otherwise from memory while the tenant's
+   * connections are unchanged (ConnectionCache; unknown ids are remembered too), and frozen: never change it.
+   */
   async find(id: string, uow?: UnitOfWork): Promise<Connection | undefined> {
     if (!UUID.test(id)) return undefined;
-    const read = (u: UnitOfWork) => u.query<ConnectionRow[]>(`${CONNECTION_SELECT} WHERE c.id = $1`, [id.toLowerCase()]);
-    const [row] = uow ? await read(uow) : await this.runner.inTenant(read);
-    return row ? toConnection(row) : undefined;
+    const key = id.toLowerCase();
+    const read = async (u: UnitOfWork) => {
+      const [row] = await u.query<ConnectionRow[]>(`${CONNECTION_SELECT} WHERE c.id = $1`, [key]);
+      return row ? toConnection(row) : undefined;
+    };
+    if (uow) return read(uow);
+    const tenantId = this.context.requireTenant().id;
+    const version = await this.cache.version(tenantId);
+    const cached = this.cache.get(tenantId, key, version);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = await this.runner.inTenant(read);
+    this.cache.put(tenantId, key, version, found ?? null);
+    return found;
   }
 
   /** Enabled connections, all of them or those whose ids are listed (an application's allowed connections). */

@@ -8,8 +8,8 @@ import { ConnectionStore } from '../connections/connection-store';
 import { FederatedSignIn } from '../users/federated-sign-in';
 import { identityFrom } from './saml-attributes';
 import { SAML_MESSAGE_LIMIT_BYTES } from './redirect-binding';
-import { verifySamlResponse } from './saml-response';
 import { SamlState } from './saml-state';
+import { SamlVerifier } from './saml-verifier';
 import { samlSpUrls } from './saml-urls';
 import { SamlRefusal } from './saml-xml';
 
@@ -28,6 +28,7 @@ export class SamlAcs {
   constructor(
     private readonly connections: ConnectionStore,
     private readonly state: SamlState,
+    private readonly verifier: SamlVerifier,
     private readonly signIn: FederatedSignIn,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -59,7 +60,8 @@ export class SamlAcs {
     if (!BASE64.test(samlResponse)) throw new SamlRefusal('malformed', 'SAMLResponse is not base64');
     const tenant = this.context.requireTenant();
     const urls = samlSpUrls(this.config.CREDENCE_BASE_URL, tenant.slug, connection.id);
-    const assertion = await verifySamlResponse(Buffer.from(samlResponse, 'base64').toString('utf8'), {
+    // Parsed and checked in a worker thread (SamlVerifier): the event loop never holds the document.
+    const assertion = await this.verifier.response(Buffer.from(samlResponse, 'base64').toString('utf8'), {
       acsUrl: urls.acs,
       spEntityId: urls.metadata,
       idpEntityId: saml.idp_entity_id,

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@credence/context';
 import type { ClientInfo } from '@credence/identity';
-import { CompleteInteraction, CompletedInteraction, InteractionStore, PageError } from '@credence/oauth';
+import { CompletedInteraction, InteractionStore, PageError } from '@credence/oauth';
 import type { Connection } from '../connections/connection';
+import { CompleteFederatedSignIn } from '../login/complete-federated-sign-in';
 import { FederatedSignIn } from '../users/federated-sign-in';
 import { REFUSED_MESSAGE } from './saml-acs';
 import { REFUSED_USER, SamlIdpInitiated } from './saml-idp-initiated';
@@ -21,7 +22,7 @@ export class SamlContinue {
   constructor(
     private readonly state: SamlState,
     private readonly interactions: InteractionStore,
-    private readonly complete: CompleteInteraction,
+    private readonly finish: CompleteFederatedSignIn,
     private readonly signIn: FederatedSignIn,
     private readonly idpInitiated: SamlIdpInitiated,
     private readonly context: RequestContext,
@@ -36,8 +37,8 @@ export class SamlContinue {
       await this.signIn.refuse(connection, 'in_response_to_unknown', client);
       throw new PageError(400, REFUSED_MESSAGE);
     }
-    const result = await this.signIn.resolve(connection, held.identity, client);
+    const result = await this.finish.execute(connection, held.identity, interaction.id, binding, client);
     if (!result.ok) throw new PageError(403, REFUSED_USER);
-    return this.complete.execute(interaction.id, binding, { userId: result.userId, method: 'saml', idp: connection.id }, client);
+    return result.completed;
   }
 }

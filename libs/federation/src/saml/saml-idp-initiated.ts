@@ -36,9 +36,12 @@ export class SamlIdpInitiated {
       await this.signIn.refuse(connection, 'idp_initiated_refused', client);
       throw new PageError(400, REFUSED_MESSAGE);
     }
-    const result = await this.signIn.resolve(connection, identity, client);
+    // The browser session starts in the sign-in's own transaction, while it holds the user's row.
+    const result = await this.signIn.resolveAnd(connection, identity, client, (uow, userId) =>
+      this.browser.inUnit(uow, { userId, method: 'saml', idp: connection.id }, app.clientId, client),
+    );
     if (!result.ok) throw new PageError(403, REFUSED_USER);
-    const started = await this.browser.execute({ userId: result.userId, method: 'saml', idp: connection.id }, app.clientId, client);
+    const started = result.value;
     const target = new URL(app.initiateLoginUri);
     target.searchParams.set('iss', issuerFor(this.config.CREDENCE_BASE_URL, this.context.requireTenant().slug));
     if (saml.idp_initiated_target_link_uri) target.searchParams.set('target_link_uri', saml.idp_initiated_target_link_uri);

@@ -5,10 +5,10 @@ import { BrowserSessions } from '@credence/identity';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import type { Connection } from '../connections/connection';
 import { ConnectionStore } from '../connections/connection-store';
-import { readPostMessage } from './post-binding';
 import { readRedirectMessage, redirectUrl, samlId, samlInstant } from './redirect-binding';
 import { CLOCK_SKEW_MS } from './saml-response';
 import { SamlState } from './saml-state';
+import { SamlVerifier } from './saml-verifier';
 import { samlSpUrls, SamlSpUrls } from './saml-urls';
 import { NS, onlyChild, parseSamlXml, plainText, SamlRefusal } from './saml-xml';
 import { escapeXml } from './xml-escape';
@@ -35,6 +35,7 @@ export class SamlLogout {
     private readonly connections: ConnectionStore,
     private readonly browserSessions: BrowserSessions,
     private readonly state: SamlState,
+    private readonly verifier: SamlVerifier,
     private readonly runner: TenantTransactionRunner,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -53,7 +54,7 @@ export class SamlLogout {
     if (form.SAMLRequest !== undefined && form.SAMLResponse !== undefined) throw new SamlRefusal('malformed', 'both a request and a response');
     const kind = form.SAMLResponse !== undefined ? 'SAMLResponse' : 'SAMLRequest';
     const relayState = typeof form.RelayState === 'string' && form.RelayState.length <= 80 ? form.RelayState : undefined;
-    const root = readPostMessage(form[kind], saml.idp_certificates, saml.allow_sha1);
+    const root = await this.verifier.postMessage(form[kind], saml.idp_certificates, saml.allow_sha1);
     return this.handle(connection, root, relayState, kind);
   }
 

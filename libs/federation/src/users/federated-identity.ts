@@ -13,4 +13,6 @@ export interface FederatedIdentity {
   groups: string[];
 }
 
-export type FederatedSignInResult = { ok: true; userId: string; jitCreated: boolean } | { ok: false; reason: FederationFailureReason; userId: string | null };
+export type FederatedSignInSuccess = { ok: true; userId: string; jitCreated: boolean };
+export type FederatedSignInRefusal = { ok: false; reason: FederationFailureReason; userId: string | null };
+export type FederatedSignInResult = FederatedSignInSuccess | FederatedSignInRefusal;

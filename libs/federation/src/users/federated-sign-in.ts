@@ -7,7 +7,7 @@ import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import type { Connection } from '../connections/connection';
 import { CONNECTION_SELECT, toConnection } from '../connections/connection-store';
 import { checkIdentity, CheckedIdentity } from './checked-identity';
-import { FederatedIdentity, FederatedSignInResult } from './federated-identity';
+import { FederatedIdentity, FederatedSignInRefusal, FederatedSignInResult, FederatedSignInSuccess } from './federated-identity';
 import { rolesForGroups } from './group-matching';
 import { provisionUser } from './jit-provisioning';
 import { LockedUser, lockUserRow, syncProfile } from './profile-sync';
@@ -23,7 +23,7 @@ const sqlState = (err: unknown) => {
   const e = err as { code?: string; driverError?: { code?: string } };
   return e?.code ?? e?.driverError?.code;
 };
-const refused = (reason: FederationFailureReason, userId: string | null = null): FederatedSignInResult => ({ ok: false, reason, userId });
+const refused = (reason: FederationFailureReason, userId: string | null = null): FederatedSignInRefusal => ({ ok: false, reason, userId });
 
 /**
  * Turns an identity an IdP vouched for into a Credence user, the same way for SAML, OIDC and LDAP
@@ -43,35 +43,69 @@ export class FederatedSignIn {
    * now); one that is not the tenant's in context is `connection.not_found`.
    */
   async resolve(connection: Pick<Connection, 'id' | 'type'>, identity: FederatedIdentity, client: ClientInfo): Promise<FederatedSignInResult> {
-    const result = await this.withRetries(() =>
-      this.runner.inTenant(async (uow) => {
-        const outcome = await this.signIn(uow, connection.id, identity);
-        if (outcome.ok) {
-          uow.emit('federation.login.succeeded', subjects.user(outcome.userId), {
-            connection_id: connection.id,
-            connection_type: connection.type,
-            user_id: outcome.userId,
-            jit_created: outcome.jitCreated,
-            ...clientData(client),
-          });
-        }
-        return outcome;
-      }),
+    const outcome = await this.run(
+      connection,
+      (uow) => this.currentConnection(uow, connection.id),
+      identity,
+      client,
+      async () => undefined,
     );
-    if (!result.ok) await this.refuse(connection, result.reason, client, result.userId);
-    return result;
+    return outcome.ok ? { ok: true, userId: outcome.userId, jitCreated: outcome.jitCreated } : outcome;
+  }
+
+  /**
+   * Like resolve, with the connection as the caller just loaded it (not read again), and `then` run in the
+   * same unit of work after a success, while the user's row is still held (CompleteFederatedSignIn: the
+   * interaction's browser session and code). Whatever `then` throws undoes the sign-in too.
+   */
+  async resolveAnd<T>(
+    connection: Connection,
+    identity: FederatedIdentity,
+    client: ClientInfo,
+    then: (uow: UnitOfWork, userId: string) => Promise<T>,
+  ): Promise<(FederatedSignInSuccess & { value: T }) | FederatedSignInRefusal> {
+    return this.run(connection, async () => connection, identity, client, then);
   }
 
   /** Records a refused sign-in (its own transaction: nothing else is written). */
   async refuse(connection: Pick<Connection, 'id' | 'type'>, reason: FederationFailureReason, client: ClientInfo, userId: string | null = null): Promise<void> {
-    await this.runner.inTenant(async (uow) => {
-      uow.emit('federation.login.failed', subjects.connection(connection.id), {
-        connection_id: connection.id,
-        connection_type: connection.type,
-        user_id: userId,
-        reason,
-        ...clientData(client),
-      });
+    await this.runner.inTenant(async (uow) => this.recordRefusal(uow, connection, reason, client, userId));
+  }
+
+  /** One unit of work: the sign-in's decision and its event, success or refusal, and on success `then`. */
+  private run<T>(
+    connection: Pick<Connection, 'id' | 'type'>,
+    load: (uow: UnitOfWork) => Promise<Connection>,
+    identity: FederatedIdentity,
+    client: ClientInfo,
+    then: (uow: UnitOfWork, userId: string) => Promise<T>,
+  ): Promise<(FederatedSignInSuccess & { value: T }) | FederatedSignInRefusal> {
+    return this.withRetries(() =>
+      this.runner.inTenant(async (uow) => {
+        const outcome = await this.signIn(uow, await load(uow), identity);
+        if (!outcome.ok) {
+          this.recordRefusal(uow, connection, outcome.reason, client, outcome.userId);
+          return outcome;
+        }
+        uow.emit('federation.login.succeeded', subjects.user(outcome.userId), {
+          connection_id: connection.id,
+          connection_type: connection.type,
+          user_id: outcome.userId,
+          jit_created: outcome.jitCreated,
+          ...clientData(client),
+        });
+        return { ...outcome, value: await then(uow, outcome.userId) };
+      }),
+    );
+  }
+
+  private recordRefusal(uow: UnitOfWork, connection: Pick<Connection, 'id' | 'type'>, reason: FederationFailureReason, client: ClientInfo, userId: string | null): void {
+    uow.emit('federation.login.failed', subjects.connection(connection.id), {
+      connection_id: connection.id,
+      connection_type: connection.type,
+      user_id: userId,
+      reason,
+      ...clientData(client),
     });
   }
 
@@ -85,8 +119,7 @@ export class FederatedSignIn {
     }
   }
 
-  private async signIn(uow: UnitOfWork, connectionId: string, raw: FederatedIdentity): Promise<FederatedSignInResult> {
-    const connection = await this.currentConnection(uow, connectionId);
+  private async signIn(uow: UnitOfWork, connection: Connection, raw: FederatedIdentity): Promise<FederatedSignInResult> {
     if (!connection.enabled) return refused('connection_disabled');
     const checked = checkIdentity(raw);
     if (!checked.ok) return refused(checked.reason);

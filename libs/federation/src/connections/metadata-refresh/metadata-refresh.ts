@@ -9,6 +9,7 @@ import { REDIS } from '@credence/redis';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { certificateInfo } from '../certificates';
 import type { SamlSettings } from '../connection';
+import { ConnectionCache } from '../connection-cache';
 import { connectionActor, connectionEventData, ConnectionRecord, getConnection, RECORD_SELECT } from '../connection-row';
 import { IdpMetadata, MetadataProblem } from '../idp-metadata';
 import { IdpMetadataSource } from '../idp-metadata-source';
@@ -39,6 +40,7 @@ export class MetadataRefresh {
     private readonly metadata: IdpMetadataSource,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cache: ConnectionCache,
   ) {}
 
   async refreshTenant(now = Date.now()): Promise<RefreshOutcome> {
@@ -63,9 +65,14 @@ export class MetadataRefresh {
     return outcome;
   }
 
-  /** Writes the refetched IdP settings (or the failure) on the locked row; returns the settings now stored. */
-  private store(tenantId: string, id: string, fetched: IdpMetadata | string): Promise<SamlSettings | undefined> {
-    return this.actors.send(connectionActor(tenantId, id), async (uow) => {
+  /**
+   * Writes the refetched IdP settings (or the failure) on the locked row; returns the settings now stored.
+   * Every write bumps the tenant's connections version (ConnectionCache), a status_detail alone included,
+   * which has no event: the sign-in paths read connections from memory until the version moves.
+   */
+  private async store(tenantId: string, id: string, fetched: IdpMetadata | string): Promise<SamlSettings | undefined> {
+    let wrote = false;
+    const stored = await this.actors.send(connectionActor(tenantId, id), async (uow) => {
       const current = await getConnection(uow, id, 'FOR UPDATE').catch(() => undefined);
       const saml = current?.config.saml;
       if (!current || !saml?.idp_metadata_url) return undefined; // deleted or changed meanwhile
@@ -85,9 +92,12 @@ export class MetadataRefresh {
         status,
         detail,
       ]);
+      wrote = true;
       if (changed.length) uow.emit('federation.connection.updated', subjects.connection(id), { ...connectionEventData(current), changed });
       return next;
     });
+    if (wrote) await this.cache.bump(tenantId).catch(() => undefined);
+    return stored;
   }
 
   private async noticeExpiring(tenantId: string, id: string, settings: SamlSettings, now: number): Promise<number> {

@@ -55,6 +55,20 @@ export class CompleteInteraction {
     return { redirectTo, sessionCookie: started.cookie };
   }
 
+  /**
+   * The same inside the caller's unit of work, for a caller that decides who signs in within it and holds
+   * that user's row, seen active (federation: link, JIT and group rules, then this: one transaction). The
+   * interaction is taken here, so a caller that refuses the user takes nothing; the code names a browser
+   * session that exists once the caller's unit commits, and nobody holds the code before the caller answers.
+   */
+  async inUnit(uow: UnitOfWork, interactionId: string, bindingCookie: string | undefined, user: AuthenticatedUser, client: ClientInfo): Promise<CompletedInteraction> {
+    const interaction = await this.interactions.take(interactionId, bindingCookie);
+    if (!interaction) throw new DomainError('oauth.interaction_expired');
+    const started = await this.signIn.inUnit(uow, user, interaction.clientId, client);
+    const redirectTo = await this.answer(interaction, started.session);
+    return { redirectTo, sessionCookie: started.cookie };
+  }
+
   /** A code for an interaction answered from an existing browser session (single sign-on), or just after a sign-in. */
   async answer(interaction: Pick<Interaction, 'clientId' | 'redirectUri' | 'codeChallenge' | 'scope' | 'nonce' | 'state'>, session: BrowserSession): Promise<string> {
     const code = await this.codes.issue({

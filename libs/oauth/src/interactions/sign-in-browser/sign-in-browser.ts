@@ -26,24 +26,30 @@ export class SignInBrowser {
 
   /** `clientId`: the app the sign-in is for (recorded in the event). `alsoInTransaction` spends what proved the user (a one-time code). */
   async execute(user: AuthenticatedUser, clientId: string, client: ClientInfo, alsoInTransaction?: (uow: UnitOfWork) => Promise<void>): Promise<StartedBrowserSession> {
-    const amr = amrFor(user.method);
-    const started = await this.runner.inTenant(async (uow) => {
+    return this.runner.inTenant(async (uow) => {
       const [account] = await uow.query<{ status: string }[]>('SELECT status FROM users WHERE id = $1 FOR SHARE', [user.userId]);
       if (account?.status !== 'active') throw new DomainError('auth.account.disabled');
       if (alsoInTransaction) await alsoInTransaction(uow);
-      const result = await this.browserSessions.start(uow, { userId: user.userId, method: user.method, amr, idp: user.idp });
-      uow.emit('auth.login.succeeded', subjects.user(user.userId), {
-        user_id: user.userId,
-        session_id: result.session.id,
-        auth_method: user.method,
-        client_id: clientId,
-        ...(user.idp ? { idp: user.idp } : {}),
-        ip: client.ip,
-        user_agent: client.userAgent,
-        device_type: client.deviceType,
-        location: client.location,
-      });
-      return result;
+      return this.inUnit(uow, user, clientId, client);
+    });
+  }
+
+  /**
+   * The same inside the caller's unit of work, for a caller that has just locked the user's row and seen it
+   * active in that unit (federation's sign-in), so it is not read again. Nothing is committed until the caller's unit is.
+   */
+  async inUnit(uow: UnitOfWork, user: AuthenticatedUser, clientId: string, client: ClientInfo): Promise<StartedBrowserSession> {
+    const started = await this.browserSessions.start(uow, { userId: user.userId, method: user.method, amr: amrFor(user.method), idp: user.idp });
+    uow.emit('auth.login.succeeded', subjects.user(user.userId), {
+      user_id: user.userId,
+      session_id: started.session.id,
+      auth_method: user.method,
+      client_id: clientId,
+      ...(user.idp ? { idp: user.idp } : {}),
+      ip: client.ip,
+      user_agent: client.userAgent,
+      device_type: client.deviceType,
+      location: client.location,
     });
     return { session: started.session, cookie: { value: started.token, maxAgeSeconds: started.maxAgeSeconds } };
   }

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
+import Redis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { REDIS } from '@credence/redis';
+import { EventsCommitted } from '@credence/tenancy';
+import type { Connection } from './connection';
+
+const MAX_ENTRIES = 10_000;
+/**
+ * A copy is also dropped after a minute, whatever the version says: a change committed while Redis was
+ * out of reach (the bump failed) followed by a Redis that lost its keys would otherwise never be seen.
+ */
+const MAX_AGE_MS = 60_000;
+
+/** Cached connections are shared by every request that reads them: frozen, so none can change another's. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * Connections as the sign-in paths read them (ACS, continue step, SLO, metadata, login start), kept in
+ * memory and trusted only while the tenant's connections version in Redis is unchanged. Every committed
+ * change to a connection (its `federation.connection.*` events, and any write of the metadata refresh)
+ * bumps that version, so every process drops its copies on its next read: one Redis GET instead of a
+ * database transaction per request. Secrets are never kept here.
+ */
+@Injectable()
+export class ConnectionCache {
+  private readonly entries = new Map<string, { version: string; value: Connection | null; at: number }>();
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The tenant's current version, or undefined when Redis cannot say (then nothing is served from memory). */
+  async version(tenantId: string): Promise<string | undefined> {
+    try {
+      return (await this.redis.get(this.key(tenantId))) ?? '0';
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The connection (null: known not to exist) kept for this version; undefined when nothing is kept. */
+  get(tenantId: string, id: string, version: string | undefined): Connection | null | undefined {
+    if (version === undefined) return undefined;
+    const hit = this.entries.get(`${tenantId}:${id}`);
+    return hit?.version === version && Date.now() - hit.at < MAX_AGE_MS ? hit.value : undefined;
+  }
+
+  put(tenantId: string, id: string, version: string | undefined, value: Connection | null): void {
+    if (version === undefined) return;
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(`${tenantId}:${id}`, { version, value: deepFreeze(value), at: Date.now() });
+  }
+
+  async bump(tenantId: string): Promise<void> {
+    this.entries.forEach((_, k) => k.startsWith(`${tenantId}:`) && this.entries.delete(k));
+    await this.redis.incr(this.key(tenantId));
+  }
+
+  private key(tenantId: string): string {
+    return `${this.config.REDIS_PREFIX}:federation:connections-version:${tenantId}`;
+  }
+}
+
+/** Bumps the version of every tenant whose connections a committed unit of work changed. */
+@EventsHandler(EventsCommitted)
+export class ConnectionChanges implements IEventHandler<EventsCommitted> {
+  constructor(private readonly cache: ConnectionCache) {}
+
+  async handle(committed: EventsCommitted): Promise<void> {
+    const tenants = new Set(committed.events.filter((e) => e.type.startsWith('federation.connection.')).map((e) => e.tenantid));
+    for (const tenantId of tenants) await this.cache.bump(tenantId).catch(() => undefined);
+  }
+}

@@ -9,12 +9,20 @@ import {
   ServiceCredentialRow,
   toServiceCredentialResponse,
 } from '../../dto/service-credential.response';
+import { ServiceCredentialCache } from '../../service-credential-cache';
 import { RevokeServiceCredentialCommand } from './revoke-service-credential.command';
 
-/** Immediate: every client authentication reads the row. Revoking twice answers the same and emits once. */
+/**
+ * Immediate everywhere: once this answers, no process authenticates the credential from memory (the
+ * cache's version changed after the commit). Revoking twice answers the same and emits once, and
+ * announces again, so repeating a revocation whose announcement failed (503) completes it.
+ */
 @CommandHandler(RevokeServiceCredentialCommand)
 export class RevokeServiceCredentialHandler implements ICommandHandler<RevokeServiceCredentialCommand, ServiceCredentialResponse> {
-  constructor(private readonly runner: TenantTransactionRunner) {}
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly cache: ServiceCredentialCache,
+  ) {}
 
   async execute(cmd: RevokeServiceCredentialCommand): Promise<ServiceCredentialResponse> {
     this.runner.assertAmbientTenant(cmd.tenantId);
@@ -28,6 +36,7 @@ export class RevokeServiceCredentialHandler implements ICommandHandler<RevokeSer
       uow.emit('service_credential.revoked', subjects.serviceCredential(revoked.id), serviceCredentialEventData(revoked));
       return revoked;
     });
+    await this.cache.invalidate(cmd.tenantId);
     return toServiceCredentialResponse(row);
   }
 }

@@ -86,6 +86,17 @@ describe('service credential cache across processes', () => {
     expect((await introspect(b, c, acme.admin)).status).toBe(401);
   });
 
+  it('a repeated revocation announces again: it completes one whose announcement was lost', async () => {
+    const c = await create('half-revoked');
+    for (let i = 0; i < 3; i++) await introspect(b, c, acme.admin);
+    // Saved but never announced (Redis failed after the commit): memory still has it, for at most a minute.
+    await a.dataSource.query(`UPDATE "${acme.schema}".service_credentials SET revoked_at = now() WHERE id = $1`, [c.id]);
+    expect((await introspect(b, c, acme.admin)).body.active).toBe(true);
+    const again = await a.call('DELETE', `/v1/t/${acme.slug}/service-credentials/${c.id}`, undefined, { auth: acme.admin });
+    expect([again.status, again.body.revoked_at]).toEqual([200, expect.any(String)]);
+    expect((await introspect(b, c, acme.admin)).status).toBe(401);
+  });
+
   it('stops serving a suspended tenant’s credentials, on the instance that suspended at once and on the other within the registry’s 2 s', async () => {
     const other = await onboard(a, 'csc-cache-sus');
     const c: Credential = (await a.call('POST', `/v1/t/${other.slug}/service-credentials`, { name: 's' }, { auth: other.admin })).body;

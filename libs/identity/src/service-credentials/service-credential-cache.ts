@@ -68,13 +68,13 @@ export class ServiceCredentialCache {
     this.entries.set(`${tenantId}:${credential.clientId}`, { credential, version, loadedAt: Date.now() });
   }
 
-  /** After a committed change: this process drops its copies now, every other one on its next read. 503 when Redis cannot take it. */
-  async invalidate(tenantId: string): Promise<void> {
+  /** After a committed change: this process drops its copies now, every other one on its next read. 503 with `message` when Redis cannot take it. */
+  async invalidate(tenantId: string, message: string): Promise<void> {
     for (const key of this.entries.keys()) if (key.startsWith(`${tenantId}:`)) this.entries.delete(key);
     try {
       await this.redis.set(this.versionKey(tenantId), randomUUID());
     } catch {
-      throw new DomainError('service.unavailable', 'The change is saved but could not be announced to every process; repeat the request.');
+      throw new DomainError('service.unavailable', message);
     }
   }
 }

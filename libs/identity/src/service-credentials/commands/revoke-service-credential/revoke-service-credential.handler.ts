@@ -26,6 +26,8 @@ export class RevokeServiceCredentialHandler implements ICommandHandler<RevokeSer
 
   async execute(cmd: RevokeServiceCredentialCommand): Promise<ServiceCredentialResponse> {
     this.runner.assertAmbientTenant(cmd.tenantId);
+    // Once before, so that while Redis is down the revocation is refused before anything changes; the one after the commit is the one that counts.
+    await this.cache.invalidate(cmd.tenantId, 'Service credentials cannot be revoked while Redis is unreachable.');
     const row = await this.runner.inTenant(async (uow) => {
       const [found] = await uow.query<ServiceCredentialRow[]>(`SELECT ${SERVICE_CREDENTIAL_COLUMNS} FROM service_credentials WHERE id = $1 FOR UPDATE`, [cmd.id]);
       if (!found) throw new DomainError('service_credential.not_found');
@@ -36,7 +38,7 @@ export class RevokeServiceCredentialHandler implements ICommandHandler<RevokeSer
       uow.emit('service_credential.revoked', subjects.serviceCredential(revoked.id), serviceCredentialEventData(revoked));
       return revoked;
     });
-    await this.cache.invalidate(cmd.tenantId);
+    await this.cache.invalidate(cmd.tenantId, 'The revocation is saved but not yet announced to every process; repeat the request.');
     return toServiceCredentialResponse(row);
   }
 }

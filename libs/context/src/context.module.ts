@@ -14,6 +14,10 @@ interface RawRequest {
       global: true,
       middleware: {
         mount: true,
+        // No proxy providers, plugins or CLS_REQ here: resolving them ran a require() and several awaits per request.
+        resolveProxyProviders: false,
+        initializePlugins: false,
+        saveReq: false,
         setup: (cls, req: RawRequest) => {
           const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
           cls.set('traceId', req.id ?? traceIdFrom(traceparent));

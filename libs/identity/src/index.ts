@@ -33,6 +33,7 @@ export * from './users/user-sessions-revoker';
 export * from './otp/senders/otp-sender';
 export * from './otp/senders/log-otp-sender';
 export * from './service-credentials/service-client-authenticator';
+export * from './service-credentials/service-credential-cache';
 export * from './service-credentials/service-permissions';
 export * from './access/identity-service-credential-verifier';
 export * from './introspection/token-introspection';

@@ -1,2 +1,3 @@
 export * from './redis.module';
 export * from './delete-prefix';
+export * from './mget-batcher';

@@ -12,6 +12,7 @@ import { Metrics } from '@credence/observability';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { platformMigrations } from '@migrations/platform';
 import { coreModule } from './core.module';
+import { dropPassThroughInterceptors } from './pass-through-interceptors';
 
 /** The trace id of a request: from its W3C traceparent when valid, otherwise new. Kept on the raw request. */
 function requestId(req: IncomingMessage): string {
@@ -42,6 +43,7 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
+  dropPassThroughInterceptors(app);
   app.get(TenantTransactionRunner).setSource(`credence/${appName}`);
   app.enableShutdownHooks();
 

@@ -9,15 +9,25 @@ import {
   ServiceCredentialRow,
   toServiceCredentialResponse,
 } from '../../dto/service-credential.response';
+import { ServiceCredentialCache } from '../../service-credential-cache';
 import { RevokeServiceCredentialCommand } from './revoke-service-credential.command';
 
-/** Immediate: every client authentication reads the row. Revoking twice answers the same and emits once. */
+/**
+ * Immediate everywhere: once this answers, no process authenticates the credential from memory (the
+ * cache's version changed after the commit). Revoking twice answers the same and emits once, and
+ * announces again, so repeating a revocation whose announcement failed (503) completes it.
+ */
 @CommandHandler(RevokeServiceCredentialCommand)
 export class RevokeServiceCredentialHandler implements ICommandHandler<RevokeServiceCredentialCommand, ServiceCredentialResponse> {
-  constructor(private readonly runner: TenantTransactionRunner) {}
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly cache: ServiceCredentialCache,
+  ) {}
 
   async execute(cmd: RevokeServiceCredentialCommand): Promise<ServiceCredentialResponse> {
     this.runner.assertAmbientTenant(cmd.tenantId);
+    // Once before, so that while Redis is down the revocation is refused before anything changes; the one after the commit is the one that counts.
+    await this.cache.invalidate(cmd.tenantId, 'Service credentials cannot be revoked while Redis is unreachable.');
     const row = await this.runner.inTenant(async (uow) => {
       const [found] = await uow.query<ServiceCredentialRow[]>(`SELECT ${SERVICE_CREDENTIAL_COLUMNS} FROM service_credentials WHERE id = $1 FOR UPDATE`, [cmd.id]);
       if (!found) throw new DomainError('service_credential.not_found');
@@ -28,6 +38,7 @@ export class RevokeServiceCredentialHandler implements ICommandHandler<RevokeSer
       uow.emit('service_credential.revoked', subjects.serviceCredential(revoked.id), serviceCredentialEventData(revoked));
       return revoked;
     });
+    await this.cache.invalidate(cmd.tenantId, 'The revocation is saved but not yet announced to every process; repeat the request.');
     return toServiceCredentialResponse(row);
   }
 }

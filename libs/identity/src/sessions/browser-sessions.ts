@@ -18,7 +18,7 @@ export interface BrowserSession {
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** How stale `last_seen_at` may get before a use moves the idle deadline on (docs/oidc.md). */
+/** How stale `last_seen_at` may get before a use moves the idle deadline on, or half the idle limit if shorter (docs/oidc.md). */
 export const TOUCH_EVERY_SECONDS = 60;
 
 /**
@@ -32,7 +32,7 @@ const FIND_AND_TOUCH_SQL = `
      WHERE b.token_hash = $1 AND b.status = 'active' AND b.idle_expires_at > now() AND b.absolute_expires_at > now() AND u.status = 'active'),
   touched AS (
     UPDATE browser_sessions b SET last_seen_at = now(), idle_expires_at = LEAST(b.absolute_expires_at, now() + make_interval(secs => $2))
-      FROM found WHERE b.id = found.id AND found.last_seen_at <= now() - make_interval(secs => $3) AND b.status = 'active'
+      FROM found WHERE b.id = found.id AND found.last_seen_at <= now() - make_interval(secs => LEAST($3::int, $2::int / 2)) AND b.status = 'active'
     RETURNING b.id)
   SELECT id, user_id, auth_time, auth_method, amr, idp FROM found`;
 

@@ -441,6 +441,30 @@ describe('tenant isolation', () => {
       expect(await platformTrailHas(row.event_id)).toBe(false);
     });
 
+    it('stores an event exactly, quotes, backslashes and all, with the commit, and rolls the unit back when the outbox refuses it', async () => {
+      const [admin] = await t.dataSource.query(`SELECT id FROM "${a.schema}".users WHERE email = 'alice@a.example'`);
+      const marker = `iso-${randomUUID()}`;
+      const awkward = [marker, "it's", "back\\slash \\'", '"quoted"', 'ünïcödé ✓', "'); DROP TABLE platform.outbox; --", '\\u0041'];
+      await asTenant(a, () => runner.inTenant(async (uow) => uow.emit('user.updated', `user/${admin.id}`, { user_id: admin.id, changed: awkward })));
+      const [row] = await t.dataSource.query(`SELECT event->'data'->'changed' AS changed FROM platform.outbox WHERE event->'data'->'changed' @> jsonb_build_array($1::text)`, [
+        marker,
+      ]);
+      expect(row.changed).toEqual(awkward);
+
+      const email = `${randomUUID()}@a.example`;
+      await expect(
+        asTenant(a, () =>
+          runner.inTenant(async (uow) => {
+            await uow.query(`INSERT INTO users (id, email, status) VALUES (gen_random_uuid(), $1, 'active')`, [email]);
+            uow.emit('user.updated', `user/${admin.id}`, { user_id: admin.id, changed: ['a'] });
+            uow.emit('user.updated', `user/${admin.id}`, { user_id: admin.id, changed: ['b'] });
+            uow.events[1].envelope.id = uow.events[0].envelope.id; // the outbox's unique event_id refuses the second
+          }),
+        ),
+      ).rejects.toMatchObject({ code: '23505' });
+      expect(await t.dataSource.query(`SELECT 1 FROM "${a.schema}".users WHERE email = $1`, [email])).toHaveLength(0);
+    });
+
     it("refuses an event that B's unit of work names for tenant A, and rolls the unit back", async () => {
       const marker = `iso-${randomUUID()}`;
       const email = `${marker}@b.example`;

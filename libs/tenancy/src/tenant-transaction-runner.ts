@@ -4,7 +4,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { lockForTransaction } from '@credence/database';
 import { RequestContext, TenantRef } from '@credence/context';
 import { DomainError } from '@credence/errors';
-import { writeToOutbox } from '@credence/outbox';
+import { outboxThenCommitSql } from '@credence/outbox';
 import { TenantRoles } from './roles/tenant-roles';
 import { tenantSearchPath } from './schema-name';
 import { beginUnitSql } from './begin-unit';
@@ -26,7 +26,8 @@ export const EVENT_SOURCE = Symbol('EVENT_SOURCE');
 /**
  * The only place that opens a transaction on tenant data. It takes a pooled connection for
  * the unit of work, opens the transaction with search_path and the tenant's role set
- * transaction-locally (one round trip), runs the work, writes the outbox, commits, and only then publishes the events in-process.
+ * transaction-locally (one round trip), runs the work, writes the outbox and commits (one round
+ * trip), and only then publishes the events in-process.
  * The role can reach the tenant's own schema only (TenantRoles), so SQL that names another
  * tenant's schema, or the registry, fails in Postgres whatever built it.
  */
@@ -79,8 +80,7 @@ export class TenantTransactionRunner {
         traceId: this.context.traceId,
       });
       result = await work(uow);
-      await writeToOutbox(runner.manager, uow.events);
-      await runner.commitTransaction();
+      await this.commit(runner, uow);
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw err;
@@ -89,6 +89,15 @@ export class TenantTransactionRunner {
     }
     if (uow.events.length) this.eventBus.publish(new EventsCommitted(uow.events.map((e) => e.envelope)));
     return result;
+  }
+
+  /** The unit's events, the relay's wake-up and COMMIT in one round trip (outboxThenCommitSql); then TypeORM's bookkeeping as commitTransaction() leaves it. */
+  private async commit(runner: QueryRunner, uow: UnitOfWork): Promise<void> {
+    if (!uow.events.length) return runner.commitTransaction();
+    await runner.query(outboxThenCommitSql(uow.events));
+    const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+    state.isTransactionActive = false;
+    state.transactionDepth = 0;
   }
 
   /**

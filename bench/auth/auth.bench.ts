@@ -10,6 +10,9 @@
  *      password logins run flat out over HTTP against it;
  *   2. introspection over HTTP (RFC 7662, HTTP Basic service credential, valid token) with autocannon;
  *   3. refreshes over HTTP: N independent session chains, each refresh presenting the newly returned token;
+ *   2f, 3f. the same load clients against issue 14's floor (floor-server.ts: bare node:http, one ES256
+ *      verify + one Redis MGET per introspection, one ES256 sign + one single-statement transaction per
+ *      refresh) in this process, on the same database and Redis, reported as Credence ÷ floor;
  *   4. password logins over HTTP next to bare argon2id hashes (PasswordHasher.hash, same parameters,
  *      same concurrency cap) on the same machine, alternated to share the machine's noise.
  * Load generators run in child processes (load-client.ts), never on the app's event loop; the CPU
@@ -19,7 +22,8 @@
  * BENCH_VERIFY_RATE (2000/s, paced latency), BENCH_VERIFY_PROCESSES (nproc), BENCH_LOGIN_LOOPS (8),
  * BENCH_USERS (16), BENCH_REFRESH_CHAINS (32), BENCH_INTROSPECT_CONNECTIONS (32),
  * BENCH_SERVER_URL (postgres://postgres@localhost:5432/postgres), REDIS_URL, BENCH_KEEP_DB=1,
- * BENCH_ONLY (comma list of verify,machine,mixed,introspect,refresh,login) to run a subset.
+ * BENCH_ONLY (comma list of verify,machine,mixed,introspect,refresh,login) to run a subset,
+ * BENCH_FLOOR (1; 0 leaves the floor runs out).
  * Experiments (figures then are not production settings): ARGON2_MAX_CONCURRENCY, BENCH_NICE_HASH_THREADS=n.
  */
 import 'reflect-metadata';
@@ -37,6 +41,7 @@ import { dropDatabase, ensureDatabase } from '@credence/database';
 import { TokenVerifier } from '@credence/identity';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { startFloor } from './floor-server';
 import type { InitMessage, ParentMessage } from './load-client';
 import { combine, CpuMeter, CpuSplit, median, now, pct, procTicks, round, sleep, Window, Workload } from './shared';
 import { cleanRedis, countRoundTrips, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
@@ -62,6 +67,8 @@ const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhos
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'verify,machine,mixed,introspect,refresh,login').split(',').map((s) => s.trim()));
 const NICE_HASH_THREADS = int('BENCH_NICE_HASH_THREADS', 0);
+/** 0 leaves out the bare node:http floor run after the introspection and refresh phases. */
+const FLOOR = int('BENCH_FLOOR', 1) === 1;
 const WARM_S = 2;
 const STALL_S = 3;
 
@@ -437,16 +444,15 @@ async function main(): Promise<void> {
     }
 
     // ---------------------------------------------------------- 2. introspection over HTTP
-    if (ONLY.has('introspect')) {
-      const token = pairs[0].access_token;
-      const probe = await fetch(`${url}/v1/t/${slug}/auth/introspect`, {
+    const introspectionOver = async (target: string, token: string) => {
+      const probe = await fetch(`${target}/v1/t/${slug}/auth/introspect`, {
         method: 'POST',
         headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
         body: `token=${encodeURIComponent(token)}`,
       });
       const expectBody = await probe.text();
       if (probe.status !== 200 || !(JSON.parse(expectBody) as { active: boolean }).active) throw new Error(`introspection probe answered ${probe.status}: ${expectBody}`);
-      const base = { cmd: 'init', mode: 'introspect', url, slug, token, authorization: basic, connections: INTROSPECT_CONNECTIONS, expectBody } as const;
+      const base = { cmd: 'init', mode: 'introspect', url: target, slug, token, authorization: basic, connections: INTROSPECT_CONNECTIONS, expectBody } as const;
       const warm = await Child.start({ ...base, seconds: WARM_S });
       await warm.next('autocannon');
       const { result, cpu } = await metered(meter, async () => {
@@ -476,17 +482,26 @@ async function main(): Promise<void> {
         ...result.counts,
         cpu,
       };
-      log(
-        `2  introspection over HTTP (${figures.method}): ${figures.per_s}/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms; per request ${figures.pg_statements_per_op} SQL statements, ${figures.redis_commands_per_op} Redis commands; non-2xx ${figures.non2xx}, body mismatches ${figures.mismatches}, errors ${figures.errors}\n   ${showCpu(cpu)}`,
-      );
+      return figures;
+    };
+    const showIntrospection = (f: Awaited<ReturnType<typeof introspectionOver>>) =>
+      `${f.per_s}/s, p50 ${f.p50_ms} ms, p99 ${f.p99_ms} ms; per request ${f.pg_statements_per_op} SQL statements, ${f.redis_commands_per_op} Redis commands; non-2xx ${f.non2xx}, body mismatches ${f.mismatches}, errors ${f.errors}\n   ${showCpu(f.cpu)}`;
+    const floor = FLOOR && (ONLY.has('introspect') || ONLY.has('refresh')) ? await startFloor(databaseUrl, REDIS_URL, redisPrefix, REFRESH_CHAINS) : undefined;
+    if (ONLY.has('introspect')) {
+      const figures = await introspectionOver(url, pairs[0].access_token);
+      log(`2  introspection over HTTP (${figures.method}): ${showIntrospection(figures)}`);
       results.introspection = figures;
+      if (floor) {
+        const bare = await introspectionOver(floor.url, floor.accessToken);
+        log(`2f floor (bare node:http, one ES256 verify + one Redis MGET): ${showIntrospection(bare)}\n   Credence ÷ floor: ${round(figures.per_s / bare.per_s, 2)}`);
+        results.introspection_floor = { ...bare, credence_over_floor: round(figures.per_s / bare.per_s, 3) };
+      }
     }
 
     // ---------------------------------------------------------- 3. refreshes over HTTP
-    if (ONLY.has('refresh')) {
-      const chains = pairs.slice(0, REFRESH_CHAINS).map((p) => p.refresh_token);
-      const { result, cpu } = await metered(meter, async () => {
-        const c = await Child.start({ cmd: 'init', mode: 'refresh', url, slug, refreshTokens: chains });
+    const refreshOver = async (target: string, chains: string[]) =>
+      metered(meter, async () => {
+        const c = await Child.start({ cmd: 'init', mode: 'refresh', url: target, slug, refreshTokens: chains });
         c.send({ cmd: 'start' });
         // Progress is polled every second: a refresh path that stops completing is reported, not waited on forever.
         const stalledFor = async (seconds: number) => {
@@ -511,6 +526,9 @@ async function main(): Promise<void> {
         const stop = await c.stop();
         return { window, broken_chains: stop.ended_loops, stalled, evidence };
       });
+    if (ONLY.has('refresh')) {
+      const chains = pairs.slice(0, REFRESH_CHAINS).map((p) => p.refresh_token);
+      const { result, cpu } = await refreshOver(url, chains);
       log(`3  refresh over HTTP, ${chains.length} chains: ${showWindow(result.window)}; broken chains ${result.broken_chains ?? '?'}\n   ${showCpu(cpu)}`);
       if (result.stalled) {
         wedged = true;
@@ -524,7 +542,16 @@ async function main(): Promise<void> {
         log('   the app is wedged: skipping the remaining phases');
       }
       results.refresh = { chains: chains.length, method: 'node:http keep-alive, one closed loop per session chain, in a child process', ...result, cpu };
+      if (floor && !wedged) {
+        const bare = await refreshOver(floor.url, floor.refreshTokens);
+        const ratio = round(result.window.per_s / bare.result.window.per_s, 3);
+        log(
+          `3f floor (bare node:http, one ES256 sign + one single-statement transaction), ${floor.refreshTokens.length} chains: ${showWindow(bare.result.window)}; broken chains ${bare.result.broken_chains ?? '?'}\n   ${showCpu(bare.cpu)}\n   Credence ÷ floor: ${round(ratio, 2)}`,
+        );
+        results.refresh_floor = { ...bare.result, cpu: bare.cpu, credence_over_floor: ratio };
+      }
     }
+    await floor?.close();
     pairs.splice(0); // tokens refreshed above are spent
 
     // ---------------------------------------------------------- 4. logins vs bare hashes
@@ -601,7 +628,10 @@ async function main(): Promise<void> {
     }
     if (g.introspection)
       rows.push(['introspections/s (HTTP)', g.introspection.per_s, `>= ${TARGETS.introspect_per_s}`, verdict(g.introspection.per_s >= TARGETS.introspect_per_s)]);
+    if (g.introspection_floor)
+      rows.push(['introspections/s, Credence ÷ bare floor', g.introspection_floor.credence_over_floor, '>= 0.5', verdict(g.introspection_floor.credence_over_floor >= 0.5)]);
     if (g.refresh) rows.push(['refreshes/s (HTTP)', g.refresh.window.per_s, `>= ${TARGETS.refresh_per_s}`, verdict(g.refresh.window.per_s >= TARGETS.refresh_per_s)]);
+    if (g.refresh_floor) rows.push(['refreshes/s, Credence ÷ bare floor', g.refresh_floor.credence_over_floor, '>= 0.5', verdict(g.refresh_floor.credence_over_floor >= 0.5)]);
     if (g.login_vs_hash) {
       rows.push(['password logins/s (HTTP)', g.login_vs_hash.logins_per_s, '-', '']);
       rows.push(['bare argon2id hashes/s', g.login_vs_hash.hashes_per_s, '-', '']);
@@ -618,7 +648,7 @@ async function main(): Promise<void> {
       finished_at: new Date().toISOString(),
       machine: machine(),
       loadavg_start_end: load,
-      knobs: { SECONDS, WARM_S, VERIFY_CONCURRENCY, VERIFY_RATE, VERIFY_PROCESSES, LOGIN_LOOPS, USERS, REFRESH_CHAINS, INTROSPECT_CONNECTIONS, NICE_HASH_THREADS },
+      knobs: { SECONDS, WARM_S, VERIFY_CONCURRENCY, VERIFY_RATE, VERIFY_PROCESSES, LOGIN_LOOPS, USERS, REFRESH_CHAINS, INTROSPECT_CONNECTIONS, NICE_HASH_THREADS, FLOOR },
       config: {
         argon2: { memory_kib: config.ARGON2_MEMORY_KIB, time_cost: config.ARGON2_TIME_COST, parallelism: 1, max_concurrency: config.ARGON2_MAX_CONCURRENCY },
         db_pool_max: config.DB_POOL_MAX,

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '@credence/crypto';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { REDIS } from '@credence/redis';
@@ -23,7 +25,9 @@ describe('password login, refresh and logout', () => {
     const res = await login({ email: 'ada@login.example', password: PASSWORD }, { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 900, user: { email: 'Ada@Login.example' } });
-    expect(res.body.refresh_token).toMatch(/^crt_[A-Za-z0-9_-]{43}$/);
+    // The session id (no dashes), then 256 random bits.
+    expect(res.body.refresh_token).toBe(`crt_${res.body.session_id.replace(/-/g, '')}.${res.body.refresh_token.slice(37)}`);
+    expect(res.body.refresh_token).toMatch(/^crt_[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$/);
     const [header, payload] = res.body.access_token
       .split('.')
       .slice(0, 2)
@@ -60,6 +64,32 @@ describe('password login, refresh and logout', () => {
     expect(second.body.refresh_token).not.toBe(first.refresh_token);
     const third = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: second.body.refresh_token }, { auth: false });
     expect(third.status).toBe(200);
+  });
+
+  it('still rotates a refresh token of the earlier form (no session id in it), into the new form, with reuse detection', async () => {
+    const first = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    // A token as the build before session ids were carried issued it: stored by its hash only.
+    const earlier = `crt_${randomBytes(32).toString('base64url')}`;
+    const schema = `t_${tenantId.replace(/-/g, '')}`;
+    await t.dataSource.query(`UPDATE "${schema}".refresh_tokens SET token_hash = $1 WHERE token_hash = $2`, [sha256(earlier), sha256(first.refresh_token)]);
+    const next = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: earlier }, { auth: false });
+    expect(next.status).toBe(200);
+    expect(next.body.session_id).toBe(first.session_id);
+    expect(next.body.refresh_token.startsWith(`crt_${first.session_id.replace(/-/g, '')}.`)).toBe(true);
+    const reuse = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: earlier }, { auth: false });
+    expect(reuse.body.error.code).toBe('auth.token.reuse_detected');
+  });
+
+  it('refuses a refresh token whose session id was changed, as unknown, and changes nothing', async () => {
+    const mine = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const other = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const forged = `crt_${other.session_id.replace(/-/g, '')}.${mine.refresh_token.slice(37)}`;
+    for (const token of [forged, `crt_${'0'.repeat(32)}.${mine.refresh_token.slice(37)}`, `crt_${mine.refresh_token.slice(37)}`]) {
+      const res = await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: token }, { auth: false });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('auth.token.invalid');
+    }
+    for (const pair of [mine, other]) expect((await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: pair.refresh_token }, { auth: false })).status).toBe(200);
   });
 
   it('revokes the whole family when a rotated refresh token comes back', async () => {

@@ -175,6 +175,33 @@ describe('oauth2 authorize and logout', () => {
     expect(logins[0].data).toMatchObject({ client_id: app.client_id, auth_method: 'local' });
   });
 
+  it("moves the browser session's idle deadline on at most once a minute, and never answers from one past it", async () => {
+    const user = await member(t, acme, []);
+    const session = await signIn(user.id);
+    const state = async () =>
+      (await t.dataSource.query(`SELECT last_seen_at, idle_expires_at FROM "${acme.schema}".browser_sessions WHERE user_id = $1`, [user.id]))[0] as {
+        last_seen_at: Date;
+        idle_expires_at: Date;
+      };
+    const answers = async () => new URL((await authorize({ prompt: 'none' }, session)).headers.get('location')!).searchParams.has('code');
+    const signedIn = await state();
+    expect(await answers()).toBe(true);
+    expect(await state()).toEqual(signedIn); // used within the minute: read, not written
+    // As if last used 61 s ago: the next use moves the deadline on to now + the idle limit.
+    await t.dataSource.query(
+      `UPDATE "${acme.schema}".browser_sessions SET last_seen_at = last_seen_at - interval '61 seconds', idle_expires_at = idle_expires_at - interval '61 seconds' WHERE user_id = $1`,
+      [user.id],
+    );
+    const before = Date.now();
+    expect(await answers()).toBe(true);
+    const touched = await state();
+    expect(touched.last_seen_at.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(touched.idle_expires_at.getTime()).toBeGreaterThan(signedIn.idle_expires_at.getTime());
+    // Past the idle deadline: no answer, however recently it was touched.
+    await t.dataSource.query(`UPDATE "${acme.schema}".browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE user_id = $1`, [user.id]);
+    expect(await answers()).toBe(false);
+  });
+
   it('does not answer from the session of a user who has since been disabled', async () => {
     const user = await member(t, acme, []);
     const session = await signIn(user.id);

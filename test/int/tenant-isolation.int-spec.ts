@@ -1,5 +1,6 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
+import { Client } from 'pg';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TenantRetention } from '@credence/audit';
 import { RequestContext, TenantRef } from '@credence/context';
@@ -17,6 +18,7 @@ import { waitFor } from '../support/child-platform';
 import { createEventsWorld, EventsWorld, useEventsEnv } from '../support/events/events-world';
 
 const DAY_MS = 86_400_000;
+const originalQuery = Client.prototype.query;
 /** XINFO's flat [name, value, ...] reply as an object. */
 const fields = (reply: unknown[]): Record<string, unknown> => Object.fromEntries(Array.from({ length: reply.length / 2 }, (_, i) => [reply[2 * i], reply[2 * i + 1]]));
 /** The tenant tables a retention run may touch, fingerprinted to see that a tenant's data did not change at all. */
@@ -192,6 +194,32 @@ describe('tenant isolation', () => {
     } finally {
       await Promise.all(runners.map((r) => r.release()));
     }
+  });
+
+  it('opens a unit in one round trip, and nested TypeORM work joins it and rolls back with it', async () => {
+    const sent: string[] = [];
+    const query = jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
+      if (typeof args[0] === 'string' && /^(BEGIN|START TRANSACTION|SELECT set_config)/.test(args[0])) sent.push(args[0]);
+      return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+    } as never);
+    const email = `dave-${randomBytes(4).toString('hex')}@a.example`;
+    try {
+      await expect(
+        asTenant(a, () =>
+          runner.inTenant(async (uow) => {
+            await uow.manager.getRepository(User).save({ id: randomUUID(), email, status: 'active' });
+            await uow.manager.transaction((inner) => inner.query(`UPDATE users SET display_name = 'nested' WHERE email = $1`, [email]));
+            throw new Error('roll back');
+          }),
+        ),
+      ).rejects.toThrow('roll back');
+    } finally {
+      query.mockRestore();
+    }
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(new RegExp(`^BEGIN; SELECT set_config\\('search_path', '"${a.schema}",platform', true\\), set_config\\('role', '${a.schema}_[0-9a-f]{8}', true\\)$`));
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM "${a.schema}".users WHERE email = $1`, [email]);
+    expect(n).toBe(0);
   });
 
   it('puts every tenant table in the tenant schema, none in public or platform', async () => {
@@ -411,6 +439,30 @@ describe('tenant isolation', () => {
       // Ingest acks an event once every trail it belongs to has it: nothing more comes after this.
       expect(await trailHas(b, row.event_id)).toBe(false);
       expect(await platformTrailHas(row.event_id)).toBe(false);
+    });
+
+    it('stores an event exactly, quotes, backslashes and all, with the commit, and rolls the unit back when the outbox refuses it', async () => {
+      const [admin] = await t.dataSource.query(`SELECT id FROM "${a.schema}".users WHERE email = 'alice@a.example'`);
+      const marker = `iso-${randomUUID()}`;
+      const awkward = [marker, "it's", "back\\slash \\'", '"quoted"', 'ünïcödé ✓', "'); DROP TABLE platform.outbox; --", '\\u0041'];
+      await asTenant(a, () => runner.inTenant(async (uow) => uow.emit('user.updated', `user/${admin.id}`, { user_id: admin.id, changed: awkward })));
+      const [row] = await t.dataSource.query(`SELECT event->'data'->'changed' AS changed FROM platform.outbox WHERE event->'data'->'changed' @> jsonb_build_array($1::text)`, [
+        marker,
+      ]);
+      expect(row.changed).toEqual(awkward);
+
+      const email = `${randomUUID()}@a.example`;
+      await expect(
+        asTenant(a, () =>
+          runner.inTenant(async (uow) => {
+            await uow.query(`INSERT INTO users (id, email, status) VALUES (gen_random_uuid(), $1, 'active')`, [email]);
+            uow.emit('user.updated', `user/${admin.id}`, { user_id: admin.id, changed: ['a'] });
+            uow.emit('user.updated', `user/${admin.id}`, { user_id: admin.id, changed: ['b'] });
+            uow.events[1].envelope.id = uow.events[0].envelope.id; // the outbox's unique event_id refuses the second
+          }),
+        ),
+      ).rejects.toMatchObject({ code: '23505' });
+      expect(await t.dataSource.query(`SELECT 1 FROM "${a.schema}".users WHERE email = $1`, [email])).toHaveLength(0);
     });
 
     it("refuses an event that B's unit of work names for tenant A, and rolls the unit back", async () => {

@@ -10,11 +10,18 @@ export interface ActorOptions {
   platform?: boolean;
   /** Run as the login role that owns the tenant's schema, not as the tenant's role: provisioning only (see UnitOptions). */
   asOwner?: boolean;
+  /**
+   * The handler's first statement locks the actor's own rows (`SELECT … FOR UPDATE`), which serialises
+   * it across processes as the advisory lock would, so the lock is left out: one statement fewer. The
+   * mailbox still orders messages in this process; any other writer of those rows locks them by writing them.
+   */
+  rowLocked?: boolean;
 }
 
 /**
  * Delivers a message to the actor named by (kind, tenant, id): one at a time in this process
- * (mailbox) and across processes (transaction-scoped advisory lock on the same key). The handler
+ * (mailbox) and across processes (transaction-scoped advisory lock on the same key, or the row locks
+ * of a handler that takes them first: ActorOptions.rowLocked). The handler
  * loads state, decides, and writes state and events in the one transaction that holds the lock.
  */
 @Injectable()
@@ -25,7 +32,7 @@ export class ActorSystem {
 
   send<T>(ref: ActorRef, handle: (uow: UnitOfWork) => Promise<T>, options: ActorOptions = {}): Promise<T> {
     const key = actorKey(ref);
-    const locks = [{ key }, ...(options.extraLocks ?? [])];
+    const locks = [...(options.rowLocked ? [] : [{ key }]), ...(options.extraLocks ?? [])];
     return this.mailboxes.deliver(key, () => (options.platform ? this.runner.inPlatform(handle, { locks }) : this.runner.inTenant(handle, { locks, asOwner: options.asOwner })));
   }
 

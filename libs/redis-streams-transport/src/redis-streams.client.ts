@@ -81,8 +81,10 @@ export class RedisStreamsClient extends ClientProxy {
     }
     await Promise.all(
       [...byPartition].map(async ([p, list]) => {
-        const multi = redis.multi();
         const stream = this.keys.partition(p);
+        // One entry needs no transaction around it: one command instead of MULTI, XADD, EXEC.
+        if (list.length === 1) return void (await redis.xadd(stream, 'MAXLEN', '~', this.opts.maxLen, '*', ...entryFields(list[0].pattern, list[0].key, list[0].data)));
+        const multi = redis.multi();
         for (const e of list) multi.xadd(stream, 'MAXLEN', '~', this.opts.maxLen, '*', ...entryFields(e.pattern, e.key, e.data));
         const results = await multi.exec();
         const failed = results?.find(([err]) => err);

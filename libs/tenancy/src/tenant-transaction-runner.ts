@@ -4,9 +4,10 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { lockForTransaction } from '@credence/database';
 import { RequestContext, TenantRef } from '@credence/context';
 import { DomainError } from '@credence/errors';
-import { writeToOutbox } from '@credence/outbox';
+import { outboxThenCommitSql } from '@credence/outbox';
 import { TenantRoles } from './roles/tenant-roles';
 import { tenantSearchPath } from './schema-name';
+import { beginUnitSql } from './begin-unit';
 import { UnitOfWork } from './unit-of-work';
 import { EventsCommitted } from './events-committed';
 
@@ -24,8 +25,9 @@ export const EVENT_SOURCE = Symbol('EVENT_SOURCE');
 
 /**
  * The only place that opens a transaction on tenant data. It takes a pooled connection for
- * the unit of work, sets search_path and the tenant's role transaction-locally (one statement),
- * runs the work, writes the outbox, commits, and only then publishes the events in-process.
+ * the unit of work, opens the transaction with search_path and the tenant's role set
+ * transaction-locally (one round trip), runs the work, writes the outbox and commits (one round
+ * trip), and only then publishes the events in-process.
  * The role can reach the tenant's own schema only (TenantRoles), so SQL that names another
  * tenant's schema, or the registry, fails in Postgres whatever built it.
  */
@@ -69,8 +71,7 @@ export class TenantTransactionRunner {
     let uow: UnitOfWork | undefined;
     let result: T;
     try {
-      await runner.startTransaction();
-      await this.enter(runner, searchPath, role);
+      await this.begin(runner, searchPath, role);
       for (const lock of options.locks ?? []) await lockForTransaction(runner, lock.key, lock.mode);
       uow = new UnitOfWork(runner.manager, tenant, {
         source: this.source,
@@ -79,8 +80,7 @@ export class TenantTransactionRunner {
         traceId: this.context.traceId,
       });
       result = await work(uow);
-      await writeToOutbox(runner.manager, uow.events);
-      await runner.commitTransaction();
+      await this.commit(runner, uow);
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw err;
@@ -91,17 +91,32 @@ export class TenantTransactionRunner {
     return result;
   }
 
-  /** Both settings end with the transaction, so nothing survives on the pooled connection. */
-  private async enter(runner: QueryRunner, searchPath: string, role: string | null): Promise<void> {
-    if (!role) {
-      await runner.query("SELECT set_config('search_path', $1, true)", [searchPath]);
-      return;
-    }
+  /** The unit's events, the relay's wake-up and COMMIT in one round trip (outboxThenCommitSql); then TypeORM's bookkeeping as commitTransaction() leaves it. */
+  private async commit(runner: QueryRunner, uow: UnitOfWork): Promise<void> {
+    if (!uow.events.length) return runner.commitTransaction();
+    await runner.query(outboxThenCommitSql(uow.events));
+    const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+    state.isTransactionActive = false;
+    state.transactionDepth = 0;
+  }
+
+  /**
+   * BEGIN and both settings in one round trip (beginUnitSql); both settings end with the transaction,
+   * so nothing survives on the pooled connection. The runner is then marked as in a transaction the
+   * way TypeORM's startTransaction() marks it, so that a repository's save() or manager.transaction()
+   * inside the work joins this transaction instead of opening (and committing) one of its own, and
+   * commitTransaction() / rollbackTransaction() end it (tenant-transaction-runner.int-spec).
+   */
+  private async begin(runner: QueryRunner, searchPath: string, role: string | null): Promise<void> {
+    const sql = beginUnitSql(searchPath, role);
+    const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+    state.isTransactionActive = true; // set before the query, as startTransaction() does: a failure is rolled back
+    state.transactionDepth = 1;
     try {
-      await runner.query("SELECT set_config('search_path', $1, true), set_config('role', $2, true)", [searchPath, role]);
+      await runner.query(sql);
     } catch (err) {
       // 22023: the role does not exist (a tenant provisioned by an older build, not yet backfilled).
-      if ((err as { code?: string }).code === '22023') throw new Error(`tenant role ${role} is missing; run npm run migrate`, { cause: err });
+      if (role && (err as { code?: string }).code === '22023') throw new Error(`tenant role ${role} is missing; run npm run migrate`, { cause: err });
       throw err;
     }
   }

@@ -82,9 +82,14 @@ export class OutboxRelay {
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     let failures = 0;
     let rows: OutboxEvent[] = [];
+    let marked = false;
     while (!this.stopped) {
       await this.maybeMaintain(client);
       if (!rows.length) {
+        // The mark's own read of the next batch found nothing as of every commit notified before it:
+        // reading again before the next notification (or the poll) would find nothing either.
+        if (marked) await this.pause(this.o.pollMs);
+        marked = false;
         this.notified = false; // the query below sees every commit notified so far
         rows = (await client.query<OutboxEvent>(NEXT_BATCH, [this.o.batchSize])).rows;
         if (!rows.length) {
@@ -100,10 +105,12 @@ export class OutboxRelay {
         if (failures === 1 || failures % 10 === 0) this.log.warn(`publishing ${rows.length} events failed (${failures}x), retrying: ${(err as Error).message}`);
         await this.pause(Math.min(30_000, 100 * 2 ** Math.min(failures, 9)));
         rows = []; // read again: the same rows, plus whatever committed meanwhile
+        marked = false;
         continue;
       }
       this.notified = false;
       rows = (await client.query<OutboxEvent>(MARK_SENT_AND_NEXT, [rows.map((r) => r.position), this.o.batchSize])).rows;
+      marked = true;
     }
   }
 

@@ -18,6 +18,23 @@ export interface BrowserSession {
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** How stale `last_seen_at` may get before a use moves the idle deadline on, or half the idle limit if shorter (docs/oidc.md). */
+export const TOUCH_EVERY_SECONDS = 60;
+
+/**
+ * $1 the cookie's hash, $2 the tenant's session idle seconds, $3 TOUCH_EVERY_SECONDS. The touch
+ * rechecks `status` on the row it updates, so a session ended meanwhile is not moved on.
+ */
+const FIND_AND_TOUCH_SQL = `
+  WITH found AS (
+    SELECT b.id, b.user_id, b.auth_time, b.auth_method, b.amr, b.idp, b.last_seen_at
+      FROM browser_sessions b JOIN users u ON u.id = b.user_id
+     WHERE b.token_hash = $1 AND b.status = 'active' AND b.idle_expires_at > now() AND b.absolute_expires_at > now() AND u.status = 'active'),
+  touched AS (
+    UPDATE browser_sessions b SET last_seen_at = now(), idle_expires_at = LEAST(b.absolute_expires_at, now() + make_interval(secs => $2))
+      FROM found WHERE b.id = found.id AND found.last_seen_at <= now() - make_interval(secs => LEAST($3::int, $2::int / 2)) AND b.status = 'active'
+    RETURNING b.id)
+  SELECT id, user_id, auth_time, auth_method, amr, idp FROM found`;
 
 /**
  * The tenant's browser sessions (table browser_sessions), for the OpenID Provider (libs/oauth): what lets
@@ -51,19 +68,20 @@ export class BrowserSessions {
     return { session, token, maxAgeSeconds: settings.session_absolute_seconds };
   }
 
-  /** The active session this cookie names, of a user who is still active; its idle deadline moves on. */
+  /**
+   * The active session this cookie names, of a user who is still active. Its idle deadline moves on
+   * at most once a minute (TOUCH_EVERY_SECONDS): in between, this is a read, with no row written and
+   * no WAL to flush at commit, however many apps the browser signs into.
+   */
   async find(cookie: string | undefined): Promise<BrowserSession | undefined> {
     if (!cookie || !TOKEN.test(cookie)) return undefined;
     const settings = await this.registry.settings(this.context.requireTenant());
     const [row] = await this.runner.inTenant((uow) =>
-      uow.query<{ id: string; user_id: string; auth_time: Date; auth_method: AuthMethod; amr: string[]; idp: string | null }[]>(
-        `UPDATE browser_sessions b SET last_seen_at = now(), idle_expires_at = LEAST(b.absolute_expires_at, now() + make_interval(secs => $2))
-           FROM users u
-          WHERE b.token_hash = $1 AND b.status = 'active' AND b.idle_expires_at > now() AND b.absolute_expires_at > now()
-            AND u.id = b.user_id AND u.status = 'active'
-          RETURNING b.id, b.user_id, b.auth_time, b.auth_method, b.amr, b.idp`,
-        [sha256(cookie), settings.session_idle_seconds],
-      ),
+      uow.query<{ id: string; user_id: string; auth_time: Date; auth_method: AuthMethod; amr: string[]; idp: string | null }[]>(FIND_AND_TOUCH_SQL, [
+        sha256(cookie),
+        settings.session_idle_seconds,
+        TOUCH_EVERY_SECONDS,
+      ]),
     );
     return row ? { id: row.id, userId: row.user_id, authTime: Math.floor(row.auth_time.getTime() / 1000), method: row.auth_method, amr: row.amr, idp: row.idp } : undefined;
   }

@@ -8,23 +8,8 @@ import { DomainError } from '@credence/errors';
 import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { TokenIssuer } from '../tokens/token-issuer';
 import { SessionLifecycle, sessionActor, TokenPair } from './session-lifecycle';
-import { newRefreshToken, REFRESH_TOKEN_PATTERN } from './session-tokens';
-import { roleNamesOf } from './user-roles';
-
-interface PresentedToken {
-  id: string;
-  status: 'active' | 'rotated' | 'revoked';
-  expired: boolean;
-  session_id: string;
-  user_id: string;
-  session_status: string;
-  session_expired: boolean;
-  absolute_expires_at: Date;
-  user_status: string;
-  client_id: string | null;
-  scope: string | null;
-  browser_session_id: string | null;
-}
+import { newRefreshToken, REFRESH_TOKEN_PATTERN, sessionIdOf } from './session-tokens';
+import { PresentedToken, ROTATE_REFRESH_TOKEN_SQL } from './rotate-refresh-token.sql';
 
 /** The session a rotated refresh token belongs to, for the OpenID Provider's ID token. */
 export interface RefreshedSession {
@@ -39,12 +24,13 @@ export interface Rotation {
   session: RefreshedSession;
 }
 
-type Outcome = { kind: 'ok'; rotation: Rotation } | { kind: 'reuse' | 'revoked' | 'expired' | 'wrong_client' };
+type Outcome = { kind: 'ok'; rotation: Rotation } | { kind: 'unknown' | 'reuse' | 'revoked' | 'expired' | 'wrong_client' };
 
 /**
  * Refresh-token rotation. Each use retires the presented token and issues a new pair; presenting a
  * retired token again means it leaked, so the whole family (the session) is revoked, including the
- * newest token, and `auth.token.reuse_detected` is raised. The session actor serialises presentations.
+ * newest token, and `auth.token.reuse_detected` is raised. The session actor serialises presentations:
+ * its mailbox in this process, the row locks of the rotation statement across processes.
  */
 @Injectable()
 export class RefreshSession {
@@ -71,68 +57,77 @@ export class RefreshSession {
     const tenant = this.context.requireTenant();
     if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw new DomainError('auth.token.invalid');
     const hash = sha256(refreshToken);
-    const [found] = await this.runner.inTenant((uow) => uow.query<{ session_id: string }[]>('SELECT session_id FROM refresh_tokens WHERE token_hash = $1', [hash]));
-    if (!found) throw new DomainError('auth.token.invalid');
+    const sessionId = sessionIdOf(refreshToken) ?? (await this.sessionOfEarlierToken(hash));
+    if (!sessionId) throw new DomainError('auth.token.invalid');
     const [settings] = await Promise.all([this.registry.settings(tenant), this.issuer.prepare(tenant)]);
+    const next = newRefreshToken(sessionId);
 
-    const outcome = await this.actors.send(sessionActor(tenant.id, found.session_id), async (uow): Promise<Outcome> => {
-      const [t] = await uow.query<PresentedToken[]>(
-        `SELECT rt.id, rt.status, rt.expires_at <= now() AS expired, s.id AS session_id, s.user_id, s.status AS session_status,
-                (s.idle_expires_at <= now() OR s.absolute_expires_at <= now()) AS session_expired, s.absolute_expires_at, u.status AS user_status,
-                s.client_id, s.scope, s.browser_session_id
-           FROM refresh_tokens rt JOIN auth_sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id
-          WHERE rt.token_hash = $1 FOR UPDATE OF rt, s`,
-        [hash],
-      );
-      if (!t) return { kind: 'revoked' };
-      if (t.client_id !== expectedClient) return { kind: 'wrong_client' };
-      if (t.status === 'rotated') return this.reuseDetected(uow, t);
-      if (t.status === 'revoked' || t.session_status !== 'active') return { kind: 'revoked' };
-      if (t.session_expired || t.expired) return this.expire(uow, t);
-      if (t.user_status !== 'active') {
-        await this.sessions.revokeInUnit(uow, { sessionId: t.session_id }, 'user_not_active');
-        return { kind: 'revoked' };
-      }
-      const next = newRefreshToken();
-      await uow.query(`UPDATE refresh_tokens SET status = 'rotated', rotated_at = now() WHERE id = $1`, [t.id]);
-      await uow.query(
-        `INSERT INTO refresh_tokens (id, session_id, token_hash, status, expires_at) VALUES ($1, $2, $3, 'active', LEAST($4::timestamptz, now() + make_interval(secs => $5)))`,
-        [uuidv7(), t.session_id, next.hash, t.absolute_expires_at, settings.refresh_token_idle_seconds],
-      );
-      await uow.query(`UPDATE auth_sessions SET last_seen_at = now(), idle_expires_at = LEAST(absolute_expires_at, now() + make_interval(secs => $2)) WHERE id = $1`, [
-        t.session_id,
-        settings.session_idle_seconds,
-      ]);
-      const access = await this.issuer.issue(tenant, {
-        userId: t.user_id,
-        sessionId: t.session_id,
-        roles: await roleNamesOf(uow, t.user_id),
-        clientId: t.client_id ?? undefined,
-        scope: t.scope ?? undefined,
-      });
-      uow.emit('auth.token.refreshed', subjects.session(t.session_id), {
-        session_id: t.session_id,
-        user_id: t.user_id,
-        jti: access.claims.jti,
-        expires_at: new Date(access.claims.exp * 1000).toISOString(),
-      });
-      return {
-        kind: 'ok',
-        rotation: {
-          pair: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: next.token, session_id: t.session_id },
-          session: { userId: t.user_id, clientId: t.client_id, scope: t.scope, browserSessionId: t.browser_session_id },
-        },
-      };
-    });
+    const outcome = await this.actors.send(
+      sessionActor(tenant.id, sessionId),
+      async (uow): Promise<Outcome> => {
+        const [t] = await uow.query<PresentedToken[]>(ROTATE_REFRESH_TOKEN_SQL, [
+          hash,
+          sessionId,
+          expectedClient,
+          uuidv7(),
+          next.hash,
+          settings.refresh_token_idle_seconds,
+          settings.session_idle_seconds,
+        ]);
+        if (!t) return { kind: 'unknown' };
+        if (!t.rotated) return this.refused(uow, t, expectedClient);
+        const access = await this.issuer.issue(tenant, {
+          userId: t.user_id,
+          sessionId: t.session_id,
+          roles: t.roles,
+          clientId: t.client_id ?? undefined,
+          scope: t.scope ?? undefined,
+        });
+        uow.emit('auth.token.refreshed', subjects.session(t.session_id), {
+          session_id: t.session_id,
+          user_id: t.user_id,
+          jti: access.claims.jti,
+          expires_at: new Date(access.claims.exp * 1000).toISOString(),
+        });
+        return {
+          kind: 'ok',
+          rotation: {
+            pair: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: next.token, session_id: t.session_id },
+            session: { userId: t.user_id, clientId: t.client_id, scope: t.scope, browserSessionId: t.browser_session_id },
+          },
+        };
+      },
+      { rowLocked: true },
+    );
 
     // The revocation committed above; only now tell the caller. Every refused refresh token is a 401 (no
     // challenge: no bearer token was presented), so a client has one rule: on 401 from refresh, sign in again.
     if (outcome.kind === 'ok') return outcome.rotation;
+    if (outcome.kind === 'unknown') throw new DomainError('auth.token.invalid');
     // Indistinguishable from an unknown token: the caller learns nothing about another client's sessions.
     if (outcome.kind === 'wrong_client') throw new DomainError('auth.token.invalid');
     if (outcome.kind === 'reuse') throw new DomainError('auth.token.reuse_detected');
     if (outcome.kind === 'expired') throw new DomainError('auth.token.expired');
     throw new DomainError('auth.session.revoked');
+  }
+
+  /** A token of the earlier form names no session: one lookup, once per session (its successor names it). */
+  private async sessionOfEarlierToken(hash: Buffer): Promise<string | undefined> {
+    const [found] = await this.runner.inTenant((uow) => uow.query<{ session_id: string }[]>('SELECT session_id FROM refresh_tokens WHERE token_hash = $1', [hash]));
+    return found?.session_id;
+  }
+
+  /** Why the rotation statement wrote nothing, and what follows from it; the order of the checks is the documented one. */
+  private async refused(uow: UnitOfWork, t: PresentedToken, expectedClient: string | null): Promise<Outcome> {
+    if (t.client_id !== expectedClient) return { kind: 'wrong_client' };
+    if (t.status === 'rotated') return this.reuseDetected(uow, t);
+    if (t.status === 'revoked' || t.session_status !== 'active') return { kind: 'revoked' };
+    if (t.session_expired || t.expired) return this.expire(uow, t);
+    if (t.user_status !== 'active') {
+      await this.sessions.revokeInUnit(uow, { sessionId: t.session_id }, 'user_not_active');
+      return { kind: 'revoked' };
+    }
+    throw new Error('the rotation statement refused a refresh token that passes every check'); // its `ok` and these checks disagree
   }
 
   private async reuseDetected(uow: UnitOfWork, t: PresentedToken): Promise<Outcome> {

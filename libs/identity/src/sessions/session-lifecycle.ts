@@ -87,7 +87,7 @@ export class SessionLifecycle {
     const tenant = this.context.requireTenant();
     const sessionId = uuidv7();
     const [settings] = await Promise.all([this.registry.settings(tenant), this.issuer.prepare(tenant)]);
-    const refresh = newRefreshToken();
+    const refresh = newRefreshToken(sessionId);
     // A session lives only as long as its refresh tokens can renew it, so the earlier of the two
     // absolute limits is its one absolute deadline; every rotation is capped by it.
     const absoluteSeconds = Math.min(settings.session_absolute_seconds, settings.refresh_token_absolute_seconds);

@@ -1,6 +1,7 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { contractProblems, CredenceCloudEvent } from '@credence/contracts';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
@@ -212,6 +213,34 @@ describe('webhooks', () => {
     await api('DELETE', `/${w.id}`);
   }, 60_000);
 
+  it('delivers the events of one aggregate in order even when the first needs a retry', async () => {
+    rx.plan.set('/ordered', (n) => (n === 1 ? 500 : 200));
+    const w = await create({ url: `${rx.base}/ordered`, event_types: ['webhook.test'] });
+    const sent: string[] = [];
+    for (let i = 0; i < 3; i++) sent.push((await api('POST', `/${w.id}/test`)).body.event_id); // one aggregate: webhook/<id>
+    await waitForStatus(w.id, 'delivered', 3);
+    const accepted = rx
+      .at('/ordered')
+      .slice(1)
+      .map((r) => r.headers['webhook-id']);
+    expect(accepted).toEqual(sent);
+    await api('DELETE', `/${w.id}`);
+  });
+
+  it('keeps delivering to a healthy endpoint while another hangs with deliveries queued', async () => {
+    rx.plan.set('/stuck', () => 'hang');
+    const stuck = await create({ url: `${rx.base}/stuck`, event_types: ['webhook.test'], ordered: false });
+    const fast = await create({ url: `${rx.base}/fast`, event_types: ['webhook.test'] });
+    for (let i = 0; i < 12; i++) await api('POST', `/${stuck.id}/test`);
+    await waitFor('the stuck endpoint busy', async () => (rx.at('/stuck').length >= 4 ? true : null));
+    const started = Date.now();
+    await api('POST', `/${fast.id}/test`);
+    await waitForStatus(fast.id, 'delivered');
+    expect(Date.now() - started).toBeLessThan(900); // less than one timeout of the stuck endpoint
+    expect(rx.at('/stuck').length).toBeLessThanOrEqual(8); // at most 4 at once per endpoint
+    for (const w of [stuck, fast]) await api('DELETE', `/${w.id}`);
+  });
+
   it('signs with both secrets for a day after a rotation', async () => {
     const w = await create({ url: `${rx.base}/rotated`, event_types: ['webhook.test'] });
     const rotated = await api('POST', `/${w.id}/rotate-secret`);
@@ -242,6 +271,31 @@ describe('webhooks', () => {
     expect(other.seen).toHaveLength(0);
     for (const w of [r, moved]) await api('DELETE', `/${w.id}`);
   }, 40_000);
+
+  it('disables an endpoint failing for 5 days, with webhook.disabled and a visible reason; enabling clears it', async () => {
+    rx.plan.set('/down', () => 503);
+    const w = await create({ url: `${rx.base}/down`, event_types: ['webhook.test'] });
+    await t.dataSource.query(`UPDATE "${acme.schema}".webhooks SET failing_since = now() - interval '6 days' WHERE id = $1`, [w.id]);
+    await api('POST', `/${w.id}/test`);
+    const off = await waitFor('disabled', async () => {
+      const got = (await api('GET', `/${w.id}`)).body;
+      return got.enabled ? null : got;
+    });
+    expect(off.disabled_reason).toMatch(/every delivery failed since .*; last: answered 503/);
+    expect((await api('POST', `/${w.id}/test`)).body.error.code).toBe('webhook.disabled');
+    const [event] = await t.dataSource.query(`SELECT event FROM platform.outbox WHERE type = 'webhook.disabled' AND aggregate = $1`, [`webhook/${w.id}`]);
+    expect(event.event.data).toMatchObject({ webhook_id: w.id, url: `${rx.base}/down`, reason: off.disabled_reason });
+    const on = await api('PATCH', `/${w.id}`, { enabled: true });
+    expect(on.body).toMatchObject({ enabled: true, disabled_reason: null, failing_since: null });
+    await api('DELETE', `/${w.id}`);
+  });
+
+  it('writes webhook events that match their contracts and never carry a secret', async () => {
+    const rows: { event: CredenceCloudEvent }[] = await t.dataSource.query(`SELECT event FROM platform.outbox WHERE type LIKE 'webhook.%' ORDER BY position`);
+    expect(new Set(rows.map((r) => r.event.type))).toEqual(new Set(['webhook.created', 'webhook.updated', 'webhook.deleted', 'webhook.secret_rotated', 'webhook.disabled']));
+    expect(rows.map((r) => contractProblems(r.event)).flat()).toEqual([]);
+    expect(JSON.stringify(rows)).not.toMatch(/whsec_/);
+  });
 
   it("never shows or changes another tenant's webhooks (404), and needs webhook.manage:any", async () => {
     const w = await create({ url: `${rx.base}/mine`, event_types: ['user.*'] });

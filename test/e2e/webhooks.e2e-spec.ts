@@ -7,6 +7,7 @@ import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
 import { createEventsWorld, EventsWorld, useEventsEnv } from '../support/events/events-world';
 import { waitFor } from '../support/child-platform';
+import { freePort, startExample } from '../support/example-apps';
 import { member, onboard, PASSWORD, Tenant } from './identity-authz-fixture';
 
 interface Received {
@@ -65,6 +66,7 @@ describe('webhooks', () => {
   const other = new Receiver(); // a loopback server that is NOT allowed: it must never be hit
   let acme: Tenant;
   let globex: Tenant;
+  let examplePort: number;
 
   const api = (method: string, path = '', body?: unknown, tenant: Tenant = acme, token: string | false = tenant.admin) =>
     t.call(method, `/v1/t/${tenant.slug}/webhooks${path}`, body, { auth: token });
@@ -94,12 +96,13 @@ describe('webhooks', () => {
   beforeAll(async () => {
     await rx.start();
     await other.start();
+    examplePort = await freePort();
     world = await createEventsWorld('webhooks');
     useEventsEnv({});
     t = await startTestApp([AuthAppModule, SyncAppModule], {
       DATABASE_URL: world.databaseUrl,
       REDIS_PREFIX: world.prefix,
-      WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${rx.port}`,
+      WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${rx.port},127.0.0.1:${examplePort}`,
       WEBHOOK_RETRY_SCHEDULE: '1s,1s,2s',
       WEBHOOK_TIMEOUT_MS: '1000',
     });
@@ -319,6 +322,20 @@ describe('webhooks', () => {
     expect((await api('GET', '', undefined, acme, false)).status).toBe(401);
     await api('DELETE', `/${w.id}`);
   });
+
+  it('delivers to examples/webhook-receiver, which verifies it with the consumer kit guard', async () => {
+    const w = await create({ url: `http://127.0.0.1:${examplePort}/credence-webhooks`, event_types: ['user.created'] });
+    const example = await startExample('examples/webhook-receiver/main.ts', { PORT: String(examplePort), WEBHOOK_SECRET: w.secret }, 'webhook receiver ready');
+    try {
+      const user = await newUser();
+      const [d] = await waitForStatus(w.id, 'delivered');
+      expect(d.attempts[0].response_status).toBe(204);
+      expect(example.output()).toContain(`received user.created ${d.event_id} user/${user.body.id}`);
+    } finally {
+      example.stop();
+      await api('DELETE', `/${w.id}`);
+    }
+  }, 40_000);
 
   it('answers hostile input with 400 and changes nothing', async () => {
     let deep: unknown = 'x';

@@ -61,7 +61,12 @@ export class DeliverAttempt {
            FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = $1`,
         [deliveryId],
       );
-      if (!row || row.status === 'delivered' || row.status === 'dead' || !row.enabled) return undefined;
+      if (!row || row.status === 'delivered' || row.status === 'dead') return undefined;
+      if (!row.enabled) {
+        // Not sent while the endpoint is disabled; left failed, so redeliver-failed picks it up after re-enabling.
+        await uow.query(`UPDATE webhook_deliveries SET status = 'failed', updated_at = now() WHERE id = $1`, [row.id]);
+        return undefined;
+      }
       if (row.ordered) {
         const [earlier] = await uow.query<unknown[]>(
           `SELECT 1 FROM webhook_deliveries WHERE webhook_id = $1 AND aggregate = $2 AND id < $3 AND status IN ('pending', 'failed') LIMIT 1`,

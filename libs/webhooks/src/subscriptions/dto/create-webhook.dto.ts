@@ -4,7 +4,7 @@ import { OptionalField } from '@credence/http';
 import { DescriptionField, EventTypesField, FieldsField, UrlField, WebhookFieldsDto } from './webhook-fields';
 
 export class CreateWebhookDto {
-  @ApiProperty({ example: 'https://hooks.acme.example/credence', maxLength: 2000 })
+  @ApiProperty({ example: 'https://203.0.113.10/credence', maxLength: 2000, description: 'http(s); must pass the SSRF guard (docs/webhooks.md).' })
   @UrlField()
   url: string;
 

@@ -15,7 +15,11 @@ export class UpdateWebhook {
 
   async execute(tenantId: string, id: string, input: UpdateWebhookDto): Promise<WebhookResponse> {
     this.runner.assertAmbientTenant(tenantId);
-    if (input.url !== undefined) await this.http.vet(input.url);
+    if (input.url !== undefined) {
+      // An unknown webhook answers 404 before the URL costs a DNS lookup.
+      await this.runner.inTenant((uow) => getWebhook(uow, id));
+      await this.http.vet(input.url);
+    }
     const row = await this.runner.inTenant(async (uow) => {
       const before = await getWebhook(uow, id, true);
       const next: WebhookRow = {

@@ -84,6 +84,13 @@ describe('parseConfig', () => {
       RETENTION_EVERY_SECONDS: 3600,
       RETENTION_BATCH_SIZE: 5000,
       RETENTION_PARALLEL_BATCHES: 2,
+      WEBHOOKS_ENABLED: true,
+      WEBHOOK_ALLOWED_HOSTS: '',
+      WEBHOOK_RETRY_SCHEDULE: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 50_400_000],
+      WEBHOOK_CONSUMER_GROUP: 'credence-webhooks',
+      WEBHOOK_CONNECT_TIMEOUT_MS: 5_000,
+      WEBHOOK_TIMEOUT_MS: 15_000,
+      WEBHOOK_DISABLE_AFTER_SECONDS: 432_000,
     });
   });
 
@@ -158,6 +165,9 @@ describe('parseConfig', () => {
     ['ARGON2_MEMORY_KIB', '512'],
     ['ARGON2_TIME_COST', '0'],
     ['ARGON2_MAX_CONCURRENCY', '65'],
+    ['WEBHOOK_RETRY_SCHEDULE', '5s,soon'],
+    ['WEBHOOK_RETRY_SCHEDULE', ''],
+    ['WEBHOOK_RETRY_SCHEDULE', '5 minutes'],
   ])('refuses %s=%j, naming it', (name, value) => {
     expect(named(problemsOf({ [name]: value }))).toEqual([name]);
   });

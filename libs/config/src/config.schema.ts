@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditSettings } from './audit.schema';
+import { webhookSettings } from './webhooks.schema';
 import { eventsSettings } from './events.schema';
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
@@ -65,6 +66,7 @@ export const configSchema = z
     SAML_VERIFY_QUEUE: z.coerce.number().int().min(1).max(10_000).default(64),
     ...eventsSettings,
     ...auditSettings,
+    ...webhookSettings,
   })
   .superRefine(
     (c, ctx) => {

@@ -5,3 +5,4 @@ export * from './environment';
 export * from './load-config';
 export * from './events.schema';
 export * from './audit.schema';
+export * from './webhooks.schema';

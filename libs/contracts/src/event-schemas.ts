@@ -33,6 +33,7 @@ const application = {
   initiate_login_uri: text.nullable().optional(),
 };
 
+const webhook = { webhook_id: uuid, url: text, event_types: z.array(z.string()), enabled: z.boolean() };
 const connectionType = z.enum(['saml', 'oidc', 'ldap']);
 const connection = { connection_id: uuid, type: connectionType, name: text, enabled: z.boolean(), domains: z.array(z.string()) };
 const federationFailure = z.enum([
@@ -131,6 +132,11 @@ export const EVENT_DATA_SCHEMAS: Schemas = {
   }),
   'retention.run.completed': z.strictObject({ run_id: z.string(), counts: z.record(z.string(), z.number().int()), duration_ms: z.number().int() }),
   'user.erased': z.strictObject({ user_id: uuid, sessions: z.number().int(), audit_rows: z.number().int() }),
+  'webhook.created': z.strictObject(webhook),
+  'webhook.updated': z.strictObject({ ...webhook, changed: z.array(z.string()) }),
+  'webhook.deleted': z.strictObject(webhook),
+  'webhook.secret_rotated': z.strictObject({ webhook_id: uuid, previous_expires_at: time }),
+  'webhook.disabled': z.strictObject({ webhook_id: uuid, url: text, reason: text, failing_since: time }),
 };
 
 /** The envelope every event shares (CloudEvents 1.0 plus Credence's extensions). */

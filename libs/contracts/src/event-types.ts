@@ -244,6 +244,21 @@ export interface UserErasedData {
   audit_rows: number;
 }
 
+/** A webhook subscription as events describe it: never its secret. */
+export interface WebhookData {
+  webhook_id: string;
+  url: string;
+  event_types: string[];
+  enabled: boolean;
+}
+
+export interface WebhookDisabledData {
+  webhook_id: string;
+  url: string;
+  reason: string;
+  failing_since: string;
+}
+
 export interface EventCatalogue {
   'tenant.onboarded': TenantOnboardedData;
   'tenant.provisioning_failed': TenantProvisioningFailedData;
@@ -293,6 +308,11 @@ export interface EventCatalogue {
   'audit.log.accessed': AuditAccessedData;
   'retention.run.completed': RetentionRunCompletedData;
   'user.erased': UserErasedData;
+  'webhook.created': WebhookData;
+  'webhook.updated': WebhookData & { changed: string[] };
+  'webhook.deleted': WebhookData;
+  'webhook.secret_rotated': { webhook_id: string; previous_expires_at: string };
+  'webhook.disabled': WebhookDisabledData;
 }
 
 export type EventType = keyof EventCatalogue;

@@ -50,4 +50,9 @@ export const EVENT_SCHEMA_VERSION: Record<EventType, number> = {
   'audit.log.accessed': 1,
   'retention.run.completed': 1,
   'user.erased': 1,
+  'webhook.created': 1,
+  'webhook.updated': 1,
+  'webhook.deleted': 1,
+  'webhook.secret_rotated': 1,
+  'webhook.disabled': 1,
 };

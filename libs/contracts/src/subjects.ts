@@ -19,6 +19,8 @@ export const subjects = {
   auditTrail: (tenantSlugOrPlatform: string) => `audit/${tenantSlugOrPlatform}`,
   /** A tenant's retention runs by slug, or the platform's by PLATFORM_TENANT_ID. */
   retention: (tenantSlugOrPlatform: string) => `retention/${tenantSlugOrPlatform}`,
+  /** A tenant's (or the platform's) webhook subscription. */
+  webhook: (id: string) => `webhook/${id}`,
   /** Detections without a user are about the source address. */
   ip: (ip: string | null | undefined) => `ip/${ip ?? 'unknown'}`,
 } as const;

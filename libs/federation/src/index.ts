@@ -11,7 +11,6 @@ export * from './connections/connection-urls';
 export * from './connections/idp-metadata';
 export * from './connections/certificates';
 export * from './outbound/outbound-fetch';
-export * from './outbound/address-policy';
 export * from './connections/metadata-refresh/metadata-refresh';
 export * from './connections/metadata-refresh/jobs/metadata-refresh-jobs.module';
 export * from './saml/saml-urls';

@@ -7,6 +7,7 @@ export const QUEUES = {
   tenantLifecycle: 'tenant-lifecycle',
   retention: 'retention',
   federation: 'federation',
+  webhooks: 'webhooks',
 } as const;
 
 export const JOBS = {
@@ -18,6 +19,8 @@ export const JOBS = {
   /** Repeatable: fans out one federationMetadataTenant job per active tenant that has SAML connections. */
   federationMetadataSweep: 'federation-metadata-sweep',
   federationMetadataTenant: 'federation-metadata-tenant',
+  /** One delivery of one event to one webhook; retried on the schedule the job carries. */
+  webhookDeliver: 'webhook-deliver',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -28,6 +31,7 @@ export const QUEUE_JOBS: Record<QueueName, readonly JobName[]> = {
   [QUEUES.tenantLifecycle]: [JOBS.purgeTenant],
   [QUEUES.retention]: [JOBS.retentionSweep, JOBS.retentionTenant, JOBS.retentionPlatform],
   [QUEUES.federation]: [JOBS.federationMetadataSweep, JOBS.federationMetadataTenant],
+  [QUEUES.webhooks]: [JOBS.webhookDeliver],
 };
 
 export interface PurgeTenantJob {
@@ -45,4 +49,11 @@ export interface RetentionPlatformJob {
 
 export interface FederationMetadataTenantJob {
   tenantId: string;
+}
+
+export interface WebhookDeliverJob {
+  tenantId: string;
+  deliveryId: string;
+  /** Milliseconds to wait before each retry (WEBHOOK_RETRY_SCHEDULE when the delivery was queued). */
+  schedule: number[];
 }

@@ -6,7 +6,7 @@ import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { DomainError } from '@credence/errors';
-import { AddressKind, classifyAddress } from './address-policy';
+import { AddressKind, classifyAddress } from '@credence/http';
 
 export interface OutboundPolicy {
   /** https only, and loopback refused too (unless allowed). */

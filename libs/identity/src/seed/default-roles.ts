@@ -43,6 +43,7 @@ export const DEFAULT_ROLES = [
       'user.erase:any',
       'event.read:any',
       'app.manage:any',
+      'webhook.manage:any',
     ],
   },
 ] as const;

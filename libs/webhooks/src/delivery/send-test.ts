@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import type { CredenceCloudEvent } from '@credence/contracts';
+import { DomainError } from '@credence/errors';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { getWebhook } from '../subscriptions/webhook-row';
+import { record } from './fan-out';
+import { WebhookQueue } from './webhook-queue';
+
+/** Queues a `webhook.test` event to one endpoint, through the same delivery path (signed, retried, recorded). */
+@Injectable()
+export class SendTestEvent {
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly queue: WebhookQueue,
+  ) {}
+
+  async execute(tenantId: string, id: string): Promise<{ delivery_id: string; event_id: string }> {
+    const tenant = this.runner.assertAmbientTenant(tenantId);
+    const eventId = uuidv7();
+    const [deliveryId] = await this.runner.inTenant(async (uow) => {
+      const w = await getWebhook(uow, id);
+      if (!w.enabled) throw new DomainError('webhook.disabled');
+      const event = {
+        id: eventId,
+        specversion: '1.0',
+        source: 'credence/webhooks',
+        type: 'webhook.test',
+        time: new Date().toISOString(),
+        subject: `webhook/${w.id}`,
+        datacontenttype: 'application/json',
+        tenantid: tenant.id,
+        data: { webhook_id: w.id },
+      } as unknown as CredenceCloudEvent;
+      return record(uow, event, [{ id: w.id, event_types: ['webhook.test'], exclude_fields: w.exclude_fields, include_fields: w.include_fields }]);
+    });
+    await this.queue.enqueue(tenant.id, [deliveryId]);
+    return { delivery_id: deliveryId, event_id: eventId };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './webhooks.module';
+export * from './signing/signature';
+export * from './signing/webhook-secrets';
+export * from './delivery/event-filter';

@@ -20,7 +20,7 @@
  * Credence callback, none for the bare client).
  *
  * Knobs: BENCH_USERINFO, BENCH_RUNS (2), BENCH_USERS (32), BENCH_CONCURRENCY (8), BENCH_POOL (600),
- * BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1.
+ * BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (statements and commands per callback, by text).
  */
 import 'reflect-metadata';
 import * as client from 'openid-client';
@@ -33,7 +33,7 @@ import { loadConfig } from '@credence/config';
 import { dropDatabase, ensureDatabase } from '@credence/database';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
 import { startOidcIdp, TestOidcIdp } from '../../test/support/oidc-idp';
 
 const int = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -204,7 +204,9 @@ async function main() {
       const measureCredence = async () => {
         const pool = await prepareCredence(POOL);
         const from = { ...sent };
+        traceReport(1);
         const w = await loops(pool, CONCURRENCY, SECONDS, credenceCallback);
+        if (process.env.BENCH_TRACE === '1') log(`per callback (BENCH_TRACE):\n${traceReport(Math.max(1, w.ok))}`);
         return { ...w, pg_per_op: +((sent.pg - from.pg) / Math.max(1, w.ok)).toFixed(2), redis_per_op: +((sent.redis - from.redis) / Math.max(1, w.ok)).toFixed(2) };
       };
       const measureBare = async () => loops(await prepareBare(POOL), CONCURRENCY, SECONDS, bareGrant);

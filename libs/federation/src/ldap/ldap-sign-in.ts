@@ -27,7 +27,13 @@ export class LdapSignIn implements DirectoryAuthenticator {
   ) {}
 
   authenticate(connectionId: string, username: string, password: string, client: ClientInfo): Promise<DirectoryProof>;
-  authenticate<T>(connectionId: string, username: string, password: string, client: ClientInfo, then: (uow: UnitOfWork, userId: string) => Promise<T>): Promise<DirectoryProof<T>>;
+  authenticate<T>(
+    connectionId: string,
+    username: string,
+    password: string,
+    client: ClientInfo,
+    then: (uow: UnitOfWork, userId: string) => Promise<T>,
+  ): Promise<DirectoryProof<T>>;
   async authenticate<T>(
     connectionId: string,
     username: string,

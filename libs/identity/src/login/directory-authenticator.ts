@@ -19,7 +19,13 @@ export type DirectoryProof<T = undefined> = { outcome: 'signed_in'; userId: stri
  */
 export interface DirectoryAuthenticator {
   authenticate(connectionId: string, username: string, password: string, client: ClientInfo): Promise<DirectoryProof>;
-  authenticate<T>(connectionId: string, username: string, password: string, client: ClientInfo, then: (uow: UnitOfWork, userId: string) => Promise<T>): Promise<DirectoryProof<T>>;
+  authenticate<T>(
+    connectionId: string,
+    username: string,
+    password: string,
+    client: ClientInfo,
+    then: (uow: UnitOfWork, userId: string) => Promise<T>,
+  ): Promise<DirectoryProof<T>>;
 }
 
 export const DIRECTORY_AUTHENTICATOR = Symbol('DIRECTORY_AUTHENTICATOR');

@@ -49,6 +49,11 @@ const APP_REDIRECT = 'http://127.0.0.1:9/callback';
 const BARE_REDIRECT = 'http://127.0.0.1:9/bare';
 const ADMIN_KEY = `crd_bench_${randomBytes(24).toString('base64url')}`;
 const PASSWORD = `bench ${randomBytes(9).toString('base64url')} staple`;
+/** CPU of this process (app, driver and, for bare, the client) since `from`, per operation; oidc-provider's own CPU is in its child process. */
+const cpuMsPerOp = (from: NodeJS.CpuUsage, ops: number) => {
+  const d = process.cpuUsage(from);
+  return +((d.user + d.system) / 1000 / Math.max(1, ops)).toFixed(3);
+};
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function call<T = any>(url: string, method: string, path: string, body: unknown, auth?: string): Promise<T> {
@@ -205,11 +210,23 @@ async function main() {
         const pool = await prepareCredence(POOL);
         const from = { ...sent };
         traceReport(1);
+        const cpu = process.cpuUsage();
         const w = await loops(pool, CONCURRENCY, SECONDS, credenceCallback);
+        const cpu_ms_per_op = cpuMsPerOp(cpu, w.ok);
         if (process.env.BENCH_TRACE === '1') log(`per callback (BENCH_TRACE):\n${traceReport(Math.max(1, w.ok))}`);
-        return { ...w, pg_per_op: +((sent.pg - from.pg) / Math.max(1, w.ok)).toFixed(2), redis_per_op: +((sent.redis - from.redis) / Math.max(1, w.ok)).toFixed(2) };
+        return {
+          ...w,
+          cpu_ms_per_op,
+          pg_per_op: +((sent.pg - from.pg) / Math.max(1, w.ok)).toFixed(2),
+          redis_per_op: +((sent.redis - from.redis) / Math.max(1, w.ok)).toFixed(2),
+        };
       };
-      const measureBare = async () => loops(await prepareBare(POOL), CONCURRENCY, SECONDS, bareGrant);
+      const measureBare = async () => {
+        const pool = await prepareBare(POOL);
+        const cpu = process.cpuUsage();
+        const w = await loops(pool, CONCURRENCY, SECONDS, bareGrant);
+        return { ...w, cpu_ms_per_op: cpuMsPerOp(cpu, w.ok) };
+      };
       const [b, c] = bareFirst ? [await measureBare(), await measureCredence()] : [undefined, await measureCredence()];
       const bareW = b ?? (await measureBare());
       const ratio = +(c.per_s / Math.max(1, bareW.per_s)).toFixed(2);
@@ -221,9 +238,10 @@ async function main() {
         ratio,
         c.pg_per_op,
         c.redis_per_op,
+        `${c.cpu_ms_per_op} / ${bareW.cpu_ms_per_op}`,
       ]);
     }
-    log(table(['run', 'Credence callbacks', 'bare authorizationCodeGrant', 'ratio (≥ 0.7)', 'SQL/op', 'Redis/op'], rows));
+    log(table(['run', 'Credence callbacks', 'bare authorizationCodeGrant', 'ratio (≥ 0.7)', 'SQL/op', 'Redis/op', 'CPU ms/op of this process: Credence / bare'], rows));
     log(`results: ${writeResults('oidc', started, runId, results)}`);
   } finally {
     await app?.close().catch(() => undefined);

@@ -109,7 +109,13 @@ export function countRoundTrips(): void {
   const query = pgProto.query;
   pgProto.query = function (this: unknown, ...a: unknown[]) {
     sent.pg++;
-    if (TRACE) tally(`sql ${String(typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string })?.text).replace(/\s+/g, ' ').trim().slice(0, 70)}`);
+    if (TRACE)
+      tally(
+        `sql ${String(typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string })?.text)
+          .replace(/\s+/g, ' ')
+          .trim()
+          .slice(0, 70)}`,
+      );
     return query.apply(this, a);
   };
   const redisProto = Redis.prototype as unknown as { sendCommand: (...a: unknown[]) => unknown };

@@ -16,7 +16,7 @@
  * Target (issue): Credence ≥ 0.7 × bare.
  *
  * Knobs (environment): BENCH_SECONDS (10), BENCH_RUNS (2), BENCH_USERS (32), BENCH_CONCURRENCY (8),
- * BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1.
+ * BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (statements and commands per op, by text).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -31,7 +31,7 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { PEOPLE, SERVICE_DN, SERVICE_PASSWORD, Slapd, startSlapd } from '../../test/support/slapd';
 import { median, round, sleep, Window, Workload } from '../auth/shared';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
 
 const int = (name: string, fallback: number) => {
   const n = process.env[name] ? Number(process.env[name]) : fallback;
@@ -102,11 +102,13 @@ async function measure(fn: (seq: number, loop: number) => Promise<void>): Promis
   w.start(CONCURRENCY);
   await sleep(WARM_S * 1000);
   w.snapshot();
+  traceReport(1);
   const from = { ...sent };
   await sleep(SECONDS * 1000);
   const window = w.snapshot();
   await w.stop();
   const ops = Math.max(1, window.ok);
+  if (process.env.BENCH_TRACE === '1') log(`per op (BENCH_TRACE):\n${traceReport(ops)}`);
   return { window, per_op: { pg: round((sent.pg - from.pg) / ops, 2), redis: round((sent.redis - from.redis) / ops, 2), cpu_ms: round((window.cpu_s * 1000) / ops, 3) } };
 }
 

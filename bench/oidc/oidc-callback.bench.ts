@@ -20,7 +20,7 @@
  * Credence callback, none for the bare client).
  *
  * Knobs: BENCH_USERINFO, BENCH_RUNS (2), BENCH_USERS (32), BENCH_CONCURRENCY (8), BENCH_POOL (600),
- * BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1.
+ * BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (statements and commands per callback, by text).
  */
 import 'reflect-metadata';
 import * as client from 'openid-client';
@@ -33,7 +33,7 @@ import { loadConfig } from '@credence/config';
 import { dropDatabase, ensureDatabase } from '@credence/database';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
 import { startOidcIdp, TestOidcIdp } from '../../test/support/oidc-idp';
 
 const int = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -49,6 +49,11 @@ const APP_REDIRECT = 'http://127.0.0.1:9/callback';
 const BARE_REDIRECT = 'http://127.0.0.1:9/bare';
 const ADMIN_KEY = `crd_bench_${randomBytes(24).toString('base64url')}`;
 const PASSWORD = `bench ${randomBytes(9).toString('base64url')} staple`;
+/** CPU of this process (app, driver and, for bare, the client) since `from`, per operation; oidc-provider's own CPU is in its child process. */
+const cpuMsPerOp = (from: NodeJS.CpuUsage, ops: number) => {
+  const d = process.cpuUsage(from);
+  return +((d.user + d.system) / 1000 / Math.max(1, ops)).toFixed(3);
+};
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function call<T = any>(url: string, method: string, path: string, body: unknown, auth?: string): Promise<T> {
@@ -204,10 +209,24 @@ async function main() {
       const measureCredence = async () => {
         const pool = await prepareCredence(POOL);
         const from = { ...sent };
+        traceReport(1);
+        const cpu = process.cpuUsage();
         const w = await loops(pool, CONCURRENCY, SECONDS, credenceCallback);
-        return { ...w, pg_per_op: +((sent.pg - from.pg) / Math.max(1, w.ok)).toFixed(2), redis_per_op: +((sent.redis - from.redis) / Math.max(1, w.ok)).toFixed(2) };
+        const cpu_ms_per_op = cpuMsPerOp(cpu, w.ok);
+        if (process.env.BENCH_TRACE === '1') log(`per callback (BENCH_TRACE):\n${traceReport(Math.max(1, w.ok))}`);
+        return {
+          ...w,
+          cpu_ms_per_op,
+          pg_per_op: +((sent.pg - from.pg) / Math.max(1, w.ok)).toFixed(2),
+          redis_per_op: +((sent.redis - from.redis) / Math.max(1, w.ok)).toFixed(2),
+        };
       };
-      const measureBare = async () => loops(await prepareBare(POOL), CONCURRENCY, SECONDS, bareGrant);
+      const measureBare = async () => {
+        const pool = await prepareBare(POOL);
+        const cpu = process.cpuUsage();
+        const w = await loops(pool, CONCURRENCY, SECONDS, bareGrant);
+        return { ...w, cpu_ms_per_op: cpuMsPerOp(cpu, w.ok) };
+      };
       const [b, c] = bareFirst ? [await measureBare(), await measureCredence()] : [undefined, await measureCredence()];
       const bareW = b ?? (await measureBare());
       const ratio = +(c.per_s / Math.max(1, bareW.per_s)).toFixed(2);
@@ -219,9 +238,10 @@ async function main() {
         ratio,
         c.pg_per_op,
         c.redis_per_op,
+        `${c.cpu_ms_per_op} / ${bareW.cpu_ms_per_op}`,
       ]);
     }
-    log(table(['run', 'Credence callbacks', 'bare authorizationCodeGrant', 'ratio (≥ 0.7)', 'SQL/op', 'Redis/op'], rows));
+    log(table(['run', 'Credence callbacks', 'bare authorizationCodeGrant', 'ratio (≥ 0.7)', 'SQL/op', 'Redis/op', 'CPU ms/op of this process: Credence / bare'], rows));
     log(`results: ${writeResults('oidc', started, runId, results)}`);
   } finally {
     await app?.close().catch(() => undefined);

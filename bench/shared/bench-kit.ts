@@ -91,6 +91,17 @@ export async function benchWorld(kind: string, run: string, serverUrl: string, r
 
 /** Postgres statements and Redis commands this process sent, once countRoundTrips() wrapped the clients. */
 export const sent = { pg: 0, redis: 0 };
+/** With BENCH_TRACE=1: counts per statement (its first 70 characters) and per Redis command name, printed by traceReport(). */
+const traced = new Map<string, number>();
+const TRACE = process.env.BENCH_TRACE === '1';
+const tally = (what: string) => TRACE && traced.set(what, (traced.get(what) ?? 0) + 1);
+
+/** The BENCH_TRACE tallies, largest first, each divided by `per` (operations), and clears them. */
+export function traceReport(per: number): string {
+  const lines = [...traced].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${(n / per).toFixed(2).padStart(7)}  ${k}`);
+  traced.clear();
+  return lines.join('\n');
+}
 
 /** Counts every statement and command this process sends (bench-only wrappers; call before the app starts). */
 export function countRoundTrips(): void {
@@ -98,12 +109,20 @@ export function countRoundTrips(): void {
   const query = pgProto.query;
   pgProto.query = function (this: unknown, ...a: unknown[]) {
     sent.pg++;
+    if (TRACE)
+      tally(
+        `sql ${String(typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string })?.text)
+          .replace(/\s+/g, ' ')
+          .trim()
+          .slice(0, 70)}`,
+      );
     return query.apply(this, a);
   };
   const redisProto = Redis.prototype as unknown as { sendCommand: (...a: unknown[]) => unknown };
   const sendCommand = redisProto.sendCommand;
   redisProto.sendCommand = function (this: unknown, ...a: unknown[]) {
     sent.redis++;
+    if (TRACE) tally(`redis ${(a[0] as { name?: string })?.name}`);
     return sendCommand.apply(this, a);
   };
 }

@@ -246,4 +246,19 @@ describe('LDAP sign-in (POST /auth/login with connection)', () => {
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('federation.ldap_unavailable');
   });
+
+  it('uses a changed service password on the next sign-in, in both directions (the kept connection and its pooled binds follow it)', async () => {
+    const id = await createConnection({ jit: { enabled: true, default_roles: ['employee'] }, ldap: ldapSettings({ bind_password: 'not-the-service-password' }) });
+    expect((await ldapLogin('grace', 'grace-directory-pw', id)).status).toBe(503);
+    const settle = () => new Promise((r) => setTimeout(r, 50)); // the connections version is bumped after the commit
+    expect((await admin('PATCH', `/connections/${id}`, { ldap: { bind_password: SERVICE_PASSWORD } })).status).toBe(200);
+    await settle();
+    expect((await ldapLogin('grace', 'grace-directory-pw', id)).status).toBe(200);
+    // A service connection bound with the old password is idle in the pool now: a new password must not reuse it.
+    expect((await admin('PATCH', `/connections/${id}`, { ldap: { bind_password: 'not-the-service-password' } })).status).toBe(200);
+    await settle();
+    const res = await ldapLogin('grace', 'grace-directory-pw', id);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('federation.ldap_unavailable');
+  });
 });

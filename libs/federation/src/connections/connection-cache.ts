@@ -23,15 +23,21 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Connections as the sign-in paths read them (ACS, continue step, SLO, metadata, login start), kept in
- * memory and trusted only while the tenant's connections version in Redis is unchanged. Every committed
- * change to a connection (its `federation.connection.*` events, and any write of the metadata refresh)
- * bumps that version, so every process drops its copies on its next read: one Redis GET instead of a
- * database transaction per request. Secrets are never kept here.
+ * Connections as the sign-in paths read them (ACS, continue step, SLO, metadata, login start, OIDC
+ * callback, LDAP sign-in), kept in memory and trusted only while the tenant's connections version in Redis
+ * is unchanged. Every committed change to a connection (its `federation.connection.*` events, and any write
+ * of the metadata refresh) bumps that version, so every process drops its copies on its next read: one
+ * Redis GET instead of a database transaction per request.
+ *
+ * Secrets are never kept opened here. A sign-in that needs them (OIDC client secret, LDAP service
+ * password) may keep the sealed column as stored (AES-256-GCM under the key-encryption key, bound to
+ * tenant and connection), under the same version and age rules, and opens it at the moment of use: memory
+ * then holds what the database holds at rest, a changed secret (a new version) is never served, and no
+ * plaintext outlives the request that needed it.
  */
 @Injectable()
 export class ConnectionCache {
-  private readonly entries = new Map<string, { version: string; value: Connection | null; at: number }>();
+  private readonly entries = new Map<string, { version: string; value: Connection | null; sealed?: Buffer | null; at: number }>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -54,10 +60,20 @@ export class ConnectionCache {
     return hit?.version === version && Date.now() - hit.at < MAX_AGE_MS ? hit.value : undefined;
   }
 
-  put(tenantId: string, id: string, version: string | undefined, value: Connection | null): void {
+  /** The connection with its sealed secrets (null: none stored), kept for this version; undefined when the sealed value is not kept. */
+  getSealed(tenantId: string, id: string, version: string | undefined): { value: Connection | null; sealed: Buffer | null } | undefined {
+    if (version === undefined) return undefined;
+    const hit = this.entries.get(`${tenantId}:${id}`);
+    if (hit?.version !== version || Date.now() - hit.at >= MAX_AGE_MS || hit.sealed === undefined) return undefined;
+    // A copy: a caller can never alter the bytes another request will open.
+    return { value: hit.value, sealed: hit.sealed && Buffer.from(hit.sealed) };
+  }
+
+  /** `sealed` left out: only the connection is kept (a later getSealed reads the database once more). */
+  put(tenantId: string, id: string, version: string | undefined, value: Connection | null, sealed?: Buffer | null): void {
     if (version === undefined) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(`${tenantId}:${id}`, { version, value: deepFreeze(value), at: Date.now() });
+    this.entries.set(`${tenantId}:${id}`, { version, value: deepFreeze(value), sealed: sealed && Buffer.from(sealed), at: Date.now() });
   }
 
   async bump(tenantId: string): Promise<void> {

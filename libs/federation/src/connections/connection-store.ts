@@ -18,10 +18,11 @@ interface ConnectionRow {
   config: { saml?: Connection['saml']; oidc?: Connection['oidc']; ldap?: Connection['ldap'] };
 }
 
-export const CONNECTION_SELECT = `
-  SELECT c.id, c.type, c.name, c.enabled, c.status, c.jit, c.attribute_mapping, c.group_role_mapping, c.config,
-         ARRAY(SELECT d.domain FROM connection_domains d WHERE d.connection_id = c.id ORDER BY d.domain) AS domains
-    FROM connections c`;
+const CONNECTION_COLUMNS = `c.id, c.type, c.name, c.enabled, c.status, c.jit, c.attribute_mapping, c.group_role_mapping, c.config,
+         ARRAY(SELECT d.domain FROM connection_domains d WHERE d.connection_id = c.id ORDER BY d.domain) AS domains`;
+export const CONNECTION_SELECT = `SELECT ${CONNECTION_COLUMNS} FROM connections c`;
+/** The same with the sealed secrets column (never opened by the query's reader until the moment of use). */
+const CONNECTION_AND_SEALED_SELECT = `SELECT ${CONNECTION_COLUMNS}, c.secrets FROM connections c`;
 
 export const toConnection = (r: ConnectionRow): Connection => ({
   id: r.id,
@@ -86,27 +87,40 @@ export class ConnectionStore {
   }
 
   /**
-   * The connection and its sealed secrets in one transaction (a sign-in that will need them: one unit
-   * instead of two); the secrets are opened only when `secrets()` is called.
+   * The connection and its secrets for a sign-in that needs them (OIDC callback, LDAP sign-in), from memory
+   * like `find` (ConnectionCache keeps the sealed column with the connection, never opened); otherwise both in
+   * one transaction. The secrets are opened only when `secrets()` is called, at the moment of use.
    */
-  async findWithSecrets(id: string): Promise<{ connection: Connection; secrets: () => ConnectionSecrets } | undefined> {
+  async findWithSecrets(id: string): Promise<{ connection: Connection; sealed: Buffer | null; secrets: () => ConnectionSecrets } | undefined> {
     if (!UUID.test(id)) return undefined;
-    const found = await this.runner.inTenant(async (u) => {
-      const [row] = await u.query<ConnectionRow[]>(`${CONNECTION_SELECT} WHERE c.id = $1`, [id.toLowerCase()]);
-      if (!row) return undefined;
-      const [sealed] = await u.query<{ secrets: Buffer | null }[]>('SELECT secrets FROM connections WHERE id = $1', [row.id]);
-      return { row, sealed: sealed?.secrets ?? null };
-    });
-    if (!found) return undefined;
-    const connection = toConnection(found.row);
-    return { connection, secrets: () => this.open(connection.id, found.sealed) };
+    const key = id.toLowerCase();
+    const tenantId = this.context.requireTenant().id;
+    const version = await this.cache.version(tenantId);
+    let found = this.cache.getSealed(tenantId, key, version);
+    if (!found) {
+      const read = await this.runner.inTenant(async (u) => {
+        const [row] = await u.query<(ConnectionRow & { secrets: Buffer | null })[]>(`${CONNECTION_AND_SEALED_SELECT} WHERE c.id = $1`, [key]);
+        return row;
+      });
+      const value = read ? toConnection(read) : null;
+      this.cache.put(tenantId, key, version, value, read?.secrets ?? null);
+      found = { value, sealed: read?.secrets ?? null };
+    }
+    if (!found.value) return undefined;
+    const { value: connection, sealed } = found;
+    return { connection, sealed, secrets: () => this.open(connection.id, sealed) };
   }
 
   /** The connection's secrets, opened; an empty object when it has none. In the caller's unit of work when given one. */
   async secrets(id: string, uow?: UnitOfWork): Promise<ConnectionSecrets> {
+    return this.open(id, await this.sealed(id, uow));
+  }
+
+  /** The connection's sealed secrets as committed now, not opened (null: none). */
+  async sealed(id: string, uow?: UnitOfWork): Promise<Buffer | null> {
     const read = (u: UnitOfWork) => u.query<{ secrets: Buffer | null }[]>('SELECT secrets FROM connections WHERE id = $1', [id]);
     const [row] = uow ? await read(uow) : await this.runner.inTenant(read);
-    return this.open(id, row?.secrets ?? null);
+    return row?.secrets ?? null;
   }
 
   /** Opens a sealed `connections.secrets` value read by the caller (in its own transaction). */

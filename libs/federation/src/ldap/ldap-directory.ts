@@ -14,13 +14,18 @@ const log = new Logger('LdapDirectory');
 /** More groups than this is a directory query gone wrong, not a user. */
 const MAX_GROUPS = 1000;
 
-/** One LDAP connection as the directory code needs it: where, how, and the service account's password (opened from the sealed secrets). */
+/** One LDAP connection as the directory code needs it: where, how, and the service account's password. */
 export interface LdapTarget {
   tenantId: string;
   connectionId: string;
   settings: LdapSettings;
   attributeMapping: AttributeMapping;
-  bindPassword: string;
+  servicePassword: {
+    /** The sealed secrets as stored: names this password (a new one is new bytes) without opening it. */
+    sealed: Buffer | null;
+    /** Opens it; called only when a service connection must be bound, never kept (empty: none stored). */
+    open: () => string;
+  };
 }
 
 export type LdapCheck = { ok: true; identity: FederatedIdentity } | { ok: false };
@@ -39,7 +44,7 @@ export type LdapCheck = { ok: true; identity: FederatedIdentity } | { ok: false 
 export class LdapDirectory {
   /** Where binds for users who cannot sign in go: a name no directory has (random per process). */
   private readonly dummyRdn = `cn=credence-no-such-user-${randomBytes(12).toString('hex')}`;
-  /** Keys the pool by settings and password without keeping either readable: an HMAC under a key of this process. */
+  /** Keys the pool by settings and sealed password without keeping either readable: an HMAC under a key of this process. */
   private readonly poolKeySecret = randomBytes(32);
 
   constructor(
@@ -80,11 +85,12 @@ export class LdapDirectory {
   }
 
   private async openService(target: LdapTarget): Promise<Client> {
+    const password = target.servicePassword.open();
     // Without a password a simple bind is anonymous, and would succeed: never send one.
-    if (!target.bindPassword) throw new LdapUnavailable('the connection has no service account password');
+    if (!password) throw new LdapUnavailable('the connection has no service account password');
     const client = await openLdapClient(target.settings, this.outbound, target.settings.timeout_ms);
     try {
-      await client.bind(target.settings.bind_dn, target.bindPassword);
+      await client.bind(target.settings.bind_dn, password);
     } catch (err) {
       destroy(client);
       throw new LdapUnavailable(isInvalidCredentials(err) ? 'the service account bind was refused: invalid credentials' : `service bind: ${describeLdapError(err)}`);
@@ -124,7 +130,7 @@ export class LdapDirectory {
     const mac = createHmac('sha256', this.poolKeySecret)
       .update(JSON.stringify(target.settings))
       .update('\0')
-      .update(kind === 'service' ? target.bindPassword : '')
+      .update(kind === 'service' ? (target.servicePassword.sealed ?? Buffer.alloc(0)) : Buffer.alloc(0))
       .digest('base64url');
     return `${kind}:${target.tenantId}:${target.connectionId}:${mac}`;
   }

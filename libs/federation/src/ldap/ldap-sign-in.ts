@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { RequestContext } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import type { ClientInfo, DirectoryAuthenticator, DirectoryProof } from '@credence/identity';
-import { TenantTransactionRunner } from '@credence/tenancy';
+import type { UnitOfWork } from '@credence/tenancy';
 import type { Connection, ConnectionSecrets } from '../connections/connection';
 import { ConnectionStore } from '../connections/connection-store';
 import { FederatedSignIn } from '../users/federated-sign-in';
@@ -24,24 +24,34 @@ export class LdapSignIn implements DirectoryAuthenticator {
     private readonly directory: LdapDirectory,
     private readonly signIn: FederatedSignIn,
     private readonly context: RequestContext,
-    private readonly runner: TenantTransactionRunner,
   ) {}
 
-  async authenticate(connectionId: string, username: string, password: string, client: ClientInfo): Promise<DirectoryProof> {
-    // The connection and its sealed secrets in one unit of work (one round trip fewer per sign-in).
-    const read = await this.runner.inTenant(async (uow) => {
-      const found = await this.connections.find(connectionId, uow);
-      return found?.type === 'ldap' && found.ldap ? { connection: found, secrets: await this.connections.secrets(found.id, uow) } : undefined;
-    });
-    if (!read) throw new DomainError('connection.not_found');
-    const { connection } = read;
+  authenticate(connectionId: string, username: string, password: string, client: ClientInfo): Promise<DirectoryProof>;
+  authenticate<T>(
+    connectionId: string,
+    username: string,
+    password: string,
+    client: ClientInfo,
+    then: (uow: UnitOfWork, userId: string) => Promise<T>,
+  ): Promise<DirectoryProof<T>>;
+  async authenticate<T>(
+    connectionId: string,
+    username: string,
+    password: string,
+    client: ClientInfo,
+    then?: (uow: UnitOfWork, userId: string) => Promise<T>,
+  ): Promise<DirectoryProof<T | undefined>> {
+    // From memory while the tenant's connections are unchanged (ConnectionCache), the service password still sealed.
+    const found = await this.connections.findWithSecrets(connectionId);
+    if (!found || found.connection.type !== 'ldap' || !found.connection.ldap) throw new DomainError('connection.not_found');
+    const { connection } = found;
     if (!connection.enabled) {
       await this.signIn.refuse(connection, 'connection_disabled', client);
       return { outcome: 'refused' };
     }
     let check: Awaited<ReturnType<LdapDirectory['authenticate']>>;
     try {
-      check = await this.directory.authenticate(this.targetOf(connection, read.secrets), username, password);
+      check = await this.directory.authenticate(this.targetOf(connection, found), username, password);
     } catch (err) {
       if (!(err instanceof LdapUnavailable)) throw err;
       log.warn(`LDAP connection ${connection.id} unavailable: ${err.detail}`);
@@ -49,22 +59,24 @@ export class LdapSignIn implements DirectoryAuthenticator {
       throw new DomainError('federation.ldap_unavailable');
     }
     if (!check.ok) return { outcome: 'invalid_credentials' };
-    const result = await this.signIn.resolve(connection, check.identity, client);
-    return result.ok ? { outcome: 'signed_in', userId: result.userId } : { outcome: 'refused' };
+    // The user resolved (link, profile, group rules) and the caller's `then` (the session start) in one unit of work.
+    const result = await this.signIn.resolveAnd(connection, check.identity, client, then ?? (async () => undefined));
+    return result.ok ? { outcome: 'signed_in', userId: result.userId, value: result.value } : { outcome: 'refused' };
   }
 
-  /** The connection with its service password opened (the connection test). */
+  /** The connection with its service password as committed now, opened only if a service connection must be bound (the connection test). */
   async target(connection: Connection): Promise<LdapTarget> {
-    return this.targetOf(connection, await this.connections.secrets(connection.id));
+    const sealed = await this.connections.sealed(connection.id);
+    return this.targetOf(connection, { sealed, secrets: () => this.connections.open(connection.id, sealed) });
   }
 
-  private targetOf(connection: Connection, secrets: ConnectionSecrets): LdapTarget {
+  private targetOf(connection: Connection, secrets: { sealed: Buffer | null; secrets: () => ConnectionSecrets }): LdapTarget {
     return {
       tenantId: this.context.requireTenant().id,
       connectionId: connection.id,
       settings: connection.ldap!,
       attributeMapping: connection.attributeMapping ?? {},
-      bindPassword: secrets.bind_password ?? '',
+      servicePassword: { sealed: secrets.sealed, open: () => secrets.secrets().bind_password ?? '' },
     };
   }
 }

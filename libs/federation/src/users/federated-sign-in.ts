@@ -10,7 +10,7 @@ import { checkIdentity, CheckedIdentity } from './checked-identity';
 import { FederatedIdentity, FederatedSignInRefusal, FederatedSignInResult, FederatedSignInSuccess } from './federated-identity';
 import { rolesForGroups } from './group-matching';
 import { provisionUser } from './jit-provisioning';
-import { LockedUser, lockUserRow, syncProfile } from './profile-sync';
+import { LockedUser, lockLinkedUser, lockUserRow, syncProfile } from './profile-sync';
 import { applyRuleGrants } from './role-grants';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -124,6 +124,9 @@ export class FederatedSignIn {
     const checked = checkIdentity(raw);
     if (!checked.ok) return refused(checked.reason);
     const identity = checked.identity;
+    // A returning subject: its link and its user's row (locked) in one statement, without the subject's lock.
+    const linked = await lockLinkedUser(uow, connection.id, identity.subject);
+    if (linked) return this.returning(uow, connection, linked, identity);
     // Two first sign-ins of one subject serialise here: the second finds the link the first made.
     await lockForTransaction(uow.manager.queryRunner!, `federated-subject:${uow.tenant!.id}:${connection.id}:${identity.subject}`);
 
@@ -135,13 +138,7 @@ export class FederatedSignIn {
       const user = await lockUserRow(uow, { id: link.user_id });
       // Gone between the two reads: deleted while signing in; refused (the next sign-in finds no link).
       if (!user) return refused('user_disabled', link.user_id);
-      if (user.status !== 'active') return refused('user_disabled', user.id);
-      await uow.query('UPDATE federated_identities SET last_login_at = now(), subject_format = $3 WHERE connection_id = $1 AND subject = $2', [
-        connection.id,
-        identity.subject,
-        identity.subjectFormat ?? null,
-      ]);
-      return this.signedIn(uow, connection, user, identity, false);
+      return this.returning(uow, connection, user, identity);
     }
 
     if (identity.email) {
@@ -160,6 +157,16 @@ export class FederatedSignIn {
     await this.insertLink(uow, connection, identity, id, true);
     await applyRuleGrants(uow, uow.tenant!.id, connection.id, id, rolesForGroups(connection.groupRoleMapping ?? [], identity.groups));
     return { ok: true, userId: id, jitCreated: true };
+  }
+
+  private async returning(uow: UnitOfWork, connection: Connection, user: LockedUser, identity: CheckedIdentity): Promise<FederatedSignInResult> {
+    if (user.status !== 'active') return refused('user_disabled', user.id);
+    await uow.query('UPDATE federated_identities SET last_login_at = now(), subject_format = $3 WHERE connection_id = $1 AND subject = $2', [
+      connection.id,
+      identity.subject,
+      identity.subjectFormat ?? null,
+    ]);
+    return this.signedIn(uow, connection, user, identity, false);
   }
 
   private async currentConnection(uow: UnitOfWork, id: string): Promise<Connection> {

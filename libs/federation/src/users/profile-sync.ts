@@ -23,6 +23,17 @@ export async function lockUserRow(uow: UnitOfWork, where: { id: string } | { ema
   return row;
 }
 
+/** The user a (connection, subject) link names, its row locked as lockUserRow does; undefined without a link. */
+export async function lockLinkedUser(uow: UnitOfWork, connectionId: string, subject: string): Promise<LockedUser | undefined> {
+  const [row] = await uow.query<LockedUser[]>(
+    `SELECT u.id, u.email, u.username, u.display_name, u.status, u.attributes
+       FROM federated_identities fi JOIN users u ON u.id = fi.user_id
+      WHERE fi.connection_id = $1 AND fi.subject = $2 FOR NO KEY UPDATE OF u`,
+    [connectionId, subject],
+  );
+  return row;
+}
+
 /** given_name / family_name as stored in users.attributes, and the display name made of them. */
 export function profileOf(identity: CheckedIdentity, base: Record<string, unknown> = {}): { attributes: Record<string, unknown>; displayName: string | null } {
   const attributes = { ...base };

@@ -44,6 +44,7 @@ export async function assignDefaultRoles(uow: UnitOfWork, connectionId: string, 
  * next sign-in).
  */
 export async function applyRuleGrants(uow: UnitOfWork, tenantId: string, connectionId: string, userId: string, wanted: readonly string[]): Promise<void> {
+  if (await alreadySettled(uow, connectionId, userId, wanted)) return;
   const roles = await rolesNamed(uow, connectionId, wanted);
   for (const role of roles) {
     const inserted = await insertUserRole(uow, userId, role);
@@ -60,6 +61,25 @@ export async function applyRuleGrants(uow: UnitOfWork, tenantId: string, connect
     [userId, connectionId, roles.map((r) => r.id)],
   );
   for (const role of stale) await withdraw(uow, tenantId, connectionId, userId, role);
+}
+
+/**
+ * One read for the usual returning sign-in: every wanted role exists, is held and carries this connection's
+ * grant row, and the connection grants nothing else. Then applyRuleGrants would change nothing (and log
+ * nothing), so it stops here; in any other case it does the full work above.
+ */
+async function alreadySettled(uow: UnitOfWork, connectionId: string, userId: string, wanted: readonly string[]): Promise<boolean> {
+  const names = [...new Set(wanted)];
+  const [row] = await uow.query<{ settled: number; stale: boolean }[]>(
+    `SELECT (SELECT count(*) FROM roles r
+               JOIN user_roles ur ON ur.role_id = r.id AND ur.user_id = $1
+               JOIN federated_role_grants g ON g.role_id = r.id AND g.user_id = $1 AND g.connection_id = $2
+              WHERE r.name = ANY($3))::int AS settled,
+            EXISTS (SELECT 1 FROM federated_role_grants g JOIN roles r ON r.id = g.role_id
+                     WHERE g.user_id = $1 AND g.connection_id = $2 AND NOT (r.name = ANY($3))) AS stale`,
+    [userId, connectionId, names],
+  );
+  return row.settled === names.length && !row.stale;
 }
 
 async function withdraw(uow: UnitOfWork, tenantId: string, connectionId: string, userId: string, role: RoleRef): Promise<void> {

@@ -14,7 +14,7 @@ export const FAILURE_WINDOW_SECONDS = 600;
  */
 
 /** Returns 0 when the attempt may be verified, otherwise the seconds to wait (locked, or the budget is spent or in flight). */
-const RESERVE = `
+export const RESERVE = `
 local locked = redis.call('TTL', KEYS[2])
 if locked > 0 then return locked end
 local counts = redis.call('HMGET', KEYS[1], 'pending', 'failed')
@@ -57,7 +57,8 @@ return 0`;
 export class AccountLockout {
   constructor(private readonly limiter: RateLimiter) {}
 
-  private keys(tenant: TenantRef, subject: string): string[] {
+  /** The subject's attempts hash and lock key, in that order (the order RESERVE's KEYS take). */
+  keys(tenant: TenantRef, subject: string): string[] {
     const id = createHash('sha256').update(subject).digest('hex').slice(0, 32);
     return [this.limiter.key('login-attempts', tenant.id, id), this.limiter.key('login-lock', tenant.id, id)];
   }

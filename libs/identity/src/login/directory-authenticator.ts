@@ -1,3 +1,4 @@
+import type { UnitOfWork } from '@credence/tenancy';
 import type { ClientInfo } from '../sessions/client-info';
 
 /**
@@ -6,16 +7,25 @@ import type { ClientInfo } from '../sessions/client-info';
  * password, disabled account: never told apart); or the directory accepted them but Credence refused
  * the user (JIT off, disabled, an account of another domain: `federation.login.failed` says why).
  */
-export type DirectoryProof = { outcome: 'signed_in'; userId: string } | { outcome: 'invalid_credentials' } | { outcome: 'refused' };
+export type DirectoryProof<T = undefined> = { outcome: 'signed_in'; userId: string; value: T } | { outcome: 'invalid_credentials' } | { outcome: 'refused' };
 
 /**
  * The seam federation plugs its LDAP sign-in into (FederationLoginModule binds it), so identity
  * never imports federation. Works on the tenant in context. Throws DomainError `connection.not_found`
  * for an id that is not an LDAP connection of the tenant, and `federation.ldap_unavailable` when the
- * directory is down or silent past the connection's timeout.
+ * directory is down or silent past the connection's timeout. `then`, when given, runs in the unit of work
+ * that resolves the user, after a success and while the user's row is held (DirectoryLogin: the session
+ * start), so a sign-in is one tenant transaction; whatever it throws undoes the sign-in.
  */
 export interface DirectoryAuthenticator {
   authenticate(connectionId: string, username: string, password: string, client: ClientInfo): Promise<DirectoryProof>;
+  authenticate<T>(
+    connectionId: string,
+    username: string,
+    password: string,
+    client: ClientInfo,
+    then: (uow: UnitOfWork, userId: string) => Promise<T>,
+  ): Promise<DirectoryProof<T>>;
 }
 
 export const DIRECTORY_AUTHENTICATOR = Symbol('DIRECTORY_AUTHENTICATOR');

@@ -6,8 +6,10 @@ import { DomainError } from '@credence/errors';
 import { ClientInfo } from '../sessions/client-info';
 import { clientData, SessionLifecycle } from '../sessions/session-lifecycle';
 import { AccountLockout } from './account-lockout';
-import { DIRECTORY_AUTHENTICATOR, DirectoryAuthenticator } from './directory-authenticator';
+import type { UnitOfWork } from '@credence/tenancy';
+import { DIRECTORY_AUTHENTICATOR, DirectoryAuthenticator, DirectoryProof } from './directory-authenticator';
 import { LoginFailures } from './login-failures';
+import { LoginGate } from './login-gate';
 import type { LoginResult } from './password-login';
 import { RateLimiter } from './rate-limiter';
 
@@ -26,39 +28,58 @@ export class DirectoryLogin {
     private readonly sessions: SessionLifecycle,
     private readonly lockout: AccountLockout,
     private readonly limiter: RateLimiter,
+    private readonly gate: LoginGate,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(DIRECTORY_AUTHENTICATOR) private readonly directory?: DirectoryAuthenticator,
   ) {}
 
-  /** Signs in to the tenant in context and starts an API session (POST /auth/login with `connection`). */
+  /**
+   * Signs in to the tenant in context and starts an API session (POST /auth/login with `connection`): the
+   * user's resolution (link, profile, group rules) and the session start are one tenant transaction.
+   */
   async login(connectionId: string, username: string, password: string, client: ClientInfo): Promise<LoginResult> {
-    const userId = await this.authenticate(connectionId, username, password, client);
+    const ready = await this.sessions.prepare();
     let user: LoginResult['user'] | undefined;
-    const pair = await this.sessions.start(userId, 'ldap', client, async (uow, sessionId, record) => {
-      user = { id: record.id, email: record.email, username: record.username, display_name: record.display_name };
-      uow.emit('auth.login.succeeded', subjects.user(userId), { user_id: userId, session_id: sessionId, auth_method: 'ldap', idp: connectionId, ...clientData(client) });
-    });
+    const { value: pair } = await this.run(connectionId, username, password, client, (uow, userId) =>
+      this.sessions.startInUnit(uow, ready, userId, 'ldap', client, async (u, sessionId, record) => {
+        user = { id: record.id, email: record.email, username: record.username, display_name: record.display_name };
+        u.emit('auth.login.succeeded', subjects.user(userId), { user_id: userId, session_id: sessionId, auth_method: 'ldap', idp: connectionId, ...clientData(client) });
+      }),
+    );
     return { ...pair, user: user! };
   }
 
   /** Every check of a directory sign-in without starting a session (the hosted page starts a browser session). Returns the user id. */
   async authenticate(connectionId: string, username: string, password: string, client: ClientInfo): Promise<string> {
+    return (await this.run(connectionId, username, password, client, async () => undefined)).userId;
+  }
+
+  private async run<T>(
+    connectionId: string,
+    username: string,
+    password: string,
+    client: ClientInfo,
+    then: (uow: UnitOfWork, userId: string) => Promise<T>,
+  ): Promise<{ userId: string; value: T }> {
     if (!this.directory) throw new DomainError('connection.not_found');
     const tenant = this.context.requireTenant();
-    await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     const name = username.trim();
     // Refused before any bind: a simple bind with an empty password is an anonymous bind, which succeeds.
-    if (!name || !password) throw new DomainError('auth.invalid_credentials');
+    if (!name || !password) {
+      await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
+      throw new DomainError('auth.invalid_credentials');
+    }
     const subject = `directory:${connectionId.toLowerCase()}:${name.toLowerCase()}`;
-    const lockedFor = await this.lockout.reserve(tenant, subject);
+    // The IP limit and the lockout reservation in one Redis round trip.
+    const lockedFor = await this.gate.enter(tenant, client.ip, subject);
     if (lockedFor > 0) {
       await this.failures.refused(null, 'account_locked', client, 'ldap');
       throw new DomainError('auth.account.locked', undefined, undefined, { 'Retry-After': String(lockedFor) });
     }
-    let proof: Awaited<ReturnType<DirectoryAuthenticator['authenticate']>>;
+    let proof: DirectoryProof<T>;
     try {
-      proof = await this.directory.authenticate(connectionId, name, password, client);
+      proof = await this.directory.authenticate(connectionId, name, password, client, then);
     } catch (err) {
       await this.lockout.release(tenant, subject);
       throw err;
@@ -73,6 +94,6 @@ export class DirectoryLogin {
       throw new DomainError('auth.invalid_credentials');
     }
     await this.lockout.clear(tenant, subject);
-    return proof.userId;
+    return { userId: proof.userId, value: proof.value };
   }
 }

@@ -26,6 +26,11 @@ export interface OAuthSessionLink {
   browserSessionId: string | null;
 }
 
+/** What `SessionLifecycle.prepare` fetched for a session start in a caller's unit of work. */
+export interface PreparedSessionStart {
+  settings: Awaited<ReturnType<TenantRegistry['settings']>>;
+}
+
 /** The user a session starts for, as the statement that starts it reads them. */
 export interface SessionUser {
   id: string;
@@ -84,64 +89,90 @@ export class SessionLifecycle {
     alsoInTransaction?: (uow: UnitOfWork, sessionId: string, user: SessionUser) => Promise<void>,
     oauth?: OAuthSessionLink,
   ): Promise<TokenPair> {
+    const ready = await this.prepare();
+    // No actor (mailbox and advisory lock) here: the session id is new and nobody can name it until this
+    // commits, so nothing can interleave with its start. Refresh and revocation go through its actor.
+    return this.runner.inTenant((uow) => this.startInUnit(uow, ready, userId, method, client, alsoInTransaction, oauth));
+  }
+
+  /**
+   * What a session start needs from outside its transaction (the tenant's settings, its signing key):
+   * fetched before any unit opens, so a cold cache never waits for a second pooled connection inside one.
+   */
+  async prepare(): Promise<PreparedSessionStart> {
     const tenant = this.context.requireTenant();
-    const sessionId = uuidv7();
     const [settings] = await Promise.all([this.registry.settings(tenant), this.issuer.prepare(tenant)]);
+    return { settings };
+  }
+
+  /**
+   * `start` inside the caller's unit of work (a sign-in that resolved the user in the same transaction, e.g.
+   * an LDAP sign-in's link and profile sync): the same statement, events and tokens; whatever the caller
+   * does afterwards in the unit can still undo it.
+   */
+  async startInUnit(
+    uow: UnitOfWork,
+    ready: PreparedSessionStart,
+    userId: string,
+    method: AuthMethod,
+    client: ClientInfo,
+    alsoInTransaction?: (uow: UnitOfWork, sessionId: string, user: SessionUser) => Promise<void>,
+    oauth?: OAuthSessionLink,
+  ): Promise<TokenPair> {
+    const tenant = this.context.requireTenant();
+    const { settings } = ready;
+    const sessionId = uuidv7();
     const refresh = newRefreshToken(sessionId);
     // A session lives only as long as its refresh tokens can renew it, so the earlier of the two
     // absolute limits is its one absolute deadline; every rotation is capped by it.
     const absoluteSeconds = Math.min(settings.session_absolute_seconds, settings.refresh_token_absolute_seconds);
-    // No actor (mailbox and advisory lock) here: the session id is new and nobody can name it until this
-    // commits, so nothing can interleave with its start. Refresh and revocation go through its actor.
-    return this.runner.inTenant(async (uow) => {
-      // One statement: the user (share-locked, so a concurrent disable either is seen here or waits and then
-      // revokes this session), the session and its first refresh token, and the user's roles.
-      const [row] = await uow.query<(SessionUser & { idle_expires_at: Date | null; absolute_expires_at: Date | null; roles: string[] })[]>(START_SESSION_SQL, [
-        sessionId,
-        userId,
-        method,
-        client.ip,
-        client.userAgent,
-        client.deviceType,
-        client.location,
-        settings.session_idle_seconds,
-        absoluteSeconds,
-        oauth?.clientId ?? null,
-        oauth?.scope ?? null,
-        oauth?.browserSessionId ?? null,
-        uuidv7(),
-        refresh.hash,
-        settings.refresh_token_idle_seconds,
-      ]);
-      if (!row?.absolute_expires_at || !row.idle_expires_at) throw new DomainError('auth.account.disabled');
-      const session = { idle_expires_at: row.idle_expires_at, absolute_expires_at: row.absolute_expires_at };
-      const roles = row.roles;
-      const access = await this.issuer.issue(tenant, { userId, sessionId, roles, clientId: oauth?.clientId, scope: oauth?.scope });
-      uow.emit('auth.session.created', subjects.session(sessionId), {
-        session_id: sessionId,
-        user_id: userId,
-        auth_method: method,
-        idle_expires_at: session.idle_expires_at.toISOString(),
-        absolute_expires_at: session.absolute_expires_at.toISOString(),
-        ...clientData(client),
-      });
-      uow.emit('auth.token.issued', subjects.session(sessionId), {
-        session_id: sessionId,
-        user_id: userId,
-        jti: access.claims.jti,
-        expires_at: new Date(access.claims.exp * 1000).toISOString(),
-      });
-      if (alsoInTransaction)
-        await alsoInTransaction(uow, sessionId, {
-          id: row.id,
-          status: row.status,
-          email: row.email,
-          username: row.username,
-          display_name: row.display_name,
-          attributes: row.attributes,
-        });
-      return { access_token: access.token, token_type: 'Bearer' as const, expires_in: access.expiresIn, refresh_token: refresh.token, session_id: sessionId };
+    // One statement: the user (share-locked, so a concurrent disable either is seen here or waits and then
+    // revokes this session), the session and its first refresh token, and the user's roles.
+    const [row] = await uow.query<(SessionUser & { idle_expires_at: Date | null; absolute_expires_at: Date | null; roles: string[] })[]>(START_SESSION_SQL, [
+      sessionId,
+      userId,
+      method,
+      client.ip,
+      client.userAgent,
+      client.deviceType,
+      client.location,
+      settings.session_idle_seconds,
+      absoluteSeconds,
+      oauth?.clientId ?? null,
+      oauth?.scope ?? null,
+      oauth?.browserSessionId ?? null,
+      uuidv7(),
+      refresh.hash,
+      settings.refresh_token_idle_seconds,
+    ]);
+    if (!row?.absolute_expires_at || !row.idle_expires_at) throw new DomainError('auth.account.disabled');
+    const session = { idle_expires_at: row.idle_expires_at, absolute_expires_at: row.absolute_expires_at };
+    const roles = row.roles;
+    const access = await this.issuer.issue(tenant, { userId, sessionId, roles, clientId: oauth?.clientId, scope: oauth?.scope });
+    uow.emit('auth.session.created', subjects.session(sessionId), {
+      session_id: sessionId,
+      user_id: userId,
+      auth_method: method,
+      idle_expires_at: session.idle_expires_at.toISOString(),
+      absolute_expires_at: session.absolute_expires_at.toISOString(),
+      ...clientData(client),
     });
+    uow.emit('auth.token.issued', subjects.session(sessionId), {
+      session_id: sessionId,
+      user_id: userId,
+      jti: access.claims.jti,
+      expires_at: new Date(access.claims.exp * 1000).toISOString(),
+    });
+    if (alsoInTransaction)
+      await alsoInTransaction(uow, sessionId, {
+        id: row.id,
+        status: row.status,
+        email: row.email,
+        username: row.username,
+        display_name: row.display_name,
+        attributes: row.attributes,
+      });
+    return { access_token: access.token, token_type: 'Bearer' as const, expires_in: access.expiresIn, refresh_token: refresh.token, session_id: sessionId };
   }
 
   /**

@@ -9,7 +9,13 @@ describe('login under a flood (bounded password hashing queue)', () => {
   let slug: string;
   beforeAll(async () => {
     // One hashing thread, two waiting, and a hash slow enough (64 MiB) that a burst outruns them.
-    t = await startTestApp([AuthAppModule], { ARGON2_MAX_CONCURRENCY: '1', ARGON2_QUEUE: '2', ARGON2_MEMORY_KIB: '65536', ARGON2_TIME_COST: '2', LOGIN_IP_LIMIT_PER_MINUTE: '1000' });
+    t = await startTestApp([AuthAppModule], {
+      ARGON2_MAX_CONCURRENCY: '1',
+      ARGON2_QUEUE: '2',
+      ARGON2_MEMORY_KIB: '65536',
+      ARGON2_TIME_COST: '2',
+      LOGIN_IP_LIMIT_PER_MINUTE: '1000',
+    });
     slug = uniqueSlug('flood');
     expect((await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'ada@flood.example', password: PASSWORD } })).status).toBe(201);
   });

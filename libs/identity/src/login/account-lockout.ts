@@ -85,13 +85,11 @@ export class AccountLockout {
    * elsewhere) > 0 returns it without reserving; otherwise as reserve().
    */
   async admit(tenant: TenantRef, subject: string, rate: { key: string; limit: number; windowSeconds: number }, knownLock = 0): Promise<number> {
-    const [limited, seconds] = await this.limiter.script<[number, number]>(ADMIT, [...this.keys(tenant, subject), rate.key], [
-      FAILURE_LIMIT,
-      FAILURE_WINDOW_SECONDS,
-      rate.limit,
-      rate.windowSeconds,
-      knownLock,
-    ]);
+    const [limited, seconds] = await this.limiter.script<[number, number]>(
+      ADMIT,
+      [...this.keys(tenant, subject), rate.key],
+      [FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, rate.limit, rate.windowSeconds, knownLock],
+    );
     if (limited) throw new DomainError('auth.rate_limited', undefined, undefined, { 'Retry-After': String(Math.max(1, seconds)) });
     return seconds;
   }

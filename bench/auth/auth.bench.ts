@@ -20,7 +20,7 @@
  * BENCH_USERS (16), BENCH_REFRESH_CHAINS (32), BENCH_INTROSPECT_CONNECTIONS (32),
  * BENCH_SERVER_URL (postgres://postgres@localhost:5432/postgres), REDIS_URL, BENCH_KEEP_DB=1,
  * BENCH_ONLY (comma list of verify,machine,mixed,introspect,refresh,login) to run a subset.
- * Experiments (figures then are not production settings): ARGON2_MAX_CONCURRENCY, ARGON2_NICE, ARGON2_QUEUE, BENCH_NICE_HASH_THREADS=n.
+ * Experiments (figures then are not production settings): ARGON2_MAX_CONCURRENCY, BENCH_NICE_HASH_THREADS=n.
  */
 import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';

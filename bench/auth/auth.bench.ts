@@ -297,15 +297,15 @@ async function main(): Promise<void> {
     CREDENCE_BASE_URL: 'http://credence.bench',
     TRUSTED_PROXIES: '127.0.0.1',
     LOG_LEVEL: 'silent',
-    // ARGON2_*, DB_POOL_*: production defaults, deliberately not set (ARGON2_MAX_CONCURRENCY may be
-    // given for an experiment about the cap itself; the output then says so).
-    ...(process.env.ARGON2_MAX_CONCURRENCY ? { ARGON2_MAX_CONCURRENCY: process.env.ARGON2_MAX_CONCURRENCY } : {}),
+    // ARGON2_*, DB_POOL_*: production defaults, deliberately not set (the hashing pool's threads, nice and
+    // queue may be given for an experiment about the pool itself; the output then says so).
+    ...Object.fromEntries(['ARGON2_MAX_CONCURRENCY', 'ARGON2_NICE', 'ARGON2_QUEUE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
   };
   const { config } = loadConfig(env);
   if (config.ARGON2_MEMORY_KIB < 19_456 || config.ARGON2_TIME_COST < 2) throw new Error('argon2 settings below the OWASP floor: this bench measures production costs');
   log(`credence auth bench ${runId}: database ${database}, redis prefix ${redisPrefix}`);
   log(
-    `  argon2id m=${config.ARGON2_MEMORY_KIB} KiB t=${config.ARGON2_TIME_COST} p=1, max ${config.ARGON2_MAX_CONCURRENCY} in flight; pool max ${config.DB_POOL_MAX}; ` +
+    `  argon2id m=${config.ARGON2_MEMORY_KIB} KiB t=${config.ARGON2_TIME_COST} p=1, ${config.ARGON2_MAX_CONCURRENCY} hashing threads at nice +${config.ARGON2_NICE}, queue ${config.ARGON2_QUEUE}; pool max ${config.DB_POOL_MAX}; ` +
       `${SECONDS} s windows after ${WARM_S} s warm-up; load ${load[0].join(' ')}`,
   );
 
@@ -372,7 +372,7 @@ async function main(): Promise<void> {
     const verifier = app.get(TokenVerifier);
     const hasher = app.get(PasswordHasher);
     for (const t of accessTokens) await verifier.verify(tenant, t); // keys cached, revocation marks rebuilt
-    if (process.env.ARGON2_MAX_CONCURRENCY) log(`  EXPERIMENT: ARGON2_MAX_CONCURRENCY=${config.ARGON2_MAX_CONCURRENCY} (not the default)`);
+    for (const k of ['ARGON2_MAX_CONCURRENCY', 'ARGON2_NICE', 'ARGON2_QUEUE'] as const) if (process.env[k]) log(`  EXPERIMENT: ${k}=${config[k]} (not the default)`);
     if (NICE_HASH_THREADS) results.experiment_nice = { niceness: NICE_HASH_THREADS, threads: await niceHashThreads(hasher, NICE_HASH_THREADS) };
     const verifyWorkload = () => new Workload(async (seq) => void (await verifier.verify(tenant, accessTokens[seq % accessTokens.length])));
 
@@ -650,7 +650,14 @@ async function main(): Promise<void> {
       loadavg_start_end: load,
       knobs: { SECONDS, WARM_S, VERIFY_CONCURRENCY, VERIFY_RATE, VERIFY_PROCESSES, LOGIN_LOOPS, USERS, REFRESH_CHAINS, INTROSPECT_CONNECTIONS, NICE_HASH_THREADS, FLOOR },
       config: {
-        argon2: { memory_kib: config.ARGON2_MEMORY_KIB, time_cost: config.ARGON2_TIME_COST, parallelism: 1, max_concurrency: config.ARGON2_MAX_CONCURRENCY },
+        argon2: {
+          memory_kib: config.ARGON2_MEMORY_KIB,
+          time_cost: config.ARGON2_TIME_COST,
+          parallelism: 1,
+          max_concurrency: config.ARGON2_MAX_CONCURRENCY,
+          nice: config.ARGON2_NICE,
+          queue: config.ARGON2_QUEUE,
+        },
         db_pool_max: config.DB_POOL_MAX,
       },
       targets: TARGETS,

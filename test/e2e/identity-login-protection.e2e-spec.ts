@@ -84,6 +84,20 @@ describe('login protection', () => {
     }
   });
 
+  it('counts locked attempts towards the per-IP limit and answers 429 before 423 past it', async () => {
+    const limited = await startTestApp([AuthAppModule], { LOGIN_IP_LIMIT_PER_MINUTE: '6' });
+    try {
+      const fresh = uniqueSlug('rl');
+      await limited.call('POST', '/v1/admin/tenants', { slug: fresh, name: fresh, admin: { email: 'a@rl.example', password: PASSWORD } });
+      const attempt = () => limited.call('POST', `/v1/t/${fresh}/auth/login`, { email: 'a@rl.example', password: 'nope nope nope' }, { auth: false });
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await attempt()).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 423, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('refuses a disabled account even with the right password', async () => {
     const schema = `t_${tenantId.replace(/-/g, '')}`;
     await t.dataSource.query(

@@ -58,6 +58,8 @@ describe('parseConfig', () => {
       ARGON2_MEMORY_KIB: 19_456,
       ARGON2_TIME_COST: 2,
       ARGON2_MAX_CONCURRENCY: 2,
+      ARGON2_QUEUE: 64,
+      ARGON2_NICE: 19,
       FEDERATION_ALLOWED_HOSTS: '',
       FEDERATION_METADATA_REFRESH_SECONDS: 21_600,
       FEDERATION_OIDC_TIMEOUT_MS: 10_000,
@@ -168,6 +170,8 @@ describe('parseConfig', () => {
     ['WEBHOOK_RETRY_SCHEDULE', '5s,soon'],
     ['WEBHOOK_RETRY_SCHEDULE', ''],
     ['WEBHOOK_RETRY_SCHEDULE', '5 minutes'],
+    ['ARGON2_QUEUE', '0'],
+    ['ARGON2_NICE', '20'],
   ])('refuses %s=%j, naming it', (name, value) => {
     expect(named(problemsOf({ [name]: value }))).toEqual([name]);
   });

@@ -48,7 +48,12 @@ export const configSchema = z
     SMTP_FROM: z.string().min(3).default('Credence <no-reply@localhost>'),
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+    /** Worker threads that hash passwords, i.e. hashes in flight at once. */
     ARGON2_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /** Hashes waiting for a thread; past it the request answers 503 with Retry-After. */
+    ARGON2_QUEUE: z.coerce.number().int().min(1).max(10_000).default(64),
+    /** How much the hashing threads lower their own priority (nice increment, 0 to 19). */
+    ARGON2_NICE: z.coerce.number().int().min(0).max(19).default(19),
     /** Hosts (or host:port) the federation SSRF guard fetches from even on private, loopback or link-local addresses. */
     FEDERATION_ALLOWED_HOSTS: z.string().max(4000).default(''),
     /** 0 turns the schedule off. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { TenantRef } from '@credence/context';
+import { DomainError } from '@credence/errors';
 import { RateLimiter } from './rate-limiter';
 
 export const FAILURE_LIMIT = 5;
@@ -26,6 +27,22 @@ end
 redis.call('HINCRBY', KEYS[1], 'pending', 1)
 if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
+
+/*
+ * The client's rate limit and the reservation in one round trip. KEYS[3] is the rate-limit window
+ * (ARGV[3] hits per ARGV[4] seconds), counted first as RateLimiter.hit counts it; past the limit the
+ * answer is {1, seconds until the window ends} and nothing is reserved. ARGV[5] is a lock the caller
+ * already knows of (seconds, from Postgres): then {0, it}, unreserved. Otherwise {0, RESERVE's answer}.
+ */
+const ADMIT = `
+local hits = redis.call('INCR', KEYS[3])
+local resets = redis.call('TTL', KEYS[3])
+if resets < 0 then redis.call('EXPIRE', KEYS[3], ARGV[4]) resets = tonumber(ARGV[4]) end
+if hits > tonumber(ARGV[3]) then return {1, resets} end
+if tonumber(ARGV[5]) > 0 then return {0, tonumber(ARGV[5])} end
+local reserved = (function()${RESERVE}
+end)()
+return {0, reserved}`;
 
 const UNRESERVE = `if (tonumber(redis.call('HGET', KEYS[1], 'pending')) or 0) > 0 then redis.call('HINCRBY', KEYS[1], 'pending', -1) end`;
 
@@ -61,6 +78,21 @@ export class AccountLockout {
   keys(tenant: TenantRef, subject: string): string[] {
     const id = createHash('sha256').update(subject).digest('hex').slice(0, 32);
     return [this.limiter.key('login-attempts', tenant.id, id), this.limiter.key('login-lock', tenant.id, id)];
+  }
+
+  /**
+   * The rate limit of `rate.key`, then the reservation, in one Redis round trip: throws 429
+   * auth.rate_limited past the limit (nothing reserved); with `knownLock` (seconds of a lock read
+   * elsewhere) > 0 returns it without reserving; otherwise as reserve().
+   */
+  async admit(tenant: TenantRef, subject: string, rate: { key: string; limit: number; windowSeconds: number }, knownLock = 0): Promise<number> {
+    const [limited, seconds] = await this.limiter.script<[number, number]>(
+      ADMIT,
+      [...this.keys(tenant, subject), rate.key],
+      [FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, rate.limit, rate.windowSeconds, knownLock],
+    );
+    if (limited) throw new DomainError('auth.rate_limited', undefined, undefined, { 'Retry-After': String(Math.max(1, seconds)) });
+    return seconds;
   }
 
   /** Reserves one attempt: 0 when the password may be checked, otherwise the seconds for Retry-After. */

@@ -74,7 +74,6 @@ export class PasswordLogin implements OnModuleInit {
    */
   async authenticate(identifier: string, password: string, client: ClientInfo): Promise<SignedInUser> {
     const tenant = this.context.requireTenant();
-    await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     const normalized = identifier.trim().toLowerCase();
     // An e-mail has an @ and a username never does, so one identifier names at most one account.
     const column = normalized.includes('@') ? 'lower(email)' : 'lower(username)';
@@ -88,8 +87,10 @@ export class PasswordLogin implements OnModuleInit {
     );
     // Failures count per account, whichever identifier was typed; per identifier only when no account matches.
     const subject = user ? `user:${user.id}` : `identifier:${normalized}`;
-    // The attempt is counted before the password is checked, so concurrent guesses cannot outrun the lock.
-    const lockedFor = user?.locked_for || (await this.lockout.reserve(tenant, subject));
+    // The client's rate limit, then the attempt, in one Redis round trip: the attempt is counted before the
+    // password is checked, so concurrent guesses cannot outrun the lock (a lock recorded in Postgres needs no reservation).
+    const rate = { key: this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), limit: this.config.LOGIN_IP_LIMIT_PER_MINUTE, windowSeconds: 60 };
+    const lockedFor = await this.lockout.admit(tenant, subject, rate, user?.locked_for ?? 0);
     if (lockedFor > 0) {
       await this.failures.refused(user?.id ?? null, 'account_locked', client);
       throw new DomainError('auth.account.locked', undefined, undefined, { 'Retry-After': String(lockedFor) });

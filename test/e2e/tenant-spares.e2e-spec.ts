@@ -128,6 +128,12 @@ describe('spare tenant schemas', () => {
     const me = await t.call('GET', `/v1/t/${slug}/users`, undefined, { auth: login.body.access_token });
     expect(me.status).toBe(200);
     expect(me.body.data.map((u: { email: string }) => u.email)).toEqual([`admin@${slug}.example`]);
+    // As the tenant's role: its own schema, and neither a spare still in the pool nor the pool's list.
+    const tenant = { id: res.body.id as string, slug, schema };
+    const asTenant = (sql: string) => t.app.get(RequestContext).runWith({ tenant }, () => t.app.get(TenantTransactionRunner).inTenant((uow) => uow.query(sql)));
+    expect(await asTenant('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 1 }]);
+    await expect(asTenant(`SELECT count(*) FROM "${after[0]}".users`)).rejects.toThrow(/permission denied/);
+    await expect(asTenant('SELECT count(*) FROM platform.tenant_spares')).rejects.toThrow(/permission denied/);
     const events = await t.dataSource.query(`SELECT type FROM platform.outbox WHERE tenant_id = $1 ORDER BY position`, [res.body.id]);
     expect(events.map((e: { type: string }) => e.type)).toContain('tenant.onboarded');
   });

@@ -39,10 +39,10 @@ export class TenantSpares {
 
   /**
    * In the provisioning transaction (login role, tenant-schema lock held shared): renames a spare to
-   * `schema` with its role. False when the pool is empty or off; the caller creates the schema then.
+   * `schema` with its role. False when the pool is empty; the caller creates the schema then. With
+   * the pool turned off (size 0) the spares made before are still used up.
    */
   async takeInto(uow: UnitOfWork, schema: string): Promise<boolean> {
-    if (this.config.TENANT_SPARE_POOL_SIZE === 0) return false;
     const spare = await this.store.take(uow, this.migrator.targetVersion);
     if (!spare) return false;
     await this.roles.adoptSpare(uow, spare, schema);

@@ -13,7 +13,9 @@
  * Knobs (environment): BENCH_ONBOARD_N (200), BENCH_PRESENT (2000), BENCH_MIGRATE_N (1000),
  * BENCH_CONCURRENCY (8), BENCH_MIGRATION_CONCURRENCY ("4,8"), BENCH_PROFILE_N (50),
  * BENCH_REFERENCE_N (30), BENCH_SERVER_URL (postgres://postgres@localhost:5432/postgres),
- * REDIS_URL (redis://localhost:6379), BENCH_KEEP_DB=1 keeps the database, BENCH_SOURCE_COMMIT (recorded
+ * BENCH_SPARE_POOL (TENANT_SPARE_POOL_SIZE; defaults to BENCH_ONBOARD_N so that each measured phase
+ * is served from spare schemas, 0 measures the path without the pool; before each measured phase the
+ * bench waits until the pool is full), REDIS_URL (redis://localhost:6379), BENCH_KEEP_DB=1 keeps the database, BENCH_SOURCE_COMMIT (recorded
  * when run outside a git checkout). Medians over runs: node dist/bench/onboarding/summarize.js <files>.
  */
 import 'reflect-metadata';
@@ -49,6 +51,7 @@ const CONCURRENCY = int('BENCH_CONCURRENCY', 8);
 const MIGRATION_CONCURRENCY = (process.env.BENCH_MIGRATION_CONCURRENCY ?? '4,8').split(',').map((s) => Number(s.trim()));
 if (!MIGRATION_CONCURRENCY.every((c) => Number.isInteger(c) && c >= 1 && c <= 64)) throw new Error('BENCH_MIGRATION_CONCURRENCY must list integers 1..64');
 const PROFILE_N = int('BENCH_PROFILE_N', 50);
+const SPARE_POOL = int('BENCH_SPARE_POOL', ONBOARD_N);
 const REFERENCE_N = int('BENCH_REFERENCE_N', 30);
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
 const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
@@ -253,6 +256,42 @@ interface OnboardPhase {
   /** CPU milliseconds per onboarded tenant: this Node process, and the bench database's Postgres backends. */
   node_cpu_ms_per_tenant?: number;
   pg_cpu_ms_per_tenant?: number;
+  /** Spare schemas in the pool when the phase started and when it ended (it is refilled meanwhile). */
+  spares_before?: number;
+  spares_after?: number;
+}
+
+interface PoolFill {
+  before_phase: string;
+  spares_made: number;
+  wall_s: number;
+  pg_cpu_ms_per_spare?: number;
+  node_cpu_ms_per_spare?: number;
+}
+
+const spareCount = async (dataSource: DataSource): Promise<number> => (await dataSource.query('SELECT count(*)::int AS n FROM platform.tenant_spares'))[0].n;
+
+/** Waits for the background refill to fill the pool (the bench does not make spares itself), and measures what it cost. */
+async function waitForPool(dataSource: DataSource, meter: CpuMeter, beforePhase: string): Promise<PoolFill | undefined> {
+  if (!SPARE_POOL) return undefined;
+  const start = await spareCount(dataSource);
+  const t0 = now();
+  const { cpu } = await meter.measure(async () => {
+    while ((await spareCount(dataSource)) < SPARE_POOL) {
+      if (now() - t0 > 15 * 60_000) throw new Error(`the spare pool did not fill in 15 minutes (${await spareCount(dataSource)} of ${SPARE_POOL})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  });
+  const made = SPARE_POOL - start;
+  const fill: PoolFill = {
+    before_phase: beforePhase,
+    spares_made: made,
+    wall_s: round((now() - t0) / 1000, 2),
+    pg_cpu_ms_per_spare: cpu && made ? round((cpu.pg_backends_cpu_s * 1000) / made, 1) : undefined,
+    node_cpu_ms_per_spare: cpu && made ? round((cpu.node_cpu_s * 1000) / made, 1) : undefined,
+  };
+  if (made) log(`  pool: ${made} spare schemas made in ${fill.wall_s} s (pg CPU ${fill.pg_cpu_ms_per_spare} ms, node ${fill.node_cpu_ms_per_spare} ms per spare)`);
+  return fill;
 }
 
 class Bench {
@@ -263,6 +302,7 @@ class Bench {
     private readonly url: string,
     private readonly runTag: string,
     private readonly meter: CpuMeter,
+    private readonly dataSource?: DataSource,
   ) {}
 
   private async onboardOne(withPassword: boolean, label: string): Promise<number> {
@@ -287,6 +327,7 @@ class Bench {
 
   async phase(name: string, n: number, concurrency: number, withPassword: boolean, label: string): Promise<OnboardPhase> {
     const presentBefore = this.present;
+    const sparesBefore = SPARE_POOL && this.dataSource ? await spareCount(this.dataSource) : undefined;
     const latencies: number[] = [];
     const t0 = now();
     const { cpu, server } = await this.meter.measure(() =>
@@ -312,6 +353,8 @@ class Bench {
       server,
       node_cpu_ms_per_tenant: cpu ? round((cpu.node_cpu_s * 1000) / n, 1) : undefined,
       pg_cpu_ms_per_tenant: cpu ? round((cpu.pg_backends_cpu_s * 1000) / n, 1) : undefined,
+      spares_before: sparesBefore,
+      spares_after: SPARE_POOL && this.dataSource ? await spareCount(this.dataSource) : undefined,
     };
   }
 }
@@ -550,7 +593,9 @@ async function phaseC(
     // Check where the marker tables landed: one per migrated tenant schema, none in platform/public.
     const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'bench_marker'`);
     const [{ stray }] = await dataSource.query(`SELECT count(*)::int AS stray FROM pg_tables WHERE tablename LIKE 'bench_marker%' AND schemaname IN ('platform', 'public')`);
-    if (n !== live || stray !== 0) throw new Error(`bench_marker tables: ${n} (expected ${live}), ${stray} in platform/public`);
+    // `migrate` covers the spare schemas too: each has its marker table.
+    const spares = await spareCount(dataSource);
+    if (n !== live + spares || stray !== 0) throw new Error(`bench_marker tables: ${n} (expected ${live} + ${spares} spares), ${stray} in platform/public`);
     return { runs, noop, live, present };
   } finally {
     await dataSource.query(`UPDATE platform.tenants SET status = 'active' WHERE id = ANY($1::uuid[])`, [hidden]);
@@ -671,6 +716,9 @@ async function main(): Promise<void> {
     CREDENCE_ADMIN_KEY: ADMIN_KEY,
     CREDENCE_KEY_ENCRYPTION_KEY: KEK,
     LOG_LEVEL: 'silent',
+    TENANT_SPARE_POOL_SIZE: String(SPARE_POOL),
+    // The refill is queued after each onboarding that takes a spare; the schedule only backs that up.
+    TENANT_SPARE_REFILL_SECONDS: '10',
     // ARGON2_*, DB_POOL_*, TENANT_MIGRATION_CONCURRENCY: production defaults, deliberately not set.
   };
   const { config } = loadConfig(env);
@@ -692,7 +740,13 @@ async function main(): Promise<void> {
     const hasher = app.get(PasswordHasher);
     const encryption = new KeyEncryption(KEK);
     const meter = new CpuMeter(server.pathname.slice(1), dataSource);
-    const bench = new Bench(url, runId.slice(-4).replace(/_/g, ''), meter);
+    const bench = new Bench(url, runId.slice(-4).replace(/_/g, ''), meter, dataSource);
+    const poolFills: PoolFill[] = [];
+    const fillPool = async (beforePhase: string) => {
+      const f = await waitForPool(dataSource, meter, beforePhase);
+      if (f) poolFills.push(f);
+    };
+    log(`  spare schema pool: ${SPARE_POOL || 'off'}`);
     const profiler = new SqlProfiler(dataSource, hasher);
     results.database = await databaseFacts(dataSource);
 
@@ -714,8 +768,10 @@ async function main(): Promise<void> {
       );
 
     // Phase A
+    await fillPool('A sequential');
     phases.push(await bench.phase('A sequential', ONBOARD_N, 1, true, 'a'));
     show(phases[phases.length - 1]);
+    await fillPool('A concurrency');
     phases.push(await bench.phase(`A concurrency ${CONCURRENCY}`, ONBOARD_N, CONCURRENCY, true, 'a'));
     show(phases[phases.length - 1]);
 
@@ -726,8 +782,10 @@ async function main(): Promise<void> {
     results.catalogue_after_fill = await catalogueSize(dataSource);
 
     // Phase B
+    await fillPool('B sequential');
     phases.push(await bench.phase('B sequential', ONBOARD_N, 1, true, 'b'));
     show(phases[phases.length - 1]);
+    await fillPool('B concurrency');
     phases.push(await bench.phase(`B concurrency ${CONCURRENCY}`, ONBOARD_N, CONCURRENCY, true, 'b'));
     show(phases[phases.length - 1]);
     results.reference_full = await reference(dataSource, encryption, sampleHash, bench.present);
@@ -739,17 +797,20 @@ async function main(): Promise<void> {
       [`concurrency ${CONCURRENCY}`, CONCURRENCY],
     ] as const) {
       if (!PROFILE_N) break;
+      await fillPool(`profile ${label}`);
       const { result, stats } = await profiler.during(() => bench.phase(`profile ${label}`, PROFILE_N, conc, true, 'p'));
       profiles[label] = { phase: result, ...profileRows(stats, PROFILE_N, result.mean_ms) };
       show(result);
     }
     results.profile = profiles;
 
-    // Phase C
+    // Phase C (a full pool first: no spare is being made while the markers are counted)
+    await fillPool('C');
     const c = await phaseC(app, dataSource, meter, MIGRATION_CONCURRENCY);
     results.migration = c;
     results.onboarding = phases;
     results.fill = fill;
+    results.spare_pool = { size: SPARE_POOL, fills: poolFills };
     results.catalogue_end = await catalogueSize(dataSource);
 
     // ------------------------------------------------------------ summary
@@ -759,7 +820,7 @@ async function main(): Promise<void> {
     log('');
     log(
       table(
-        ['phase', 'present', 'n', 'conc', 'p50 ms', 'p95 ms', 'tenants/s', 'node CPU ms/t', 'pg CPU ms/t', 'others CPU s', 'ckpts'],
+        ['phase', 'present', 'n', 'conc', 'p50 ms', 'p95 ms', 'tenants/s', 'node CPU ms/t', 'pg CPU ms/t', 'others CPU s', 'ckpts', 'spares start/end'],
         [...phases, fill].map((p) => [
           p.name.replace(/ \(.*\)/, ' (no argon2)'),
           p.present_before,
@@ -772,6 +833,7 @@ async function main(): Promise<void> {
           p.pg_cpu_ms_per_tenant ?? '-',
           p.cpu?.others_cpu_s ?? '-',
           p.server?.checkpoints ?? '-',
+          p.spares_before === undefined ? '-' : `${p.spares_before}/${p.spares_after}`,
         ]),
       ),
     );

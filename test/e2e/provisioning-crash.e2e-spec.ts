@@ -31,7 +31,7 @@ describe('crash during provisioning', () => {
   it('completes a tenant whose process was killed mid-provisioning, once the platform restarts', async () => {
     child = await startChildPlatform();
     const slug = uniqueSlug('crash');
-    // Hold the tenant-schema lock as a migration run would: provisioning will stop inside its transaction, schema created but uncommitted.
+    // Hold the tenant-schema lock as a migration run would: provisioning will stop inside its transaction, before it takes a spare or creates the schema.
     await db.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [SCHEMA_LOCK]);
     let released = false;
     try {

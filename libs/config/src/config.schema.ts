@@ -38,6 +38,10 @@ export const configSchema = z
     TENANT_MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     TENANT_PURGE_GRACE_SECONDS: seconds(30 * 24 * 3600),
     PROVISIONING_STALE_AFTER_SECONDS: seconds(30),
+    /** Spare, migrated tenant schemas kept ready for onboarding (libs/tenancy/src/spares); 0 turns the pool off. */
+    TENANT_SPARE_POOL_SIZE: z.coerce.number().int().min(0).max(1000).default(8),
+    /** How often the pool is topped up besides right after each onboarding that took a spare. */
+    TENANT_SPARE_REFILL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     SIGNING_KEY_ROTATE_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     TOKEN_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     TRUSTED_PROXIES: z.string().default(''),

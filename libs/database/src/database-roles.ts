@@ -6,7 +6,7 @@ import { Client } from 'pg';
  * its own) must never share or drop each other's roles. So every role Credence creates for a
  * database ends in that database's tag, the first 8 hex digits of md5(database name); SQL computes
  * the same with `left(md5(current_database()), 8)`. Tenant roles are `t_<32 hex>_<tag>`
- * (libs/tenancy/src/roles), their group `credence_tenants_<tag>`.
+ * (libs/tenancy/src/roles), their group `credence_tenants_<tag>`, spare schemas' roles `spare_<32 hex>_<tag>`.
  */
 export function databaseRoleTag(databaseName: string): string {
   return createHash('md5').update(databaseName, 'utf8').digest('hex').slice(0, 8);
@@ -17,7 +17,7 @@ const TAG = /^[0-9a-f]{8}$/;
 /** The names of every role Credence creates for the database with this tag, and nothing else. */
 export function databaseRolePattern(tag: string): RegExp {
   if (!TAG.test(tag)) throw new Error(`refusing role tag ${JSON.stringify(tag)}`);
-  return new RegExp(`^(t_[0-9a-f]{32}|credence_tenants)_${tag}$`);
+  return new RegExp(`^(t_[0-9a-f]{32}|spare_[0-9a-f]{32}|credence_tenants)_${tag}$`);
 }
 
 /**

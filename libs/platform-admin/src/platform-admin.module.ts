@@ -13,6 +13,7 @@ import { PurgeScheduler } from './tenants/jobs/purge-scheduler';
 import { PurgeTenantProcessor } from './tenants/jobs/purge-tenant.processor';
 import { ProvisioningRecovery } from './tenants/provisioning/provisioning-recovery';
 import { TenantProvisioner } from './tenants/provisioning/tenant-provisioner';
+import { TenantSparesJobs } from './tenants/spares/tenant-spares.jobs';
 import { GetTenantHandler } from './tenants/queries/get-tenant/get-tenant.handler';
 import { ListTenantsHandler } from './tenants/queries/list-tenants/list-tenants.handler';
 import { TenantsController } from './tenants/tenants.controller';
@@ -36,6 +37,7 @@ import { TenantsController } from './tenants/tenants.controller';
     ProvisioningRecovery,
     PurgeScheduler,
     PurgeTenantProcessor,
+    TenantSparesJobs,
   ],
   exports: [TenantProvisioner, ProvisioningRecovery],
 })

@@ -12,6 +12,8 @@ export const QUEUES = {
 
 export const JOBS = {
   purgeTenant: 'purge-tenant',
+  /** Tops up the pool of spare tenant schemas (repeatable, and queued after an onboarding took one). */
+  refillTenantSpares: 'refill-tenant-spares',
   /** Repeatable: fans out one retentionTenant job per tenant plus one retentionPlatform job. */
   retentionSweep: 'retention-sweep',
   retentionTenant: 'retention-tenant',
@@ -28,7 +30,7 @@ export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
 /** Which queue each job is added to and handled on. */
 export const QUEUE_JOBS: Record<QueueName, readonly JobName[]> = {
-  [QUEUES.tenantLifecycle]: [JOBS.purgeTenant],
+  [QUEUES.tenantLifecycle]: [JOBS.purgeTenant, JOBS.refillTenantSpares],
   [QUEUES.retention]: [JOBS.retentionSweep, JOBS.retentionTenant, JOBS.retentionPlatform],
   [QUEUES.federation]: [JOBS.federationMetadataSweep, JOBS.federationMetadataTenant],
   [QUEUES.webhooks]: [JOBS.webhookDeliver],

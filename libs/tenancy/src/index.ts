@@ -9,6 +9,7 @@ export * from './roles/tenant-roles';
 export * from './schema-name';
 export * from './settings/tenant-settings-rules';
 export * from './settings/tenant-settings-writer';
+export * from './spares/tenant-spares';
 export * from './store/tenant-lifecycle-store';
 export * from './store/tenant-record';
 export * from './store/tenant-store';

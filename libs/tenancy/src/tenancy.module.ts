@@ -4,6 +4,7 @@ import { MigrationSet } from '@credence/database';
 import { TENANT_MIGRATIONS } from './migrations/migration-tokens';
 import { TenantMigrator } from './migrations/tenant-migrator';
 import { TenantRoles } from './roles/tenant-roles';
+import { TenantSpares } from './spares/tenant-spares';
 import { TenantRegistry } from './tenant-registry';
 import { TenantRouteGuard } from './tenant-route.guard';
 import { TenantTransactionRunner } from './tenant-transaction-runner';
@@ -28,6 +29,7 @@ export class TenancyModule {
         TenantLifecycleStore,
         TenantSettingsWriter,
         TenantRoles,
+        TenantSpares,
       ],
       exports: [
         TenantTransactionRunner,
@@ -38,6 +40,7 @@ export class TenancyModule {
         TenantLifecycleStore,
         TenantSettingsWriter,
         TenantRoles,
+        TenantSpares,
         TENANT_MIGRATIONS,
       ],
     };

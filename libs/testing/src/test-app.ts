@@ -31,6 +31,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     DB_POOL_MAX: '20',
     // No metadata refresh sweeps across other test files' tenants; a test that wants one sets it.
     FEDERATION_METADATA_REFRESH_SECONDS: '0',
+    // No spare schemas made in the background of every test app; a test that wants the pool sets it
+    // (CREDENCE_TEST_TENANT_SPARE_POOL_SIZE runs a whole suite with it).
+    TENANT_SPARE_POOL_SIZE: env.CREDENCE_TEST_TENANT_SPARE_POOL_SIZE ?? '0',
     // Event-delivery settings a test put in the environment (they reach child processes that way too).
     ...Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('EVENTS_') && v !== undefined)),
     ...overrides,

@@ -1,5 +1,5 @@
 import { databaseRolePattern, databaseRoleTag } from '@credence/database';
-import { quoteRole, tenantGroupRole, tenantRoleName } from './tenant-roles';
+import { quoteRole, spareRoleName, tenantGroupRole, tenantRoleName } from './tenant-roles';
 
 describe('tenant role names', () => {
   const schema = 't_01a214282d697345a41fe66e7b5812e0';
@@ -37,6 +37,8 @@ describe('tenant role names', () => {
     const pattern = databaseRolePattern(tag);
     expect(pattern.test(tenantRoleName(schema, tag))).toBe(true);
     expect(pattern.test(tenantGroupRole(tag))).toBe(true);
+    expect(pattern.test(spareRoleName(`spare_${'ab'.repeat(16)}`, tag))).toBe(true);
+    expect(pattern.test(spareRoleName(`spare_${'ab'.repeat(16)}`, databaseRoleTag('credence_test_b')))).toBe(false);
     expect(pattern.test(tenantRoleName(schema, databaseRoleTag('credence_test_b')))).toBe(false);
     expect(pattern.test('postgres')).toBe(false);
   });

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { databaseRoleTag } from '@credence/database';
-import { assertSchemaName, quoteSchema } from '../schema-name';
+import { assertSchemaName, assertSpareSchemaName, quoteSchema, quoteSpareSchema } from '../schema-name';
 import type { UnitOfWork } from '../unit-of-work';
 
 const TENANT_ROLE = /^t_[0-9a-f]{32}_[0-9a-f]{8}$/;
 const GROUP_ROLE = /^credence_tenants_[0-9a-f]{8}$/;
+const SPARE_ROLE = /^spare_[0-9a-f]{32}_[0-9a-f]{8}$/;
 const GROUP_LOCK = 'credence:tenant-role-group';
 
 /** A tenant's role: its schema name and the database's tag (`databaseRoleTag`), 43 characters. */
@@ -18,8 +19,13 @@ export function tenantGroupRole(tag: string): string {
   return assertRoleName(`credence_tenants_${tag}`);
 }
 
+/** A spare schema's role: a tenant role in waiting, renamed with its schema when a tenant takes it. */
+export function spareRoleName(schema: string, tag: string): string {
+  return assertRoleName(`${assertSpareSchemaName(schema)}_${tag}`);
+}
+
 function assertRoleName(role: string): string {
-  if (!TENANT_ROLE.test(role) && !GROUP_ROLE.test(role)) throw new Error(`refusing role name ${JSON.stringify(role)}`);
+  if (!TENANT_ROLE.test(role) && !GROUP_ROLE.test(role) && !SPARE_ROLE.test(role)) throw new Error(`refusing role name ${JSON.stringify(role)}`);
   return role;
 }
 
@@ -53,8 +59,8 @@ const groupGrants = (group: string): string => `
  * no index by schema), which costs O(tenants) per tenant, so it only runs for a schema that
  * already has tables (a tenant from before roles, or a new login role).
  */
-const tenantGrants = (role: string, group: string, schema: string): string => `
-  GRANT ${group} TO ${role};
+const tenantGrants = (role: string, group: string | null, schema: string): string => `
+  ${group ? `GRANT ${group} TO ${role};` : ''}
   GRANT ${role} TO CURRENT_USER;
   GRANT USAGE ON SCHEMA ${schema} TO ${role};
   ALTER DEFAULT PRIVILEGES IN SCHEMA ${schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role};
@@ -133,6 +139,49 @@ export class TenantRoles {
     // that needs the rights of the role, which a NOINHERIT login role does not have. Anything left
     // granted to it makes DROP ROLE fail, and the purge with it, rather than pass unnoticed.
     if (exists) await uow.query(`DROP ROLE ${quoteRole(role)}`);
+  }
+
+  /**
+   * A spare schema's role, with what `ensure` gives a tenant's role except the group: a spare's role
+   * reaches nothing in `platform` (row security could not narrow it, its name names no tenant).
+   * Run before the spare's migrations, so its tables are granted to it by default privileges.
+   */
+  async createSpareRole(uow: UnitOfWork, spare: string): Promise<void> {
+    const role = quoteRole(spareRoleName(spare, this.tag ?? (await this.loadTag())));
+    await uow.query(`CREATE ROLE ${role} NOLOGIN`);
+    await uow.query(tenantGrants(role, null, quoteSpareSchema(spare)));
+  }
+
+  /**
+   * A tenant takes a spare: its schema and role get the tenant's names (grants, default privileges
+   * and ownership follow, they are kept by object id) and the role joins the group. Afterwards the
+   * role is exactly what `ensure` makes, and `ensure` finds it ready.
+   */
+  async adoptSpare(uow: UnitOfWork, spare: string, schema: string): Promise<void> {
+    const tag = this.tag ?? (await this.loadTag());
+    const role = quoteRole(tenantRoleName(schema, tag));
+    await uow.query(
+      `ALTER SCHEMA ${quoteSpareSchema(spare)} RENAME TO ${quoteSchema(schema)};
+       ALTER ROLE ${quoteRole(spareRoleName(spare, tag))} RENAME TO ${role};
+       GRANT ${quoteRole(await this.groupRole())} TO ${role};`,
+    );
+  }
+
+  /** Drops a spare's role, once its schema is gone; nothing when there is none. */
+  async dropSpareRole(uow: UnitOfWork, spare: string): Promise<void> {
+    const role = spareRoleName(spare, this.tag ?? (await this.loadTag()));
+    await uow.query(`DROP ROLE IF EXISTS ${quoteRole(role)}`);
+  }
+
+  /** Roles of spares (this database's) whose schema does not exist: left by a spare dropped halfway. */
+  async orphanSpareRoles(uow: UnitOfWork): Promise<string[]> {
+    const tag = this.tag ?? (await this.loadTag());
+    const rows = await uow.query<{ schema: string }[]>(
+      `SELECT left(rolname, 38) AS schema FROM pg_roles
+        WHERE rolname ~ ('^spare_[0-9a-f]{32}_' || $1::text || '$') AND to_regnamespace(left(rolname, 38)) IS NULL`,
+      [tag],
+    );
+    return rows.map((r) => assertSpareSchemaName(r.schema));
   }
 
   private loadTag(): Promise<string> {

@@ -6,16 +6,19 @@ import { KeyEncryption, newSigningKey } from '@credence/crypto';
 import { TENANT_SCHEMA_LOCK, lockForTransaction } from '@credence/database';
 import { seedNewTenant } from '@credence/identity';
 import { Metrics } from '@credence/observability';
-import { quoteSchema, TenantLifecycleStore, TenantMigrator, TenantRegistry, TenantRoles } from '@credence/tenancy';
+import { quoteSchema, TenantLifecycleStore, TenantMigrator, TenantRegistry, TenantRoles, TenantSpares } from '@credence/tenancy';
+import { TenantSparesJobs } from '../spares/tenant-spares.jobs';
 import { tenantActor } from '../tenant-actor';
 
 export type ProvisionOutcome = 'completed' | 'already_done' | 'gone';
 
 /**
  * Second phase of onboarding, shared by the request and crash recovery: in one transaction,
- * create the schema, migrate it, create the tenant's role (the migrator does), seed it, and flip the
- * tenant to active with `tenant.onboarded`. It runs as the login role (`asOwner`): DDL and the registry.
- * DDL is transactional in Postgres, so a crash anywhere in here leaves nothing behind.
+ * take a spare schema from the pool (renamed to the tenant's, with its role) or else create the
+ * schema, migrate it (nothing left to do for a current spare), create the tenant's role (the
+ * migrator does), seed it, and flip the tenant to active with `tenant.onboarded`. It runs as the
+ * login role (`asOwner`): DDL and the registry. DDL is transactional in Postgres, so a crash
+ * anywhere in here leaves nothing behind, and a spare taken by a failed attempt is still a spare.
  */
 @Injectable()
 export class TenantProvisioner {
@@ -30,11 +33,14 @@ export class TenantProvisioner {
     private readonly metrics: Metrics,
     private readonly lifecycle: TenantLifecycleStore,
     private readonly roles: TenantRoles,
+    private readonly spares: TenantSpares,
+    private readonly spareJobs: TenantSparesJobs,
   ) {}
 
   async complete(slug: string, tenant: { id: string; schema: string }, recovered: boolean): Promise<ProvisionOutcome> {
     const key = await newSigningKey(this.encryption, tenant.id);
     const ref = { id: tenant.id, slug, schema: tenant.schema };
+    let tookSpare = false;
     const outcome = await this.context.runWith({ tenant: ref }, () =>
       this.actors.send(
         tenantActor(slug),
@@ -43,9 +49,10 @@ export class TenantProvisioner {
           if (!row || row.id !== tenant.id) return 'gone';
           if (row.status !== 'provisioning') return 'already_done';
           const queryRunner = uow.manager.queryRunner!;
-          await uow.query(`CREATE SCHEMA ${quoteSchema(row.schema_name)}`);
-          // Waits while `npm run migrate` runs, so the new schema cannot miss a migration.
+          // Waits while `npm run migrate` runs, so neither a new schema nor a spare can miss a migration.
           await lockForTransaction(queryRunner, TENANT_SCHEMA_LOCK, 'shared');
+          tookSpare = await this.spares.takeInto(uow, row.schema_name);
+          if (!tookSpare) await uow.query(`CREATE SCHEMA ${quoteSchema(row.schema_name)}`);
           const { version } = await this.migrator.applyInUnit(uow);
           const admin = row.pending_admin!;
           await seedNewTenant(
@@ -66,6 +73,7 @@ export class TenantProvisioner {
       ),
     );
     this.registry.forget(slug);
+    if (tookSpare && outcome === 'completed') void this.spareJobs.requestRefill();
     if (outcome === 'completed') this.metrics.tenantsOnboarded.inc({ outcome: recovered ? 'recovered' : 'completed' });
     return outcome;
   }

@@ -33,6 +33,9 @@ const application = {
   initiate_login_uri: text.nullable().optional(),
 };
 
+const syncRun = { sync_id: uuid, source: z.string(), mode: z.enum(['full', 'incremental']) };
+const syncConflict = { conflict_id: uuid, source: z.string(), external_id: text, user_id: uuid, field: z.string() };
+
 const connectionType = z.enum(['saml', 'oidc', 'ldap']);
 const connection = { connection_id: uuid, type: connectionType, name: text, enabled: z.boolean(), domains: z.array(z.string()) };
 const federationFailure = z.enum([
@@ -131,6 +134,11 @@ export const EVENT_DATA_SCHEMAS: Schemas = {
   }),
   'retention.run.completed': z.strictObject({ run_id: z.string(), counts: z.record(z.string(), z.number().int()), duration_ms: z.number().int() }),
   'user.erased': z.strictObject({ user_id: uuid, sessions: z.number().int(), audit_rows: z.number().int() }),
+  'sync.run.started': z.strictObject(syncRun),
+  'sync.run.completed': z.strictObject({ ...syncRun, counts: z.record(z.string(), z.number().int()), duration_ms: z.number().int() }),
+  'sync.run.failed': z.strictObject({ ...syncRun, code: z.string() }),
+  'sync.conflict.detected': z.strictObject(syncConflict),
+  'sync.conflict.resolved': z.strictObject({ ...syncConflict, resolution: z.enum(['source', 'credence', 'merged']) }),
 };
 
 /** The envelope every event shares (CloudEvents 1.0 plus Credence's extensions). */

@@ -244,6 +244,32 @@ export interface UserErasedData {
   audit_rows: number;
 }
 
+/** One batch a directory source sent (POST /sync/users) and what processing it did. */
+export interface SyncRunData {
+  sync_id: string;
+  source: string;
+  mode: 'full' | 'incremental';
+}
+
+export interface SyncRunCompletedData extends SyncRunData {
+  counts: Record<string, number>;
+  duration_ms: number;
+}
+
+export interface SyncRunFailedData extends SyncRunData {
+  /** An error code of docs/errors.md, e.g. sync.disable_share_exceeded. */
+  code: string;
+}
+
+/** A field changed both in the source and in Credence since the last sync. No values: they may be personal. */
+export interface SyncConflictData {
+  conflict_id: string;
+  source: string;
+  external_id: string;
+  user_id: string;
+  field: string;
+}
+
 export interface EventCatalogue {
   'tenant.onboarded': TenantOnboardedData;
   'tenant.provisioning_failed': TenantProvisioningFailedData;
@@ -293,6 +319,11 @@ export interface EventCatalogue {
   'audit.log.accessed': AuditAccessedData;
   'retention.run.completed': RetentionRunCompletedData;
   'user.erased': UserErasedData;
+  'sync.run.started': SyncRunData;
+  'sync.run.completed': SyncRunCompletedData;
+  'sync.run.failed': SyncRunFailedData;
+  'sync.conflict.detected': SyncConflictData;
+  'sync.conflict.resolved': SyncConflictData & { resolution: 'source' | 'credence' | 'merged' };
 }
 
 export type EventType = keyof EventCatalogue;

@@ -50,4 +50,9 @@ export const EVENT_SCHEMA_VERSION: Record<EventType, number> = {
   'audit.log.accessed': 1,
   'retention.run.completed': 1,
   'user.erased': 1,
+  'sync.run.started': 1,
+  'sync.run.completed': 1,
+  'sync.run.failed': 1,
+  'sync.conflict.detected': 1,
+  'sync.conflict.resolved': 1,
 };

@@ -19,6 +19,10 @@ export const subjects = {
   auditTrail: (tenantSlugOrPlatform: string) => `audit/${tenantSlugOrPlatform}`,
   /** A tenant's retention runs by slug, or the platform's by PLATFORM_TENANT_ID. */
   retention: (tenantSlugOrPlatform: string) => `retention/${tenantSlugOrPlatform}`,
+  /** A directory sync run of a tenant. */
+  syncRun: (id: string) => `sync_run/${id}`,
+  /** A sync conflict of a tenant. */
+  syncConflict: (id: string) => `sync_conflict/${id}`,
   /** Detections without a user are about the source address. */
   ip: (ip: string | null | undefined) => `ip/${ip ?? 'unknown'}`,
 } as const;

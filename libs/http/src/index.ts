@@ -7,3 +7,4 @@ export * from './pagination';
 export * from './strict-iso-date';
 export * from './input-guards';
 export * from './form-body';
+export * from './route-body-limit';

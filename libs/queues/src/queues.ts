@@ -7,6 +7,7 @@ export const QUEUES = {
   tenantLifecycle: 'tenant-lifecycle',
   retention: 'retention',
   federation: 'federation',
+  sync: 'sync',
 } as const;
 
 export const JOBS = {
@@ -18,6 +19,8 @@ export const JOBS = {
   /** Repeatable: fans out one federationMetadataTenant job per active tenant that has SAML connections. */
   federationMetadataSweep: 'federation-metadata-sweep',
   federationMetadataTenant: 'federation-metadata-tenant',
+  /** One batch of POST /sync/users, processed in chunks; resumes at its stored position. */
+  syncRun: 'sync-run',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -28,6 +31,7 @@ export const QUEUE_JOBS: Record<QueueName, readonly JobName[]> = {
   [QUEUES.tenantLifecycle]: [JOBS.purgeTenant],
   [QUEUES.retention]: [JOBS.retentionSweep, JOBS.retentionTenant, JOBS.retentionPlatform],
   [QUEUES.federation]: [JOBS.federationMetadataSweep, JOBS.federationMetadataTenant],
+  [QUEUES.sync]: [JOBS.syncRun],
 };
 
 export interface PurgeTenantJob {
@@ -45,4 +49,9 @@ export interface RetentionPlatformJob {
 
 export interface FederationMetadataTenantJob {
   tenantId: string;
+}
+
+export interface SyncRunJob {
+  tenantId: string;
+  syncId: string;
 }

@@ -43,6 +43,8 @@ export const DEFAULT_ROLES = [
       'user.erase:any',
       'event.read:any',
       'app.manage:any',
+      'sync.write:any',
+      'sync.manage:any',
     ],
   },
 ] as const;

@@ -216,7 +216,7 @@ describe('sync API', () => {
     expect((await userByExternal(a, 'ldap-main', 'e-203')).display_name).toBe('Given203 Family203');
     expect((await userByExternal(a, 'ldap-main', 'e-200')).status).toBe('active');
     const failedEvent = (await eventsOf(t, a, 'sync.run.failed')).pop();
-    expect(failedEvent?.data).toEqual({ sync_id: refused.sync_id, source: 'ldap-main', mode: 'full', code: 'sync.disable_share_exceeded' });
+    expect(failedEvent?.data).toEqual({ sync_id: refused.sync_id, source: 'ldap-main', mode: 'full', error: 'sync.disable_share_exceeded' });
 
     const forced = await sync(a, { source: 'ldap-main', mode: 'full', force: true, users: kept });
     expect(forced).toMatchObject({ status: 'completed', disabled: 3, updated: 1 });

@@ -136,7 +136,7 @@ export const EVENT_DATA_SCHEMAS: Schemas = {
   'user.erased': z.strictObject({ user_id: uuid, sessions: z.number().int(), audit_rows: z.number().int() }),
   'sync.run.started': z.strictObject(syncRun),
   'sync.run.completed': z.strictObject({ ...syncRun, counts: z.record(z.string(), z.number().int()), duration_ms: z.number().int() }),
-  'sync.run.failed': z.strictObject({ ...syncRun, code: z.string() }),
+  'sync.run.failed': z.strictObject({ ...syncRun, error: z.string() }),
   'sync.conflict.detected': z.strictObject(syncConflict),
   'sync.conflict.resolved': z.strictObject({ ...syncConflict, resolution: z.enum(['source', 'credence', 'merged']) }),
 };

@@ -258,7 +258,7 @@ export interface SyncRunCompletedData extends SyncRunData {
 
 export interface SyncRunFailedData extends SyncRunData {
   /** An error code of docs/errors.md, e.g. sync.disable_share_exceeded. */
-  code: string;
+  error: string;
 }
 
 /** A field changed both in the source and in Credence since the last sync. No values: they may be personal. */

@@ -101,7 +101,7 @@ export class ProcessSyncRun {
       run.id,
       JSON.stringify({ code: error.code, message }),
     ]);
-    uow.emit('sync.run.failed', subjects.syncRun(run.id), { ...data, code: error.code });
+    uow.emit('sync.run.failed', subjects.syncRun(run.id), { ...data, error: error.code });
     this.logger.warn({ sync_id: run.id, source: run.source, missing: missing.length, enabled }, 'full sync refused: disable share exceeded');
     return true;
   }

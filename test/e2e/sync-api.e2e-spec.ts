@@ -1,3 +1,7 @@
+import { v7 as uuidv7 } from 'uuid';
+import { RequestContext } from '@credence/context';
+import { checkBatch, CHUNK_SIZE, ProcessSyncRun } from '@credence/sync';
+import { TenantTransactionRunner } from '@credence/tenancy';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
@@ -348,5 +352,42 @@ describe('sync API', () => {
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM "${b.schema}".users WHERE email LIKE 'user6%@corp.example'`);
     expect(n).toBe(1200);
     expect((await eventsOf(t, b, 'user.created')).filter((e) => e.data.email.startsWith('user6')).length).toBe(1200);
+  }, 60_000);
+
+  it('a worker that dies after a chunk resumes from the stored position without applying anything twice', async () => {
+    const users = Array.from({ length: CHUNK_SIZE * 2 + 200 }, (_, i) => person(700_000 + i));
+    const { records, seen } = checkBatch(users);
+    const id = uuidv7();
+    await t.dataSource.query(
+      `INSERT INTO "${b.schema}".sync_runs (id, source, mode, force, status, requested_by, users, seen_external_ids, counts) VALUES ($1, 'crash', 'full', false, 'started', 'test', $2, $3, $4)`,
+      [id, JSON.stringify(records), seen, JSON.stringify({ received: users.length, failed: 0 })],
+    );
+    const runner = t.app.get(TenantTransactionRunner);
+    const context = t.app.get(RequestContext);
+    const processor = t.app.get(ProcessSyncRun);
+    const tenant = { id: b.id, slug: b.slug, schema: b.schema };
+    const original = runner.inTenant.bind(runner);
+    let calls = 0;
+    // load, settings, begin, chunk 1 commit; the 5th unit (chunk 2) never runs: the process "dies".
+    const spy = jest.spyOn(runner, 'inTenant').mockImplementation((work, options) => {
+      calls += 1;
+      if (calls === 5) return Promise.reject(new Error('worker killed'));
+      return original(work, options);
+    });
+    await expect(context.runWith({ tenant, principal: 'sync:crash' }, () => processor.process(b.id, id))).rejects.toThrow('worker killed');
+    spy.mockRestore();
+    const [mid] = await t.dataSource.query(`SELECT next_index, counts, status FROM "${b.schema}".sync_runs WHERE id = $1`, [id]);
+    expect(mid).toMatchObject({ next_index: CHUNK_SIZE, status: 'started', counts: expect.objectContaining({ created: CHUNK_SIZE }) });
+
+    expect(await context.runWith({ tenant, principal: 'sync:crash' }, () => processor.process(b.id, id))).toBe('completed');
+    const run = await runOf(b, id);
+    expect(run).toMatchObject({ status: 'completed', created: users.length, processed: users.length, failed: 0 });
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM "${b.schema}".users WHERE email LIKE 'user7%@corp.example'`);
+    expect(n).toBe(users.length);
+    const created = (await eventsOf(t, b, 'user.created')).filter((e) => e.data.email.startsWith('user7'));
+    expect(created).toHaveLength(users.length);
+    expect((await eventsOf(t, b, 'sync.run.started')).filter((e) => e.data.sync_id === id)).toHaveLength(1);
+    // A retry of a finished run does nothing.
+    expect(await context.runWith({ tenant, principal: 'sync:crash' }, () => processor.process(b.id, id))).toBe('skipped');
   }, 60_000);
 });

@@ -21,7 +21,6 @@ interface RunState {
   status: string;
   next_index: number;
   total: number;
-  seen_external_ids: string[];
   counts: RunCounts;
 }
 
@@ -80,10 +79,9 @@ export class ProcessSyncRun {
   }
 
   private async load(uow: UnitOfWork, id: string): Promise<RunState | undefined> {
-    const [row] = await uow.query<RunState[]>(
-      `SELECT id, source, mode, force, status, next_index, jsonb_array_length(users) AS total, seen_external_ids, counts FROM sync_runs WHERE id = $1`,
-      [id],
-    );
+    const [row] = await uow.query<RunState[]>(`SELECT id, source, mode, force, status, next_index, jsonb_array_length(users) AS total, counts FROM sync_runs WHERE id = $1`, [
+      id,
+    ]);
     return row;
   }
 
@@ -93,11 +91,11 @@ export class ProcessSyncRun {
     await uow.query(`UPDATE sync_runs SET started_at = coalesce(started_at, now()) WHERE id = $1`, [run.id]);
     uow.emit('sync.run.started', subjects.syncRun(run.id), data);
     if (run.mode !== 'full' || run.force) return false;
-    const { missing, enabled } = await findMissing(uow, run.source, run.seen_external_ids);
+    const { missing, enabled } = await findMissing(uow, run.source, run.id);
     if (!missing.length || missing.length <= settings.max_disable_share * enabled) return false;
     const error = new DomainError('sync.disable_share_exceeded');
     const message = `${error.message} (${missing.length} of ${enabled} users, max_disable_share ${settings.max_disable_share})`;
-    await uow.query(`UPDATE sync_runs SET status = 'failed', failure = $2, completed_at = now(), users = '[]'::jsonb WHERE id = $1`, [
+    await uow.query(`UPDATE sync_runs SET status = 'failed', failure = $2, completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}' WHERE id = $1`, [
       run.id,
       JSON.stringify({ code: error.code, message }),
     ]);
@@ -121,7 +119,7 @@ export class ProcessSyncRun {
     for (;;) {
       const more = await this.runner.inTenant(
         async (uow) => {
-          const { missing } = await findMissing(uow, run.source, run.seen_external_ids);
+          const { missing } = await findMissing(uow, run.source, run.id);
           if (!missing.length) return false;
           const out = await disableMissing(this.context(uow, tenantId, run.id, settings), missing.slice(0, CHUNK_SIZE));
           await this.advance(uow, run.id, run.total, { disabled: out.disabled, failed: out.errors.length }, out.errors);
@@ -136,7 +134,7 @@ export class ProcessSyncRun {
 
   private async complete(uow: UnitOfWork, id: string): Promise<void> {
     const [run] = await uow.query<{ source: string; mode: 'full' | 'incremental'; counts: Record<string, number>; duration_ms: number }[]>(
-      `UPDATE sync_runs SET status = 'completed', completed_at = now(), users = '[]'::jsonb WHERE id = $1 AND status = 'started'
+      `UPDATE sync_runs SET status = 'completed', completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}' WHERE id = $1 AND status = 'started'
        RETURNING source, mode, counts, (extract(epoch FROM now() - started_at) * 1000)::int AS duration_ms`,
       [id],
     );

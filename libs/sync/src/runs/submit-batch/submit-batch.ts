@@ -70,7 +70,18 @@ export class SubmitBatch {
       ),
     );
     const job: SyncRunJob = { tenantId: tenant.id, syncId: id };
-    await this.queue.add(JOBS.syncRun, job, { jobId: `sync-run-${id}`, attempts: 10, backoff: { type: 'exponential', delay: 1000 } });
+    try {
+      await this.queue.add(JOBS.syncRun, job, { jobId: `sync-run-${id}`, attempts: 10, backoff: { type: 'exponential', delay: 1000 } });
+    } catch (err) {
+      // Not queued, so never processed: the run must not stay `started` for ever.
+      const failure = { code: 'service.unavailable', message: 'The run could not be queued; send the batch again.' };
+      await this.runner
+        .inTenant((uow) =>
+          uow.query(`UPDATE sync_runs SET status = 'failed', failure = $2, users = '[]'::jsonb, completed_at = now() WHERE id = $1`, [id, JSON.stringify(failure)]),
+        )
+        .catch(() => undefined);
+      throw Object.assign(new DomainError('service.unavailable', failure.message), { cause: err });
+    }
     return { sync_id: id, status: 'started' };
   }
 }

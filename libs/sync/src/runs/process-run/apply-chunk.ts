@@ -53,17 +53,15 @@ export async function applyChunk(ctx: ChunkContext, records: SyncUserRecord[]): 
   );
   const byId = new Map(states.map((s) => [s.external_id, s]));
   const writes: StateWrite[] = [];
-  const touched: string[] = [];
   const creates: { record: SyncUserRecord; hash: string }[] = [];
   const updates: { record: SyncUserRecord; hash: string; state: StateRow }[] = [];
   for (const record of records) {
     const hash = contentHash(record);
     const state = byId.get(record.external_id);
     if (!state) creates.push({ record, hash });
-    else if (state.content_hash === hash) touched.push(record.external_id);
+    else if (state.content_hash === hash) counts.unchanged += 1;
     else updates.push({ record, hash, state });
   }
-  counts.unchanged = touched.length;
 
   await createUsers(ctx, creates, writes, errors, counts);
   await updateUsers(ctx, updates, writes, errors, counts);
@@ -79,13 +77,7 @@ export async function applyChunk(ctx: ChunkContext, records: SyncUserRecord[]): 
       [settings.source, JSON.stringify(writes), ctx.runId],
     );
   }
-  if (touched.length) {
-    await uow.query(`UPDATE sync_state SET last_synced_at = now(), last_run_id = $3 WHERE source = $1 AND entity = 'user' AND external_id = ANY ($2::text[])`, [
-      settings.source,
-      touched,
-      ctx.runId,
-    ]);
-  }
+  // Unchanged records are not written at all (not even a last-seen stamp): an unchanged re-run only reads.
   counts.failed = errors.length;
   counts.processed = records.length - errors.length;
   return { counts, errors };

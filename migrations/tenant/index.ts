@@ -15,6 +15,7 @@ import { BrowserSessions1732560000013 } from './1732560000013-browser-sessions';
 import { Federation1732560000014 } from './1732560000014-federation';
 import { InitiateLoginAndSubjectFormat1732560000015 } from './1732560000015-initiate-login-and-subject-format';
 import { Webhooks1732560000016 } from './1732560000016-webhooks';
+import { DirectorySync1732560000017 } from './1732560000017-directory-sync';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
@@ -36,5 +37,6 @@ export const tenantMigrations: MigrationSet = {
     Federation1732560000014,
     InitiateLoginAndSubjectFormat1732560000015,
     Webhooks1732560000016,
+    DirectorySync1732560000017,
   ],
 };

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { IdentityAccessModule } from '@credence/identity';
+import { SyncJobsModule, SyncModule } from '@credence/sync';
 import { WebhooksModule } from '@credence/webhooks';
 
 /**
- * apps/sync: directory sync, SCIM and outbound webhooks. Its features live in libs (webhooks in
- * libs/webhooks); identity, behind the access ports, verifies the tenant admins who manage them.
+ * apps/sync: directory sync, SCIM and outbound webhooks. Their features live in libs (the sync API and
+ * its worker in libs/sync, webhooks in libs/webhooks); identity, behind the access ports, verifies the
+ * tenant admins and service credentials that call them.
  */
-@Module({ imports: [WebhooksModule, IdentityAccessModule] })
+@Module({ imports: [SyncModule, SyncJobsModule, WebhooksModule, IdentityAccessModule] })
 export class SyncAppModule {}

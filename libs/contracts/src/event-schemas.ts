@@ -34,6 +34,9 @@ const application = {
 };
 
 const webhook = { webhook_id: uuid, url: text, event_types: z.array(z.string()), enabled: z.boolean() };
+const syncRun = { sync_id: uuid, source: z.string(), mode: z.enum(['full', 'incremental']) };
+const syncConflict = { conflict_id: uuid, source: z.string(), external_id: text, user_id: uuid, field: z.string() };
+
 const connectionType = z.enum(['saml', 'oidc', 'ldap']);
 const connection = { connection_id: uuid, type: connectionType, name: text, enabled: z.boolean(), domains: z.array(z.string()) };
 const federationFailure = z.enum([
@@ -137,6 +140,11 @@ export const EVENT_DATA_SCHEMAS: Schemas = {
   'webhook.deleted': z.strictObject(webhook),
   'webhook.secret_rotated': z.strictObject({ webhook_id: uuid, previous_expires_at: time }),
   'webhook.disabled': z.strictObject({ webhook_id: uuid, url: text, reason: text, failing_since: time }),
+  'sync.run.started': z.strictObject(syncRun),
+  'sync.run.completed': z.strictObject({ ...syncRun, counts: z.record(z.string(), z.number().int()), duration_ms: z.number().int() }),
+  'sync.run.failed': z.strictObject({ ...syncRun, error: z.string() }),
+  'sync.conflict.detected': z.strictObject(syncConflict),
+  'sync.conflict.resolved': z.strictObject({ ...syncConflict, resolution: z.enum(['source', 'credence', 'merged']) }),
 };
 
 /** The envelope every event shares (CloudEvents 1.0 plus Credence's extensions). */

@@ -259,6 +259,32 @@ export interface WebhookDisabledData {
   failing_since: string;
 }
 
+/** One batch a directory source sent (POST /sync/users) and what processing it did. */
+export interface SyncRunData {
+  sync_id: string;
+  source: string;
+  mode: 'full' | 'incremental';
+}
+
+export interface SyncRunCompletedData extends SyncRunData {
+  counts: Record<string, number>;
+  duration_ms: number;
+}
+
+export interface SyncRunFailedData extends SyncRunData {
+  /** An error code of docs/errors.md, e.g. sync.disable_share_exceeded. */
+  error: string;
+}
+
+/** A field changed both in the source and in Credence since the last sync. No values: they may be personal. */
+export interface SyncConflictData {
+  conflict_id: string;
+  source: string;
+  external_id: string;
+  user_id: string;
+  field: string;
+}
+
 export interface EventCatalogue {
   'tenant.onboarded': TenantOnboardedData;
   'tenant.provisioning_failed': TenantProvisioningFailedData;
@@ -313,6 +339,11 @@ export interface EventCatalogue {
   'webhook.deleted': WebhookData;
   'webhook.secret_rotated': { webhook_id: string; previous_expires_at: string };
   'webhook.disabled': WebhookDisabledData;
+  'sync.run.started': SyncRunData;
+  'sync.run.completed': SyncRunCompletedData;
+  'sync.run.failed': SyncRunFailedData;
+  'sync.conflict.detected': SyncConflictData;
+  'sync.conflict.resolved': SyncConflictData & { resolution: 'source' | 'credence' | 'merged' };
 }
 
 export type EventType = keyof EventCatalogue;

@@ -55,4 +55,9 @@ export const EVENT_SCHEMA_VERSION: Record<EventType, number> = {
   'webhook.deleted': 1,
   'webhook.secret_rotated': 1,
   'webhook.disabled': 1,
+  'sync.run.started': 1,
+  'sync.run.completed': 1,
+  'sync.run.failed': 1,
+  'sync.conflict.detected': 1,
+  'sync.conflict.resolved': 1,
 };

@@ -21,6 +21,10 @@ export const subjects = {
   retention: (tenantSlugOrPlatform: string) => `retention/${tenantSlugOrPlatform}`,
   /** A tenant's (or the platform's) webhook subscription. */
   webhook: (id: string) => `webhook/${id}`,
+  /** A directory sync run of a tenant. */
+  syncRun: (id: string) => `sync_run/${id}`,
+  /** A sync conflict of a tenant. */
+  syncConflict: (id: string) => `sync_conflict/${id}`,
   /** Detections without a user are about the source address. */
   ip: (ip: string | null | undefined) => `ip/${ip ?? 'unknown'}`,
 } as const;

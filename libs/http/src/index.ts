@@ -8,3 +8,4 @@ export * from './strict-iso-date';
 export * from './input-guards';
 export * from './form-body';
 export * from './address-policy';
+export * from './route-body-limit';

@@ -42,3 +42,6 @@ export * from './rpc/identity-rpc.module';
 // Federation (JIT provisioning, group rules) writes users in its own unit of work and must emit and guard the same way.
 export { userEventData } from './users/dto/user.response';
 export { assertAnotherAdminRemains } from './users/last-admin';
+// Directory sync (libs/sync) writes users in its own units of work, in batches, under the same rules.
+export { attributeMapProblem } from './users/dto/attributes';
+export { USERNAME_PATTERN } from './users/dto/user-fields';

@@ -8,6 +8,7 @@ export const QUEUES = {
   retention: 'retention',
   federation: 'federation',
   webhooks: 'webhooks',
+  sync: 'sync',
 } as const;
 
 export const JOBS = {
@@ -23,6 +24,8 @@ export const JOBS = {
   federationMetadataTenant: 'federation-metadata-tenant',
   /** One delivery of one event to one webhook; retried on the schedule the job carries. */
   webhookDeliver: 'webhook-deliver',
+  /** One batch of POST /sync/users, processed in chunks; resumes at its stored position. */
+  syncRun: 'sync-run',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -34,6 +37,7 @@ export const QUEUE_JOBS: Record<QueueName, readonly JobName[]> = {
   [QUEUES.retention]: [JOBS.retentionSweep, JOBS.retentionTenant, JOBS.retentionPlatform],
   [QUEUES.federation]: [JOBS.federationMetadataSweep, JOBS.federationMetadataTenant],
   [QUEUES.webhooks]: [JOBS.webhookDeliver],
+  [QUEUES.sync]: [JOBS.syncRun],
 };
 
 export interface PurgeTenantJob {
@@ -58,4 +62,9 @@ export interface WebhookDeliverJob {
   deliveryId: string;
   /** Milliseconds to wait before each retry (WEBHOOK_RETRY_SCHEDULE when the delivery was queued). */
   schedule: number[];
+}
+
+export interface SyncRunJob {
+  tenantId: string;
+  syncId: string;
 }

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@credence/config';
 import { traceIdFrom } from '@credence/context';
 import { migratePlatform } from '@credence/database';
-import { installFormParser, installInputGuards, mountOpenApi, validationPipe } from '@credence/http';
+import { installFormParser, installInputGuards, installRouteBodyLimits, mountOpenApi, validationPipe } from '@credence/http';
 import { Metrics } from '@credence/observability';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { platformMigrations } from '@migrations/platform';
@@ -51,6 +51,7 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
   fastify.removeContentTypeParser('text/plain'); // JSON only: other media types get 415
   installFormParser(fastify);
   installInputGuards(fastify); // JSON depth limit, and no NUL or lone surrogate in any input string
+  installRouteBodyLimits(fastify); // @LargeJsonBody routes (the sync batch); every other route keeps HTTP_BODY_LIMIT_BYTES
   const metrics = app.get(Metrics);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-trace-id', request.id);

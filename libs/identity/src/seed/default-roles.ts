@@ -44,6 +44,8 @@ export const DEFAULT_ROLES = [
       'event.read:any',
       'app.manage:any',
       'webhook.manage:any',
+      'sync.write:any',
+      'sync.manage:any',
     ],
   },
 ] as const;

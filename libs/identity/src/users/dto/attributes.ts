@@ -4,7 +4,8 @@ const KEY = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 const MAX_KEYS = 50;
 const MAX_VALUE_LENGTH = 256;
 
-function problem(value: unknown, allowNull: boolean): string | undefined {
+/** Why `value` is not a valid attribute map, or undefined when it is. */
+export function attributeMapProblem(value: unknown, allowNull = false): string | undefined {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return 'must be an object';
   const entries = Object.entries(value);
   if (entries.length > MAX_KEYS) return `must have at most ${MAX_KEYS} keys`;
@@ -26,8 +27,8 @@ export function IsAttributeMap(options: { allowNull?: boolean } = {}) {
       target: target.constructor,
       propertyName,
       validator: {
-        validate: (value: unknown) => problem(value, !!options.allowNull) === undefined,
-        defaultMessage: (args: ValidationArguments) => `${args.property} ${problem(args.value, !!options.allowNull)}`,
+        validate: (value: unknown) => attributeMapProblem(value, !!options.allowNull) === undefined,
+        defaultMessage: (args: ValidationArguments) => `${args.property} ${attributeMapProblem(args.value, !!options.allowNull)}`,
       },
     });
 }

@@ -1,0 +1,144 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { subjects } from '@credence/contracts';
+import { DomainError } from '@credence/errors';
+import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '@credence/identity';
+import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import type { SyncUserRecord } from '../../batch/sync-user-record';
+import { loadSettings } from '../../sources/load-settings';
+import type { SourceSettings } from '../../sources/source-settings';
+import { applyChunk, ChunkContext } from './apply-chunk';
+import { disableMissing, findMissing } from './disable-missing';
+import { addCounts, RunCounts, RunError } from './run-tally';
+
+/** Users per transaction: big enough for set-based statements to pay, small enough to hold locks briefly. */
+export const CHUNK_SIZE = 500;
+
+interface RunState {
+  id: string;
+  source: string;
+  mode: 'full' | 'incremental';
+  force: boolean;
+  status: string;
+  next_index: number;
+  total: number;
+  counts: RunCounts;
+}
+
+/**
+ * Processes one stored run in the tenant in context. Each chunk commits with the run's position and
+ * counts, under the source's advisory lock, so a crashed worker's retry resumes after the last
+ * committed chunk and never applies one twice; two runs of one source interleave by chunk but each
+ * chunk reads sync_state inside the lock. A full run first checks the disable share: refused, it
+ * fails with sync.disable_share_exceeded before any write.
+ */
+@Injectable()
+export class ProcessSyncRun {
+  private readonly logger = new Logger(ProcessSyncRun.name);
+
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    @Inject(USER_SESSIONS_REVOKER) private readonly revoker: UserSessionsRevoker,
+  ) {}
+
+  async process(tenantId: string, runId: string): Promise<'completed' | 'failed' | 'skipped'> {
+    const tenant = this.runner.assertAmbientTenant(tenantId);
+    const run = await this.runner.inTenant((uow) => this.load(uow, runId));
+    if (!run || run.status !== 'started') return 'skipped';
+    const lock = [{ key: `sync-source:${tenant.id}:${run.source}` }];
+    const settings = await this.runner.inTenant((uow) => loadSettings(uow, run.source));
+
+    if (run.next_index === 0) {
+      const refused = await this.runner.inTenant((uow) => this.begin(uow, run, settings), { locks: lock });
+      if (refused) return 'failed';
+    }
+    let next = run.next_index;
+    while (next < run.total) {
+      const from = next;
+      next = await this.runner.inTenant(
+        async (uow) => {
+          const records = await uow.query<{ r: SyncUserRecord }[]>(
+            `SELECT r FROM sync_runs, jsonb_array_elements(users) WITH ORDINALITY AS e(r, n) WHERE id = $1 AND n > $2 AND n <= $3 ORDER BY n`,
+            [run.id, from, from + CHUNK_SIZE],
+          );
+          const out = await applyChunk(
+            this.context(uow, tenant.id, run.id, settings),
+            records.map((x) => x.r),
+          );
+          return this.advance(uow, run.id, from + CHUNK_SIZE, out.counts, out.errors);
+        },
+        { locks: lock },
+      );
+    }
+    if (run.mode === 'full') await this.disableLeavers(tenant.id, run, settings, lock);
+    await this.runner.inTenant((uow) => this.complete(uow, run.id));
+    return 'completed';
+  }
+
+  private context(uow: UnitOfWork, tenantId: string, runId: string, settings: SourceSettings): ChunkContext {
+    return { uow, tenantId, runId, settings, revoker: this.revoker };
+  }
+
+  private async load(uow: UnitOfWork, id: string): Promise<RunState | undefined> {
+    const [row] = await uow.query<RunState[]>(`SELECT id, source, mode, force, status, next_index, jsonb_array_length(users) AS total, counts FROM sync_runs WHERE id = $1`, [
+      id,
+    ]);
+    return row;
+  }
+
+  /** sync.run.started, and for a full run the share check; true when the run was refused. */
+  private async begin(uow: UnitOfWork, run: RunState, settings: SourceSettings): Promise<boolean> {
+    const data = { sync_id: run.id, source: run.source, mode: run.mode };
+    await uow.query(`UPDATE sync_runs SET started_at = coalesce(started_at, now()) WHERE id = $1`, [run.id]);
+    uow.emit('sync.run.started', subjects.syncRun(run.id), data);
+    if (run.mode !== 'full' || run.force) return false;
+    const { missing, enabled } = await findMissing(uow, run.source, run.id);
+    if (!missing.length || missing.length <= settings.max_disable_share * enabled) return false;
+    const error = new DomainError('sync.disable_share_exceeded');
+    const message = `${error.message} (${missing.length} of ${enabled} users, max_disable_share ${settings.max_disable_share})`;
+    await uow.query(`UPDATE sync_runs SET status = 'failed', failure = $2, completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}' WHERE id = $1`, [
+      run.id,
+      JSON.stringify({ code: error.code, message }),
+    ]);
+    uow.emit('sync.run.failed', subjects.syncRun(run.id), { ...data, error: error.code });
+    this.logger.warn({ sync_id: run.id, source: run.source, missing: missing.length, enabled }, 'full sync refused: disable share exceeded');
+    return true;
+  }
+
+  private async advance(uow: UnitOfWork, id: string, next: number, counts: Partial<RunCounts>, errors: RunError[]): Promise<number> {
+    const [row] = await uow.query<{ counts: RunCounts }[]>(`SELECT counts FROM sync_runs WHERE id = $1 FOR UPDATE`, [id]);
+    await uow.query(`UPDATE sync_runs SET next_index = $2, counts = $3, errors = errors || $4::jsonb WHERE id = $1`, [
+      id,
+      next,
+      JSON.stringify(addCounts(row.counts, counts)),
+      JSON.stringify(errors),
+    ]);
+    return next;
+  }
+
+  private async disableLeavers(tenantId: string, run: RunState, settings: SourceSettings, locks: { key: string }[]): Promise<void> {
+    for (;;) {
+      const more = await this.runner.inTenant(
+        async (uow) => {
+          const { missing } = await findMissing(uow, run.source, run.id);
+          if (!missing.length) return false;
+          const out = await disableMissing(this.context(uow, tenantId, run.id, settings), missing.slice(0, CHUNK_SIZE));
+          await this.advance(uow, run.id, run.total, { disabled: out.disabled, failed: out.errors.length }, out.errors);
+          // A user that cannot be disabled (the last admin) stays missing: stop rather than loop on it.
+          return out.disabled > 0 && missing.length > CHUNK_SIZE;
+        },
+        { locks },
+      );
+      if (!more) return;
+    }
+  }
+
+  private async complete(uow: UnitOfWork, id: string): Promise<void> {
+    const [run] = await uow.query<{ source: string; mode: 'full' | 'incremental'; counts: Record<string, number>; duration_ms: number }[]>(
+      `UPDATE sync_runs SET status = 'completed', completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}' WHERE id = $1 AND status = 'started'
+       RETURNING source, mode, counts, (extract(epoch FROM now() - started_at) * 1000)::int AS duration_ms`,
+      [id],
+    );
+    if (!run) return;
+    uow.emit('sync.run.completed', subjects.syncRun(id), { sync_id: id, source: run.source, mode: run.mode, counts: run.counts, duration_ms: run.duration_ms ?? 0 });
+  }
+}

@@ -14,6 +14,7 @@ import { RevokedSessionTombstones1732560000012 } from './1732560000012-revoked-s
 import { BrowserSessions1732560000013 } from './1732560000013-browser-sessions';
 import { Federation1732560000014 } from './1732560000014-federation';
 import { InitiateLoginAndSubjectFormat1732560000015 } from './1732560000015-initiate-login-and-subject-format';
+import { Scim1732560000016 } from './1732560000016-scim';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
@@ -34,5 +35,6 @@ export const tenantMigrations: MigrationSet = {
     BrowserSessions1732560000013,
     Federation1732560000014,
     InitiateLoginAndSubjectFormat1732560000015,
+    Scim1732560000016,
   ],
 };

@@ -40,3 +40,10 @@ export * from './rpc/identity-rpc.module';
 // Federation (JIT provisioning, group rules) writes users in its own unit of work and must emit and guard the same way.
 export { userEventData } from './users/dto/user.response';
 export { assertAnotherAdminRemains } from './users/last-admin';
+export { provisioningCaller } from './authz/target-rank';
+export { CreateUserCommand } from './users/commands/create-user/create-user.command';
+export { UpdateUserCommand } from './users/commands/update-user/update-user.command';
+export type { UserChanges } from './users/commands/update-user/update-user.command';
+export { ChangeUserStatusCommand } from './users/commands/change-user-status/change-user-status.command';
+export { DeleteUserCommand } from './users/commands/delete-user/delete-user.command';
+export type { UserResponse } from './users/dto/user.response';

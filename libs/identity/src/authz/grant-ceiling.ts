@@ -18,6 +18,7 @@ export const CREDENCE_RESOURCES: ReadonlySet<string> = new Set([
   'profile',
   'event',
   'app',
+  'directory',
 ]);
 
 /**

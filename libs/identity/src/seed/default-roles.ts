@@ -43,6 +43,7 @@ export const DEFAULT_ROLES = [
       'user.erase:any',
       'event.read:any',
       'app.manage:any',
+      'directory.manage:any',
     ],
   },
 ] as const;

@@ -52,6 +52,7 @@ export const USER_ATTRIBUTES: AttributeTable = {
   [`${ENTERPRISE_URN.toLowerCase()}.costcenter`]: { type: 'string' },
   [`${ENTERPRISE_URN.toLowerCase()}.organization`]: { type: 'string' },
   [`${ENTERPRISE_URN.toLowerCase()}.division`]: { type: 'string' },
+  [`${ENTERPRISE_URN.toLowerCase()}.manager`]: { type: 'complex' },
   [`${ENTERPRISE_URN.toLowerCase()}.manager.value`]: { type: 'string', caseExact: true },
 };
 
@@ -176,7 +177,9 @@ export function userInputFrom(body: unknown): UserInput {
   for (const [scim, key] of Object.entries(CORE_ATTRIBUTES)) attributes[key] = text(r[scim.toLowerCase()], scim);
   for (const [scim, key] of Object.entries(NAME_ATTRIBUTES)) attributes[key] = text(name[scim.toLowerCase()], `name.${scim}`);
   for (const [scim, key] of Object.entries(ENTERPRISE_ATTRIBUTES)) attributes[key] = text(enterprise[scim.toLowerCase()], scim);
-  attributes.manager_id = text(lowerKeys(object(enterprise.manager, 'manager')).value, 'manager.value');
+  // Entra ID adds the manager as a bare id string; RFC 7643 §4.3 has {"value": id}.
+  const manager = typeof enterprise.manager === 'string' ? enterprise.manager : lowerKeys(object(enterprise.manager, 'manager')).value;
+  attributes.manager_id = text(manager, 'manager.value');
   const formatted = text(name.formatted, 'name.formatted');
   const given = [attributes.given_name, attributes.family_name].filter(Boolean).join(' ');
   const displayName = text(r.displayname, 'displayName') ?? formatted ?? (given || null);

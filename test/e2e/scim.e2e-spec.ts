@@ -252,6 +252,13 @@ describe('SCIM 2.0', () => {
       const removedEvents = await eventsOf(t, acme, 'user.role.removed');
       expect(removedEvents.filter((e) => e.data.user_id === a.body.id)).toHaveLength(2);
       expect(removedEvents.filter((e) => e.data.user_id === b.body.id)).toHaveLength(0);
+      // Deleting the directory takes away what its groups granted, and only that.
+      await d.scim.call('PATCH', path, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Managers' }] });
+      expect((await adminUser(a.body.id)).body.roles).toEqual(['manager']);
+      expect((await directories('DELETE', `/${d.id}`)).status).toBe(204);
+      expect((await adminUser(a.body.id)).body.roles).toEqual([]);
+      expect((await adminUser(b.body.id)).body.roles).toEqual(['manager']);
+      expect((await adminUser(a.body.id)).body.status).toBe('active');
     });
   });
 

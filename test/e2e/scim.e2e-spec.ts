@@ -84,7 +84,7 @@ describe('SCIM 2.0', () => {
   });
 
   describe('authentication', () => {
-    it('answers a missing, wrong or other tenant\'s token with 401 in the SCIM error shape', async () => {
+    it("answers a missing, wrong or other tenant's token with 401 in the SCIM error shape", async () => {
       const mine = await newDirectory();
       const theirs = await newDirectory({}, other);
       for (const token of [undefined, 'scim_' + 'x'.repeat(43), theirs.token, acme.admin]) {
@@ -182,14 +182,21 @@ describe('SCIM 2.0', () => {
       expect(byName.body.totalResults).toBe(1);
       expect(byName.body.Resources[0]).not.toHaveProperty('members');
       const path = `/Groups/${group.body.id}`;
-      expect((await d.scim.call('PATCH', path, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ $ref: null, value: u.body.id }] }] })).body.members).toEqual([
-        expect.objectContaining({ value: u.body.id }),
-      ]);
-      const isMember = await d.scim.call('GET', `/Groups?filter=${encodeURIComponent(`id eq "${group.body.id}" and members[value eq "${u.body.id}"]`)}&excludedAttributes=members`);
+      expect(
+        (await d.scim.call('PATCH', path, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ $ref: null, value: u.body.id }] }] })).body.members,
+      ).toEqual([expect.objectContaining({ value: u.body.id })]);
+      const isMember = await d.scim.call(
+        'GET',
+        `/Groups?filter=${encodeURIComponent(`id eq "${group.body.id}" and members[value eq "${u.body.id}"]`)}&excludedAttributes=members`,
+      );
       expect(isMember.body.totalResults).toBe(1);
       expect((await d.scim.call('GET', `/Users/${u.body.id}`)).body.groups).toEqual([expect.objectContaining({ value: group.body.id, display: 'Group1DisplayName' })]);
-      expect((await d.scim.call('PATCH', path, { schemas: [PATCH_OP], Operations: [{ op: 'Remove', path: 'members', value: [{ $ref: null, value: u.body.id }] }] })).body.members).toEqual([]);
-      expect((await d.scim.call('PATCH', path, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'displayName', value: 'Renamed' }] })).body.displayName).toBe('Renamed');
+      expect(
+        (await d.scim.call('PATCH', path, { schemas: [PATCH_OP], Operations: [{ op: 'Remove', path: 'members', value: [{ $ref: null, value: u.body.id }] }] })).body.members,
+      ).toEqual([]);
+      expect((await d.scim.call('PATCH', path, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'displayName', value: 'Renamed' }] })).body.displayName).toBe(
+        'Renamed',
+      );
       expect((await d.scim.call('DELETE', path)).status).toBe(204);
       expect((await d.scim.call('GET', path)).status).toBe(404);
     });
@@ -217,11 +224,23 @@ describe('SCIM 2.0', () => {
       const second = await d.scim.call('POST', '/Users', oktaUser(`${unique('second')}@okta.local`));
       const group = await d.scim.call('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Test SCIMv2', members: [] });
       const path = `/Groups/${group.body.id}`;
-      const renamed = await d.scim.call('PATCH', path, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { id: group.body.id, displayName: 'Test SCIMv2 renamed' } }] });
+      const renamed = await d.scim.call('PATCH', path, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', value: { id: group.body.id, displayName: 'Test SCIMv2 renamed' } }],
+      });
       expect(renamed.body.displayName).toBe('Test SCIMv2 renamed');
       const added = await d.scim.call('PATCH', path, {
         schemas: [PATCH_OP],
-        Operations: [{ op: 'add', path: 'members', value: [{ value: created.body.id, display: userName }, { value: second.body.id, display: 'second' }] }],
+        Operations: [
+          {
+            op: 'add',
+            path: 'members',
+            value: [
+              { value: created.body.id, display: userName },
+              { value: second.body.id, display: 'second' },
+            ],
+          },
+        ],
       });
       expect(added.body.members.map((m: { value: string }) => m.value).sort()).toEqual([created.body.id, second.body.id].sort());
       const removed = await d.scim.call('PATCH', path, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${created.body.id}"]` }] });
@@ -267,10 +286,20 @@ describe('SCIM 2.0', () => {
       const d = await newDirectory();
       const u = await d.scim.call('POST', '/Users', entraUser(`${unique('etag')}@acme.example`, 'e'));
       const stale = u.body.meta.version;
-      const first = await d.scim.call('PATCH', `/Users/${u.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'One' }] }, { 'if-match': stale });
+      const first = await d.scim.call(
+        'PATCH',
+        `/Users/${u.body.id}`,
+        { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'One' }] },
+        { 'if-match': stale },
+      );
       expect(first.status).toBe(200);
       expect(first.body.meta.version).not.toBe(stale);
-      const refused = await d.scim.call('PATCH', `/Users/${u.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Two' }] }, { 'if-match': stale });
+      const refused = await d.scim.call(
+        'PATCH',
+        `/Users/${u.body.id}`,
+        { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Two' }] },
+        { 'if-match': stale },
+      );
       expect(refused.status).toBe(412);
       expect(refused.body).toEqual({ schemas: [ERROR], status: '412', detail: expect.any(String) });
       expect((await d.scim.call('GET', `/Users/${u.body.id}`)).body.title).toBe('One');
@@ -281,7 +310,7 @@ describe('SCIM 2.0', () => {
   });
 
   describe('deactivation', () => {
-    it('ends the user\'s sessions and refresh tokens at once', async () => {
+    it("ends the user's sessions and refresh tokens at once", async () => {
       const d = await newDirectory();
       const u = await d.scim.call('POST', '/Users', entraUser(`${unique('leaver')}@acme.example`, 'leaver'));
       expect((await t.call('PATCH', `/v1/t/${acme.slug}/users/${u.body.id}`, { password: PASSWORD }, { auth: acme.admin })).status).toBe(200);
@@ -316,7 +345,13 @@ describe('SCIM 2.0', () => {
     it('serves ServiceProviderConfig, ResourceTypes and Schemas', async () => {
       const d = await newDirectory();
       const config = await d.scim.call('GET', '/ServiceProviderConfig');
-      expect(config.body).toMatchObject({ patch: { supported: true }, filter: { supported: true }, sort: { supported: true }, etag: { supported: true }, bulk: { supported: false } });
+      expect(config.body).toMatchObject({
+        patch: { supported: true },
+        filter: { supported: true },
+        sort: { supported: true },
+        etag: { supported: true },
+        bulk: { supported: false },
+      });
       const types = await d.scim.call('GET', '/ResourceTypes');
       expect(types.body.Resources.map((r: { id: string }) => r.id)).toEqual(['User', 'Group']);
       const schemas = await d.scim.call('GET', '/Schemas');

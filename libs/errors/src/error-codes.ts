@@ -58,7 +58,7 @@ export const ERROR_CODES = {
   'federation.ldap_unavailable': { category: 'unavailable', message: 'The directory cannot be reached; try again later.' },
   'oauth.interaction_expired': { category: 'bad_input', message: 'This sign-in has expired or was finished in another tab; start again from the application.' },
   'directory.not_found': { category: 'not_found', message: 'No such SCIM directory.' },
-  'scim.invalid_token': { category: 'unauthenticated', message: "The bearer token is not a SCIM directory token of this tenant." },
+  'scim.invalid_token': { category: 'unauthenticated', message: 'The bearer token is not a SCIM directory token of this tenant.' },
   'scim.invalid_filter': { category: 'bad_input', message: 'The filter is not valid SCIM filter syntax, or names an attribute that cannot be filtered.' },
   'scim.invalid_syntax': { category: 'bad_input', message: 'The request is not a valid SCIM request.' },
   'scim.invalid_value': { category: 'bad_input', message: 'A value is missing or not valid for its attribute.' },

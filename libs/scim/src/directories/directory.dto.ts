@@ -5,6 +5,7 @@ import { ArrayMaxSize, IsArray, IsObject, IsString, Length, Matches, ValidateNes
 import { OptionalField } from '@credence/http';
 
 const ROLE_NAME = /^[a-z][a-z0-9_-]{0,99}$/;
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const TEXT = /^[^\u0000-\u001f\u007f]*$/;
 
 export class GroupRoleMappingDto {
@@ -20,7 +21,14 @@ export class GroupRoleMappingDto {
   role: string;
 }
 
-const MappingField = () => applyDecorators(IsArray(), ArrayMaxSize(100), ValidateNested({ each: true }), IsObject({ each: true }), Type(() => GroupRoleMappingDto));
+const MappingField = () =>
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(100),
+    ValidateNested({ each: true }),
+    IsObject({ each: true }),
+    Type(() => GroupRoleMappingDto),
+  );
 
 export class CreateDirectoryDto {
   @ApiProperty({ example: 'Entra ID' })

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Public } from '@credence/access';
 import { CurrentDirectory, ScimDirectory } from '../auth/scim-directory';
 import { ScimTokenGuard } from '../auth/scim-token.guard';
@@ -18,7 +18,9 @@ function one<T extends { id: string }>(resources: T[], id: string): T {
 }
 
 /** RFC 7644 §4 discovery; behind the directory token like every SCIM route (§4 lets a server ask for it). */
-@ApiExcludeController()
+@ApiTags('scim')
+@ApiBearerAuth('bearer')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/scim/v2')
 @Public('SCIM: authenticated by the directory bearer token (ScimTokenGuard)')
 @UseGuards(ScimTokenGuard)

@@ -14,9 +14,7 @@ export function serviceProviderConfig(base: string) {
     changePassword: { supported: false },
     sort: { supported: true },
     etag: { supported: true },
-    authenticationSchemes: [
-      { type: 'oauthbearertoken', name: 'Directory bearer token', description: 'The token POST /v1/t/{tenant}/directories answered with.', primary: true },
-    ],
+    authenticationSchemes: [{ type: 'oauthbearertoken', name: 'Directory bearer token', description: 'The token POST /v1/t/{tenant}/directories answered with.', primary: true }],
     meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
   };
 }
@@ -68,7 +66,16 @@ const USER_SCHEMA = [
   { name: 'userType' },
   { name: 'active', type: 'boolean' },
   { name: 'emails', type: 'complex', multiValued: true, subAttributes: [{ name: 'value' }, { name: 'type' }, { name: 'primary', type: 'boolean' }] },
-  { name: 'groups', type: 'complex', multiValued: true, mutability: 'readOnly', subAttributes: [{ name: 'value', mutability: 'readOnly' }, { name: 'display', mutability: 'readOnly' }] },
+  {
+    name: 'groups',
+    type: 'complex',
+    multiValued: true,
+    mutability: 'readOnly',
+    subAttributes: [
+      { name: 'value', mutability: 'readOnly' },
+      { name: 'display', mutability: 'readOnly' },
+    ],
+  },
 ];
 const ENTERPRISE_SCHEMA = [
   { name: 'employeeNumber' },
@@ -81,7 +88,15 @@ const ENTERPRISE_SCHEMA = [
 const GROUP_SCHEMA = [
   { name: 'displayName', required: true, uniqueness: 'server' },
   { name: 'externalId', caseExact: true },
-  { name: 'members', type: 'complex', multiValued: true, subAttributes: [{ name: 'value', caseExact: true }, { name: 'display', mutability: 'readOnly' }] },
+  {
+    name: 'members',
+    type: 'complex',
+    multiValued: true,
+    subAttributes: [
+      { name: 'value', caseExact: true },
+      { name: 'display', mutability: 'readOnly' },
+    ],
+  },
 ];
 
 export function schemas(base: string) {

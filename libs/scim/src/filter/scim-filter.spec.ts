@@ -76,19 +76,21 @@ describe('SCIM filters (scim2-parse-filter, checked and evaluated here)', () => 
     expect(matches('active ne true')).toBe(false);
   });
 
-  it.each([
-    'userName eq', // no value (scimmy 1.3.5 accepts it)
-    'userName eq "a" junk',
-    'userName zz "a"',
-    '(userName eq "a"',
-    'userName eq "unterminated',
-    'password eq "x"', // not a filterable attribute
-    'active gt true',
-    'active eq "yes"',
-    'meta.created gt "not a date"',
-    'userName gt 5',
-    '',
-  ].filter(Boolean))('refuses %j with invalidFilter', (filter) => expect(refusal(filter)).toBe('scim.invalid_filter'));
+  it.each(
+    [
+      'userName eq', // no value (scimmy 1.3.5 accepts it)
+      'userName eq "a" junk',
+      'userName zz "a"',
+      '(userName eq "a"',
+      'userName eq "unterminated',
+      'password eq "x"', // not a filterable attribute
+      'active gt true',
+      'active eq "yes"',
+      'meta.created gt "not a date"',
+      'userName gt 5',
+      '',
+    ].filter(Boolean),
+  )('refuses %j with invalidFilter', (filter) => expect(refusal(filter)).toBe('scim.invalid_filter'));
 
   it('refuses a deeply nested or huge filter before the recursive parser sees it', () => {
     expect(refusal(`${'('.repeat(5000)}title pr${')'.repeat(5000)}`)).toBe('scim.invalid_filter');

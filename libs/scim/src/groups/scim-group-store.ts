@@ -49,14 +49,26 @@ export class ScimGroupStore {
 
   /** Creates (id null) or rewrites a group, its members and their mapped roles; answers the group's id. */
   async save(uow: UnitOfWork, directory: ScimDirectory, id: string | null, input: GroupInput, before: string[] = []): Promise<string> {
-    const known = await uow.query<{ user_id: string }[]>('SELECT user_id FROM scim_users WHERE directory_id = $1 AND user_id::text = ANY($2::text[])', [directory.id, input.members]);
+    const known = await uow.query<{ user_id: string }[]>('SELECT user_id FROM scim_users WHERE directory_id = $1 AND user_id::text = ANY($2::text[])', [
+      directory.id,
+      input.members,
+    ]);
     if (known.length !== input.members.length) throw scimError('scim.invalid_value', 'members must be users of this directory.');
     const groupId = id ?? uuidv7();
     try {
       if (id === null) {
-        await uow.query('INSERT INTO scim_groups (id, directory_id, display_name, external_id) VALUES ($1, $2, $3, $4)', [groupId, directory.id, input.displayName, input.externalId]);
+        await uow.query('INSERT INTO scim_groups (id, directory_id, display_name, external_id) VALUES ($1, $2, $3, $4)', [
+          groupId,
+          directory.id,
+          input.displayName,
+          input.externalId,
+        ]);
       } else {
-        await uow.query('UPDATE scim_groups SET display_name = $2, external_id = $3, updated_at = clock_timestamp() WHERE id = $1', [groupId, input.displayName, input.externalId]);
+        await uow.query('UPDATE scim_groups SET display_name = $2, external_id = $3, updated_at = clock_timestamp() WHERE id = $1', [
+          groupId,
+          input.displayName,
+          input.externalId,
+        ]);
       }
     } catch (err) {
       if (uniqueName(err)) throw scimError('scim.uniqueness', 'Another group of this directory has this displayName.');

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@credence/access';
 import { CurrentDirectory, ScimDirectory } from '../auth/scim-directory';
@@ -15,7 +15,9 @@ import { ScimGroupStore } from './scim-group-store';
 import { UpdateScimGroup } from './update-scim-group/update-scim-group';
 
 /** SCIM 2.0 Groups (RFC 7644 §3) for a directory's bearer token. */
-@ApiExcludeController()
+@ApiTags('scim')
+@ApiBearerAuth('bearer')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/scim/v2/Groups')
 @Public('SCIM: authenticated by the directory bearer token (ScimTokenGuard)')
 @UseGuards(ScimTokenGuard)

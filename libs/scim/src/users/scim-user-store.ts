@@ -29,25 +29,22 @@ export class ScimUserStore {
 
   /** Rows matching `key = value` for a narrowable key, or the whole directory up to `cap` + 1 rows. */
   candidates(directoryId: string, narrow: { key: string; value: string } | null, cap: number): Promise<ScimUserRow[]> {
-    return this.runner.inTenant(
-      (uow) =>
-        narrow
-          ? uow.query<ScimUserRow[]>(`${SELECT} WHERE s.directory_id = $1 AND ${NARROWABLE[narrow.key]} ORDER BY u.created_at, u.id`, [directoryId, narrow.value])
-          : uow.query<ScimUserRow[]>(`${SELECT} WHERE s.directory_id = $1 ORDER BY u.created_at, u.id LIMIT $2`, [directoryId, cap + 1]),
-
+    return this.runner.inTenant((uow) =>
+      narrow
+        ? uow.query<ScimUserRow[]>(`${SELECT} WHERE s.directory_id = $1 AND ${NARROWABLE[narrow.key]} ORDER BY u.created_at, u.id`, [directoryId, narrow.value])
+        : uow.query<ScimUserRow[]>(`${SELECT} WHERE s.directory_id = $1 ORDER BY u.created_at, u.id LIMIT $2`, [directoryId, cap + 1]),
     );
   }
 
   /** One page in creation order, without a filter: OFFSET/LIMIT in SQL and the total. */
   page(directoryId: string, offset: number, limit: number): Promise<{ rows: ScimUserRow[]; total: number }> {
-    return this.runner.inTenant(
-      async (uow) => {
-        const [{ n }] = await uow.query<{ n: number }[]>('SELECT count(*)::int AS n FROM scim_users WHERE directory_id = $1', [directoryId]);
-        const rows = limit ? await uow.query<ScimUserRow[]>(`${SELECT} WHERE s.directory_id = $1 ORDER BY u.created_at, u.id OFFSET $2 LIMIT $3`, [directoryId, offset, limit]) : [];
-        return { rows, total: n };
-      },
-
-    );
+    return this.runner.inTenant(async (uow) => {
+      const [{ n }] = await uow.query<{ n: number }[]>('SELECT count(*)::int AS n FROM scim_users WHERE directory_id = $1', [directoryId]);
+      const rows = limit
+        ? await uow.query<ScimUserRow[]>(`${SELECT} WHERE s.directory_id = $1 ORDER BY u.created_at, u.id OFFSET $2 LIMIT $3`, [directoryId, offset, limit])
+        : [];
+      return { rows, total: n };
+    });
   }
 
   static narrowable(key: string): boolean {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@credence/access';
 import { CurrentDirectory, ScimDirectory } from '../auth/scim-directory';
@@ -26,8 +26,9 @@ export function sendResource(reply: FastifyReply, resource: Resource, status = 2
 }
 
 /** SCIM 2.0 Users (RFC 7644 §3) for a directory's bearer token. */
-@ApiExcludeController()
+@ApiTags('scim')
 @ApiBearerAuth('bearer')
+@ApiParam({ name: 'tenant', description: 'Tenant slug' })
 @Controller('v1/t/:tenant/scim/v2/Users')
 @Public('SCIM: authenticated by the directory bearer token (ScimTokenGuard)')
 @UseGuards(ScimTokenGuard)

@@ -103,7 +103,10 @@ export function toScimUser(row: ScimUserRow, base: string): Record<string, unkno
 /** A weak ETag over everything the client can read of the resource: any change to it changes the version. */
 export function versionOf(resource: Record<string, unknown>): string {
   const { meta, ...rest } = resource as { meta: Record<string, unknown> };
-  const digest = createHash('sha256').update(JSON.stringify([rest, meta?.lastModified])).digest('base64url').slice(0, 22);
+  const digest = createHash('sha256')
+    .update(JSON.stringify([rest, meta?.lastModified]))
+    .digest('base64url')
+    .slice(0, 22);
   return `W/"${digest}"`;
 }
 

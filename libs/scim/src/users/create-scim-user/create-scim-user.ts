@@ -30,8 +30,12 @@ export class CreateScimUser {
         attributes: scimAttributes(input.attributes),
       }),
     );
-    await this.runner.inTenant((uow) => this.store.link(uow, directory.id, user.id, input));
-    if (!input.active) await this.commands.execute(new ChangeUserStatusCommand(directory.tenantId, user.id, 'disable', provisioningCaller(directory.id)));
+    const linked = await this.runner.inTenant(async (uow) => {
+      await this.store.link(uow, directory.id, user.id, input);
+      return this.store.get(uow, directory.id, user.id);
+    });
+    if (input.active) return toScimUser(linked, directory.base);
+    await this.commands.execute(new ChangeUserStatusCommand(directory.tenantId, user.id, 'disable', provisioningCaller(directory.id)));
     return toScimUser(await this.store.read(directory.id, user.id), directory.base);
   }
 }

@@ -141,6 +141,9 @@ describe('SCIM 2.0', () => {
       const found = await d.scim.call('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName.toUpperCase()}"`)}`);
       expect(found.body.totalResults).toBe(1);
       expect(found.body.Resources[0].id).toBe(created.body.id);
+      // Entra ID also matches on the work e-mail before creating.
+      const byMail = await d.scim.call('GET', `/Users?filter=${encodeURIComponent(`emails[type eq "work"].value eq "${userName}"`)}`);
+      expect(byMail.body.Resources.map((r: { id: string }) => r.id)).toEqual([created.body.id]);
 
       const patched = await d.scim.call('PATCH', `/Users/${created.body.id}`, {
         schemas: [PATCH_OP],

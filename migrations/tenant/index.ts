@@ -16,6 +16,7 @@ import { Federation1732560000014 } from './1732560000014-federation';
 import { InitiateLoginAndSubjectFormat1732560000015 } from './1732560000015-initiate-login-and-subject-format';
 import { Webhooks1732560000016 } from './1732560000016-webhooks';
 import { DirectorySync1732560000017 } from './1732560000017-directory-sync';
+import { Scim1732560000018 } from './1732560000018-scim';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
@@ -38,5 +39,6 @@ export const tenantMigrations: MigrationSet = {
     InitiateLoginAndSubjectFormat1732560000015,
     Webhooks1732560000016,
     DirectorySync1732560000017,
+    Scim1732560000018,
   ],
 };

@@ -142,6 +142,20 @@ describe('every route is closed unless marked public', () => {
     for (const [key, isPublic] of nest) if (!isPublic) expect(checked).toHaveProperty([key]);
   }, 120_000);
 
+  it('refuses every SCIM route (public to the global guard, closed by its directory token) without a token, 401 in the SCIM shape', async () => {
+    const scim = servedRoutes(t.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false })).filter((r) => r.path.includes('/scim/v2'));
+    expect(scim.length).toBeGreaterThanOrEqual(16);
+    for (const route of scim) {
+      const path = route.path.replace(/:tenant\b/g, slug).replace(/:[A-Za-z_]+/g, DUMMY_ID);
+      const res = await t.call(route.method, path, ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined, { auth: false });
+      expect({ route: `${route.method} ${route.path}`, status: res.status, body: res.body }).toEqual({
+        route: `${route.method} ${route.path}`,
+        status: 401,
+        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401', detail: expect.any(String) },
+      });
+    }
+  });
+
   it('still serves the public routes without credentials', async () => {
     expect((await t.call('GET', '/health', undefined, { auth: false })).status).toBe(200);
     expect((await t.call('GET', `/v1/t/${slug}/.well-known/jwks.json`, undefined, { auth: false })).status).toBe(200);

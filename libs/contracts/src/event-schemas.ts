@@ -21,6 +21,7 @@ const tokenIssued = z.strictObject({ session_id: uuid, user_id: uuid, jti: z.str
 const user = z.strictObject({ user_id: uuid, email: z.string().nullable(), username: nullableText, status: z.enum(['invited', 'active', 'disabled']) });
 const userRole = z.strictObject({ user_id: uuid, role_id: uuid, role: z.string() });
 const role = { role_id: uuid, name: z.string(), permissions: z.array(z.string()) };
+const scimDirectory = z.strictObject({ directory_id: uuid, name: text });
 const serviceCredential = z.strictObject({ service_credential_id: uuid, client_id: z.string(), name: text });
 const applicationRef = { application_id: uuid, client_id: z.string() };
 const application = {
@@ -98,6 +99,9 @@ export const EVENT_DATA_SCHEMAS: Schemas = {
   'auth.otp.requested': z.strictObject({ user_id: uuid, channel: z.enum(['email', 'sms']), expires_at: time }),
   'service_credential.created': serviceCredential,
   'service_credential.revoked': serviceCredential,
+  'scim.directory.created': scimDirectory,
+  'scim.directory.token_rotated': scimDirectory,
+  'scim.directory.deleted': scimDirectory,
   'application.created': z.strictObject(application),
   'application.updated': z.strictObject({ ...application, changed: z.array(z.string()) }),
   'application.deleted': z.strictObject({ ...applicationRef, name: text }),

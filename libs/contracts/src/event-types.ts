@@ -128,6 +128,12 @@ export interface ServiceCredentialData {
   name: string;
 }
 
+/** A SCIM directory: never its token or the token's hash. */
+export interface ScimDirectoryData {
+  directory_id: string;
+  name: string;
+}
+
 /** An application (OAuth client) as events describe it: never its secret or the secret's hash. */
 export interface ApplicationData {
   application_id: string;
@@ -307,6 +313,9 @@ export interface EventCatalogue {
   'auth.otp.requested': OtpRequestedData;
   'service_credential.created': ServiceCredentialData;
   'service_credential.revoked': ServiceCredentialData;
+  'scim.directory.created': ScimDirectoryData;
+  'scim.directory.token_rotated': ScimDirectoryData;
+  'scim.directory.deleted': ScimDirectoryData;
   'application.created': ApplicationData;
   'application.updated': ApplicationData & { changed: string[] };
   'application.deleted': ApplicationRef & { name: string };

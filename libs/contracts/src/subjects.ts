@@ -13,6 +13,8 @@ export const subjects = {
   serviceCredential: (id: string) => `service_credential/${id}`,
   /** An application (OAuth client) of a tenant, by its id (not its client_id). */
   application: (id: string) => `application/${id}`,
+  /** A SCIM directory of a tenant. */
+  scimDirectory: (id: string) => `scim_directory/${id}`,
   /** A connection (IdP) of a tenant. */
   connection: (id: string) => `connection/${id}`,
   /** A tenant's audit trail by slug, or the platform trail by PLATFORM_TENANT_ID. */

@@ -69,7 +69,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (typeof render === 'function') {
       const rendered = render(error);
       for (const [name, value] of Object.entries(rendered.headers)) reply.header(name, value);
-      reply.status(rendered.status).header('content-type', 'application/json; charset=utf-8').send(rendered.body);
+      if (!Object.keys(rendered.headers).some((h) => h.toLowerCase() === 'content-type')) reply.header('content-type', 'application/json; charset=utf-8');
+      reply.status(rendered.status).send(rendered.body);
       return;
     }
     for (const [name, value] of Object.entries(error.headers ?? {})) reply.header(name, value);

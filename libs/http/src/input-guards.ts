@@ -68,7 +68,8 @@ function refuseUnsafeStrings(request: FastifyRequest): void {
 export function installInputGuards(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  // SCIM (RFC 7644 §3.1) sends JSON as application/scim+json; it gets the same parser and guards.
+  fastify.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'string' }, (request, body, done) => {
     if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {
       done(new DomainError('request.malformed', `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
       return;

@@ -45,3 +45,10 @@ export { assertAnotherAdminRemains } from './users/last-admin';
 // Directory sync (libs/sync) writes users in its own units of work, in batches, under the same rules.
 export { attributeMapProblem } from './users/dto/attributes';
 export { USERNAME_PATTERN } from './users/dto/user-fields';
+export { provisioningCaller } from './authz/target-rank';
+export { CreateUserCommand } from './users/commands/create-user/create-user.command';
+export { UpdateUserCommand } from './users/commands/update-user/update-user.command';
+export type { UserChanges } from './users/commands/update-user/update-user.command';
+export { ChangeUserStatusCommand } from './users/commands/change-user-status/change-user-status.command';
+export { DeleteUserCommand } from './users/commands/delete-user/delete-user.command';
+export type { UserResponse } from './users/dto/user.response';

@@ -19,6 +19,7 @@ export const CREDENCE_RESOURCES: ReadonlySet<string> = new Set([
   'event',
   'app',
   'webhook',
+  'directory',
 ]);
 
 /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { AuthorizationService } from './authorization.service';
-import { rankOf, refusalToActOn, Standing, Tier } from './target-rank';
+import { isProvisioningCaller, rankOf, refusalToActOn, Standing, Tier } from './target-rank';
 
 /**
  * A refusal found inside a unit of work that is about to roll back: `recordingRefusals` records it
@@ -64,7 +64,7 @@ export class TargetRank {
 
   /** Throws ActOnRefused when `callerId` may not act on `targetId`; call inside the target's actor. */
   async assertMayActOn(uow: UnitOfWork, callerId: string, targetId: string, resource: string, action: string): Promise<void> {
-    if (callerId === targetId) return;
+    if (callerId === targetId || isProvisioningCaller(callerId)) return;
     const tiers = await this.tiers(uow);
     const [caller, target] = [await this.standingIn(uow, callerId, tiers), await this.standingIn(uow, targetId, tiers)];
     if (!caller?.active) throw new ActOnRefused(callerId, resource, action, 'user_inactive', 'You are not an active user of this tenant.');

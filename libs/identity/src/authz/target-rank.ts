@@ -84,3 +84,17 @@ export function refusalToActOn(caller: Standing, target: Standing): ActOnRefusal
   }
   return undefined;
 }
+
+const PROVISIONING_PREFIX = 'provisioning:';
+
+/**
+ * The caller id of a provisioning source (a SCIM directory) acting on the users it owns. The source
+ * was set up by a tenant admin and only ever names users it provisioned, so no rank is compared.
+ */
+export function provisioningCaller(sourceId: string): string {
+  return `${PROVISIONING_PREFIX}${sourceId}`;
+}
+
+export function isProvisioningCaller(callerId: string): boolean {
+  return callerId.startsWith(PROVISIONING_PREFIX);
+}

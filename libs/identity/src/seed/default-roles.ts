@@ -46,6 +46,7 @@ export const DEFAULT_ROLES = [
       'webhook.manage:any',
       'sync.write:any',
       'sync.manage:any',
+      'directory.manage:any',
     ],
   },
 ] as const;

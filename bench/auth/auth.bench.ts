@@ -579,11 +579,16 @@ async function main(): Promise<void> {
             const token = (await login(server.url, slug, emails[0])).access_token;
             const introspection = await introspectionOver(server.url, token, serverMeter);
             const refresh = await refreshOver(server.url, chains, serverMeter);
-            log(`5  ${n} worker process${n > 1 ? 'es' : ''}, round ${r + 1}: introspection ${showIntrospection(introspection).replace(/\n.*$/s, '')}`);
+            // Statement counts are this process's: the server's are not seen here, so they are left out.
+            log(
+              `5  ${n} worker process${n > 1 ? 'es' : ''}, round ${r + 1}: introspection ${introspection.per_s}/s, p50 ${introspection.p50_ms} ms, p99 ${introspection.p99_ms} ms; ` +
+                `non-2xx ${introspection.non2xx}, body mismatches ${introspection.mismatches}, errors ${introspection.errors}`,
+            );
             log(
               `   server CPU-s ${introspection.cpu?.children_s} (primary + workers), pg ${introspection.cpu?.pg_s}, machine ${introspection.cpu?.machine_busy_s} over ${introspection.cpu?.wall_s} s`,
             );
-            log(`   refresh: ${showWindow(refresh.result.window)}; broken chains ${refresh.result.broken_chains ?? '?'}`);
+            const w = refresh.result.window;
+            log(`   refresh: ${w.per_s}/s (${w.ok} ok, ${w.errors} errors), p50 ${w.p50_ms} ms, p99 ${w.p99_ms} ms; broken chains ${refresh.result.broken_chains ?? '?'}`);
             log(`   server CPU-s ${refresh.cpu?.children_s} (primary + workers), pg ${refresh.cpu?.pg_s}, machine ${refresh.cpu?.machine_busy_s} over ${refresh.cpu?.wall_s} s`);
             runs.push({ workers: n, round: r + 1, introspection, refresh: { ...refresh.result, cpu: refresh.cpu } });
           } finally {

@@ -52,10 +52,13 @@ export function runClusterPrimary(o: ClusterOptions): Promise<number> {
     }, STOP_DEADLINE_MS);
     deadline.unref();
     for (const w of alive) w.process.kill('SIGTERM');
-    cluster.on('exit', () => {
+    let worst = code;
+    cluster.on('exit', (_worker, workerCode, signal) => {
+      // A worker that stopped cleanly exits 0 or re-raises the signal it got (Nest's shutdown hooks).
+      if (workerCode !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT') worst = 1;
       if (Object.values(cluster.workers ?? {}).some((w) => w && !w.isDead())) return;
       clearTimeout(deadline);
-      resolveExit(code);
+      resolveExit(worst);
     });
   };
 

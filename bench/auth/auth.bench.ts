@@ -23,7 +23,10 @@
  * BENCH_USERS (16), BENCH_REFRESH_CHAINS (32), BENCH_INTROSPECT_CONNECTIONS (32),
  * BENCH_SERVER_URL (postgres://postgres@localhost:5432/postgres), REDIS_URL, BENCH_KEEP_DB=1,
  * BENCH_ONLY (comma list of verify,machine,mixed,introspect,refresh,login) to run a subset,
- * BENCH_FLOOR (1; 0 leaves the floor runs out).
+ * BENCH_FLOOR (1; 0 leaves the floor runs out),
+ * BENCH_WORKERS (n > 1 adds phase 5: introspection and refresh against `node dist/apps/auth/src/main.js`
+ * run as a process of its own with CREDENCE_WORKERS=1, then n, alternated BENCH_WORKER_ROUNDS (1) times;
+ * run it alone with BENCH_ONLY=workers).
  * Experiments (figures then are not production settings): ARGON2_MAX_CONCURRENCY, BENCH_NICE_HASH_THREADS=n.
  */
 import 'reflect-metadata';
@@ -42,6 +45,7 @@ import { TokenVerifier } from '@credence/identity';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { startFloor } from './floor-server';
+import { startServerProcess } from './server-process';
 import type { InitMessage, ParentMessage } from './load-client';
 import { combine, CpuMeter, CpuSplit, median, now, pct, procTicks, round, sleep, Window, Workload } from './shared';
 import { cleanRedis, countRoundTrips, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
@@ -69,6 +73,9 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? 'verify,machine,mixed,introspect
 const NICE_HASH_THREADS = int('BENCH_NICE_HASH_THREADS', 0);
 /** 0 leaves out the bare node:http floor run after the introspection and refresh phases. */
 const FLOOR = int('BENCH_FLOOR', 1) === 1;
+/** BENCH_WORKERS=n (n > 1): phase 5 runs introspection and refresh against the auth app as a process with 1 worker, then n. */
+const WORKERS = int('BENCH_WORKERS', 0);
+const WORKER_ROUNDS = Math.max(1, int('BENCH_WORKER_ROUNDS', 1));
 const WARM_S = 2;
 const STALL_S = 3;
 
@@ -444,7 +451,7 @@ async function main(): Promise<void> {
     }
 
     // ---------------------------------------------------------- 2. introspection over HTTP
-    const introspectionOver = async (target: string, token: string) => {
+    const introspectionOver = async (target: string, token: string, m = meter) => {
       const probe = await fetch(`${target}/v1/t/${slug}/auth/introspect`, {
         method: 'POST',
         headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
@@ -455,7 +462,7 @@ async function main(): Promise<void> {
       const base = { cmd: 'init', mode: 'introspect', url: target, slug, token, authorization: basic, connections: INTROSPECT_CONNECTIONS, expectBody } as const;
       const warm = await Child.start({ ...base, seconds: WARM_S });
       await warm.next('autocannon');
-      const { result, cpu } = await metered(meter, async () => {
+      const { result, cpu } = await metered(m, async () => {
         const c = await Child.start({ ...base, seconds: SECONDS });
         const from = mark();
         const done = await c.next<{ result: any; client_cpu_s: number }>('autocannon');
@@ -499,8 +506,8 @@ async function main(): Promise<void> {
     }
 
     // ---------------------------------------------------------- 3. refreshes over HTTP
-    const refreshOver = async (target: string, chains: string[]) =>
-      metered(meter, async () => {
+    const refreshOver = async (target: string, chains: string[], m = meter) =>
+      metered(m, async () => {
         const c = await Child.start({ cmd: 'init', mode: 'refresh', url: target, slug, refreshTokens: chains });
         c.send({ cmd: 'start' });
         // Progress is polled every second: a refresh path that stops completing is reported, not waited on forever.
@@ -553,6 +560,55 @@ async function main(): Promise<void> {
     }
     await floor?.close();
     pairs.splice(0); // tokens refreshed above are spent
+
+    // ---------------------------------------------------------- 5. one worker process against BENCH_WORKERS
+    if (WORKERS > 1 && !wedged) {
+      const runs: Record<string, unknown>[] = [];
+      // Alternated, 1 then n, BENCH_WORKER_ROUNDS times: both sides share the machine's noise.
+      for (let r = 0; r < WORKER_ROUNDS; r++) {
+        for (const n of [1, WORKERS]) {
+          const server = await startServerProcess(env, n);
+          try {
+            // The server's processes are the meter's "children": their CPU reads as server CPU.
+            const serverMeter = new CpuMeter(database, () => server.pids());
+            const chains: string[] = [];
+            for (let i = 0; i < REFRESH_CHAINS; i += 4) {
+              const batch = await Promise.all(Array.from({ length: Math.min(4, REFRESH_CHAINS - i) }, (_, j) => login(server.url, slug, emails[(i + j) % emails.length])));
+              chains.push(...batch.map((p) => p.refresh_token));
+            }
+            const token = (await login(server.url, slug, emails[0])).access_token;
+            const introspection = await introspectionOver(server.url, token, serverMeter);
+            const refresh = await refreshOver(server.url, chains, serverMeter);
+            // Statement counts are this process's: the server's are not seen here, so they are left out.
+            log(
+              `5  ${n} worker process${n > 1 ? 'es' : ''}, round ${r + 1}: introspection ${introspection.per_s}/s, p50 ${introspection.p50_ms} ms, p99 ${introspection.p99_ms} ms; ` +
+                `non-2xx ${introspection.non2xx}, body mismatches ${introspection.mismatches}, errors ${introspection.errors}`,
+            );
+            log(
+              `   server CPU-s ${introspection.cpu?.children_s} (primary + workers), pg ${introspection.cpu?.pg_s}, machine ${introspection.cpu?.machine_busy_s} over ${introspection.cpu?.wall_s} s`,
+            );
+            const w = refresh.result.window;
+            log(`   refresh: ${w.per_s}/s (${w.ok} ok, ${w.errors} errors), p50 ${w.p50_ms} ms, p99 ${w.p99_ms} ms; broken chains ${refresh.result.broken_chains ?? '?'}`);
+            log(`   server CPU-s ${refresh.cpu?.children_s} (primary + workers), pg ${refresh.cpu?.pg_s}, machine ${refresh.cpu?.machine_busy_s} over ${refresh.cpu?.wall_s} s`);
+            runs.push({ workers: n, round: r + 1, introspection, refresh: { ...refresh.result, cpu: refresh.cpu } });
+          } finally {
+            await server.stop();
+          }
+        }
+      }
+      const mean = (n: number, pick: (r: any) => number) => {
+        const xs = runs.filter((r) => r.workers === n).map(pick);
+        return round(xs.reduce((a, b) => a + b, 0) / xs.length, 1);
+      };
+      const side = (n: number) => ({ introspect_per_s: mean(n, (r) => r.introspection.per_s), refresh_per_s: mean(n, (r) => r.refresh.window.per_s) });
+      const one = side(1);
+      const many = side(WORKERS);
+      log(
+        `5  ${WORKERS} workers vs 1 (means of ${WORKER_ROUNDS} round${WORKER_ROUNDS > 1 ? 's' : ''}): introspection ${many.introspect_per_s}/s vs ${one.introspect_per_s}/s (x${round(many.introspect_per_s / one.introspect_per_s, 2)}), ` +
+          `refresh ${many.refresh_per_s}/s vs ${one.refresh_per_s}/s (x${round(many.refresh_per_s / one.refresh_per_s, 2)})`,
+      );
+      results.workers = { workers: WORKERS, rounds: WORKER_ROUNDS, db_pool_max_per_worker: config.DB_POOL_MAX, one, many, runs };
+    }
 
     // ---------------------------------------------------------- 4. logins vs bare hashes
     if (ONLY.has('login') && !wedged) {
@@ -632,6 +688,10 @@ async function main(): Promise<void> {
       rows.push(['introspections/s, Credence ÷ bare floor', g.introspection_floor.credence_over_floor, '>= 0.5', verdict(g.introspection_floor.credence_over_floor >= 0.5)]);
     if (g.refresh) rows.push(['refreshes/s (HTTP)', g.refresh.window.per_s, `>= ${TARGETS.refresh_per_s}`, verdict(g.refresh.window.per_s >= TARGETS.refresh_per_s)]);
     if (g.refresh_floor) rows.push(['refreshes/s, Credence ÷ bare floor', g.refresh_floor.credence_over_floor, '>= 0.5', verdict(g.refresh_floor.credence_over_floor >= 0.5)]);
+    if (g.workers) {
+      rows.push([`introspections/s, 1 vs ${WORKERS} worker processes`, `${g.workers.one.introspect_per_s} vs ${g.workers.many.introspect_per_s}`, '-', '']);
+      rows.push([`refreshes/s, 1 vs ${WORKERS} worker processes`, `${g.workers.one.refresh_per_s} vs ${g.workers.many.refresh_per_s}`, '-', '']);
+    }
     if (g.login_vs_hash) {
       rows.push(['password logins/s (HTTP)', g.login_vs_hash.logins_per_s, '-', '']);
       rows.push(['bare argon2id hashes/s', g.login_vs_hash.hashes_per_s, '-', '']);
@@ -648,7 +708,21 @@ async function main(): Promise<void> {
       finished_at: new Date().toISOString(),
       machine: machine(),
       loadavg_start_end: load,
-      knobs: { SECONDS, WARM_S, VERIFY_CONCURRENCY, VERIFY_RATE, VERIFY_PROCESSES, LOGIN_LOOPS, USERS, REFRESH_CHAINS, INTROSPECT_CONNECTIONS, NICE_HASH_THREADS, FLOOR },
+      knobs: {
+        WORKERS,
+        WORKER_ROUNDS,
+        SECONDS,
+        WARM_S,
+        VERIFY_CONCURRENCY,
+        VERIFY_RATE,
+        VERIFY_PROCESSES,
+        LOGIN_LOOPS,
+        USERS,
+        REFRESH_CHAINS,
+        INTROSPECT_CONNECTIONS,
+        NICE_HASH_THREADS,
+        FLOOR,
+      },
       config: {
         argon2: {
           memory_kib: config.ARGON2_MEMORY_KIB,

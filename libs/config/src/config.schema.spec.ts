@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, parseConfig } from './config.schema';
 
 const KEK = Buffer.alloc(32, 1).toString('base64');
@@ -34,6 +35,7 @@ describe('parseConfig', () => {
       NODE_ENV: 'development',
       PORT: 3000,
       HOST: '0.0.0.0',
+      CREDENCE_WORKERS: 1,
       DB_POOL_MAX: 10,
       DB_POOL_MAX_USES: 5000,
       DB_IDLE_TIMEOUT_MS: 30_000,
@@ -125,6 +127,14 @@ describe('parseConfig', () => {
       DATABASE_URL: 'postgres://u@h:5432/d',
       CREDENCE_KEY_ENCRYPTION_KEY: KEK,
     });
+  });
+
+  it('reads CREDENCE_WORKERS as a count, auto as one per core, and refuses anything else', () => {
+    expect(parseConfig({ CREDENCE_WORKERS: '2' }).CREDENCE_WORKERS).toBe(2);
+    expect(parseConfig({ CREDENCE_WORKERS: 'auto' }).CREDENCE_WORKERS).toBe(availableParallelism());
+    for (const bad of ['0', '65', '1.5', 'all', '']) {
+      expect(() => parseConfig({ CREDENCE_WORKERS: bad })).toThrow(/CREDENCE_WORKERS must be a whole number from 1 to 64, or auto/);
+    }
   });
 
   it('ignores variables it does not know', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { auditSettings } from './audit.schema';
 import { webhookSettings } from './webhooks.schema';
@@ -11,6 +12,12 @@ export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Worker processes behind the one port (node:cluster); `auto`: one per CPU the process may use. */
+    CREDENCE_WORKERS: z
+      .string()
+      .refine((v) => v === 'auto' || (/^\d{1,2}$/.test(v) && Number(v) >= 1 && Number(v) <= 64), 'must be a whole number from 1 to 64, or auto')
+      .default('1')
+      .transform((v) => (v === 'auto' ? availableParallelism() : Number(v))),
     HOST: z.string().min(1).default('0.0.0.0'),
     CREDENCE_BASE_URL: z.url().optional(),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),

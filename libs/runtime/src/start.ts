@@ -1,9 +1,12 @@
 import { Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import cluster from 'node:cluster';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, ConfigError, DEFAULT_DATABASE_URL, Environment, loadConfig, readEnvironment } from '@credence/config';
+import { pino } from 'pino';
+import { AppConfig, ConfigError, DEFAULT_DATABASE_URL, Environment, LoadedConfig, loadConfig, readEnvironment } from '@credence/config';
 import { ensureDatabase, postgresAnswers, startEmbeddedPostgres } from '@credence/database';
 import { redisAnswers } from '@credence/redis';
+import { runClusterPrimary } from './cluster/cluster-primary';
 import { createApp } from './create-app';
 
 export class StartupError extends Error {}
@@ -28,13 +31,19 @@ function redact(url: string): string {
   return u.toString();
 }
 
-/** Starts an app (or the whole platform) the way `node dist/apps/<app>/src/main.js` does. */
-export async function startApp(appName: string, features: Type[], env: Environment = readEnvironment()): Promise<NestFastifyApplication> {
-  const { config, notices } = loadConfig(env);
+/** What a process needs before it builds an app: valid config, a Postgres (found or embedded) with the database, a Redis. */
+async function prepare(env: Environment, loaded: LoadedConfig = loadConfig(env)): Promise<LoadedConfig> {
+  const { config, notices } = loaded;
   await resolveDatabase(config, Boolean(env.DATABASE_URL), notices);
   if (!(await redisAnswers(config.REDIS_URL))) {
     throw new StartupError(`Redis does not answer at ${redact(config.REDIS_URL)}. Start one (for example: redis-server --daemonize yes --port 6379) or set REDIS_URL.`);
   }
+  return { config, notices };
+}
+
+/** Starts an app (or the whole platform) the way `node dist/apps/<app>/src/main.js` does, in this process. */
+export async function startApp(appName: string, features: Type[], env: Environment = readEnvironment(), loaded?: LoadedConfig): Promise<NestFastifyApplication> {
+  const { config, notices } = await prepare(env, loaded);
   const app = await createApp(config, appName, features);
   // A clean shutdown waits for Postgres and Redis; if one of them is gone, do not hang past the orchestrator's patience.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -42,19 +51,54 @@ export async function startApp(appName: string, features: Type[], env: Environme
   }
   await app.listen(config.PORT, config.HOST);
   const logger = app.get(Logger);
-  for (const notice of notices) logger.log(notice, 'Startup');
-  logger.log(`Credence ${appName} listening on ${config.CREDENCE_BASE_URL} (API reference at /docs)`, 'Startup');
+  // A cluster's primary has told the operator already.
+  if (cluster.isPrimary) for (const notice of notices) logger.log(notice, 'Startup');
+  const worker = cluster.isWorker ? ` (worker ${cluster.worker?.id})` : '';
+  logger.log(`Credence ${appName} listening on ${config.CREDENCE_BASE_URL}${worker} (API reference at /docs)`, 'Startup');
   return app;
 }
 
-/** For mains: start, or print one clear message and exit non-zero. */
+/**
+ * With CREDENCE_WORKERS above 1 this process becomes the cluster's primary: it does what must
+ * happen once (config, development secrets, the embedded Postgres, the database) and then forks
+ * the workers, each of which runs the app on the same port. Resolves with the primary's exit code.
+ */
+async function startPrimary(appName: string, env: Environment, loaded: LoadedConfig): Promise<number> {
+  const { config, notices } = await prepare(env, loaded);
+  const workers = config.CREDENCE_WORKERS;
+  const log = pino({ level: config.LOG_LEVEL, base: { pid: process.pid, context: 'Cluster' } });
+  for (const notice of notices) log.info(notice);
+  log.info(`Credence ${appName}: starting ${workers} worker processes on port ${config.PORT}`);
+  // Workers reuse what the primary resolved (an embedded Postgres's URL) instead of resolving again.
+  return runClusterPrimary({ workers, env: { ...env, DATABASE_URL: config.DATABASE_URL }, log });
+}
+
+function reportFailure(appName: string, err: unknown): never {
+  if (err instanceof ConfigError || err instanceof StartupError) {
+    process.stderr.write(`credence ${appName} cannot start. ${err.message}\n`);
+  } else {
+    process.stderr.write(`credence ${appName} failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  }
+  process.exit(1);
+}
+
+/** For mains: start (one process, or a primary and CREDENCE_WORKERS workers), or print one clear message and exit non-zero. */
 export function runMain(appName: string, features: Type[]): void {
-  startApp(appName, features).catch((err: unknown) => {
-    if (err instanceof ConfigError || err instanceof StartupError) {
-      process.stderr.write(`credence ${appName} cannot start. ${err.message}\n`);
-    } else {
-      process.stderr.write(`credence ${appName} failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  const env = readEnvironment();
+  let loaded: LoadedConfig | undefined;
+  if (cluster.isPrimary) {
+    try {
+      loaded = loadConfig(env);
+    } catch (err) {
+      reportFailure(appName, err);
     }
-    process.exit(1);
-  });
+  }
+  if (loaded && loaded.config.CREDENCE_WORKERS > 1) {
+    startPrimary(appName, env, loaded).then(
+      (code) => process.exit(code),
+      (err: unknown) => reportFailure(appName, err),
+    );
+    return;
+  }
+  startApp(appName, features, env, loaded).catch((err: unknown) => reportFailure(appName, err));
 }

@@ -28,6 +28,8 @@ export class QueueDepthMetrics implements OnModuleInit {
       help: 'BullMQ jobs per queue and state (waiting, active, delayed, failed)',
       labelNames: ['queue', 'state'],
       registers: [this.metrics.registry],
+      // Every worker of a cluster reads the same queues: the cluster's figure is one reading, not their sum.
+      aggregator: 'max',
       async collect() {
         this.reset();
         await Promise.all(

@@ -447,7 +447,7 @@ describe('hostile input on every route', () => {
     }
     expect(failures).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    // The walk really ran (about 4,000 requests); its duration is bounded by the test timeout, not asserted.
+    // The walk really ran (thousands of requests over every route); its duration is bounded by the test timeout, not asserted. The routes grew with federation, sync, SCIM and webhooks, and a shared 2-core machine needs the margin.
     expect(sent).toBeGreaterThan(3000);
-  }, 180_000);
+  }, 420_000);
 });

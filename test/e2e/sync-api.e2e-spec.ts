@@ -367,11 +367,12 @@ describe('sync API', () => {
     const processor = t.app.get(ProcessSyncRun);
     const tenant = { id: b.id, slug: b.slug, schema: b.schema };
     const original = runner.inTenant.bind(runner);
-    let calls = 0;
-    // load, settings, begin, chunk 1 commit; the 5th unit (chunk 2) never runs: the process "dies".
+    let locked = 0;
+    // Only the run's own units under its source lock are counted (other work of the app, such as the
+    // webhook fan-out reacting to chunk 1's events, also opens tenant units): begin, chunk 1 commit;
+    // the third (chunk 2) never runs: the process "dies".
     const spy = jest.spyOn(runner, 'inTenant').mockImplementation((work, options) => {
-      calls += 1;
-      if (calls === 5) return Promise.reject(new Error('worker killed'));
+      if (options?.locks?.some((l) => l.key === `sync-source:${b.id}:crash`) && ++locked === 3) return Promise.reject(new Error('worker killed'));
       return original(work, options);
     });
     await expect(context.runWith({ tenant, principal: 'sync:crash' }, () => processor.process(b.id, id))).rejects.toThrow('worker killed');

@@ -1,3 +1,4 @@
 export * from './redis.module';
 export * from './delete-prefix';
 export * from './mget-batcher';
+export { TenantVersionedCache } from './tenant-versioned-cache';

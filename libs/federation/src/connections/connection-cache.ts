@@ -2,11 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { REDIS } from '@credence/redis';
+import { REDIS, TenantVersionedCache } from '@credence/redis';
 import { EventsCommitted } from '@credence/tenancy';
 import type { Connection } from './connection';
 
-const MAX_ENTRIES = 10_000;
 /**
  * A copy is also dropped after a minute, whatever the version says: a change committed while Redis was
  * out of reach (the bump failed) followed by a Redis that lost its keys would otherwise never be seen.
@@ -37,52 +36,37 @@ function deepFreeze<T>(value: T): T {
  */
 @Injectable()
 export class ConnectionCache {
-  private readonly entries = new Map<string, { version: string; value: Connection | null; sealed?: Buffer | null; at: number }>();
+  private readonly cache: TenantVersionedCache<{ value: Connection | null; sealed?: Buffer | null }>;
 
-  constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
+    this.cache = new TenantVersionedCache(redis, (tenantId) => `${config.REDIS_PREFIX}:federation:connections-version:${tenantId}`, MAX_AGE_MS);
+  }
 
   /** The tenant's current version, or undefined when Redis cannot say (then nothing is served from memory). */
-  async version(tenantId: string): Promise<string | undefined> {
-    try {
-      return (await this.redis.get(this.key(tenantId))) ?? '0';
-    } catch {
-      return undefined;
-    }
+  version(tenantId: string): Promise<string | undefined> {
+    return this.cache.version(tenantId);
   }
 
   /** The connection (null: known not to exist) kept for this version; undefined when nothing is kept. */
   get(tenantId: string, id: string, version: string | undefined): Connection | null | undefined {
-    if (version === undefined) return undefined;
-    const hit = this.entries.get(`${tenantId}:${id}`);
-    return hit?.version === version && Date.now() - hit.at < MAX_AGE_MS ? hit.value : undefined;
+    return this.cache.get(tenantId, id, version)?.value;
   }
 
   /** The connection with its sealed secrets (null: none stored), kept for this version; undefined when the sealed value is not kept. */
   getSealed(tenantId: string, id: string, version: string | undefined): { value: Connection | null; sealed: Buffer | null } | undefined {
-    if (version === undefined) return undefined;
-    const hit = this.entries.get(`${tenantId}:${id}`);
-    if (hit?.version !== version || Date.now() - hit.at >= MAX_AGE_MS || hit.sealed === undefined) return undefined;
+    const hit = this.cache.get(tenantId, id, version);
+    if (!hit || hit.sealed === undefined) return undefined;
     // A copy: a caller can never alter the bytes another request will open.
     return { value: hit.value, sealed: hit.sealed && Buffer.from(hit.sealed) };
   }
 
   /** `sealed` left out: only the connection is kept (a later getSealed reads the database once more). */
   put(tenantId: string, id: string, version: string | undefined, value: Connection | null, sealed?: Buffer | null): void {
-    if (version === undefined) return;
-    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(`${tenantId}:${id}`, { version, value: deepFreeze(value), sealed: sealed && Buffer.from(sealed), at: Date.now() });
+    this.cache.put(tenantId, id, version, { value: deepFreeze(value), sealed: sealed && Buffer.from(sealed) });
   }
 
-  async bump(tenantId: string): Promise<void> {
-    this.entries.forEach((_, k) => k.startsWith(`${tenantId}:`) && this.entries.delete(k));
-    await this.redis.incr(this.key(tenantId));
-  }
-
-  private key(tenantId: string): string {
-    return `${this.config.REDIS_PREFIX}:federation:connections-version:${tenantId}`;
+  bump(tenantId: string): Promise<void> {
+    return this.cache.bump(tenantId);
   }
 }
 

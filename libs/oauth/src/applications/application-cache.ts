@@ -2,10 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { REDIS } from '@credence/redis';
+import { REDIS, TenantVersionedCache } from '@credence/redis';
 import { EventsCommitted } from '@credence/tenancy';
-
-const MAX_ENTRIES = 10_000;
 
 /**
  * Applications as the token endpoint reads them, kept in memory and trusted only while the tenant's
@@ -16,41 +14,27 @@ const MAX_ENTRIES = 10_000;
  */
 @Injectable()
 export class ApplicationCache<T = unknown> {
-  private readonly entries = new Map<string, { version: string; value: T }>();
+  private readonly cache: TenantVersionedCache<T>;
 
-  constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
+    this.cache = new TenantVersionedCache<T>(redis, (tenantId) => `${config.REDIS_PREFIX}:oauth:applications-version:${tenantId}`);
+  }
 
   /** The tenant's current version, or undefined when Redis cannot say (then nothing is served from memory). */
-  async version(tenantId: string): Promise<string | undefined> {
-    try {
-      return (await this.redis.get(this.key(tenantId))) ?? '0';
-    } catch {
-      return undefined;
-    }
+  version(tenantId: string): Promise<string | undefined> {
+    return this.cache.version(tenantId);
   }
 
   get(tenantId: string, clientId: string, version: string | undefined): T | undefined {
-    if (version === undefined) return undefined;
-    const hit = this.entries.get(`${tenantId}:${clientId}`);
-    return hit?.version === version ? hit.value : undefined;
+    return this.cache.get(tenantId, clientId, version);
   }
 
   put(tenantId: string, clientId: string, version: string | undefined, value: T): void {
-    if (version === undefined) return;
-    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(`${tenantId}:${clientId}`, { version, value });
+    this.cache.put(tenantId, clientId, version, value);
   }
 
-  async bump(tenantId: string): Promise<void> {
-    this.entries.forEach((_, k) => k.startsWith(`${tenantId}:`) && this.entries.delete(k));
-    await this.redis.incr(this.key(tenantId));
-  }
-
-  private key(tenantId: string): string {
-    return `${this.config.REDIS_PREFIX}:oauth:applications-version:${tenantId}`;
+  bump(tenantId: string): Promise<void> {
+    return this.cache.bump(tenantId);
   }
 }
 

@@ -15,7 +15,7 @@
  * the ratio. The load runs in this process (fetch), so Credence's figure also pays for the client.
  * Target (issue): Credence ≥ 0.7 × bare.
  *
- * Knobs (environment): BENCH_SECONDS (10), BENCH_RUNS (2), BENCH_USERS (32), BENCH_CONCURRENCY (8),
+ * Knobs (environment): BENCH_SECONDS (10), BENCH_RUNS (3), BENCH_USERS (32), BENCH_CONCURRENCY (8), BENCH_PROFILE=1 (CPU profile per window),
  * BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (statements and commands per op, by text).
  */
 import 'reflect-metadata';
@@ -31,7 +31,7 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { PEOPLE, SERVICE_DN, SERVICE_PASSWORD, Slapd, startSlapd } from '../../test/support/slapd';
 import { median, round, sleep, Window, Workload } from '../auth/shared';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
 
 const int = (name: string, fallback: number) => {
   const n = process.env[name] ? Number(process.env[name]) : fallback;
@@ -39,7 +39,7 @@ const int = (name: string, fallback: number) => {
   return n;
 };
 const SECONDS = int('BENCH_SECONDS', 10);
-const RUNS = int('BENCH_RUNS', 2);
+const RUNS = int('BENCH_RUNS', 3);
 const USERS = int('BENCH_USERS', 32);
 const CONCURRENCY = int('BENCH_CONCURRENCY', 8);
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
@@ -97,19 +97,35 @@ async function fixtures(url: string, slapd: Slapd, runId: string): Promise<{ slu
 }
 
 /** Warm-up, then one window; round trips of this process per completed op. */
-async function measure(fn: (seq: number, loop: number) => Promise<void>): Promise<{ window: Window; per_op: { pg: number; redis: number; cpu_ms: number } }> {
+/** The bench's database, for peerCpu's Postgres backends. */
+let benchDatabaseUrl = '';
+
+async function measure(
+  kind: string,
+  fn: (seq: number, loop: number) => Promise<void>,
+): Promise<{ window: Window; per_op: { pg: number; redis: number; cpu_ms: number }; cpu_ms_per_op_by_process: Record<string, number> }> {
   const w = new Workload(fn);
   w.start(CONCURRENCY);
   await sleep(WARM_S * 1000);
   w.snapshot();
   traceReport(1);
   const from = { ...sent };
+  const peers = await peerCpu(benchDatabaseUrl, REDIS_URL);
+  const stopProfile = profileWindow(`ldap-${kind}`);
   await sleep(SECONDS * 1000);
   const window = w.snapshot();
+  const peerMs = peers.stop();
+  const profile = await stopProfile();
+  if (profile) log(`cpu profile of the ${kind} window: ${profile}`);
   await w.stop();
   const ops = Math.max(1, window.ok);
   if (process.env.BENCH_TRACE === '1') log(`per op (BENCH_TRACE):\n${traceReport(ops)}`);
-  return { window, per_op: { pg: round((sent.pg - from.pg) / ops, 2), redis: round((sent.redis - from.redis) / ops, 2), cpu_ms: round((window.cpu_s * 1000) / ops, 3) } };
+  const cpu_ms_per_op_by_process = Object.fromEntries(Object.entries(peerMs).map(([k, ms]) => [k, round(ms / ops, 3)]));
+  return {
+    window,
+    per_op: { pg: round((sent.pg - from.pg) / ops, 2), redis: round((sent.redis - from.redis) / ops, 2), cpu_ms: round((window.cpu_s * 1000) / ops, 3) },
+    cpu_ms_per_op_by_process,
+  };
 }
 
 type Measured = Awaited<ReturnType<typeof measure>>;
@@ -147,6 +163,7 @@ async function main(): Promise<void> {
   const server = new URL(SERVER_URL);
   server.pathname = `/credence_bench_ldap_${runId}`;
   const databaseUrl = server.toString();
+  benchDatabaseUrl = databaseUrl;
   const redisPrefix = `credence-bench-ldap-${runId.replace(/_/g, '-')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'credence-bench-ldap-'));
   const started = new Date();
@@ -195,12 +212,17 @@ async function main(): Promise<void> {
     for (let r = 0; r < RUNS; r += 1) {
       const order = r % 2 === 0 ? (['credence', 'bare'] as const) : (['bare', 'credence'] as const);
       const out: Record<string, Measured> = {};
-      for (const kind of order) out[kind] = await measure(kind === 'credence' ? credence : bare.fn);
+      for (const kind of order) out[kind] = await measure(kind, kind === 'credence' ? credence : bare.fn);
       const ratio = round(out.credence.window.per_s / out.bare.window.per_s, 3);
       log(
         `run ${r + 1}: Credence ${out.credence.window.per_s}/s (p50 ${out.credence.window.p50_ms} ms, p99 ${out.credence.window.p99_ms} ms, errors ${out.credence.window.errors}),`,
       );
       log(`       ${out.credence.per_op.pg} SQL statements + ${out.credence.per_op.redis} Redis commands and ${out.credence.per_op.cpu_ms} ms CPU of this process per login`);
+      const byProcess = (m: Measured) =>
+        Object.entries(m.cpu_ms_per_op_by_process)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
+      log(`       CPU ms per op by process (children = slapd): Credence ${byProcess(out.credence)}; bare ${byProcess(out.bare)}`);
       log(
         `       bare ldapts search+bind ${out.bare.window.per_s}/s (p50 ${out.bare.window.p50_ms} ms, p99 ${out.bare.window.p99_ms} ms), ${out.bare.per_op.cpu_ms} ms CPU per op; ratio ${ratio}`,
       );

@@ -19,7 +19,8 @@
  * Credence reads no userinfo; BENCH_USERINFO=1 keeps them in userinfo only (one more request per
  * Credence callback, none for the bare client).
  *
- * Knobs: BENCH_USERINFO, BENCH_RUNS (2), BENCH_USERS (32), BENCH_CONCURRENCY (8), BENCH_POOL (600),
+ * Knobs: BENCH_USERINFO, BENCH_RUNS (3), BENCH_USERS (32), BENCH_CONCURRENCY (8), BENCH_POOL (600; Credence's sign-ins per window),
+ * BENCH_BARE_POOL (2000: the bare grant runs out of 600 codes within a window on a quiet machine), BENCH_PROFILE=1 (a CPU profile of each Credence window),
  * BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (statements and commands per callback, by text).
  */
 import 'reflect-metadata';
@@ -33,15 +34,16 @@ import { loadConfig } from '@credence/config';
 import { dropDatabase, ensureDatabase } from '@credence/database';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
 import { startOidcIdp, TestOidcIdp } from '../../test/support/oidc-idp';
 
 const int = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const SECONDS = int('BENCH_SECONDS', 5);
-const RUNS = Math.max(1, int('BENCH_RUNS', 2));
+const RUNS = Math.max(1, int('BENCH_RUNS', 3));
 const USERS = Math.max(1, int('BENCH_USERS', 32));
 const CONCURRENCY = Math.max(1, int('BENCH_CONCURRENCY', 8));
 const POOL = int('BENCH_POOL', 600);
+const BARE_POOL = int('BENCH_BARE_POOL', 2000);
 const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 const BASE = 'http://credence.bench';
@@ -54,6 +56,11 @@ const cpuMsPerOp = (from: NodeJS.CpuUsage, ops: number) => {
   const d = process.cpuUsage(from);
   return +((d.user + d.system) / 1000 / Math.max(1, ops)).toFixed(3);
 };
+const perOp = (ms: Record<string, number>, ops: number) => Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, +(v / Math.max(1, ops)).toFixed(2)]));
+const showPerOp = (m: Record<string, number>) =>
+  Object.entries(m)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function call<T = any>(url: string, method: string, path: string, body: unknown, auth?: string): Promise<T> {
@@ -108,6 +115,8 @@ async function main() {
     CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     CREDENCE_BASE_URL: BASE,
     LOG_LEVEL: 'silent',
+    // Every prepared sign-in starts at /oauth2/authorize from this one address: the per-IP limit would refuse the pool.
+    AUTHORIZE_IP_LIMIT_PER_MINUTE: '100000000',
   };
   const { config } = loadConfig(env);
   log(
@@ -210,27 +219,35 @@ async function main() {
         const pool = await prepareCredence(POOL);
         const from = { ...sent };
         traceReport(1);
+        const peers = await peerCpu(databaseUrl, REDIS_URL);
         const cpu = process.cpuUsage();
+        const stopProfile = profileWindow('oidc-credence');
         const w = await loops(pool, CONCURRENCY, SECONDS, credenceCallback);
         const cpu_ms_per_op = cpuMsPerOp(cpu, w.ok);
+        const by_process = perOp(peers.stop(), w.ok);
+        const profile = await stopProfile();
+        if (profile) log(`cpu profile of the Credence window: ${profile}`);
         if (process.env.BENCH_TRACE === '1') log(`per callback (BENCH_TRACE):\n${traceReport(Math.max(1, w.ok))}`);
         return {
           ...w,
           cpu_ms_per_op,
+          by_process,
           pg_per_op: +((sent.pg - from.pg) / Math.max(1, w.ok)).toFixed(2),
           redis_per_op: +((sent.redis - from.redis) / Math.max(1, w.ok)).toFixed(2),
         };
       };
       const measureBare = async () => {
-        const pool = await prepareBare(POOL);
+        const pool = await prepareBare(BARE_POOL);
+        const peers = await peerCpu(databaseUrl, REDIS_URL);
         const cpu = process.cpuUsage();
         const w = await loops(pool, CONCURRENCY, SECONDS, bareGrant);
-        return { ...w, cpu_ms_per_op: cpuMsPerOp(cpu, w.ok) };
+        return { ...w, cpu_ms_per_op: cpuMsPerOp(cpu, w.ok), by_process: perOp(peers.stop(), w.ok) };
       };
       const [b, c] = bareFirst ? [await measureBare(), await measureCredence()] : [undefined, await measureCredence()];
       const bareW = b ?? (await measureBare());
       const ratio = +(c.per_s / Math.max(1, bareW.per_s)).toFixed(2);
       (results.runs as unknown[]).push({ run, credence: c, bare: bareW, ratio });
+      log(`run ${run}: CPU ms per op by process (children = oidc-provider): Credence ${showPerOp(c.by_process)}; bare ${showPerOp(bareW.by_process)}`);
       rows.push([
         run,
         `${c.per_s}/s (${c.errors} err, pool left ${c.pool_left})`,
@@ -241,6 +258,15 @@ async function main() {
         `${c.cpu_ms_per_op} / ${bareW.cpu_ms_per_op}`,
       ]);
     }
+    const runsOut = results.runs as { ratio: number; credence: { per_s: number; pool_left: number }; bare: { per_s: number; pool_left: number } }[];
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+    if (runsOut.some((r) => r.credence.pool_left === 0 || r.bare.pool_left === 0))
+      log('a pool ran out before its window ended: that side stopped early (raise BENCH_POOL / BENCH_BARE_POOL)');
+    log(
+      `median of ${RUNS}: Credence ${median(runsOut.map((r) => r.credence.per_s))}/s, bare ${median(runsOut.map((r) => r.bare.per_s))}/s, ratio ${median(runsOut.map((r) => r.ratio))} (aim ≥ 0.7); load ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    );
     log(table(['run', 'Credence callbacks', 'bare authorizationCodeGrant', 'ratio (≥ 0.7)', 'SQL/op', 'Redis/op', 'CPU ms/op of this process: Credence / bare'], rows));
     log(`results: ${writeResults('oidc', started, runId, results)}`);
   } finally {

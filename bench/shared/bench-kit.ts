@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { Client as PgClient } from 'pg';
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureDatabase } from '@credence/database';
@@ -124,5 +124,89 @@ export function countRoundTrips(): void {
     sent.redis++;
     if (TRACE) tally(`redis ${(a[0] as { name?: string })?.name}`);
     return sendCommand.apply(this, a);
+  };
+}
+
+/**
+ * With BENCH_PROFILE=1: a V8 CPU profile of this process from now until the returned function is called,
+ * written to bench/results/<name>-<time>.cpuprofile (open in Chrome DevTools, or summarise with
+ * `node bench/shared/profile-top.mjs <file>`). Without it, a no-op: windows stay unprofiled.
+ */
+export function profileWindow(name: string): () => Promise<string | undefined> {
+  if (process.env.BENCH_PROFILE !== '1') return async () => undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Session } = require('node:inspector') as typeof import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<any>((ok, fail) => session.post(method, params ?? {}, (err, res) => (err ? fail(err) : ok(res))));
+  const started = Promise.resolve()
+    .then(() => post('Profiler.enable'))
+    .then(() => post('Profiler.setSamplingInterval', { interval: 200 }))
+    .then(() => post('Profiler.start'));
+  return async () => {
+    await started;
+    const { profile } = await post('Profiler.stop');
+    session.disconnect();
+    const dir = join(repoRoot(), 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  };
+}
+
+const ticksOf = (pid: number): number => {
+  try {
+    // /proc/<pid>/stat: fields after the command's closing parenthesis; utime and stime are the 12th and 13th of them.
+    const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(rest[11]) + Number(rest[12]);
+  } catch {
+    return 0;
+  }
+};
+const childPids = (parent: number): number[] => {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === parent) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+};
+
+/**
+ * CPU of the processes around a window, in ms: this process, its child processes (the IdP, slapd), the
+ * Postgres backends serving `databaseUrl` (the bench's own database: no other work is in them) and the
+ * Redis server (shared with whatever else runs on the machine: an upper bound). Call `stop()` at the
+ * window's end. Linux only (/proc); elsewhere every figure but this process's reads 0.
+ */
+export async function peerCpu(databaseUrl: string, redisUrl: string): Promise<{ stop(): Record<string, number> }> {
+  const pg = new PgClient({ connectionString: databaseUrl });
+  await pg.connect();
+  const { rows } = await pg.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  await pg.end();
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  let redisPid = 0;
+  try {
+    await redis.connect();
+    redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+  } finally {
+    redis.disconnect();
+  }
+  const groups: Record<string, number[]> = { postgres: rows.map((r) => r.pid), redis: redisPid ? [redisPid] : [], children: childPids(process.pid) };
+  const tickMs = 10; // USER_HZ is 100 on Linux
+  const from = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, pids.reduce((a, p) => a + ticksOf(p), 0)]));
+  const self0 = process.cpuUsage();
+  return {
+    stop: () => {
+      const self = process.cpuUsage(self0);
+      const out: Record<string, number> = { node: Math.round((self.user + self.system) / 1000) };
+      for (const [k, pids] of Object.entries(groups)) out[k] = (pids.reduce((a, p) => a + ticksOf(p), 0) - from[k]) * tickMs;
+      return out;
+    },
   };
 }

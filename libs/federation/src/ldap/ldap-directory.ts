@@ -46,6 +46,8 @@ export class LdapDirectory {
   private readonly dummyRdn = `cn=credence-no-such-user-${randomBytes(12).toString('hex')}`;
   /** Keys the pool by settings and sealed password without keeping either readable: an HMAC under a key of this process. */
   private readonly poolKeySecret = randomBytes(32);
+  /** Pool keys by settings object: a cached connection's settings stay the same object while it is unchanged, so the HMAC is computed once, not per sign-in. */
+  private readonly keys = new WeakMap<LdapSettings, { tenantId: string; connectionId: string; sealed: Buffer | null; service: string; bind: string }>();
 
   constructor(
     private readonly pool: LdapPool,
@@ -127,6 +129,15 @@ export class LdapDirectory {
   }
 
   private key(kind: 'service' | 'bind', target: LdapTarget): string {
+    const known = this.keys.get(target.settings);
+    if (known && known.tenantId === target.tenantId && known.connectionId === target.connectionId && sameBytes(known.sealed, target.servicePassword.sealed)) return known[kind];
+    const { tenantId, connectionId } = target;
+    const keys = { tenantId, connectionId, sealed: target.servicePassword.sealed, service: this.computeKey('service', target), bind: this.computeKey('bind', target) };
+    this.keys.set(target.settings, keys);
+    return keys[kind];
+  }
+
+  private computeKey(kind: 'service' | 'bind', target: LdapTarget): string {
     const mac = createHmac('sha256', this.poolKeySecret)
       .update(JSON.stringify(target.settings))
       .update('\0')
@@ -146,5 +157,7 @@ async function bindAs(client: Client, dn: string, password: string): Promise<boo
     throw err;
   }
 }
+
+const sameBytes = (a: Buffer | null, b: Buffer | null) => a === b || (a !== null && b !== null && a.equals(b));
 
 const seconds = (settings: LdapSettings) => Math.max(1, Math.ceil(settings.timeout_ms / 1000));

@@ -31,6 +31,7 @@ describe('OutboundFetch (the SSRF guard) against a local server', () => {
   let server: Server;
   let base: string;
   let hits = 0;
+  let connections = 0;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -51,10 +52,12 @@ describe('OutboundFetch (the SSRF guard) against a local server', () => {
       } else if (req.url === '/slow') setTimeout(() => res.writeHead(200).end('late'), 5_000).unref();
       else res.writeHead(404).end('no');
     });
+    server.on('connection', () => (connections += 1));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
+    dev.onModuleDestroy();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
@@ -122,6 +125,26 @@ describe('OutboundFetch (the SSRF guard) against a local server', () => {
 
   it('does not follow a redirect', async () => {
     expect((await refusal(dev.fetch(`${base}/redirect`, limits))).message).toMatch(/redirect/);
+  });
+
+  it('keeps the connection alive between requests to the same vetted address, and opens a new one when the server closed it', async () => {
+    const fresh = new OutboundFetch({ NODE_ENV: 'test', FEDERATION_ALLOWED_HOSTS: '' });
+    try {
+      const before = connections;
+      for (let i = 0; i < 3; i += 1) expect((await fresh.fetch(`${base}/ok`, limits)).body.toString()).toBe('hello');
+      expect((await fresh.request(`${base}/echo`, { ...limits, method: 'POST', body: 'x=1' })).status).toBe(201);
+      expect(connections - before).toBe(1);
+      server.closeIdleConnections();
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await fresh.fetch(`${base}/ok`, limits)).body.toString()).toBe('hello');
+      expect(connections - before).toBe(2);
+      // A refused redirect and a capped body drop their socket: the next request still gets a whole answer.
+      await refusal(fresh.fetch(`${base}/redirect`, limits));
+      await failure(fresh.fetch(`${base}/big-chunked`, limits));
+      expect((await fresh.fetch(`${base}/ok`, limits)).body.toString()).toBe('hello');
+    } finally {
+      fresh.onModuleDestroy();
+    }
   });
 
   it('caps the body, declared or streamed', async () => {

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { request as httpRequest, IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { APP_CONFIG, AppConfig } from '@credence/config';
@@ -53,6 +53,16 @@ export function parseAllowedHosts(list: string): Set<string> {
   );
 }
 
+/**
+ * Idle keep-alive sockets are closed after this long: below the 5 s keep-alive timeout of Node servers and
+ * most proxies, so Credence closes an idle socket before the IdP does and rarely writes into a closing one.
+ */
+const IDLE_SOCKET_MS = 4000;
+/** Keep-alive pools (one per vetted address) one process keeps; the oldest is closed first. */
+const MAX_AGENTS = 256;
+/** Idle sockets kept per pool. */
+const MAX_IDLE_SOCKETS = 16;
+
 const refuse = (why: string) => new DomainError('federation.outbound_refused', `Credence does not fetch from this address: ${why}.`, [{ issue: why }]);
 
 /**
@@ -64,12 +74,16 @@ const refuse = (why: string) => new DomainError('federation.outbound_refused', `
  * - the connection goes to the address that was checked (the socket's lookup returns it), so a
  *   second DNS answer cannot swap it (no TOCTOU / DNS rebinding);
  * - redirects are not followed (a redirect is a refusal), the body is capped while it streams, and
- *   the whole exchange has one deadline.
+ *   the whole exchange has one deadline;
+ * - connections are kept alive (an OIDC callback's token request would otherwise pay a TCP and TLS
+ *   handshake each time), in one pool per scheme, host, port and vetted address: a socket is only
+ *   reused for a request whose own check picked the same address, so keep-alive never skips the guard.
  * Policy refusals throw DomainError federation.outbound_refused; network trouble throws OutboundFailure.
  */
 @Injectable()
-export class OutboundFetch {
+export class OutboundFetch implements OnModuleDestroy {
   readonly policy: OutboundPolicy;
+  private readonly agents = new Map<string, HttpAgent>();
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'NODE_ENV' | 'FEDERATION_ALLOWED_HOSTS'>) {
     this.policy = { production: config.NODE_ENV === 'production', allowedHosts: parseAllowedHosts(config.FEDERATION_ALLOWED_HOSTS) };
@@ -141,14 +155,51 @@ export class OutboundFetch {
       else callback(null, vetted.address, vetted.family);
     };
     const transport = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<OutboundResponse>((resolve, reject) => {
-      const headers = { accept: options.accept ?? '*/*', 'user-agent': 'Credence', ...options.headers };
-      const req = transport(url, { method: options.method, lookup, signal: deadline, headers, agent: false }, (res) => this.read(res, options, deadline, resolve, reject));
-      req.on('error', (err: NodeJS.ErrnoException) =>
-        reject(deadline.aborted ? new OutboundFailure(`timed out after ${options.timeoutMs} ms`) : new OutboundFailure(`could not fetch: ${err.code ?? err.message}`)),
-      );
-      req.end(options.body);
-    });
+    const agent = this.agentFor(url, vetted);
+    const attempt = (retry: boolean) =>
+      new Promise<OutboundResponse>((resolve, reject) => {
+        const headers = { accept: options.accept ?? '*/*', 'user-agent': 'Credence', ...options.headers };
+        let answered = false;
+        const req = transport(url, { method: options.method, lookup, signal: deadline, headers, agent }, (res) => {
+          answered = true;
+          this.read(res, options, deadline, resolve, reject);
+        });
+        req.on('error', (err: NodeJS.ErrnoException) => {
+          // A kept-alive socket the server closed as we wrote into it: the request never reached it; once more on a new socket.
+          if (retry && req.reusedSocket && !answered && !deadline.aborted && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+            attempt(false).then(resolve, reject);
+            return;
+          }
+          reject(deadline.aborted ? new OutboundFailure(`timed out after ${options.timeoutMs} ms`) : new OutboundFailure(`could not fetch: ${err.code ?? err.message}`));
+        });
+        req.end(options.body);
+      });
+    return attempt(true);
+  }
+
+  /** The keep-alive pool for this scheme, host, port and vetted address (sockets it opens connect to that address only). */
+  private agentFor(url: URL, vetted: { address: string; family: number }): HttpAgent {
+    const key = `${url.protocol}//${url.host}@${vetted.address}`;
+    let agent = this.agents.get(key);
+    if (agent) {
+      // Most recently used last: the first entry is the one to close when the map is full.
+      this.agents.delete(key);
+    } else {
+      const settings = { keepAlive: true, maxFreeSockets: MAX_IDLE_SOCKETS, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
+      agent = url.protocol === 'https:' ? new HttpsAgent(settings) : new HttpAgent(settings);
+      if (this.agents.size >= MAX_AGENTS) {
+        const [oldKey, oldest] = this.agents.entries().next().value!;
+        this.agents.delete(oldKey);
+        oldest.destroy();
+      }
+    }
+    this.agents.set(key, agent);
+    return agent;
+  }
+
+  onModuleDestroy(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
   }
 
   private read(res: IncomingMessage, options: OutboundOptions, deadline: AbortSignal, resolve: (r: OutboundResponse) => void, reject: (e: unknown) => void): void {

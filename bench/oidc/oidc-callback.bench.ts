@@ -156,6 +156,7 @@ async function main() {
 
     const authorizeUrl = (state: string) =>
       `${url}/v1/t/${slug}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: rp.client_id, redirect_uri: APP_REDIRECT, scope: 'openid email profile', state, nonce: state, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuKZWbM6ZkI', code_challenge_method: 'S256', connection: conn.id })}`;
+    const prepareFailures: string[] = [];
     async function prepareCredence(n: number): Promise<Prepared[]> {
       const out: Prepared[] = [];
       await Promise.all(
@@ -164,9 +165,15 @@ async function main() {
             const res = await fetch(authorizeUrl(randomBytes(8).toString('hex')), { redirect: 'manual' });
             const binding = res.headers
               .getSetCookie()
-              .find((c) => c.startsWith('credence_binding='))!
-              .split(';')[0];
-            const back = await idp!.signIn(res.headers.get('location')!, users[i % users.length]);
+              .find((c) => c.startsWith('credence_binding='))
+              ?.split(';')[0];
+            const location = res.headers.get('location');
+            if (!binding || !location) {
+              // Not a sign-in to measure (the machine may be too busy to answer in time): skipped, and counted.
+              prepareFailures.push(`${res.status} ${(await res.text()).slice(0, 160)}`);
+              continue;
+            }
+            const back = await idp!.signIn(location, users[i % users.length]);
             out.push({ callback: local(back.href), binding });
           }
         }),
@@ -217,6 +224,8 @@ async function main() {
       const bareFirst = run % 2 === 0;
       const measureCredence = async () => {
         const pool = await prepareCredence(POOL);
+        if (prepareFailures.length) log(`${prepareFailures.length} authorize requests gave no sign-in to measure, first: ${prepareFailures[0]}`);
+        prepareFailures.length = 0;
         const from = { ...sent };
         traceReport(1);
         const peers = await peerCpu(databaseUrl, REDIS_URL);

@@ -24,7 +24,7 @@ import { createApp } from '@credence/runtime';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuditAppModule } from '../../apps/audit/src/audit-app.module';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { benchWorld, cleanRedis, machineBusyTicks, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { benchDatabaseServer, benchWorld, cleanRedis, machineBusyTicks, sourceRevision, table, writeResults } from '../shared/bench-kit';
 import { queryPhase } from './query-phase';
 import { retentionPhase } from './retention-phase';
 
@@ -32,7 +32,7 @@ const int = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const N = int('BENCH_EVENTS', 100_000);
 const TENANTS = int('BENCH_TENANTS', 10);
 const ONLY = (process.env.BENCH_ONLY ?? 'ingest,query,retention').split(',');
-const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
+const SERVER_URL = benchDatabaseServer();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 const PASSWORD = 'bench password 0123456789';
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;

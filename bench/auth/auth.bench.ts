@@ -21,16 +21,22 @@
  * Knobs (environment): BENCH_SECONDS (10) per measured window, BENCH_VERIFY_CONCURRENCY (16),
  * BENCH_VERIFY_RATE (2000/s, paced latency), BENCH_VERIFY_PROCESSES (nproc), BENCH_LOGIN_LOOPS (8),
  * BENCH_USERS (16), BENCH_REFRESH_CHAINS (32), BENCH_INTROSPECT_CONNECTIONS (32),
- * BENCH_SERVER_URL (postgres://postgres@localhost:5432/postgres), REDIS_URL, BENCH_KEEP_DB=1,
+ * BENCH_DATABASE_URL (the Postgres server the bench creates its database on; BENCH_SERVER_URL, its old
+ * name, is still read; postgres://postgres@localhost:5432/postgres), REDIS_URL, BENCH_KEEP_DB=1,
  * BENCH_ONLY (comma list of verify,machine,mixed,introspect,refresh,login) to run a subset,
  * BENCH_FLOOR (1; 0 leaves the floor runs out),
  * BENCH_WORKERS (n > 1 adds phase 5: introspection and refresh against `node dist/apps/auth/src/main.js`
  * run as a process of its own with CREDENCE_WORKERS=1, then n, alternated BENCH_WORKER_ROUNDS (1) times;
  * run it alone with BENCH_ONLY=workers).
  * Experiments (figures then are not production settings): ARGON2_MAX_CONCURRENCY, BENCH_NICE_HASH_THREADS=n.
+ *
+ * Remote mode (remote.ts): BENCH_TARGET_URL=http://host:3000 and BENCH_ADMIN_KEY (the server's platform admin
+ * key) drive a Credence that already runs there, from this machine: fixtures over the public API, then
+ * introspection, refresh and logins (BENCH_ONLY applies); throughput and latency only, no CPU split (the
+ * server's /proc and Postgres are out of reach); the tenant is offboarded at the end. The server must list
+ * this machine in TRUSTED_PROXIES (or raise LOGIN_IP_LIMIT_PER_MINUTE), or sign-ins stop at 30 a minute.
  */
 import 'reflect-metadata';
-import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, setPriority, tmpdir, totalmem } from 'node:os';
@@ -46,9 +52,10 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { startFloor } from './floor-server';
 import { startServerProcess } from './server-process';
-import type { InitMessage, ParentMessage } from './load-client';
+import { Child, children } from './child';
+import { runRemote } from './remote';
 import { combine, CpuMeter, CpuSplit, median, now, pct, procTicks, round, sleep, Window, Workload } from './shared';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { benchDatabaseServer, cleanRedis, countRoundTrips, remoteTarget, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
 
 // ---------------------------------------------------------------- knobs
 
@@ -67,7 +74,7 @@ const USERS = int('BENCH_USERS', 16);
 const REFRESH_CHAINS = int('BENCH_REFRESH_CHAINS', 32);
 const INTROSPECT_CONNECTIONS = int('BENCH_INTROSPECT_CONNECTIONS', 32);
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
-const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
+const SERVER_URL = benchDatabaseServer();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'verify,machine,mixed,introspect,refresh,login').split(',').map((s) => s.trim()));
 const NICE_HASH_THREADS = int('BENCH_NICE_HASH_THREADS', 0);
@@ -89,80 +96,6 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 function machine() {
   return { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', ram_gib: round(totalmem() / 2 ** 30, 1), node: process.version };
-}
-
-// ---------------------------------------------------------------- child processes
-
-const children = new Set<ChildProcess>();
-
-/** A forked load-client.ts with a typed request/answer protocol. */
-class Child {
-  private readonly inbox: { type: string; [k: string]: unknown }[] = [];
-  private readonly waiters: { type: string; resolve: (m: any) => void; reject: (e: Error) => void }[] = [];
-  private failure?: Error;
-
-  private constructor(readonly proc: ChildProcess) {
-    proc.on('message', (m: { type: string; message?: string }) => {
-      if (m.type === 'error') return this.fail(new Error(`load client failed: ${m.message}`));
-      const i = this.waiters.findIndex((w) => w.type === m.type);
-      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
-      else this.inbox.push(m);
-    });
-    proc.on('exit', (code) => {
-      children.delete(proc);
-      if (code) this.fail(new Error(`load client exited with ${code}`));
-    });
-  }
-
-  private fail(err: Error): void {
-    this.failure ??= err;
-    for (const w of this.waiters.splice(0)) w.reject(err);
-  }
-
-  static async start(init: InitMessage): Promise<Child> {
-    const proc = fork(join(__dirname, 'load-client.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    children.add(proc);
-    const child = new Child(proc);
-    child.send(init);
-    await child.next('ready');
-    return child;
-  }
-
-  get pid(): number {
-    return this.proc.pid!;
-  }
-
-  send(m: ParentMessage): void {
-    this.proc.send(m);
-  }
-
-  next<T = any>(type: string): Promise<T> {
-    if (this.failure) return Promise.reject(this.failure);
-    const i = this.inbox.findIndex((m) => m.type === type);
-    if (i >= 0) return Promise.resolve(this.inbox.splice(i, 1)[0] as T);
-    return new Promise<T>((resolve, reject) => this.waiters.push({ type, resolve, reject }));
-  }
-
-  async snapshot(): Promise<Window> {
-    this.send({ cmd: 'snapshot' });
-    return (await this.next<{ window: Window }>('window')).window;
-  }
-
-  async progress(): Promise<number> {
-    this.send({ cmd: 'progress' });
-    return (await this.next<{ total: number }>('progress')).total;
-  }
-
-  /** Stops the workload; a child whose calls never return (a wedged app) is killed after `timeoutMs`. */
-  async stop(timeoutMs = 15_000): Promise<{ window?: Window; ended_loops?: number; killed?: boolean }> {
-    this.send({ cmd: 'stop' });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<{ killed: boolean }>((r) => (timer = setTimeout(() => r({ killed: true }), timeoutMs)));
-    const result = await Promise.race([this.next('stopped'), timeout]);
-    clearTimeout(timer);
-    if ((result as { killed?: boolean }).killed) this.proc.kill('SIGKILL');
-    return result;
-  }
 }
 
 // ---------------------------------------------------------------- setup over HTTP
@@ -750,7 +683,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
+const target = remoteTarget();
+(target ? runRemote(target, { SECONDS, WARM_S, USERS, REFRESH_CHAINS, INTROSPECT_CONNECTIONS, LOGIN_LOOPS, ONLY }) : main()).then(
   () => process.exit(0),
   (err: unknown) => {
     process.stderr.write(`auth bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);

@@ -1,7 +1,7 @@
 /**
  * One consumer instance of the events benchmark: a plain Nest microservice on the Redis Streams
  * transport. For each event it records (id, subject, time handled) and sends them to the parent in
- * chunks over IPC.
+ * chunks over IPC. GROUP and START_FROM ('$': only entries added after the group is made) serve the remote mode.
  */
 import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
@@ -44,12 +44,12 @@ async function main() {
   const server = new RedisStreamsServer({
     url: e.REDIS_URL!,
     prefix: e.PREFIX!,
-    group: 'bench',
+    group: e.GROUP ?? 'bench',
     partitions: Number(e.PARTITIONS),
     leaseMs: Number(e.LEASE_MS),
     batchSize: 500,
     blockMs: 500,
-    startFrom: '0',
+    startFrom: e.START_FROM === '$' ? '$' : '0',
   });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(BenchConsumerModule, { strategy: server, logger: ['error', 'warn'] });
   app.useGlobalFilters(new KeepHandlerErrors());

@@ -10,7 +10,14 @@
  * Knobs: BENCH_EVENTS (100000), BENCH_TENANTS (100), BENCH_AGGREGATES_PER_TENANT (10),
  * BENCH_EVENTS_PER_TX (5), BENCH_PRODUCERS (16), BENCH_KILL_CONSUMER=1 (kill one consumer halfway),
  * BENCH_LEASE_MS (3000), EVENTS_PARTITIONS (16), BENCH_MODE (live | backlog: commit all events
- * first, then start the relay, to measure relay + transport + consumers alone), BENCH_SERVER_URL, REDIS_URL.
+ * first, then start the relay, to measure relay + transport + consumers alone), BENCH_DATABASE_URL (the
+ * Postgres server the bench creates its database on; BENCH_SERVER_URL, its old name, is still read), REDIS_URL.
+ *
+ * Remote mode (remote.ts): BENCH_TARGET_URL=http://host:3000 and BENCH_ADMIN_KEY (the server's platform admin
+ * key), plus BENCH_TARGET_REDIS_URL and BENCH_TARGET_REDIS_PREFIX (the server's REDIS_URL and REDIS_PREFIX,
+ * default `credence`) and EVENTS_PARTITIONS as the server has it: events are produced over HTTP (user updates)
+ * for BENCH_SECONDS (10) by BENCH_PRODUCERS loops, relayed by the server, and read by two consumers here.
+ * Throughput, latency, lost and out of order only: no CPU split remotely.
  */
 import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';
@@ -22,7 +29,8 @@ import Redis from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '@credence/config';
 import { dropDatabase } from '@credence/database';
-import { benchWorld } from '../shared/bench-kit';
+import { benchDatabaseServer, benchWorld, remoteTarget } from '../shared/bench-kit';
+import { runRemote } from './remote';
 import { createApp } from '@credence/runtime';
 import { TenantTransactionRunner } from '@credence/tenancy';
 
@@ -37,7 +45,7 @@ const KILL = process.env.BENCH_KILL_CONSUMER === '1';
 const MODE = process.env.BENCH_MODE === 'backlog' ? 'backlog' : 'live';
 const LEASE_MS = int('BENCH_LEASE_MS', 3000);
 const PARTITIONS = int('EVENTS_PARTITIONS', 16);
-const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
+const SERVER_URL = benchDatabaseServer();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 const now = () => performance.timeOrigin + performance.now();
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -197,7 +205,8 @@ async function main() {
   }
 }
 
-main().then(
+const target = remoteTarget();
+(target ? runRemote(target, { PRODUCERS, PARTITIONS, LEASE_MS }) : main()).then(
   () => process.exit(0),
   (err) => {
     process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);

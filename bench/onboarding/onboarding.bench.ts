@@ -12,11 +12,18 @@
  *
  * Knobs (environment): BENCH_ONBOARD_N (200), BENCH_PRESENT (2000), BENCH_MIGRATE_N (1000),
  * BENCH_CONCURRENCY (8), BENCH_MIGRATION_CONCURRENCY ("4,8"), BENCH_PROFILE_N (50),
- * BENCH_REFERENCE_N (30), BENCH_SERVER_URL (postgres://postgres@localhost:5432/postgres),
+ * BENCH_REFERENCE_N (30), BENCH_DATABASE_URL (postgres://postgres@localhost:5432/postgres; the Postgres server
+ * the bench creates its database on; BENCH_SERVER_URL, its old name, is still read),
  * BENCH_SPARE_POOL (TENANT_SPARE_POOL_SIZE; defaults to BENCH_ONBOARD_N so that each measured phase
  * is served from spare schemas, 0 measures the path without the pool; before each measured phase the
  * bench waits until the pool is full), REDIS_URL (redis://localhost:6379), BENCH_KEEP_DB=1 keeps the database, BENCH_SOURCE_COMMIT (recorded
  * when run outside a git checkout). Medians over runs: node dist/bench/onboarding/summarize.js <files>.
+ *
+ * Remote mode (remote.ts): BENCH_TARGET_URL=http://host:3000 and BENCH_ADMIN_KEY (the server's platform admin
+ * key) run phases A, the fill and B against a Credence that already runs there (BENCH_ONBOARD_N, BENCH_PRESENT,
+ * BENCH_CONCURRENCY apply; BENCH_SETTLE_SECONDS (10) pauses before each measured phase so the server's spare
+ * pool can refill). Latency and throughput only: no CPU split, no phase C, references or SQL profile (they
+ * need the server's /proc and database). Every tenant it onboarded is offboarded at the end.
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -34,7 +41,8 @@ import { createApp } from '@credence/runtime';
 import { quoteSchema, schemaNameFor, TenantLifecycleStore, TenantMigrator, TenantRoles, TenantStore, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { tenantMigrations } from '@migrations/tenant';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { cleanRedis, machineBusyTicks, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { benchDatabaseServer, cleanRedis, machineBusyTicks, remoteTarget, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { runRemote } from './remote';
 
 // ---------------------------------------------------------------- knobs
 
@@ -54,7 +62,7 @@ const PROFILE_N = int('BENCH_PROFILE_N', 50);
 const SPARE_POOL = int('BENCH_SPARE_POOL', ONBOARD_N);
 const REFERENCE_N = int('BENCH_REFERENCE_N', 30);
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
-const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
+const SERVER_URL = benchDatabaseServer();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 
 const ADMIN_KEY = `crd_bench_${randomBytes(24).toString('base64url')}`;
@@ -919,7 +927,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
+const target = remoteTarget();
+(target ? runRemote(target, { ONBOARD_N, PRESENT, CONCURRENCY, SETTLE_S: int('BENCH_SETTLE_SECONDS', 10) }) : main()).then(
   () => process.exit(0),
   (err: unknown) => {
     process.stderr.write(`onboarding bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);

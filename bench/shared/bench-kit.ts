@@ -210,3 +210,110 @@ export async function peerCpu(databaseUrl: string, redisUrl: string): Promise<{ 
     },
   };
 }
+
+// ---------------------------------------------------------------- database server and remote targets
+
+/** The Postgres server a bench creates its own database on: BENCH_DATABASE_URL, or BENCH_SERVER_URL (its old name, still read). */
+export function benchDatabaseServer(): string {
+  return process.env.BENCH_DATABASE_URL ?? process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
+}
+
+/** An already-running Credence the bench drives over its public API instead of starting one. */
+export interface RemoteTarget {
+  url: string;
+  adminKey: string;
+}
+
+/** BENCH_TARGET_URL (with BENCH_ADMIN_KEY, a platform API key with `tenants:write`) switches a bench to remote mode. */
+export function remoteTarget(): RemoteTarget | undefined {
+  const url = process.env.BENCH_TARGET_URL;
+  if (!url) return undefined;
+  const adminKey = process.env.BENCH_ADMIN_KEY;
+  if (!adminKey) throw new Error("BENCH_TARGET_URL needs BENCH_ADMIN_KEY: the server's CREDENCE_ADMIN_KEY (or .credence/admin-key), or a platform API key with tenants:write");
+  return { url: url.replace(/\/+$/, ''), adminKey };
+}
+
+export const REMOTE_CPU_NOTE =
+  "CPU split not available remotely: this bench cannot read the server's /proc or its Postgres, so it reports throughput and latency only " +
+  "(read CPU on the server machine over the same window, e.g. `pidstat -u 1`); load averages and CPU figures here are the load generator's.";
+
+/** One JSON call to the target; the body is parsed when there is one. */
+export async function api<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  auth?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(auth ? { authorization: auth } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export function expectStatus(status: number, res: { status: number; body: unknown }, what: string): void {
+  if (res.status === status) return;
+  const hint = res.status === 429 ? ' (the per-IP sign-in limit: see "Running against a remote server" in BENCHMARKS.md)' : '';
+  throw new Error(`${what} answered ${res.status}${hint}: ${JSON.stringify(res.body).slice(0, 400)}`);
+}
+
+/** Onboards a tenant on the target with a password admin, signs the admin in, and returns the tenant and the admin's bearer. */
+export async function remoteTenant(target: RemoteTarget, slug: string, password: string): Promise<{ id: string; slug: string; admin: string }> {
+  const email = `admin@${slug}.example`;
+  const onboarded = await api<{ id: string }>(target.url, 'POST', '/v1/admin/tenants', { slug, name: `Bench ${slug}`, admin: { email, password } }, `Bearer ${target.adminKey}`);
+  expectStatus(201, onboarded, `onboarding ${slug}`);
+  const login = await api<{ access_token: string }>(target.url, 'POST', `/v1/t/${slug}/auth/login`, { email, password });
+  expectStatus(200, login, `login ${email}`);
+  return { id: onboarded.body.id, slug, admin: `Bearer ${login.body.access_token}` };
+}
+
+/** Creates `n` password users in a tenant (four at a time); returns their ids and emails. */
+export async function remoteUsers(target: RemoteTarget, slug: string, admin: string, n: number, password: string): Promise<{ id: string; email: string }[]> {
+  const users: { id: string; email: string }[] = [];
+  await inPool(n, 4, async (i) => {
+    const email = `user${i}@${slug}.example`;
+    const res = await api<{ id: string }>(target.url, 'POST', `/v1/t/${slug}/users`, { email, password }, admin);
+    expectStatus(201, res, `create ${email}`);
+    users[i] = { id: res.body.id, email };
+  });
+  return users;
+}
+
+/**
+ * Offboards what a remote run onboarded (`DELETE /v1/admin/tenants/{slug}`: the tenant stops at once,
+ * its data is dropped after the server's TENANT_PURGE_GRACE_SECONDS). Never throws: says what failed.
+ */
+export async function offboardTenants(target: RemoteTarget, slugs: string[], log: (line: string) => void): Promise<void> {
+  let failed = 0;
+  await inPool(slugs.length, 8, async (i) => {
+    const res = await api(target.url, 'DELETE', `/v1/admin/tenants/${slugs[i]}`, undefined, `Bearer ${target.adminKey}`).catch((err: Error) => ({
+      status: 0,
+      body: err.message,
+    }));
+    if (res.status !== 202) {
+      failed++;
+      log(`  offboarding ${slugs[i]} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}`);
+    }
+  });
+  log(`  cleanup: ${slugs.length - failed} of ${slugs.length} bench tenant(s) offboarded (purged after the server's TENANT_PURGE_GRACE_SECONDS)`);
+}
+
+/** Runs fn over 0..n-1 with at most `limit` in flight; rejects on the first failure. */
+export async function inPool(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+}
+
+/** p50/p90/p99/max of a latency sample in ms (nearest rank), one decimal. */
+export function latencies(sample: number[]): { n: number; p50_ms: number; p90_ms: number; p99_ms: number; max_ms: number } {
+  const s = Float64Array.from(sample).sort();
+  const at = (p: number) => (s.length ? Math.round(s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] * 10) / 10 : NaN);
+  return { n: s.length, p50_ms: at(50), p90_ms: at(90), p99_ms: at(99), max_ms: at(100) };
+}

@@ -21,8 +21,9 @@ const MAX_AGE_MS = 60_000;
  * SCIM bearer tokens (by their SHA-256) as ScimTokenGuard reads them, kept in memory and trusted only
  * while the tenant's directories version in Redis is unchanged: one Redis GET instead of a database
  * transaction per SCIM request. A rotation or deletion bumps the version before it answers, so the old
- * token stops working in every process at once. Unknown tokens are never kept (a new directory's token
- * needs no bump, and guessing fills no memory).
+ * token stops working in every process at once. Any other change to what is kept (a directory's
+ * group_role_mapping, should it become editable) must bump too. Unknown tokens are never kept (a new
+ * directory's token needs no bump, and guessing fills no memory).
  */
 @Injectable()
 export class DirectoryTokenCache {

@@ -10,8 +10,8 @@
  * (fetch), so the figure also pays for the client. Target (issue): >= 300 creates/s.
  *
  * Knobs (environment): BENCH_SECONDS (10), BENCH_RUNS (2), BENCH_CONCURRENCY (16), BENCH_SERVER_URL,
- * REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (each statement and Redis command per create), BENCH_CPU_PROFILE=dir
- * (a CPU profile of each measured window). CPU per create is also split by process: this one, the
+ * REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (each statement and Redis command per create), BENCH_PROFILE=1
+ * (a CPU profile of each measured window, bench/results). CPU per create is also split by process: this one, the
  * Postgres backends of the bench's database, and the Redis server (shared with anything else running);
  * 2000 / their sum is what a quiet 2-core machine would carry if nothing else ran on it.
  */
@@ -27,8 +27,7 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
 import { median, round, sleep, Window, Workload } from '../auth/shared';
-import { CpuSample, CpuSplit, WindowProfiler } from '../shared/cpu-split';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
 
 const int = (name: string, fallback: number) => {
   const n = process.env[name] ? Number(process.env[name]) : fallback;
@@ -76,22 +75,22 @@ interface PerOp {
   redis_cpu_ms: number;
 }
 
-async function measure(fn: (seq: number, loop: number) => Promise<void>, split: CpuSplit, profiler: WindowProfiler, name: string): Promise<{ window: Window; per_op: PerOp }> {
+async function measure(fn: (seq: number, loop: number) => Promise<void>, databaseUrl: string, name: string): Promise<{ window: Window; per_op: PerOp }> {
   const w = new Workload(fn);
   w.start(CONCURRENCY);
   await sleep(WARM_S * 1000);
-  const cpuFrom: CpuSample = await split.sample();
-  await profiler.start();
+  const cpu = await peerCpu(databaseUrl, REDIS_URL);
+  const stopProfile = profileWindow(name);
   w.snapshot();
   const from = { ...sent };
   traceReport(1);
   await sleep(SECONDS * 1000);
   const window = w.snapshot();
   const to = { ...sent };
-  const cpu = CpuSplit.between(cpuFrom, await split.sample());
+  const used = cpu.stop();
   const ops = Math.max(1, window.ok);
   if (process.env.BENCH_TRACE === '1') log(`statements and commands per create (BENCH_TRACE):\n${traceReport(ops)}`);
-  const profile = await profiler.stop(name);
+  const profile = await stopProfile();
   if (profile) log(`CPU profile of the window: ${profile}`);
   await w.stop();
   return {
@@ -100,8 +99,8 @@ async function measure(fn: (seq: number, loop: number) => Promise<void>, split: 
       pg: round((to.pg - from.pg) / ops, 2),
       redis: round((to.redis - from.redis) / ops, 2),
       cpu_ms: round((window.cpu_s * 1000) / ops, 3),
-      pg_cpu_ms: round(cpu.postgres_ms / ops, 3),
-      redis_cpu_ms: round(cpu.redis_ms / ops, 3),
+      pg_cpu_ms: round(used.postgres / ops, 3),
+      redis_cpu_ms: round(used.redis / ops, 3),
     },
   };
 }
@@ -131,8 +130,6 @@ async function main(): Promise<void> {
   countRoundTrips();
   await ensureDatabase(databaseUrl);
   let app: NestFastifyApplication | undefined;
-  const split = new CpuSplit(databaseUrl);
-  const profiler = new WindowProfiler(process.env.BENCH_CPU_PROFILE);
   try {
     app = await createApp(config, 'bench', [AuthAppModule, SyncAppModule]);
     await app.listen(0, '127.0.0.1');
@@ -160,7 +157,7 @@ async function main(): Promise<void> {
 
     const runs: (Awaited<ReturnType<typeof measure>> & { loadavg_end: number[] })[] = [];
     for (let r = 0; r < RUNS; r += 1) {
-      const m = await measure(create, split, profiler, `scim-${runId}-run${r + 1}`);
+      const m = await measure(create, databaseUrl, `scim-${runId}-run${r + 1}`);
       const lavg = loadavg().map((x) => round(x, 2));
       log(
         `run ${r + 1}: ${m.window.per_s} creates/s (p50 ${m.window.p50_ms} ms, p99 ${m.window.p99_ms} ms, errors ${m.window.errors}); per create ${m.per_op.pg} SQL statements + ${m.per_op.redis} Redis commands; CPU ms per create: this process ${m.per_op.cpu_ms}, Postgres backends ${m.per_op.pg_cpu_ms}, Redis ${m.per_op.redis_cpu_ms}; load ${lavg.join(' ')}`,
@@ -196,7 +193,6 @@ async function main(): Promise<void> {
     });
     log(`raw figures: ${file}`);
   } finally {
-    await split.close();
     if (app) await app.close().catch((err) => log(`app close failed: ${err}`));
     if (!KEEP_DB) await dropDatabase(databaseUrl).catch((err) => log(`drop database failed: ${err}`));
     await cleanRedis(REDIS_URL, redisPrefix).catch(() => undefined);

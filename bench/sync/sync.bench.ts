@@ -7,7 +7,7 @@
  * and the Postgres statements and Redis commands the whole process sent meanwhile (countRoundTrips).
  * The API and the worker share one process, as under `npm start`. Also per run: the POST's own time, the
  * wait in the queue, CPU ms of this process, of the database's Postgres backends and of Redis (shared),
- * and the load average at its end. BENCH_CPU_PROFILE=dir writes a CPU profile of each run. Aims (issue 15): full ≤ 30 s,
+ * and the load average at its end. BENCH_PROFILE=1 writes a CPU profile of each run (bench/results). Aims (issue 15): full ≤ 30 s,
  * unchanged incremental ≤ 2 s. On a shared machine the figures are rough.
  */
 import 'reflect-metadata';
@@ -19,8 +19,7 @@ import { createApp } from '@credence/runtime';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
-import { CpuSplit, WindowProfiler } from '../shared/cpu-split';
-import { benchWorld, cleanRedis, countRoundTrips, machineBusyTicks, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { benchWorld, cleanRedis, countRoundTrips, machineBusyTicks, sent, sourceRevision, table, writeResults, peerCpu, profileWindow } from '../shared/bench-kit';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
@@ -51,12 +50,10 @@ const users = Array.from({ length: USERS }, (_, i) => ({
   updated_at: '2026-03-01T09:00:00Z',
 }));
 
-async function timedRun(url: string, slug: string, token: string, mode: 'full' | 'incremental', split: CpuSplit) {
+async function timedRun(url: string, slug: string, token: string, mode: 'full' | 'incremental', databaseUrl: string) {
+  const cpu = await peerCpu(databaseUrl, REDIS_URL);
   const before = { pg: sent.pg, redis: sent.redis, busy: machineBusyTicks() };
-  const cpuFrom = await split.sample();
-  const profiler = new WindowProfiler(process.env.BENCH_CPU_PROFILE);
-  await profiler.start();
-  const cpu0 = process.cpuUsage();
+  const stopProfile = profileWindow(`sync-${run}-${mode}`);
   const t0 = performance.now();
   const { sync_id } = await call(url, 'POST', `/v1/t/${slug}/sync/users`, { source: 'hr', mode, users }, token);
   const postMs = performance.now() - t0;
@@ -64,10 +61,9 @@ async function timedRun(url: string, slug: string, token: string, mode: 'full' |
     const r = await call(url, 'GET', `/v1/t/${slug}/sync/runs/${sync_id}`, undefined, token);
     if (r.status !== 'started') {
       const seconds = (performance.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      const profile = await profiler.stop(`sync-${run}-${mode}`);
+      const used = cpu.stop();
+      const profile = await stopProfile();
       if (profile) process.stdout.write(`CPU profile of the ${mode} run: ${profile}\n`);
-      const other = CpuSplit.between(cpuFrom, await split.sample());
       return {
         mode,
         status: r.status,
@@ -78,9 +74,9 @@ async function timedRun(url: string, slug: string, token: string, mode: 'full' |
         post_ms: Math.round(postMs),
         queue_ms: Date.parse(r.timings.started_at) - Date.parse(r.timings.queued_at),
         worker_ms: r.timings.duration_ms,
-        node_cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
-        postgres_cpu_ms: other.postgres_ms,
-        redis_cpu_ms: other.redis_ms,
+        node_cpu_ms: used.node,
+        postgres_cpu_ms: used.postgres,
+        redis_cpu_ms: used.redis,
         loadavg_end: loadavg().map((x) => +x.toFixed(2)),
         pg_statements: sent.pg - before.pg,
         redis_commands: sent.redis - before.redis,
@@ -96,7 +92,6 @@ async function main() {
   const world = await benchWorld('sync', run, SERVER_URL, REDIS_URL);
   const env: Record<string, string> = { ...world.env, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', DB_POOL_MAX: '20' };
   let app: NestFastifyApplication | undefined;
-  const split = new CpuSplit(world.databaseUrl);
   try {
     countRoundTrips();
     const { config } = loadConfig(env);
@@ -107,8 +102,8 @@ async function main() {
     const email = `admin@${slug}.example`;
     await call(url, 'POST', '/v1/admin/tenants', { slug, name: slug, admin: { email, password: PASSWORD } }, env.CREDENCE_ADMIN_KEY);
     const { access_token } = await call(url, 'POST', `/v1/t/${slug}/auth/login`, { email, password: PASSWORD });
-    const full = await timedRun(url, slug, access_token, 'full', split);
-    const again = await timedRun(url, slug, access_token, 'incremental', split);
+    const full = await timedRun(url, slug, access_token, 'full', world.databaseUrl);
+    const again = await timedRun(url, slug, access_token, 'incremental', world.databaseUrl);
     const rows = [full, again].map((r) => [
       r.mode,
       r.status,
@@ -149,7 +144,6 @@ async function main() {
     const out = { run, when: started.toISOString(), source: sourceRevision(), machine: { cpus: cpus().length, model: cpus()[0]?.model }, users: USERS, full, again };
     process.stdout.write(`\nresults: ${writeResults('sync', started, run, out)}\n`);
   } finally {
-    await split.close();
     await app?.close();
     await cleanRedis(REDIS_URL, world.prefix);
     if (process.env.BENCH_KEEP_DB !== '1') await dropDatabase(world.databaseUrl);

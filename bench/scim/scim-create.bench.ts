@@ -6,11 +6,14 @@
  * for SECONDS each send Entra ID's create request, `POST /v1/t/{tenant}/scim/v2/Users` with a fresh
  * userName (token lookup, userName check, CreateUserCommand through the user actor with its
  * user.created event, the directory link, the resource read back). Prints creates/s, p50/p99, CPU
- * of this process and SQL statements / Redis commands per create. The load runs in this process
+ * per create (see below) and SQL statements / Redis commands per create. The load runs in this process
  * (fetch), so the figure also pays for the client. Target (issue): >= 300 creates/s.
  *
  * Knobs (environment): BENCH_SECONDS (10), BENCH_RUNS (2), BENCH_CONCURRENCY (16), BENCH_SERVER_URL,
- * REDIS_URL, BENCH_KEEP_DB=1.
+ * REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (each statement and Redis command per create), BENCH_PROFILE=1
+ * (a CPU profile of each measured window, bench/results). CPU per create is also split by process: this one, the
+ * Postgres backends of the bench's database, and the Redis server (shared with anything else running);
+ * 2000 / their sum is what a quiet 2-core machine would carry if nothing else ran on it.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -24,7 +27,7 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
 import { median, round, sleep, Window, Workload } from '../auth/shared';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
 
 const int = (name: string, fallback: number) => {
   const n = process.env[name] ? Number(process.env[name]) : fallback;
@@ -63,17 +66,43 @@ async function fixtures(url: string, runId: string): Promise<{ slug: string; tok
   return { slug, token: directory.token };
 }
 
-async function measure(fn: (seq: number, loop: number) => Promise<void>): Promise<{ window: Window; per_op: { pg: number; redis: number; cpu_ms: number } }> {
+interface PerOp {
+  pg: number;
+  redis: number;
+  /** CPU ms per create: this process (server and client), the database's Postgres backends, the Redis server (shared). */
+  cpu_ms: number;
+  pg_cpu_ms: number;
+  redis_cpu_ms: number;
+}
+
+async function measure(fn: (seq: number, loop: number) => Promise<void>, databaseUrl: string, name: string): Promise<{ window: Window; per_op: PerOp }> {
   const w = new Workload(fn);
   w.start(CONCURRENCY);
   await sleep(WARM_S * 1000);
+  const cpu = await peerCpu(databaseUrl, REDIS_URL);
+  const stopProfile = profileWindow(name);
   w.snapshot();
   const from = { ...sent };
+  traceReport(1);
   await sleep(SECONDS * 1000);
   const window = w.snapshot();
-  await w.stop();
+  const to = { ...sent };
+  const used = cpu.stop();
   const ops = Math.max(1, window.ok);
-  return { window, per_op: { pg: round((sent.pg - from.pg) / ops, 2), redis: round((sent.redis - from.redis) / ops, 2), cpu_ms: round((window.cpu_s * 1000) / ops, 3) } };
+  if (process.env.BENCH_TRACE === '1') log(`statements and commands per create (BENCH_TRACE):\n${traceReport(ops)}`);
+  const profile = await stopProfile();
+  if (profile) log(`CPU profile of the window: ${profile}`);
+  await w.stop();
+  return {
+    window,
+    per_op: {
+      pg: round((to.pg - from.pg) / ops, 2),
+      redis: round((to.redis - from.redis) / ops, 2),
+      cpu_ms: round((window.cpu_s * 1000) / ops, 3),
+      pg_cpu_ms: round(used.postgres / ops, 3),
+      redis_cpu_ms: round(used.redis / ops, 3),
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -126,16 +155,18 @@ async function main(): Promise<void> {
       if (res.status !== 201) throw new Error(`HTTP ${res.status}`);
     };
 
-    const runs: Awaited<ReturnType<typeof measure>>[] = [];
+    const runs: (Awaited<ReturnType<typeof measure>> & { loadavg_end: number[] })[] = [];
     for (let r = 0; r < RUNS; r += 1) {
-      const m = await measure(create);
+      const m = await measure(create, databaseUrl, `scim-${runId}-run${r + 1}`);
+      const lavg = loadavg().map((x) => round(x, 2));
       log(
-        `run ${r + 1}: ${m.window.per_s} creates/s (p50 ${m.window.p50_ms} ms, p99 ${m.window.p99_ms} ms, errors ${m.window.errors}); ${m.per_op.pg} SQL statements + ${m.per_op.redis} Redis commands and ${m.per_op.cpu_ms} ms CPU of this process per create`,
+        `run ${r + 1}: ${m.window.per_s} creates/s (p50 ${m.window.p50_ms} ms, p99 ${m.window.p99_ms} ms, errors ${m.window.errors}); per create ${m.per_op.pg} SQL statements + ${m.per_op.redis} Redis commands; CPU ms per create: this process ${m.per_op.cpu_ms}, Postgres backends ${m.per_op.pg_cpu_ms}, Redis ${m.per_op.redis_cpu_ms}; load ${lavg.join(' ')}`,
       );
-      runs.push(m);
+      runs.push({ ...m, loadavg_end: lavg });
     }
     load.push(loadavg().map((x) => round(x, 2)));
     const per = round(median(runs.map((r) => r.window.per_s)), 1);
+    const quiet = round(median(runs.map((r) => 2000 / (r.per_op.cpu_ms + r.per_op.pg_cpu_ms + r.per_op.redis_cpu_ms))), 0);
     log(
       `\n${table(
         ['figure', 'value (median)', 'target'],
@@ -144,6 +175,10 @@ async function main(): Promise<void> {
           ['  p50 / p99 ms', `${round(median(runs.map((r) => r.window.p50_ms)), 1)} / ${round(median(runs.map((r) => r.window.p99_ms)), 1)}`, '-'],
           ['  SQL statements per create', round(median(runs.map((r) => r.per_op.pg)), 2), '-'],
           ['  Redis commands per create', round(median(runs.map((r) => r.per_op.redis)), 2), '-'],
+          ['  CPU ms per create: this process', round(median(runs.map((r) => r.per_op.cpu_ms)), 2), '-'],
+          ['  CPU ms per create: Postgres backends', round(median(runs.map((r) => r.per_op.pg_cpu_ms)), 2), '-'],
+          ['  CPU ms per create: Redis (shared)', round(median(runs.map((r) => r.per_op.redis_cpu_ms)), 2), '-'],
+          ['  creates/s one quiet 2-core machine carries (2000 / CPU ms)', quiet, '-'],
         ],
       )}\nload average at start ${load[0].join(' ')}, at end ${load[1].join(' ')}`,
     );

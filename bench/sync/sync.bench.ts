@@ -5,19 +5,21 @@
  * from the request to the run's `completed` (polled every 50 ms); then the same batch again as an
  * `incremental` run, which must change nothing. For each run: seconds, the worker's own duration,
  * and the Postgres statements and Redis commands the whole process sent meanwhile (countRoundTrips).
- * The API and the worker share one process, as under `npm start`. Aims (issue 15): full ≤ 30 s,
+ * The API and the worker share one process, as under `npm start`. Also per run: the POST's own time, the
+ * wait in the queue, CPU ms of this process, of the database's Postgres backends and of Redis (shared),
+ * and the load average at its end. BENCH_PROFILE=1 writes a CPU profile of each run (bench/results). Aims (issue 15): full ≤ 30 s,
  * unchanged incremental ≤ 2 s. On a shared machine the figures are rough.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { loadConfig } from '@credence/config';
 import { dropDatabase } from '@credence/database';
 import { createApp } from '@credence/runtime';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
-import { benchWorld, cleanRedis, countRoundTrips, machineBusyTicks, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { benchWorld, cleanRedis, countRoundTrips, machineBusyTicks, sent, sourceRevision, table, writeResults, peerCpu, profileWindow } from '../shared/bench-kit';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
@@ -48,14 +50,20 @@ const users = Array.from({ length: USERS }, (_, i) => ({
   updated_at: '2026-03-01T09:00:00Z',
 }));
 
-async function timedRun(url: string, slug: string, token: string, mode: 'full' | 'incremental') {
+async function timedRun(url: string, slug: string, token: string, mode: 'full' | 'incremental', databaseUrl: string) {
+  const cpu = await peerCpu(databaseUrl, REDIS_URL);
   const before = { pg: sent.pg, redis: sent.redis, busy: machineBusyTicks() };
+  const stopProfile = profileWindow(`sync-${run}-${mode}`);
   const t0 = performance.now();
   const { sync_id } = await call(url, 'POST', `/v1/t/${slug}/sync/users`, { source: 'hr', mode, users }, token);
+  const postMs = performance.now() - t0;
   for (;;) {
     const r = await call(url, 'GET', `/v1/t/${slug}/sync/runs/${sync_id}`, undefined, token);
     if (r.status !== 'started') {
       const seconds = (performance.now() - t0) / 1000;
+      const used = cpu.stop();
+      const profile = await stopProfile();
+      if (profile) process.stdout.write(`CPU profile of the ${mode} run: ${profile}\n`);
       return {
         mode,
         status: r.status,
@@ -63,7 +71,13 @@ async function timedRun(url: string, slug: string, token: string, mode: 'full' |
         unchanged: r.unchanged,
         failed: r.failed,
         seconds: +seconds.toFixed(2),
+        post_ms: Math.round(postMs),
+        queue_ms: Date.parse(r.timings.started_at) - Date.parse(r.timings.queued_at),
         worker_ms: r.timings.duration_ms,
+        node_cpu_ms: used.node,
+        postgres_cpu_ms: used.postgres,
+        redis_cpu_ms: used.redis,
+        loadavg_end: loadavg().map((x) => +x.toFixed(2)),
         pg_statements: sent.pg - before.pg,
         redis_commands: sent.redis - before.redis,
         machine_busy_ticks: machineBusyTicks() - before.busy,
@@ -88,11 +102,44 @@ async function main() {
     const email = `admin@${slug}.example`;
     await call(url, 'POST', '/v1/admin/tenants', { slug, name: slug, admin: { email, password: PASSWORD } }, env.CREDENCE_ADMIN_KEY);
     const { access_token } = await call(url, 'POST', `/v1/t/${slug}/auth/login`, { email, password: PASSWORD });
-    const full = await timedRun(url, slug, access_token, 'full');
-    const again = await timedRun(url, slug, access_token, 'incremental');
-    const rows = [full, again].map((r) => [r.mode, r.status, r.created, r.unchanged, r.seconds, r.worker_ms, r.pg_statements, r.redis_commands]);
+    const full = await timedRun(url, slug, access_token, 'full', world.databaseUrl);
+    const again = await timedRun(url, slug, access_token, 'incremental', world.databaseUrl);
+    const rows = [full, again].map((r) => [
+      r.mode,
+      r.status,
+      r.created,
+      r.unchanged,
+      r.seconds,
+      r.post_ms,
+      r.queue_ms,
+      r.worker_ms,
+      r.pg_statements,
+      r.redis_commands,
+      r.node_cpu_ms,
+      r.postgres_cpu_ms,
+      r.redis_cpu_ms,
+      r.loadavg_end.join(' '),
+    ]);
     process.stdout.write(
-      `\nSync API, ${USERS} users (rough: one shared machine)\n${table(['run', 'status', 'created', 'unchanged', 'seconds', 'worker ms', 'pg statements', 'redis cmds'], rows)}\n`,
+      `\nSync API, ${USERS} users (rough: one shared machine)\n${table(
+        [
+          'run',
+          'status',
+          'created',
+          'unchanged',
+          'seconds',
+          'POST ms',
+          'queued ms',
+          'worker ms',
+          'pg statements',
+          'redis cmds',
+          'Node CPU ms',
+          'Postgres CPU ms',
+          'Redis CPU ms',
+          'load at end',
+        ],
+        rows,
+      )}\n`,
     );
     const out = { run, when: started.toISOString(), source: sourceRevision(), machine: { cpus: cpus().length, model: cpus()[0]?.model }, users: USERS, full, again };
     process.stdout.write(`\nresults: ${writeResults('sync', started, run, out)}\n`);

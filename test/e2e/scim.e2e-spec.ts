@@ -73,6 +73,27 @@ describe('SCIM 2.0', () => {
       expect((await directories('GET', `/${d.id}`)).body.error.code).toBe('directory.not_found');
     });
 
+    it('stops an old token at once in another process that had kept it (rotation, then deletion)', async () => {
+      const b = await startTestApp([AuthAppModule, SyncAppModule]);
+      try {
+        const d = await newDirectory();
+        const atB = (token: string) => new ScimClient(b, acme.slug, token).call('GET', '/Users');
+        // b authenticates the token twice: the second from its memory (DirectoryTokenCache).
+        expect((await atB(d.token)).status).toBe(200);
+        expect((await atB(d.token)).status).toBe(200);
+        const rotated = await directories('POST', `/${d.id}/rotate-token`);
+        expect(rotated.status).toBe(200);
+        // No wait: the rotation answers only after every process's copies are void.
+        expect((await atB(d.token)).status).toBe(401);
+        expect((await atB(rotated.body.token)).status).toBe(200);
+        expect((await atB(rotated.body.token)).status).toBe(200);
+        expect((await directories('DELETE', `/${d.id}`)).status).toBe(204);
+        expect((await atB(rotated.body.token)).status).toBe(401);
+      } finally {
+        await b.close();
+      }
+    });
+
     it('is for holders of directory.manage:any: a director gets 403, bad input 400', async () => {
       const director = await member(t, acme, ['director']);
       expect((await directories('POST', '', { name: 'x' }, director.token)).status).toBe(403);
@@ -173,6 +194,34 @@ describe('SCIM 2.0', () => {
       expect(gone.status).toBe(404);
       expect(gone.body).toEqual({ schemas: [ERROR], status: '404', detail: expect.any(String) });
       expect((await adminUser(created.body.id)).status).toBe(404);
+    });
+
+    it('creates a user inactive, and refuses a taken userName or e-mail without writing anything', async () => {
+      const d = await newDirectory();
+      const userName = `${unique('off')}@contoso.example`;
+      const created = await d.scim.call('POST', '/Users', { ...entraUser(userName, 'off'), active: 'False' });
+      expect(created.status).toBe(201);
+      expect(created.body.active).toBe(false);
+      expect((await d.scim.call('GET', `/Users/${created.body.id}`)).body).toEqual(created.body);
+      expect((await adminUser(created.body.id)).body.status).toBe('disabled');
+      // The events of a create followed by a disable, in that order, in one commit.
+      const events = (await eventsOf(t, acme)).filter((e) => e.subject === `user/${created.body.id}`);
+      expect(events.map((e) => [e.type, e.data.status])).toEqual([
+        ['user.created', 'active'],
+        ['user.disabled', 'disabled'],
+      ]);
+
+      const count = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM "${acme.schema}".users`))[0].n as number;
+      const before = await count();
+      // The tenant admin's e-mail: another user has it (not in this directory).
+      const adminEmail = (await adminUser(acme.adminId)).body.email as string;
+      const taken = await d.scim.call('POST', '/Users', entraUser(adminEmail, 'taken'));
+      expect(taken.status).toBe(409);
+      expect(taken.body).toMatchObject({ status: '409', scimType: 'uniqueness' });
+      const again = await d.scim.call('POST', '/Users', entraUser(userName.toUpperCase(), 'again'));
+      expect(again.body).toMatchObject({ status: '409', scimType: 'uniqueness', detail: expect.stringContaining('userName') });
+      expect(await count()).toBe(before);
+      expect((await d.scim.call('GET', `/Users?filter=${encodeURIComponent('externalId eq "taken"')}`)).body.totalResults).toBe(0);
     });
 
     it('creates a group, adds and removes members, renames it, and reads it without members', async () => {

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { RequestContext } from '@credence/context';
-import { checkBatch, CHUNK_SIZE, ProcessSyncRun } from '@credence/sync';
+import { checkBatch, CHUNK_SIZE, contentHash, ProcessSyncRun } from '@credence/sync';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
@@ -103,6 +103,13 @@ describe('sync API', () => {
   it('changes nothing and emits no user event when the same batch comes again', async () => {
     const before = await userEventCount(a);
     const stamp = (await userByExternal(a, 'hr', 'e-1')).updated_at;
+    // xmin changes with any write of a row: an unchanged user's rows must not be written at all.
+    const versions = () =>
+      t.dataSource.query(
+        `SELECT s.external_id, s.xmin::text AS state, u.xmin::text AS usr FROM "${a.schema}".sync_state s JOIN "${a.schema}".users u ON u.id = s.user_id WHERE s.source = 'hr' ORDER BY 1`,
+      );
+    const written = await versions();
+    expect(written).toHaveLength(3);
     const run = await sync(a, {
       source: 'hr',
       mode: 'incremental',
@@ -111,6 +118,7 @@ describe('sync API', () => {
     expect(run).toMatchObject({ status: 'completed', processed: 3, unchanged: 3, created: 0, updated: 0 });
     expect(await userEventCount(a)).toBe(before);
     expect((await userByExternal(a, 'hr', 'e-1')).updated_at).toEqual(stamp);
+    expect(await versions()).toEqual(written);
   });
 
   it('updates a changed user (user.updated names the fields) and re-enables one the source reactivates', async () => {
@@ -354,41 +362,62 @@ describe('sync API', () => {
     expect((await eventsOf(t, b, 'user.created')).filter((e) => e.data.email.startsWith('user6')).length).toBe(1200);
   }, 60_000);
 
-  it('a worker that dies after a chunk resumes from the stored position without applying anything twice', async () => {
-    const users = Array.from({ length: CHUNK_SIZE * 2 + 200 }, (_, i) => person(700_000 + i));
-    const { records, seen } = checkBatch(users);
-    const id = uuidv7();
-    await t.dataSource.query(
-      `INSERT INTO "${b.schema}".sync_runs (id, source, mode, force, status, requested_by, users, seen_external_ids, counts) VALUES ($1, 'crash', 'full', false, 'started', 'test', $2, $3, $4)`,
-      [id, JSON.stringify(records), seen, JSON.stringify({ received: users.length, failed: 0 })],
-    );
-    const runner = t.app.get(TenantTransactionRunner);
-    const context = t.app.get(RequestContext);
-    const processor = t.app.get(ProcessSyncRun);
-    const tenant = { id: b.id, slug: b.slug, schema: b.schema };
-    const original = runner.inTenant.bind(runner);
-    let locked = 0;
-    // Only the run's own units under its source lock are counted (other work of the app, such as the
-    // webhook fan-out reacting to chunk 1's events, also opens tenant units): begin, chunk 1 commit;
-    // the third (chunk 2) never runs: the process "dies".
-    const spy = jest.spyOn(runner, 'inTenant').mockImplementation((work, options) => {
-      if (options?.locks?.some((l) => l.key === `sync-source:${b.id}:crash`) && ++locked === 3) return Promise.reject(new Error('worker killed'));
-      return original(work, options);
-    });
-    await expect(context.runWith({ tenant, principal: 'sync:crash' }, () => processor.process(b.id, id))).rejects.toThrow('worker killed');
-    spy.mockRestore();
-    const [mid] = await t.dataSource.query(`SELECT next_index, counts, status FROM "${b.schema}".sync_runs WHERE id = $1`, [id]);
-    expect(mid).toMatchObject({ next_index: CHUNK_SIZE, status: 'started', counts: expect.objectContaining({ created: CHUNK_SIZE }) });
+  // `hashed`: stored as the API stores a run now, with each record's content hash; without them, as a
+  // run stored before the hashes were kept (read the old way).
+  it.each([
+    ['with record hashes', true, 700_000],
+    ['stored before record hashes', false, 800_000],
+  ])(
+    'a worker that dies after a chunk resumes from the stored position without applying anything twice (%s)',
+    async (_label, hashed, base) => {
+      const users = Array.from({ length: CHUNK_SIZE * 2 + 200 }, (_, i) => person(base + i));
+      const { records, seen } = checkBatch(users);
+      const id = uuidv7();
+      const source = `crash${base}`;
+      await t.dataSource.query(
+        `INSERT INTO "${b.schema}".sync_runs (id, source, mode, force, status, requested_by, users, seen_external_ids, counts, record_keys, record_hashes)
+       VALUES ($1, $5, 'full', false, 'started', 'test', $2, $3, $4, $6, $7)`,
+        [
+          id,
+          JSON.stringify(records),
+          seen,
+          JSON.stringify({ received: users.length, failed: 0 }),
+          source,
+          hashed ? records.map((r) => r.external_id) : null,
+          hashed ? records.map(contentHash) : null,
+        ],
+      );
+      const runner = t.app.get(TenantTransactionRunner);
+      const context = t.app.get(RequestContext);
+      const processor = t.app.get(ProcessSyncRun);
+      const tenant = { id: b.id, slug: b.slug, schema: b.schema };
+      const original = runner.inTenant.bind(runner);
+      let locked = 0;
+      // Only the run's own units under its source lock are counted (other work of the app, such as the
+      // webhook fan-out reacting to chunk 1's events, also opens tenant units): begin, (with hashes: the
+      // search for changed records,) chunk 1 commit; the next (chunk 2) never runs: the process "dies".
+      const killAt = hashed ? 4 : 3;
+      const spy = jest.spyOn(runner, 'inTenant').mockImplementation((work, options) => {
+        if (options?.locks?.some((l) => l.key === `sync-source:${b.id}:${source}`) && ++locked === killAt) return Promise.reject(new Error('worker killed'));
+        return original(work, options);
+      });
+      await expect(context.runWith({ tenant, principal: `sync:${source}` }, () => processor.process(b.id, id))).rejects.toThrow('worker killed');
+      spy.mockRestore();
+      const [mid] = await t.dataSource.query(`SELECT next_index, counts, status FROM "${b.schema}".sync_runs WHERE id = $1`, [id]);
+      expect(mid).toMatchObject({ next_index: CHUNK_SIZE, status: 'started', counts: expect.objectContaining({ created: CHUNK_SIZE }) });
 
-    expect(await context.runWith({ tenant, principal: 'sync:crash' }, () => processor.process(b.id, id))).toBe('completed');
-    const run = await runOf(b, id);
-    expect(run).toMatchObject({ status: 'completed', created: users.length, processed: users.length, failed: 0 });
-    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM "${b.schema}".users WHERE email LIKE 'user7%@corp.example'`);
-    expect(n).toBe(users.length);
-    const created = (await eventsOf(t, b, 'user.created')).filter((e) => e.data.email.startsWith('user7'));
-    expect(created).toHaveLength(users.length);
-    expect((await eventsOf(t, b, 'sync.run.started')).filter((e) => e.data.sync_id === id)).toHaveLength(1);
-    // A retry of a finished run does nothing.
-    expect(await context.runWith({ tenant, principal: 'sync:crash' }, () => processor.process(b.id, id))).toBe('skipped');
-  }, 60_000);
+      expect(await context.runWith({ tenant, principal: `sync:${source}` }, () => processor.process(b.id, id))).toBe('completed');
+      const run = await runOf(b, id);
+      expect(run).toMatchObject({ status: 'completed', created: users.length, processed: users.length, failed: 0 });
+      const prefix = `user${String(base)[0]}`;
+      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM "${b.schema}".users WHERE email LIKE $1`, [`${prefix}%@corp.example`]);
+      expect(n).toBe(users.length);
+      const created = (await eventsOf(t, b, 'user.created')).filter((e) => e.data.email.startsWith(prefix));
+      expect(created).toHaveLength(users.length);
+      expect((await eventsOf(t, b, 'sync.run.started')).filter((e) => e.data.sync_id === id)).toHaveLength(1);
+      // A retry of a finished run does nothing.
+      expect(await context.runWith({ tenant, principal: `sync:${source}` }, () => processor.process(b.id, id))).toBe('skipped');
+    },
+    60_000,
+  );
 });

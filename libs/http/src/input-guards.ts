@@ -48,8 +48,18 @@ export function unsafeStringPath(value: unknown, root = ''): string | null {
   return null;
 }
 
+/**
+ * A JSON text that holds no `\u` escape, no NUL and no surrogate code unit cannot parse to a string
+ * with a NUL or a lone surrogate: the strings of such a body need no walk (a 2 MB sync batch is
+ * 120,000 strings). One scan of the text, cheaper than the parse.
+ */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const MAY_HOLD_UNSAFE = /\\u|[\u0000\ud800-\udfff]/;
+/** Requests whose JSON body text was seen to be free of what UNSAFE looks for. */
+const cleanJsonBodies = new WeakSet<FastifyRequest>();
+
 function refuseUnsafeStrings(request: FastifyRequest): void {
-  for (const part of [request.params, request.query, request.body]) {
+  for (const part of [request.params, request.query, cleanJsonBodies.has(request) ? undefined : request.body]) {
     const field = unsafeStringPath(part);
     if (field !== null) {
       throw new DomainError('validation.failed', undefined, [{ ...(field ? { field } : {}), issue: 'text must not contain NUL characters or unpaired UTF-16 surrogates' }]);
@@ -74,7 +84,10 @@ export function installInputGuards(fastify: FastifyInstance): void {
       done(new DomainError('request.malformed', `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
       return;
     }
-    parseJson(request, body as string, done);
+    parseJson(request, body as string, (err, parsed) => {
+      if (!err && !MAY_HOLD_UNSAFE.test(body as string)) cleanJsonBodies.add(request);
+      done(err, parsed);
+    });
   });
   fastify.addHook('preValidation', async (request) => refuseUnsafeStrings(request));
 }

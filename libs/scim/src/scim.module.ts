@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityCoreModule } from '@credence/identity';
+import { DirectoryTokenCache } from './auth/directory-token-cache';
 import { ScimTokenGuard } from './auth/scim-token.guard';
 import { CreateDirectory } from './directories/create-directory/create-directory';
 import { DeleteDirectory } from './directories/delete-directory/delete-directory';
@@ -30,6 +31,7 @@ import { UpdateScimUser } from './users/update-scim-user/update-scim-user';
   imports: [CqrsModule, IdentityCoreModule],
   controllers: [DirectoriesController, ScimUsersController, ScimGroupsController, ScimDiscoveryController],
   providers: [
+    DirectoryTokenCache,
     ScimTokenGuard,
     DirectoryViews,
     CreateDirectory,

@@ -3,6 +3,7 @@ import { RequestContext } from '@credence/context';
 import { sha256 } from '@credence/crypto';
 import { TenantRouteGuard, TenantTransactionRunner } from '@credence/tenancy';
 import { scimError } from '../scim-error';
+import { CachedDirectory, DirectoryTokenCache } from './directory-token-cache';
 import type { ScimDirectory } from './scim-directory';
 
 const BEARER = /^bearer +(scim_[A-Za-z0-9_-]{43})$/i;
@@ -17,8 +18,8 @@ interface ScimRequest {
 
 /**
  * SCIM routes authenticate by the directory's bearer token (RFC 7644 §2): the path's tenant is resolved
- * first, then the token's SHA-256 is looked up in that tenant's schema only, so a token of another
- * tenant's directory is unknown here (401).
+ * first, then the token's SHA-256 is looked up in that tenant's schema only (or in that tenant's copies
+ * in memory, DirectoryTokenCache), so a token of another tenant's directory is unknown here (401).
  */
 @Injectable()
 export class ScimTokenGuard implements CanActivate {
@@ -26,6 +27,7 @@ export class ScimTokenGuard implements CanActivate {
     private readonly tenantRoute: TenantRouteGuard,
     private readonly runner: TenantTransactionRunner,
     private readonly context: RequestContext,
+    private readonly tokens: DirectoryTokenCache,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -34,15 +36,20 @@ export class ScimTokenGuard implements CanActivate {
     const header = req.headers.authorization;
     const m = typeof header === 'string' ? BEARER.exec(header) : null;
     if (!m) throw scimError('scim.invalid_token');
-    const [row] = await this.runner.inTenant((uow) =>
-      uow.query<{ id: string; group_role_mapping: ScimDirectory['groupRoleMapping'] }[]>('SELECT id, group_role_mapping FROM scim_directories WHERE token_hash = $1', [
-        sha256(m[1]),
-      ]),
-    );
-    if (!row) throw scimError('scim.invalid_token');
     const tenant = this.context.requireTenant();
-    this.context.setPrincipal(`scim-directory:${row.id}`);
-    req.scimDirectory = { id: row.id, tenantId: tenant.id, groupRoleMapping: row.group_role_mapping, base: `/v1/t/${req.params.tenant}/scim/v2` };
+    const hash = sha256(m[1]);
+    const version = await this.tokens.version(tenant.id);
+    let directory: CachedDirectory | undefined = this.tokens.get(tenant.id, hash, version);
+    if (!directory) {
+      const [row] = await this.runner.inTenant((uow) =>
+        uow.query<{ id: string; group_role_mapping: ScimDirectory['groupRoleMapping'] }[]>('SELECT id, group_role_mapping FROM scim_directories WHERE token_hash = $1', [hash]),
+      );
+      if (!row) throw scimError('scim.invalid_token');
+      directory = { id: row.id, groupRoleMapping: row.group_role_mapping };
+      this.tokens.put(tenant.id, hash, version, directory);
+    }
+    this.context.setPrincipal(`scim-directory:${directory.id}`);
+    req.scimDirectory = { id: directory.id, tenantId: tenant.id, groupRoleMapping: directory.groupRoleMapping, base: `/v1/t/${req.params.tenant}/scim/v2` };
     return true;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@credence/context';
 import { TenantTransactionRunner } from '@credence/tenancy';
+import { DirectoryTokenCache } from '../../auth/directory-token-cache';
 import { applyGroupRoles } from '../../groups/group-roles';
 import { DirectoryViews } from '../directory-store';
 
@@ -15,6 +16,7 @@ export class DeleteDirectory {
     private readonly runner: TenantTransactionRunner,
     private readonly views: DirectoryViews,
     private readonly context: RequestContext,
+    private readonly tokens: DirectoryTokenCache,
   ) {}
 
   async execute(id: string): Promise<void> {
@@ -27,5 +29,7 @@ export class DeleteDirectory {
       await uow.query('DELETE FROM scim_directories WHERE id = $1', [id]);
       this.views.emit(uow, 'scim.directory.deleted', row);
     });
+    // Before answering: every process's copy of the token goes (DirectoryTokenCache).
+    await this.tokens.bump(this.context.requireTenant().id);
   }
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { RequestContext } from '@credence/context';
 import { TenantTransactionRunner } from '@credence/tenancy';
+import { DirectoryTokenCache } from '../../auth/directory-token-cache';
 import { DirectoryViews, newDirectoryToken } from '../directory-store';
 import { DIRECTORY_COLUMNS, DirectoryRow, DirectoryWithTokenResponse } from '../directory.dto';
 
@@ -9,6 +11,8 @@ export class RotateDirectoryToken {
   constructor(
     private readonly runner: TenantTransactionRunner,
     private readonly views: DirectoryViews,
+    private readonly tokens: DirectoryTokenCache,
+    private readonly context: RequestContext,
   ) {}
 
   async execute(id: string): Promise<DirectoryWithTokenResponse> {
@@ -22,6 +26,8 @@ export class RotateDirectoryToken {
       this.views.emit(uow, 'scim.directory.token_rotated', rotated);
       return rotated;
     });
+    // Before answering: every process's copy of the old token goes (DirectoryTokenCache).
+    await this.tokens.bump(this.context.requireTenant().id);
     return { ...this.views.view(row), token };
   }
 }

@@ -3,12 +3,12 @@ import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '@credence/identity';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
-import type { SyncUserRecord } from '../../batch/sync-user-record';
 import { loadSettings } from '../../sources/load-settings';
 import type { SourceSettings } from '../../sources/source-settings';
 import { applyChunk, ChunkContext } from './apply-chunk';
+import { changedPositions, recordsAt, recordsBetween } from './chunk-records';
 import { disableMissing, findMissing } from './disable-missing';
-import { addCounts, RunCounts, RunError } from './run-tally';
+import { addCounts, emptyCounts, RunCounts, RunError } from './run-tally';
 
 /** Users per transaction: big enough for set-based statements to pay, small enough to hold locks briefly. */
 export const CHUNK_SIZE = 500;
@@ -21,6 +21,8 @@ interface RunState {
   status: string;
   next_index: number;
   total: number;
+  /** Stored with its records' (external_id, hash) pairs: unchanged records are found in SQL (changedPositions). */
+  hashed: boolean;
   counts: RunCounts;
 }
 
@@ -51,27 +53,56 @@ export class ProcessSyncRun {
       const refused = await this.runner.inTenant((uow) => this.begin(uow, run, settings), { locks: lock });
       if (refused) return 'failed';
     }
+    if (run.hashed) await this.applyChanged(tenant.id, run, settings, lock);
+    else await this.applyAll(tenant.id, run, settings, lock);
+    if (run.mode === 'full') await this.disableLeavers(tenant.id, run, settings, lock);
+    await this.runner.inTenant((uow) => this.complete(uow, run.id));
+    return 'completed';
+  }
+
+  /**
+   * Finds the records that differ from sync_state in one statement (changedPositions), then applies
+   * only those, CHUNK_SIZE per unit; the records between them are counted unchanged, never read. The
+   * comparison is made under the source's lock, as a chunk's would be, and applyChunk compares each
+   * record it is given again. A unit with no record to apply just advances: an unchanged run writes
+   * its own row and nothing per user.
+   */
+  private async applyChanged(tenantId: string, run: RunState, settings: SourceSettings, locks: { key: string }[]): Promise<void> {
+    let next = run.next_index;
+    if (next >= run.total) return;
+    const pending = await this.runner.inTenant((uow) => changedPositions(uow, run.id, run.source, next), { locks });
+    let at = 0;
+    do {
+      const slice = pending.slice(at, at + CHUNK_SIZE);
+      at += slice.length;
+      const from = next;
+      const upTo = at < pending.length ? slice[slice.length - 1] : run.total;
+      next = await this.runner.inTenant(
+        async (uow) => {
+          const records = slice.length ? await recordsAt(uow, run.id, slice) : [];
+          const out = records.length ? await applyChunk(this.context(uow, tenantId, run.id, settings), records) : { counts: emptyCounts(), errors: [] };
+          const skipped = upTo - from - records.length;
+          return this.advance(uow, run.id, upTo, addCounts(out.counts, { processed: skipped, unchanged: skipped }), out.errors);
+        },
+        { locks },
+      );
+    } while (next < run.total);
+  }
+
+  /** A run stored before record hashes were kept: every record is read, CHUNK_SIZE per unit. */
+  private async applyAll(tenantId: string, run: RunState, settings: SourceSettings, locks: { key: string }[]): Promise<void> {
     let next = run.next_index;
     while (next < run.total) {
       const from = next;
       next = await this.runner.inTenant(
         async (uow) => {
-          const records = await uow.query<{ r: SyncUserRecord }[]>(
-            `SELECT r FROM sync_runs, jsonb_array_elements(users) WITH ORDINALITY AS e(r, n) WHERE id = $1 AND n > $2 AND n <= $3 ORDER BY n`,
-            [run.id, from, from + CHUNK_SIZE],
-          );
-          const out = await applyChunk(
-            this.context(uow, tenant.id, run.id, settings),
-            records.map((x) => x.r),
-          );
+          const records = await recordsBetween(uow, run.id, from, from + CHUNK_SIZE);
+          const out = await applyChunk(this.context(uow, tenantId, run.id, settings), records);
           return this.advance(uow, run.id, from + CHUNK_SIZE, out.counts, out.errors);
         },
-        { locks: lock },
+        { locks },
       );
     }
-    if (run.mode === 'full') await this.disableLeavers(tenant.id, run, settings, lock);
-    await this.runner.inTenant((uow) => this.complete(uow, run.id));
-    return 'completed';
   }
 
   private context(uow: UnitOfWork, tenantId: string, runId: string, settings: SourceSettings): ChunkContext {
@@ -79,9 +110,11 @@ export class ProcessSyncRun {
   }
 
   private async load(uow: UnitOfWork, id: string): Promise<RunState | undefined> {
-    const [row] = await uow.query<RunState[]>(`SELECT id, source, mode, force, status, next_index, jsonb_array_length(users) AS total, counts FROM sync_runs WHERE id = $1`, [
-      id,
-    ]);
+    const [row] = await uow.query<RunState[]>(
+      `SELECT id, source, mode, force, status, next_index, coalesce(cardinality(record_hashes), jsonb_array_length(users)) AS total, record_hashes IS NOT NULL AS hashed, counts
+         FROM sync_runs WHERE id = $1`,
+      [id],
+    );
     return row;
   }
 
@@ -95,10 +128,10 @@ export class ProcessSyncRun {
     if (!missing.length || missing.length <= settings.max_disable_share * enabled) return false;
     const error = new DomainError('sync.disable_share_exceeded');
     const message = `${error.message} (${missing.length} of ${enabled} users, max_disable_share ${settings.max_disable_share})`;
-    await uow.query(`UPDATE sync_runs SET status = 'failed', failure = $2, completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}' WHERE id = $1`, [
-      run.id,
-      JSON.stringify({ code: error.code, message }),
-    ]);
+    await uow.query(
+      `UPDATE sync_runs SET status = 'failed', failure = $2, completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}', record_keys = '{}', record_hashes = '{}' WHERE id = $1`,
+      [run.id, JSON.stringify({ code: error.code, message })],
+    );
     uow.emit('sync.run.failed', subjects.syncRun(run.id), { ...data, error: error.code });
     this.logger.warn({ sync_id: run.id, source: run.source, missing: missing.length, enabled }, 'full sync refused: disable share exceeded');
     return true;
@@ -134,7 +167,8 @@ export class ProcessSyncRun {
 
   private async complete(uow: UnitOfWork, id: string): Promise<void> {
     const [run] = await uow.query<{ source: string; mode: 'full' | 'incremental'; counts: Record<string, number>; duration_ms: number }[]>(
-      `UPDATE sync_runs SET status = 'completed', completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}' WHERE id = $1 AND status = 'started'
+      `UPDATE sync_runs SET status = 'completed', completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}', record_keys = '{}', record_hashes = '{}'
+        WHERE id = $1 AND status = 'started'
        RETURNING source, mode, counts, (extract(epoch FROM now() - started_at) * 1000)::int AS duration_ms`,
       [id],
     );

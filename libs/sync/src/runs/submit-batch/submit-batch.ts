@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { DomainError } from '@credence/errors';
 import { JOBS, QUEUES, SyncRunJob } from '@credence/queues';
 import { TenantTransactionRunner } from '@credence/tenancy';
-import { checkBatch } from '../../batch/sync-user-record';
+import { checkBatch, contentHash } from '../../batch/sync-user-record';
 import { SOURCE_PATTERN } from '../../sources/source-settings';
 
 /** The most users one request may carry; bigger directories send several incremental requests. */
@@ -39,7 +39,9 @@ export function parseBatch(body: unknown): SubmitBatchInput {
 
 /**
  * Stores the batch as a run (refused records already listed in its errors) and queues its job; the
- * job id is the run id, so the run is processed once however often the job is retried.
+ * job id is the run id, so the run is processed once however often the job is retried. Each record's
+ * external_id and content hash are stored beside the records, in their order (record_keys,
+ * record_hashes), so the worker finds the changed ones in SQL without reading the others back.
  */
 @Injectable()
 export class SubmitBatch {
@@ -54,8 +56,8 @@ export class SubmitBatch {
     const id = uuidv7();
     await this.runner.inTenant((uow) =>
       uow.query(
-        `INSERT INTO sync_runs (id, source, mode, force, status, requested_by, users, seen_external_ids, counts, errors)
-         VALUES ($1, $2, $3, $4, 'started', $5, $6, $7, $8, $9)`,
+        `INSERT INTO sync_runs (id, source, mode, force, status, requested_by, users, seen_external_ids, counts, errors, record_keys, record_hashes)
+         VALUES ($1, $2, $3, $4, 'started', $5, $6, $7, $8, $9, $10, $11)`,
         [
           id,
           input.source,
@@ -66,6 +68,8 @@ export class SubmitBatch {
           seen,
           JSON.stringify({ received: input.users.length, failed: errors.length }),
           JSON.stringify(errors),
+          records.map((r) => r.external_id),
+          records.map(contentHash),
         ],
       ),
     );
@@ -77,7 +81,10 @@ export class SubmitBatch {
       const failure = { code: 'service.unavailable', message: 'The run could not be queued; send the batch again.' };
       await this.runner
         .inTenant((uow) =>
-          uow.query(`UPDATE sync_runs SET status = 'failed', failure = $2, users = '[]'::jsonb, completed_at = now() WHERE id = $1`, [id, JSON.stringify(failure)]),
+          uow.query(`UPDATE sync_runs SET status = 'failed', failure = $2, users = '[]'::jsonb, record_keys = '{}', record_hashes = '{}', completed_at = now() WHERE id = $1`, [
+            id,
+            JSON.stringify(failure),
+          ]),
         )
         .catch(() => undefined);
       throw Object.assign(new DomainError('service.unavailable', failure.message), { cause: err });

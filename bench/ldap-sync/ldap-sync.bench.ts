@@ -91,7 +91,7 @@ async function main() {
   const load = { before: loadavg().map((x) => +x.toFixed(2)), after: [] as number[] };
   const groups = Array.from({ length: 20 }, (_, g) => ({ cn: `team-${g}`, members: (i: number) => i % 20 === g }));
   let slapd: Slapd | undefined;
-  const world = await benchWorld('ldap-sync', run, SERVER_URL, REDIS_URL);
+  const world = await benchWorld('ldap_sync', run, SERVER_URL, REDIS_URL);
   const env: Record<string, string> = { ...world.env, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', DB_POOL_MAX: '20' };
   let app: NestFastifyApplication | undefined;
   try {

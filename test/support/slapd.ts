@@ -140,6 +140,7 @@ overlay memberof
 memberof-refint true
 overlay ppolicy
 ppolicy_default "cn=default,ou=policies,${SUFFIX}"
+limits dn.exact="${SERVICE_DN}" size.soft=500 size.prtotal=unlimited
 access to attrs=userPassword by self =xw by anonymous auth by * none
 access to * by users read by * none
 `;

@@ -1,5 +1,5 @@
 import { Injectable, Module } from '@nestjs/common';
-import type { Client, Entry } from 'ldapts';
+import { type Client, type Entry, SizeLimitExceededError } from 'ldapts';
 import type { Connection } from '../connections/connection';
 import { ConnectionCache } from '../connections/connection-cache';
 import { ConnectionStore } from '../connections/connection-store';
@@ -63,6 +63,9 @@ export class LdapReadSession {
       return await Promise.race([work, timeout]);
     } catch (err) {
       destroy(this.client);
+      if (err instanceof SizeLimitExceededError) {
+        throw new LdapUnavailable(`${what}: the directory's size limit stopped a paged search (OpenLDAP: give the service account size.prtotal=unlimited)`);
+      }
       throw err instanceof LdapUnavailable ? err : new LdapUnavailable(`${what}: ${describeLdapError(err)}`);
     } finally {
       clearTimeout(timer);

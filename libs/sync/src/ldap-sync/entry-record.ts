@@ -1,6 +1,7 @@
 import type { Entry } from 'ldapts';
 import { disabledInDirectory, subjectOf } from '@credence/federation';
 import type { Connection } from '@credence/federation';
+import { USERNAME_PATTERN } from '@credence/identity';
 import { checkRecord, isRecordError, RecordError, SyncUserRecord } from '../batch/sync-user-record';
 import { parseGeneralizedTime } from './ldap-source';
 
@@ -30,7 +31,7 @@ export function entryAttributes(connection: Connection, usernameAttr: string): s
     'pwdAccountLockedTime',
     'modifyTimestamp',
     'uSNChanged',
-    usernameAttr,
+    ...new Set([usernameAttr, 'uid', 'sAMAccountName']),
     m.email ?? 'mail',
     m.given_name ?? 'givenName',
     m.family_name ?? 'sn',
@@ -53,7 +54,7 @@ export function entryRecord(entry: Entry, connection: Connection, usernameAttr: 
   const stamp = parseGeneralizedTime(first('modifyTimestamp'));
   const checked = checkRecord({
     external_id: external,
-    username: first(usernameAttr) ?? '',
+    username: usernameOf(entry, usernameAttr),
     email: first(m.email ?? 'mail') ?? '',
     status: disabledInDirectory(entry) ? 'inactive' : 'active',
     given_name: first(m.given_name ?? 'givenName')?.slice(0, 100) ?? null,
@@ -64,6 +65,15 @@ export function entryRecord(entry: Entry, connection: Connection, usernameAttr: 
   const groups = new Set([...texts(entry, m.groups ?? 'memberOf').map(dnKey), ...(groupMap.get(dnKey(entry.dn)) ?? [])]);
   checked.groups = [...groups].sort().slice(0, MAX_GROUPS);
   return checked;
+}
+
+/**
+ * The sign-in filter's attribute when it is a valid Credence username; otherwise (AD signing in by
+ * userPrincipalName, an address, which a username may not be) sAMAccountName or uid.
+ */
+function usernameOf(entry: Entry, usernameAttr: string): string {
+  const candidates = [usernameAttr, 'sAMAccountName', 'uid'].map((name) => texts(entry, name)[0]).filter((v): v is string => v !== undefined);
+  return candidates.find((v) => USERNAME_PATTERN.test(v)) ?? candidates[0] ?? '';
 }
 
 /** The entry's change stamp: uSNChanged (AD) or modifyTimestamp, for the next high-water mark. */

@@ -26,7 +26,15 @@ export class LdapSyncJobs {
       this.runner.inTenant((uow) => uow.query<{ source: string }[]>('SELECT source FROM sync_runs WHERE id = $1', [job.data.syncId])),
     );
     if (!run) return 'skipped';
-    return this.context.runWith({ tenant, principal: `sync:${run.source}` }, () => this.runLdapSync.process(tenant.id, job.data.syncId));
+    return this.context.runWith({ tenant, principal: `sync:${run.source}` }, async () => {
+      try {
+        return await this.runLdapSync.process(tenant.id, job.data.syncId);
+      } catch (err) {
+        // BullMQ retries (the run resumes); after the last attempt the run must not stay `started`, which would refuse every later run.
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await this.runLdapSync.giveUp(job.data.syncId).catch(() => undefined);
+        throw err;
+      }
+    });
   }
 
   @OnJob(QUEUES.sync, JOBS.ldapSyncSweep)

@@ -91,7 +91,8 @@ export class RunLdapSync {
       const stamps = new StampTracker(state?.high_water ?? null, typeof usn === 'string' && /^\d+$/.test(usn) ? usn : undefined, Date.now());
       const groups = await readGroupMap(session, stamps);
       const incremental = run.mode === 'incremental' && stamps.from !== null && !groups.changed;
-      const progress: Progress = { pages: 0, entries_read: 0, ...(run.progress ?? {}), phase: 'applying', read_all: run.mode === 'incremental' && !incremental };
+      // pages and entries_read describe this attempt's reading (a resumed run reads again, skipping what is done); the counts are the run's.
+      const progress: Progress = { listed: run.progress?.listed, pages: 0, entries_read: 0, phase: 'applying', read_all: run.mode === 'incremental' && !incremental };
       const base = connection.ldap.user_search_base;
       const filter = incremental ? changedSince(everyUserFilter(connection), stamps.from!) : everyUserFilter(connection);
 
@@ -200,11 +201,7 @@ export class RunLdapSync {
         [connection.id, JSON.stringify(created.map((c) => ({ subject: c.external_id, user_id: c.user_id })))],
       );
     }
-    for (const c of out?.changed ?? []) {
-      // A new user with no rule to follow has nothing to grant or withdraw: skip the read.
-      if (c.created && !connection.groupRoleMapping.length) continue;
-      await applyRuleGrants(uow, tenantId, connection.id, c.user_id, rolesForGroups(connection.groupRoleMapping, c.groups));
-    }
+    await this.applyRoleRules(uow, tenantId, connection, out?.changed ?? []);
     const ids = entries.map((e) => subjectOf(e) ?? `dn:${e.dn}`);
     const counts: Partial<RunCounts> = { ...(out?.counts ?? {}), received: entries.length } as Partial<RunCounts>;
     counts.failed = (out?.counts.failed ?? 0) + refused.length;
@@ -215,6 +212,24 @@ export class RunLdapSync {
        WHERE id = $1`,
       [run.id, JSON.stringify(addCounts(row.counts, counts)), JSON.stringify([...refused, ...(out?.errors ?? [])]), ids, JSON.stringify(progress)],
     );
+  }
+
+  /**
+   * The group → role rules for the records that changed. A user whose groups name no role and who holds
+   * no grant of this connection has nothing to grant or withdraw: one read for the page finds those
+   * who hold grants, and only users with a role to get or a grant to check are handled one by one.
+   */
+  private async applyRoleRules(uow: UnitOfWork, tenantId: string, connection: Connection, changed: { user_id: string; groups: string[] }[]): Promise<void> {
+    if (!changed.length) return;
+    const holders = await uow.query<{ user_id: string }[]>(`SELECT DISTINCT user_id FROM federated_role_grants WHERE connection_id = $1 AND user_id = ANY ($2::uuid[])`, [
+      connection.id,
+      changed.map((c) => c.user_id),
+    ]);
+    const holding = new Set(holders.map((h) => h.user_id));
+    for (const c of changed) {
+      const wanted = rolesForGroups(connection.groupRoleMapping, c.groups);
+      if (wanted.length || holding.has(c.user_id)) await applyRuleGrants(uow, tenantId, connection.id, c.user_id, wanted);
+    }
   }
 
   /**
@@ -234,6 +249,12 @@ export class RunLdapSync {
        ON CONFLICT DO NOTHING`,
       [source, connectionId, records.map((r) => r.external_id)],
     );
+  }
+
+  /** The run's last attempt failed on something other than the directory: it is failed, so the connection can run again. */
+  async giveUp(runId: string): Promise<void> {
+    const run = await this.runner.inTenant((uow) => this.load(uow, runId));
+    if (run?.status === 'started') await this.fail(run, 'service.unavailable', 'The run failed on every attempt; start it again.');
   }
 
   private async saveProgress(id: string, progress: Progress): Promise<void> {

@@ -25,7 +25,7 @@ import { FederationAppModule } from '../../apps/federation/src/federation-app.mo
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
 import { generatedDirectory, userDn } from '../../test/support/ldap-directory';
 import { GROUPS, PEOPLE, SERVICE_DN, SERVICE_PASSWORD, Slapd, startSlapd } from '../../test/support/slapd';
-import { benchWorld, cleanRedis, countRoundTrips, machineBusyTicks, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { benchWorld, cleanRedis, countRoundTrips, machineBusyTicks, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -131,7 +131,10 @@ async function main() {
         },
         token,
       );
+      traceReport(1);
       results.push(await timedRun(url, slug, token, id, 'full', 'full'));
+      // BENCH_TRACE=1: the statements of the full run per user.
+      if (process.env.BENCH_TRACE === '1') process.stdout.write(`\nfull run, per user:\n${traceReport(USERS).split('\n').slice(0, 25).join('\n')}\n`);
       results.push(await timedRun(url, slug, token, id, 'idle incremental', 'incremental'));
       const touched = Array.from({ length: 10 }, (_, k) => round * 10 + k);
       await slapd.modify(touched.map((i) => `dn: ${userDn(i)}\nchangetype: modify\nreplace: givenName\ngivenName: Round${round}\n`).join('\n'));
@@ -143,7 +146,10 @@ async function main() {
     const medians = Object.fromEntries(
       kinds.map((k) => {
         const of = results.filter((r) => r.kind === k);
-        return [k, { seconds: median(of.map((r) => r.seconds)), cpu_ms: median(of.map((r) => r.cpu_ms)), cpu_us_per_user: +((median(of.map((r) => r.cpu_ms)) * 1000) / USERS).toFixed(1) }];
+        return [
+          k,
+          { seconds: median(of.map((r) => r.seconds)), cpu_ms: median(of.map((r) => r.cpu_ms)), cpu_us_per_user: +((median(of.map((r) => r.cpu_ms)) * 1000) / USERS).toFixed(1) },
+        ];
       }),
     );
     process.stdout.write(

@@ -23,6 +23,8 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
+import { IdentityAccessModule } from '@credence/identity';
+import { SyncJobsModule, SyncModule } from '@credence/sync';
 import { generatedDirectory, userDn } from '../../test/support/ldap-directory';
 import { GROUPS, PEOPLE, SERVICE_DN, SERVICE_PASSWORD, Slapd, startSlapd } from '../../test/support/slapd';
 import { benchWorld, cleanRedis, countRoundTrips, machineBusyTicks, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
@@ -100,7 +102,10 @@ async function main() {
     const loadSeconds = +((performance.now() - t0) / 1000).toFixed(2);
     countRoundTrips();
     const { config } = loadConfig(env);
-    app = await createApp(config, 'bench-ldap-sync', [AuthAppModule, FederationAppModule, SyncAppModule]);
+    // BENCH_NO_WEBHOOKS=1: the sync without apps/sync's webhooks and SCIM modules, to see what the webhook
+    // fan-out (one transaction per event) costs a run; by default the apps as `npm start` composes them.
+    const modules = process.env.BENCH_NO_WEBHOOKS === '1' ? [AuthAppModule, FederationAppModule, SyncModule, SyncJobsModule, IdentityAccessModule] : [AuthAppModule, FederationAppModule, SyncAppModule];
+    app = await createApp(config, 'bench-ldap-sync', modules);
     await app.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     const results: Timed[] = [];

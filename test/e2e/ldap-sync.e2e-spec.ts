@@ -1,4 +1,7 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import { RequestContext } from '@credence/context';
+import { JOBS, QUEUES } from '@credence/queues';
 import { LdapSyncSweep, RunLdapSync } from '@credence/sync';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { startTestApp, TestApp } from '@credence/testing';
@@ -206,15 +209,24 @@ describe('LDAP directory sync', () => {
     expect((await start(a, connectionId, { extra: 1 })).status).toBe(400);
     expect((await t.call('POST', `/v1/t/${a.slug}/connections/${connectionId}/sync`, {}, { auth: false })).status).toBe(401);
 
-    // One run at a time per connection.
-    await t.dataSource.query(
-      `INSERT INTO "${a.schema}".sync_runs (id, source, mode, force, status, requested_by, users, seen_external_ids) VALUES (gen_random_uuid(), $1, 'full', false, 'started', 'test', '[]', '{}')`,
+    // One run at a time per connection: a started run whose job is waiting refuses another.
+    const [held] = await t.dataSource.query(
+      `INSERT INTO "${a.schema}".sync_runs (id, source, mode, force, status, requested_by, users, seen_external_ids) VALUES (gen_random_uuid(), $1, 'full', false, 'started', 'test', '[]', '{}') RETURNING id`,
       [`ldap-${connectionId}`],
     );
+    const queue = t.app.get<Queue>(getQueueToken(QUEUES.sync));
+    const job = await queue.add(JOBS.ldapSync, { tenantId: a.id, syncId: held.id }, { jobId: `ldap-sync-${held.id}`, delay: 600_000 });
     const busy = await start(a, connectionId);
     expect(busy.status).toBe(409);
     expect(busy.body.error.code).toBe('sync.run_in_progress');
-    await t.dataSource.query(`UPDATE "${a.schema}".sync_runs SET status = 'failed' WHERE source = $1 AND status = 'started'`, [`ldap-${connectionId}`]);
+
+    // Its job lost (Redis flushed, say): the orphan is failed and the new run starts.
+    await job.remove();
+    const replaced = await start(a, connectionId);
+    expect(replaced.status).toBe(202);
+    const [orphan] = await t.dataSource.query(`SELECT status, failure FROM "${a.schema}".sync_runs WHERE id = $1`, [held.id]);
+    expect(orphan).toMatchObject({ status: 'failed', failure: { code: 'service.unavailable' } });
+    expect(await runOf(a, replaced.body.sync_id)).toMatchObject({ status: 'completed' });
   });
 
   it('runs a due schedule from the sweep', async () => {

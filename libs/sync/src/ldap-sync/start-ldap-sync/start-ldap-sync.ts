@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
+import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { LdapSyncSource } from '@credence/federation';
 import { JOBS, QUEUES, SyncRunJob } from '@credence/queues';
@@ -32,17 +33,23 @@ export class StartLdapSync {
     if (connection.type !== 'ldap' || !connection.ldap) throw new DomainError('sync.connection_not_ldap');
     const id = uuidv7();
     const source = ldapSource(connection.id);
-    try {
-      await this.runner.inTenant((uow) =>
+    const insert = () =>
+      this.runner.inTenant((uow) =>
         uow.query(
           `INSERT INTO sync_runs (id, source, mode, force, status, requested_by, users, seen_external_ids, counts, progress)
            VALUES ($1, $2, $3, $4, 'started', $5, '[]'::jsonb, '{}', '{"received": 0}'::jsonb, '{"phase": "listing", "pages": 0, "entries_read": 0}'::jsonb)`,
           [id, source, mode, force, requestedBy],
         ),
       );
+    try {
+      await insert();
     } catch (err) {
-      if (sqlState(err) === '23505') throw new DomainError('sync.run_in_progress');
-      throw err;
+      if (sqlState(err) !== '23505') throw err;
+      // A started run whose job is gone (Redis lost it) would refuse every later run: it is failed, and this one starts.
+      if (!(await this.failOrphan(source))) throw new DomainError('sync.run_in_progress');
+      await insert().catch((again: unknown) => {
+        throw sqlState(again) === '23505' ? new DomainError('sync.run_in_progress') : again;
+      });
     }
     const job: SyncRunJob = { tenantId: tenant.id, syncId: id };
     try {
@@ -55,5 +62,24 @@ export class StartLdapSync {
       throw Object.assign(new DomainError('service.unavailable', failure.message), { cause: err });
     }
     return { sync_id: id, status: 'started' };
+  }
+
+  /** The source's started run, failed when its BullMQ job no longer exists or has ended; true when it was. */
+  private async failOrphan(source: string): Promise<boolean> {
+    const [run] = await this.runner.inTenant((uow) =>
+      uow.query<{ id: string; mode: string }[]>(`SELECT id, mode FROM sync_runs WHERE source = $1 AND status = 'started'`, [source]),
+    );
+    if (!run) return true;
+    const job = await this.queue.getJob(`ldap-sync-${run.id}`);
+    const state = job ? await job.getState() : 'missing';
+    if (!['missing', 'completed', 'failed', 'unknown'].includes(state)) return false;
+    await this.runner.inTenant(async (uow) => {
+      const [failed] = await uow.query<{ id: string }[]>(
+        `UPDATE sync_runs SET status = 'failed', failure = $2, completed_at = now(), seen_external_ids = '{}', done_external_ids = '{}' WHERE id = $1 AND status = 'started' RETURNING id`,
+        [run.id, JSON.stringify({ code: 'service.unavailable', message: 'The run was lost by the job queue; a later run replaced it.' })],
+      );
+      if (failed) uow.emit('sync.run.failed', subjects.syncRun(run.id), { sync_id: run.id, source, mode: run.mode as 'full' | 'incremental', error: 'service.unavailable' });
+    });
+    return true;
   }
 }

@@ -208,6 +208,15 @@ describe('LDAP directory sync', () => {
     expect((await start(a, connectionId, { mode: 'sometimes' })).status).toBe(400);
     expect((await start(a, connectionId, { extra: 1 })).status).toBe(400);
     expect((await t.call('POST', `/v1/t/${a.slug}/connections/${connectionId}/sync`, {}, { auth: false })).status).toBe(401);
+    // An LDAP connection's source cannot be fed through the batch API.
+    const batch = await t.call(
+      'POST',
+      `/v1/t/${a.slug}/sync/users`,
+      { source: `ldap-${connectionId}`, mode: 'full', users: [{ external_id: 'x', username: 'x', email: 'x@corp.example', status: 'active' }] },
+      { auth: a.admin },
+    );
+    expect(batch.status).toBe(400);
+    expect(batch.body.error.code).toBe('validation.failed');
 
     // One run at a time per connection: a started run whose job is waiting refuses another.
     const [held] = await t.dataSource.query(

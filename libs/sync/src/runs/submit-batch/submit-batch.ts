@@ -29,6 +29,8 @@ export function parseBatch(body: unknown): SubmitBatchInput {
   const unknown = Object.keys(b).find((k) => !['source', 'mode', 'force', 'users'].includes(k));
   if (unknown !== undefined) throw invalid(unknown.slice(0, 64), 'unknown field');
   if (typeof b.source !== 'string' || !SOURCE_PATTERN.test(b.source)) throw invalid('source', `source must match ${SOURCE_PATTERN.source}`);
+  // ldap-<connection id> is an LDAP connection's own source (its runs come from the directory, one at a time).
+  if (b.source.startsWith('ldap-')) throw invalid('source', 'sources starting with ldap- belong to LDAP connections (POST /connections/{id}/sync)');
   if (b.mode !== 'full' && b.mode !== 'incremental') throw invalid('mode', 'mode must be full or incremental');
   if (b.force !== undefined && typeof b.force !== 'boolean') throw invalid('force', 'force must be a boolean');
   if (!Array.isArray(b.users) || b.users.length === 0 || b.users.length > MAX_BATCH_USERS) {

@@ -11,7 +11,9 @@ export class LdapSync1732560000019 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE sync_runs ADD COLUMN done_external_ids text[] NOT NULL DEFAULT '{}', ADD COLUMN progress jsonb`);
-    await q.query(`CREATE UNIQUE INDEX sync_runs_one_ldap_run ON sync_runs (source) WHERE status = 'started' AND source LIKE 'ldap-%'`);
+    await q.query(
+      `CREATE UNIQUE INDEX sync_runs_one_ldap_run ON sync_runs (source) WHERE status = 'started' AND source ~ '^ldap-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`,
+    );
     await q.query(`
       CREATE TABLE ldap_sync (
         connection_id uuid PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,

@@ -3,7 +3,9 @@ import type { Connection } from '@credence/federation';
 /** An LDAP connection's sync source name: its runs, sync_state and settings (PUT /sync/sources/{source}) go by it. */
 export const ldapSource = (connectionId: string) => `ldap-${connectionId.toLowerCase()}`;
 export const connectionOf = (source: string) => (source.startsWith('ldap-') ? source.slice(5) : undefined);
-export const isLdapSource = (source: string) => source.startsWith('ldap-');
+/** `ldap-` and a UUID: an LDAP connection's source, which the batch API refuses (`ldap-main` and the like stay free). */
+export const LDAP_SOURCE = /^ldap-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const isLdapSource = (source: string) => LDAP_SOURCE.test(source);
 
 /** Entries per LDAP page (RFC 2696) and so per transaction: the sync API's chunk size. */
 export const LDAP_PAGE_SIZE = 500;

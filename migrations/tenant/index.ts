@@ -17,6 +17,7 @@ import { InitiateLoginAndSubjectFormat1732560000015 } from './1732560000015-init
 import { Webhooks1732560000016 } from './1732560000016-webhooks';
 import { DirectorySync1732560000017 } from './1732560000017-directory-sync';
 import { Scim1732560000018 } from './1732560000018-scim';
+import { LdapSync1732560000019 } from './1732560000019-ldap-sync';
 import { SyncRunHashes1732560000020 } from './1732560000020-sync-run-hashes';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
@@ -41,6 +42,7 @@ export const tenantMigrations: MigrationSet = {
     Webhooks1732560000016,
     DirectorySync1732560000017,
     Scim1732560000018,
+    LdapSync1732560000019,
     SyncRunHashes1732560000020,
   ],
 };

@@ -56,6 +56,8 @@ export interface Slapd {
   lock(dn: string, time?: string): Promise<void>;
   /** Runs LDIF through ldapmodify as the directory's root. */
   modify(ldif: string): Promise<void>;
+  /** Adds the LDIF's entries with ldapadd as the directory's root. */
+  add(ldif: string): Promise<void>;
   /** SIGSTOP / SIGCONT: the server keeps its sockets and answers nothing. */
   pause(): void;
   resume(): void;
@@ -138,6 +140,7 @@ overlay memberof
 memberof-refint true
 overlay ppolicy
 ppolicy_default "cn=default,ou=policies,${SUFFIX}"
+limits dn.exact="${SERVICE_DN}" size.soft=500 size.prtotal=unlimited
 access to attrs=userPassword by self =xw by anonymous auth by * none
 access to * by users read by * none
 `;
@@ -191,12 +194,25 @@ async function answers(port: number): Promise<boolean> {
   });
 }
 
-export async function startSlapd(): Promise<Slapd> {
+export interface SlapdOptions {
+  /**
+   * LDIF loaded with slapadd before the server starts (fast: 10,000 entries in about a second), after the
+   * seed entries. Entries may carry operational attributes such as modifyTimestamp, which slapadd keeps.
+   * The memberof overlay does not run under slapadd: preloaded users have no memberOf.
+   */
+  preload?: string;
+}
+
+export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), 'credence-slapd-'));
   execFileSync('mkdir', ['-p', join(dir, 'db')]);
   certificates(dir);
   writeFileSync(join(dir, 'ad.schema'), AD_SCHEMA);
   writeFileSync(join(dir, 'slapd.conf'), config(dir));
+  if (options.preload !== undefined) {
+    writeFileSync(join(dir, 'preload.ldif'), `${SEED}\n${options.preload}`);
+    execFileSync('/usr/sbin/slapadd', ['-q', '-f', join(dir, 'slapd.conf'), '-l', join(dir, 'preload.ldif')], { stdio: 'pipe' });
+  }
   const [port, tlsPort] = [await freePort(), await freePort()];
   const ldapUrl = `ldap://127.0.0.1:${port}`;
   const ldapsUrl = `ldaps://127.0.0.1:${tlsPort}`;
@@ -215,7 +231,7 @@ export async function startSlapd(): Promise<Slapd> {
   const asRoot = ['-x', '-H', ldapUrl, '-D', ROOT_DN, '-w', ROOT_PASSWORD];
   const add = (ldif: string) => run('ldapadd', asRoot, ldif);
   const modify = async (ldif: string) => void (await run('ldapmodify', asRoot, ldif));
-  await add(SEED);
+  if (options.preload === undefined) await add(SEED);
 
   return {
     ldapUrl,
@@ -253,6 +269,7 @@ export async function startSlapd(): Promise<Slapd> {
     },
     lock: (dn, time = '000001010000Z') => modify(`dn: ${dn}\nchangetype: modify\nreplace: pwdAccountLockedTime\npwdAccountLockedTime: ${time}\n`),
     modify,
+    add: async (ldif) => void (await add(ldif)),
     pause: () => void proc.kill('SIGSTOP'),
     resume: () => void proc.kill('SIGCONT'),
     async stop() {

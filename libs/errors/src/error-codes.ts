@@ -65,6 +65,8 @@ export const ERROR_CODES = {
   'sync.conflict_not_found': { category: 'not_found', message: 'No such sync conflict.' },
   'sync.conflict_resolved': { category: 'conflict', message: 'This conflict is already resolved.' },
   'sync.duplicate_external_id': { category: 'bad_input', message: 'The batch names this external_id more than once; none of its records was applied.' },
+  'sync.connection_not_ldap': { category: 'bad_input', message: 'Only an LDAP connection can be synced; this connection is SAML or OIDC.' },
+  'sync.run_in_progress': { category: 'conflict', message: 'A sync run of this connection is still going; wait for it to end (GET /sync/runs/{sync_id}).' },
   'sync.disable_share_exceeded': {
     category: 'conflict',
     message: "The run would disable more of the source's users than its max_disable_share allows; nothing was changed. Send force: true to go ahead.",

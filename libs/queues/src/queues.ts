@@ -26,6 +26,10 @@ export const JOBS = {
   webhookDeliver: 'webhook-deliver',
   /** One batch of POST /sync/users, processed in chunks; resumes at its stored position. */
   syncRun: 'sync-run',
+  /** One LDAP directory sync run of a connection (libs/sync), page by page; resumes after the ids it has done. */
+  ldapSync: 'ldap-sync',
+  /** Repeatable: starts the due runs of LDAP connections whose sync schedule is enabled. */
+  ldapSyncSweep: 'ldap-sync-sweep',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -37,7 +41,7 @@ export const QUEUE_JOBS: Record<QueueName, readonly JobName[]> = {
   [QUEUES.retention]: [JOBS.retentionSweep, JOBS.retentionTenant, JOBS.retentionPlatform],
   [QUEUES.federation]: [JOBS.federationMetadataSweep, JOBS.federationMetadataTenant],
   [QUEUES.webhooks]: [JOBS.webhookDeliver],
-  [QUEUES.sync]: [JOBS.syncRun],
+  [QUEUES.sync]: [JOBS.syncRun, JOBS.ldapSync, JOBS.ldapSyncSweep],
 };
 
 export interface PurgeTenantJob {

@@ -12,9 +12,11 @@ export interface RunRow {
   created_at: Date;
   started_at: Date | null;
   completed_at: Date | null;
+  /** LDAP runs: phase, pages and entries read so far. */
+  progress: Record<string, unknown> | null;
 }
 
-export const RUN_COLUMNS = `id, source, mode, force, status, counts, errors, failure, created_at, started_at, completed_at`;
+export const RUN_COLUMNS = `id, source, mode, force, status, counts, errors, failure, created_at, started_at, completed_at, progress`;
 
 /** A run as GET /sync/runs/{id} shows it; the list leaves out `errors`. */
 export function runResponse(r: RunRow, withErrors = true) {
@@ -35,6 +37,7 @@ export function runResponse(r: RunRow, withErrors = true) {
     conflicts: c.conflicts ?? 0,
     ...(withErrors ? { errors: r.errors } : { error_count: r.errors.length }),
     failure: r.failure,
+    ...(r.progress ? { progress: r.progress } : {}),
     timings: {
       queued_at: r.created_at.toISOString(),
       started_at: r.started_at?.toISOString() ?? null,

@@ -27,6 +27,13 @@ interface StateWrite {
   source_updated_at: string | null;
   status: 'ok' | 'conflict' | 'error';
   last_error: RunError | null;
+  created?: boolean;
+}
+
+export interface ChunkOutcome {
+  counts: RunCounts;
+  errors: RunError[];
+  changed: { external_id: string; user_id: string; groups: string[]; created: boolean }[];
 }
 
 export interface ChunkContext {
@@ -43,7 +50,7 @@ export interface ChunkContext {
  * statement, changed ones merged field by field and written one by one, sync_state upserted in one
  * statement. Emits what identity's commands emit, with the run's actor (`sync:<source>`).
  */
-export async function applyChunk(ctx: ChunkContext, records: SyncUserRecord[]): Promise<{ counts: RunCounts; errors: RunError[] }> {
+export async function applyChunk(ctx: ChunkContext, records: SyncUserRecord[]): Promise<ChunkOutcome> {
   const { uow, settings } = ctx;
   const counts = emptyCounts();
   const errors: RunError[] = [];
@@ -80,7 +87,9 @@ export async function applyChunk(ctx: ChunkContext, records: SyncUserRecord[]): 
   // Unchanged records are not written at all (not even a last-seen stamp): an unchanged re-run only reads.
   counts.failed = errors.length;
   counts.processed = records.length - errors.length;
-  return { counts, errors };
+  // The records taken with new content (created, or updated in any way, groups included): what a caller's own rules follow.
+  const changed = writes.filter((w) => w.status !== 'error').map((w) => ({ external_id: w.external_id, user_id: w.user_id, groups: w.groups, created: w.created === true }));
+  return { counts, errors, changed };
 }
 
 async function createUsers(ctx: ChunkContext, creates: { record: SyncUserRecord; hash: string }[], writes: StateWrite[], errors: RunError[], counts: RunCounts) {
@@ -111,6 +120,7 @@ async function createUsers(ctx: ChunkContext, creates: { record: SyncUserRecord;
       source_updated_at: record.updated_at,
       status: 'ok',
       last_error: null,
+      created: true,
     });
     counts.created += 1;
   });

@@ -137,7 +137,7 @@ export class ProcessSyncRun {
     return true;
   }
 
-  private async advance(uow: UnitOfWork, id: string, next: number, counts: Partial<RunCounts>, errors: RunError[]): Promise<number> {
+  async advance(uow: UnitOfWork, id: string, next: number, counts: Partial<RunCounts>, errors: RunError[]): Promise<number> {
     const [row] = await uow.query<{ counts: RunCounts }[]>(`SELECT counts FROM sync_runs WHERE id = $1 FOR UPDATE`, [id]);
     await uow.query(`UPDATE sync_runs SET next_index = $2, counts = $3, errors = errors || $4::jsonb WHERE id = $1`, [
       id,
@@ -148,7 +148,8 @@ export class ProcessSyncRun {
     return next;
   }
 
-  private async disableLeavers(tenantId: string, run: RunState, settings: SourceSettings, locks: { key: string }[]): Promise<void> {
+  /** A full run's end: the source's users it did not name disabled, CHUNK_SIZE per transaction (also LDAP runs). */
+  async disableLeavers(tenantId: string, run: Pick<RunState, 'id' | 'source' | 'total'>, settings: SourceSettings, locks: { key: string }[]): Promise<void> {
     for (;;) {
       const more = await this.runner.inTenant(
         async (uow) => {
@@ -165,9 +166,10 @@ export class ProcessSyncRun {
     }
   }
 
-  private async complete(uow: UnitOfWork, id: string): Promise<void> {
+  /** The run marked completed, its stored batch dropped, sync.run.completed emitted (also LDAP runs). */
+  async complete(uow: UnitOfWork, id: string): Promise<void> {
     const [run] = await uow.query<{ source: string; mode: 'full' | 'incremental'; counts: Record<string, number>; duration_ms: number }[]>(
-      `UPDATE sync_runs SET status = 'completed', completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}', record_keys = '{}', record_hashes = '{}'
+      `UPDATE sync_runs SET status = 'completed', completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}', done_external_ids = '{}', record_keys = '{}', record_hashes = '{}'
         WHERE id = $1 AND status = 'started'
        RETURNING source, mode, counts, (extract(epoch FROM now() - started_at) * 1000)::int AS duration_ms`,
       [id],

@@ -6,6 +6,7 @@ import { DomainError } from '@credence/errors';
 import { JOBS, QUEUES, SyncRunJob } from '@credence/queues';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { checkBatch, contentHash } from '../../batch/sync-user-record';
+import { isLdapSource } from '../../ldap-sync/ldap-source';
 import { SOURCE_PATTERN } from '../../sources/source-settings';
 
 /** The most users one request may carry; bigger directories send several incremental requests. */
@@ -29,6 +30,8 @@ export function parseBatch(body: unknown): SubmitBatchInput {
   const unknown = Object.keys(b).find((k) => !['source', 'mode', 'force', 'users'].includes(k));
   if (unknown !== undefined) throw invalid(unknown.slice(0, 64), 'unknown field');
   if (typeof b.source !== 'string' || !SOURCE_PATTERN.test(b.source)) throw invalid('source', `source must match ${SOURCE_PATTERN.source}`);
+  // ldap-<connection id> is an LDAP connection's own source (its runs come from the directory, one at a time).
+  if (isLdapSource(b.source)) throw invalid('source', "ldap-<connection id> is an LDAP connection's source: start its runs with POST /connections/{id}/sync");
   if (b.mode !== 'full' && b.mode !== 'incremental') throw invalid('mode', 'mode must be full or incremental');
   if (b.force !== undefined && typeof b.force !== 'boolean') throw invalid('force', 'force must be a boolean');
   if (!Array.isArray(b.users) || b.users.length === 0 || b.users.length > MAX_BATCH_USERS) {

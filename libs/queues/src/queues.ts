@@ -58,6 +58,7 @@ export interface FederationMetadataTenantJob {
 }
 
 export interface WebhookDeliverJob {
+  /** Whose webhook: the tenant's id, or `platform` for a platform admin's webhook. */
   tenantId: string;
   deliveryId: string;
   /** Milliseconds to wait before each retry (WEBHOOK_RETRY_SCHEDULE when the delivery was queued). */

@@ -1,32 +1,28 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
-import { RequestContext } from '@credence/context';
 import { JobRegistry, JOBS, OnJob, QUEUES, WebhookDeliverJob } from '@credence/queues';
-import { TenantRegistry } from '@credence/tenancy';
 import { DeliverAttempt, AttemptOutcome } from './deliver-attempt';
-import { WEBHOOK_ACTOR } from './fan-out';
 import { scheduleBackoff } from './webhook-queue';
 
-/** How long a delivery waits when its endpoint is busy or an earlier event of its aggregate is still open. */
-const WAIT_MS = 500;
+/** Jobs one process works at once. Reads and writes of concurrent jobs are batched, and a slow endpoint holds at most PER_ENDPOINT of them. */
+export const WEBHOOK_WORKER_CONCURRENCY = 200;
 
 export class DeliveryFailed extends Error {}
 
 /**
- * The webhooks queue's worker. A failed attempt throws, so BullMQ schedules the next on the job's
- * schedule (a delayed job: it survives restarts); the last failed attempt marks the delivery dead
- * instead. A delivery that must wait is moved back to delayed without spending an attempt.
+ * The webhooks queue's worker, for both scopes (`tenantId` of the job is the owner: a tenant's id or
+ * `platform`). A failed attempt throws, so BullMQ schedules the next on the job's schedule (a
+ * delayed job: it survives restarts); the last failed attempt marks the delivery dead instead. A
+ * delivery that must wait is moved back to delayed without spending an attempt.
  */
-@Processor(QUEUES.webhooks, { concurrency: 50, settings: { backoffStrategy: scheduleBackoff } })
+@Processor(QUEUES.webhooks, { concurrency: WEBHOOK_WORKER_CONCURRENCY, settings: { backoffStrategy: scheduleBackoff } })
 export class WebhookDeliveryProcessor extends WorkerHost {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
 
   constructor(
     private readonly jobs: JobRegistry,
     private readonly deliver: DeliverAttempt,
-    private readonly context: RequestContext,
-    private readonly registry: TenantRegistry,
   ) {
     super();
   }
@@ -37,12 +33,10 @@ export class WebhookDeliveryProcessor extends WorkerHost {
 
   @OnJob(QUEUES.webhooks, JOBS.webhookDeliver)
   async deliverOne(job: Job<WebhookDeliverJob>, token?: string): Promise<AttemptOutcome> {
-    const tenant = await this.registry.byId(job.data.tenantId);
-    if (!tenant) return 'skipped';
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await this.context.runWith({ tenant, principal: WEBHOOK_ACTOR }, () => this.deliver.run(tenant.id, job.data.deliveryId, last));
-    if (outcome === 'wait') {
-      await job.moveToDelayed(Date.now() + WAIT_MS, token);
+    const outcome = await this.deliver.run(job.data.tenantId, job.data.deliveryId, last);
+    if (typeof outcome === 'object') {
+      await job.moveToDelayed(Date.now() + outcome.wait, token);
       throw new DelayedError();
     }
     if (outcome === 'retry') {

@@ -27,7 +27,13 @@ export const PER_ENDPOINT = 4;
 /** How long a delivery waits behind an earlier open delivery of its aggregate. */
 export const ORDER_WAIT_MS = 500;
 
-interface Target {
+/** Longest a delivery waits in process for a slot; an endpoint slower than this (moving average) is not waited for. */
+const MAX_IN_PROCESS_WAIT_MS = 1_000;
+/** Most deliveries waiting in process for one endpoint. */
+const MAX_WAITERS = 500;
+
+/** What an attempt needs of a delivery and its endpoint. */
+export interface DeliveryTarget {
   id: string;
   webhook_id: string;
   event_id: string;
@@ -35,9 +41,16 @@ interface Target {
   status: string;
   url: string;
   enabled: boolean;
+  /** The endpoint has a failure streak (an answer ends it). */
+  failing: boolean;
+  /** An earlier delivery of the same aggregate to this endpoint is still open, and the endpoint wants order. */
   blocked: boolean;
   secrets: Buffer;
 }
+
+/** How long a delivery the fan-out wrote is kept here for its first attempt. */
+const PRIMED_MS = 30_000;
+const MAX_PRIMED = 50_000;
 
 interface Outcome {
   id: string;
@@ -45,6 +58,8 @@ interface Outcome {
   status: 'delivered' | 'failed' | 'dead';
   /** None when the delivery was not sent (its endpoint is disabled). */
   attempt?: Attempt;
+  /** The endpoint had a failure streak when the delivery was read. */
+  failing?: boolean;
 }
 
 /**
@@ -60,10 +75,11 @@ interface Outcome {
 @Injectable()
 export class DeliverAttempt {
   private readonly log = new Logger('WebhookDelivery');
-  private readonly inFlight = new Map<string, number>();
-  /** Each endpoint's recent attempt duration (moving average): how long its waiting deliveries wait. */
-  private readonly latency = new Map<string, number>();
-  private readonly reads: KeyedBatcher<string, Target | undefined>;
+  /** When each attempt in flight to an endpoint started (at most PER_ENDPOINT). */
+  private readonly inFlight = new Map<string, number[]>();
+  private readonly waiters = new Map<string, ((startedAt: number) => void)[]>();
+  private readonly primed = new Map<string, { target: DeliveryTarget; expires: number }>();
+  private readonly reads: KeyedBatcher<string, DeliveryTarget | undefined>;
   private readonly writes: KeyedBatcher<Outcome, void>;
 
   constructor(
@@ -74,11 +90,29 @@ export class DeliverAttempt {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.reads = new KeyedBatcher((owner, ids) => this.load(owner, ids));
-    this.writes = new KeyedBatcher((owner, outcomes) => this.record(owner, outcomes));
+    this.writes = new KeyedBatcher((owner, outcomes) => this.record(owner, outcomes), 500, 1);
+  }
+
+  /**
+   * Deliveries the fan-out has just written, with what their first attempt needs: that attempt, in
+   * this process, then reads nothing. A job run elsewhere, or later, reads the database as usual.
+   */
+  prime(owner: WebhookOwner, targets: readonly DeliveryTarget[]): void {
+    if (this.primed.size + targets.length > MAX_PRIMED) this.primed.clear();
+    const expires = Date.now() + PRIMED_MS;
+    for (const t of targets) this.primed.set(`${owner}:${t.id}`, { target: t, expires });
+  }
+
+  private takePrimed(owner: WebhookOwner, deliveryId: string): DeliveryTarget | undefined {
+    const key = `${owner}:${deliveryId}`;
+    const hit = this.primed.get(key);
+    if (!hit) return undefined;
+    this.primed.delete(key);
+    return hit.expires > Date.now() ? hit.target : undefined;
   }
 
   async run(owner: WebhookOwner, deliveryId: string, last: boolean): Promise<AttemptOutcome> {
-    const target = await this.reads.submit(owner, deliveryId);
+    const target = this.takePrimed(owner, deliveryId) ?? (await this.reads.submit(owner, deliveryId));
     if (!target) return 'skipped';
     if (!target.enabled) {
       // Not sent while the endpoint is disabled; left failed, so redeliver-failed picks it up after re-enabling.
@@ -86,25 +120,78 @@ export class DeliverAttempt {
       return 'skipped';
     }
     if (target.blocked) return { wait: ORDER_WAIT_MS };
-    const busy = this.inFlight.get(target.webhook_id) ?? 0;
-    if (busy >= PER_ENDPOINT) return { wait: this.waitFor(target.webhook_id) };
-    this.inFlight.set(target.webhook_id, busy + 1);
+    const slotted = await this.slot(target.webhook_id);
+    if (slotted === undefined) return { wait: this.waitFor(target.webhook_id) };
+    let attempt: Attempt;
     try {
-      return await this.attempt(owner, target, last);
+      attempt = await this.attempt(owner, target);
     } finally {
-      const left = (this.inFlight.get(target.webhook_id) ?? 1) - 1;
-      if (left > 0) this.inFlight.set(target.webhook_id, left);
-      else this.inFlight.delete(target.webhook_id);
+      this.release(target.webhook_id, slotted); // the endpoint is done with; recording it needs no slot
     }
+    const outcome = !attempt.error ? 'delivered' : last ? 'dead' : 'retry';
+    await this.writes.submit(owner, { id: target.id, webhook_id: target.webhook_id, status: outcome === 'retry' ? 'failed' : outcome, attempt, failing: target.failing });
+    return outcome;
   }
 
-  /** About one answer of the endpoint, with jitter, so a hanging endpoint's backlog is not polled every few ms. */
+  /**
+   * One of the endpoint's PER_ENDPOINT slots. When all are taken by attempts that started a moment
+   * ago, the delivery waits here for the next (up to MAX_IN_PROCESS_WAIT_MS); when the oldest has
+   * been going for longer (a slow or hanging endpoint), it gets none and goes back to the queue until
+   * about when that attempt times out, so it holds no worker slot while the endpoint dawdles.
+   * Resolves with the slot's start, or undefined.
+   */
+  private async slot(webhookId: string): Promise<number | undefined> {
+    const started = this.inFlight.get(webhookId) ?? [];
+    if (started.length < PER_ENDPOINT) {
+      const at = Date.now();
+      started.push(at);
+      this.inFlight.set(webhookId, started);
+      return at;
+    }
+    const waiting = this.waiters.get(webhookId) ?? [];
+    if (Date.now() - Math.min(...started) > MAX_IN_PROCESS_WAIT_MS || waiting.length >= MAX_WAITERS) return undefined;
+    this.waiters.set(webhookId, waiting);
+    return new Promise<number | undefined>((resolve) => {
+      // An endpoint that turns slow does not keep its waiters: after a while they go back to the queue.
+      const timer = setTimeout(() => {
+        const at = waiting.indexOf(take);
+        if (at >= 0) waiting.splice(at, 1);
+        if (!waiting.length && this.waiters.get(webhookId) === waiting) this.waiters.delete(webhookId);
+        resolve(undefined);
+      }, MAX_IN_PROCESS_WAIT_MS);
+      const take = (at: number) => {
+        clearTimeout(timer);
+        resolve(at);
+      };
+      waiting.push(take);
+    });
+  }
+
+  /** Hands the slot (the oldest attempt's) to the next waiting delivery, or frees it. */
+  private release(webhookId: string, startedAt: number): void {
+    const started = this.inFlight.get(webhookId);
+    if (!started) return;
+    started.splice(Math.max(0, started.indexOf(startedAt)), 1);
+    const waiting = this.waiters.get(webhookId);
+    const next = waiting?.shift();
+    if (waiting && !waiting.length) this.waiters.delete(webhookId);
+    if (next) {
+      const at = Date.now();
+      started.push(at);
+      return next(at);
+    }
+    if (!started.length) this.inFlight.delete(webhookId);
+  }
+
+  /** Until about when the endpoint's oldest attempt ends (its timeout at the latest), with jitter. */
   private waitFor(webhookId: string): number {
-    const typical = this.latency.get(webhookId) ?? 100;
-    return Math.round(Math.min(Math.max(typical, 100), this.config.WEBHOOK_TIMEOUT_MS) * (0.75 + Math.random() * 0.5));
+    const oldest = Math.min(...(this.inFlight.get(webhookId) ?? [Date.now()]));
+    const left = oldest + this.config.WEBHOOK_TIMEOUT_MS - Date.now();
+    return Math.round(Math.max(left, 100) + 100 + Math.random() * 400);
   }
 
-  private async attempt(owner: WebhookOwner, target: Target, last: boolean): Promise<AttemptOutcome> {
+  /** Signs and posts; the attempt as recorded (with `error` when it failed). */
+  private async attempt(owner: WebhookOwner, target: DeliveryTarget): Promise<Attempt> {
     const opened = this.cache.secrets<WebhookSecrets>(owner, target.webhook_id, target.secrets, () => openSecrets(this.kek, owner, target.webhook_id, target.secrets));
     const secrets = signingSecrets(opened);
     const started = Date.now();
@@ -125,26 +212,21 @@ export class DeliverAttempt {
       error = err instanceof DomainError ? err.message : (err as Error).message;
     }
     const duration = Date.now() - started;
-    this.latency.set(target.webhook_id, Math.round(0.7 * (this.latency.get(target.webhook_id) ?? duration) + 0.3 * duration));
-    if (this.latency.size > 10_000) this.latency.clear();
-    const attempt: Attempt = {
+    return {
       at: new Date(started).toISOString(),
       duration_ms: duration,
       response_status: response?.status ?? null,
       response_excerpt: response?.excerpt ?? null,
       ...(error ? { error } : {}),
     };
-    const outcome = !error ? 'delivered' : last ? 'dead' : 'retry';
-    await this.writes.submit(owner, { id: target.id, webhook_id: target.webhook_id, status: outcome === 'retry' ? 'failed' : outcome, attempt });
-    return outcome;
   }
 
   /** The deliveries still to send, with their endpoint, in one transaction; undefined for those delivered, dead or gone. */
-  private async load(owner: WebhookOwner, ids: string[]): Promise<(Target | undefined)[]> {
+  private async load(owner: WebhookOwner, ids: string[]): Promise<(DeliveryTarget | undefined)[]> {
     const rows =
       (await this.units.asSystem(owner, (uow) =>
-        uow.query<Target[]>(
-          `SELECT d.id, d.webhook_id, d.event_id, d.body, d.status, w.url, w.enabled, w.secrets,
+        uow.query<DeliveryTarget[]>(
+          `SELECT d.id, d.webhook_id, d.event_id, d.body, d.status, w.url, w.enabled, w.secrets, w.failing_since IS NOT NULL AS failing,
                   w.ordered AND EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.aggregate = d.aggregate
                                           AND e.id < d.id AND e.status IN ('pending', 'failed')) AS blocked
              FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
@@ -163,15 +245,17 @@ export class DeliverAttempt {
    */
   private async record(owner: WebhookOwner, outcomes: Outcome[]): Promise<void[]> {
     await this.units.asSystem(owner, async (uow) => {
+      // One statement: the deliveries, and the streaks of the failing endpoints that answered now.
+      const answered = [...new Set(outcomes.filter((o) => o.status === 'delivered').map((o) => o.webhook_id))];
+      const cleared = [...new Set(outcomes.filter((o) => o.status === 'delivered' && o.failing).map((o) => o.webhook_id))];
       await uow.query(
-        `UPDATE webhook_deliveries d SET status = r.status, attempts = CASE WHEN r.attempt IS NULL THEN d.attempts ELSE d.attempts || jsonb_build_array(r.attempt) END,
+        `WITH streaks AS (UPDATE webhooks SET failing_since = NULL WHERE id = ANY($2::uuid[]) AND failing_since IS NOT NULL)
+         UPDATE webhook_deliveries d SET status = r.status, attempts = CASE WHEN r.attempt IS NULL THEN d.attempts ELSE d.attempts || jsonb_build_array(r.attempt) END,
                 updated_at = now()
            FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, status text, attempt jsonb)
           WHERE d.id = r.id`,
-        [JSON.stringify(outcomes.map((o) => ({ id: o.id, status: o.status, attempt: o.attempt ?? null })))],
+        [JSON.stringify(outcomes.map((o) => ({ id: o.id, status: o.status, attempt: o.attempt ?? null }))), cleared],
       );
-      const answered = [...new Set(outcomes.filter((o) => o.status === 'delivered').map((o) => o.webhook_id))];
-      if (answered.length) await uow.query(`UPDATE webhooks SET failing_since = NULL WHERE id = ANY($1::uuid[]) AND failing_since IS NOT NULL`, [answered]);
       const failed = new Map<string, Attempt>();
       for (const o of outcomes) if (o.status !== 'delivered' && o.attempt && !answered.includes(o.webhook_id)) failed.set(o.webhook_id, o.attempt);
       for (const [webhookId, attempt] of failed) {

@@ -17,7 +17,7 @@ export class SendTestEvent {
 
   async execute(tenantId: WebhookOwner, id: string): Promise<{ delivery_id: string; event_id: string }> {
     const eventId = uuidv7();
-    const [deliveryId] = await this.units.run(tenantId, async (uow) => {
+    const [target] = await this.units.run(tenantId, async (uow) => {
       const w = await getWebhook(uow, id);
       if (!w.enabled) throw new DomainError('webhook.disabled');
       const event = {
@@ -33,7 +33,7 @@ export class SendTestEvent {
       } as unknown as CredenceCloudEvent;
       return record(uow, event, [{ id: w.id, event_types: ['webhook.test'], exclude_fields: w.exclude_fields, include_fields: w.include_fields }]);
     });
-    await this.queue.enqueue(tenantId, [deliveryId]);
-    return { delivery_id: deliveryId, event_id: eventId };
+    await this.queue.enqueue(tenantId, [target.id]);
+    return { delivery_id: target.id, event_id: eventId };
   }
 }

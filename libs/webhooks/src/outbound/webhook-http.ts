@@ -24,6 +24,8 @@ type Address = { address: string; family: number };
 
 /** Idle keep-alive connections are closed after this long. */
 const IDLE_SOCKET_MS = 4_000;
+/** Idle connections kept per origin (an origin's endpoints share them). */
+const MAX_IDLE_SOCKETS = 1_024;
 /** Most agents (one per origin and vetted address) kept; past it they are all closed and made again. */
 const MAX_AGENTS = 2_000;
 
@@ -156,7 +158,8 @@ export class WebhookHttp implements OnApplicationShutdown {
     let agent = this.agents.get(key);
     if (!agent) {
       if (this.agents.size >= MAX_AGENTS) this.closeAgents();
-      const options = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
+      // One agent serves every endpoint of an origin: keep as many idle connections as are in use at once.
+      const options = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const, maxFreeSockets: MAX_IDLE_SOCKETS };
       agent = url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
       this.agents.set(key, agent);
     }

@@ -4,6 +4,7 @@ import { CreateEventStore1732570000000 } from './1732570000000-create-event-stor
 import { CreatePlatformAuditAndRetention1732580000000 } from './1732580000000-create-platform-audit-and-retention';
 import { TenantRowSecurity1732590000000 } from './1732590000000-tenant-row-security';
 import { TenantSpares1732600000000 } from './1732600000000-tenant-spares';
+import { PlatformWebhooks1732610000000 } from './1732610000000-platform-webhooks';
 
 /** Platform schema migrations, in order. Append only. */
 export const platformMigrations: MigrationSet = {
@@ -14,5 +15,6 @@ export const platformMigrations: MigrationSet = {
     CreatePlatformAuditAndRetention1732580000000,
     TenantRowSecurity1732590000000,
     TenantSpares1732600000000,
+    PlatformWebhooks1732610000000,
   ],
 };

@@ -267,7 +267,7 @@ describe('platform API keys (admin API)', () => {
       expect(res.body.meta.next_cursor).toBeNull();
       const bootstrap = res.body.data.filter((k: { bootstrap: boolean }) => k.bootstrap);
       expect(bootstrap).toHaveLength(1);
-      expect(bootstrap[0].scopes).toEqual(['tenants:read', 'tenants:write', 'api_keys:manage']);
+      expect(bootstrap[0].scopes).toEqual(['tenants:read', 'tenants:write', 'api_keys:manage', 'webhooks:manage']);
     });
 
     it('defaults to 20 per page', async () => {

@@ -57,7 +57,10 @@ function nestRoutes(modules: ModulesContainer): Map<string, boolean> {
       const cls = wrapper.metatype as (new (...args: never[]) => object) | null;
       if (!cls) continue;
       const base = String(Reflect.getMetadata(PATH_METADATA, cls) ?? '');
-      for (const name of Object.getOwnPropertyNames(cls.prototype)) {
+      // Routes a controller inherits count too (the webhook routes are declared once for both scopes).
+      const names = new Set<string>();
+      for (let proto = cls.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) Object.getOwnPropertyNames(proto).forEach((n) => names.add(n));
+      for (const name of names) {
         const handler = (cls.prototype as Record<string, unknown>)[name];
         if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];

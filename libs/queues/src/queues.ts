@@ -24,6 +24,8 @@ export const JOBS = {
   federationMetadataTenant: 'federation-metadata-tenant',
   /** One delivery of one event to one webhook; retried on the schedule the job carries. */
   webhookDeliver: 'webhook-deliver',
+  /** The first attempts of one event's deliveries in one scope; each that fails or must wait goes on as a webhookDeliver job. */
+  webhookFirstAttempts: 'webhook-first-attempts',
   /** One batch of POST /sync/users, processed in chunks; resumes at its stored position. */
   syncRun: 'sync-run',
   /** One LDAP directory sync run of a connection (libs/sync), page by page; resumes after the ids it has done. */
@@ -40,7 +42,7 @@ export const QUEUE_JOBS: Record<QueueName, readonly JobName[]> = {
   [QUEUES.tenantLifecycle]: [JOBS.purgeTenant, JOBS.refillTenantSpares],
   [QUEUES.retention]: [JOBS.retentionSweep, JOBS.retentionTenant, JOBS.retentionPlatform],
   [QUEUES.federation]: [JOBS.federationMetadataSweep, JOBS.federationMetadataTenant],
-  [QUEUES.webhooks]: [JOBS.webhookDeliver],
+  [QUEUES.webhooks]: [JOBS.webhookDeliver, JOBS.webhookFirstAttempts],
   [QUEUES.sync]: [JOBS.syncRun, JOBS.ldapSync, JOBS.ldapSyncSweep],
 };
 
@@ -62,9 +64,18 @@ export interface FederationMetadataTenantJob {
 }
 
 export interface WebhookDeliverJob {
+  /** Whose webhook: the tenant's id, or `platform` for a platform admin's webhook. */
   tenantId: string;
   deliveryId: string;
   /** Milliseconds to wait before each retry (WEBHOOK_RETRY_SCHEDULE when the delivery was queued). */
+  schedule: number[];
+}
+
+export interface WebhookFirstAttemptsJob {
+  /** Whose webhooks: the tenant's id, or `platform`. */
+  tenantId: string;
+  deliveryIds: string[];
+  /** WEBHOOK_RETRY_SCHEDULE when the deliveries were queued; a delivery that fails goes on with it. */
   schedule: number[];
 }
 

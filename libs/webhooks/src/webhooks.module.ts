@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { EventsConfigModule } from '@credence/event-relay';
 import { DeliverAttempt } from './delivery/deliver-attempt';
 import { WebhookFanOut } from './delivery/fan-out';
@@ -9,22 +10,30 @@ import { SendTestEvent } from './delivery/send-test';
 import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor';
 import { WebhookQueue } from './delivery/webhook-queue';
 import { WebhookHttp } from './outbound/webhook-http';
+import { WebhookUnits } from './scope/webhook-units';
 import { CreateWebhook } from './subscriptions/create-webhook/create-webhook';
 import { DeleteWebhook } from './subscriptions/delete-webhook/delete-webhook';
 import { ReadWebhooks } from './subscriptions/list-webhooks/list-webhooks';
+import { PlatformWebhooksController } from './subscriptions/platform-webhooks.controller';
 import { RotateWebhookSecret } from './subscriptions/rotate-secret/rotate-secret';
 import { UpdateWebhook } from './subscriptions/update-webhook/update-webhook';
+import { WebhookCache, WebhookChanges } from './subscriptions/webhook-cache';
+import { WebhookUseCases } from './subscriptions/webhook-routes';
 import { WebhooksController } from './subscriptions/webhooks.controller';
 
 /**
- * Outbound webhooks (Standard Webhooks): the subscriptions API, the fan-out consumer of the event
- * transport, and the `webhooks` queue's delivery worker. Only apps/sync imports it, so one worker
- * of the queue runs per process.
+ * Outbound webhooks (Standard Webhooks): the subscriptions API of tenants (/v1/t/{tenant}/webhooks)
+ * and of the platform (/v1/admin/webhooks), the fan-out consumer of the event transport, and the
+ * `webhooks` queue's delivery worker, one implementation for both scopes (WebhookUnits). Only
+ * apps/sync imports it, so one worker of the queue runs per process.
  */
 @Module({
-  imports: [EventsConfigModule],
-  controllers: [WebhooksController],
+  imports: [CqrsModule, EventsConfigModule],
+  controllers: [WebhooksController, PlatformWebhooksController],
   providers: [
+    WebhookUnits,
+    WebhookCache,
+    WebhookChanges,
     WebhookHttp,
     WebhookQueue,
     WebhookFanOut,
@@ -39,6 +48,7 @@ import { WebhooksController } from './subscriptions/webhooks.controller';
     SendTestEvent,
     ListDeliveries,
     Redeliver,
+    WebhookUseCases,
   ],
 })
 export class WebhooksModule {}

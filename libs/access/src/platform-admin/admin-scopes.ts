@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 
-export const ADMIN_SCOPES = ['tenants:read', 'tenants:write', 'api_keys:manage'] as const;
+export const ADMIN_SCOPES = ['tenants:read', 'tenants:write', 'api_keys:manage', 'webhooks:manage'] as const;
 export type AdminScope = (typeof ADMIN_SCOPES)[number];
 
 export const REQUIRED_SCOPES = 'credence:admin-scopes';

@@ -3,10 +3,12 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { subjects } from '@credence/contracts';
 import { KeyEncryption } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
-import { TenantTransactionRunner } from '@credence/tenancy';
 import { WebhookHttp, WebhookResponse } from '../outbound/webhook-http';
+import { WebhookOwner, WebhookUnits } from '../scope/webhook-units';
 import { signatureHeader } from '../signing/signature';
-import { openSecrets, signingSecrets } from '../signing/webhook-secrets';
+import { openSecrets, signingSecrets, WebhookSecrets } from '../signing/webhook-secrets';
+import { WebhookCache } from '../subscriptions/webhook-cache';
+import { KeyedBatcher } from './keyed-batcher';
 
 export interface Attempt {
   at: string;
@@ -16,82 +18,182 @@ export interface Attempt {
   error?: string;
 }
 
-/** What the job should do next. */
-export type AttemptOutcome = 'delivered' | 'retry' | 'dead' | 'skipped' | 'wait';
+/** What the job should do next; `wait` moves it back to delayed for that long without spending an attempt. */
+export type AttemptOutcome = 'delivered' | 'retry' | 'dead' | 'skipped' | { wait: number };
 
 /** Deliveries to one endpoint at once per process. */
 export const PER_ENDPOINT = 4;
 
-interface Target {
+/** How long a delivery waits behind an earlier open delivery of its aggregate. */
+export const ORDER_WAIT_MS = 500;
+
+/** Longest a delivery waits in process for a slot; an endpoint slower than this (moving average) is not waited for. */
+const MAX_IN_PROCESS_WAIT_MS = 1_000;
+/** Most deliveries waiting in process for one endpoint. */
+const MAX_WAITERS = 500;
+
+/** What an attempt needs of a delivery and its endpoint. */
+export interface DeliveryTarget {
   id: string;
   webhook_id: string;
   event_id: string;
-  aggregate: string;
   body: string;
   status: string;
   url: string;
   enabled: boolean;
-  ordered: boolean;
+  /** The endpoint has a failure streak (an answer ends it). */
+  failing: boolean;
+  /** An earlier delivery of the same aggregate to this endpoint is still open, and the endpoint wants order. */
+  blocked: boolean;
   secrets: Buffer;
 }
 
+/** How long a delivery the fan-out wrote is kept here for its first attempt. */
+const PRIMED_MS = 30_000;
+const MAX_PRIMED = 50_000;
+
+interface Outcome {
+  id: string;
+  webhook_id: string;
+  status: 'delivered' | 'failed' | 'dead';
+  /** None when the delivery was not sent (its endpoint is disabled). */
+  attempt?: Attempt;
+  /** The endpoint had a failure streak when the delivery was read. */
+  failing?: boolean;
+}
+
 /**
- * One attempt of one delivery, in the tenant in context: checks the order (an earlier delivery of the
- * same aggregate to the same endpoint still open means wait), signs with every live secret, posts
- * through the SSRF guard (DNS checked again now), and records the attempt, the delivery's status and
- * the endpoint's failure streak; a streak past WEBHOOK_DISABLE_AFTER_SECONDS disables the endpoint.
+ * One attempt of one delivery: checks the order (an earlier delivery of the same aggregate to the
+ * same endpoint still open means wait), signs with every live secret, posts through the SSRF guard
+ * (DNS checked again now), and records the attempt, the delivery's status and the endpoint's failure
+ * streak; a streak past WEBHOOK_DISABLE_AFTER_SECONDS disables the endpoint.
+ *
+ * The reads and the writes of the attempts in flight for one scope are batched (KeyedBatcher): one
+ * transaction reads many deliveries, one records many attempts. A slow endpoint holds at most
+ * PER_ENDPOINT of the worker's slots; the others wait about as long as that endpoint takes to answer.
  */
 @Injectable()
 export class DeliverAttempt {
   private readonly log = new Logger('WebhookDelivery');
-  /** Attempts in flight per endpoint in this process: a slow endpoint holds at most PER_ENDPOINT of the worker's slots. */
-  private readonly inFlight = new Map<string, number>();
+  /** When each attempt in flight to an endpoint started (at most PER_ENDPOINT). */
+  private readonly inFlight = new Map<string, number[]>();
+  private readonly waiters = new Map<string, ((startedAt: number) => void)[]>();
+  private readonly primed = new Map<string, { target: DeliveryTarget; expires: number }>();
+  private readonly reads: KeyedBatcher<string, DeliveryTarget | undefined>;
+  private readonly writes: KeyedBatcher<Outcome, void>;
 
   constructor(
-    private readonly runner: TenantTransactionRunner,
+    private readonly units: WebhookUnits,
     private readonly kek: KeyEncryption,
     private readonly http: WebhookHttp,
+    private readonly cache: WebhookCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  async run(tenantId: string, deliveryId: string, last: boolean): Promise<AttemptOutcome> {
-    const target = await this.runner.inTenant(async (uow) => {
-      const [row] = await uow.query<Target[]>(
-        `SELECT d.id, d.webhook_id, d.event_id, d.aggregate, d.body, d.status, w.url, w.enabled, w.ordered, w.secrets
-           FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = $1`,
-        [deliveryId],
-      );
-      if (!row || row.status === 'delivered' || row.status === 'dead') return undefined;
-      if (!row.enabled) {
-        // Not sent while the endpoint is disabled; left failed, so redeliver-failed picks it up after re-enabling.
-        await uow.query(`UPDATE webhook_deliveries SET status = 'failed', updated_at = now() WHERE id = $1`, [row.id]);
-        return undefined;
-      }
-      if (row.ordered) {
-        const [earlier] = await uow.query<unknown[]>(
-          `SELECT 1 FROM webhook_deliveries WHERE webhook_id = $1 AND aggregate = $2 AND id < $3 AND status IN ('pending', 'failed') LIMIT 1`,
-          [row.webhook_id, row.aggregate, row.id],
-        );
-        if (earlier) return 'wait' as const;
-      }
-      return row;
-    });
-    if (!target) return 'skipped';
-    if (target === 'wait') return 'wait';
-    const busy = this.inFlight.get(target.webhook_id) ?? 0;
-    if (busy >= PER_ENDPOINT) return 'wait';
-    this.inFlight.set(target.webhook_id, busy + 1);
-    try {
-      return await this.attempt(tenantId, target, last);
-    } finally {
-      const left = (this.inFlight.get(target.webhook_id) ?? 1) - 1;
-      if (left > 0) this.inFlight.set(target.webhook_id, left);
-      else this.inFlight.delete(target.webhook_id);
-    }
+  ) {
+    this.reads = new KeyedBatcher((owner, ids) => this.load(owner, ids));
+    this.writes = new KeyedBatcher((owner, outcomes) => this.record(owner, outcomes), 500, 1);
   }
 
-  private async attempt(tenantId: string, target: Target, last: boolean): Promise<AttemptOutcome> {
-    const secrets = signingSecrets(openSecrets(this.kek, tenantId, target.webhook_id, target.secrets));
+  /**
+   * Deliveries the fan-out has just written, with what their first attempt needs: that attempt, in
+   * this process, then reads nothing. A job run elsewhere, or later, reads the database as usual.
+   */
+  prime(owner: WebhookOwner, targets: readonly DeliveryTarget[]): void {
+    if (this.primed.size + targets.length > MAX_PRIMED) this.primed.clear();
+    const expires = Date.now() + PRIMED_MS;
+    for (const t of targets) this.primed.set(`${owner}:${t.id}`, { target: t, expires });
+  }
+
+  private takePrimed(owner: WebhookOwner, deliveryId: string): DeliveryTarget | undefined {
+    const key = `${owner}:${deliveryId}`;
+    const hit = this.primed.get(key);
+    if (!hit) return undefined;
+    this.primed.delete(key);
+    return hit.expires > Date.now() ? hit.target : undefined;
+  }
+
+  async run(owner: WebhookOwner, deliveryId: string, last: boolean): Promise<AttemptOutcome> {
+    const target = this.takePrimed(owner, deliveryId) ?? (await this.reads.submit(owner, deliveryId));
+    if (!target) return 'skipped';
+    if (!target.enabled) {
+      // Not sent while the endpoint is disabled; left failed, so redeliver-failed picks it up after re-enabling.
+      await this.writes.submit(owner, { id: target.id, webhook_id: target.webhook_id, status: 'failed' });
+      return 'skipped';
+    }
+    if (target.blocked) return { wait: ORDER_WAIT_MS };
+    const slotted = await this.slot(target.webhook_id);
+    if (slotted === undefined) return { wait: this.waitFor(target.webhook_id) };
+    let attempt: Attempt;
+    try {
+      attempt = await this.attempt(owner, target);
+    } finally {
+      this.release(target.webhook_id, slotted); // the endpoint is done with; recording it needs no slot
+    }
+    const outcome = !attempt.error ? 'delivered' : last ? 'dead' : 'retry';
+    await this.writes.submit(owner, { id: target.id, webhook_id: target.webhook_id, status: outcome === 'retry' ? 'failed' : outcome, attempt, failing: target.failing });
+    return outcome;
+  }
+
+  /**
+   * One of the endpoint's PER_ENDPOINT slots. When all are taken by attempts that started a moment
+   * ago, the delivery waits here for the next (up to MAX_IN_PROCESS_WAIT_MS); when the oldest has
+   * been going for longer (a slow or hanging endpoint), it gets none and goes back to the queue until
+   * about when that attempt times out, so it holds no worker slot while the endpoint dawdles.
+   * Resolves with the slot's start, or undefined.
+   */
+  private async slot(webhookId: string): Promise<number | undefined> {
+    const started = this.inFlight.get(webhookId) ?? [];
+    if (started.length < PER_ENDPOINT) {
+      const at = Date.now();
+      started.push(at);
+      this.inFlight.set(webhookId, started);
+      return at;
+    }
+    const waiting = this.waiters.get(webhookId) ?? [];
+    if (Date.now() - Math.min(...started) > MAX_IN_PROCESS_WAIT_MS || waiting.length >= MAX_WAITERS) return undefined;
+    this.waiters.set(webhookId, waiting);
+    return new Promise<number | undefined>((resolve) => {
+      // An endpoint that turns slow does not keep its waiters: after a while they go back to the queue.
+      const timer = setTimeout(() => {
+        const at = waiting.indexOf(take);
+        if (at >= 0) waiting.splice(at, 1);
+        if (!waiting.length && this.waiters.get(webhookId) === waiting) this.waiters.delete(webhookId);
+        resolve(undefined);
+      }, MAX_IN_PROCESS_WAIT_MS);
+      const take = (at: number) => {
+        clearTimeout(timer);
+        resolve(at);
+      };
+      waiting.push(take);
+    });
+  }
+
+  /** Hands the slot (the oldest attempt's) to the next waiting delivery, or frees it. */
+  private release(webhookId: string, startedAt: number): void {
+    const started = this.inFlight.get(webhookId);
+    if (!started) return;
+    started.splice(Math.max(0, started.indexOf(startedAt)), 1);
+    const waiting = this.waiters.get(webhookId);
+    const next = waiting?.shift();
+    if (waiting && !waiting.length) this.waiters.delete(webhookId);
+    if (next) {
+      const at = Date.now();
+      started.push(at);
+      return next(at);
+    }
+    if (!started.length) this.inFlight.delete(webhookId);
+  }
+
+  /** Until about when the endpoint's oldest attempt ends (its timeout at the latest), with jitter. */
+  private waitFor(webhookId: string): number {
+    const oldest = Math.min(...(this.inFlight.get(webhookId) ?? [Date.now()]));
+    const left = oldest + this.config.WEBHOOK_TIMEOUT_MS - Date.now();
+    return Math.round(Math.max(left, 100) + 100 + Math.random() * 400);
+  }
+
+  /** Signs and posts; the attempt as recorded (with `error` when it failed). */
+  private async attempt(owner: WebhookOwner, target: DeliveryTarget): Promise<Attempt> {
+    const opened = this.cache.secrets<WebhookSecrets>(owner, target.webhook_id, target.secrets, () => openSecrets(this.kek, owner, target.webhook_id, target.secrets));
+    const secrets = signingSecrets(opened);
     const started = Date.now();
     const timestamp = Math.floor(started / 1000);
     let response: WebhookResponse | undefined;
@@ -109,39 +211,65 @@ export class DeliverAttempt {
     } catch (err) {
       error = err instanceof DomainError ? err.message : (err as Error).message;
     }
-    const attempt: Attempt = {
+    const duration = Date.now() - started;
+    return {
       at: new Date(started).toISOString(),
-      duration_ms: Date.now() - started,
+      duration_ms: duration,
       response_status: response?.status ?? null,
       response_excerpt: response?.excerpt ?? null,
       ...(error ? { error } : {}),
     };
-    const outcome: AttemptOutcome = !error ? 'delivered' : last ? 'dead' : 'retry';
-    await this.record(target, attempt, outcome);
-    return outcome;
   }
 
-  private async record(target: Target, attempt: Attempt, outcome: AttemptOutcome): Promise<void> {
-    const status = outcome === 'delivered' ? 'delivered' : outcome === 'dead' ? 'dead' : 'failed';
-    await this.runner.inTenant(async (uow) => {
-      await uow.query(`UPDATE webhook_deliveries SET status = $2, attempts = attempts || $3::jsonb, updated_at = now() WHERE id = $1`, [
-        target.id,
-        status,
-        JSON.stringify([attempt]),
-      ]);
-      if (outcome === 'delivered') {
-        await uow.query(`UPDATE webhooks SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [target.webhook_id]);
-        return;
-      }
-      const [w] = await uow.query<{ failing_since: Date; enabled: boolean; url: string; event_types: string[] }[]>(
-        `UPDATE webhooks SET failing_since = COALESCE(failing_since, $2::timestamptz) WHERE id = $1 RETURNING failing_since, enabled, url, event_types`,
-        [target.webhook_id, attempt.at],
+  /** The deliveries still to send, with their endpoint, in one transaction; undefined for those delivered, dead or gone. */
+  private async load(owner: WebhookOwner, ids: string[]): Promise<(DeliveryTarget | undefined)[]> {
+    const rows =
+      (await this.units.asSystem(owner, (uow) =>
+        uow.query<DeliveryTarget[]>(
+          `SELECT d.id, d.webhook_id, d.event_id, d.body, d.status, w.url, w.enabled, w.secrets, w.failing_since IS NOT NULL AS failing,
+                  w.ordered AND EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.aggregate = d.aggregate
+                                          AND e.id < d.id AND e.status IN ('pending', 'failed')) AS blocked
+             FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+            WHERE d.id = ANY($1::uuid[]) AND d.status IN ('pending', 'failed')`,
+          [ids],
+        ),
+      )) ?? [];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id));
+  }
+
+  /**
+   * The attempts of many deliveries in one transaction: their statuses and attempts in one statement,
+   * the failure streaks of the endpoints that answered cleared in another; an endpoint that failed
+   * has its streak started, and is disabled (with webhook.disabled) once it is too long.
+   */
+  private async record(owner: WebhookOwner, outcomes: Outcome[]): Promise<void[]> {
+    await this.units.asSystem(owner, async (uow) => {
+      // One statement: the deliveries, and the streaks of the failing endpoints that answered now.
+      const answered = [...new Set(outcomes.filter((o) => o.status === 'delivered').map((o) => o.webhook_id))];
+      const cleared = [...new Set(outcomes.filter((o) => o.status === 'delivered' && o.failing).map((o) => o.webhook_id))];
+      await uow.query(
+        `WITH streaks AS (UPDATE webhooks SET failing_since = NULL WHERE id = ANY($2::uuid[]) AND failing_since IS NOT NULL)
+         UPDATE webhook_deliveries d SET status = r.status, attempts = CASE WHEN r.attempt IS NULL THEN d.attempts ELSE d.attempts || jsonb_build_array(r.attempt) END,
+                updated_at = now()
+           FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, status text, attempt jsonb)
+          WHERE d.id = r.id`,
+        [JSON.stringify(outcomes.map((o) => ({ id: o.id, status: o.status, attempt: o.attempt ?? null }))), cleared],
       );
-      if (!w || !w.enabled || Date.now() - w.failing_since.getTime() < this.config.WEBHOOK_DISABLE_AFTER_SECONDS * 1000) return;
-      const reason = `every delivery failed since ${w.failing_since.toISOString()}; last: ${attempt.error}`.slice(0, 2000);
-      await uow.query(`UPDATE webhooks SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1`, [target.webhook_id, reason]);
-      uow.emit('webhook.disabled', subjects.webhook(target.webhook_id), { webhook_id: target.webhook_id, url: w.url, reason, failing_since: w.failing_since.toISOString() });
-      this.log.warn({ webhook_id: target.webhook_id }, 'webhook disabled after failing too long');
+      const failed = new Map<string, Attempt>();
+      for (const o of outcomes) if (o.status !== 'delivered' && o.attempt && !answered.includes(o.webhook_id)) failed.set(o.webhook_id, o.attempt);
+      for (const [webhookId, attempt] of failed) {
+        const [w] = await uow.query<{ failing_since: Date; enabled: boolean; url: string }[]>(
+          `UPDATE webhooks SET failing_since = COALESCE(failing_since, $2::timestamptz) WHERE id = $1 RETURNING failing_since, enabled, url`,
+          [webhookId, attempt.at],
+        );
+        if (!w || !w.enabled || Date.now() - w.failing_since.getTime() < this.config.WEBHOOK_DISABLE_AFTER_SECONDS * 1000) continue;
+        const reason = `every delivery failed since ${w.failing_since.toISOString()}; last: ${attempt.error}`.slice(0, 2000);
+        await uow.query(`UPDATE webhooks SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1`, [webhookId, reason]);
+        uow.emit('webhook.disabled', subjects.webhook(webhookId), { webhook_id: webhookId, url: w.url, reason, failing_since: w.failing_since.toISOString() });
+        this.log.warn({ webhook_id: webhookId }, 'webhook disabled after failing too long');
+      }
     });
+    return outcomes.map(() => undefined);
   }
 }

@@ -1,62 +1,73 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { CredenceCloudEvent } from '@credence/contracts';
-import { RequestContext } from '@credence/context';
-import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import type { UnitOfWork } from '@credence/tenancy';
+import { eventOwner, WebhookUnits } from '../scope/webhook-units';
+import { Subscription, WebhookCache } from '../subscriptions/webhook-cache';
+import { DeliverAttempt, DeliveryTarget } from './deliver-attempt';
 import { deliveryBody, matchesType } from './event-filter';
 import { WebhookQueue } from './webhook-queue';
 
-interface Subscription {
-  id: string;
-  event_types: string[];
-  exclude_fields: string[];
-  include_fields: string[];
-}
-
-export const WEBHOOK_ACTOR = 'system:webhooks';
+export { WEBHOOK_ACTOR } from '../scope/webhook-units';
 
 /**
- * One event → one delivery row per matching enabled subscription of its tenant, then one queued job
- * each. Rows are unique per (webhook, event): an event the transport delivers twice (a crash before
- * the ack) queues the same deliveries again, which the job ids make a no-op.
+ * One event → one delivery row per matching enabled subscription of its scope (its tenant's, or the
+ * platform's for platform events: see eventOwner), then one queued job each. Rows are unique per
+ * (webhook, event): an event the transport delivers twice (a crash before the ack) queues the same
+ * deliveries again, which the job ids make a no-op. The first attempts of an event's deliveries are
+ * one job (WebhookQueue.enqueueFirst): the queue's cost is paid per event, not per delivery. The subscriptions come from WebhookCache, so an
+ * event no subscription wants costs no database transaction.
  */
 @Injectable()
 export class WebhookFanOut {
   constructor(
-    private readonly runner: TenantTransactionRunner,
-    private readonly context: RequestContext,
-    private readonly registry: TenantRegistry,
+    private readonly units: WebhookUnits,
+    private readonly cache: WebhookCache,
     private readonly queue: WebhookQueue,
+    private readonly deliver: DeliverAttempt,
   ) {}
 
   async fanOut(event: CredenceCloudEvent): Promise<number> {
-    const tenant = typeof event.tenantid === 'string' ? await this.registry.byId(event.tenantid) : null;
-    if (!tenant) return 0; // platform events and tenants that are gone
-    const pending = await this.context.runWith({ tenant, principal: WEBHOOK_ACTOR }, () =>
-      this.runner.inTenant(async (uow) => {
-        const subs = await uow.query<Subscription[]>(`SELECT id, event_types, exclude_fields, include_fields FROM webhooks WHERE enabled`);
-        return record(
-          uow,
-          event,
-          subs.filter((s) => matchesType(s.event_types, event.type)),
-        );
-      }),
+    const owner = eventOwner(event);
+    if (!owner) return 0;
+    const subs = await this.cache.subscriptions(owner, () =>
+      this.units.asSystem(owner, (uow) => uow.query<Subscription[]>(`SELECT id, event_types, exclude_fields, include_fields FROM webhooks WHERE enabled ORDER BY id`)),
     );
-    await this.queue.enqueue(tenant.id, pending);
+    const matching = (subs ?? []).filter((s) => matchesType(s.event_types, event.type));
+    if (!matching.length) return 0; // also a tenant that is gone
+    const pending = (await this.units.asSystem(owner, (uow) => record(uow, event, matching))) ?? [];
+    this.deliver.prime(owner, pending);
+    await this.queue.enqueueFirst(
+      owner,
+      event.id,
+      pending.map((p) => p.id),
+    );
     return pending.length;
   }
 }
 
-/** Writes the delivery rows (the body each subscription receives, fixed now) and returns the ids still pending. */
-export async function record(uow: UnitOfWork, event: CredenceCloudEvent, subs: Subscription[]): Promise<string[]> {
+/**
+ * Writes the delivery rows (the body each subscription receives, fixed now) and returns those still
+ * pending, each with what its first attempt needs (DeliveryTarget), read in the same statement. A
+ * subscription deleted or disabled since the cache read it is skipped (no row can reference it).
+ */
+export async function record(uow: UnitOfWork, event: CredenceCloudEvent, subs: Subscription[]): Promise<DeliveryTarget[]> {
   if (!subs.length) return [];
-  const rows = subs.map((s) => [uuidv7(), s.id, deliveryBody(event, s.exclude_fields, s.include_fields)]);
-  const found = await uow.query<{ id: string; status: string }[]>(
-    `INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, aggregate, body)
-     SELECT r.id, r.webhook_id, $1, $2, $3, r.body FROM jsonb_to_recordset($4::jsonb) AS r(id uuid, webhook_id uuid, body text)
-     ON CONFLICT (webhook_id, event_id) DO UPDATE SET updated_at = webhook_deliveries.updated_at
-     RETURNING id, status`,
-    [event.id, event.type, String(event.subject ?? ''), JSON.stringify(rows.map(([id, webhook_id, body]) => ({ id, webhook_id, body })))],
+  const rows = subs.map((s) => ({ id: uuidv7(), webhook_id: s.id, body: deliveryBody(event, s.exclude_fields, s.include_fields) }));
+  const found = await uow.query<DeliveryTarget[]>(
+    `WITH ins AS (
+       INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, aggregate, body)
+       SELECT r.id, r.webhook_id, $1, $2, $3, r.body FROM jsonb_to_recordset($4::jsonb) AS r(id uuid, webhook_id uuid, body text)
+        WHERE EXISTS (SELECT 1 FROM webhooks w WHERE w.id = r.webhook_id AND w.enabled)
+       ON CONFLICT (webhook_id, event_id) DO UPDATE SET updated_at = webhook_deliveries.updated_at
+       RETURNING id, webhook_id, event_id, body, status)
+     SELECT ins.id, ins.webhook_id, ins.event_id, ins.body, ins.status, w.url, w.enabled, w.secrets, w.failing_since IS NOT NULL AS failing,
+            w.ordered AND EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = ins.webhook_id AND e.aggregate = $3
+                                    AND e.id < ins.id AND e.status IN ('pending', 'failed')) AS blocked
+       FROM ins JOIN webhooks w ON w.id = ins.webhook_id
+      WHERE ins.status = 'pending'
+      ORDER BY ins.id`,
+    [event.id, event.type, String(event.subject ?? ''), JSON.stringify(rows)],
   );
-  return found.filter((r) => r.status === 'pending').map((r) => r.id);
+  return found;
 }

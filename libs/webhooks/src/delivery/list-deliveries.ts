@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Page, pageOf } from '@credence/http';
-import { TenantTransactionRunner } from '@credence/tenancy';
 import { getWebhook } from '../subscriptions/webhook-row';
 import type { Attempt } from './deliver-attempt';
+import { WebhookOwner, WebhookUnits } from '../scope/webhook-units';
 
 export interface DeliveryResponse {
   id: string;
@@ -27,11 +27,10 @@ interface Row {
 /** A webhook's deliveries, newest first, each with every attempt. */
 @Injectable()
 export class ListDeliveries {
-  constructor(private readonly runner: TenantTransactionRunner) {}
+  constructor(private readonly units: WebhookUnits) {}
 
-  async execute(tenantId: string, webhookId: string, limit: number, before: string | null, status?: string): Promise<Page<DeliveryResponse>> {
-    this.runner.assertAmbientTenant(tenantId);
-    const rows = await this.runner.inTenant(async (uow) => {
+  async execute(tenantId: WebhookOwner, webhookId: string, limit: number, before: string | null, status?: string): Promise<Page<DeliveryResponse>> {
+    const rows = await this.units.run(tenantId, async (uow) => {
       await getWebhook(uow, webhookId);
       return uow.query<Row[]>(
         `SELECT id, event_id, event_type, status, attempts, created_at, updated_at FROM webhook_deliveries

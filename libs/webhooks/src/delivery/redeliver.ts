@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@credence/errors';
-import { TenantTransactionRunner } from '@credence/tenancy';
 import { getWebhook } from '../subscriptions/webhook-row';
 import { WebhookQueue } from './webhook-queue';
+import { WebhookOwner, WebhookUnits } from '../scope/webhook-units';
 
 /** Most deliveries one bulk redelivery queues. */
 export const BULK_REDELIVER_MAX = 1000;
@@ -16,14 +16,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class Redeliver {
   constructor(
-    private readonly runner: TenantTransactionRunner,
+    private readonly units: WebhookUnits,
     private readonly queue: WebhookQueue,
   ) {}
 
-  async one(tenantId: string, webhookId: string, deliveryId: string): Promise<{ delivery_id: string; status: 'pending' }> {
-    this.runner.assertAmbientTenant(tenantId);
+  async one(tenantId: WebhookOwner, webhookId: string, deliveryId: string): Promise<{ delivery_id: string; status: 'pending' }> {
     if (!UUID.test(deliveryId)) throw new DomainError('webhook.delivery_not_found');
-    await this.runner.inTenant(async (uow) => {
+    await this.units.run(tenantId, async (uow) => {
       await getWebhook(uow, webhookId);
       const rows = await uow.query<unknown[]>(`UPDATE webhook_deliveries SET status = 'pending', updated_at = now() WHERE id = $1 AND webhook_id = $2 RETURNING id`, [
         deliveryId.toLowerCase(),
@@ -36,9 +35,8 @@ export class Redeliver {
   }
 
   /** Every failed or dead delivery of the webhook created since `since`, oldest first, up to BULK_REDELIVER_MAX. */
-  async failedSince(tenantId: string, webhookId: string, since: Date): Promise<{ queued: number }> {
-    this.runner.assertAmbientTenant(tenantId);
-    const ids = await this.runner.inTenant(async (uow) => {
+  async failedSince(tenantId: WebhookOwner, webhookId: string, since: Date): Promise<{ queued: number }> {
+    const ids = await this.units.run(tenantId, async (uow) => {
       await getWebhook(uow, webhookId);
       const rows = await uow.query<{ id: string }[]>(
         `UPDATE webhook_deliveries SET status = 'pending', updated_at = now()

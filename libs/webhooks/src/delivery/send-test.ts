@@ -2,23 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { CredenceCloudEvent } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
-import { TenantTransactionRunner } from '@credence/tenancy';
 import { getWebhook } from '../subscriptions/webhook-row';
 import { record } from './fan-out';
 import { WebhookQueue } from './webhook-queue';
+import { WebhookOwner, WebhookUnits } from '../scope/webhook-units';
 
 /** Queues a `webhook.test` event to one endpoint, through the same delivery path (signed, retried, recorded). */
 @Injectable()
 export class SendTestEvent {
   constructor(
-    private readonly runner: TenantTransactionRunner,
+    private readonly units: WebhookUnits,
     private readonly queue: WebhookQueue,
   ) {}
 
-  async execute(tenantId: string, id: string): Promise<{ delivery_id: string; event_id: string }> {
-    const tenant = this.runner.assertAmbientTenant(tenantId);
+  async execute(tenantId: WebhookOwner, id: string): Promise<{ delivery_id: string; event_id: string }> {
     const eventId = uuidv7();
-    const [deliveryId] = await this.runner.inTenant(async (uow) => {
+    const [target] = await this.units.run(tenantId, async (uow) => {
       const w = await getWebhook(uow, id);
       if (!w.enabled) throw new DomainError('webhook.disabled');
       const event = {
@@ -29,12 +28,12 @@ export class SendTestEvent {
         time: new Date().toISOString(),
         subject: `webhook/${w.id}`,
         datacontenttype: 'application/json',
-        tenantid: tenant.id,
+        tenantid: tenantId,
         data: { webhook_id: w.id },
       } as unknown as CredenceCloudEvent;
       return record(uow, event, [{ id: w.id, event_types: ['webhook.test'], exclude_fields: w.exclude_fields, include_fields: w.include_fields }]);
     });
-    await this.queue.enqueue(tenant.id, [deliveryId]);
-    return { delivery_id: deliveryId, event_id: eventId };
+    await this.queue.enqueue(tenantId, [target.id]);
+    return { delivery_id: target.id, event_id: eventId };
   }
 }

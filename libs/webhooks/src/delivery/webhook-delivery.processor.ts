@@ -1,32 +1,35 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
-import { RequestContext } from '@credence/context';
-import { JobRegistry, JOBS, OnJob, QUEUES, WebhookDeliverJob } from '@credence/queues';
-import { TenantRegistry } from '@credence/tenancy';
+import { JobRegistry, JOBS, OnJob, QUEUES, WebhookDeliverJob, WebhookFirstAttemptsJob } from '@credence/queues';
 import { DeliverAttempt, AttemptOutcome } from './deliver-attempt';
-import { WEBHOOK_ACTOR } from './fan-out';
-import { scheduleBackoff } from './webhook-queue';
+import { jitter, LaterDelivery, scheduleBackoff, WebhookQueue } from './webhook-queue';
 
-/** How long a delivery waits when its endpoint is busy or an earlier event of its aggregate is still open. */
-const WAIT_MS = 500;
+/** Jobs one process works at once. Reads and writes of concurrent jobs are batched, and a slow endpoint holds at most PER_ENDPOINT of them. */
+export const WEBHOOK_WORKER_CONCURRENCY = 100;
+
+/** How long a delivery whose first attempt broke (not failed: e.g. the database was away) waits for its own job. */
+const BROKEN_WAIT_MS = 1000;
 
 export class DeliveryFailed extends Error {}
 
 /**
- * The webhooks queue's worker. A failed attempt throws, so BullMQ schedules the next on the job's
- * schedule (a delayed job: it survives restarts); the last failed attempt marks the delivery dead
- * instead. A delivery that must wait is moved back to delayed without spending an attempt.
+ * The webhooks queue's worker, for both scopes (`tenantId` of a job is the owner: a tenant's id or
+ * `platform`). An event's deliveries start together (firstAttempts); each that failed goes on as a
+ * delivery job of its own, delayed by the first wait of its schedule, and each that must wait (its
+ * endpoint busy, an earlier event of its aggregate open) as one delayed that long. A delivery job's
+ * failed attempt throws, so BullMQ schedules the next on the job's schedule (a delayed job: it
+ * survives restarts); the last failed attempt marks the delivery dead instead. A delivery that must
+ * wait is moved back to delayed without spending an attempt.
  */
-@Processor(QUEUES.webhooks, { concurrency: 50, settings: { backoffStrategy: scheduleBackoff } })
+@Processor(QUEUES.webhooks, { concurrency: WEBHOOK_WORKER_CONCURRENCY, settings: { backoffStrategy: scheduleBackoff } })
 export class WebhookDeliveryProcessor extends WorkerHost {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
 
   constructor(
     private readonly jobs: JobRegistry,
     private readonly deliver: DeliverAttempt,
-    private readonly context: RequestContext,
-    private readonly registry: TenantRegistry,
+    private readonly queue: WebhookQueue,
   ) {
     super();
   }
@@ -35,14 +38,34 @@ export class WebhookDeliveryProcessor extends WorkerHost {
     return this.jobs.dispatch(QUEUES.webhooks, job, token);
   }
 
+  /**
+   * Completes once every delivery is sent or handed to a job of its own, so a crash before then runs
+   * the job again (deliveries already delivered are skipped): at least once, same webhook-id.
+   */
+  @OnJob(QUEUES.webhooks, JOBS.webhookFirstAttempts)
+  async firstAttempts(job: Job<WebhookFirstAttemptsJob>): Promise<number> {
+    const { tenantId: owner, deliveryIds, schedule } = job.data;
+    const later: LaterDelivery[] = [];
+    await Promise.all(
+      deliveryIds.map(async (deliveryId) => {
+        const outcome = await this.deliver.run(owner, deliveryId, schedule.length === 0).catch((err: Error) => {
+          this.logger.warn({ delivery_id: deliveryId, err: err.message }, 'webhook first attempt broke; queued on its own');
+          return { wait: BROKEN_WAIT_MS };
+        });
+        if (typeof outcome === 'object') later.push({ deliveryId, delay: outcome.wait, schedule });
+        else if (outcome === 'retry') later.push({ deliveryId, delay: jitter(schedule[0]), schedule: schedule.slice(1) });
+      }),
+    );
+    await this.queue.later(owner, later);
+    return deliveryIds.length - later.length;
+  }
+
   @OnJob(QUEUES.webhooks, JOBS.webhookDeliver)
   async deliverOne(job: Job<WebhookDeliverJob>, token?: string): Promise<AttemptOutcome> {
-    const tenant = await this.registry.byId(job.data.tenantId);
-    if (!tenant) return 'skipped';
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await this.context.runWith({ tenant, principal: WEBHOOK_ACTOR }, () => this.deliver.run(tenant.id, job.data.deliveryId, last));
-    if (outcome === 'wait') {
-      await job.moveToDelayed(Date.now() + WAIT_MS, token);
+    const outcome = await this.deliver.run(job.data.tenantId, job.data.deliveryId, last);
+    if (typeof outcome === 'object') {
+      await job.moveToDelayed(Date.now() + outcome.wait, token);
       throw new DelayedError();
     }
     if (outcome === 'retry') {

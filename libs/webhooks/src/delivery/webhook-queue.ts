@@ -2,12 +2,22 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@credence/config';
-import { JOBS, QUEUES, WebhookDeliverJob } from '@credence/queues';
+import { JOBS, QUEUES, WebhookDeliverJob, WebhookFirstAttemptsJob } from '@credence/queues';
+
+/** A delivery that goes on as a job of its own: after `delay` ms, with `schedule` for its later retries. */
+export interface LaterDelivery {
+  deliveryId: string;
+  delay: number;
+  schedule: number[];
+}
+
+const KEEP = { removeOnComplete: 1000, removeOnFail: 1000 };
 
 /**
- * Queues deliveries on BullMQ. The job id is the delivery id (plus a suffix for a redelivery), so a
- * fan-out repeated after a crash queues nothing twice. Retries are the job's own attempts, on the
- * schedule it carries, so they survive restarts.
+ * Queues deliveries on BullMQ. An event's deliveries in one scope start as one job (their first
+ * attempts, made together); each that fails or must wait goes on as a job of its own, whose id is the
+ * delivery id (plus a suffix for a redelivery), so a fan-out repeated after a crash queues nothing
+ * twice. Retries are the job's own attempts, on the schedule it carries, so they survive restarts.
  */
 @Injectable()
 export class WebhookQueue {
@@ -16,28 +26,49 @@ export class WebhookQueue {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async enqueue(tenantId: string, deliveryIds: readonly string[], suffix = ''): Promise<void> {
+  /** One job for the first attempts of an event's deliveries (its id the event's, so a repeated fan-out adds nothing). */
+  async enqueueFirst(owner: string, eventId: string, deliveryIds: readonly string[]): Promise<void> {
     if (!deliveryIds.length) return;
+    await this.queue.add(
+      JOBS.webhookFirstAttempts,
+      { tenantId: owner, deliveryIds: [...deliveryIds], schedule: this.config.WEBHOOK_RETRY_SCHEDULE } satisfies WebhookFirstAttemptsJob,
+      {
+        jobId: `first-${owner}-${eventId}`,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+        ...KEEP,
+      },
+    );
+  }
+
+  /** Deliveries each on its own job, from their first attempt, with the whole schedule. */
+  async enqueue(owner: string, deliveryIds: readonly string[], suffix = ''): Promise<void> {
     const schedule = this.config.WEBHOOK_RETRY_SCHEDULE;
+    await this.later(
+      owner,
+      deliveryIds.map((deliveryId) => ({ deliveryId, delay: 0, schedule })),
+      suffix,
+    );
+  }
+
+  /** Deliveries that go on as jobs of their own; `schedule.length` retries are left after the job's first attempt. */
+  async later(owner: string, deliveries: readonly LaterDelivery[], suffix = ''): Promise<void> {
+    if (!deliveries.length) return;
     await this.queue.addBulk(
-      deliveryIds.map((deliveryId) => ({
+      deliveries.map(({ deliveryId, delay, schedule }) => ({
         name: JOBS.webhookDeliver,
-        data: { tenantId, deliveryId, schedule } satisfies WebhookDeliverJob,
-        opts: {
-          jobId: `${deliveryId}${suffix}`,
-          attempts: schedule.length + 1,
-          backoff: { type: 'webhook-schedule' },
-          removeOnComplete: 1000,
-          removeOnFail: 1000,
-        },
+        data: { tenantId: owner, deliveryId, schedule } satisfies WebhookDeliverJob,
+        opts: { jobId: `${deliveryId}${suffix}`, attempts: schedule.length + 1, backoff: { type: 'webhook-schedule' }, ...(delay > 0 ? { delay } : {}), ...KEEP },
       })),
     );
   }
 }
 
-/** BullMQ's custom backoff: the job's schedule, with ±10 % jitter so retries of many deliveries spread out. */
+/** ±10 % jitter, so retries of many deliveries spread out. */
+export const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.2));
+
+/** BullMQ's custom backoff: the job's schedule, with jitter. */
 export function scheduleBackoff(attemptsMade: number, _type?: string, _err?: Error, job?: { data?: Partial<WebhookDeliverJob> }): number {
-  const schedule = job?.data?.schedule ?? [5_000];
-  const base = schedule[Math.min(Math.max(attemptsMade - 1, 0), schedule.length - 1)];
-  return Math.round(base * (0.9 + Math.random() * 0.2));
+  const schedule = job?.data?.schedule?.length ? job.data.schedule : [5_000];
+  return jitter(schedule[Math.min(Math.max(attemptsMade - 1, 0), schedule.length - 1)]);
 }

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, LookupFunction } from 'node:net';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { DomainError } from '@credence/errors';
@@ -22,6 +22,13 @@ export const urlRefused = (why: string) => new DomainError('webhook.url_refused'
 
 type Address = { address: string; family: number };
 
+/** Idle keep-alive connections are closed after this long. */
+const IDLE_SOCKET_MS = 4_000;
+/** Idle connections kept per origin (an origin's endpoints share them). */
+const MAX_IDLE_SOCKETS = 1_024;
+/** Most agents (one per origin and vetted address) kept; past it they are all closed and made again. */
+const MAX_AGENTS = 2_000;
+
 /**
  * The SSRF guard of webhooks, at creation and at every delivery: http(s) only (https only in
  * production), no credentials in the URL, and every address the host resolves to must be public
@@ -30,9 +37,15 @@ type Address = { address: string; family: number };
  * swap it. Redirects are not followed; the response is read up to RESPONSE_EXCERPT_BYTES.
  */
 @Injectable()
-export class WebhookHttp {
+export class WebhookHttp implements OnApplicationShutdown {
   private readonly production: boolean;
   private readonly allowed: ReadonlySet<string>;
+  /**
+   * Keep-alive agents, one per origin and the address vetted for it: a delivery reuses a connection
+   * only to the address it was vetted for, and an endpoint answering many deliveries is not asked
+   * for a new TCP (and TLS) connection each time.
+   */
+  private readonly agents = new Map<string, HttpAgent>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.production = config.NODE_ENV === 'production';
@@ -90,6 +103,7 @@ export class WebhookHttp {
     };
     const deadline = AbortSignal.timeout(this.config.WEBHOOK_TIMEOUT_MS);
     const transport = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const agent = this.agentFor(url, address);
     return new Promise<WebhookResponse>((resolve, reject) => {
       let connectTimer: NodeJS.Timeout | undefined;
       const fail = (why: string) => {
@@ -102,7 +116,7 @@ export class WebhookHttp {
           method: 'POST',
           lookup,
           signal: deadline,
-          agent: false,
+          agent,
           headers: { 'content-type': 'application/json', 'user-agent': 'Credence-Webhooks', 'content-length': Buffer.byteLength(body), ...headers },
         },
         (res) => {
@@ -125,6 +139,7 @@ export class WebhookHttp {
         },
       );
       req.on('socket', (socket) => {
+        if (req.reusedSocket) return; // already connected
         connectTimer = setTimeout(() => {
           req.destroy();
           fail(`could not connect within ${this.config.WEBHOOK_CONNECT_TIMEOUT_MS} ms`);
@@ -136,5 +151,28 @@ export class WebhookHttp {
       );
       req.end(body);
     });
+  }
+
+  private agentFor(url: URL, address: Address): HttpAgent {
+    const key = `${url.protocol}//${url.host}@${address.address}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      if (this.agents.size >= MAX_AGENTS) this.closeAgents();
+      // One agent serves every endpoint of an origin: keep as many idle connections as are in use at once.
+      const options = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const, maxFreeSockets: MAX_IDLE_SOCKETS };
+      agent = url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  /** Closes every kept connection (at shutdown, or when too many agents are kept). */
+  closeAgents(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+
+  onApplicationShutdown(): void {
+    this.closeAgents();
   }
 }

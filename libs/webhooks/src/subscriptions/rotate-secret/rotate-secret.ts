@@ -1,22 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { subjects } from '@credence/contracts';
 import { KeyEncryption } from '@credence/crypto';
-import { TenantTransactionRunner } from '@credence/tenancy';
 import { newWebhookSecret, openSecrets, ROTATION_OVERLAP_MS, sealSecrets } from '../../signing/webhook-secrets';
 import { getWebhook, toWebhookResponse, WebhookResponse } from '../webhook-row';
+import { WebhookOwner, WebhookUnits } from '../../scope/webhook-units';
 
 /** A new secret, shown once; the current one keeps signing beside it for ROTATION_OVERLAP_MS (both signatures sent). */
 @Injectable()
 export class RotateWebhookSecret {
   constructor(
-    private readonly runner: TenantTransactionRunner,
+    private readonly units: WebhookUnits,
     private readonly kek: KeyEncryption,
   ) {}
 
-  async execute(tenantId: string, id: string): Promise<WebhookResponse> {
-    this.runner.assertAmbientTenant(tenantId);
+  async execute(tenantId: WebhookOwner, id: string): Promise<WebhookResponse> {
     const secret = newWebhookSecret();
-    const row = await this.runner.inTenant(async (uow) => {
+    const row = await this.units.run(tenantId, async (uow) => {
       const before = await getWebhook(uow, id, true);
       const [{ secrets }] = await uow.query<{ secrets: Buffer }[]>(`SELECT secrets FROM webhooks WHERE id = $1`, [before.id]);
       const old = openSecrets(this.kek, tenantId, before.id, secrets);

@@ -1,26 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { subjects } from '@credence/contracts';
-import { TenantTransactionRunner } from '@credence/tenancy';
 import { WebhookHttp } from '../../outbound/webhook-http';
 import type { UpdateWebhookDto } from '../dto/update-webhook.dto';
 import { getWebhook, toWebhookResponse, webhookEventData, WebhookResponse, WebhookRow } from '../webhook-row';
+import { WebhookOwner, WebhookUnits } from '../../scope/webhook-units';
 
 /** Replaces what is given; a new URL passes the SSRF guard first. Enabling clears the failure streak and the reason. */
 @Injectable()
 export class UpdateWebhook {
   constructor(
-    private readonly runner: TenantTransactionRunner,
+    private readonly units: WebhookUnits,
     private readonly http: WebhookHttp,
   ) {}
 
-  async execute(tenantId: string, id: string, input: UpdateWebhookDto): Promise<WebhookResponse> {
-    this.runner.assertAmbientTenant(tenantId);
+  async execute(tenantId: WebhookOwner, id: string, input: UpdateWebhookDto): Promise<WebhookResponse> {
     if (input.url !== undefined) {
       // An unknown webhook answers 404 before the URL costs a DNS lookup.
-      await this.runner.inTenant((uow) => getWebhook(uow, id));
+      await this.units.run(tenantId, (uow) => getWebhook(uow, id));
       await this.http.vet(input.url);
     }
-    const row = await this.runner.inTenant(async (uow) => {
+    const row = await this.units.run(tenantId, async (uow) => {
       const before = await getWebhook(uow, id, true);
       const next: WebhookRow = {
         ...before,

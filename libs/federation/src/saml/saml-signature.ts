@@ -54,7 +54,7 @@ export function verifiedCopy(xml: string, element: Element, signature: Element, 
     const publicCert = publicKeyOf(certificate);
     if (!publicCert) continue;
     const verifier = new ScanFreeSignedXml({ publicCert, getCertFromKeyInfo: () => null });
-    // SAML names its id attribute ID; looking for Id and id too would triple xml-crypto's document-wide searches.
+    // SAML names its id attribute ID; looking for Id and id too would triple the document walk for the reference.
     verifier.idAttributes = ['ID'];
     verifier.loadSignature(signature as unknown as Node);
     let valid = false;

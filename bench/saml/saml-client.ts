@@ -149,6 +149,21 @@ async function prepareOne(): Promise<Prepared> {
   return { samlResponse: response.context, relayState, binding, user };
 }
 
+/**
+ * Preparing is not measured: on a machine shared with other work, authorize may answer 503 (a Redis or
+ * database call timed out); that login is started again rather than ending the bench.
+ */
+async function retried<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let n = 1; ; n += 1) {
+    try {
+      return await run();
+    } catch (err) {
+      if (n >= attempts || !/answered 503/.test(String((err as Error)?.message))) throw err;
+      await new Promise((r) => setTimeout(r, 250 * n));
+    }
+  }
+}
+
 async function prepare(logins: number, loops: number): Promise<{ logins: number; seconds: number; per_s: number }> {
   const t0 = now();
   let started = 0;
@@ -156,7 +171,7 @@ async function prepare(logins: number, loops: number): Promise<{ logins: number;
   await Promise.all(
     Array.from({ length: loops }, async () => {
       while (started++ < logins) {
-        const p = await prepareOne();
+        const p = await retried(prepareOne);
         sample ??= p.samlResponse;
         pool.push(p);
       }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@credence/context';
 import type { ClientInfo } from '@credence/identity';
-import { CompletedInteraction, InteractionStore, PageError } from '@credence/oauth';
+import { DomainError } from '@credence/errors';
+import { CompletedInteraction, PageError } from '@credence/oauth';
 import type { Connection } from '../connections/connection';
 import { CompleteFederatedSignIn } from '../login/complete-federated-sign-in';
 import { FederatedSignIn } from '../users/federated-sign-in';
@@ -21,7 +22,6 @@ const EXPIRED = 'This sign-in has expired or was already used. Go back to the ap
 export class SamlContinue {
   constructor(
     private readonly state: SamlState,
-    private readonly interactions: InteractionStore,
     private readonly finish: CompleteFederatedSignIn,
     private readonly signIn: FederatedSignIn,
     private readonly idpInitiated: SamlIdpInitiated,
@@ -32,12 +32,17 @@ export class SamlContinue {
     const held = typeof token === 'string' ? await this.state.takeSignIn(token) : undefined;
     if (!held || held.tenantId !== this.context.requireTenant().id || held.connectionId !== connection.id) throw new PageError(400, EXPIRED);
     if (!held.interactionId) return this.idpInitiated.execute(connection, held.identity, client);
-    const interaction = await this.interactions.load(held.interactionId, binding);
-    if (!interaction) {
+    // The interaction is taken (and matched with this browser's binding cookie) inside the sign-in's
+    // transaction; gone or another browser's, it undoes the sign-in and is refused here. Not read
+    // beforehand: that was one more Redis round trip on every sign-in for the rare refusal.
+    let result: Awaited<ReturnType<CompleteFederatedSignIn['execute']>>;
+    try {
+      result = await this.finish.execute(connection, held.identity, held.interactionId, binding, client);
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === 'oauth.interaction_expired')) throw err;
       await this.signIn.refuse(connection, 'in_response_to_unknown', client);
       throw new PageError(400, REFUSED_MESSAGE);
     }
-    const result = await this.finish.execute(connection, held.identity, interaction.id, binding, client);
     if (!result.ok) throw new PageError(403, REFUSED_USER);
     return result.completed;
   }

@@ -124,9 +124,10 @@ export class FederatedSignIn {
     const checked = checkIdentity(raw);
     if (!checked.ok) return refused(checked.reason);
     const identity = checked.identity;
-    // A returning subject: its link and its user's row (locked) in one statement, without the subject's lock.
-    const linked = await lockLinkedUser(uow, connection.id, identity.subject);
-    if (linked) return this.returning(uow, connection, linked, identity);
+    const wanted = rolesForGroups(connection.groupRoleMapping ?? [], identity.groups);
+    // A returning subject: its link, its user's row (locked) and whether its rule roles are settled in one statement, without the subject's lock.
+    const linked = await lockLinkedUser(uow, connection.id, identity.subject, wanted);
+    if (linked) return this.returning(uow, connection, linked, identity, linked.roles_settled);
     // Two first sign-ins of one subject serialise here: the second finds the link the first made.
     await lockForTransaction(uow.manager.queryRunner!, `federated-subject:${uow.tenant!.id}:${connection.id}:${identity.subject}`);
 
@@ -159,14 +160,14 @@ export class FederatedSignIn {
     return { ok: true, userId: id, jitCreated: true };
   }
 
-  private async returning(uow: UnitOfWork, connection: Connection, user: LockedUser, identity: CheckedIdentity): Promise<FederatedSignInResult> {
+  private async returning(uow: UnitOfWork, connection: Connection, user: LockedUser, identity: CheckedIdentity, rolesSettled?: boolean): Promise<FederatedSignInResult> {
     if (user.status !== 'active') return refused('user_disabled', user.id);
     await uow.query('UPDATE federated_identities SET last_login_at = now(), subject_format = $3 WHERE connection_id = $1 AND subject = $2', [
       connection.id,
       identity.subject,
       identity.subjectFormat ?? null,
     ]);
-    return this.signedIn(uow, connection, user, identity, false);
+    return this.signedIn(uow, connection, user, identity, false, rolesSettled);
   }
 
   private async currentConnection(uow: UnitOfWork, id: string): Promise<Connection> {
@@ -176,9 +177,16 @@ export class FederatedSignIn {
     return toConnection(row);
   }
 
-  private async signedIn(uow: UnitOfWork, connection: Connection, user: LockedUser, identity: CheckedIdentity, jitCreated: boolean): Promise<FederatedSignInResult> {
+  private async signedIn(
+    uow: UnitOfWork,
+    connection: Connection,
+    user: LockedUser,
+    identity: CheckedIdentity,
+    jitCreated: boolean,
+    rolesSettled?: boolean,
+  ): Promise<FederatedSignInResult> {
     await syncProfile(uow, user, identity);
-    await applyRuleGrants(uow, uow.tenant!.id, connection.id, user.id, rolesForGroups(connection.groupRoleMapping ?? [], identity.groups));
+    await applyRuleGrants(uow, uow.tenant!.id, connection.id, user.id, rolesForGroups(connection.groupRoleMapping ?? [], identity.groups), rolesSettled);
     return { ok: true, userId: user.id, jitCreated };
   }
 

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { subjects } from '@credence/contracts';
 import { UnitOfWork } from '@credence/tenancy';
 import type { CheckedIdentity } from './checked-identity';
+import { rolesSettledSql, wantedNames } from './role-grants';
 
 const log = new Logger('FederatedProfile');
 
@@ -23,13 +24,18 @@ export async function lockUserRow(uow: UnitOfWork, where: { id: string } | { ema
   return row;
 }
 
+/** The user a (connection, subject) link names, and whether its rule-given roles already equal `wantedRoles` (rolesSettledSql). */
+export interface LinkedUser extends LockedUser {
+  roles_settled: boolean;
+}
+
 /** The user a (connection, subject) link names, its row locked as lockUserRow does; undefined without a link. */
-export async function lockLinkedUser(uow: UnitOfWork, connectionId: string, subject: string): Promise<LockedUser | undefined> {
-  const [row] = await uow.query<LockedUser[]>(
-    `SELECT u.id, u.email, u.username, u.display_name, u.status, u.attributes
+export async function lockLinkedUser(uow: UnitOfWork, connectionId: string, subject: string, wantedRoles: readonly string[]): Promise<LinkedUser | undefined> {
+  const [row] = await uow.query<LinkedUser[]>(
+    `SELECT u.id, u.email, u.username, u.display_name, u.status, u.attributes, ${rolesSettledSql('u.id', '$1::uuid', '$3::text[]')} AS roles_settled
        FROM federated_identities fi JOIN users u ON u.id = fi.user_id
       WHERE fi.connection_id = $1 AND fi.subject = $2 FOR NO KEY UPDATE OF u`,
-    [connectionId, subject],
+    [connectionId, subject, wantedNames(wantedRoles)],
   );
   return row;
 }

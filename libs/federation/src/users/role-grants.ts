@@ -43,8 +43,16 @@ export async function assignDefaultRoles(uow: UnitOfWork, connectionId: string, 
  * grants it any more, except the tenant's last active tenant_admin keeps it (logged, retried on the
  * next sign-in).
  */
-export async function applyRuleGrants(uow: UnitOfWork, tenantId: string, connectionId: string, userId: string, wanted: readonly string[]): Promise<void> {
-  if (await alreadySettled(uow, connectionId, userId, wanted)) return;
+export async function applyRuleGrants(
+  uow: UnitOfWork,
+  tenantId: string,
+  connectionId: string,
+  userId: string,
+  wanted: readonly string[],
+  /** rolesSettledSql's answer when the caller already has it (in this transaction, the user's row held). */
+  settled?: boolean,
+): Promise<void> {
+  if (settled ?? (await alreadySettled(uow, connectionId, userId, wanted))) return;
   const roles = await rolesNamed(uow, connectionId, wanted);
   for (const role of roles) {
     const inserted = await insertUserRole(uow, userId, role);
@@ -64,22 +72,29 @@ export async function applyRuleGrants(uow: UnitOfWork, tenantId: string, connect
 }
 
 /**
- * One read for the usual returning sign-in: every wanted role exists, is held and carries this connection's
- * grant row, and the connection grants nothing else. Then applyRuleGrants would change nothing (and log
- * nothing), so it stops here; in any other case it does the full work above.
+ * One test for the usual returning sign-in, as SQL (a boolean) over a user id, a connection id and the
+ * wanted role names (deduplicated text[]): every wanted role exists, is held and carries this
+ * connection's grant row, and the connection grants nothing else. Then applyRuleGrants would change
+ * nothing (and log nothing). lockLinkedUser asks it in the same statement that finds the user.
  */
+export const rolesSettledSql = (user: string, connection: string, names: string) =>
+  `((SELECT count(*) FROM roles r
+       JOIN user_roles ur ON ur.role_id = r.id AND ur.user_id = ${user}
+       JOIN federated_role_grants g ON g.role_id = r.id AND g.user_id = ${user} AND g.connection_id = ${connection}
+      WHERE r.name = ANY(${names})) = cardinality(${names})
+    AND NOT EXISTS (SELECT 1 FROM federated_role_grants g JOIN roles r ON r.id = g.role_id
+                     WHERE g.user_id = ${user} AND g.connection_id = ${connection} AND NOT (r.name = ANY(${names}))))`;
+
+/** The role names a sign-in wants, as rolesSettledSql takes them. */
+export const wantedNames = (wanted: readonly string[]) => [...new Set(wanted)];
+
 async function alreadySettled(uow: UnitOfWork, connectionId: string, userId: string, wanted: readonly string[]): Promise<boolean> {
-  const names = [...new Set(wanted)];
-  const [row] = await uow.query<{ settled: number; stale: boolean }[]>(
-    `SELECT (SELECT count(*) FROM roles r
-               JOIN user_roles ur ON ur.role_id = r.id AND ur.user_id = $1
-               JOIN federated_role_grants g ON g.role_id = r.id AND g.user_id = $1 AND g.connection_id = $2
-              WHERE r.name = ANY($3))::int AS settled,
-            EXISTS (SELECT 1 FROM federated_role_grants g JOIN roles r ON r.id = g.role_id
-                     WHERE g.user_id = $1 AND g.connection_id = $2 AND NOT (r.name = ANY($3))) AS stale`,
-    [userId, connectionId, names],
-  );
-  return row.settled === names.length && !row.stale;
+  const [row] = await uow.query<{ settled: boolean }[]>(`SELECT ${rolesSettledSql('$1::uuid', '$2::uuid', '$3::text[]')} AS settled`, [
+    userId,
+    connectionId,
+    wantedNames(wanted),
+  ]);
+  return row.settled;
 }
 
 async function withdraw(uow: UnitOfWork, tenantId: string, connectionId: string, userId: string, role: RoleRef): Promise<void> {

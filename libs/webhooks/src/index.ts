@@ -2,4 +2,4 @@ export * from './webhooks.module';
 export * from './signing/signature';
 export * from './signing/webhook-secrets';
 export * from './delivery/event-filter';
-export { eventOwner, PLATFORM_OWNER } from './scope/webhook-units';
+export { eventOwners, PLATFORM_OWNER } from './scope/webhook-units';

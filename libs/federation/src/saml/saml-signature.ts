@@ -1,5 +1,6 @@
+import { SignedXml } from 'xml-crypto';
 import { elementChildren, NS, onlyChild, parseSamlXml, SamlRefusal } from './saml-xml';
-import { publicKeyOf, ScanFreeSignedXml } from './scan-free-signed-xml';
+import { publicKeyOf } from './public-keys';
 
 const SHA1 = new Set(['http://www.w3.org/2000/09/xmldsig#rsa-sha1', 'http://www.w3.org/2000/09/xmldsig#sha1']);
 const SIGNATURE_ALGORITHMS = new Set([
@@ -53,8 +54,8 @@ export function verifiedCopy(xml: string, element: Element, signature: Element, 
   for (const certificate of certificates) {
     const publicCert = publicKeyOf(certificate);
     if (!publicCert) continue;
-    const verifier = new ScanFreeSignedXml({ publicCert, getCertFromKeyInfo: () => null });
-    // SAML names its id attribute ID; looking for Id and id too would triple the document walk for the reference.
+    const verifier = new SignedXml({ publicCert, getCertFromKeyInfo: () => null });
+    // SAML names its id attribute ID; looking for Id and id too would triple xml-crypto's document-wide searches.
     verifier.idAttributes = ['ID'];
     verifier.loadSignature(signature as unknown as Node);
     let valid = false;

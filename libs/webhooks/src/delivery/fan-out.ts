@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { CredenceCloudEvent } from '@credence/contracts';
 import type { UnitOfWork } from '@credence/tenancy';
-import { eventOwner, WebhookUnits } from '../scope/webhook-units';
+import { eventOwners, WebhookOwner, WebhookUnits } from '../scope/webhook-units';
 import { Subscription, WebhookCache } from '../subscriptions/webhook-cache';
 import { DeliverAttempt, DeliveryTarget } from './deliver-attempt';
 import { deliveryBody, matchesType } from './event-filter';
@@ -12,7 +12,7 @@ export { WEBHOOK_ACTOR } from '../scope/webhook-units';
 
 /**
  * One event → one delivery row per matching enabled subscription of its scope (its tenant's, or the
- * platform's for platform events: see eventOwner), then one queued job each. Rows are unique per
+ * platform's for platform events, both for `tenant.*`: see eventOwners), then one queued job each. Rows are unique per
  * (webhook, event): an event the transport delivers twice (a crash before the ack) queues the same
  * deliveries again, which the job ids make a no-op. The first attempts of an event's deliveries are
  * one job (WebhookQueue.enqueueFirst): the queue's cost is paid per event, not per delivery. The subscriptions come from WebhookCache, so an
@@ -28,8 +28,12 @@ export class WebhookFanOut {
   ) {}
 
   async fanOut(event: CredenceCloudEvent): Promise<number> {
-    const owner = eventOwner(event);
-    if (!owner) return 0;
+    let queued = 0;
+    for (const owner of eventOwners(event)) queued += await this.fanOutIn(owner, event);
+    return queued;
+  }
+
+  private async fanOutIn(owner: WebhookOwner, event: CredenceCloudEvent): Promise<number> {
     const subs = await this.cache.subscriptions(owner, () =>
       this.units.asSystem(owner, (uow) => uow.query<Subscription[]>(`SELECT id, event_types, exclude_fields, include_fields FROM webhooks WHERE enabled ORDER BY id`)),
     );

@@ -17,14 +17,17 @@ export const WEBHOOK_ACTOR = 'system:webhooks';
 const TENANT_MS = 1_000;
 
 /**
- * Which scope an event is delivered in. Platform events are the ones the platform admin code emits
+ * Which scopes an event is delivered in. Platform events are the ones the platform admin code emits
  * (`tenant.*`, whose `tenantid` is the tenant they are about) and those that concern no tenant
- * (`tenantid` `platform`): platform webhooks get them, tenant webhooks never do. Every other event
- * goes to the webhooks of its tenant only.
+ * (`tenantid` `platform`): platform webhooks get them. A `tenant.*` event is also its own tenant's
+ * (a tenant admin may follow their tenant's settings and status); no tenant gets another's, nor
+ * the platform's own events. Every other event goes to the webhooks of its tenant only.
  */
-export function eventOwner(event: Pick<CredenceCloudEvent, 'type' | 'tenantid'>): WebhookOwner | undefined {
-  if (event.tenantid === PLATFORM_TENANT_ID || event.type.startsWith('tenant.')) return PLATFORM_OWNER;
-  return typeof event.tenantid === 'string' && event.tenantid ? event.tenantid : undefined;
+export function eventOwners(event: Pick<CredenceCloudEvent, 'type' | 'tenantid'>): WebhookOwner[] {
+  const tenant = typeof event.tenantid === 'string' && event.tenantid && event.tenantid !== PLATFORM_TENANT_ID ? event.tenantid : undefined;
+  if (event.tenantid === PLATFORM_TENANT_ID) return [PLATFORM_OWNER];
+  if (event.type.startsWith('tenant.')) return tenant ? [PLATFORM_OWNER, tenant] : [PLATFORM_OWNER];
+  return tenant ? [tenant] : [];
 }
 
 /** Units of work on one scope's webhooks. */

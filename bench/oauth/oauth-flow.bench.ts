@@ -31,7 +31,7 @@ import { dropDatabase, ensureDatabase } from '@credence/database';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { CpuMeter, CpuSplit, round, sleep, Window } from '../auth/shared';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
 import { obtainBrowserSession } from './browser-session';
 import type { FlowInit, FlowMessage, FlowTarget } from './flow-client';
 
@@ -94,12 +94,14 @@ async function measure(meter: CpuMeter, c: Awaited<ReturnType<typeof startClient
   await sleep(WARM_S * 1000);
   await c.snapshot();
   const from = { ...sent };
+  traceReport(1); // BENCH_TRACE=1: count from here
   meter.begin();
   await sleep(SECONDS * 1000);
   const { window, left } = await c.snapshot();
   const cpu = meter.end();
   await c.stop();
   const ops = Math.max(1, window.ok);
+  if (process.env.BENCH_TRACE === '1') log(`   statements and commands per operation (BENCH_TRACE):\n${traceReport(ops)}`);
   const ms = (s: number | undefined) => (s === undefined ? undefined : round((s * 1000) / ops, 3));
   const perOp = {
     pg_statements: round((sent.pg - from.pg) / ops, 2),

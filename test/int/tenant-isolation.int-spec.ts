@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TenantRetention } from '@credence/audit';
 import { RequestContext, TenantRef } from '@credence/context';
 import { CredenceCloudEvent } from '@credence/contracts';
+import { namedSql } from '@credence/database';
 import { DomainError } from '@credence/errors';
 import { User } from '@credence/identity';
 import { makeEvent } from '@credence/outbox';
@@ -88,6 +89,22 @@ describe('tenant isolation', () => {
   it('a raw query sees only the ambient tenant', async () => {
     const rows = await asTenant(b, () => runner.inTenant((uow) => uow.query<{ email: string }[]>('SELECT email FROM users')));
     expect(rows).toEqual([{ email: 'bob@b.example' }]);
+  });
+
+  it('a named (prepared) statement sees only the ambient tenant, on every pooled connection it was prepared on', async () => {
+    const emails = namedSql('isolation_probe_emails', 'SELECT email, current_schema() AS schema FROM users ORDER BY email');
+    // More units than pooled connections, alternating tenants: each connection runs the statement it
+    // prepared for one tenant again for the other.
+    const rounds = Array.from({ length: t.config.DB_POOL_MAX * 3 }, (_, i) => (i % 2 ? b : a));
+    for (const tenant of rounds) {
+      const rows = await asTenant(tenant, () => runner.inTenant((uow) => uow.query<{ email: string; schema: string }[]>(emails)));
+      expect(rows.map((r) => r.email)).toEqual(tenant === a ? ['alice@a.example'] : ['bob@b.example']);
+      expect(rows[0].schema).toBe(tenant.schema);
+    }
+    // Prepared under A's role, run in B's unit: B's role still may not read A's schema.
+    const otherSchema = namedSql('isolation_probe_other', `SELECT count(*)::int AS n FROM "${a.schema}".users`);
+    await asTenant(a, () => runner.inTenant((uow) => uow.query(otherSchema)));
+    await expect(asTenant(b, () => runner.inTenant((uow) => uow.query(otherSchema)))).rejects.toThrow(/permission denied/);
   });
 
   it('a write lands in the ambient tenant only', async () => {

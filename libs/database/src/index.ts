@@ -4,5 +4,6 @@ export * from './database-roles';
 export * from './embedded-postgres';
 export * from './ensure-database';
 export * from './migration-set';
+export * from './named-sql';
 export * from './platform-migrator';
 export * from './entities.module';

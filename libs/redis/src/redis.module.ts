@@ -10,7 +10,14 @@ export const REDIS = Symbol('REDIS');
  * blocking reads (BullMQ and the stream transport keep connections of their own).
  */
 export function createRedis(url: string, name: string, commandTimeoutMs?: number): Redis {
-  return new Redis(url, { connectionName: name, maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false, commandTimeout: commandTimeoutMs });
+  return new Redis(url, {
+    connectionName: name,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: false,
+    lazyConnect: false,
+    commandTimeout: commandTimeoutMs,
+    enableAutoPipelining: true,
+  });
 }
 
 /** True when a Redis server answers PING at the URL within the timeout. */

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import type { NamedSql } from '@credence/database';
 import { EventCatalogue, EventType, PLATFORM_TENANT_ID } from '@credence/contracts';
 import { EventOrigin, makeEvent, PendingEvent } from '@credence/outbox';
 import type { TenantRef } from '@credence/context';
@@ -17,11 +18,14 @@ export class UnitOfWork {
     private readonly origin: EventOrigin,
   ) {}
 
-  /** Raw SQL in this transaction. Always resolves to the rows (TypeORM alone returns [rows, count] for UPDATE/DELETE). */
-  async query<T = unknown>(sql: string, params?: unknown[]): Promise<T> {
+  /**
+   * Raw SQL in this transaction. Always resolves to the rows (TypeORM alone returns [rows, count] for UPDATE/DELETE).
+   * A NamedSql is prepared once per pooled connection (TypeORM hands the query through to node-postgres as is).
+   */
+  async query<T = unknown>(sql: string | NamedSql, params?: unknown[]): Promise<T> {
     const runner = this.manager.queryRunner;
     if (!runner) throw new Error('unit of work has no query runner');
-    const result = await runner.query(sql, params, true);
+    const result = await runner.query(sql as string, params, true);
     return result.records as T;
   }
 

@@ -1,12 +1,17 @@
+import { namedSql } from '@credence/database';
+
 /** The lock every relay candidate tries; its holder is the one relay of the deployment. */
 export const RELAY_LOCK = 'credence:event-relay';
 
 export const TRY_LEAD = 'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS leader';
 
 /** Oldest unpublished first. A row committed late with a lower position is simply picked up next round. */
-export const NEXT_BATCH = `
+export const NEXT_BATCH = namedSql(
+  'relay_next_batch',
+  `
   SELECT o.position::text AS position, tenant_id AS "tenantId", aggregate, type, event::text AS event
-  FROM platform.outbox o WHERE published_at IS NULL ORDER BY o.position LIMIT $1`;
+  FROM platform.outbox o WHERE published_at IS NULL ORDER BY o.position LIMIT $1`,
+);
 
 /**
  * Marks the batch just published sent, appends it to the event store, and reads the next batch,
@@ -14,7 +19,9 @@ export const NEXT_BATCH = `
  * publication order and never has a late gap a replay cursor could skip. The SELECT sees the
  * table as it was before the UPDATE, so it leaves the batch out by position.
  */
-export const MARK_SENT_AND_NEXT = `
+export const MARK_SENT_AND_NEXT = namedSql(
+  'relay_mark_sent_and_next',
+  `
   WITH sent AS (
     UPDATE platform.outbox SET published_at = now()
     WHERE position = ANY($1::bigint[]) AND published_at IS NULL
@@ -26,4 +33,5 @@ export const MARK_SENT_AND_NEXT = `
   SELECT o.position::text AS position, o.tenant_id AS "tenantId", o.aggregate, o.type, o.event::text AS event
   FROM platform.outbox o
   WHERE o.published_at IS NULL AND o.position <> ALL($1::bigint[])
-  ORDER BY o.position LIMIT $2`;
+  ORDER BY o.position LIMIT $2`,
+);

@@ -1,3 +1,4 @@
+import { namedSql } from '@credence/database';
 /** What the rotation statement read (locked) about the presented token, its session and its user. */
 export interface PresentedToken {
   id: string;
@@ -27,7 +28,9 @@ export interface PresentedToken {
  * $1 hash of the presented token, $2 its session id, $3 the client the session must belong to (null:
  * the API's own sessions), $4 id and $5 hash of the successor, $6 refresh token idle seconds, $7 session idle seconds.
  */
-export const ROTATE_REFRESH_TOKEN_SQL = `
+export const ROTATE_REFRESH_TOKEN_SQL = namedSql(
+  'rotate_refresh_token',
+  `
   WITH t AS (
     SELECT rt.id, rt.status, rt.expires_at <= now() AS expired, s.id AS session_id, s.user_id, s.status AS session_status,
            (s.idle_expires_at <= now() OR s.absolute_expires_at <= now()) AS session_expired, s.absolute_expires_at, u.status AS user_status,
@@ -53,4 +56,5 @@ export const ROTATE_REFRESH_TOKEN_SQL = `
          EXISTS (SELECT 1 FROM spent) AND EXISTS (SELECT 1 FROM successor) AND EXISTS (SELECT 1 FROM seen) AS rotated,
          ARRAY(SELECT ro.name FROM ok JOIN user_roles ur ON ur.user_id = ok.user_id JOIN roles ro ON ro.id = ur.role_id
                 ORDER BY ro.rank NULLS LAST, ro.name) AS roles
-    FROM t`;
+    FROM t`,
+);

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
 import { AuthMethod, ClientData, subjects } from '@credence/contracts';
 import { RequestContext } from '@credence/context';
+import { namedSql } from '@credence/database';
 import { DomainError } from '@credence/errors';
 import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { TokenIssuer } from '../tokens/token-issuer';
@@ -41,7 +42,9 @@ export interface SessionUser {
   attributes: Record<string, unknown>;
 }
 
-const START_SESSION_SQL = `
+const START_SESSION_SQL = namedSql(
+  'start_session',
+  `
   WITH u AS (SELECT id, status, email, username, display_name, attributes FROM users WHERE id = $2 FOR SHARE),
   s AS (
     INSERT INTO auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, idle_expires_at, absolute_expires_at, client_id, scope, browser_session_id)
@@ -54,7 +57,8 @@ const START_SESSION_SQL = `
     RETURNING session_id)
   SELECT u.id, u.status, u.email, u.username, u.display_name, u.attributes, s.idle_expires_at, s.absolute_expires_at,
          ARRAY(SELECT ro.name FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = u.id ORDER BY ro.rank NULLS LAST, ro.name) AS roles
-    FROM u LEFT JOIN s ON true LEFT JOIN r ON r.session_id = s.id`;
+    FROM u LEFT JOIN s ON true LEFT JOIN r ON r.session_id = s.id`,
+);
 
 export const sessionActor = (tenantId: string, sessionId: string) => ({ kind: 'session', tenantId, id: sessionId });
 

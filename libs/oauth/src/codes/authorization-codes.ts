@@ -40,6 +40,21 @@ if spent == 'pending' then
 end
 return 'replayed'`;
 
+/** The two scripts as commands of the shared client: sent by SHA (EVALSHA) once Redis has them, not as text each time. */
+type CodeScripts = Redis & {
+  oauthCodeConsume(grantKey: string, spentKey: string, spentTtl: number): Promise<[string, string]>;
+  oauthCodeAttach(spentKey: string, sessionId: string): Promise<string>;
+};
+
+function withCodeScripts(redis: Redis): CodeScripts {
+  const r = redis as CodeScripts;
+  if (typeof r.oauthCodeConsume !== 'function') {
+    redis.defineCommand('oauthCodeConsume', { numberOfKeys: 2, lua: CONSUME });
+    redis.defineCommand('oauthCodeAttach', { numberOfKeys: 1, lua: ATTACH });
+  }
+  return r;
+}
+
 export type CodeRedemption = { kind: 'granted'; grant: AuthorizationGrant } | { kind: 'unknown' } | { kind: 'replayed'; sessionId?: string };
 
 /**
@@ -49,11 +64,15 @@ export type CodeRedemption = { kind: 'granted'; grant: AuthorizationGrant } | { 
  */
 @Injectable()
 export class AuthorizationCodes {
+  private readonly scripts: CodeScripts;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly context: RequestContext,
-  ) {}
+  ) {
+    this.scripts = withCodeScripts(redis);
+  }
 
   async issue(grant: AuthorizationGrant): Promise<string> {
     const code = newSecretToken();
@@ -64,7 +83,7 @@ export class AuthorizationCodes {
   async consume(code: string): Promise<CodeRedemption> {
     if (!CODE.test(code)) return { kind: 'unknown' };
     const k = this.keys(code);
-    const [kind, value] = (await this.guard(this.redis.eval(CONSUME, 2, k.grant, k.spent, SPENT_TTL_SECONDS))) as [string, string];
+    const [kind, value] = await this.guard(this.scripts.oauthCodeConsume(k.grant, k.spent, SPENT_TTL_SECONDS));
     if (kind === 'granted') return { kind, grant: JSON.parse(value) as AuthorizationGrant };
     if (kind === 'replayed') return value ? { kind, sessionId: value } : { kind };
     return { kind: 'unknown' };
@@ -72,7 +91,7 @@ export class AuthorizationCodes {
 
   /** After the exchange committed its session: 'replayed' means the code was presented again meanwhile, and the caller must revoke it. */
   async attach(code: string, sessionId: string): Promise<'attached' | 'replayed'> {
-    return (await this.guard(this.redis.eval(ATTACH, 1, this.keys(code).spent, sessionId))) as 'attached' | 'replayed';
+    return (await this.guard(this.scripts.oauthCodeAttach(this.keys(code).spent, sessionId))) as 'attached' | 'replayed';
   }
 
   private keys(code: string) {

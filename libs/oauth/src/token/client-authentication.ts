@@ -77,10 +77,11 @@ export class ClientAuthentication {
       // Per client id *and* address: client ids are public, so a block on the id alone would let anyone lock an app out.
       { key: `client:${sha256(presented.clientId).toString('hex').slice(0, 32)}:ip:${ip ?? 'unknown'}`, limit: FAILURES_PER_CLIENT },
     ];
-    const blocked = await this.limiter.ttls(scopes.map((s) => this.limiter.key('oauth-client-block', tenant.id, s.key)));
+    // The block check and the client's lookup go out together (one round trip; the secret is compared in
+    // memory). A blocked caller is refused whatever the secret was, so the order of the two tells nothing.
+    const [blocked, client] = await Promise.all([this.limiter.ttls(scopes.map((s) => this.limiter.key('oauth-client-block', tenant.id, s.key))), this.check(presented)]);
     const blockedFor = Math.max(...blocked);
     if (blockedFor > 0) throw new DomainError('auth.rate_limited', undefined, undefined, { 'Retry-After': String(blockedFor) });
-    const client = await this.check(presented);
     if (client) return { client, method: presented.method };
     for (const s of scopes) {
       const { count, resetIn } = await this.limiter.hit(this.limiter.key('oauth-client-failures', tenant.id, s.key), FAILURE_WINDOW_SECONDS);

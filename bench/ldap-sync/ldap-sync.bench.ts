@@ -104,7 +104,10 @@ async function main() {
     const { config } = loadConfig(env);
     // BENCH_NO_WEBHOOKS=1: the sync without apps/sync's webhooks and SCIM modules, to see what the webhook
     // fan-out (one transaction per event) costs a run; by default the apps as `npm start` composes them.
-    const modules = process.env.BENCH_NO_WEBHOOKS === '1' ? [AuthAppModule, FederationAppModule, SyncModule, SyncJobsModule, IdentityAccessModule] : [AuthAppModule, FederationAppModule, SyncAppModule];
+    const modules =
+      process.env.BENCH_NO_WEBHOOKS === '1'
+        ? [AuthAppModule, FederationAppModule, SyncModule, SyncJobsModule, IdentityAccessModule]
+        : [AuthAppModule, FederationAppModule, SyncAppModule];
     app = await createApp(config, 'bench-ldap-sync', modules);
     await app.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;

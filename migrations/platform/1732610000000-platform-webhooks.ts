@@ -2,16 +2,20 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Platform admins' webhooks (libs/webhooks, /v1/admin/webhooks): the same two tables as a tenant's
- * (migrations/tenant/1732560000016-webhooks), under the same names in the platform schema, so the
- * webhooks code runs the same queries in either scope. Owned by the login role; tenant roles get no
- * grant on them, and a tenant's search path finds its own tables first.
+ * (migrations/tenant/1732560000016-webhooks), under the same names, so the webhooks code runs the
+ * same queries in either scope. They live in a schema of their own, `platform_webhooks`, not in
+ * `platform`: every tenant's search path ends in `platform`, so a table there named like a tenant's
+ * could be found by a query meant for the tenant (tenant-isolation spec). Owned by the login role;
+ * tenant roles get no grant on the schema.
  */
 export class PlatformWebhooks1732610000000 implements MigrationInterface {
   name = 'PlatformWebhooks1732610000000';
 
   async up(q: QueryRunner): Promise<void> {
+    await q.query('CREATE SCHEMA platform_webhooks');
+    await q.query('REVOKE ALL ON SCHEMA platform_webhooks FROM PUBLIC');
     await q.query(`
-      CREATE TABLE platform.webhooks (
+      CREATE TABLE platform_webhooks.webhooks (
         id uuid PRIMARY KEY,
         url text NOT NULL,
         description text NOT NULL DEFAULT '',
@@ -29,9 +33,9 @@ export class PlatformWebhooks1732610000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`
-      CREATE TABLE platform.webhook_deliveries (
+      CREATE TABLE platform_webhooks.webhook_deliveries (
         id uuid PRIMARY KEY,
-        webhook_id uuid NOT NULL REFERENCES platform.webhooks (id) ON DELETE CASCADE,
+        webhook_id uuid NOT NULL REFERENCES platform_webhooks.webhooks (id) ON DELETE CASCADE,
         event_id uuid NOT NULL,
         event_type text NOT NULL,
         aggregate text NOT NULL,
@@ -43,12 +47,11 @@ export class PlatformWebhooks1732610000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (webhook_id, event_id)
       )`);
-    await q.query(`CREATE INDEX webhook_deliveries_webhook_idx ON platform.webhook_deliveries (webhook_id, id)`);
-    await q.query(`CREATE INDEX webhook_deliveries_open_idx ON platform.webhook_deliveries (webhook_id, aggregate, id) WHERE status IN ('pending', 'failed')`);
+    await q.query(`CREATE INDEX webhook_deliveries_webhook_idx ON platform_webhooks.webhook_deliveries (webhook_id, id)`);
+    await q.query(`CREATE INDEX webhook_deliveries_open_idx ON platform_webhooks.webhook_deliveries (webhook_id, aggregate, id) WHERE status IN ('pending', 'failed')`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE platform.webhook_deliveries');
-    await q.query('DROP TABLE platform.webhooks');
+    await q.query('DROP SCHEMA platform_webhooks CASCADE');
   }
 }

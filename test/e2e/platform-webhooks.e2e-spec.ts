@@ -62,7 +62,7 @@ describe('platform webhooks', () => {
     expect(w).toMatchObject({ url: `${rx.base}/created`, event_types: ['tenant.*'], enabled: true, created_by: expect.stringMatching(/^platform-admin:/) });
     expect(w.secret).toMatch(/^whsec_/);
     expect((await admin('GET', `/${w.id}`)).body.secret).toBeUndefined();
-    const [row] = await t.dataSource.query(`SELECT secrets FROM platform.webhooks WHERE id = $1`, [w.id]);
+    const [row] = await t.dataSource.query(`SELECT secrets FROM platform_webhooks.webhooks WHERE id = $1`, [w.id]);
     expect(row.secrets.toString('latin1')).not.toContain(w.secret.slice(6));
     expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM "${acme.schema}".webhooks`))[0].n).toBe(0);
     expect((await tenantApi('GET', `/${w.id}`)).status).toBe(404);
@@ -92,7 +92,7 @@ describe('platform webhooks', () => {
         expect({ method, status: res.status, code: typeof res.body?.error?.code }).toEqual({ method, status, code: 'string' });
       }
     }
-    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM platform.webhooks`))[0].n).toBe(0);
+    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM platform_webhooks.webhooks`))[0].n).toBe(0);
     const made = await admin('POST', '', body, wide.body.secret);
     expect(made.status).toBe(201);
     await admin('DELETE', `/${made.body.id}`);
@@ -199,7 +199,7 @@ describe('platform webhooks', () => {
     expect((await admin('GET', '/not-a-uuid')).status).toBe(404);
     expect((await admin('POST', `/00000000-0000-7000-8000-000000000000/deliveries/nope/redeliver`)).status).toBe(404);
     expect((await admin('GET', '?limit=100000')).status).toBe(400);
-    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM platform.webhooks`))[0].n).toBe(0);
+    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM platform_webhooks.webhooks`))[0].n).toBe(0);
   });
 
   it('writes platform webhook events with tenantid platform that match their contracts and carry no secret', async () => {

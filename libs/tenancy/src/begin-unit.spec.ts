@@ -12,12 +12,15 @@ describe('beginUnitSql', () => {
 
   it('opens a platform unit, or a tenant unit as the owner, without a role', () => {
     expect(beginUnitSql('platform', null)).toBe(`BEGIN; SELECT set_config('search_path', 'platform', true)`);
+    expect(beginUnitSql('platform_webhooks,platform', null)).toBe(`BEGIN; SELECT set_config('search_path', 'platform_webhooks,platform', true)`);
     expect(beginUnitSql(tenantSearchPath(schema), null)).toBe(`BEGIN; SELECT set_config('search_path', '"${schema}",platform', true)`);
   });
 
   it.each([
     `"${schema}"`,
     `${schema},platform`,
+    'platform_other,platform',
+    'platform,platform_webhooks',
     `"${schema}",platform'; drop schema platform cascade; --`,
     `"${schema}",platform\\`,
     'public',

@@ -1,5 +1,8 @@
-/** The only search paths a unit of work runs with: a tenant's quoted schema then platform, or platform alone. */
-const SEARCH_PATH = /^(?:"t_[0-9a-f]{32}",)?platform$/;
+/**
+ * The only search paths a unit of work runs with: a tenant's quoted schema then platform, platform
+ * alone, or a side schema of the platform's then platform (UnitOptions.platformSideSchema).
+ */
+const SEARCH_PATH = /^(?:"t_[0-9a-f]{32}",|platform_webhooks,)?platform$/;
 /** A tenant's role (tenantRoleName): the schema name and the database's tag. */
 const TENANT_ROLE = /^t_[0-9a-f]{32}_[0-9a-f]{8}$/;
 

@@ -19,6 +19,13 @@ export interface UnitOptions {
    * provisioning and migrations only (DDL, the registry, creating the role itself).
    */
   asOwner?: boolean;
+  /**
+   * A platform unit only: a schema of the platform's own searched before `platform`, for tables that
+   * share a name with a tenant table (platform webhooks have a tenant's webhooks tables). Such tables
+   * cannot live in `platform`: a tenant's search path ends in it, so a name there could catch a query
+   * meant for the tenant's schema.
+   */
+  platformSideSchema?: 'platform_webhooks';
 }
 
 export const EVENT_SOURCE = Symbol('EVENT_SOURCE');
@@ -55,7 +62,8 @@ export class TenantTransactionRunner {
 
   /** A unit of work on the platform schema only (registry, keys, outbox). */
   inPlatform<T>(work: (uow: UnitOfWork) => Promise<T>, options: UnitOptions = {}): Promise<T> {
-    return this.run(null, 'platform', null, work, options);
+    const searchPath = options.platformSideSchema ? `${options.platformSideSchema},platform` : 'platform';
+    return this.run(null, searchPath, null, work, options);
   }
 
   /** Checks that a command's tenant is the ambient one (commands carry tenantId in their type). */

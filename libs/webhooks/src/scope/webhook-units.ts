@@ -5,14 +5,17 @@ import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/t
 
 /**
  * Whose webhooks: a tenant's id (its schema's `webhooks` tables) or PLATFORM_TENANT_ID (the
- * platform schema's, for platform admins). Both scopes have the same tables under the same names,
- * so every query of this lib runs unchanged in either: only the unit of work differs.
+ * `platform_webhooks` schema's, for platform admins). Both scopes have the same tables under the same
+ * names, so every query of this lib runs unchanged in either: only the unit of work differs. The
+ * platform's are not in `platform`, which ends every tenant's search path.
  */
 export type WebhookOwner = string;
 
 export const PLATFORM_OWNER: WebhookOwner = PLATFORM_TENANT_ID;
 
 export const WEBHOOK_ACTOR = 'system:webhooks';
+
+const PLATFORM_SCOPE = { platformSideSchema: 'platform_webhooks' } as const;
 
 const TENANT_MS = 1_000;
 
@@ -44,14 +47,14 @@ export class WebhookUnits {
 
   /** For a request: a tenant owner must be the tenant in context (the route's), the platform needs none. */
   run<T>(owner: WebhookOwner, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-    if (owner === PLATFORM_OWNER) return this.runner.inPlatform(work);
+    if (owner === PLATFORM_OWNER) return this.runner.inPlatform(work, PLATFORM_SCOPE);
     this.runner.assertAmbientTenant(owner);
     return this.runner.inTenant(work);
   }
 
   /** For the fan-out and the worker: acts as system:webhooks in the owner's scope; undefined when the tenant is gone. */
   async asSystem<T>(owner: WebhookOwner, work: (uow: UnitOfWork) => Promise<T>): Promise<T | undefined> {
-    if (owner === PLATFORM_OWNER) return this.context.runWith({ principal: WEBHOOK_ACTOR }, () => this.runner.inPlatform(work));
+    if (owner === PLATFORM_OWNER) return this.context.runWith({ principal: WEBHOOK_ACTOR }, () => this.runner.inPlatform(work, PLATFORM_SCOPE));
     const tenant = await this.tenant(owner);
     if (!tenant) return undefined;
     return this.context.runWith({ tenant, principal: WEBHOOK_ACTOR }, () => this.runner.inTenant(work));

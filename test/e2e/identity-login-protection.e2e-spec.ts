@@ -18,6 +18,7 @@ describe('login protection', () => {
     const res = await t.call('POST', '/v1/admin/tenants', { slug, name: slug, settings: { lockout_seconds: 120 }, admin: { email: 'ada@prot.example', password: PASSWORD } });
     tenantId = res.body.id;
     await t.call('POST', `/v1/admin/tenants`, { slug: `${slug}-x`, name: 'x', admin: { email: 'x@prot.example', password: PASSWORD } });
+    await t.call('POST', `/v1/admin/tenants`, { slug: `${slug}-y`, name: 'y', admin: { email: 'y@prot.example', password: PASSWORD } });
   });
   afterAll(() => t.close());
 
@@ -46,21 +47,30 @@ describe('login protection', () => {
   });
 
   it('takes the same time for an unknown user as for a wrong password (within a bound)', async () => {
-    const timeOf = async (email: string) => {
+    const timeOf = async (tenant: string, email: string) => {
       const started = performance.now();
-      await t.call('POST', `/v1/t/${slug}-x/auth/login`, { email, password: 'not it at all' }, { auth: false });
+      await t.call('POST', `/v1/t/${tenant}/auth/login`, { email, password: 'not it at all' }, { auth: false });
       return performance.now() - started;
     };
-    const known: number[] = [];
-    const unknown: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      known.push(await timeOf('x@prot.example'));
-      unknown.push(await timeOf(`nobody-${i}@prot.example`));
-    }
     const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+    /** Unknown ÷ known median time, four of each interleaved (four failures: the known account stays unlocked). */
+    const ratio = async (tenant: string, knownEmail: string) => {
+      const known: number[] = [];
+      const unknown: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        known.push(await timeOf(tenant, knownEmail));
+        unknown.push(await timeOf(tenant, `nobody-${i}@prot.example`));
+      }
+      return median(unknown) / median(known);
+    };
     // Both pay one argon2id verification; a missing one would make the unknown path several times faster.
-    expect(median(unknown)).toBeGreaterThan(median(known) * 0.5);
-    expect(median(unknown)).toBeLessThan(median(known) * 2);
+    // A second measurement (another tenant and account, so no lockout) only when the first was off: on a
+    // shared 2-core machine one series of four once came out 3.8x apart; a real difference shows in both.
+    const within = (r: number) => r > 0.5 && r < 2;
+    let r = await ratio(`${slug}-x`, 'x@prot.example');
+    if (!within(r)) r = await ratio(`${slug}-y`, 'y@prot.example');
+    expect(r).toBeGreaterThan(0.5);
+    expect(r).toBeLessThan(2);
   });
 
   it('answers 429 auth.rate_limited with Retry-After past the per-IP limit', async () => {

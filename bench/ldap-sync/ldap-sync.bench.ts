@@ -26,7 +26,7 @@ import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
 import { IdentityAccessModule } from '@credence/identity';
 import { SyncJobsModule, SyncModule } from '@credence/sync';
 import { generatedDirectory, userDn } from '../../test/support/ldap-directory';
-import { GROUPS, PEOPLE, SERVICE_DN, SERVICE_PASSWORD, Slapd, startSlapd } from '../../test/support/slapd';
+import { connectionLdapSettings, Slapd, startSlapd } from '../../test/support/slapd';
 import { benchWorld, cleanRedis, countRoundTrips, machineBusyTicks, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -125,17 +125,7 @@ async function main() {
           type: 'ldap',
           name: 'Bench directory',
           group_role_mapping: [{ group: 'team-0', role: 'manager' }],
-          ldap: {
-            url: slapd.ldapUrl,
-            start_tls: true,
-            ca_certificate: slapd.caPem,
-            bind_dn: SERVICE_DN,
-            bind_password: SERVICE_PASSWORD,
-            user_search_base: PEOPLE,
-            user_search_filter: '(uid={{username}})',
-            group_search_base: GROUPS,
-            timeout_ms: 10_000,
-          },
+          ldap: connectionLdapSettings(slapd, { timeout_ms: 10_000 }),
         },
         token,
       );

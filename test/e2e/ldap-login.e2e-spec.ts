@@ -2,7 +2,7 @@ import { newSpCredential } from '@credence/federation';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
-import { GROUPS, PEOPLE, SERVICE_DN, SERVICE_PASSWORD, Slapd, startSlapd, SUFFIX } from '../support/slapd';
+import { connectionLdapSettings, SERVICE_PASSWORD, Slapd, startSlapd, SUFFIX } from '../support/slapd';
 import { eventsOf, login, PASSWORD, Tenant } from './identity-authz-fixture';
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
@@ -25,18 +25,7 @@ describe('LDAP sign-in (POST /auth/login with connection)', () => {
     t.call('POST', `/v1/t/${slug}/auth/login`, { connection, username, password }, { auth: false });
   const admin = (method: string, path: string, body?: unknown) => t.call(method, `/v1/t/${acme.slug}${path}`, body, { auth: acme.admin });
 
-  const ldapSettings = (over: Record<string, unknown> = {}) => ({
-    url: slapd.ldapUrl,
-    start_tls: true,
-    ca_certificate: slapd.caPem,
-    bind_dn: SERVICE_DN,
-    bind_password: SERVICE_PASSWORD,
-    user_search_base: PEOPLE,
-    user_search_filter: '(uid={{username}})',
-    group_search_base: GROUPS,
-    timeout_ms: 3000,
-    ...over,
-  });
+  const ldapSettings = (over: Record<string, unknown> = {}) => connectionLdapSettings(slapd, over);
 
   const createConnection = async (body: Record<string, unknown>): Promise<string> => {
     const res = await admin('POST', '/connections', { type: 'ldap', name: `Directory ${Math.random().toString(36).slice(2, 7)}`, ...body });

@@ -9,7 +9,7 @@ import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
 import { generatedDirectory, groupDn, userDn } from '../support/ldap-directory';
-import { GROUPS, PEOPLE, SERVICE_DN, SERVICE_PASSWORD, Slapd, startSlapd } from '../support/slapd';
+import { connectionLdapSettings, Slapd, startSlapd } from '../support/slapd';
 import { eventsOf, onboard, Tenant } from './identity-authz-fixture';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,18 +29,7 @@ describe('LDAP directory sync', () => {
   let b: Tenant;
   let connectionId: string;
 
-  const ldapSettings = (over: Record<string, unknown> = {}) => ({
-    url: slapd.ldapUrl,
-    start_tls: true,
-    ca_certificate: slapd.caPem,
-    bind_dn: SERVICE_DN,
-    bind_password: SERVICE_PASSWORD,
-    user_search_base: PEOPLE,
-    user_search_filter: '(uid={{username}})',
-    group_search_base: GROUPS,
-    timeout_ms: 3000,
-    ...over,
-  });
+  const ldapSettings = (over: Record<string, unknown> = {}) => connectionLdapSettings(slapd, over);
   const createConnection = async (tenant: Tenant, body: Record<string, unknown>): Promise<string> => {
     const res = await t.call('POST', `/v1/t/${tenant.slug}/connections`, { name: `Directory ${Math.random().toString(36).slice(2, 7)}`, ...body }, { auth: tenant.admin });
     if (res.status !== 201) throw new Error(`connection: ${res.status} ${JSON.stringify(res.body)}`);

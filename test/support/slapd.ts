@@ -284,3 +284,19 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     },
   };
 }
+
+/** The `ldap` fields of a connection to this slapd (StartTLS with its CA, the service account, uid sign-in), with overrides. */
+export function connectionLdapSettings(slapd: Pick<Slapd, 'ldapUrl' | 'caPem'>, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    url: slapd.ldapUrl,
+    start_tls: true,
+    ca_certificate: slapd.caPem,
+    bind_dn: SERVICE_DN,
+    bind_password: SERVICE_PASSWORD,
+    user_search_base: PEOPLE,
+    user_search_filter: '(uid={{username}})',
+    group_search_base: GROUPS,
+    timeout_ms: 3000,
+    ...over,
+  };
+}

@@ -55,7 +55,7 @@ import { startServerProcess } from './server-process';
 import { Child, children } from './child';
 import { runRemote } from './remote';
 import { combine, CpuMeter, CpuSplit, median, now, pct, procTicks, round, sleep, Window, Workload } from './shared';
-import { benchDatabaseServer, cleanRedis, countRoundTrips, remoteTarget, sent, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { benchDatabaseServer, cleanRedis, countRoundTrips, remoteTarget, sent, sourceRevision, table, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
 
 // ---------------------------------------------------------------- knobs
 
@@ -234,6 +234,7 @@ async function main(): Promise<void> {
     CREDENCE_DATA_DIR: dataDir,
     CREDENCE_ADMIN_KEY: ADMIN_KEY,
     CREDENCE_KEY_ENCRYPTION_KEY: KEK,
+    ...SPARE_POOL_OFF,
     CREDENCE_BASE_URL: 'http://credence.bench',
     TRUSTED_PROXIES: '127.0.0.1',
     LOG_LEVEL: 'silent',

@@ -32,7 +32,7 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { PEOPLE, SERVICE_DN, SERVICE_PASSWORD, Slapd, startSlapd } from '../../test/support/slapd';
 import { median, round, sleep, Window, Workload } from '../auth/shared';
-import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
 
 const int = (name: string, fallback: number) => {
   const n = process.env[name] ? Number(process.env[name]) : fallback;
@@ -182,6 +182,7 @@ async function main(): Promise<void> {
     CREDENCE_DATA_DIR: dataDir,
     CREDENCE_ADMIN_KEY: ADMIN_KEY,
     CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ...SPARE_POOL_OFF,
     CREDENCE_BASE_URL: 'http://credence.bench',
     // slapd listens on loopback: allowed outside production (NODE_ENV development), as a directory on the LAN would be listed in FEDERATION_ALLOWED_HOSTS.
     NODE_ENV: 'development',

@@ -34,7 +34,7 @@ import { loadConfig } from '@credence/config';
 import { dropDatabase, ensureDatabase } from '@credence/database';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
 import { startOidcIdp, TestOidcIdp } from '../../test/support/oidc-idp';
 
 const int = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -113,6 +113,7 @@ async function main() {
     CREDENCE_DATA_DIR: dataDir,
     CREDENCE_ADMIN_KEY: ADMIN_KEY,
     CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ...SPARE_POOL_OFF,
     CREDENCE_BASE_URL: BASE,
     LOG_LEVEL: 'silent',
     // Every prepared sign-in starts at /oauth2/authorize from this one address: the per-IP limit would refuse the pool.

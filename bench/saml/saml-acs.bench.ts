@@ -38,7 +38,7 @@ import { newSpCredential } from '@credence/federation';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { CpuMeter, CpuSplit, median, procTicks, round, sleep, Window } from '../auth/shared';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, sent, sourceRevision, table, traceReport, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
 import { bareSaml, BareWindow, runBare } from './bare-node-saml';
 import type { HostileKind, Mode, SamlInit, SamlMessage, SamlTarget } from './saml-client';
 
@@ -252,6 +252,7 @@ async function main(): Promise<void> {
     CREDENCE_DATA_DIR: dataDir,
     CREDENCE_ADMIN_KEY: ADMIN_KEY,
     CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ...SPARE_POOL_OFF,
     CREDENCE_BASE_URL: 'http://credence.bench',
     TRUSTED_PROXIES: '127.0.0.1',
     LOG_LEVEL: 'silent',

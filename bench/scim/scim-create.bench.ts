@@ -27,7 +27,7 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
 import { median, round, sleep, Window, Workload } from '../auth/shared';
-import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
 
 const int = (name: string, fallback: number) => {
   const n = process.env[name] ? Number(process.env[name]) : fallback;
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     CREDENCE_DATA_DIR: dataDir,
     CREDENCE_ADMIN_KEY: ADMIN_KEY,
     CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ...SPARE_POOL_OFF,
     CREDENCE_BASE_URL: 'http://credence.bench',
     LOGIN_IP_LIMIT_PER_MINUTE: '100000000',
     LOG_LEVEL: 'silent',

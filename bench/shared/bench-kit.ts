@@ -66,6 +66,13 @@ export function writeResults(kind: string, started: Date, runId: string, out: un
 }
 
 /**
+ * The spare-schema pool off (unless TENANT_SPARE_POOL_SIZE is given): on a fresh database its refill job
+ * builds spare tenant schemas in the background, and that DDL would land in the first measured windows.
+ * A deployment's pool is full and idle between onboardings; only bench:onboarding measures it.
+ */
+export const SPARE_POOL_OFF: Record<string, string> = { TENANT_SPARE_POOL_SIZE: process.env.TENANT_SPARE_POOL_SIZE ?? '0' };
+
+/**
  * A fresh database `credence_bench_<kind>_<run>` on the server (created here), and the environment
  * of a development Credence on it: its own Redis prefix, data dir, admin key and KEK.
  */
@@ -85,6 +92,7 @@ export async function benchWorld(kind: string, run: string, serverUrl: string, r
     CREDENCE_ADMIN_KEY: `crd_bench_${randomBytes(24).toString('base64url')}`,
     CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
+    ...SPARE_POOL_OFF,
   };
   return { databaseUrl, prefix, env };
 }

@@ -1,3 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { launchBrowser, TestBrowser } from '../support/browser';
@@ -122,5 +125,69 @@ describe('sign-in through the hosted login page in a real browser', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/not correct|invalid|wrong/i);
     expect(blockedScripts).toEqual([]);
     await context.close();
+  });
+
+  it("follows an app's callback that redirects to its front end on another origin (no form-action in the way)", async () => {
+    // The app's front end, on an origin of its own, and its callback, which hands the code over with a redirect
+    // as apps behind an API gateway or a broker (another Credence, Keycloak) do.
+    const servers: Server[] = [];
+    const listen = (handler: Parameters<typeof createServer>[1]) =>
+      new Promise<string>((resolve) => {
+        const server = createServer(handler);
+        servers.push(server);
+        server.listen(0, '127.0.0.1', () => resolve(`127.0.0.1:${(server.address() as AddressInfo).port}`));
+      });
+    const front = await listen((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p>front end</p>'));
+    const callback = await listen((req, res) => res.writeHead(302, { location: `http://${front}/landed${req.url!.slice('/callback'.length)}` }).end());
+    try {
+      const registered = await t.call(
+        'POST',
+        `/v1/t/${acme.slug}/applications`,
+        { name: 'Gateway app', type: 'confidential', redirect_uris: [`http://${callback}/callback`] },
+        { auth: acme.admin },
+      );
+      expect(registered.status).toBe(201);
+      const verifier = randomBytes(32).toString('base64url');
+      const authorize = new URL(`${t.url}/v1/t/${acme.slug}/oauth2/authorize`);
+      for (const [k, v] of Object.entries({
+        response_type: 'code',
+        client_id: registered.body.client_id,
+        redirect_uri: `http://${callback}/callback`,
+        scope: 'openid',
+        state: 'state-1',
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+      }))
+        authorize.searchParams.set(k, v);
+
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const blocked: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+      });
+      await page.goto(authorize.toString());
+      await page.waitForURL(new RegExp(`/v1/t/${acme.slug}/login`));
+      await page
+        .getByLabel(/e-?mail/i)
+        .first()
+        .fill(user.email);
+      await page.getByLabel(/password/i).fill(PASSWORD);
+      await page
+        .getByRole('button', { name: /sign in|continue|log in/i })
+        .first()
+        .click();
+
+      // The browser followed the app's own redirect to its front end, with the code.
+      await page.waitForURL(/\/landed\?/);
+      const landed = new URL(page.url());
+      expect(landed.origin).toBe(`http://${front}`);
+      expect(landed.searchParams.get('code')).toBeTruthy();
+      expect(landed.searchParams.get('state')).toBe('state-1');
+      expect(blocked).toEqual([]);
+      await context.close();
+    } finally {
+      for (const server of servers) server.close();
+    }
   });
 });

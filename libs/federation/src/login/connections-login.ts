@@ -8,7 +8,6 @@ const asLoginConnection = (c: Connection): LoginConnection => ({
   id: c.id,
   type: c.type,
   name: c.name,
-  loginOrigin: c.saml?.idp_sso_url ?? c.oidc?.issuer,
 });
 
 /**

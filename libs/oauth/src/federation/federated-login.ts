@@ -6,11 +6,6 @@ export interface LoginConnection {
   type: 'saml' | 'oidc' | 'ldap';
   /** Shown on its button. */
   name: string;
-  /**
-   * The origin start() sends browsers to (the IdP's sign-in URL), when it is a web origin. The hosted
-   * page lists it in its CSP form-action: Chromium applies form-action to the redirects after a form post.
-   */
-  loginOrigin?: string;
 }
 
 /**

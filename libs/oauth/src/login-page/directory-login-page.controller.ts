@@ -17,7 +17,7 @@ import { sendHtml } from '../pages/security-headers';
 import { TenantBranding } from '../pages/tenant-branding';
 import { HostedLogin } from './hosted-login';
 import { readForm } from './login-form';
-import { formTargets, TOO_MANY } from './login-page.controller';
+import { TOO_MANY } from './login-page.controller';
 import { directoryPage, DirectoryView } from './login-views';
 
 /** One message for unknown user, wrong password and disabled account, as the directory's answer cannot tell them apart either. */
@@ -111,6 +111,6 @@ export class DirectoryLoginPageController {
 
   private async form(reply: FastifyReply, status: number, interaction: Interaction, view: Pick<DirectoryView, 'connection' | 'username' | 'error'>): Promise<FastifyReply> {
     const frame = await this.branding.frame();
-    return sendHtml(reply, status, directoryPage({ ...view, frame, keys: { interactionId: interaction.id, csrf: interaction.csrf } }), formTargets(interaction));
+    return sendHtml(reply, status, directoryPage({ ...view, frame, keys: { interactionId: interaction.id, csrf: interaction.csrf } }));
   }
 }

@@ -3,7 +3,6 @@ import type { FederatedLogin, LoginConnection } from '../federation/federated-lo
 import type { Interaction } from '../interactions/interaction';
 import type { InteractionStore } from '../interactions/interaction-store';
 import { CsrfMismatch, HostedLogin } from './hosted-login';
-import { formTargets } from './login-page.controller';
 
 const OKTA: LoginConnection = { id: 'okta', type: 'oidc', name: 'Okta' };
 const ADFS: LoginConnection = { id: 'adfs', type: 'saml', name: 'ADFS' };
@@ -41,14 +40,5 @@ describe('HostedLogin', () => {
     await expect(hosted.openForm({ interaction: 'i-1', csrf: 'token-of-the-interactioN' }, 'c')).rejects.toBeInstanceOf(CsrfMismatch);
     await expect(hosted.openForm({ interaction: 'i-1', csrf: '' }, 'c')).rejects.toBeInstanceOf(CsrfMismatch);
     await expect(hosted.openForm({ interaction: 'i-1', csrf: 'token-of-the-interaction' }, 'other')).rejects.toMatchObject({ code: 'oauth.interaction_expired' });
-  });
-});
-
-describe('formTargets', () => {
-  it("allows the app's origin and the IdPs the page's forms may lead to, and nothing that is not a web origin", () => {
-    const at = { ...interaction, redirectUri: 'https://app.example/cb?x=1' } as Interaction;
-    const idps: LoginConnection[] = [{ ...OKTA, loginOrigin: 'https://acme.okta.example/sso' }, ADFS, { ...ADFS, id: 'x', loginOrigin: 'javascript:alert(1)' }];
-    expect(formTargets(at, idps)).toEqual(['https://app.example', 'https://acme.okta.example']);
-    expect(formTargets({ ...at, redirectUri: 'com.example.app:/cb' } as Interaction)).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../browse
 import { LoginConnection } from '../federation/federated-login';
 import type { Interaction } from '../interactions/interaction';
 import { CompleteInteraction } from '../interactions/complete-interaction/complete-interaction';
-import { originOf, sendHtml } from '../pages/security-headers';
+import { sendHtml } from '../pages/security-headers';
 import { TenantBranding } from '../pages/tenant-branding';
 import { HostedLogin } from './hosted-login';
 import { HostedPage, HostedPageForm } from '../pages/hosted-page-route';
@@ -181,19 +181,19 @@ export class LoginPageController {
 
   private async signIn(reply: FastifyReply, status: number, interaction: Interaction, view: Pick<SignInView, 'email' | 'error'>): Promise<FastifyReply> {
     const [frame, connections] = await Promise.all([this.branding.frame(), this.hosted.connections(interaction)]);
-    return sendHtml(reply, status, signInPage({ ...view, frame, keys: keysOf(interaction), connections }), formTargets(interaction, connections));
+    return sendHtml(reply, status, signInPage({ ...view, frame, keys: keysOf(interaction), connections }));
   }
 
   private async code(reply: FastifyReply, status: number, interaction: Interaction, view: Pick<CodeView, 'email' | 'error'>): Promise<FastifyReply> {
     const frame = await this.branding.frame();
-    return sendHtml(reply, status, codePage({ ...view, frame, keys: keysOf(interaction) }), formTargets(interaction));
+    return sendHtml(reply, status, codePage({ ...view, frame, keys: keysOf(interaction) }));
   }
 
   /** To the IdP; a directory (LDAP) connection asks for its own password here instead (what was typed so far is dropped). */
   private async toIdp(reply: FastifyReply, interaction: Interaction, connection: LoginConnection, email?: string): Promise<FastifyReply> {
     if (connection.type !== 'ldap') return seeOther(reply, await this.hosted.start(interaction, connection));
     const page = directoryPage({ frame: await this.branding.frame(), keys: keysOf(interaction), connection, username: email });
-    return sendHtml(reply, 200, page, formTargets(interaction));
+    return sendHtml(reply, 200, page);
   }
 
   private finish(reply: FastifyReply, done: { redirectTo: string; sessionCookie?: { value: string; maxAgeSeconds: number } }): FastifyReply {
@@ -211,15 +211,6 @@ export class LoginPageController {
 }
 
 const keysOf = (interaction: Interaction): FormKeys => ({ interactionId: interaction.id, csrf: interaction.csrf });
-
-/**
- * Chromium checks form-action on the redirects that follow a form post: the app's origin must be
- * allowed, and the IdPs' the forms may lead to (connection buttons, home-realm discovery).
- */
-export function formTargets(interaction: Interaction, connections: readonly LoginConnection[] = []): string[] {
-  const origins = [originOf(interaction.redirectUri), ...connections.map((c) => (c.loginOrigin ? originOf(c.loginOrigin) : undefined))];
-  return origins.filter((o): o is string => o !== undefined);
-}
 
 /** After a form post: 303, so the browser follows with a GET (RFC 9110 §15.4.4). */
 function seeOther(reply: FastifyReply, location: string): FastifyReply {

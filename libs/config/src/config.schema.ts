@@ -74,6 +74,12 @@ export const configSchema = z
       .min(0)
       .max(7 * 24 * 3600)
       .default(21_600),
+    /**
+     * Refused federated sign-ins recorded per client address and connection a minute. The refusals before
+     * any identity is known (a forged or replayed Response, a bogus callback) come from anyone; past the
+     * limit the browser gets 429 and nothing more reaches the audit trail.
+     */
+    FEDERATION_REFUSALS_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
     /** One deadline for each request to an OIDC IdP (discovery, JWKS, token, userinfo): a stalled IdP is a refusal, not a hang. */
     FEDERATION_OIDC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     /** Worker threads that parse and check SAML messages off the event loop (one leaves a 2-core machine's other core to the loop). */

@@ -31,6 +31,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     DB_POOL_MAX: '20',
     // No metadata refresh sweeps across other test files' tenants; a test that wants one sets it.
     FEDERATION_METADATA_REFRESH_SECONDS: '0',
+    // Federation specs send many refused messages from 127.0.0.1 to one connection; the limit's own spec sets it low.
+    FEDERATION_REFUSALS_PER_IP_PER_MINUTE: '100000',
     // No spare schemas made in the background of every test app; a test that wants the pool sets it
     // (CREDENCE_TEST_TENANT_SPARE_POOL_SIZE runs a whole suite with it).
     TENANT_SPARE_POOL_SIZE: env.CREDENCE_TEST_TENANT_SPARE_POOL_SIZE ?? '0',

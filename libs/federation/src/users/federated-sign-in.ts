@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@credence/config';
 import { FederationFailureReason, subjects } from '@credence/contracts';
 import { lockForTransaction } from '@credence/database';
 import { DomainError } from '@credence/errors';
-import { clientData, ClientInfo } from '@credence/identity';
+import { clientData, ClientInfo, RateLimiter } from '@credence/identity';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import type { Connection } from '../connections/connection';
 import { CONNECTION_SELECT, toConnection } from '../connections/connection-store';
@@ -36,7 +37,11 @@ const refused = (reason: FederationFailureReason, userId: string | null = null):
  */
 @Injectable()
 export class FederatedSignIn {
-  constructor(private readonly runner: TenantTransactionRunner) {}
+  constructor(
+    private readonly runner: TenantTransactionRunner,
+    private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /**
    * The connection is read again inside the unit (its rules, domains and JIT settings as committed
@@ -67,8 +72,13 @@ export class FederatedSignIn {
     return this.run(connection, async () => connection, identity, client, then);
   }
 
-  /** Records a refused sign-in (its own transaction: nothing else is written). */
+  /**
+   * Records a refused sign-in (its own transaction: nothing else is written). These refusals come before
+   * any identity is known, so anyone can cause them: past FEDERATION_REFUSALS_PER_IP_PER_MINUTE per
+   * client address and connection, nothing is recorded and the caller gets 429 `auth.rate_limited`.
+   */
   async refuse(connection: Pick<Connection, 'id' | 'type'>, reason: FederationFailureReason, client: ClientInfo, userId: string | null = null): Promise<void> {
+    await this.limiter.enforce(this.limiter.key('federation-refusals', connection.id, client.ip ?? 'unknown'), this.config.FEDERATION_REFUSALS_PER_IP_PER_MINUTE, 60);
     await this.runner.inTenant(async (uow) => this.recordRefusal(uow, connection, reason, client, userId));
   }
 

@@ -17,7 +17,7 @@
  * Target (issue): Credence ≥ 0.7 × bare.
  *
  * Knobs (environment): BENCH_SECONDS (10), BENCH_RUNS (3), BENCH_USERS (32), BENCH_CONCURRENCY (8), BENCH_PROFILE=1 (CPU profile per window),
- * BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (statements and commands per op, by text).
+ * BENCH_DATABASE_URL (BENCH_SERVER_URL, its old name, is still read), REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (statements and commands per op, by text).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -32,7 +32,19 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { PEOPLE, SERVICE_DN, SERVICE_PASSWORD, Slapd, startSlapd } from '../../test/support/slapd';
 import { median, round, sleep, Window, Workload } from '../auth/shared';
-import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
+import {
+  benchDatabaseServer,
+  cleanRedis,
+  countRoundTrips,
+  peerCpu,
+  profileWindow,
+  sent,
+  sourceRevision,
+  table,
+  traceReport,
+  writeResults,
+  SPARE_POOL_OFF,
+} from '../shared/bench-kit';
 
 const int = (name: string, fallback: number) => {
   const n = process.env[name] ? Number(process.env[name]) : fallback;
@@ -44,7 +56,7 @@ const RUNS = int('BENCH_RUNS', 3);
 const USERS = int('BENCH_USERS', 32);
 const CONCURRENCY = int('BENCH_CONCURRENCY', 8);
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
-const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
+const SERVER_URL = benchDatabaseServer();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 const WARM_S = 2;
 const TARGET_RATIO = 0.7;

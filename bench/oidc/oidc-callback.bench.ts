@@ -21,7 +21,7 @@
  *
  * Knobs: BENCH_USERINFO, BENCH_RUNS (3), BENCH_USERS (32), BENCH_CONCURRENCY (8), BENCH_POOL (600; Credence's sign-ins per window),
  * BENCH_BARE_POOL (2000: the bare grant runs out of 600 codes within a window on a quiet machine), BENCH_PROFILE=1 (a CPU profile of each Credence window),
- * BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (statements and commands per callback, by text).
+ * BENCH_DATABASE_URL (BENCH_SERVER_URL, its old name, is still read), REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (statements and commands per callback, by text).
  */
 import 'reflect-metadata';
 import * as client from 'openid-client';
@@ -34,7 +34,19 @@ import { loadConfig } from '@credence/config';
 import { dropDatabase, ensureDatabase } from '@credence/database';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
+import {
+  benchDatabaseServer,
+  cleanRedis,
+  countRoundTrips,
+  peerCpu,
+  profileWindow,
+  sent,
+  sourceRevision,
+  table,
+  traceReport,
+  writeResults,
+  SPARE_POOL_OFF,
+} from '../shared/bench-kit';
 import { startOidcIdp, TestOidcIdp } from '../../test/support/oidc-idp';
 
 const int = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -44,7 +56,7 @@ const USERS = Math.max(1, int('BENCH_USERS', 32));
 const CONCURRENCY = Math.max(1, int('BENCH_CONCURRENCY', 8));
 const POOL = int('BENCH_POOL', 600);
 const BARE_POOL = int('BENCH_BARE_POOL', 2000);
-const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
+const SERVER_URL = benchDatabaseServer();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 const BASE = 'http://credence.bench';
 const APP_REDIRECT = 'http://127.0.0.1:9/callback';

@@ -9,7 +9,7 @@
  * per create (see below) and SQL statements / Redis commands per create. The load runs in this process
  * (fetch), so the figure also pays for the client. Target (issue): >= 300 creates/s.
  *
- * Knobs (environment): BENCH_SECONDS (10), BENCH_RUNS (2), BENCH_CONCURRENCY (16), BENCH_SERVER_URL,
+ * Knobs (environment): BENCH_SECONDS (10), BENCH_RUNS (2), BENCH_CONCURRENCY (16), BENCH_DATABASE_URL (BENCH_SERVER_URL, its old name, is still read),
  * REDIS_URL, BENCH_KEEP_DB=1, BENCH_TRACE=1 (each statement and Redis command per create), BENCH_PROFILE=1
  * (a CPU profile of each measured window, bench/results). CPU per create is also split by process: this one, the
  * Postgres backends of the bench's database, and the Redis server (shared with anything else running);
@@ -27,7 +27,19 @@ import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
 import { median, round, sleep, Window, Workload } from '../auth/shared';
-import { cleanRedis, countRoundTrips, peerCpu, profileWindow, sent, sourceRevision, table, traceReport, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
+import {
+  benchDatabaseServer,
+  cleanRedis,
+  countRoundTrips,
+  peerCpu,
+  profileWindow,
+  sent,
+  sourceRevision,
+  table,
+  traceReport,
+  writeResults,
+  SPARE_POOL_OFF,
+} from '../shared/bench-kit';
 
 const int = (name: string, fallback: number) => {
   const n = process.env[name] ? Number(process.env[name]) : fallback;
@@ -38,7 +50,7 @@ const SECONDS = int('BENCH_SECONDS', 10);
 const RUNS = int('BENCH_RUNS', 2);
 const CONCURRENCY = int('BENCH_CONCURRENCY', 16);
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
-const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
+const SERVER_URL = benchDatabaseServer();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 const WARM_S = 2;
 const TARGET = 300;

@@ -204,6 +204,7 @@ export interface SlapdOptions {
 }
 
 export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
+  if (!slapdInstalled()) throw new Error(`${SLAPD} is missing: install it with bash scripts/install-slapd.sh (.ci/run does)`);
   const dir = mkdtempSync(join(tmpdir(), 'credence-slapd-'));
   execFileSync('mkdir', ['-p', join(dir, 'db')]);
   certificates(dir);

@@ -34,7 +34,7 @@ export const EVENT_SOURCE = Symbol('EVENT_SOURCE');
  * The only place that opens a transaction on tenant data. It takes a pooled connection for
  * the unit of work, opens the transaction with search_path and the tenant's role set
  * transaction-locally (one round trip), runs the work, writes the outbox and commits (one round
- * trip), and only then publishes the events in-process.
+ * trip), and only then publishes the events in-process (EventsCommitted, which also wakes the relay).
  * The role can reach the tenant's own schema only (TenantRoles), so SQL that names another
  * tenant's schema, or the registry, fails in Postgres whatever built it.
  */
@@ -99,7 +99,7 @@ export class TenantTransactionRunner {
     return result;
   }
 
-  /** The unit's events, the relay's wake-up and COMMIT in one round trip (outboxThenCommitSql); then TypeORM's bookkeeping as commitTransaction() leaves it. */
+  /** The unit's events and COMMIT in one round trip (outboxThenCommitSql); then TypeORM's bookkeeping as commitTransaction() leaves it. */
   private async commit(runner: QueryRunner, uow: UnitOfWork): Promise<void> {
     if (!uow.events.length) return runner.commitTransaction();
     await runner.query(outboxThenCommitSql(uow.events));

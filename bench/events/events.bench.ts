@@ -35,7 +35,7 @@ import Redis from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '@credence/config';
 import { dropDatabase } from '@credence/database';
-import { benchDatabaseServer, benchWorld, redisServerPid, remoteTarget, sourceRevision, table } from '../shared/bench-kit';
+import { benchDatabaseServer, benchWorld, countRoundTrips, redisServerPid, remoteTarget, sent, sourceRevision, table } from '../shared/bench-kit';
 import { CpuSplit, Part, perEvent, postgresProcesses, sampleWaitEvents, startCpuSplit, WaitSamples } from '../shared/cpu-split';
 import { runRemote } from './remote';
 import { createApp } from '@credence/runtime';
@@ -85,7 +85,8 @@ async function startMeters(databaseUrl: string, consumerPids: number[], relayPid
   const [split, sampler] = await Promise.all([startCpuSplit(parts), sampleWaitEvents(databaseUrl, label)]);
   return {
     async stop() {
-      const [cpu, waits] = await Promise.all([split.stop(), sampler.stop()]);
+      const cpu = await split.stop(); // first: the sampler's backend is one of the parts
+      const waits = await sampler.stop();
       return { cpu, waits };
     },
   };
@@ -114,6 +115,7 @@ async function main() {
     // The producer: a Credence app whose relay and RPC are off (another process leads the relay).
     const { config } = loadConfig({ ...env, EVENTS_RELAY_ENABLED: 'false', EVENTS_RPC_ENABLED: 'false' });
     Object.assign(process.env, { EVENTS_RELAY_ENABLED: 'false', EVENTS_RPC_ENABLED: 'false' });
+    countRoundTrips({ pgApplicationName: 'credence-bench-producer' });
     const producer = await createApp(config, 'bench-producer', []);
     await producer.init();
     const runner = producer.get(TenantTransactionRunner);
@@ -160,6 +162,7 @@ async function main() {
     let killed = false;
     let metered = MODE === 'live' ? await meters() : undefined;
     const t0 = now();
+    const pg0 = sent.pg;
     await Promise.all(
       Array.from({ length: PRODUCERS }, async () => {
         while (next < tasks.length) {
@@ -184,6 +187,7 @@ async function main() {
       }),
     );
     const tProduced = now();
+    const producerRoundTrips = sent.pg - pg0;
     if (MODE === 'backlog') {
       metered = await meters(); // the window is the relay's: from its start
       relay = await start('bench-relay.ts', {});
@@ -235,6 +239,8 @@ async function main() {
         lease_ms: LEASE_MS,
       },
       produced_per_s: Math.round(committedAt.size / ((tProduced - t0) / 1000)),
+      // Postgres round trips of the producers' units of work (a multi-statement simple query is one)
+      pg_round_trips_per_tx: +(producerRoundTrips / tasks.length).toFixed(2),
       mode: MODE,
       // backlog: from the first event handled (the relay process is up) to the last
       end_to_end_per_s: Math.round(firstHandled.size / ((tDone - (MODE === 'backlog' ? Math.min(...[...firstHandled.values()].map((h) => h.t)) : t0)) / 1000)),

@@ -103,11 +103,16 @@ export function traceReport(per: number): string {
   return lines.join('\n');
 }
 
-/** Counts every statement and command this process sends (bench-only wrappers; call before the app starts). */
-export function countRoundTrips(): void {
+/**
+ * Counts every statement and command this process sends (bench-only wrappers; call before the app starts).
+ * `pgApplicationName`: count only Postgres round trips of connections with that application_name (the
+ * app's pool, not the bench's own probes).
+ */
+export function countRoundTrips(o: { pgApplicationName?: string } = {}): void {
   const pgProto = PgClient.prototype as unknown as { query: (...a: unknown[]) => unknown };
   const query = pgProto.query;
-  pgProto.query = function (this: unknown, ...a: unknown[]) {
+  pgProto.query = function (this: { connectionParameters?: { application_name?: string } }, ...a: unknown[]) {
+    if (o.pgApplicationName && this.connectionParameters?.application_name !== o.pgApplicationName) return query.apply(this, a);
     sent.pg++;
     if (TRACE)
       tally(

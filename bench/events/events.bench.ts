@@ -18,18 +18,25 @@
  * default `credence`) and EVENTS_PARTITIONS as the server has it: events are produced over HTTP (user updates)
  * for BENCH_SECONDS (10) by BENCH_PRODUCERS loops, relayed by the server, and read by two consumers here.
  * Throughput, latency, lost and out of order only: no CPU split remotely.
+ *
+ * Locally, each run also prints where the CPU went (µs per event): the producing process and its Postgres
+ * backends, the relay process and its backend (`credence-relay`), each consumer, redis-server, Postgres's
+ * background processes, and what else kept the machine busy; plus what the active backends waited on
+ * (pg_stat_activity sampled every 20 ms): where commits queue. The window is the end-to-end one (live:
+ * from the first commit; backlog: from the relay's start) to the last event handled.
  */
 import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '@credence/config';
 import { dropDatabase } from '@credence/database';
-import { benchDatabaseServer, benchWorld, remoteTarget } from '../shared/bench-kit';
+import { benchDatabaseServer, benchWorld, countRoundTrips, redisServerPid, remoteTarget, sent, sourceRevision, table } from '../shared/bench-kit';
+import { CpuSplit, Part, perEvent, postgresProcesses, sampleWaitEvents, startCpuSplit, WaitSamples } from '../shared/cpu-split';
 import { runRemote } from './remote';
 import { createApp } from '@credence/runtime';
 import { TenantTransactionRunner } from '@credence/tenancy';
@@ -54,6 +61,50 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+const load0 = loadavg().map((x) => Math.round(x * 100) / 100);
+
+/**
+ * CPU split and wait sampling over one window. Consumers are the processes given (in order), the relay
+ * the one `relayPid` names once it runs.
+ */
+async function startMeters(databaseUrl: string, consumerPids: number[], relayPid: () => number | undefined): Promise<{ stop(): Promise<{ cpu: CpuSplit; waits: WaitSamples }> }> {
+  const redisPid = await redisServerPid(REDIS_URL);
+  const pg = async (keep: (p: { application_name: string; backend_type: string }) => boolean) => (await postgresProcesses(databaseUrl)).filter(keep).map((p) => p.pid);
+  const client = (p: { backend_type: string }) => p.backend_type === 'client backend';
+  const parts: Part[] = [
+    ['producer (node)', () => [process.pid]],
+    ['producer backends (pg)', () => pg((p) => client(p) && p.application_name === 'credence-bench-producer')],
+    ['relay (node)', () => [relayPid() ?? 0].filter(Boolean)],
+    ['relay backend (pg)', () => pg((p) => client(p) && p.application_name === 'credence-relay')],
+    ...consumerPids.map((pid, i): Part => [`consumer ${i + 1} (node)`, () => [pid]]),
+    ['redis-server', () => (redisPid ? [redisPid] : [])],
+    ['pg background (wal writer, checkpointer...)', () => pg((p) => !client(p))],
+    ['pg other backends (relay app pool, wait sampler)', () => pg(client)],
+  ];
+  const label = (app: string) => ({ 'credence-bench-producer': 'producers', 'credence-relay': 'relay' })[app];
+  const [split, sampler] = await Promise.all([startCpuSplit(parts), sampleWaitEvents(databaseUrl, label)]);
+  return {
+    async stop() {
+      const cpu = await split.stop(); // first: the sampler's backend is one of the parts
+      const waits = await sampler.stop();
+      return { cpu, waits };
+    },
+  };
+}
+
+/** The CPU split as µs per event, and the top waits per part. */
+function showSplit(cpu: CpuSplit, waits: WaitSamples, events: number): string {
+  const us = perEvent(cpu, events);
+  const rows = Object.entries(cpu.parts_ms).map(([part, ms]): (string | number)[] => [part, ms, us[part], `${Math.round((100 * ms) / Math.max(1, cpu.machine_busy_ms))} %`]);
+  rows.push(['machine busy', cpu.machine_busy_ms, us.machine_busy, '100 %']);
+  const lines = [`CPU over ${cpu.wall_s} s, ${events} events:`, table(['part', 'CPU ms', 'µs/event', 'share'], rows)];
+  for (const [who, counts] of Object.entries(waits.per_part)) {
+    const top = Object.entries(counts).slice(0, 8);
+    lines.push(`waits of ${who} backends (${waits.samples} samples every ${waits.every_ms} ms): ${top.map(([w, n]) => `${w} ${n}`).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
 async function main() {
   const world = await benchWorld('events', run, SERVER_URL, REDIS_URL);
   const { prefix } = world;
@@ -64,6 +115,7 @@ async function main() {
     // The producer: a Credence app whose relay and RPC are off (another process leads the relay).
     const { config } = loadConfig({ ...env, EVENTS_RELAY_ENABLED: 'false', EVENTS_RPC_ENABLED: 'false' });
     Object.assign(process.env, { EVENTS_RELAY_ENABLED: 'false', EVENTS_RPC_ENABLED: 'false' });
+    countRoundTrips({ pgApplicationName: 'credence-bench-producer' });
     const producer = await createApp(config, 'bench-producer', []);
     await producer.init();
     const runner = producer.get(TenantTransactionRunner);
@@ -85,12 +137,19 @@ async function main() {
         if (!firstHandled.has(id)) firstHandled.set(id, { t, pid: m.pid });
       }
     };
+    let relay: ChildProcess | undefined;
     const consumers = [
       await start('bench-consumer.ts', { PREFIX: prefix, PARTITIONS: String(PARTITIONS), LEASE_MS: String(LEASE_MS) }),
       await start('bench-consumer.ts', { PREFIX: prefix, PARTITIONS: String(PARTITIONS), LEASE_MS: String(LEASE_MS) }),
     ];
     consumers.forEach((c) => c.on('message', onHandled));
-    if (MODE === 'live') await start('bench-relay.ts', {});
+    if (MODE === 'live') relay = await start('bench-relay.ts', {});
+    const meters = () =>
+      startMeters(
+        world.databaseUrl,
+        consumers.map((c) => c.pid!),
+        () => relay?.pid,
+      );
     await new Promise((r) => setTimeout(r, Math.max(1500, LEASE_MS))); // both consumers hold their partitions
 
     const committedAt = new Map<string, number>();
@@ -101,7 +160,9 @@ async function main() {
     for (let from = 0; from < perAggregate; from += PER_TX) for (const a of aggregates) tasks.push({ ...a, from });
     let next = 0;
     let killed = false;
+    let metered = MODE === 'live' ? await meters() : undefined;
     const t0 = now();
+    const pg0 = sent.pg;
     await Promise.all(
       Array.from({ length: PRODUCERS }, async () => {
         while (next < tasks.length) {
@@ -126,7 +187,11 @@ async function main() {
       }),
     );
     const tProduced = now();
-    if (MODE === 'backlog') await start('bench-relay.ts', {});
+    const producerRoundTrips = sent.pg - pg0;
+    if (MODE === 'backlog') {
+      metered = await meters(); // the window is the relay's: from its start
+      relay = await start('bench-relay.ts', {});
+    }
     const deadline = Date.now() + 120_000;
     while (firstHandled.size < committedAt.size && Date.now() < deadline) {
       if (KILL && !killed && firstHandled.size >= N / 2) {
@@ -137,6 +202,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 20));
     }
     const tDone = Math.max(...[...firstHandled.values()].map((h) => h.t));
+    const { cpu, waits } = await metered!.stop();
 
     // Order: per aggregate, first handlings must follow the outbox (commit) order.
     const rows: { event_id: string; aggregate: string }[] = await producer
@@ -157,7 +223,9 @@ async function main() {
       .sort((a, b) => a - b);
     const result = {
       run,
+      source: sourceRevision(),
       when: new Date().toISOString(),
+      loadavg_start_end: [load0, loadavg().map((x) => Math.round(x * 100) / 100)],
       machine: { cpus: cpus().length, model: cpus()[0]?.model },
       settings: {
         events: committedAt.size,
@@ -171,6 +239,8 @@ async function main() {
         lease_ms: LEASE_MS,
       },
       produced_per_s: Math.round(committedAt.size / ((tProduced - t0) / 1000)),
+      // Postgres round trips of the producers' units of work (a multi-statement simple query is one)
+      pg_round_trips_per_tx: +(producerRoundTrips / tasks.length).toFixed(2),
       mode: MODE,
       // backlog: from the first event handled (the relay process is up) to the last
       end_to_end_per_s: Math.round(firstHandled.size / ((tDone - (MODE === 'backlog' ? Math.min(...[...firstHandled.values()].map((h) => h.t)) : t0)) / 1000)),
@@ -186,8 +256,12 @@ async function main() {
       per_consumer: Object.fromEntries(
         [...new Set([...firstHandled.values()].map((h) => h.pid))].map((pid) => [pid, [...firstHandled.values()].filter((h) => h.pid === pid).length]),
       ),
+      cpu_us_per_event: perEvent(cpu, firstHandled.size),
+      cpu,
+      waits,
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${showSplit(cpu, waits, firstHandled.size)}\n`);
     mkdirSync(join(__dirname, '..', 'results'), { recursive: true });
     writeFileSync(join(__dirname, '..', 'results', `events-${MODE}-${KILL ? 'kill-' : ''}${run}.json`), `${JSON.stringify(result, null, 2)}\n`);
     await producer.close();

@@ -111,11 +111,16 @@ export function traceReport(per: number): string {
   return lines.join('\n');
 }
 
-/** Counts every statement and command this process sends (bench-only wrappers; call before the app starts). */
-export function countRoundTrips(): void {
+/**
+ * Counts every statement and command this process sends (bench-only wrappers; call before the app starts).
+ * `pgApplicationName`: count only Postgres round trips of connections with that application_name (the
+ * app's pool, not the bench's own probes).
+ */
+export function countRoundTrips(o: { pgApplicationName?: string } = {}): void {
   const pgProto = PgClient.prototype as unknown as { query: (...a: unknown[]) => unknown };
   const query = pgProto.query;
-  pgProto.query = function (this: unknown, ...a: unknown[]) {
+  pgProto.query = function (this: { connectionParameters?: { application_name?: string } }, ...a: unknown[]) {
+    if (o.pgApplicationName && this.connectionParameters?.application_name !== o.pgApplicationName) return query.apply(this, a);
     sent.pg++;
     if (TRACE)
       tally(
@@ -163,7 +168,11 @@ export function profileWindow(name: string): () => Promise<string | undefined> {
   };
 }
 
-const ticksOf = (pid: number): number => {
+/** USER_HZ: /proc/stat and /proc/<pid>/stat count CPU time in ticks of 10 ms on Linux. */
+export const TICK_MS = 10;
+
+/** Busy CPU ticks of one process since it started, all its threads (0 once it is gone, or off Linux). */
+export const ticksOf = (pid: number): number => {
   try {
     // /proc/<pid>/stat: fields after the command's closing parenthesis; utime and stime are the 12th and 13th of them.
     const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -172,6 +181,20 @@ const ticksOf = (pid: number): number => {
     return 0;
   }
 };
+
+/** The process id of the Redis server at the URL (INFO server), or 0 when it does not answer. */
+export async function redisServerPid(redisUrl: string): Promise<number> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  } finally {
+    redis.disconnect();
+  }
+}
 const childPids = (parent: number): number[] => {
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
@@ -196,24 +219,15 @@ export async function peerCpu(databaseUrl: string, redisUrl: string): Promise<{ 
   await pg.connect();
   const { rows } = await pg.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
   await pg.end();
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
-  let redisPid = 0;
-  try {
-    await redis.connect();
-    redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
-  } finally {
-    redis.disconnect();
-  }
+  const redisPid = await redisServerPid(redisUrl);
   const groups: Record<string, number[]> = { postgres: rows.map((r) => r.pid), redis: redisPid ? [redisPid] : [], children: childPids(process.pid) };
-  const tickMs = 10; // USER_HZ is 100 on Linux
   const from = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, pids.reduce((a, p) => a + ticksOf(p), 0)]));
   const self0 = process.cpuUsage();
   return {
     stop: () => {
       const self = process.cpuUsage(self0);
       const out: Record<string, number> = { node: Math.round((self.user + self.system) / 1000) };
-      for (const [k, pids] of Object.entries(groups)) out[k] = (pids.reduce((a, p) => a + ticksOf(p), 0) - from[k]) * tickMs;
+      for (const [k, pids] of Object.entries(groups)) out[k] = (pids.reduce((a, p) => a + ticksOf(p), 0) - from[k]) * TICK_MS;
       return out;
     },
   };

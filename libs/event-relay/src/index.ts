@@ -8,3 +8,4 @@ export * from './publishers/relay-publisher';
 export * from './relay/outbox-relay';
 export * from './relay/relay.service';
 export * from './maintenance/outbox-retention.rule';
+export * from './wake/relay-wake';

@@ -16,6 +16,15 @@ describe('beginUnitSql', () => {
     expect(beginUnitSql(tenantSearchPath(schema), null)).toBe(`BEGIN; SELECT set_config('search_path', '"${schema}",platform', true)`);
   });
 
+  it("takes the unit's advisory locks in the same query, in order, after the settings, keys as escaped literals", () => {
+    expect(beginUnitSql('platform', null, [{ key: 'actor:user/1' }, { key: "schema's", mode: 'shared' }, { key: 'back\\slash', mode: 'exclusive' }])).toBe(
+      `BEGIN; SELECT set_config('search_path', 'platform', true)` +
+        `; SELECT pg_advisory_xact_lock(hashtextextended('actor:user/1', 0))` +
+        `; SELECT pg_advisory_xact_lock_shared(hashtextextended('schema''s', 0))` +
+        `; SELECT pg_advisory_xact_lock(hashtextextended( E'back\\\\slash', 0))`,
+    );
+  });
+
   it.each([
     `"${schema}"`,
     `${schema},platform`,

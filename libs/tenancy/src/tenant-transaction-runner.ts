@@ -1,19 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { DataSource, QueryRunner } from 'typeorm';
-import { lockForTransaction } from '@credence/database';
 import { RequestContext, TenantRef } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import { outboxThenCommitSql } from '@credence/outbox';
 import { TenantRoles } from './roles/tenant-roles';
 import { tenantSearchPath } from './schema-name';
-import { beginUnitSql } from './begin-unit';
+import { beginUnitSql, UnitLock } from './begin-unit';
 import { UnitOfWork } from './unit-of-work';
 import { EventsCommitted } from './events-committed';
 
 export interface UnitOptions {
-  /** Advisory locks taken (in this order) before the work runs; held until commit. */
-  locks?: { key: string; mode?: 'exclusive' | 'shared' }[];
+  /** Advisory locks taken (in this order) before the work runs, in the round trip that opens the transaction; held until commit. */
+  locks?: UnitLock[];
   /**
    * Run a tenant unit as the login role that owns the schema instead of the tenant's role: for
    * provisioning and migrations only (DDL, the registry, creating the role itself).
@@ -33,8 +32,8 @@ export const EVENT_SOURCE = Symbol('EVENT_SOURCE');
 /**
  * The only place that opens a transaction on tenant data. It takes a pooled connection for
  * the unit of work, opens the transaction with search_path and the tenant's role set
- * transaction-locally (one round trip), runs the work, writes the outbox and commits (one round
- * trip), and only then publishes the events in-process.
+ * transaction-locally and its advisory locks taken (one round trip), runs the work, writes the outbox and commits (one round
+ * trip), and only then publishes the events in-process (EventsCommitted, which also wakes the relay).
  * The role can reach the tenant's own schema only (TenantRoles), so SQL that names another
  * tenant's schema, or the registry, fails in Postgres whatever built it.
  */
@@ -79,8 +78,7 @@ export class TenantTransactionRunner {
     let uow: UnitOfWork | undefined;
     let result: T;
     try {
-      await this.begin(runner, searchPath, role);
-      for (const lock of options.locks ?? []) await lockForTransaction(runner, lock.key, lock.mode);
+      await this.begin(runner, searchPath, role, options.locks);
       uow = new UnitOfWork(runner.manager, tenant, {
         source: this.source,
         actor: this.context.principal, // the event records who acted: the request's principal
@@ -99,7 +97,7 @@ export class TenantTransactionRunner {
     return result;
   }
 
-  /** The unit's events, the relay's wake-up and COMMIT in one round trip (outboxThenCommitSql); then TypeORM's bookkeeping as commitTransaction() leaves it. */
+  /** The unit's events and COMMIT in one round trip (outboxThenCommitSql); then TypeORM's bookkeeping as commitTransaction() leaves it. */
   private async commit(runner: QueryRunner, uow: UnitOfWork): Promise<void> {
     if (!uow.events.length) return runner.commitTransaction();
     await runner.query(outboxThenCommitSql(uow.events));
@@ -109,14 +107,14 @@ export class TenantTransactionRunner {
   }
 
   /**
-   * BEGIN and both settings in one round trip (beginUnitSql); both settings end with the transaction,
+   * BEGIN, both settings and the unit's locks in one round trip (beginUnitSql); all end with the transaction,
    * so nothing survives on the pooled connection. The runner is then marked as in a transaction the
    * way TypeORM's startTransaction() marks it, so that a repository's save() or manager.transaction()
    * inside the work joins this transaction instead of opening (and committing) one of its own, and
    * commitTransaction() / rollbackTransaction() end it (tenant-transaction-runner.int-spec).
    */
-  private async begin(runner: QueryRunner, searchPath: string, role: string | null): Promise<void> {
-    const sql = beginUnitSql(searchPath, role);
+  private async begin(runner: QueryRunner, searchPath: string, role: string | null, locks: UnitLock[] = []): Promise<void> {
+    const sql = beginUnitSql(searchPath, role, locks);
     const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
     state.isTransactionActive = true; // set before the query, as startTransaction() does: a failure is rolled back
     state.transactionDepth = 1;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { OUTBOX_CHANNEL } from '@credence/outbox';
 import { OutboxEvent, RelayPublisher } from '../publishers/relay-publisher';
+import { RelayWakes } from '../wake/relay-wake';
 import { MARK_SENT_AND_NEXT, NEXT_BATCH, RELAY_LOCK, TRY_LEAD } from './relay-queries';
 
 export interface RelayOptions {
@@ -11,6 +11,8 @@ export interface RelayOptions {
   pollMs: number;
   leaderRetryMs: number;
   maintenanceEveryMs: number;
+  /** Wakes from other processes (after their commits); without it, the leader finds their events by polling. */
+  wakes?: RelayWakes;
   /** Upkeep only the leader does on the leader's connection, besides the publisher's own (stream trimming). */
   maintain?(client: Client): Promise<void>;
 }
@@ -20,12 +22,15 @@ export interface RelayOptions {
  * holding a session advisory lock leads and does all the work on that same connection, so if the
  * process or its connection dies the lock goes with it and another candidate takes over within
  * leaderRetryMs. Publish first, then mark sent: a crash in between republishes (same ids), never loses.
+ * The leader reads when woken (wake(): a commit in this process, or one elsewhere through `wakes`),
+ * every pollMs otherwise, and at once again while its reads find rows.
  */
 export class OutboxRelay {
   private stopped = false;
   private running?: Promise<void>;
-  private wake?: () => void;
-  private notified = false;
+  private interrupt?: () => void;
+  /** A wake arrived since the leader last started a read: that read may have missed its commit. */
+  private woken = false;
   private client?: Client;
   private leading = false;
   private lastMaintenance = 0;
@@ -41,11 +46,19 @@ export class OutboxRelay {
     this.running = this.run();
   }
 
+  /** Events committed: the leader reads the outbox now rather than at its next poll. A no-op unless leading. */
+  wake(): void {
+    if (!this.leading) return;
+    this.woken = true;
+    this.interrupt?.();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.interrupt?.();
     await this.client?.end().catch(() => undefined);
     await this.running;
+    await this.o.wakes?.close().catch(() => undefined);
     await this.o.publisher.close().catch(() => undefined);
   }
 
@@ -53,7 +66,7 @@ export class OutboxRelay {
     let failures = 0;
     while (!this.stopped) {
       const client = (this.client = new Client({ connectionString: this.o.databaseUrl, application_name: 'credence-relay', keepAlive: true }));
-      client.on('error', () => this.wake?.()); // the loop notices the broken connection on its next query
+      client.on('error', () => this.interrupt?.()); // the loop notices the broken connection on its next query
       try {
         await client.connect();
         while (!this.stopped && !(await client.query(TRY_LEAD, [RELAY_LOCK])).rows[0].leader) await this.pause(this.o.leaderRetryMs);
@@ -66,6 +79,8 @@ export class OutboxRelay {
         }
       } finally {
         this.leading = false;
+        this.woken = false;
+        this.o.wakes?.unlisten();
         await client.end().catch(() => undefined);
       }
       if (!this.stopped) await this.pause(Math.min(10_000, 200 * 2 ** Math.min(failures, 6)));
@@ -75,22 +90,18 @@ export class OutboxRelay {
   private async lead(client: Client): Promise<void> {
     this.leading = true;
     this.log.log('leading the outbox relay');
-    client.on('notification', () => {
-      this.notified = true;
-      this.wake?.();
-    });
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.o.wakes?.listen(() => this.wake());
     let failures = 0;
     let rows: OutboxEvent[] = [];
     let marked = false;
     while (!this.stopped) {
       await this.maybeMaintain(client);
       if (!rows.length) {
-        // The mark's own read of the next batch found nothing as of every commit notified before it:
-        // reading again before the next notification (or the poll) would find nothing either.
+        // The mark's own read of the next batch found nothing as of every commit woken for before it:
+        // reading again before the next wake (or the poll) would find nothing either.
         if (marked) await this.pause(this.o.pollMs);
         marked = false;
-        this.notified = false; // the query below sees every commit notified so far
+        this.woken = false; // the query below sees every commit whose wake came so far
         rows = (await client.query<OutboxEvent>(NEXT_BATCH, [this.o.batchSize])).rows;
         if (!rows.length) {
           await this.pause(this.o.pollMs);
@@ -108,7 +119,7 @@ export class OutboxRelay {
         marked = false;
         continue;
       }
-      this.notified = false;
+      this.woken = false;
       rows = (await client.query<OutboxEvent>(MARK_SENT_AND_NEXT, [rows.map((r) => r.position), this.o.batchSize])).rows;
       marked = true;
     }
@@ -125,16 +136,16 @@ export class OutboxRelay {
     }
   }
 
-  /** Sleeps until the timeout, a NOTIFY on the outbox channel, or stop(). */
+  /** Sleeps until the timeout, a wake, or stop(). */
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      if (this.notified) return resolve();
+      if (this.woken) return resolve();
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         resolve();
       }
-      this.wake = done;
+      this.interrupt = done;
     });
   }
 }

@@ -1,0 +1,48 @@
+import { Client } from 'pg';
+import { PlatformAdminModule } from '@credence/platform-admin';
+import { TenantTransactionRunner } from '@credence/tenancy';
+import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
+
+/** A unit's advisory locks (UnitOptions.locks) are held, in their modes, from before its work runs until it ends. */
+describe('unit of work locks', () => {
+  let t: TestApp;
+  let other: Client;
+
+  beforeAll(async () => {
+    t = await startTestApp([PlatformAdminModule]);
+    other = new Client({ connectionString: t.config.DATABASE_URL });
+    await other.connect();
+  });
+  afterAll(async () => {
+    await other?.end();
+    await t?.close();
+  });
+
+  /** Whether another session could take the lock now (taken and released at once inside its own transaction). */
+  const free = async (key: string, mode: 'exclusive' | 'shared') => {
+    await other.query('BEGIN');
+    try {
+      const fn = mode === 'shared' ? 'pg_try_advisory_xact_lock_shared' : 'pg_try_advisory_xact_lock';
+      return (await other.query<{ ok: boolean }>(`SELECT ${fn}(hashtextextended($1, 0)) AS ok`, [key])).rows[0].ok;
+    } finally {
+      await other.query('ROLLBACK');
+    }
+  };
+
+  it('holds each lock in its mode while the work runs, and releases them at commit', async () => {
+    const exclusive = `test:${uniqueSlug('x')}`;
+    const shared = `test:${uniqueSlug('s')}`;
+    const quoted = `test:${uniqueSlug('q')}'s \\ key`;
+    const during = await t.app.get(TenantTransactionRunner).inPlatform(
+      async () => ({
+        exclusive: await free(exclusive, 'shared'),
+        sharedToShared: await free(shared, 'shared'),
+        sharedToExclusive: await free(shared, 'exclusive'),
+        quoted: await free(quoted, 'exclusive'),
+      }),
+      { locks: [{ key: exclusive }, { key: shared, mode: 'shared' }, { key: quoted, mode: 'exclusive' }] },
+    );
+    expect(during).toEqual({ exclusive: false, sharedToShared: true, sharedToExclusive: false, quoted: false });
+    expect([await free(exclusive, 'exclusive'), await free(shared, 'exclusive'), await free(quoted, 'exclusive')]).toEqual([true, true, true]);
+  });
+});

@@ -441,7 +441,6 @@ class SqlProfiler {
       [/^UPDATE platform\.tenants SET status = 'active'/i, 'UPDATE tenant active'],
       [/^SELECT name FROM tenant_migrations/i, 'SELECT tenant_migrations'],
       [/^SELECT current_schema/i, 'SELECT current_schema()'],
-      [/^SELECT pg_notify/i, 'pg_notify (outbox)'],
       [/^SELECT t\.id/i, 'SELECT tenant response'],
     ];
     for (const [re, label] of rules) {

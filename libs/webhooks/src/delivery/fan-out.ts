@@ -29,7 +29,7 @@ type Fanned = { queued: number } | { failed: unknown };
 @Injectable()
 export class WebhookFanOut {
   private readonly log = new Logger('WebhookFanOut');
-  private readonly batches = new KeyedBatcher<CredenceCloudEvent, Fanned>((owner, events) => this.fanOutBatch(owner, events), EVENTS_PER_UNIT, 2);
+  private readonly batches = new KeyedBatcher<CredenceCloudEvent, Fanned>((owner, events) => this.fanOutBatch(owner, events), EVENTS_PER_UNIT, 1);
 
   constructor(
     private readonly units: WebhookUnits,

@@ -21,22 +21,24 @@ export interface EventFanOut {
  * check (`blocked`) sees the rows of earlier statements only.
  */
 export async function recordDeliveries(uow: UnitOfWork, fanOuts: readonly EventFanOut[]): Promise<DeliveryTarget[]> {
-  const rows = fanOuts.flatMap(({ event, subs }) =>
-    subs.map((s) => ({
-      id: uuidv7(),
-      webhook_id: s.id,
-      event_id: event.id,
-      event_type: event.type,
-      aggregate: String(event.subject ?? ''),
-      body: deliveryBody(event, s.exclude_fields, s.include_fields),
-    })),
-  );
+  // Subscriptions with the same fields filter get the same body: made and sent to Postgres once per event.
+  const bodies: string[] = [];
+  const rows = fanOuts.flatMap(({ event, subs }) => {
+    const made = new Map<string, number>();
+    return subs.map((s) => {
+      const filter = `${s.exclude_fields.join(',')}|${s.include_fields.join(',')}`;
+      let b = made.get(filter);
+      // 1-based, as Postgres arrays are.
+      if (b === undefined) made.set(filter, (b = bodies.push(deliveryBody(event, s.exclude_fields, s.include_fields))));
+      return { id: uuidv7(), webhook_id: s.id, event_id: event.id, event_type: event.type, aggregate: String(event.subject ?? ''), b };
+    });
+  });
   if (!rows.length) return [];
   return uow.query<DeliveryTarget[]>(
     `WITH ins AS (
        INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, aggregate, body)
-       SELECT r.id, r.webhook_id, r.event_id, r.event_type, r.aggregate, r.body
-         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, webhook_id uuid, event_id uuid, event_type text, aggregate text, body text)
+       SELECT r.id, r.webhook_id, r.event_id, r.event_type, r.aggregate, ($2::text[])[r.b]
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, webhook_id uuid, event_id uuid, event_type text, aggregate text, b int)
         WHERE EXISTS (SELECT 1 FROM webhooks w WHERE w.id = r.webhook_id AND w.enabled)
        ON CONFLICT (webhook_id, event_id) DO UPDATE SET updated_at = webhook_deliveries.updated_at
        RETURNING id, webhook_id, event_id, aggregate, body, status)
@@ -46,6 +48,6 @@ export async function recordDeliveries(uow: UnitOfWork, fanOuts: readonly EventF
        FROM ins JOIN webhooks w ON w.id = ins.webhook_id
       WHERE ins.status = 'pending'
       ORDER BY ins.id`,
-    [JSON.stringify(rows)],
+    [JSON.stringify(rows), bodies],
   );
 }

@@ -65,9 +65,16 @@ export class WebhookFanOut {
       if (wanted.length === 1) return events.map(() => ({ failed: err }));
       this.log.warn({ owner, events: wanted.length, err: (err as Error).message }, 'webhook fan-out batch failed; writing its events one by one');
       const alone = new Map<string, Fanned>();
-      for (const f of wanted) alone.set(f.event.id, await this.write(owner, [f]).then((q) => ({ queued: q.get(f.event.id) ?? 0 }), (failed: unknown) => ({ failed })));
+      for (const f of wanted) alone.set(f.event.id, await this.writeAlone(owner, f));
       return events.map((e) => alone.get(e.id) ?? { queued: 0 });
     }
+  }
+
+  private writeAlone(owner: WebhookOwner, fanOut: EventFanOut): Promise<Fanned> {
+    return this.write(owner, [fanOut]).then(
+      (queued) => ({ queued: queued.get(fanOut.event.id) ?? 0 }),
+      (failed: unknown) => ({ failed }),
+    );
   }
 
   /** Writes the rows and queues one job for their first attempts; the deliveries queued per event id. */

@@ -142,7 +142,9 @@ export class WebhookHttp implements OnApplicationShutdown {
             }
           });
           res.on('end', finish);
-          res.on('error', () => (size >= RESPONSE_EXCERPT_BYTES ? undefined : fail(timedOut ? `timed out after ${this.config.WEBHOOK_TIMEOUT_MS} ms` : 'the response broke off')));
+          res.on('error', () =>
+            size >= RESPONSE_EXCERPT_BYTES ? undefined : fail(timedOut ? `timed out after ${this.config.WEBHOOK_TIMEOUT_MS} ms` : 'the response broke off'),
+          );
         },
       );
       req.on('socket', (socket) => {

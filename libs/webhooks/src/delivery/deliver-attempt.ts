@@ -31,8 +31,6 @@ export const ORDER_WAIT_MS = 500;
 const MAX_IN_PROCESS_WAIT_MS = 1_000;
 /** Most deliveries waiting in process for one endpoint. */
 const MAX_WAITERS = 500;
-/** Longest a delivery sent back to the queue by a busy endpoint waits there before it looks again. */
-const MAX_PARK_MS = 30_000;
 
 /** What an attempt needs of a delivery and its endpoint. */
 export interface DeliveryTarget {
@@ -113,8 +111,7 @@ export class DeliverAttempt {
     return hit.expires > Date.now() ? hit.target : undefined;
   }
 
-  /** `queuedAt`: when the delivery's job was queued; one that has waited long for a busy endpoint waits longer before it looks again. */
-  async run(owner: WebhookOwner, deliveryId: string, last: boolean, queuedAt = Date.now()): Promise<AttemptOutcome> {
+  async run(owner: WebhookOwner, deliveryId: string, last: boolean): Promise<AttemptOutcome> {
     const target = this.takePrimed(owner, deliveryId) ?? (await this.reads.submit(owner, deliveryId));
     if (!target) return 'skipped';
     if (!target.enabled) {
@@ -124,7 +121,7 @@ export class DeliverAttempt {
     }
     if (target.blocked) return { wait: ORDER_WAIT_MS };
     const slotted = await this.slot(target.webhook_id);
-    if (slotted === undefined) return { wait: this.waitFor(target.webhook_id, queuedAt) };
+    if (slotted === undefined) return { wait: this.waitFor(target.webhook_id) };
     let attempt: Attempt;
     try {
       attempt = await this.attempt(owner, target);
@@ -186,18 +183,11 @@ export class DeliverAttempt {
     if (!started.length) this.inFlight.delete(webhookId);
   }
 
-  /**
-   * Until about when the endpoint's oldest attempt ends (its timeout at the latest), with jitter; and
-   * at least half as long as the delivery has been queued (up to MAX_PARK_MS). A hanging endpoint
-   * takes PER_ENDPOINT deliveries per timeout, so its queued deliveries would otherwise all come back
-   * every timeout to find it busy again: with the backoff they come back a few times, not hundreds.
-   */
-  private waitFor(webhookId: string, queuedAt: number): number {
-    const now = Date.now();
-    const oldest = Math.min(...(this.inFlight.get(webhookId) ?? [now]));
-    const left = oldest + this.config.WEBHOOK_TIMEOUT_MS - now;
-    const backoff = Math.min(MAX_PARK_MS, (now - queuedAt) / 2);
-    return Math.round(Math.max(left, backoff, 100) + 100 + Math.random() * 400);
+  /** Until about when the endpoint's oldest attempt ends (its timeout at the latest), with jitter. */
+  private waitFor(webhookId: string): number {
+    const oldest = Math.min(...(this.inFlight.get(webhookId) ?? [Date.now()]));
+    const left = oldest + this.config.WEBHOOK_TIMEOUT_MS - Date.now();
+    return Math.round(Math.max(left, 100) + 100 + Math.random() * 400);
   }
 
   /** Signs and posts; the attempt as recorded (with `error` when it failed). */

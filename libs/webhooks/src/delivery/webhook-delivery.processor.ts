@@ -48,7 +48,7 @@ export class WebhookDeliveryProcessor extends WorkerHost {
     const later: LaterDelivery[] = [];
     await Promise.all(
       deliveryIds.map(async (deliveryId) => {
-        const outcome = await this.deliver.run(owner, deliveryId, schedule.length === 0, job.timestamp).catch((err: Error) => {
+        const outcome = await this.deliver.run(owner, deliveryId, schedule.length === 0).catch((err: Error) => {
           this.logger.warn({ delivery_id: deliveryId, err: err.message }, 'webhook first attempt broke; queued on its own');
           return { wait: BROKEN_WAIT_MS };
         });
@@ -63,7 +63,7 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   @OnJob(QUEUES.webhooks, JOBS.webhookDeliver)
   async deliverOne(job: Job<WebhookDeliverJob>, token?: string): Promise<AttemptOutcome> {
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await this.deliver.run(job.data.tenantId, job.data.deliveryId, last, job.timestamp);
+    const outcome = await this.deliver.run(job.data.tenantId, job.data.deliveryId, last);
     if (typeof outcome === 'object') {
       await job.moveToDelayed(Date.now() + outcome.wait, token);
       throw new DelayedError();

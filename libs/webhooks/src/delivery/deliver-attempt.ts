@@ -27,8 +27,12 @@ export const PER_ENDPOINT = 4;
 /** How long a delivery waits behind an earlier open delivery of its aggregate. */
 export const ORDER_WAIT_MS = 500;
 
-/** Longest a delivery waits in process for a slot; an endpoint slower than this (moving average) is not waited for. */
+/** An endpoint none of whose attempts ended for this long (while all its slots are taken) is not waited for in process. */
 const MAX_IN_PROCESS_WAIT_MS = 1_000;
+/** Longest a delivery waits in process for an endpoint that keeps answering (a deep queue of a fast endpoint). */
+const MAX_ANSWERING_WAIT_MS = 10_000;
+/** Endpoints whose last answer is remembered; past it the memory starts again. */
+const MAX_ENDPOINTS_TRACKED = 100_000;
 /** Most deliveries waiting in process for one endpoint. */
 const MAX_WAITERS = 500;
 
@@ -78,6 +82,8 @@ export class DeliverAttempt {
   /** When each attempt in flight to an endpoint started (at most PER_ENDPOINT). */
   private readonly inFlight = new Map<string, number[]>();
   private readonly waiters = new Map<string, ((startedAt: number) => void)[]>();
+  /** When an attempt to each endpoint last ended. */
+  private readonly lastEnded = new Map<string, number>();
   private readonly primed = new Map<string, { target: DeliveryTarget; expires: number }>();
   private readonly reads: KeyedBatcher<string, DeliveryTarget | undefined>;
   private readonly writes: KeyedBatcher<Outcome, void>;
@@ -134,11 +140,14 @@ export class DeliverAttempt {
   }
 
   /**
-   * One of the endpoint's PER_ENDPOINT slots. When all are taken by attempts that started a moment
-   * ago, the delivery waits here for the next (up to MAX_IN_PROCESS_WAIT_MS); when the oldest has
-   * been going for longer (a slow or hanging endpoint), it gets none and goes back to the queue until
-   * about when that attempt times out, so it holds no worker slot while the endpoint dawdles.
-   * Resolves with the slot's start, or undefined.
+   * One of the endpoint's PER_ENDPOINT slots. When all are taken, the delivery waits here for the next
+   * as long as the endpoint keeps answering (an attempt ended within MAX_IN_PROCESS_WAIT_MS; up to
+   * MAX_ANSWERING_WAIT_MS in all). When it stops answering (a slow or hanging endpoint), the delivery
+   * gets none and goes back to the queue until about when the oldest attempt times out, so it holds
+   * no worker slot while the endpoint dawdles. Waiting for an endpoint that answers, rather than for a
+   * fixed second, matters under load: a batch's deliveries to one endpoint then queue here instead of
+   * each going back to the queue as a job of its own (which was one BullMQ job and one read per
+   * delivery, making the overload worse). Resolves with the slot's start, or undefined.
    */
   private async slot(webhookId: string): Promise<number | undefined> {
     const started = this.inFlight.get(webhookId) ?? [];
@@ -149,16 +158,22 @@ export class DeliverAttempt {
       return at;
     }
     const waiting = this.waiters.get(webhookId) ?? [];
-    if (Date.now() - Math.min(...started) > MAX_IN_PROCESS_WAIT_MS || waiting.length >= MAX_WAITERS) return undefined;
+    if (waiting.length >= MAX_WAITERS || (Date.now() - Math.min(...started) > MAX_IN_PROCESS_WAIT_MS && !this.answering(webhookId))) return undefined;
     this.waiters.set(webhookId, waiting);
+    const since = Date.now();
     return new Promise<number | undefined>((resolve) => {
-      // An endpoint that turns slow does not keep its waiters: after a while they go back to the queue.
-      const timer = setTimeout(() => {
+      let timer: NodeJS.Timeout;
+      const giveUpUnlessAnswering = () => {
+        if (this.answering(webhookId) && Date.now() - since < MAX_ANSWERING_WAIT_MS) {
+          timer = setTimeout(giveUpUnlessAnswering, MAX_IN_PROCESS_WAIT_MS);
+          return;
+        }
         const at = waiting.indexOf(take);
         if (at >= 0) waiting.splice(at, 1);
         if (!waiting.length && this.waiters.get(webhookId) === waiting) this.waiters.delete(webhookId);
         resolve(undefined);
-      }, MAX_IN_PROCESS_WAIT_MS);
+      };
+      timer = setTimeout(giveUpUnlessAnswering, MAX_IN_PROCESS_WAIT_MS);
       const take = (at: number) => {
         clearTimeout(timer);
         resolve(at);
@@ -167,10 +182,17 @@ export class DeliverAttempt {
     });
   }
 
+  /** An attempt to the endpoint ended within MAX_IN_PROCESS_WAIT_MS. */
+  private answering(webhookId: string): boolean {
+    return Date.now() - (this.lastEnded.get(webhookId) ?? 0) < MAX_IN_PROCESS_WAIT_MS;
+  }
+
   /** Hands the slot (the oldest attempt's) to the next waiting delivery, or frees it. */
   private release(webhookId: string, startedAt: number): void {
     const started = this.inFlight.get(webhookId);
     if (!started) return;
+    if (this.lastEnded.size >= MAX_ENDPOINTS_TRACKED) this.lastEnded.clear();
+    this.lastEnded.set(webhookId, Date.now());
     started.splice(Math.max(0, started.indexOf(startedAt)), 1);
     const waiting = this.waiters.get(webhookId);
     const next = waiting?.shift();

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { CredenceCloudEvent } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { getWebhook } from '../subscriptions/webhook-row';
-import { record } from './fan-out';
+import { recordDeliveries } from './record-deliveries';
 import { WebhookQueue } from './webhook-queue';
 import { WebhookOwner, WebhookUnits } from '../scope/webhook-units';
 
@@ -31,7 +31,7 @@ export class SendTestEvent {
         tenantid: tenantId,
         data: { webhook_id: w.id },
       } as unknown as CredenceCloudEvent;
-      return record(uow, event, [{ id: w.id, event_types: ['webhook.test'], exclude_fields: w.exclude_fields, include_fields: w.include_fields }]);
+      return recordDeliveries(uow, [{ event, subs: [{ id: w.id, event_types: ['webhook.test'], exclude_fields: w.exclude_fields, include_fields: w.include_fields }] }]);
     });
     await this.queue.enqueue(tenantId, [target.id]);
     return { delivery_id: target.id, event_id: eventId };

@@ -1,5 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { JOBS, QUEUES, WebhookDeliverJob, WebhookFirstAttemptsJob } from '@credence/queues';
@@ -14,7 +15,7 @@ export interface LaterDelivery {
 const KEEP = { removeOnComplete: 1000, removeOnFail: 1000 };
 
 /**
- * Queues deliveries on BullMQ. An event's deliveries in one scope start as one job (their first
+ * Queues deliveries on BullMQ. A fan-out batch's deliveries in one scope start as one job (their first
  * attempts, made together); each that fails or must wait goes on as a job of its own, whose id is the
  * delivery id (plus a suffix for a redelivery), so a fan-out repeated after a crash queues nothing
  * twice. Retries are the job's own attempts, on the schedule it carries, so they survive restarts.
@@ -26,14 +27,19 @@ export class WebhookQueue {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** One job for the first attempts of an event's deliveries (its id the event's, so a repeated fan-out adds nothing). */
-  async enqueueFirst(owner: string, eventId: string, deliveryIds: readonly string[]): Promise<void> {
+  /**
+   * One job for the first attempts of a batch of deliveries. Its id is a digest of their ids, which a
+   * fan-out repeated after a crash gets again (rows are unique per webhook and event), so the same
+   * batch adds nothing; a batch made up differently may attempt a delivery twice (at least once).
+   */
+  async enqueueFirst(owner: string, deliveryIds: readonly string[]): Promise<void> {
     if (!deliveryIds.length) return;
+    const digest = createHash('sha256').update(deliveryIds.join(',')).digest('base64url').slice(0, 32);
     await this.queue.add(
       JOBS.webhookFirstAttempts,
       { tenantId: owner, deliveryIds: [...deliveryIds], schedule: this.config.WEBHOOK_RETRY_SCHEDULE } satisfies WebhookFirstAttemptsJob,
       {
-        jobId: `first-${owner}-${eventId}`,
+        jobId: `first-${owner}-${digest}`,
         attempts: 5,
         backoff: { type: 'exponential', delay: 1000 },
         ...KEEP,

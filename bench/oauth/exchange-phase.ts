@@ -70,13 +70,16 @@ export async function measure(c: LoadClient, o: PhaseOptions) {
   await sleep(o.seconds * 1000);
   const { window, left } = await c.snapshot();
   const cpu = meter.end();
+  // Counted now: stopping waits for the calls in flight, a paced run's whole backlog, which is not the window's work.
+  const to = { ...sent };
+  const ops = Math.max(1, window.ok);
+  const trace = !server && process.env.BENCH_TRACE === '1' ? traceReport(ops) : undefined;
   const profile = await stopProfile?.();
   await c.stop();
-  const ops = Math.max(1, window.ok);
-  if (!server && process.env.BENCH_TRACE === '1') log(`   statements and commands per operation (BENCH_TRACE):\n${traceReport(ops)}`);
+  if (trace !== undefined) log(`   statements and commands per operation (BENCH_TRACE):\n${trace}`);
   const ms = (s: number | undefined) => (s === undefined ? undefined : round((s * 1000) / ops, 3));
   const perOp = {
-    ...(server ? {} : { pg_statements: round((sent.pg - from.pg) / ops, 2), redis_commands: round((sent.redis - from.redis) / ops, 2) }),
+    ...(server ? {} : { pg_statements: round((to.pg - from.pg) / ops, 2), redis_commands: round((to.redis - from.redis) / ops, 2) }),
     cpu_ms: {
       node: ms(server ? cpu?.children_s : cpu?.app_s),
       postgres: ms(cpu?.pg_s),

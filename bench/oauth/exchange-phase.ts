@@ -5,6 +5,7 @@
  * its primary and workers; round trips are not seen from here).
  */
 import { ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CpuMeter, CpuSplit, round, sleep, Window } from '../auth/shared';
 import { profileWindow, sent, traceReport } from '../shared/bench-kit';
@@ -43,6 +44,19 @@ export async function startClient(init: FlowInit) {
 }
 export type LoadClient = Awaited<ReturnType<typeof startClient>>;
 
+/** Write-like system calls (write, writev: socket writes here) the processes made so far, from /proc/<pid>/io; 0 where unreadable. */
+function writeCalls(pids: (number | 'self')[]): number {
+  let n = 0;
+  for (const pid of pids) {
+    try {
+      n += Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return n;
+}
+
 export interface PhaseOptions {
   database: string;
   warmS: number;
@@ -66,10 +80,13 @@ export async function measure(c: LoadClient, o: PhaseOptions) {
   const from = { ...sent };
   traceReport(1); // BENCH_TRACE=1: count from here
   const stopProfile = !server && o.profileName ? profileWindow(o.profileName) : undefined;
+  const app = (): (number | 'self')[] => (server ? server.pids() : ['self']);
+  const writes0 = writeCalls(app());
   meter.begin();
   await sleep(o.seconds * 1000);
   const { window, left } = await c.snapshot();
   const cpu = meter.end();
+  const writes = writeCalls(app()) - writes0;
   // Counted now: stopping waits for the calls in flight, a paced run's whole backlog, which is not the window's work.
   const to = { ...sent };
   const ops = Math.max(1, window.ok);
@@ -80,6 +97,8 @@ export async function measure(c: LoadClient, o: PhaseOptions) {
   const ms = (s: number | undefined) => (s === undefined ? undefined : round((s * 1000) / ops, 3));
   const perOp = {
     ...(server ? {} : { pg_statements: round((to.pg - from.pg) / ops, 2), redis_commands: round((to.redis - from.redis) / ops, 2) }),
+    /** The app's write system calls (sockets to the client, Postgres, Redis): each costs the writer the receiver's side of loopback TCP too. */
+    app_write_syscalls: round(writes / ops, 2),
     cpu_ms: {
       node: ms(server ? cpu?.children_s : cpu?.app_s),
       postgres: ms(cpu?.pg_s),
@@ -98,6 +117,7 @@ export const showWindow = (w: Window) =>
 export const showPerOp = (p: Measured['per_op'], cpu?: CpuSplit) =>
   `per op: Node ${p.cpu_ms.node} ms + Postgres ${p.cpu_ms.postgres} ms + Redis ${p.cpu_ms.redis} ms CPU (load client ${p.cpu_ms.load_client} ms)` +
   (p.pg_statements !== undefined ? `, ${p.pg_statements} SQL statements, ${p.redis_commands} Redis commands` : '') +
+  `, ${p.app_write_syscalls} write syscalls by the app` +
   `; others on the machine ${cpu?.others_s ?? '?'} CPU-s`;
 
 /** Codes for a window at `ratePerS` after the warm-up, with a tenth to spare (codes live 60 s). */

@@ -51,7 +51,7 @@ import { TokenVerifier } from '@credence/identity';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { startFloor } from './floor-server';
-import { startServerProcess } from './server-process';
+import { startServerProcess } from '../shared/server-process';
 import { Child, children } from './child';
 import { runRemote } from './remote';
 import { combine, CpuMeter, CpuSplit, median, now, pct, procTicks, round, sleep, Window, Workload } from './shared';

@@ -34,12 +34,16 @@ export interface Window {
   max_ms: number;
   /** CPU of the process that ran the workload (user + system), in seconds, over the window. */
   cpu_s: number;
+  /** Paced workloads: calls started but not settled when the window closed (a backlog the percentiles do not show yet). */
+  in_flight?: number;
 }
 
 /**
  * Runs `fn` in `concurrency` closed loops (each awaits its call, then starts the next) or, when
  * `ratePerS` is given, starts calls on a fixed schedule regardless of completions (open loop).
- * Latency is measured per call from its start to its settlement.
+ * Latency is measured per call from its start to its settlement; a paced workload started with
+ * `fromSchedule` measures from the call's scheduled time instead, so a late start (this process's
+ * event loop held up, a timer that fired late) counts as the latency it is (no coordinated omission).
  */
 export class Workload {
   private running = false;
@@ -65,8 +69,7 @@ export class Workload {
     return this.ended.size;
   }
 
-  private async once(seq: number, loop: number): Promise<void> {
-    const t = now();
+  private async once(seq: number, loop: number, t = now()): Promise<void> {
     try {
       await this.fn(seq, loop);
       this.lat.push(now() - t);
@@ -80,7 +83,7 @@ export class Workload {
     }
   }
 
-  start(concurrency: number, ratePerS?: number): void {
+  start(concurrency: number, ratePerS?: number, { fromSchedule = false } = {}): void {
     this.running = true;
     this.snapshot();
     if (ratePerS) {
@@ -89,7 +92,8 @@ export class Workload {
       this.timer = setInterval(() => {
         const due = Math.floor(((now() - begin) / 1000) * ratePerS);
         while (started < due) {
-          const p: Promise<void> = this.once(started++, -1).finally(() => this.inFlight.delete(p));
+          const scheduled = fromSchedule ? begin + (started * 1000) / ratePerS : undefined;
+          const p: Promise<void> = this.once(started++, -1, scheduled).finally(() => this.inFlight.delete(p));
           this.inFlight.add(p);
         }
       }, 1);
@@ -117,6 +121,7 @@ export class Workload {
       p99_ms: round(pct(this.lat, 99), 3),
       max_ms: round(pct(this.lat, 100), 3),
       cpu_s: round((cpu.user + cpu.system) / 1e6, 2),
+      ...(this.timer ? { in_flight: this.inFlight.size } : {}),
     };
     this.t0 = t;
     this.cpu0 = process.cpuUsage();

@@ -8,7 +8,9 @@
  *             with the session cookies → 302 to the redirect URI with code, state, iss → POST
  *             /oauth2/token (authorization_code, code_verifier, client_secret_basic) → 200 with an ID token;
  *   exchange  `mint` first runs authorize requests to fill a pool of fresh codes (not measured as
- *             exchanges); `start` then runs closed loops of token exchanges only, each taking a code.
+ *             exchanges); `start` then runs closed loops of token exchanges only, each taking a code,
+ *             or, with `ratePerS`, starts exchanges on a fixed schedule whatever the answers (open
+ *             loop), each latency counted from the exchange's scheduled send time.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -26,8 +28,9 @@ export interface FlowTarget {
   cookies: string[];
 }
 
-export type FlowInit = { cmd: 'init'; mode: 'flow' | 'exchange'; target: FlowTarget; concurrency: number };
-export type FlowMessage = FlowInit | { cmd: 'mint'; codes: number; concurrency: number } | { cmd: 'start' } | { cmd: 'snapshot' } | { cmd: 'stop' };
+/** `sockets`: keep-alive connections to the app (default `concurrency`; a paced run needs room for a backlog). */
+export type FlowInit = { cmd: 'init'; mode: 'flow' | 'exchange'; target: FlowTarget; concurrency: number; sockets?: number };
+export type FlowMessage = FlowInit | { cmd: 'mint'; codes: number; concurrency: number } | { cmd: 'start'; ratePerS?: number } | { cmd: 'snapshot' } | { cmd: 'stop' };
 
 const send = (m: unknown) => new Promise<void>((resolve) => process.send!(m, undefined, undefined, () => resolve()));
 
@@ -123,7 +126,7 @@ process.on('message', (m: FlowMessage) => {
       if (m.cmd === 'init') {
         target = m.target;
         concurrency = m.concurrency;
-        oauth = client(m.target, m.concurrency);
+        oauth = client(m.target, m.sockets ?? m.concurrency);
         const { authorize, exchange } = oauth;
         workload =
           m.mode === 'flow'
@@ -142,7 +145,7 @@ process.on('message', (m: FlowMessage) => {
       } else if (m.cmd === 'mint') {
         await send({ type: 'minted', ...(await mint(m.codes, m.concurrency)) });
       } else if (m.cmd === 'start') {
-        workload!.start(concurrency);
+        workload!.start(concurrency, m.ratePerS, { fromSchedule: true });
       } else if (m.cmd === 'snapshot') {
         await send({ type: 'window', window: workload!.snapshot(), left: pool.length });
       } else if (m.cmd === 'stop') {

@@ -9,17 +9,27 @@
  *   1. full code flows: GET /oauth2/authorize with the session cookie → 302 with code → POST
  *      /oauth2/token (authorization_code + PKCE verifier, client_secret_basic) → tokens with an ID
  *      token. No argon2 on this path: the browser session is what authenticates the user;
- *   2. code exchanges alone: codes minted beforehand (outside the window), then token exchanges only.
- * Each: throughput, p50/p99 per operation, CPU per operation split between this process (Node),
- * the bench database's Postgres backends, Redis and the load generator, read from /proc, and the
- * SQL statements and Redis commands the app sends per operation. Target: ≥ 500 exchanges/s, p99 ≤ 50 ms.
+ *   2. code exchanges alone: codes minted beforehand (outside the window), then token exchanges only,
+ *      from closed loops;
+ *   3. code exchanges offered at a fixed rate (open loop, BENCH_EXCHANGE_RATE/s), each latency counted
+ *      from the exchange's scheduled send time, so a server that falls behind shows it in p99;
+ *   4. phases 2 and 3 again against the built auth app as a process of its own
+ *      (`node dist/apps/auth/src/main.js`, same database and settings) with CREDENCE_WORKERS=1, then
+ *      BENCH_WORKERS, alternated BENCH_WORKER_ROUNDS times (the in-process app is closed first, so the
+ *      server's processes run the outbox relay too).
+ * Each: throughput, p50/p99 per operation, CPU per operation split between the app (Node), the bench
+ * database's Postgres backends, Redis and the load generator, read from /proc, and (in-process) the
+ * SQL statements and Redis commands the app sends per operation. Target: ≥ 500 exchanges/s with p99 ≤ 50 ms.
  *
  * Knobs (environment): BENCH_SECONDS (10), BENCH_USERS (16: browser sessions), BENCH_FLOW_LOOPS (16),
  * BENCH_EXCHANGE_LOOPS (16), BENCH_EXCHANGE_CODES (12000, minted before phase 2; codes live 60 s),
- * BENCH_ONLY (flow,exchange), BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1.
+ * BENCH_EXCHANGE_RATE (500/s offered in phase 3; its codes are minted to fit), BENCH_PACED_SOCKETS (64),
+ * BENCH_WORKERS (2; 0 leaves phase 4 out), BENCH_WORKER_ROUNDS (1), BENCH_ONLY (flow,exchange,paced,workers),
+ * BENCH_PROFILE=1 (a CPU profile of this process over each in-process exchange window, bench/results/*.cpuprofile;
+ * summarise with `node dist/bench/auth/cpuprofile-summary.js <file>`), BENCH_TRACE=1, BENCH_SERVER_URL,
+ * REDIS_URL, BENCH_KEEP_DB=1.
  */
 import 'reflect-metadata';
-import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -30,10 +40,12 @@ import { loadConfig } from '@credence/config';
 import { dropDatabase, ensureDatabase } from '@credence/database';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { CpuMeter, CpuSplit, round, sleep, Window } from '../auth/shared';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, traceReport, writeResults } from '../shared/bench-kit';
+import { round, sleep, Window } from '../auth/shared';
+import { cleanRedis, countRoundTrips, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { ServerProcess, startServerProcess } from '../shared/server-process';
 import { obtainBrowserSession } from './browser-session';
-import type { FlowInit, FlowMessage, FlowTarget } from './flow-client';
+import { children, codesFor, measure, showPerOp, showWindow, startClient } from './exchange-phase';
+import type { FlowTarget } from './flow-client';
 
 const int = (name: string, fallback: number) => {
   const n = process.env[name] ? Number(process.env[name]) : fallback;
@@ -45,10 +57,14 @@ const USERS = Math.max(1, int('BENCH_USERS', 16));
 const FLOW_LOOPS = int('BENCH_FLOW_LOOPS', 16);
 const EXCHANGE_LOOPS = int('BENCH_EXCHANGE_LOOPS', 16);
 const EXCHANGE_CODES = int('BENCH_EXCHANGE_CODES', 12_000);
+const EXCHANGE_RATE = Math.max(1, int('BENCH_EXCHANGE_RATE', 500));
+const PACED_SOCKETS = Math.max(1, int('BENCH_PACED_SOCKETS', 64));
+const WORKERS = int('BENCH_WORKERS', 2);
+const WORKER_ROUNDS = Math.max(1, int('BENCH_WORKER_ROUNDS', 1));
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
 const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'flow,exchange').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'flow,exchange,paced,workers').split(',').map((s) => s.trim()));
 const WARM_S = 2;
 const TARGETS = { exchanges_per_s: 500, exchange_p99_ms: 50 };
 /** Never contacted: the load client reads the code from the 302's Location. */
@@ -58,64 +74,34 @@ const ADMIN_KEY = `crd_bench_${randomBytes(24).toString('base64url')}`;
 const PASSWORD = `bench ${randomBytes(9).toString('base64url')} staple`;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-// ---------------------------------------------------------------- the load client
+// ---------------------------------------------------------------- the exchange phases
 
-const children = new Set<ChildProcess>();
-
-/** A forked flow-client.ts: send a message, await the answer of a type. */
-async function startClient(init: FlowInit) {
-  const proc = fork(join(__dirname, 'flow-client.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.add(proc);
-  proc.on('exit', () => children.delete(proc));
-  const ask = <T>(m: FlowMessage, answer: string) =>
-    new Promise<T>((resolve, reject) => {
-      const on = (r: { type: string; message?: string }) => {
-        if (r.type !== answer && r.type !== 'error') return;
-        proc.off('message', on);
-        if (r.type === 'error') reject(new Error(`load client failed: ${r.message}`));
-        else resolve(r as T);
-      };
-      proc.on('message', on);
-      proc.send(m);
-    });
-  await ask(init, 'ready');
-  return {
-    pid: proc.pid!,
-    mint: (codes: number, concurrency: number) => ask<{ codes: number; seconds: number; per_s: number }>({ cmd: 'mint', codes, concurrency }, 'minted'),
-    start: () => void proc.send({ cmd: 'start' } satisfies FlowMessage),
-    snapshot: () => ask<{ window: Window; left: number }>({ cmd: 'snapshot' }, 'window'),
-    stop: () => ask<{ window: Window }>({ cmd: 'stop' }, 'stopped'),
-  };
+/** Closed loops (no rate) or paced at `ratePerS`, against the app in this process or a server process. */
+async function exchangePhase(target: FlowTarget, database: string, label: string, ratePerS?: number, server?: ServerProcess) {
+  const c = await startClient({ cmd: 'init', mode: 'exchange', target, concurrency: EXCHANGE_LOOPS, sockets: ratePerS ? PACED_SOCKETS : undefined });
+  const codes = ratePerS ? codesFor(ratePerS, WARM_S, SECONDS) : EXCHANGE_CODES;
+  const minted = await c.mint(codes, EXCHANGE_LOOPS);
+  log(`${label} minted ${minted.codes} codes in ${minted.seconds} s (${minted.per_s} authorizations/s with a session, not metered)`);
+  if (minted.seconds + WARM_S + SECONDS > 55) log('   WARNING: the last codes will be over 55 s old by the end of the window: lower BENCH_EXCHANGE_CODES');
+  const profileName = ratePerS ? 'oauth-exchange-paced' : 'oauth-exchange-closed';
+  const r = await measure(c, { database, warmS: WARM_S, seconds: SECONDS, ratePerS, server, profileName });
+  const exhausted = r.window.error_kinds['code pool empty: raise BENCH_EXCHANGE_CODES'] !== undefined;
+  const how = ratePerS ? `offered ${ratePerS}/s (open loop, latency from the scheduled send)` : `${EXCHANGE_LOOPS} closed loops`;
+  log(`${label} code exchanges, ${how}: ${showWindow(r.window)}${exhausted ? ' (pool ran dry: a lower bound)' : ''}\n   ${showPerOp(r.per_op, r.cpu)}`);
+  if (r.profile) log(`   CPU profile: ${r.profile}`);
+  return { ...(ratePerS ? { offered_per_s: ratePerS } : { loops: EXCHANGE_LOOPS }), minted, pool_exhausted: exhausted, ...r };
 }
 
-/** Warm-up, then one measured window with CPU and round trips per completed operation. */
-async function measure(meter: CpuMeter, c: Awaited<ReturnType<typeof startClient>>) {
-  c.start();
-  await sleep(WARM_S * 1000);
-  await c.snapshot();
-  const from = { ...sent };
-  traceReport(1); // BENCH_TRACE=1: count from here
-  meter.begin();
-  await sleep(SECONDS * 1000);
-  const { window, left } = await c.snapshot();
-  const cpu = meter.end();
-  await c.stop();
-  const ops = Math.max(1, window.ok);
-  if (process.env.BENCH_TRACE === '1') log(`   statements and commands per operation (BENCH_TRACE):\n${traceReport(ops)}`);
-  const ms = (s: number | undefined) => (s === undefined ? undefined : round((s * 1000) / ops, 3));
-  const perOp = {
-    pg_statements: round((sent.pg - from.pg) / ops, 2),
-    redis_commands: round((sent.redis - from.redis) / ops, 2),
-    cpu_ms: { node: ms(cpu?.app_s), postgres: ms(cpu?.pg_s), redis: ms(cpu?.redis_s), load_client: ms(cpu?.children_s) },
-  };
-  return { window, per_op: perOp, cpu, codes_left: left };
-}
-
-const showWindow = (w: Window) =>
-  `${w.per_s}/s (${w.ok} ok, ${w.errors} errors${w.errors ? ` ${JSON.stringify(w.error_kinds)}` : ''}), p50 ${w.p50_ms} ms, p99 ${w.p99_ms} ms, max ${w.max_ms} ms`;
-const showPerOp = (p: Awaited<ReturnType<typeof measure>>['per_op'], cpu?: CpuSplit) =>
-  `per op: Node ${p.cpu_ms.node} ms + Postgres ${p.cpu_ms.postgres} ms + Redis ${p.cpu_ms.redis} ms CPU (load client ${p.cpu_ms.load_client} ms), ` +
-  `${p.pg_statements} SQL statements, ${p.redis_commands} Redis commands; others on the machine ${cpu?.others_s ?? '?'} CPU-s`;
+/** Paced: met when (nearly) all that was offered completed, and the p99 holds. */
+const pacedRows = (name: string, r: { offered_per_s: number; window: Window }, verdict: (ok: boolean) => string) => [
+  [
+    `${name}: achieved of ${r.offered_per_s}/s offered`,
+    r.window.per_s,
+    `>= ${0.99 * TARGETS.exchanges_per_s}`,
+    verdict(r.offered_per_s >= TARGETS.exchanges_per_s && r.window.per_s >= 0.99 * TARGETS.exchanges_per_s),
+  ],
+  [`${name}: p50 / p99 ms`, `${r.window.p50_ms} / ${r.window.p99_ms}`, `p99 <= ${TARGETS.exchange_p99_ms}`, verdict(r.window.p99_ms <= TARGETS.exchange_p99_ms)],
+];
 
 // ---------------------------------------------------------------- setup over HTTP
 
@@ -185,8 +171,10 @@ async function main(): Promise<void> {
 
   countRoundTrips();
   await ensureDatabase(databaseUrl);
+  const servers = new Set<ServerProcess>();
   const cleanUp = async () => {
     for (const c of children) c.kill('SIGKILL');
+    await Promise.all([...servers].map((s) => s.stop()));
     if (KEEP_DB) log(`kept database ${databaseUrl} (BENCH_KEEP_DB=1)`);
     else await dropDatabase(databaseUrl).catch((err) => log(`drop database failed: ${err}`));
     await cleanRedis(REDIS_URL, redisPrefix).catch(() => undefined);
@@ -206,24 +194,41 @@ async function main(): Promise<void> {
     await app.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     const target = await fixtures(url, runId);
-    const meter = new CpuMeter(database, () => [...children].map((c) => c.pid!).filter(Boolean));
 
     if (ONLY.has('flow')) {
       const c = await startClient({ cmd: 'init', mode: 'flow', target, concurrency: FLOW_LOOPS });
-      const r = await measure(meter, c);
+      const r = await measure(c, { database, warmS: WARM_S, seconds: SECONDS, profileName: 'oauth-flow' });
       log(`1  full code flows (authorize with session → code → token), ${FLOW_LOOPS} loops: ${showWindow(r.window)}\n   ${showPerOp(r.per_op, r.cpu)}`);
+      if (r.profile) log(`   CPU profile: ${r.profile}`);
       results.flow = { loops: FLOW_LOOPS, ...r };
     }
+    if (ONLY.has('exchange')) results.exchange = await exchangePhase(target, database, '2 ');
+    if (ONLY.has('paced')) results.paced = await exchangePhase(target, database, '3 ', EXCHANGE_RATE);
 
-    if (ONLY.has('exchange')) {
-      const c = await startClient({ cmd: 'init', mode: 'exchange', target, concurrency: EXCHANGE_LOOPS });
-      const minted = await c.mint(EXCHANGE_CODES, EXCHANGE_LOOPS);
-      log(`2  minted ${minted.codes} codes in ${minted.seconds} s (${minted.per_s} authorizations/s with a session, not metered)`);
-      if (minted.seconds + WARM_S + SECONDS > 55) log('   WARNING: the last codes will be over 55 s old by the end of the window: lower BENCH_EXCHANGE_CODES');
-      const r = await measure(meter, c);
-      const exhausted = r.window.error_kinds['code pool empty: raise BENCH_EXCHANGE_CODES'] !== undefined;
-      log(`2  code exchanges alone, ${EXCHANGE_LOOPS} loops: ${showWindow(r.window)}${exhausted ? ' (pool ran dry: a lower bound)' : ''}\n   ${showPerOp(r.per_op, r.cpu)}`);
-      results.exchange = { loops: EXCHANGE_LOOPS, minted, pool_exhausted: exhausted, ...r };
+    if (ONLY.has('workers') && WORKERS > 0) {
+      // The in-process app goes first: otherwise it would keep leading the outbox relay, and the
+      // server's events would be published on this process's CPU.
+      await app.close();
+      app = undefined;
+      const runs: Record<string, any>[] = [];
+      // Alternated, 1 then n, BENCH_WORKER_ROUNDS times: both sides share the machine's noise.
+      for (let r = 1; r <= WORKER_ROUNDS; r++) {
+        for (const workers of WORKERS > 1 ? [1, WORKERS] : [1]) {
+          const server = await startServerProcess(env, workers);
+          servers.add(server);
+          try {
+            const on = { ...target, url: server.url };
+            const label = `4  ${workers}w`;
+            const closed = ONLY.has('exchange') ? await exchangePhase(on, database, label, undefined, server) : undefined;
+            const paced = ONLY.has('paced') ? await exchangePhase(on, database, label, EXCHANGE_RATE, server) : undefined;
+            runs.push({ workers, round: r, closed, paced });
+          } finally {
+            await server.stop();
+            servers.delete(server);
+          }
+        }
+      }
+      results.workers = { workers: WORKERS, rounds: WORKER_ROUNDS, db_pool_max_per_worker: config.DB_POOL_MAX, runs };
     }
 
     load.push(loadavg().map((x) => round(x, 2)));
@@ -236,8 +241,14 @@ async function main(): Promise<void> {
       );
     if (results.exchange) {
       const w: Window = results.exchange.window;
-      rows.push(['code exchanges/s', w.per_s, `>= ${TARGETS.exchanges_per_s}`, verdict(w.per_s >= TARGETS.exchanges_per_s)]);
-      rows.push(['code exchange p50 / p99 ms', `${w.p50_ms} / ${w.p99_ms}`, `p99 <= ${TARGETS.exchange_p99_ms}`, verdict(w.p99_ms <= TARGETS.exchange_p99_ms)]);
+      rows.push(['code exchanges/s, closed loops', w.per_s, `>= ${TARGETS.exchanges_per_s}`, verdict(w.per_s >= TARGETS.exchanges_per_s)]);
+      rows.push(['code exchange p50 / p99 ms, closed loops', `${w.p50_ms} / ${w.p99_ms}`, `p99 <= ${TARGETS.exchange_p99_ms}`, verdict(w.p99_ms <= TARGETS.exchange_p99_ms)]);
+    }
+    if (results.paced) rows.push(...pacedRows('paced exchanges', results.paced, verdict));
+    for (const run of results.workers?.runs ?? []) {
+      const name = `${run.workers} worker process${run.workers > 1 ? 'es' : ''}${WORKER_ROUNDS > 1 ? `, round ${run.round}` : ''}`;
+      if (run.closed) rows.push([`${name}: closed exchanges/s, p99 ms`, `${run.closed.window.per_s}, ${run.closed.window.p99_ms}`, '-', '']);
+      if (run.paced) rows.push(...pacedRows(`${name}, paced`, run.paced, verdict));
     }
     log(`\n${table(['figure', 'value', 'target', ''], rows)}\nload average at start ${load[0].join(' ')}, at end ${load[1].join(' ')}`);
     const file = writeResults('oauth', started, runId, {
@@ -247,7 +258,7 @@ async function main(): Promise<void> {
       finished_at: new Date().toISOString(),
       machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', ram_gib: round(totalmem() / 2 ** 30, 1), node: process.version },
       loadavg_start_end: load,
-      knobs: { SECONDS, WARM_S, USERS, FLOW_LOOPS, EXCHANGE_LOOPS, EXCHANGE_CODES },
+      knobs: { SECONDS, WARM_S, USERS, FLOW_LOOPS, EXCHANGE_LOOPS, EXCHANGE_CODES, EXCHANGE_RATE, PACED_SOCKETS, WORKERS, WORKER_ROUNDS },
       config: { db_pool_max: config.DB_POOL_MAX },
       targets: TARGETS,
       ...results,

@@ -22,6 +22,10 @@ const CACHE_TTL_MS = 2_000;
 @Injectable()
 export class TenantRegistry {
   private readonly cache = new Map<string, CachedTenant>();
+  /** One read per slug at a time: when an entry expires under load, the requests meanwhile share that read. */
+  private readonly reading = new Map<string, Promise<CachedTenant | undefined>>();
+  /** Bumped by forget(): a read that began before it is answered but not cached. */
+  private generation = 0;
   /** id → slug; a slug never changes, so this needs no expiry. */
   private readonly slugs = new Map<string, string>();
 
@@ -62,15 +66,28 @@ export class TenantRegistry {
   }
 
   forget(slug: string): void {
+    this.generation += 1;
     this.cache.delete(slug);
+    this.reading.delete(slug);
   }
 
-  private async lookup(slug: string): Promise<CachedTenant | undefined> {
+  private lookup(slug: string): Promise<CachedTenant | undefined> {
     const hit = this.cache.get(slug);
-    if (hit && hit.expires > Date.now()) return hit;
+    if (hit && hit.expires > Date.now()) return Promise.resolve(hit);
+    let read = this.reading.get(slug);
+    if (!read) {
+      read = this.read(slug, this.generation).finally(() => {
+        if (this.reading.get(slug) === read) this.reading.delete(slug);
+      });
+      this.reading.set(slug, read);
+    }
+    return read;
+  }
+
+  private async read(slug: string, generation: number): Promise<CachedTenant | undefined> {
     const row = await this.dataSource.getRepository(Tenant).findOne({ where: { slug }, select: { id: true, slug: true, schemaName: true, status: true, settings: true } });
     if (!row) {
-      this.cache.delete(slug);
+      if (generation === this.generation) this.cache.delete(slug);
       return undefined;
     }
     const entry: CachedTenant = {
@@ -79,6 +96,7 @@ export class TenantRegistry {
       settings: { ...DEFAULT_TENANT_SETTINGS, ...row.settings },
       expires: Date.now() + CACHE_TTL_MS,
     };
+    if (generation !== this.generation) return entry; // forgotten meanwhile: may predate the change
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(slug, entry);
     return entry;

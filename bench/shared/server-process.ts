@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { procTicks } from './shared';
+import { procTicks } from '../auth/shared';
 
 /** The auth app as a process of its own (`node dist/apps/auth/src/main.js`), with CREDENCE_WORKERS workers. */
 export interface ServerProcess {

@@ -26,7 +26,7 @@
  * BENCH_EXCHANGE_RATE (500/s offered in phase 3; its codes are minted to fit), BENCH_PACED_SOCKETS (64),
  * BENCH_WORKERS (2; 0 leaves phase 4 out), BENCH_WORKER_ROUNDS (1), BENCH_ONLY (flow,exchange,paced,workers),
  * BENCH_PROFILE=1 (a CPU profile of this process over each in-process exchange window, bench/results/*.cpuprofile;
- * summarise with `node dist/bench/auth/cpuprofile-summary.js <file>`), BENCH_TRACE=1, BENCH_SERVER_URL,
+ * summarise with `node dist/bench/auth/cpuprofile-summary.js <file>`), BENCH_TRACE=1, BENCH_DATABASE_URL (BENCH_SERVER_URL, its old name, is still read),
  * REDIS_URL, BENCH_KEEP_DB=1.
  */
 import 'reflect-metadata';
@@ -41,7 +41,7 @@ import { dropDatabase, ensureDatabase } from '@credence/database';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { round, sleep, Window } from '../auth/shared';
-import { cleanRedis, countRoundTrips, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { benchDatabaseServer, cleanRedis, countRoundTrips, sourceRevision, SPARE_POOL_OFF, table, writeResults } from '../shared/bench-kit';
 import { ServerProcess, startServerProcess } from '../shared/server-process';
 import { obtainBrowserSession } from './browser-session';
 import { children, codesFor, measure, showPerOp, showWindow, startClient } from './exchange-phase';
@@ -62,7 +62,7 @@ const PACED_SOCKETS = Math.max(1, int('BENCH_PACED_SOCKETS', 64));
 const WORKERS = int('BENCH_WORKERS', 2);
 const WORKER_ROUNDS = Math.max(1, int('BENCH_WORKER_ROUNDS', 1));
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
-const SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@localhost:5432/postgres';
+const SERVER_URL = benchDatabaseServer();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'flow,exchange,paced,workers').split(',').map((s) => s.trim()));
 const WARM_S = 2;
@@ -162,6 +162,7 @@ async function main(): Promise<void> {
     CREDENCE_DATA_DIR: dataDir,
     CREDENCE_ADMIN_KEY: ADMIN_KEY,
     CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ...SPARE_POOL_OFF,
     CREDENCE_BASE_URL: 'http://credence.bench',
     TRUSTED_PROXIES: '127.0.0.1',
     LOG_LEVEL: 'silent',

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { PasswordHasher } from '@credence/crypto';
 import { REDIS } from '@credence/redis';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
@@ -46,31 +47,46 @@ describe('login protection', () => {
     expect(res.body.error.code).toBe('auth.account.locked');
   });
 
-  it('takes the same time for an unknown user as for a wrong password (within a bound)', async () => {
+  it('pays one argon2id verification for an unknown user, as for a wrong password, and takes a comparable time', async () => {
+    // The property: the unknown path verifies against a dummy hash. Counted on the app's own hasher, which
+    // does not depend on the machine's load (test argon2 settings make a hash ~1 ms, below the noise of a
+    // shared CI machine, where a timing ratio alone came out 3.8x and 0.32x apart).
+    const hasher = t.app.get(PasswordHasher);
+    const verify = jest.spyOn(hasher, 'verify');
+    try {
+      const verificationsOf = async (email: string) => {
+        const before = verify.mock.calls.length;
+        const res = await t.call('POST', `/v1/t/${slug}-x/auth/login`, { email, password: 'not it at all' }, { auth: false });
+        expect(res.status).toBe(401);
+        return verify.mock.calls.length - before;
+      };
+      expect(await verificationsOf('x@prot.example')).toBe(1);
+      expect(await verificationsOf('nobody-1@prot.example')).toBe(1);
+    } finally {
+      verify.mockRestore();
+    }
+
     const timeOf = async (tenant: string, email: string) => {
       const started = performance.now();
       await t.call('POST', `/v1/t/${tenant}/auth/login`, { email, password: 'not it at all' }, { auth: false });
       return performance.now() - started;
     };
     const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
-    /** Unknown ÷ known median time, four of each interleaved (four failures: the known account stays unlocked). */
+    /** Unknown ÷ known median time, three of each interleaved (the known account stays unlocked). */
     const ratio = async (tenant: string, knownEmail: string) => {
       const known: number[] = [];
       const unknown: number[] = [];
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < 3; i++) {
         known.push(await timeOf(tenant, knownEmail));
         unknown.push(await timeOf(tenant, `nobody-${i}@prot.example`));
       }
       return median(unknown) / median(known);
     };
-    // Both pay one argon2id verification; a missing one would make the unknown path several times faster.
-    // A second measurement (another tenant and account, so no lockout) only when the first was off: on a
-    // shared 2-core machine one series of four once came out 3.8x apart; a real difference shows in both.
-    const within = (r: number) => r > 0.5 && r < 2;
-    let r = await ratio(`${slug}-x`, 'x@prot.example');
-    if (!within(r)) r = await ratio(`${slug}-y`, 'y@prot.example');
-    expect(r).toBeGreaterThan(0.5);
-    expect(r).toBeLessThan(2);
+    // A loose bound only (a second series on another tenant when the first is off): the count above is the check.
+    const within = (r: number) => r > 0.2 && r < 5;
+    let r = await ratio(`${slug}-y`, 'y@prot.example');
+    if (!within(r)) r = await ratio(`${slug}-x`, 'x@prot.example');
+    expect(within(r)).toBe(true);
   });
 
   it('answers 429 auth.rate_limited with Retry-After past the per-IP limit', async () => {

@@ -8,6 +8,7 @@ import { WebhookOwner, WebhookUnits } from '../scope/webhook-units';
 import { signatureHeader } from '../signing/signature';
 import { openSecrets, signingSecrets, WebhookSecrets } from '../signing/webhook-secrets';
 import { WebhookCache } from '../subscriptions/webhook-cache';
+import { EndpointSlots } from './endpoint-slots';
 import { KeyedBatcher } from './keyed-batcher';
 
 export interface Attempt {
@@ -21,20 +22,8 @@ export interface Attempt {
 /** What the job should do next; `wait` moves it back to delayed for that long without spending an attempt. */
 export type AttemptOutcome = 'delivered' | 'retry' | 'dead' | 'skipped' | { wait: number };
 
-/** Deliveries to one endpoint at once per process. */
-export const PER_ENDPOINT = 4;
-
 /** How long a delivery waits behind an earlier open delivery of its aggregate. */
 export const ORDER_WAIT_MS = 500;
-
-/** An endpoint none of whose attempts ended for this long (while all its slots are taken) is not waited for in process. */
-const MAX_IN_PROCESS_WAIT_MS = 1_000;
-/** Longest a delivery waits in process for an endpoint that keeps answering (a deep queue of a fast endpoint). */
-const MAX_ANSWERING_WAIT_MS = 10_000;
-/** Endpoints whose last answer is remembered; past it the memory starts again. */
-const MAX_ENDPOINTS_TRACKED = 100_000;
-/** Most deliveries waiting in process for one endpoint. */
-const MAX_WAITERS = 500;
 
 /** What an attempt needs of a delivery and its endpoint. */
 export interface DeliveryTarget {
@@ -74,16 +63,12 @@ interface Outcome {
  *
  * The reads and the writes of the attempts in flight for one scope are batched (KeyedBatcher): one
  * transaction reads many deliveries, one records many attempts. A slow endpoint holds at most
- * PER_ENDPOINT of the worker's slots; the others wait about as long as that endpoint takes to answer.
+ * PER_ENDPOINT of the worker's slots, a silent one a single slot (EndpointSlots).
  */
 @Injectable()
 export class DeliverAttempt {
   private readonly log = new Logger('WebhookDelivery');
-  /** When each attempt in flight to an endpoint started (at most PER_ENDPOINT). */
-  private readonly inFlight = new Map<string, number[]>();
-  private readonly waiters = new Map<string, ((startedAt: number) => void)[]>();
-  /** When an attempt to each endpoint last ended. */
-  private readonly lastEnded = new Map<string, number>();
+  private readonly slots: EndpointSlots;
   private readonly primed = new Map<string, { target: DeliveryTarget; expires: number }>();
   private readonly reads: KeyedBatcher<string, DeliveryTarget | undefined>;
   private readonly writes: KeyedBatcher<Outcome, void>;
@@ -97,6 +82,7 @@ export class DeliverAttempt {
   ) {
     this.reads = new KeyedBatcher((owner, ids) => this.load(owner, ids));
     this.writes = new KeyedBatcher((owner, outcomes) => this.record(owner, outcomes), 500, 1);
+    this.slots = new EndpointSlots(config.WEBHOOK_TIMEOUT_MS);
   }
 
   /**
@@ -126,90 +112,18 @@ export class DeliverAttempt {
       return 'skipped';
     }
     if (target.blocked) return { wait: ORDER_WAIT_MS };
-    const slotted = await this.slot(target.webhook_id);
-    if (slotted === undefined) return { wait: this.waitFor(target.webhook_id) };
-    let attempt: Attempt;
+    const slotted = await this.slots.acquire(target.webhook_id);
+    if (slotted === undefined) return { wait: this.slots.parkFor(target.webhook_id) };
+    let attempt: Attempt | undefined;
     try {
       attempt = await this.attempt(owner, target);
     } finally {
-      this.release(target.webhook_id, slotted); // the endpoint is done with; recording it needs no slot
+      // The endpoint is done with; recording the attempt needs no slot.
+      this.slots.release(target.webhook_id, slotted, attempt?.response_status != null);
     }
     const outcome = !attempt.error ? 'delivered' : last ? 'dead' : 'retry';
     await this.writes.submit(owner, { id: target.id, webhook_id: target.webhook_id, status: outcome === 'retry' ? 'failed' : outcome, attempt, failing: target.failing });
     return outcome;
-  }
-
-  /**
-   * One of the endpoint's PER_ENDPOINT slots. When all are taken, the delivery waits here for the next
-   * as long as the endpoint keeps answering (an attempt ended within MAX_IN_PROCESS_WAIT_MS; up to
-   * MAX_ANSWERING_WAIT_MS in all). When it stops answering (a slow or hanging endpoint), the delivery
-   * gets none and goes back to the queue until about when the oldest attempt times out, so it holds
-   * no worker slot while the endpoint dawdles. Waiting for an endpoint that answers, rather than for a
-   * fixed second, matters under load: a batch's deliveries to one endpoint then queue here instead of
-   * each going back to the queue as a job of its own (which was one BullMQ job and one read per
-   * delivery, making the overload worse). Resolves with the slot's start, or undefined.
-   */
-  private async slot(webhookId: string): Promise<number | undefined> {
-    const started = this.inFlight.get(webhookId) ?? [];
-    if (started.length < PER_ENDPOINT) {
-      const at = Date.now();
-      started.push(at);
-      this.inFlight.set(webhookId, started);
-      return at;
-    }
-    const waiting = this.waiters.get(webhookId) ?? [];
-    if (waiting.length >= MAX_WAITERS || (Date.now() - Math.min(...started) > MAX_IN_PROCESS_WAIT_MS && !this.answering(webhookId))) return undefined;
-    this.waiters.set(webhookId, waiting);
-    const since = Date.now();
-    return new Promise<number | undefined>((resolve) => {
-      let timer: NodeJS.Timeout;
-      const giveUpUnlessAnswering = () => {
-        if (this.answering(webhookId) && Date.now() - since < MAX_ANSWERING_WAIT_MS) {
-          timer = setTimeout(giveUpUnlessAnswering, MAX_IN_PROCESS_WAIT_MS);
-          return;
-        }
-        const at = waiting.indexOf(take);
-        if (at >= 0) waiting.splice(at, 1);
-        if (!waiting.length && this.waiters.get(webhookId) === waiting) this.waiters.delete(webhookId);
-        resolve(undefined);
-      };
-      timer = setTimeout(giveUpUnlessAnswering, MAX_IN_PROCESS_WAIT_MS);
-      const take = (at: number) => {
-        clearTimeout(timer);
-        resolve(at);
-      };
-      waiting.push(take);
-    });
-  }
-
-  /** An attempt to the endpoint ended within MAX_IN_PROCESS_WAIT_MS. */
-  private answering(webhookId: string): boolean {
-    return Date.now() - (this.lastEnded.get(webhookId) ?? 0) < MAX_IN_PROCESS_WAIT_MS;
-  }
-
-  /** Hands the slot (the oldest attempt's) to the next waiting delivery, or frees it. */
-  private release(webhookId: string, startedAt: number): void {
-    const started = this.inFlight.get(webhookId);
-    if (!started) return;
-    if (this.lastEnded.size >= MAX_ENDPOINTS_TRACKED) this.lastEnded.clear();
-    this.lastEnded.set(webhookId, Date.now());
-    started.splice(Math.max(0, started.indexOf(startedAt)), 1);
-    const waiting = this.waiters.get(webhookId);
-    const next = waiting?.shift();
-    if (waiting && !waiting.length) this.waiters.delete(webhookId);
-    if (next) {
-      const at = Date.now();
-      started.push(at);
-      return next(at);
-    }
-    if (!started.length) this.inFlight.delete(webhookId);
-  }
-
-  /** Until about when the endpoint's oldest attempt ends (its timeout at the latest), with jitter. */
-  private waitFor(webhookId: string): number {
-    const oldest = Math.min(...(this.inFlight.get(webhookId) ?? [Date.now()]));
-    const left = oldest + this.config.WEBHOOK_TIMEOUT_MS - Date.now();
-    return Math.round(Math.max(left, 100) + 100 + Math.random() * 400);
   }
 
   /** Signs and posts; the attempt as recorded (with `error` when it failed). */

@@ -5,7 +5,7 @@ import { JobRegistry, JOBS, OnJob, QUEUES, WebhookDeliverJob, WebhookFirstAttemp
 import { DeliverAttempt, AttemptOutcome } from './deliver-attempt';
 import { jitter, LaterDelivery, scheduleBackoff, WebhookQueue } from './webhook-queue';
 
-/** Jobs one process works at once. Reads and writes of concurrent jobs are batched, and a slow endpoint holds at most PER_ENDPOINT of them. */
+/** Jobs one process works at once. Reads and writes of concurrent jobs are batched, and a slow endpoint holds at most PER_ENDPOINT of them, a silent one a single one. */
 export const WEBHOOK_WORKER_CONCURRENCY = 100;
 
 /** How long a delivery whose first attempt broke (not failed: e.g. the database was away) waits for its own job. */

@@ -1,0 +1,140 @@
+/** Deliveries to one answering endpoint at once per process. */
+export const PER_ENDPOINT = 4;
+/** Deliveries to one silent endpoint (its last attempt got no answer) at once per process: one probe. */
+export const PER_SILENT_ENDPOINT = 1;
+
+/** An endpoint none of whose attempts ended for this long (while all its slots are taken) is not waited for in process. */
+const MAX_IN_PROCESS_WAIT_MS = 1_000;
+/** Longest a delivery waits in process for an endpoint that keeps answering (a deep queue of a fast endpoint). */
+const MAX_ANSWERING_WAIT_MS = 10_000;
+/** Longest a delivery to a silent endpoint is parked in the queue before it looks again. */
+export const MAX_PARK_MS = 5 * 60_000;
+/** Endpoints remembered; past it the memory starts again. */
+const MAX_ENDPOINTS_TRACKED = 100_000;
+/** Most deliveries waiting in process for one endpoint. */
+const MAX_WAITERS = 500;
+
+type Waiter = (startedAt: number | undefined) => void;
+
+/**
+ * Who may post to an endpoint now, in this process. An endpoint that answers (any HTTP status) gets
+ * PER_ENDPOINT attempts at once; when they are all taken a delivery waits here as long as the
+ * endpoint keeps answering, rather than going back to the queue as a job of its own.
+ *
+ * An endpoint whose last attempt got no answer (timed out, refused) is silent: it gets one attempt
+ * at a time (the probe), nobody waits for it in process, and a delivery that finds the probe out is
+ * parked in the queue for about as long as the endpoint has been silent (at least one timeout, at
+ * most MAX_PARK_MS). So a dead endpoint's backlog costs a few queue round trips per delivery over
+ * hours rather than one per timeout, and holds one worker slot rather than PER_ENDPOINT. Its first
+ * answer ends the silence; parked deliveries come back when their wait is over.
+ */
+export class EndpointSlots {
+  /** When each attempt in flight to an endpoint started. */
+  private readonly inFlight = new Map<string, number[]>();
+  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly answeredAt = new Map<string, number>();
+  private readonly silentSince = new Map<string, number>();
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A slot (resolves with its start), or undefined: the delivery goes back to the queue for `parkFor()`. */
+  async acquire(webhookId: string): Promise<number | undefined> {
+    const started = this.inFlight.get(webhookId) ?? [];
+    if (started.length < this.limit(webhookId)) return this.take(webhookId, started);
+    if (this.silentSince.has(webhookId)) return undefined;
+    const waiting = this.waiters.get(webhookId) ?? [];
+    if (waiting.length >= MAX_WAITERS || (this.now() - Math.min(...started) > MAX_IN_PROCESS_WAIT_MS && !this.answering(webhookId))) return undefined;
+    this.waiters.set(webhookId, waiting);
+    const since = this.now();
+    return new Promise<number | undefined>((resolve) => {
+      let timer: NodeJS.Timeout;
+      const take: Waiter = (at) => {
+        clearTimeout(timer);
+        resolve(at);
+      };
+      const giveUpUnlessAnswering = () => {
+        if (this.answering(webhookId) && this.now() - since < MAX_ANSWERING_WAIT_MS) {
+          timer = setTimeout(giveUpUnlessAnswering, MAX_IN_PROCESS_WAIT_MS);
+          return;
+        }
+        this.dropWaiter(webhookId, take);
+        resolve(undefined);
+      };
+      timer = setTimeout(giveUpUnlessAnswering, MAX_IN_PROCESS_WAIT_MS);
+      waiting.push(take);
+    });
+  }
+
+  /** The attempt that started at `startedAt` ended; `answered` when the endpoint sent a response. */
+  release(webhookId: string, startedAt: number, answered: boolean): void {
+    this.remember(webhookId, answered);
+    const started = this.inFlight.get(webhookId);
+    if (!started) return;
+    started.splice(Math.max(0, started.indexOf(startedAt)), 1);
+    const waiting = this.waiters.get(webhookId) ?? [];
+    while (waiting.length && started.length < this.limit(webhookId)) waiting.shift()!(this.take(webhookId, started));
+    // A silent endpoint is not waited for: the rest go back to the queue.
+    if (this.silentSince.has(webhookId)) for (const next of waiting.splice(0)) next(undefined);
+    if (!waiting.length) this.waiters.delete(webhookId);
+    if (!started.length) this.inFlight.delete(webhookId);
+  }
+
+  /**
+   * How long a delivery that got no slot waits in the queue, with jitter: a silent endpoint's for as
+   * long as it has been silent (one timeout at least); a busy one's until its oldest attempt times out.
+   */
+  parkFor(webhookId: string): number {
+    const silentSince = this.silentSince.get(webhookId);
+    const now = this.now();
+    if (silentSince !== undefined) {
+      const wait = Math.min(Math.max(now - silentSince, this.timeoutMs), MAX_PARK_MS);
+      return Math.round(wait * (1 + Math.random() * 0.5));
+    }
+    const oldest = Math.min(...(this.inFlight.get(webhookId) ?? [now]));
+    const left = oldest + this.timeoutMs - now;
+    return Math.round(Math.max(left, 100) + 100 + Math.random() * 400);
+  }
+
+  /** The endpoint's last attempt got no answer, and none has answered since. */
+  silent(webhookId: string): boolean {
+    return this.silentSince.has(webhookId);
+  }
+
+  private limit(webhookId: string): number {
+    return this.silentSince.has(webhookId) ? PER_SILENT_ENDPOINT : PER_ENDPOINT;
+  }
+
+  private take(webhookId: string, started: number[]): number {
+    const at = this.now();
+    started.push(at);
+    this.inFlight.set(webhookId, started);
+    return at;
+  }
+
+  /** An attempt to the endpoint was answered within MAX_IN_PROCESS_WAIT_MS. */
+  private answering(webhookId: string): boolean {
+    return this.now() - (this.answeredAt.get(webhookId) ?? -Infinity) < MAX_IN_PROCESS_WAIT_MS;
+  }
+
+  private remember(webhookId: string, answered: boolean): void {
+    if (this.answeredAt.size >= MAX_ENDPOINTS_TRACKED) this.answeredAt.clear();
+    if (this.silentSince.size >= MAX_ENDPOINTS_TRACKED) this.silentSince.clear();
+    if (answered) {
+      this.answeredAt.set(webhookId, this.now());
+      this.silentSince.delete(webhookId);
+    } else if (!this.silentSince.has(webhookId)) {
+      this.silentSince.set(webhookId, this.now());
+    }
+  }
+
+  private dropWaiter(webhookId: string, waiter: Waiter): void {
+    const waiting = this.waiters.get(webhookId);
+    if (!waiting) return;
+    const at = waiting.indexOf(waiter);
+    if (at >= 0) waiting.splice(at, 1);
+    if (!waiting.length) this.waiters.delete(webhookId);
+  }
+}

@@ -197,8 +197,15 @@ describe('webhooks', () => {
     await waitForStatus(fast.id, 'delivered');
     expect(Date.now() - started).toBeLessThan(900); // less than one timeout of the stuck endpoint
     expect(rx.at('/stuck').length).toBeLessThanOrEqual(8); // at most 4 at once per endpoint
+    // Silent since its first timeout: one probe per timeout (1 s here), not four; the rest are parked.
+    const busy = rx.at('/stuck').length;
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(rx.at('/stuck').length - busy).toBeLessThanOrEqual(4);
+    // Answering again: the probe's answer ends the silence and every parked delivery goes out.
+    rx.plan.set('/stuck', () => 204);
+    await waitForStatus(stuck.id, 'delivered', 12, 30_000);
     for (const w of [stuck, fast]) await api('DELETE', `/${w.id}`);
-  });
+  }, 45_000);
 
   it('signs with both secrets for a day after a rotation', async () => {
     const w = await create({ url: `${rx.base}/rotated`, event_types: ['webhook.test'] });

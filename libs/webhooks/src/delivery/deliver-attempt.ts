@@ -10,6 +10,7 @@ import { openSecrets, signingSecrets, WebhookSecrets } from '../signing/webhook-
 import { WebhookCache } from '../subscriptions/webhook-cache';
 import { EndpointSlots } from './endpoint-slots';
 import { KeyedBatcher } from './keyed-batcher';
+import { WebhookQueue } from './webhook-queue';
 
 export interface Attempt {
   at: string;
@@ -78,6 +79,7 @@ export class DeliverAttempt {
     private readonly kek: KeyEncryption,
     private readonly http: WebhookHttp,
     private readonly cache: WebhookCache,
+    private readonly queue: WebhookQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.reads = new KeyedBatcher((owner, ids) => this.load(owner, ids));
@@ -103,7 +105,8 @@ export class DeliverAttempt {
     return hit.expires > Date.now() ? hit.target : undefined;
   }
 
-  async run(owner: WebhookOwner, deliveryId: string, last: boolean): Promise<AttemptOutcome> {
+  /** `jobId`: the BullMQ job the delivery goes on as when it must wait (its own, or the one `later` adds). */
+  async run(owner: WebhookOwner, deliveryId: string, last: boolean, jobId = deliveryId): Promise<AttemptOutcome> {
     const target = this.takePrimed(owner, deliveryId) ?? (await this.reads.submit(owner, deliveryId));
     if (!target) return 'skipped';
     if (!target.enabled) {
@@ -113,13 +116,17 @@ export class DeliverAttempt {
     }
     if (target.blocked) return { wait: ORDER_WAIT_MS };
     const slotted = await this.slots.acquire(target.webhook_id);
-    if (slotted === undefined) return { wait: this.slots.parkFor(target.webhook_id) };
+    if (slotted === undefined) {
+      this.slots.parked(target.webhook_id, jobId);
+      return { wait: this.slots.parkFor(target.webhook_id) };
+    }
     let attempt: Attempt | undefined;
     try {
       attempt = await this.attempt(owner, target);
     } finally {
       // The endpoint is done with; recording the attempt needs no slot.
-      this.slots.release(target.webhook_id, slotted, attempt?.response_status != null);
+      const wake = this.slots.release(target.webhook_id, slotted, attempt?.response_status != null);
+      if (wake.length) this.queue.wake(wake).catch((err: Error) => this.log.warn({ webhook_id: target.webhook_id, err: err.message }, 'could not wake parked deliveries'));
     }
     const outcome = !attempt.error ? 'delivered' : last ? 'dead' : 'retry';
     await this.writes.submit(owner, { id: target.id, webhook_id: target.webhook_id, status: outcome === 'retry' ? 'failed' : outcome, attempt, failing: target.failing });

@@ -71,6 +71,18 @@ describe('EndpointSlots', () => {
     expect(await waiting).toBeUndefined();
   });
 
+  it('names the jobs parked for a silent endpoint when its next answer ends the silence, once', async () => {
+    const [at] = await fill('a', 1);
+    slots.parked('a', 'not-silent-yet'); // only a silent endpoint's parked jobs are remembered
+    expect(slots.release('a', at, false)).toEqual([]);
+    slots.parked('a', 'job-1');
+    slots.parked('a', 'job-2');
+    const [probe] = await fill('a', 1);
+    expect(slots.release('a', probe, true)).toEqual(['job-1', 'job-2']);
+    const [next] = await fill('a', 1);
+    expect(slots.release('a', next, true)).toEqual([]);
+  });
+
   it('a busy endpoint that has not turned silent parks a delivery until its oldest attempt times out', async () => {
     await fill('a', PER_ENDPOINT);
     clock += 1_000;

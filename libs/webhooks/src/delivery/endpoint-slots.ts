@@ -13,6 +13,8 @@ export const MAX_PARK_MS = 5 * 60_000;
 const MAX_ENDPOINTS_TRACKED = 100_000;
 /** Most deliveries waiting in process for one endpoint. */
 const MAX_WAITERS = 500;
+/** Most parked jobs remembered per silent endpoint, to wake when it answers again (the rest wait out their time). */
+const MAX_PARKED_REMEMBERED = 1_000;
 
 type Waiter = (startedAt: number | undefined) => void;
 
@@ -26,7 +28,7 @@ type Waiter = (startedAt: number | undefined) => void;
  * parked in the queue for about as long as the endpoint has been silent (at least one timeout, at
  * most MAX_PARK_MS). So a dead endpoint's backlog costs a few queue round trips per delivery over
  * hours rather than one per timeout, and holds one worker slot rather than PER_ENDPOINT. Its first
- * answer ends the silence; parked deliveries come back when their wait is over.
+ * answer ends the silence and names the jobs this process parked for it, to be woken at once.
  */
 export class EndpointSlots {
   /** When each attempt in flight to an endpoint started. */
@@ -34,6 +36,7 @@ export class EndpointSlots {
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly answeredAt = new Map<string, number>();
   private readonly silentSince = new Map<string, number>();
+  private readonly parkedJobs = new Map<string, Set<string>>();
 
   constructor(
     private readonly timeoutMs: number,
@@ -68,11 +71,14 @@ export class EndpointSlots {
     });
   }
 
-  /** The attempt that started at `startedAt` ended; `answered` when the endpoint sent a response. */
-  release(webhookId: string, startedAt: number, answered: boolean): void {
-    this.remember(webhookId, answered);
+  /**
+   * The attempt that started at `startedAt` ended; `answered` when the endpoint sent a response.
+   * Returns the jobs parked for the endpoint's silence when this answer ended it (to wake), else none.
+   */
+  release(webhookId: string, startedAt: number, answered: boolean): string[] {
+    const wake = this.remember(webhookId, answered);
     const started = this.inFlight.get(webhookId);
-    if (!started) return;
+    if (!started) return wake;
     started.splice(Math.max(0, started.indexOf(startedAt)), 1);
     const waiting = this.waiters.get(webhookId) ?? [];
     while (waiting.length && started.length < this.limit(webhookId)) waiting.shift()!(this.take(webhookId, started));
@@ -80,6 +86,16 @@ export class EndpointSlots {
     if (this.silentSince.has(webhookId)) for (const next of waiting.splice(0)) next(undefined);
     if (!waiting.length) this.waiters.delete(webhookId);
     if (!started.length) this.inFlight.delete(webhookId);
+    return wake;
+  }
+
+  /** A job went back to the queue for `parkFor()` because the endpoint is silent: woken when it answers. */
+  parked(webhookId: string, jobId: string): void {
+    if (!this.silentSince.has(webhookId)) return;
+    const jobs = this.parkedJobs.get(webhookId) ?? new Set<string>();
+    if (jobs.size >= MAX_PARKED_REMEMBERED) return;
+    if (this.parkedJobs.size >= MAX_ENDPOINTS_TRACKED) this.parkedJobs.clear();
+    this.parkedJobs.set(webhookId, jobs.add(jobId));
   }
 
   /**
@@ -119,15 +135,19 @@ export class EndpointSlots {
     return this.now() - (this.answeredAt.get(webhookId) ?? -Infinity) < MAX_IN_PROCESS_WAIT_MS;
   }
 
-  private remember(webhookId: string, answered: boolean): void {
+  /** Records how the attempt ended; the parked jobs to wake when an answer ended a silence. */
+  private remember(webhookId: string, answered: boolean): string[] {
     if (this.answeredAt.size >= MAX_ENDPOINTS_TRACKED) this.answeredAt.clear();
     if (this.silentSince.size >= MAX_ENDPOINTS_TRACKED) this.silentSince.clear();
-    if (answered) {
-      this.answeredAt.set(webhookId, this.now());
-      this.silentSince.delete(webhookId);
-    } else if (!this.silentSince.has(webhookId)) {
-      this.silentSince.set(webhookId, this.now());
+    if (!answered) {
+      if (!this.silentSince.has(webhookId)) this.silentSince.set(webhookId, this.now());
+      return [];
     }
+    this.answeredAt.set(webhookId, this.now());
+    this.silentSince.delete(webhookId);
+    const wake = [...(this.parkedJobs.get(webhookId) ?? [])];
+    this.parkedJobs.delete(webhookId);
+    return wake;
   }
 
   private dropWaiter(webhookId: string, waiter: Waiter): void {

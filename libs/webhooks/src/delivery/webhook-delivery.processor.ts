@@ -63,7 +63,7 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   @OnJob(QUEUES.webhooks, JOBS.webhookDeliver)
   async deliverOne(job: Job<WebhookDeliverJob>, token?: string): Promise<AttemptOutcome> {
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await this.deliver.run(job.data.tenantId, job.data.deliveryId, last);
+    const outcome = await this.deliver.run(job.data.tenantId, job.data.deliveryId, last, job.id);
     if (typeof outcome === 'object') {
       await job.moveToDelayed(Date.now() + outcome.wait, token);
       throw new DelayedError();

@@ -57,6 +57,24 @@ export class WebhookQueue {
     );
   }
 
+  /**
+   * Delayed delivery jobs run now: they were parked for an endpoint that has answered again. A job
+   * that is not delayed yet (still running, or not added yet: a batch adds its parked deliveries when
+   * all its attempts are done) is tried once more a second later.
+   */
+  async wake(jobIds: readonly string[], again = true): Promise<void> {
+    const late: string[] = [];
+    await Promise.all(
+      jobIds.map(async (id) => {
+        const job = await this.queue.getJob(id);
+        const state = job ? await job.getState() : 'missing';
+        if (state === 'delayed') await job!.promote().catch(() => undefined);
+        else if ((state === 'active' || state === 'missing') && again) late.push(id);
+      }),
+    );
+    if (late.length) setTimeout(() => void this.wake(late, false).catch(() => undefined), WAKE_AGAIN_MS).unref();
+  }
+
   /** Deliveries that go on as jobs of their own; `schedule.length` retries are left after the job's first attempt. */
   async later(owner: string, deliveries: readonly LaterDelivery[], suffix = ''): Promise<void> {
     if (!deliveries.length) return;
@@ -69,6 +87,9 @@ export class WebhookQueue {
     );
   }
 }
+
+/** How long after a failed wake-up (the job was not delayed yet) it is tried once more. */
+const WAKE_AGAIN_MS = 1_000;
 
 /** ±10 % jitter, so retries of many deliveries spread out. */
 export const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.2));

@@ -103,6 +103,11 @@ describe('tenant migrations', () => {
     const [{ role }] = await t.dataSource.query(`SELECT $1 || '_' || left(md5(current_database()), 8) AS role`, [schema]);
     await t.dataSource.query(`DROP OWNED BY "${role}"; DROP ROLE "${role}"`);
     await expect(inTenantOf(slugs[0], (uow) => uow.query('SELECT 1 FROM users'))).rejects.toThrow(`tenant role ${role} is missing; run npm run migrate`);
+    // A unit's first statement is written with its opening, before the opening's answer: it must not run
+    // when the opening failed (outside the transaction it would run as the login role that owns the schema).
+    const update = `UPDATE "${schema}".users SET display_name = 'pipelined' RETURNING id`;
+    await expect(inTenantOf(slugs[0], (uow) => uow.query(update))).rejects.toThrow(`tenant role ${role} is missing`);
+    expect(await t.dataSource.query(`SELECT 1 FROM "${schema}".users WHERE display_name = 'pipelined'`)).toHaveLength(0);
 
     for (let run = 0; run < 2; run++) {
       const reports = ours(await migratorWith(set).migrateAll(2));

@@ -36,6 +36,10 @@ export function dataSourceOptions(pool: PoolSettings, entities: EntityTarget[]):
       maxUses: pool.maxUses || undefined,
       idleTimeoutMillis: pool.idleTimeoutMs,
       connectionTimeoutMillis: pool.connectTimeoutMs ?? 10_000,
+      // A query is written as soon as it is issued, not after the previous one's answer: a unit of
+      // work's BEGIN and its first statement go out together (TenantTransactionRunner.begin).
+      // Queries of one connection are still answered in order; nothing here keeps a portal open.
+      pipeline: true,
       ...(pool.queryTimeoutMs ? { query_timeout: pool.queryTimeoutMs, Client: TimeoutDroppingClient } : {}),
     },
   };

@@ -138,6 +138,30 @@ describe('hosted login page: LDAP connection', () => {
     expect(succeeded).toHaveLength(1);
   });
 
+  it('starts the directory form with the part before the @ when the directory looks users up by uid only', async () => {
+    const patch = (filter: string) => t.call('PATCH', `/v1/t/${tenant.slug}/connections/${connectionId}`, { ldap: { user_search_filter: filter } }, { auth: tenant.admin });
+    expect((await patch('(uid={{username}})')).status).toBe(200);
+    try {
+      const page = await loginPage();
+      const discovered = await post('/password', page.cookie, { interaction: page.interaction, csrf: page.csrf, email: `Ada@${domain.toUpperCase()}`, password: 'typed-first' });
+      const html = await discovered.text();
+      expect(html).toContain('Sign in with Corp Directory');
+      expect(html).toMatch(/name="username"[^>]*value="Ada"/);
+      expect(html).not.toContain(`value="Ada@${domain.toUpperCase()}"`);
+      const signedIn = await post('/ldap', page.cookie, {
+        interaction: page.interaction,
+        csrf: page.csrf,
+        connection: connectionId,
+        username: 'Ada',
+        password: 'ada-directory-pw',
+      });
+      expect(signedIn.status).toBe(303);
+      expect(new URL(signedIn.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+    } finally {
+      expect((await patch('(|(uid={{username}})(mail={{username}}))')).status).toBe(200);
+    }
+  });
+
   it('shows the generic message for a wrong directory password, and keeps the password out of the page', async () => {
     const page = await loginPage();
     const res = await post('/ldap', page.cookie, { interaction: page.interaction, csrf: page.csrf, connection: connectionId, username: 'ada', password: 'Wrong-Secret-1' });

@@ -4,10 +4,14 @@ import { Connection } from '../connections/connection';
 import { ConnectionStore } from '../connections/connection-store';
 import { LOGIN_STARTERS, LoginStarter } from './login-starters';
 
+/** A directory filter that compares the username with a mail attribute: its users sign in with their e-mail. */
+const MAIL_LOOKUP = /\(\s*(?:mail|email|userPrincipalName)\s*=\s*\{\{username\}\}\s*\)/i;
+
 const asLoginConnection = (c: Connection): LoginConnection => ({
   id: c.id,
   type: c.type,
   name: c.name,
+  ...(c.ldap ? { usernameFromEmail: MAIL_LOOKUP.test(c.ldap.user_search_filter) ? 'email' : 'local_part' } : {}),
 });
 
 /**

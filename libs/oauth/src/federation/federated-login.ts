@@ -6,6 +6,18 @@ export interface LoginConnection {
   type: 'saml' | 'oidc' | 'ldap';
   /** Shown on its button. */
   name: string;
+  /**
+   * A directory (LDAP) connection: what its username is, given the e-mail typed on the sign-in page.
+   * `email` when the directory looks users up by their mail address, `local_part` (before the `@`) otherwise.
+   */
+  usernameFromEmail?: 'email' | 'local_part';
+}
+
+/** The username a directory form starts with, from the e-mail (or login_hint) the user gave. */
+export function directoryUsername(connection: LoginConnection, email: string | undefined): string | undefined {
+  if (!email || connection.usernameFromEmail !== 'local_part') return email;
+  const at = email.lastIndexOf('@');
+  return at > 0 ? email.slice(0, at) : email;
 }
 
 /**

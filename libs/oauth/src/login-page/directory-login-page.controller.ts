@@ -8,7 +8,7 @@ import { DomainError } from '@credence/errors';
 import { clientInfo, DirectoryLogin } from '@credence/identity';
 import { TenantRouteGuard } from '@credence/tenancy';
 import { BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../browser/cookies';
-import type { LoginConnection } from '../federation/federated-login';
+import { directoryUsername, type LoginConnection } from '../federation/federated-login';
 import type { Interaction } from '../interactions/interaction';
 import { CompleteInteraction } from '../interactions/complete-interaction/complete-interaction';
 import { HostedPage, HostedPageForm } from '../pages/hosted-page-route';
@@ -64,7 +64,7 @@ export class DirectoryLoginPageController {
   ): Promise<FastifyReply> {
     const interaction = await this.hosted.open(typeof id === 'string' ? id : undefined, readCookie(req.headers, BINDING_COOKIE));
     const connection = await this.directory(interaction, connectionId);
-    return this.form(reply, 200, interaction, { connection, username: interaction.loginHint });
+    return this.form(reply, 200, interaction, { connection, username: directoryUsername(connection, interaction.loginHint) });
   }
 
   @Post()

@@ -8,7 +8,7 @@ import { DomainError } from '@credence/errors';
 import { clientInfo, OtpRequest, OtpVerify, PasswordLogin } from '@credence/identity';
 import { TenantRouteGuard } from '@credence/tenancy';
 import { BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../browser/cookies';
-import { LoginConnection } from '../federation/federated-login';
+import { directoryUsername, LoginConnection } from '../federation/federated-login';
 import type { Interaction } from '../interactions/interaction';
 import { CompleteInteraction } from '../interactions/complete-interaction/complete-interaction';
 import { sendHtml } from '../pages/security-headers';
@@ -192,7 +192,7 @@ export class LoginPageController {
   /** To the IdP; a directory (LDAP) connection asks for its own password here instead (what was typed so far is dropped). */
   private async toIdp(reply: FastifyReply, interaction: Interaction, connection: LoginConnection, email?: string): Promise<FastifyReply> {
     if (connection.type !== 'ldap') return seeOther(reply, await this.hosted.start(interaction, connection));
-    const page = directoryPage({ frame: await this.branding.frame(), keys: keysOf(interaction), connection, username: email });
+    const page = directoryPage({ frame: await this.branding.frame(), keys: keysOf(interaction), connection, username: directoryUsername(connection, email) });
     return sendHtml(reply, 200, page);
   }
 

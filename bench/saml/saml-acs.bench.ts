@@ -21,7 +21,8 @@
  *
  * Knobs (environment): BENCH_SECONDS (10), BENCH_RUNS (3), BENCH_USERS (64), BENCH_CONCURRENCY (16),
  * BENCH_RESPONSES (first run's pool, 2500; later runs sized from the rate seen), BENCH_ONLY
- * (compare,acs,stall), BENCH_SERVER_URL, REDIS_URL, BENCH_KEEP_DB=1.
+ * (compare,acs,stall), BENCH_PROFILE=1 (a CPU profile of the event loop per Credence window, bench/results), BENCH_SERVER_URL,
+ * REDIS_URL, BENCH_KEEP_DB=1.
  */
 import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';
@@ -38,7 +39,7 @@ import { newSpCredential } from '@credence/federation';
 import { createApp } from '@credence/runtime';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { CpuMeter, CpuSplit, median, procTicks, round, sleep, Window } from '../auth/shared';
-import { cleanRedis, countRoundTrips, sent, sourceRevision, table, traceReport, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
+import { cleanRedis, countRoundTrips, profileWindow, sent, sourceRevision, table, traceReport, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
 import { bareSaml, BareWindow, runBare } from './bare-node-saml';
 import type { HostileKind, Mode, SamlInit, SamlMessage, SamlTarget } from './saml-client';
 
@@ -114,10 +115,13 @@ async function measure(meter: CpuMeter, c: Client, mode: Mode) {
   traceReport(1);
   const from = { ...sent };
   const main0 = mainThreadTicks();
+  const profiled = profileWindow(`saml-${mode}`);
   meter.begin();
   await sleep(SECONDS * 1000);
   const { window, left } = await c.snapshot();
   const cpu = meter.end();
+  const profile = await profiled();
+  if (profile) process.stdout.write(`   CPU profile of the event loop: ${profile}\n`);
   const mainS = main0 === undefined ? undefined : ((mainThreadTicks() ?? main0) - main0) / 100;
   await c.stop();
   const ops = Math.max(1, window.ok);

@@ -11,7 +11,8 @@
  * generation alone, and a per-SQL profile of onboarding with 2,000+ tenants present.
  *
  * Knobs (environment): BENCH_ONBOARD_N (200), BENCH_PRESENT (2000), BENCH_MIGRATE_N (1000),
- * BENCH_CONCURRENCY (8), BENCH_MIGRATION_CONCURRENCY ("4,8"), BENCH_PROFILE_N (50),
+ * BENCH_CONCURRENCY (8), BENCH_MIGRATION_CONCURRENCY ("4,8"), BENCH_PROFILE_N (50), BENCH_B_ROUNDS (3: phase B's concurrent phase, repeated), BENCH_FILL_SETTLE_SECONDS
+ * (120: the longest wait after the fill for autovacuum to leave the bench database),
  * BENCH_REFERENCE_N (30), BENCH_DATABASE_URL (postgres://postgres@localhost:5432/postgres; the Postgres server
  * the bench creates its database on; BENCH_SERVER_URL, its old name, is still read),
  * BENCH_SPARE_POOL (TENANT_SPARE_POOL_SIZE; defaults to BENCH_ONBOARD_N so that each measured phase
@@ -62,6 +63,21 @@ const PROFILE_N = int('BENCH_PROFILE_N', 50);
 const SPARE_POOL = int('BENCH_SPARE_POOL', ONBOARD_N);
 const REFERENCE_N = int('BENCH_REFERENCE_N', 30);
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
+/** Rounds of phase B's concurrent onboardings (each after the pool is refilled). */
+const B_ROUNDS = Math.max(1, int('BENCH_B_ROUNDS', 3));
+/** Longest wait after the fill for autovacuum to leave the bench database (the fill rewrites the catalogue). */
+const SETTLE_S = int('BENCH_FILL_SETTLE_SECONDS', 120);
+
+/** Seconds until no autovacuum worker is in the bench database (at most SETTLE_S). */
+async function settle(dataSource: DataSource): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < SETTLE_S * 1000) {
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'autovacuum worker'`);
+    if (n === 0) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return Math.round((Date.now() - started) / 100) / 10;
+}
 const SERVER_URL = benchDatabaseServer();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 
@@ -787,14 +803,18 @@ async function main(): Promise<void> {
     const fill = await bench.phase(`fill (no password: invite-only admin, no argon2) concurrency ${CONCURRENCY}`, fillN, CONCURRENCY, false, 'f');
     show(fill);
     results.catalogue_after_fill = await catalogueSize(dataSource);
+    results.settled_after_fill_s = await settle(dataSource);
+    log(`  after the fill: autovacuum of the bench database settled in ${results.settled_after_fill_s} s (at most ${SETTLE_S} s)`);
 
-    // Phase B
+    // Phase B (its concurrent phase B_ROUNDS times: the figure the target names)
     await fillPool('B sequential');
     phases.push(await bench.phase('B sequential', ONBOARD_N, 1, true, 'b'));
     show(phases[phases.length - 1]);
-    await fillPool('B concurrency');
-    phases.push(await bench.phase(`B concurrency ${CONCURRENCY}`, ONBOARD_N, CONCURRENCY, true, 'b'));
-    show(phases[phases.length - 1]);
+    for (let round = 1; round <= B_ROUNDS; round++) {
+      await fillPool('B concurrency');
+      phases.push(await bench.phase(`B concurrency ${CONCURRENCY}${B_ROUNDS > 1 ? ` #${round}` : ''}`, ONBOARD_N, CONCURRENCY, true, 'b'));
+      show(phases[phases.length - 1]);
+    }
     results.reference_full = await reference(dataSource, encryption, sampleHash, bench.present);
 
     // Profile: where one onboarding spends its time, with PRESENT+ tenants present.
@@ -892,10 +912,13 @@ async function main(): Promise<void> {
       );
     }
     const targetB = phases.find((p) => p.name === 'B sequential');
+    const concurrentB = phases.filter((p) => p.name.startsWith('B concurrency')).map((p) => p.p50_ms);
+    const concurrentP50 = concurrentB.length ? [...concurrentB].sort((a, b) => a - b)[Math.floor((concurrentB.length - 1) / 2)] : undefined;
     const targetC = c.runs.find((r) => r.concurrency === 4) ?? c.runs[0];
     log('');
     log(
-      `targets: onboarding p50 <= 150 ms with ${PRESENT} present: ${targetB ? `${targetB.p50_ms} ms (sequential) ${targetB.p50_ms <= 150 ? 'MET' : 'MISSED'}` : 'n/a'}; ` +
+      `targets (issue 14 item 5), ${PRESENT} present: one at a time p50 <= 40 ms: ${targetB ? `${targetB.p50_ms} ms ${targetB.p50_ms <= 40 ? 'MET' : 'MISSED'}` : 'n/a'}; ` +
+        `${CONCURRENCY} in flight p50 <= 150 ms: ${concurrentP50 !== undefined ? `${concurrentP50} ms (median of ${concurrentB.length}: ${concurrentB.join(', ')}) ${concurrentP50 <= 150 ? 'MET' : 'MISSED'}` : 'n/a'}; ` +
         `migrate ${MIGRATE_N} tenants <= 20 s: ${targetC ? `${targetC.wall_s} s at concurrency ${targetC.concurrency} ${targetC.wall_s <= 20 ? 'MET' : 'MISSED'}` : 'n/a'}`,
     );
 

@@ -8,7 +8,6 @@
  * units/s and CPU per unit of this process and of the pool's Postgres backends (from /proc).
  */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { EventBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
@@ -16,23 +15,13 @@ import { DataSource } from 'typeorm';
 import { RequestContext } from '@credence/context';
 import { dataSourceOptions } from '@credence/database';
 import { TenantRoles, TenantTransactionRunner } from '@credence/tenancy';
-import { benchDatabaseServer, table, TICK_MS } from '../shared/bench-kit';
+import { benchDatabaseServer, table, TICK_MS, ticksOf } from '../shared/bench-kit';
 
 const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const UNITS = int('BENCH_UNITS', 20_000);
 const CONCURRENCY = int('BENCH_CONCURRENCY', 16);
 const RUNS = int('BENCH_RUNS', 3);
 const SERVER = benchDatabaseServer();
-
-function ticks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
 
 async function measure(pipeline: boolean, monitor: Client) {
   const app = `bench-units-${pipeline ? 'pipelined' : 'waiting'}-${process.pid}`;
@@ -52,13 +41,13 @@ async function measure(pipeline: boolean, monitor: Client) {
   };
   await loops(CONCURRENCY * 200); // every pooled connection open and warm
   const pids = (await monitor.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [app])).rows.map((r) => r.pid);
-  const pg0 = pids.reduce((a, p) => a + ticks(p), 0);
+  const pg0 = pids.reduce((a, p) => a + ticksOf(p), 0);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await loops(UNITS);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const pgMs = (pids.reduce((a, p) => a + ticks(p), 0) - pg0) * TICK_MS;
+  const pgMs = (pids.reduce((a, p) => a + ticksOf(p), 0) - pg0) * TICK_MS;
   await dataSource.destroy();
   return { pipeline, units_per_s: Math.round(UNITS / seconds), node_us: Math.round((cpu.user + cpu.system) / UNITS), postgres_us: Math.round((pgMs * 1000) / UNITS) };
 }

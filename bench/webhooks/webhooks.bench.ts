@@ -31,7 +31,7 @@ import { loadConfig } from '@credence/config';
 import { dropDatabase } from '@credence/database';
 import { createApp } from '@credence/runtime';
 import { TenantTransactionRunner } from '@credence/tenancy';
-import { benchWorld, cleanRedis, machineBusyTicks, repoRoot, sourceRevision, table, writeResults } from '../shared/bench-kit';
+import { benchWorld, cleanRedis, machineBusyTicks, repoRoot, sourceRevision, table, ticksOf, writeResults } from '../shared/bench-kit';
 
 const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const TENANTS = int('BENCH_TENANTS', 10);
@@ -80,16 +80,6 @@ function ask<T>(child: ChildProcess, message: object, answer: string): Promise<T
 }
 
 const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
-
-function procTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
 
 function pidsNamed(name: string): number[] {
   return readdirSync('/proc')
@@ -193,14 +183,14 @@ async function main() {
         ask<{ cpu: NodeJS.CpuUsage }>(credence.proc, { cpu: true }, 'cpu'),
         ask<{ cpu: NodeJS.CpuUsage; abandoned: number }>(receiver.proc, { cpu: true }, 'cpu'),
       ]);
-      const pg = new Map((await pgBackends()).map((pid) => [pid, procTicks(pid)]));
+      const pg = new Map((await pgBackends()).map((pid) => [pid, ticksOf(pid)]));
       return {
         t: now(),
         credence: cpuSeconds(c.cpu),
         receiver: cpuSeconds(r.cpu),
         producer: cpuSeconds(process.cpuUsage()),
         pg,
-        redis: redisPids.reduce((a, pid) => a + procTicks(pid), 0) * TICK_S,
+        redis: redisPids.reduce((a, pid) => a + ticksOf(pid), 0) * TICK_S,
         busy: machineBusyTicks() * TICK_S,
         abandoned: r.abandoned,
       };

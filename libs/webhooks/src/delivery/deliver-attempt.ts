@@ -116,10 +116,7 @@ export class DeliverAttempt {
     }
     if (target.blocked) return { wait: ORDER_WAIT_MS };
     const slotted = await this.slots.acquire(target.webhook_id);
-    if (slotted === undefined) {
-      this.slots.parked(target.webhook_id, jobId);
-      return { wait: this.slots.parkFor(target.webhook_id) };
-    }
+    if (slotted === undefined) return { wait: this.slots.park(target.webhook_id, jobId) };
     let attempt: Attempt | undefined;
     try {
       attempt = await this.attempt(owner, target);

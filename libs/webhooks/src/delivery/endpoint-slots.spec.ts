@@ -43,7 +43,7 @@ describe('EndpointSlots', () => {
   it('parks a silent endpoint’s deliveries for as long as it has been silent: one timeout at least, MAX_PARK_MS at most', async () => {
     const [at] = await fill('a', 1);
     slots.release('a', at, false);
-    const parked = () => Array.from({ length: 50 }, () => slots.parkFor('a'));
+    const parked = () => Array.from({ length: 50 }, () => slots.park('a', 'job'));
     for (const w of parked()) expect(w).toBeGreaterThanOrEqual(TIMEOUT);
     clock += 60_000;
     for (const w of parked()) expect(w).toBeGreaterThanOrEqual(60_000);
@@ -73,10 +73,10 @@ describe('EndpointSlots', () => {
 
   it('names the jobs parked for a silent endpoint when its next answer ends the silence, once', async () => {
     const [at] = await fill('a', 1);
-    slots.parked('a', 'not-silent-yet'); // only a silent endpoint's parked jobs are remembered
+    slots.park('a', 'not-silent-yet'); // only a silent endpoint's parked jobs are remembered
     expect(slots.release('a', at, false)).toEqual([]);
-    slots.parked('a', 'job-1');
-    slots.parked('a', 'job-2');
+    slots.park('a', 'job-1');
+    slots.park('a', 'job-2');
     const [probe] = await fill('a', 1);
     expect(slots.release('a', probe, true)).toEqual(['job-1', 'job-2']);
     const [next] = await fill('a', 1);
@@ -86,7 +86,7 @@ describe('EndpointSlots', () => {
   it('a busy endpoint that has not turned silent parks a delivery until its oldest attempt times out', async () => {
     await fill('a', PER_ENDPOINT);
     clock += 1_000;
-    const w = slots.parkFor('a');
+    const w = slots.park('a', 'job');
     expect(w).toBeGreaterThanOrEqual(TIMEOUT - 1_000 + 100);
     expect(w).toBeLessThanOrEqual(TIMEOUT - 1_000 + 600);
   });

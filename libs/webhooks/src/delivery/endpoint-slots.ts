@@ -43,7 +43,7 @@ export class EndpointSlots {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A slot (resolves with its start), or undefined: the delivery goes back to the queue for `parkFor()`. */
+  /** A slot (resolves with its start), or undefined: the delivery goes back to the queue for `park()`. */
   async acquire(webhookId: string): Promise<number | undefined> {
     const started = this.inFlight.get(webhookId) ?? [];
     if (started.length < this.limit(webhookId)) return this.take(webhookId, started);
@@ -89,23 +89,17 @@ export class EndpointSlots {
     return wake;
   }
 
-  /** A job went back to the queue for `parkFor()` because the endpoint is silent: woken when it answers. */
-  parked(webhookId: string, jobId: string): void {
-    if (!this.silentSince.has(webhookId)) return;
-    const jobs = this.parkedJobs.get(webhookId) ?? new Set<string>();
-    if (jobs.size >= MAX_PARKED_REMEMBERED) return;
-    if (this.parkedJobs.size >= MAX_ENDPOINTS_TRACKED) this.parkedJobs.clear();
-    this.parkedJobs.set(webhookId, jobs.add(jobId));
-  }
-
   /**
-   * How long a delivery that got no slot waits in the queue, with jitter: a silent endpoint's for as
-   * long as it has been silent (one timeout at least); a busy one's until its oldest attempt times out.
+   * A delivery that got no slot goes back to the queue as job `jobId`: how long it waits there, with
+   * jitter. A silent endpoint's wait is as long as it has been silent (one timeout at least), and the
+   * job is remembered to be woken when the endpoint answers; a busy one's lasts until its oldest
+   * attempt times out.
    */
-  parkFor(webhookId: string): number {
+  park(webhookId: string, jobId: string): number {
     const silentSince = this.silentSince.get(webhookId);
     const now = this.now();
     if (silentSince !== undefined) {
+      this.rememberParked(webhookId, jobId);
       const wait = Math.min(Math.max(now - silentSince, this.timeoutMs), MAX_PARK_MS);
       return Math.round(wait * (1 + Math.random() * 0.5));
     }
@@ -148,6 +142,13 @@ export class EndpointSlots {
     const wake = [...(this.parkedJobs.get(webhookId) ?? [])];
     this.parkedJobs.delete(webhookId);
     return wake;
+  }
+
+  private rememberParked(webhookId: string, jobId: string): void {
+    const jobs = this.parkedJobs.get(webhookId) ?? new Set<string>();
+    if (jobs.size >= MAX_PARKED_REMEMBERED) return;
+    if (this.parkedJobs.size >= MAX_ENDPOINTS_TRACKED) this.parkedJobs.clear();
+    this.parkedJobs.set(webhookId, jobs.add(jobId));
   }
 
   private dropWaiter(webhookId: string, waiter: Waiter): void {

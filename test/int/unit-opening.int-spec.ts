@@ -21,8 +21,11 @@ describe('unit of work opening', () => {
   });
 
   /** The text of every socket write of this process while `work` runs. */
+  /** Socket writes recorded so far (by the running socketWrites). */
+  let writes: string[] = [];
+
   async function socketWrites(work: () => Promise<unknown>): Promise<string[]> {
-    const writes: string[] = [];
+    writes = [];
     const proto = Socket.prototype as unknown as { _write: WriteOne; _writev: WriteMany };
     const { _write, _writev } = proto;
     const text = (c: Buffer | string) => (typeof c === 'string' ? c : c.toString('latin1'));
@@ -48,6 +51,20 @@ describe('unit of work opening', () => {
     const carrying = writes.filter((w) => w.includes(marker));
     expect(carrying).toHaveLength(1);
     expect(carrying[0]).toContain("BEGIN; SELECT set_config('search_path', 'platform', true)");
+  });
+
+  it('waits for a unit with locks to hold them before its work runs (the work may rely on them before any query)', async () => {
+    const key = `test:opening-${Date.now()}`;
+    let seenAtStart: string[] = [];
+    await socketWrites(() =>
+      t.app.get(TenantTransactionRunner).inPlatform(
+        async () => {
+          seenAtStart = [...writes];
+        },
+        { locks: [{ key }] },
+      ),
+    );
+    expect(seenAtStart.filter((w) => w.includes(key))).toHaveLength(1);
   });
 
   it('still answers each statement with its own result, in order, when the work sends several at once', async () => {

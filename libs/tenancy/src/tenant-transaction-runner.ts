@@ -86,6 +86,11 @@ export class TenantTransactionRunner {
     let begun: Promise<Error | undefined> | undefined;
     try {
       begun = this.begin(runner, searchPath, role, options.locks);
+      // Locks are held before the work runs, whatever it does first (it may coordinate through them without a query).
+      if (options.locks?.length) {
+        const failedToBegin = await begun;
+        if (failedToBegin) throw failedToBegin;
+      }
       uow = new UnitOfWork(runner.manager, tenant, {
         source: this.source,
         actor: this.context.principal, // the event records who acted: the request's principal
@@ -124,9 +129,10 @@ export class TenantTransactionRunner {
    * inside the work joins this transaction instead of opening (and committing) one of its own, and
    * commitTransaction() / rollbackTransaction() end it (tenant-transaction-runner.int-spec).
    *
-   * It is not waited for: on a pipelining pool (dataSourceOptions) the unit's first statement follows
-   * it in the same socket write (the socket is corked until the work has queued what it sends at
-   * once), so a short unit takes one round trip less and wakes its backend once less. That is safe
+   * Without locks it is not waited for: on a pipelining pool (dataSourceOptions) the unit's first
+   * statement follows it in the same socket write (the socket is corked until the work has queued
+   * what it sends at once), so a short unit takes one round trip less and wakes its backend once
+   * less. A unit with locks waits for it (run), as its work may rely on them before any query. That is safe
    * because the BEGIN is in the same simple query as the settings: if a setting or a lock fails, the
    * transaction is already open and aborted, so every statement after it fails too and none runs
    * outside it or with the wrong settings. Resolves with the error (never rejects), which the unit
@@ -138,7 +144,7 @@ export class TenantTransactionRunner {
     state.isTransactionActive = true; // set before the query, as startTransaction() does: a failure is rolled back
     state.transactionDepth = 1;
     const client = state.databaseConnection;
-    const socket = client.connection?.stream;
+    const socket = locks.length ? undefined : client.connection?.stream;
     socket?.cork();
     const begun = client.query(sql).then(
       () => undefined,

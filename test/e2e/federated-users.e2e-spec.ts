@@ -51,6 +51,13 @@ describe('federated users', () => {
       signInService.resolve({ id: connectionId, type: 'saml' }, { groups: [], ...identity } as FederatedIdentity, CLIENT),
     );
 
+  const linkOf = async (connectionId: string, subject: string, tenant: Tenant = acme) => {
+    const [row] = await t.dataSource.query(`SELECT last_login_at, subject_format FROM "${tenant.schema}".federated_identities WHERE connection_id = $1 AND subject = $2`, [
+      connectionId,
+      subject,
+    ]);
+    return row as { last_login_at: Date; subject_format: string | null };
+  };
   const userRow = async (id: string, tenant: Tenant = acme) => {
     const [row] = await t.dataSource.query(
       `SELECT u.id, u.email, u.display_name, u.status, u.attributes, u.updated_at,
@@ -132,9 +139,19 @@ describe('federated users', () => {
     const conn = await connection(acme);
     const email = `${unique('bo')}@jit.example`;
     const id = expectOk(await signIn(conn, { subject: 'bo', email, given_name: 'Bo', family_name: 'Berg' }));
+    const firstLink = await linkOf(conn, 'bo');
 
     const newEmail = `${unique('bo.berg')}@jit.example`;
-    expect(await signIn(conn, { subject: 'bo', email: newEmail, given_name: 'Bosse', family_name: 'Berg' })).toEqual({ ok: true, userId: id, jitCreated: false });
+    const format = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+    expect(await signIn(conn, { subject: 'bo', subjectFormat: format, email: newEmail, given_name: 'Bosse', family_name: 'Berg' })).toEqual({
+      ok: true,
+      userId: id,
+      jitCreated: false,
+    });
+    // The link records the returning sign-in: when, and the subject's format as the IdP sends it now.
+    const secondLink = await linkOf(conn, 'bo');
+    expect(secondLink.last_login_at.getTime()).toBeGreaterThan(firstLink.last_login_at.getTime());
+    expect(secondLink.subject_format).toBe(format);
     expect(await userRow(id)).toMatchObject({ email: newEmail, display_name: 'Bosse Berg', attributes: { given_name: 'Bosse', family_name: 'Berg' } });
     let updates = (await userEvents(id)).filter((e) => e.type === 'user.updated');
     expect(updates.map((e) => e.data)).toEqual([{ user_id: id, changed: ['email', 'display_name', 'attributes'] }]);
@@ -184,8 +201,15 @@ describe('federated users', () => {
     const conn = await connection(acme, { domains: [`${unique('corp')}.example`] });
     const id = expectOk(await signIn(conn, { subject: 'dis', email: `${unique('dis')}@jit.example` }));
     expect((await admin('POST', `/users/${id}/disable`)).status).toBe(200);
-    expect(await signIn(conn, { subject: 'dis', given_name: 'Changed' })).toEqual({ ok: false, reason: 'user_disabled', userId: id });
+    const before = await linkOf(conn, 'dis');
+    expect(await signIn(conn, { subject: 'dis', subjectFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', given_name: 'Changed' })).toEqual({
+      ok: false,
+      reason: 'user_disabled',
+      userId: id,
+    });
     expect((await userRow(id)).attributes).toEqual({});
+    // A refused sign-in does not count as one: the link is as it was.
+    expect(await linkOf(conn, 'dis')).toEqual(before);
 
     const verified = await connection(acme, { domains: [`sub.${acme.slug}.example`] });
     const created = await t.call('POST', `/v1/t/${acme.slug}/users`, { email: `${unique('loc')}@sub.${acme.slug}.example` }, { auth: acme.admin });

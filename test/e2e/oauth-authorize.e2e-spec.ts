@@ -145,6 +145,16 @@ describe('oauth2 authorize and logout', () => {
     // Another browser (another binding cookie) cannot use it, nor can the same id on another tenant.
     expect(await inTenant(acme, () => store.load(id, randomBytes(32).toString('base64url')))).toBeUndefined();
     expect(await inTenant(other, () => store.load(id, binding.value))).toBeUndefined();
+
+    // Taking it (completing a sign-in) is refused the same way, and such a refusal leaves it in place.
+    expect(await inTenant(acme, () => store.take(id, randomBytes(32).toString('base64url')))).toBeUndefined();
+    expect(await inTenant(other, () => store.take(id, binding.value))).toBeUndefined();
+    expect(await inTenant(acme, () => store.take(id, undefined))).toBeUndefined();
+    expect(await inTenant(acme, () => store.load(id, binding.value))).toMatchObject({ id });
+    // The right browser takes it once, however many ask at the same moment.
+    const takes = await inTenant(acme, () => Promise.all(Array.from({ length: 8 }, () => store.take(id, binding.value))));
+    expect(takes.filter((x) => x?.id === id)).toHaveLength(1);
+    expect(await inTenant(acme, () => store.load(id, binding.value))).toBeUndefined();
   });
 
   it('answers at once from a browser session (single sign-on), but not for prompt=login or a too old sign-in', async () => {

@@ -259,6 +259,28 @@ describe('SAML service provider', () => {
       expect((await failures()).slice(before)).toEqual(['replayed']);
     });
 
+    it('the same Response posted six times at once: one sign-in goes on, five are replays', async () => {
+      const started = await startLogin();
+      const answer = await idp.respond(started.idpUrl, await metadata(), 'racer@corp.example');
+      const before = (await failures()).length;
+      const posts = await Promise.all(Array.from({ length: 6 }, () => postAcs(answer.SAMLResponse)));
+      expect(posts.map((p) => p.status).sort()).toEqual([303, 400, 400, 400, 400, 400]);
+      expect((await failures()).slice(before)).toEqual(Array(5).fill('replayed'));
+      const winner = posts.find((p) => p.status === 303)!;
+      expect((await continueWith(winner.headers.get('location')!, started.binding)).status).toBe(303);
+    });
+
+    it('a second assertion answering a request already answered', async () => {
+      const started = await startLogin();
+      const meta = await metadata();
+      const first = await idp.respond(started.idpUrl, meta, 'twice@corp.example');
+      const second = await idp.respond(started.idpUrl, meta, 'twice@corp.example');
+      expect((await postAcs(first.SAMLResponse)).status).toBe(303);
+      const before = (await failures()).length;
+      expect((await postAcs(second.SAMLResponse)).status).toBe(400);
+      expect((await failures()).slice(before)).toEqual(['in_response_to_unknown']);
+    });
+
     it('an unknown InResponseTo', async () => refused(signAssertion(crafted(undefined, { inResponseTo: '_never-asked' })), 'in_response_to_unknown'));
 
     it("the InResponseTo of another browser's request (login CSRF): refused at the continue step", async () => {

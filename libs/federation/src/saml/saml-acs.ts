@@ -75,13 +75,16 @@ export class SamlAcs {
       now: Date.now(),
     });
     if (!assertion.inResponseTo && !saml.allow_idp_initiated) throw new SamlRefusal('idp_initiated_refused', 'unsolicited Response');
-    if (!(await this.state.firstUse(tenant.id, connection.id, assertion.assertionId, assertion.validUntil))) throw new SamlRefusal('replayed', 'assertion seen before');
-    let interactionId: string | undefined;
-    if (assertion.inResponseTo) {
-      const pending = await this.state.takeRequest(assertion.inResponseTo);
-      if (!pending || pending.tenantId !== tenant.id || pending.connectionId !== connection.id) throw new SamlRefusal('in_response_to_unknown', 'no such AuthnRequest');
-      interactionId = pending.interactionId;
-    }
-    return this.state.holdSignIn({ tenantId: tenant.id, connectionId: connection.id, interactionId, identity: identityFrom(assertion, connection.attributeMapping) });
+    const accepted = await this.state.acceptAssertion({
+      tenantId: tenant.id,
+      connectionId: connection.id,
+      assertionId: assertion.assertionId,
+      validUntil: assertion.validUntil,
+      inResponseTo: assertion.inResponseTo || undefined,
+      identity: identityFrom(assertion, connection.attributeMapping),
+    });
+    if (accepted.kind === 'replayed') throw new SamlRefusal('replayed', 'assertion seen before');
+    if (accepted.kind === 'request_unknown') throw new SamlRefusal('in_response_to_unknown', 'no such AuthnRequest');
+    return accepted.token;
   }
 }

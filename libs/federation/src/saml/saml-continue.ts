@@ -8,7 +8,7 @@ import { CompleteFederatedSignIn } from '../login/complete-federated-sign-in';
 import { FederatedSignIn } from '../users/federated-sign-in';
 import { REFUSED_MESSAGE } from './saml-acs';
 import { REFUSED_USER, SamlIdpInitiated } from './saml-idp-initiated';
-import { SamlState } from './saml-state';
+import { SamlState, VerifiedSignIn } from './saml-state';
 
 const EXPIRED = 'This sign-in has expired or was already used. Go back to the application and sign in again.';
 
@@ -28,8 +28,12 @@ export class SamlContinue {
     private readonly context: RequestContext,
   ) {}
 
-  async execute(connection: Connection, token: unknown, binding: string | undefined, client: ClientInfo): Promise<CompletedInteraction> {
-    const held = typeof token === 'string' ? await this.state.takeSignIn(token) : undefined;
+  /** The sign-in the ACS held under this token, taken (once). Separate from execute so that callers can read the connection meanwhile. */
+  take(token: unknown): Promise<VerifiedSignIn | undefined> {
+    return typeof token === 'string' ? this.state.takeSignIn(token) : Promise.resolve(undefined);
+  }
+
+  async execute(connection: Connection, held: VerifiedSignIn | undefined, binding: string | undefined, client: ClientInfo): Promise<CompletedInteraction> {
     if (!held || held.tenantId !== this.context.requireTenant().id || held.connectionId !== connection.id) throw new PageError(400, EXPIRED);
     if (!held.interactionId) return this.idpInitiated.execute(connection, held.identity, client);
     // The interaction is taken (and matched with this browser's binding cookie) inside the sign-in's

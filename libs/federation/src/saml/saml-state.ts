@@ -36,42 +36,111 @@ export interface PendingLogout {
   after: AfterLogout;
 }
 
+/** A verified assertion, as the ACS hands it over (acceptAssertion). */
+export interface VerifiedAssertion {
+  tenantId: string;
+  connectionId: string;
+  assertionId: string;
+  /** Epoch ms: the assertion id is remembered until then. */
+  validUntil: number;
+  /** The AuthnRequest it answers; absent for an IdP-initiated Response. */
+  inResponseTo?: string;
+  identity: FederatedIdentity;
+}
+
+export type AssertionOutcome = { kind: 'held'; token: string } | { kind: 'replayed' } | { kind: 'request_unknown' };
+
+/**
+ * The ACS's three steps in one atomic round trip: the assertion id's first-use mark (SET NX), the
+ * AuthnRequest it answers taken (GETDEL) and matched with the tenant and connection, then the verified
+ * sign-in held under a continue token. The held value is the interaction id, a newline, then the
+ * sign-in's JSON (re-encoding JSON in Lua would turn an empty list into an object).
+ */
+const ACCEPT = `
+if not redis.call('SET', KEYS[1], '1', 'EX', ARGV[1], 'NX') then return 'replayed' end
+local interaction = ''
+if ARGV[2] == '1' then
+  local raw = redis.call('GETDEL', KEYS[2])
+  if not raw then return 'request_unknown' end
+  local ok, pending = pcall(cjson.decode, raw)
+  if not ok or type(pending) ~= 'table' or pending.tenantId ~= ARGV[3] or pending.connectionId ~= ARGV[4] or type(pending.interactionId) ~= 'string' then
+    return 'request_unknown'
+  end
+  interaction = pending.interactionId
+end
+redis.call('SET', KEYS[3], interaction .. '\\n' .. ARGV[5], 'EX', ARGV[6])
+return 'held'`;
+
+type SamlScripts = Redis & {
+  samlAcceptAssertion(assertionKey: string, requestKey: string, continueKey: string, ...args: (string | number)[]): Promise<string>;
+};
+
+function withSamlScripts(redis: Redis): SamlScripts {
+  const r = redis as SamlScripts;
+  if (typeof r.samlAcceptAssertion !== 'function') redis.defineCommand('samlAcceptAssertion', { numberOfKeys: 3, lua: ACCEPT });
+  return r;
+}
+
+const REQUEST_ID_MAX = 128;
+
+const secondsUntil = (epochMs: number) => Math.max(1, Math.ceil((epochMs - Date.now()) / 1000));
+
 /** The SAML state every process shares, in Redis: pending requests, seen assertion ids, continue tokens. */
 @Injectable()
 export class SamlState {
+  private readonly scripts: SamlScripts;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.scripts = withSamlScripts(redis);
+  }
 
   async rememberRequest(requestId: string, pending: PendingRequest): Promise<void> {
     await this.guard(this.redis.set(this.key('request', requestId), JSON.stringify(pending), 'EX', AUTHN_REQUEST_TTL_SECONDS));
   }
 
-  /** The request this id names, removed in the same step (GETDEL): one Response per request, whoever races. */
-  async takeRequest(requestId: string): Promise<PendingRequest | undefined> {
-    if (requestId.length > 128) return undefined;
-    const raw = await this.guard(this.redis.getdel(this.key('request', requestId)));
-    return raw ? (JSON.parse(raw) as PendingRequest) : undefined;
+  /**
+   * An assertion is accepted once (its id remembered until it expires), and answers its AuthnRequest
+   * once, whoever races (the request is removed as it is read). Accepted, the sign-in waits under the
+   * returned token for the continue step.
+   */
+  async acceptAssertion(a: VerifiedAssertion): Promise<AssertionOutcome> {
+    if (a.inResponseTo !== undefined && (!a.inResponseTo || a.inResponseTo.length > REQUEST_ID_MAX)) return { kind: 'request_unknown' };
+    const token = randomBytes(32).toString('base64url');
+    const signIn: Omit<VerifiedSignIn, 'interactionId'> = { tenantId: a.tenantId, connectionId: a.connectionId, identity: a.identity };
+    const outcome = await this.guard(
+      this.scripts.samlAcceptAssertion(
+        this.assertionKey(a.tenantId, a.connectionId, a.assertionId),
+        this.key('request', a.inResponseTo ?? ''),
+        this.key('continue', token),
+        secondsUntil(a.validUntil),
+        a.inResponseTo === undefined ? '0' : '1',
+        a.tenantId,
+        a.connectionId,
+        JSON.stringify(signIn),
+        CONTINUE_TTL_SECONDS,
+      ),
+    );
+    if (outcome === 'held') return { kind: 'held', token };
+    return outcome === 'replayed' ? { kind: 'replayed' } : { kind: 'request_unknown' };
   }
 
   /** True the first time an assertion id is seen for this connection; remembered until the assertion expires. */
   async firstUse(tenantId: string, connectionId: string, assertionId: string, validUntil: number): Promise<boolean> {
-    const seconds = Math.max(1, Math.ceil((validUntil - Date.now()) / 1000));
-    const set = await this.guard(this.redis.set(this.key('assertion', `${tenantId}:${connectionId}:${assertionId}`), '1', 'EX', seconds, 'NX'));
+    const set = await this.guard(this.redis.set(this.assertionKey(tenantId, connectionId, assertionId), '1', 'EX', secondsUntil(validUntil), 'NX'));
     return set === 'OK';
-  }
-
-  async holdSignIn(signIn: VerifiedSignIn): Promise<string> {
-    const token = randomBytes(32).toString('base64url');
-    await this.guard(this.redis.set(this.key('continue', token), JSON.stringify(signIn), 'EX', CONTINUE_TTL_SECONDS));
-    return token;
   }
 
   async takeSignIn(token: string): Promise<VerifiedSignIn | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
     const raw = await this.guard(this.redis.getdel(this.key('continue', token)));
-    return raw ? (JSON.parse(raw) as VerifiedSignIn) : undefined;
+    if (!raw) return undefined;
+    const newline = raw.indexOf('\n');
+    const interactionId = raw.slice(0, newline);
+    const signIn = JSON.parse(raw.slice(newline + 1)) as VerifiedSignIn;
+    return interactionId ? { ...signIn, interactionId } : signIn;
   }
 
   /** Remembers a LogoutRequest under a fresh one-time token (its RelayState). */
@@ -86,6 +155,10 @@ export class SamlState {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
     const raw = await this.guard(this.redis.getdel(this.key('logout', token)));
     return raw ? (JSON.parse(raw) as PendingLogout) : undefined;
+  }
+
+  private assertionKey(tenantId: string, connectionId: string, assertionId: string): string {
+    return this.key('assertion', `${tenantId}:${connectionId}:${assertionId}`);
   }
 
   private key(kind: string, id: string): string {

@@ -82,8 +82,9 @@ export class SamlController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    const connection = await this.acs.connection(id);
-    const done = await this.proceed.execute(connection, token, readCookie(req.headers, BINDING_COOKIE), clientInfo(req));
+    // The connection and the held sign-in are read in the same tick: one Redis write for both.
+    const [connection, held] = await Promise.all([this.acs.connection(id), this.proceed.take(token)]);
+    const done = await this.proceed.execute(connection, held, readCookie(req.headers, BINDING_COOKIE), clientInfo(req));
     if (done.sessionCookie) {
       const scope = { tenantSlug: this.context.requireTenant().slug, secure: this.config.NODE_ENV !== 'development' };
       reply.header('set-cookie', setCookie(scope, SESSION_COOKIE, done.sessionCookie.value, done.sessionCookie.maxAgeSeconds));

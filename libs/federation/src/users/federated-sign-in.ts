@@ -135,9 +135,9 @@ export class FederatedSignIn {
     if (!checked.ok) return refused(checked.reason);
     const identity = checked.identity;
     const wanted = rolesForGroups(connection.groupRoleMapping ?? [], identity.groups);
-    // A returning subject: its link, its user's row (locked) and whether its rule roles are settled in one statement, without the subject's lock.
-    const linked = await lockLinkedUser(uow, connection.id, identity.subject, wanted);
-    if (linked) return this.returning(uow, connection, linked, identity, linked.roles_settled);
+    // A returning subject: its link (touched), its user's row (locked) and whether its rule roles are settled in one statement, without the subject's lock.
+    const linked = await lockLinkedUser(uow, { connectionId: connection.id, subject: identity.subject, subjectFormat: identity.subjectFormat ?? null }, wanted);
+    if (linked) return this.returning(uow, connection, linked, identity, { linkTouched: true, rolesSettled: linked.roles_settled });
     // Two first sign-ins of one subject serialise here: the second finds the link the first made.
     await lockForTransaction(uow.manager.queryRunner!, `federated-subject:${uow.tenant!.id}:${connection.id}:${identity.subject}`);
 
@@ -170,14 +170,21 @@ export class FederatedSignIn {
     return { ok: true, userId: id, jitCreated: true };
   }
 
-  private async returning(uow: UnitOfWork, connection: Connection, user: LockedUser, identity: CheckedIdentity, rolesSettled?: boolean): Promise<FederatedSignInResult> {
+  private async returning(
+    uow: UnitOfWork,
+    connection: Connection,
+    user: LockedUser,
+    identity: CheckedIdentity,
+    known: { linkTouched?: boolean; rolesSettled?: boolean } = {},
+  ): Promise<FederatedSignInResult> {
     if (user.status !== 'active') return refused('user_disabled', user.id);
-    await uow.query('UPDATE federated_identities SET last_login_at = now(), subject_format = $3 WHERE connection_id = $1 AND subject = $2', [
-      connection.id,
-      identity.subject,
-      identity.subjectFormat ?? null,
-    ]);
-    return this.signedIn(uow, connection, user, identity, false, rolesSettled);
+    if (!known.linkTouched)
+      await uow.query('UPDATE federated_identities SET last_login_at = now(), subject_format = $3 WHERE connection_id = $1 AND subject = $2', [
+        connection.id,
+        identity.subject,
+        identity.subjectFormat ?? null,
+      ]);
+    return this.signedIn(uow, connection, user, identity, false, known.rolesSettled);
   }
 
   private async currentConnection(uow: UnitOfWork, id: string): Promise<Connection> {

@@ -29,13 +29,27 @@ export interface LinkedUser extends LockedUser {
   roles_settled: boolean;
 }
 
-/** The user a (connection, subject) link names, its row locked as lockUserRow does; undefined without a link. */
-export async function lockLinkedUser(uow: UnitOfWork, connectionId: string, subject: string, wantedRoles: readonly string[]): Promise<LinkedUser | undefined> {
+/**
+ * The user a (connection, subject) link names, its row locked as lockUserRow does; undefined without a link.
+ * An active user's link is touched in the same statement (`last_login_at`, the subject's format now), after
+ * the user's row is held: what FederatedSignIn would otherwise do next as a statement of its own.
+ */
+export async function lockLinkedUser(
+  uow: UnitOfWork,
+  link: { connectionId: string; subject: string; subjectFormat: string | null },
+  wantedRoles: readonly string[],
+): Promise<LinkedUser | undefined> {
   const [row] = await uow.query<LinkedUser[]>(
-    `SELECT u.id, u.email, u.username, u.display_name, u.status, u.attributes, ${rolesSettledSql('u.id', '$1::uuid', '$3::text[]')} AS roles_settled
-       FROM federated_identities fi JOIN users u ON u.id = fi.user_id
-      WHERE fi.connection_id = $1 AND fi.subject = $2 FOR NO KEY UPDATE OF u`,
-    [connectionId, subject, wantedNames(wantedRoles)],
+    `WITH linked AS (
+       SELECT u.id, u.email, u.username, u.display_name, u.status, u.attributes, ${rolesSettledSql('u.id', '$1::uuid', '$3::text[]')} AS roles_settled
+         FROM federated_identities fi JOIN users u ON u.id = fi.user_id
+        WHERE fi.connection_id = $1 AND fi.subject = $2 FOR NO KEY UPDATE OF u
+     ), touched AS (
+       UPDATE federated_identities fi SET last_login_at = now(), subject_format = $4
+         FROM linked WHERE fi.connection_id = $1 AND fi.subject = $2 AND linked.status = 'active'
+     )
+     SELECT * FROM linked`,
+    [link.connectionId, link.subject, wantedNames(wantedRoles), link.subjectFormat],
   );
   return row;
 }

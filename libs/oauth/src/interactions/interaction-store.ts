@@ -13,14 +13,38 @@ export const INTERACTION_TTL_SECONDS = 600;
 
 const ID = /^[0-9a-f-]{36}$/;
 
+/**
+ * Removes the interaction only for the browser that started it (its binding's hash matches), so another
+ * browser's attempt leaves it in place; one round trip where a GET then a GETDEL took two.
+ */
+const TAKE = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local ok, interaction = pcall(cjson.decode, raw)
+if not ok or type(interaction) ~= 'table' or interaction.binding ~= ARGV[1] then return false end
+redis.call('DEL', KEYS[1])
+return raw`;
+
+type InteractionScripts = Redis & { oauthInteractionTake(key: string, bindingHash: string): Promise<string | null> };
+
+function withInteractionScripts(redis: Redis): InteractionScripts {
+  const r = redis as InteractionScripts;
+  if (typeof r.oauthInteractionTake !== 'function') redis.defineCommand('oauthInteractionTake', { numberOfKeys: 1, lua: TAKE });
+  return r;
+}
+
 /** Interactions of the tenant in context, in Redis (shared by every process, gone after ten minutes). */
 @Injectable()
 export class InteractionStore {
+  private readonly scripts: InteractionScripts;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly context: RequestContext,
-  ) {}
+  ) {
+    this.scripts = withInteractionScripts(redis);
+  }
 
   async create(fields: NewInteraction): Promise<Interaction> {
     const interaction: Interaction = {
@@ -43,9 +67,8 @@ export class InteractionStore {
 
   /** Like load, but removes it: an interaction completes once, whoever asks twice at the same moment. */
   async take(id: string, bindingCookie: string | undefined): Promise<Interaction | undefined> {
-    const current = await this.load(id, bindingCookie);
-    if (!current) return undefined;
-    const raw = await this.guard(this.redis.getdel(this.key(id)));
+    if (!ID.test(id) || !bindingCookie) return undefined;
+    const raw = await this.guard(this.scripts.oauthInteractionTake(this.key(id), sha256(bindingCookie).toString('hex')));
     return this.accept(raw, bindingCookie);
   }
 

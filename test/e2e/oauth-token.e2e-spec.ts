@@ -345,6 +345,8 @@ describe('OAuth token endpoint, userinfo, discovery', () => {
       amr: ['pwd'],
       sid: decode(first.body.id_token).sid,
       auth_time: decode(first.body.id_token).auth_time,
+      // The user's claims are read as they are now.
+      email: user.email,
     });
     expect(idClaims).not.toHaveProperty('nonce');
     expect(decode(second.body.access_token)).toMatchObject({ client_id: confidential.client_id, scope: ALL_SCOPES.join(' ') });

@@ -52,8 +52,10 @@ export class RefreshSession {
    * Rotates a refresh token whose session belongs to `expectedClient` (null: a session started by
    * the API's own sign-in, not by an application). A token of another client is refused without
    * rotating it or touching its family, so one app cannot spend or burn another app's tokens.
+   * `alsoInUnit` runs after a successful rotation in the same transaction (the OpenID Provider reads
+   * what its ID token needs there, instead of in transactions of its own).
    */
-  async rotate(refreshToken: string, expectedClient: string | null): Promise<Rotation> {
+  async rotate(refreshToken: string, expectedClient: string | null, alsoInUnit?: (uow: UnitOfWork, session: RefreshedSession) => Promise<void>): Promise<Rotation> {
     const tenant = this.context.requireTenant();
     if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw new DomainError('auth.token.invalid');
     const hash = sha256(refreshToken);
@@ -89,11 +91,13 @@ export class RefreshSession {
           jti: access.claims.jti,
           expires_at: new Date(access.claims.exp * 1000).toISOString(),
         });
+        const session: RefreshedSession = { userId: t.user_id, clientId: t.client_id, scope: t.scope, browserSessionId: t.browser_session_id };
+        if (alsoInUnit) await alsoInUnit(uow, session);
         return {
           kind: 'ok',
           rotation: {
             pair: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: next.token, session_id: t.session_id },
-            session: { userId: t.user_id, clientId: t.client_id, scope: t.scope, browserSessionId: t.browser_session_id },
+            session,
           },
         };
       },

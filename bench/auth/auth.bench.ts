@@ -24,7 +24,7 @@
  * BENCH_DATABASE_URL (the Postgres server the bench creates its database on; BENCH_SERVER_URL, its old
  * name, is still read; postgres://postgres@localhost:5432/postgres), REDIS_URL, BENCH_KEEP_DB=1,
  * BENCH_ONLY (comma list of verify,machine,mixed,introspect,refresh,login) to run a subset,
- * BENCH_FLOOR (1; 0 leaves the floor runs out),
+ * BENCH_FLOOR (1; 0 leaves the floor runs out), BENCH_PROFILE=1 (a CPU profile of the in-process introspection window),
  * BENCH_WORKERS (n > 1 adds phase 5: introspection and refresh against `node dist/apps/auth/src/main.js`
  * run as a process of its own with CREDENCE_WORKERS=1, then n, alternated BENCH_WORKER_ROUNDS (1) times;
  * run it alone with BENCH_ONLY=workers).
@@ -55,7 +55,7 @@ import { startServerProcess } from '../shared/server-process';
 import { Child, children } from './child';
 import { runRemote } from './remote';
 import { combine, CpuMeter, CpuSplit, median, now, pct, procTicks, round, sleep, Window, Workload } from './shared';
-import { benchDatabaseServer, cleanRedis, countRoundTrips, remoteTarget, sent, sourceRevision, table, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
+import { benchDatabaseServer, cleanRedis, countRoundTrips, profileWindow, remoteTarget, sent, sourceRevision, table, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
 
 // ---------------------------------------------------------------- knobs
 
@@ -399,7 +399,10 @@ async function main(): Promise<void> {
       const { result, cpu } = await metered(m, async () => {
         const c = await Child.start({ ...base, seconds: SECONDS });
         const from = mark();
+        const profiled = target === url ? profileWindow('auth-introspection') : async () => undefined;
         const done = await c.next<{ result: any; client_cpu_s: number }>('autocannon');
+        const profile = await profiled();
+        if (profile) log(`   CPU profile: ${profile}`);
         return { ...done, counts: perOp(from, done.result.requests.total) };
       });
       const r = result.result;

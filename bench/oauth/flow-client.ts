@@ -10,7 +10,10 @@
  *   exchange  `mint` first runs authorize requests to fill a pool of fresh codes (not measured as
  *             exchanges); `start` then runs closed loops of token exchanges only, each taking a code,
  *             or, with `ratePerS`, starts exchanges on a fixed schedule whatever the answers (open
- *             loop), each latency counted from the exchange's scheduled send time.
+ *             loop), each latency counted from the exchange's scheduled send time;
+ *   refresh   closed loops, each its own chain: one code flow with `offline_access` (in the warm-up), then
+ *             POST /oauth2/token (refresh_token, client_secret_basic) → 200 with a new refresh token and an
+ *             ID token, the next call presenting the new token.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -29,7 +32,7 @@ export interface FlowTarget {
 }
 
 /** `sockets`: keep-alive connections to the app (default `concurrency`; a paced run needs room for a backlog). */
-export type FlowInit = { cmd: 'init'; mode: 'flow' | 'exchange'; target: FlowTarget; concurrency: number; sockets?: number };
+export type FlowInit = { cmd: 'init'; mode: 'flow' | 'exchange' | 'refresh'; target: FlowTarget; concurrency: number; sockets?: number };
 export type FlowMessage = FlowInit | { cmd: 'mint'; codes: number; concurrency: number } | { cmd: 'start'; ratePerS?: number } | { cmd: 'snapshot' } | { cmd: 'stop' };
 
 const send = (m: unknown) => new Promise<void>((resolve) => process.send!(m, undefined, undefined, () => resolve()));
@@ -63,14 +66,14 @@ function client(t: FlowTarget, sockets: number) {
     });
 
   /** GET /oauth2/authorize with a session: the code and the verifier it is bound to. */
-  async function authorize(cookie: string): Promise<{ code: string; verifier: string }> {
+  async function authorize(cookie: string, scope = 'openid'): Promise<{ code: string; verifier: string }> {
     const verifier = randomBytes(32).toString('base64url');
     const state = randomBytes(16).toString('base64url');
     const query = new URLSearchParams({
       response_type: 'code',
       client_id: t.clientId,
       redirect_uri: t.redirectUri,
-      scope: 'openid',
+      scope,
       state,
       nonce: randomBytes(16).toString('base64url'),
       code_challenge: createHash('sha256').update(verifier).digest('base64url'),
@@ -86,9 +89,9 @@ function client(t: FlowTarget, sockets: number) {
     return { code, verifier };
   }
 
-  /** POST /oauth2/token: the code for tokens, with an ID token. */
-  async function exchange(code: string, verifier: string): Promise<void> {
-    const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: t.redirectUri, code_verifier: verifier }).toString();
+  /** POST /oauth2/token with this form and the client's secret; an answer without an ID token fails. Returns the body. */
+  async function token(form: Record<string, string>): Promise<string> {
+    const body = new URLSearchParams(form).toString();
     const res = await http(
       'POST',
       `/v1/t/${t.slug}/oauth2/token`,
@@ -96,9 +99,24 @@ function client(t: FlowTarget, sockets: number) {
       body,
     );
     if (res.status !== 200 || !res.text.includes('"id_token"')) throw new FlowFailure(`token ${res.status} ${res.text.slice(0, 60)}`);
+    return res.text;
   }
 
-  return { authorize, exchange };
+  /** The code for tokens, with an ID token; the refresh token when the code's scope had offline_access. */
+  async function exchange(code: string, verifier: string): Promise<string | undefined> {
+    const text = await token({ grant_type: 'authorization_code', code, redirect_uri: t.redirectUri, code_verifier: verifier });
+    return text.includes('"refresh_token"') ? (JSON.parse(text) as { refresh_token: string }).refresh_token : undefined;
+  }
+
+  /** A refresh token for the next one (rotation), with a new ID token. */
+  async function refresh(refreshToken: string): Promise<string> {
+    const text = await token({ grant_type: 'refresh_token', refresh_token: refreshToken });
+    const next = (JSON.parse(text) as { refresh_token?: string }).refresh_token;
+    if (!next) throw new FlowFailure('refresh: no refresh_token');
+    return next;
+  }
+
+  return { authorize, exchange, refresh };
 }
 
 let workload: Workload | undefined;
@@ -127,20 +145,33 @@ process.on('message', (m: FlowMessage) => {
         target = m.target;
         concurrency = m.concurrency;
         oauth = client(m.target, m.sockets ?? m.concurrency);
-        const { authorize, exchange } = oauth;
+        const { authorize, exchange, refresh } = oauth;
+        const chains: (string | undefined)[] = [];
         workload =
           m.mode === 'flow'
             ? new Workload(async (_seq, loop) => {
                 const { code, verifier } = await authorize(target!.cookies[loop % target!.cookies.length]);
                 await exchange(code, verifier);
               })
-            : new Workload(async () => {
-                const entry = pool.shift();
-                if (!entry) throw new FlowFailure('code pool empty: raise BENCH_EXCHANGE_CODES', true);
-                // Codes live at most 60 s: an older one would measure the expiry path, not an exchange.
-                if (now() - entry.minted > 55_000) throw new FlowFailure('code older than 55 s: mint closer to the window');
-                await exchange(entry.code, entry.verifier);
-              });
+            : m.mode === 'refresh'
+              ? new Workload(async (_seq, loop) => {
+                  let current = chains[loop];
+                  if (!current) {
+                    // A failed refresh ends its chain; the loop starts a new one (in the warm-up, normally only once).
+                    const { code, verifier } = await authorize(target!.cookies[loop % target!.cookies.length], 'openid offline_access');
+                    current = await exchange(code, verifier);
+                    if (!current) throw new FlowFailure('exchange: no refresh_token for offline_access', true);
+                  }
+                  chains[loop] = undefined;
+                  chains[loop] = await refresh(current);
+                })
+              : new Workload(async () => {
+                  const entry = pool.shift();
+                  if (!entry) throw new FlowFailure('code pool empty: raise BENCH_EXCHANGE_CODES', true);
+                  // Codes live at most 60 s: an older one would measure the expiry path, not an exchange.
+                  if (now() - entry.minted > 55_000) throw new FlowFailure('code older than 55 s: mint closer to the window');
+                  await exchange(entry.code, entry.verifier);
+                });
         await send({ type: 'ready' });
       } else if (m.cmd === 'mint') {
         await send({ type: 'minted', ...(await mint(m.codes, m.concurrency)) });

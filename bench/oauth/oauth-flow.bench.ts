@@ -24,7 +24,7 @@
  * Knobs (environment): BENCH_SECONDS (10), BENCH_USERS (16: browser sessions), BENCH_FLOW_LOOPS (16),
  * BENCH_EXCHANGE_LOOPS (16), BENCH_EXCHANGE_CODES (12000, minted before phase 2; codes live 60 s),
  * BENCH_EXCHANGE_RATE (500/s offered in phase 3; its codes are minted to fit), BENCH_PACED_SOCKETS (64),
- * BENCH_WORKERS (2; 0 leaves phase 4 out), BENCH_WORKER_ROUNDS (1), BENCH_ONLY (flow,exchange,paced,workers),
+ * BENCH_WORKERS (2; 0 leaves phase 4 out), BENCH_WORKER_ROUNDS (1), BENCH_ONLY (flow,refresh,exchange,paced,workers),
  * BENCH_PROFILE=1 (a CPU profile of this process over each in-process exchange window, bench/results/*.cpuprofile;
  * summarise with `node dist/bench/auth/cpuprofile-summary.js <file>`), BENCH_TRACE=1, BENCH_DATABASE_URL (BENCH_SERVER_URL, its old name, is still read),
  * REDIS_URL, BENCH_KEEP_DB=1.
@@ -64,7 +64,7 @@ const WORKER_ROUNDS = Math.max(1, int('BENCH_WORKER_ROUNDS', 1));
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
 const SERVER_URL = benchDatabaseServer();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'flow,exchange,paced,workers').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'flow,refresh,exchange,paced,workers').split(',').map((s) => s.trim()));
 const WARM_S = 2;
 const TARGETS = { exchanges_per_s: 500, exchange_p99_ms: 50 };
 /** Never contacted: the load client reads the code from the 302's Location. */
@@ -203,6 +203,13 @@ async function main(): Promise<void> {
       if (r.profile) log(`   CPU profile: ${r.profile}`);
       results.flow = { loops: FLOW_LOOPS, ...r };
     }
+    if (ONLY.has('refresh')) {
+      const c = await startClient({ cmd: 'init', mode: 'refresh', target, concurrency: EXCHANGE_LOOPS });
+      const r = await measure(c, { database, warmS: WARM_S, seconds: SECONDS, profileName: 'oauth-refresh' });
+      log(`1r refresh through /oauth2/token (rotation, new ID token), ${EXCHANGE_LOOPS} chains: ${showWindow(r.window)}\n   ${showPerOp(r.per_op, r.cpu)}`);
+      if (r.profile) log(`   CPU profile: ${r.profile}`);
+      results.refresh = { chains: EXCHANGE_LOOPS, ...r };
+    }
     if (ONLY.has('exchange')) results.exchange = await exchangePhase(target, database, '2 ');
     if (ONLY.has('paced')) results.paced = await exchangePhase(target, database, '3 ', EXCHANGE_RATE);
 
@@ -239,6 +246,11 @@ async function main(): Promise<void> {
       rows.push(
         ['full code flows/s', results.flow.window.per_s, '-', ''],
         ['full code flow p50 / p99 ms', `${results.flow.window.p50_ms} / ${results.flow.window.p99_ms}`, '-', ''],
+      );
+    if (results.refresh)
+      rows.push(
+        ['OAuth refreshes/s (with ID token), closed loops', results.refresh.window.per_s, '-', ''],
+        ['  SQL statements / Redis commands per refresh', `${results.refresh.per_op.pg_statements} / ${results.refresh.per_op.redis_commands}`, '-', ''],
       );
     if (results.exchange) {
       const w: Window = results.exchange.window;

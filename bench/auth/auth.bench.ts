@@ -24,7 +24,7 @@
  * BENCH_DATABASE_URL (the Postgres server the bench creates its database on; BENCH_SERVER_URL, its old
  * name, is still read; postgres://postgres@localhost:5432/postgres), REDIS_URL, BENCH_KEEP_DB=1,
  * BENCH_ONLY (comma list of verify,machine,mixed,introspect,refresh,login) to run a subset,
- * BENCH_FLOOR (1; 0 leaves the floor runs out), BENCH_PROFILE=1 (a CPU profile of the in-process introspection window),
+ * BENCH_FLOOR (1; 0 leaves the floor runs out), BENCH_PROFILE=1 (CPU profiles of the in-process introspection and refresh windows),
  * BENCH_WORKERS (n > 1 adds phase 5: introspection and refresh against `node dist/apps/auth/src/main.js`
  * run as a process of its own with CREDENCE_WORKERS=1, then n, alternated BENCH_WORKER_ROUNDS (1) times;
  * run it alone with BENCH_ONLY=workers).
@@ -463,8 +463,11 @@ async function main(): Promise<void> {
         let stalled = await stalledFor(WARM_S);
         await c.snapshot();
         const from = mark();
+        const profiled = target === url ? profileWindow('auth-refresh') : async () => undefined;
         if (!stalled) stalled = await stalledFor(SECONDS);
         const w = await c.snapshot();
+        const profile = await profiled();
+        if (profile) log(`   CPU profile: ${profile}`);
         const window = { ...w, ...perOp(from, w.ok) };
         const evidence = stalled ? await sessionsInDatabase(databaseUrl) : undefined;
         const stop = await c.stop();

@@ -207,6 +207,10 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
       { authorization: h.basic(b.client) },
       { authorization: `Bearer ${pair.access_token}` },
       { authorization: 'Basic !!!' },
+      // Characters no client id has, raw and form-encoded inside Basic (the input guards see only the header's base64).
+      { authorization: `Basic ${Buffer.from('csc_a\u0000b:x').toString('base64')}` },
+      { authorization: `Basic ${Buffer.from('csc_a%00b:x').toString('base64')}` },
+      { authorization: `Basic ${Buffer.from('csc_a%0Ab:x').toString('base64')}` },
     ];
     for (const headers of attempts) {
       for (const route of ['introspect', 'revoke'] as const) {

@@ -411,6 +411,11 @@ describe('OAuth token endpoint, userinfo, discovery', () => {
     expect(nulClient.status).toBeLessThan(500);
     const badBasic = await token({ grant_type: 'client_credentials' }, { authorization: 'Basic %%%' });
     expectOAuthError(badBasic, 401, 'invalid_client');
+    // A NUL or a line break in the Basic client id, raw or form-encoded: no such client, never a 500.
+    for (const id of ['cac_a\u0000b', 'cac_a%00b', 'cac_a%0Ab', '%ED%A0%80']) {
+      const nulBasic = await token({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`${id}:secret`).toString('base64')}` });
+      expectOAuthError(nulBasic, 401, 'invalid_client');
+    }
     const noTenant = await token({ grant_type: 'client_credentials', client_id: publicApp.client_id }, { tenant: { ...acme, slug: 'no-such-tenant-xyz' } });
     expectOAuthError(noTenant, 400, 'invalid_request');
   });

@@ -5,7 +5,12 @@ export interface PresentedClient {
   secret: string;
 }
 
-const MAX_CLIENT_ID = 100;
+/**
+ * Visible ASCII only (client ids are `csc_` and 22 base64url characters): a NUL or a control character,
+ * which a Basic header carries past the input guards (they see only its base64), is no client and
+ * never reaches Postgres.
+ */
+const CLIENT_ID = /^[\x21-\x7e]{1,100}$/;
 const MAX_SECRET = 200;
 
 /** RFC 6749 §2.3.1: the Basic user name and password are each form-urlencoded first. */
@@ -40,7 +45,7 @@ export function presentedClient(authorization: string | undefined, body: unknown
     throw new DomainError('validation.failed', 'Use one client authentication method.', [{ issue: 'send either Authorization: Basic or client_id and client_secret, not both' }]);
   }
   const presented = authorization !== undefined ? fromBasic(authorization) : inBody ? fromBody(fields) : undefined;
-  if (!presented || !presented.clientId || presented.clientId.length > MAX_CLIENT_ID || !presented.secret || presented.secret.length > MAX_SECRET) return undefined;
+  if (!presented || !CLIENT_ID.test(presented.clientId) || !presented.secret || presented.secret.length > MAX_SECRET) return undefined;
   return presented;
 }
 

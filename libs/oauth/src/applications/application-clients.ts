@@ -22,8 +22,12 @@ export interface ApplicationClient {
 
 type StoredApplication = ApplicationRow & { secret_hash: Buffer | null };
 
-/** Longer values are never ours (client ids are 26 characters, secrets 47): refused before any lookup. */
-const MAX_CLIENT_ID = 100;
+/**
+ * Client ids are `cac_` and 22 base64url characters; anything else is no client, answered before any
+ * lookup (a NUL from a Basic header, which the input guards never see decoded, would fail in Postgres).
+ * Secrets are 47 characters; longer ones are refused before hashing.
+ */
+const CLIENT_ID = /^cac_[A-Za-z0-9_-]{22}$/;
 const MAX_SECRET = 200;
 /** Compared against when the client is unknown or public, so every failure costs the same hash and compare. */
 const NO_SECRET = Buffer.alloc(32);
@@ -53,7 +57,7 @@ export class ApplicationClients {
   ) {}
 
   async find(clientId: string): Promise<ApplicationClient | undefined> {
-    if (!clientId || clientId.length > MAX_CLIENT_ID) return undefined;
+    if (!CLIENT_ID.test(clientId)) return undefined;
     const row = await this.row(clientId);
     return row ? toClient(row) : undefined;
   }
@@ -63,7 +67,7 @@ export class ApplicationClients {
    * client, public client (it has no secret), or wrong secret. Constant-time on the hashes.
    */
   async authenticate(clientId: string, secret: string): Promise<ApplicationClient | undefined> {
-    if (!clientId || clientId.length > MAX_CLIENT_ID || !secret || secret.length > MAX_SECRET) return undefined;
+    if (!CLIENT_ID.test(clientId) || !secret || secret.length > MAX_SECRET) return undefined;
     const presented = sha256(secret);
     const row = await this.row(clientId);
     const stored = row?.secret_hash ?? NO_SECRET;

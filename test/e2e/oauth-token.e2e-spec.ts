@@ -359,6 +359,18 @@ describe('OAuth token endpoint, userinfo, discovery', () => {
     expect((await t.call('GET', `/v1/t/${acme.slug}/me`, undefined, { auth: second.body.access_token })).status).toBe(401);
   });
 
+  it('twenty concurrent refreshes of one token through /oauth2/token: one succeeds with an ID token, the others are reuse, and the family ends', async () => {
+    const first = await exchange(confidential, await codeFor(confidential));
+    const auth = { authorization: basic(confidential.client_id, confidential.client_secret!) };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token }, auth)));
+    const ok = answers.filter((r) => r.status === 200);
+    expect(ok).toHaveLength(1);
+    expect(decode(ok[0].body.id_token)).toMatchObject({ sub: user.id, email: user.email, sid: decode(first.body.id_token).sid });
+    for (const r of answers.filter((x) => x.status !== 200)) expectOAuthError(r, 400, 'invalid_grant');
+    // The winner's tokens went with the family: the reuse revoked the whole session.
+    expectOAuthError(await token({ grant_type: 'refresh_token', refresh_token: ok[0].body.refresh_token }, auth), 400, 'invalid_grant');
+  });
+
   it('client_credentials: a token for a confidential app (sub = client), refused for a public one; introspection answers it, user routes do not', async () => {
     const res = await token({ grant_type: 'client_credentials' }, { authorization: basic(confidential.client_id, confidential.client_secret!) });
     expect(res.status).toBe(200);

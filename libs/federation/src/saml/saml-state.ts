@@ -53,12 +53,13 @@ export type AssertionOutcome = { kind: 'held'; token: string } | { kind: 'replay
 /**
  * The ACS's three steps in one atomic round trip: the assertion id's first-use mark (SET NX), the
  * AuthnRequest it answers taken (GETDEL) and matched with the tenant and connection, then the verified
- * sign-in held under a continue token. The held value is the interaction id, a newline, then the
- * sign-in's JSON (re-encoding JSON in Lua would turn an empty list into an object).
+ * sign-in held under a continue token. The held value is the sign-in's JSON with the interaction id
+ * spliced in before its closing brace: decoding and re-encoding it in Lua would turn an empty list
+ * into an object.
  */
 const ACCEPT = `
 if not redis.call('SET', KEYS[1], '1', 'EX', ARGV[1], 'NX') then return 'replayed' end
-local interaction = ''
+local held = ARGV[5]
 if ARGV[2] == '1' then
   local raw = redis.call('GETDEL', KEYS[2])
   if not raw then return 'request_unknown' end
@@ -66,9 +67,9 @@ if ARGV[2] == '1' then
   if not ok or type(pending) ~= 'table' or pending.tenantId ~= ARGV[3] or pending.connectionId ~= ARGV[4] or type(pending.interactionId) ~= 'string' then
     return 'request_unknown'
   end
-  interaction = pending.interactionId
+  held = string.sub(held, 1, -2) .. ',"interactionId":' .. cjson.encode(pending.interactionId) .. '}'
 end
-redis.call('SET', KEYS[3], interaction .. '\\n' .. ARGV[5], 'EX', ARGV[6])
+redis.call('SET', KEYS[3], held, 'EX', ARGV[6])
 return 'held'`;
 
 type SamlScripts = Redis & {
@@ -136,11 +137,7 @@ export class SamlState {
   async takeSignIn(token: string): Promise<VerifiedSignIn | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
     const raw = await this.guard(this.redis.getdel(this.key('continue', token)));
-    if (!raw) return undefined;
-    const newline = raw.indexOf('\n');
-    const interactionId = raw.slice(0, newline);
-    const signIn = JSON.parse(raw.slice(newline + 1)) as VerifiedSignIn;
-    return interactionId ? { ...signIn, interactionId } : signIn;
+    return raw ? (JSON.parse(raw) as VerifiedSignIn) : undefined;
   }
 
   /** Remembers a LogoutRequest under a fresh one-time token (its RelayState). */

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { DomainError } from '@credence/errors';
-import { REDIS } from '@credence/redis';
+import { REDIS, redisScript, RedisScript } from '@credence/redis';
 import type { AfterLogout } from '@credence/oauth';
 import type { FederatedIdentity } from '../users/federated-identity';
 
@@ -72,16 +72,6 @@ end
 redis.call('SET', KEYS[3], held, 'EX', ARGV[6])
 return 'held'`;
 
-type SamlScripts = Redis & {
-  samlAcceptAssertion(assertionKey: string, requestKey: string, continueKey: string, ...args: (string | number)[]): Promise<string>;
-};
-
-function withSamlScripts(redis: Redis): SamlScripts {
-  const r = redis as SamlScripts;
-  if (typeof r.samlAcceptAssertion !== 'function') redis.defineCommand('samlAcceptAssertion', { numberOfKeys: 3, lua: ACCEPT });
-  return r;
-}
-
 const REQUEST_ID_MAX = 128;
 
 const secondsUntil = (epochMs: number) => Math.max(1, Math.ceil((epochMs - Date.now()) / 1000));
@@ -89,13 +79,13 @@ const secondsUntil = (epochMs: number) => Math.max(1, Math.ceil((epochMs - Date.
 /** The SAML state every process shares, in Redis: pending requests, seen assertion ids, continue tokens. */
 @Injectable()
 export class SamlState {
-  private readonly scripts: SamlScripts;
+  private readonly acceptScript: RedisScript<string>;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.scripts = withSamlScripts(redis);
+    this.acceptScript = redisScript(redis, 'samlAcceptAssertion', 3, ACCEPT);
   }
 
   async rememberRequest(requestId: string, pending: PendingRequest): Promise<void> {
@@ -112,7 +102,7 @@ export class SamlState {
     const token = randomBytes(32).toString('base64url');
     const signIn: Omit<VerifiedSignIn, 'interactionId'> = { tenantId: a.tenantId, connectionId: a.connectionId, identity: a.identity };
     const outcome = await this.guard(
-      this.scripts.samlAcceptAssertion(
+      this.acceptScript(
         this.assertionKey(a.tenantId, a.connectionId, a.assertionId),
         this.key('request', a.inResponseTo ?? ''),
         this.key('continue', token),

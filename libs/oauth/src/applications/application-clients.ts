@@ -3,6 +3,7 @@ import { sameHash, sha256 } from '@credence/crypto';
 import { RequestContext } from '@credence/context';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { ApplicationCache } from './application-cache';
+import { CLIENT_ID_PATTERN } from './client-secret';
 import { APPLICATION_COLUMNS, ApplicationRow } from './application-row';
 import type { ApplicationType } from './redirect-uris';
 
@@ -22,12 +23,7 @@ export interface ApplicationClient {
 
 type StoredApplication = ApplicationRow & { secret_hash: Buffer | null };
 
-/**
- * Client ids are `cac_` and 22 base64url characters; anything else is no client, answered before any
- * lookup (a NUL from a Basic header, which the input guards never see decoded, would fail in Postgres).
- * Secrets are 47 characters; longer ones are refused before hashing.
- */
-const CLIENT_ID = /^cac_[A-Za-z0-9_-]{22}$/;
+/** Secrets are 47 characters; longer ones are refused before hashing. */
 const MAX_SECRET = 200;
 /** Compared against when the client is unknown or public, so every failure costs the same hash and compare. */
 const NO_SECRET = Buffer.alloc(32);
@@ -57,7 +53,9 @@ export class ApplicationClients {
   ) {}
 
   async find(clientId: string): Promise<ApplicationClient | undefined> {
-    if (!CLIENT_ID.test(clientId)) return undefined;
+    // A client id newClientId() cannot have made is no client, answered before any lookup (a NUL from a
+    // Basic header, which the input guards never see decoded, would fail in Postgres).
+    if (!CLIENT_ID_PATTERN.test(clientId)) return undefined;
     const row = await this.row(clientId);
     return row ? toClient(row) : undefined;
   }
@@ -67,7 +65,7 @@ export class ApplicationClients {
    * client, public client (it has no secret), or wrong secret. Constant-time on the hashes.
    */
   async authenticate(clientId: string, secret: string): Promise<ApplicationClient | undefined> {
-    if (!CLIENT_ID.test(clientId) || !secret || secret.length > MAX_SECRET) return undefined;
+    if (!CLIENT_ID_PATTERN.test(clientId) || !secret || secret.length > MAX_SECRET) return undefined;
     const presented = sha256(secret);
     const row = await this.row(clientId);
     const stored = row?.secret_hash ?? NO_SECRET;

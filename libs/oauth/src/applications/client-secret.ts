@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { newSecretToken, sha256 } from '@credence/crypto';
 
+/** What newClientId() makes, and so the only client ids that can name an application. */
+export const CLIENT_ID_PATTERN = /^cac_[A-Za-z0-9_-]{22}$/;
+
 /** Public: 128 random bits, so client ids cannot be enumerated. */
 export function newClientId(): string {
   return `cac_${randomBytes(16).toString('base64url')}`;

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext } from '@credence/context';
 import { newSecretToken, sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
-import { REDIS } from '@credence/redis';
+import { REDIS, redisScript, RedisScript } from '@credence/redis';
 import { AuthorizationGrant } from './authorization-grant';
 
 /** RFC 6749 §4.1.2 recommends at most ten minutes; the contract says 60 s. */
@@ -40,21 +40,6 @@ if spent == 'pending' then
 end
 return 'replayed'`;
 
-/** The two scripts as commands of the shared client: sent by SHA (EVALSHA) once Redis has them, not as text each time. */
-type CodeScripts = Redis & {
-  oauthCodeConsume(grantKey: string, spentKey: string, spentTtl: number): Promise<[string, string]>;
-  oauthCodeAttach(spentKey: string, sessionId: string): Promise<string>;
-};
-
-function withCodeScripts(redis: Redis): CodeScripts {
-  const r = redis as CodeScripts;
-  if (typeof r.oauthCodeConsume !== 'function') {
-    redis.defineCommand('oauthCodeConsume', { numberOfKeys: 2, lua: CONSUME });
-    redis.defineCommand('oauthCodeAttach', { numberOfKeys: 1, lua: ATTACH });
-  }
-  return r;
-}
-
 export type CodeRedemption = { kind: 'granted'; grant: AuthorizationGrant } | { kind: 'unknown' } | { kind: 'replayed'; sessionId?: string };
 
 /**
@@ -64,14 +49,16 @@ export type CodeRedemption = { kind: 'granted'; grant: AuthorizationGrant } | { 
  */
 @Injectable()
 export class AuthorizationCodes {
-  private readonly scripts: CodeScripts;
+  private readonly consumeScript: RedisScript<[string, string]>;
+  private readonly attachScript: RedisScript<string>;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly context: RequestContext,
   ) {
-    this.scripts = withCodeScripts(redis);
+    this.consumeScript = redisScript(redis, 'oauthCodeConsume', 2, CONSUME);
+    this.attachScript = redisScript(redis, 'oauthCodeAttach', 1, ATTACH);
   }
 
   async issue(grant: AuthorizationGrant): Promise<string> {
@@ -83,7 +70,7 @@ export class AuthorizationCodes {
   async consume(code: string): Promise<CodeRedemption> {
     if (!CODE.test(code)) return { kind: 'unknown' };
     const k = this.keys(code);
-    const [kind, value] = await this.guard(this.scripts.oauthCodeConsume(k.grant, k.spent, SPENT_TTL_SECONDS));
+    const [kind, value] = await this.guard(this.consumeScript(k.grant, k.spent, SPENT_TTL_SECONDS));
     if (kind === 'granted') return { kind, grant: JSON.parse(value) as AuthorizationGrant };
     if (kind === 'replayed') return value ? { kind, sessionId: value } : { kind };
     return { kind: 'unknown' };
@@ -91,7 +78,7 @@ export class AuthorizationCodes {
 
   /** After the exchange committed its session: 'replayed' means the code was presented again meanwhile, and the caller must revoke it. */
   async attach(code: string, sessionId: string): Promise<'attached' | 'replayed'> {
-    return (await this.guard(this.scripts.oauthCodeAttach(this.keys(code).spent, sessionId))) as 'attached' | 'replayed';
+    return (await this.guard(this.attachScript(this.keys(code).spent, sessionId))) as 'attached' | 'replayed';
   }
 
   private keys(code: string) {

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext } from '@credence/context';
 import { sameHash, sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
-import { REDIS } from '@credence/redis';
+import { REDIS, redisScript, RedisScript } from '@credence/redis';
 import { Interaction, NewInteraction } from './interaction';
 
 /** An interaction lives ten minutes: long enough to type a password or fetch a code from a mailbox. */
@@ -25,25 +25,17 @@ if not ok or type(interaction) ~= 'table' or interaction.binding ~= ARGV[1] then
 redis.call('DEL', KEYS[1])
 return raw`;
 
-type InteractionScripts = Redis & { oauthInteractionTake(key: string, bindingHash: string): Promise<string | null> };
-
-function withInteractionScripts(redis: Redis): InteractionScripts {
-  const r = redis as InteractionScripts;
-  if (typeof r.oauthInteractionTake !== 'function') redis.defineCommand('oauthInteractionTake', { numberOfKeys: 1, lua: TAKE });
-  return r;
-}
-
 /** Interactions of the tenant in context, in Redis (shared by every process, gone after ten minutes). */
 @Injectable()
 export class InteractionStore {
-  private readonly scripts: InteractionScripts;
+  private readonly takeScript: RedisScript<string | null>;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly context: RequestContext,
   ) {
-    this.scripts = withInteractionScripts(redis);
+    this.takeScript = redisScript(redis, 'oauthInteractionTake', 1, TAKE);
   }
 
   async create(fields: NewInteraction): Promise<Interaction> {
@@ -68,7 +60,7 @@ export class InteractionStore {
   /** Like load, but removes it: an interaction completes once, whoever asks twice at the same moment. */
   async take(id: string, bindingCookie: string | undefined): Promise<Interaction | undefined> {
     if (!ID.test(id) || !bindingCookie) return undefined;
-    const raw = await this.guard(this.scripts.oauthInteractionTake(this.key(id), sha256(bindingCookie).toString('hex')));
+    const raw = await this.guard(this.takeScript(this.key(id), sha256(bindingCookie).toString('hex')));
     return this.accept(raw, bindingCookie);
   }
 

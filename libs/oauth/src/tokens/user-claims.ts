@@ -12,6 +12,10 @@ export interface UserRecord {
   attributes: Record<string, unknown>;
 }
 
+/** The columns of users a UserRecord holds, qualified by the query's `alias` for the table when it has one. */
+export const userRecordColumns = (alias?: string) =>
+  ['id', 'status', 'email', 'username', 'display_name', 'attributes'].map((column) => (alias ? `${alias}.${column}` : column)).join(', ');
+
 const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
 /**
@@ -55,6 +59,6 @@ export class UserRecords {
  * moment is either seen disabled, or waits for the caller to commit and then revokes what it created.
  */
 export async function readUser(uow: UnitOfWork, userId: string): Promise<UserRecord | undefined> {
-  const [row] = await uow.query<UserRecord[]>('SELECT id, status, email, username, display_name, attributes FROM users WHERE id = $1 FOR SHARE', [userId]);
+  const [row] = await uow.query<UserRecord[]>(`SELECT ${userRecordColumns()} FROM users WHERE id = $1 FOR SHARE`, [userId]);
   return row;
 }

@@ -5,7 +5,7 @@ import type { UnitOfWork } from '@credence/tenancy';
 import { ApplicationClient } from '../../applications/application-clients';
 import { IdTokenMinter } from '../../tokens/id-token-minter';
 import { scopeSet } from '../../tokens/scopes';
-import type { UserRecord } from '../../tokens/user-claims';
+import { userRecordColumns, type UserRecord } from '../../tokens/user-claims';
 import { invalidRequest } from '../oauth-error';
 import { TokenResponse } from '../token-response';
 
@@ -67,7 +67,7 @@ interface IdTokenFacts {
 /** Both in one statement, in the rotation's transaction. No lock: these are claims to copy, not a decision. */
 async function readIdTokenFacts(uow: UnitOfWork, userId: string, browserSessionId: string | null): Promise<IdTokenFacts | undefined> {
   const [row] = await uow.query<(UserRecord & { browser_id: string | null; auth_time: string | null; amr: string[] | null; idp: string | null })[]>(
-    `SELECT u.id, u.status, u.email, u.username, u.display_name, u.attributes,
+    `SELECT ${userRecordColumns('u')},
             b.id AS browser_id, floor(extract(epoch FROM b.auth_time))::bigint AS auth_time, b.amr, b.idp
        FROM users u LEFT JOIN browser_sessions b ON b.id = $2::uuid
       WHERE u.id = $1`,

@@ -12,7 +12,7 @@ interface Answer {
 }
 
 /** One request on a connection of its own: node:cluster hands out connections, not requests, round-robin. */
-function call(url: string, method: string, path: string, body?: unknown, token?: string): Promise<Answer> {
+function call(url: string, method: string, path: string, body?: unknown, token?: string, traceId?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
@@ -20,7 +20,11 @@ function call(url: string, method: string, path: string, body?: unknown, token?:
       {
         method,
         agent: false,
-        headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(traceId ? { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } : {}),
+        },
       },
       (res) => {
         let text = '';
@@ -33,13 +37,17 @@ function call(url: string, method: string, path: string, body?: unknown, token?:
   });
 }
 
-/** The pids of the processes that logged a request line for these paths. */
-function servedBy(output: string, path: RegExp): Set<number> {
+/** A trace id for request i of a phase: the phase's tag in hex, then i. */
+const traceOf = (phase: string, i: number) => `${Buffer.from(phase).toString('hex')}${i.toString(16)}`.padEnd(32, '0');
+
+/** The pids of the processes that logged a request line for a request of this phase (by its trace id). */
+function servedBy(output: string, phase: string): Set<number> {
+  const tag = Buffer.from(phase).toString('hex');
   const pids = new Set<number>();
   for (const line of output.split('\n')) {
     if (!line.startsWith('{')) continue;
-    const entry = JSON.parse(line) as { pid?: number; req?: { url?: string } };
-    if (entry.req?.url && path.test(entry.req.url) && entry.pid) pids.add(entry.pid);
+    const entry = JSON.parse(line) as { pid?: number; msg?: string; trace_id?: string };
+    if (entry.msg === 'request completed' && entry.trace_id?.startsWith(tag) && entry.pid) pids.add(entry.pid);
   }
   return pids;
 }
@@ -101,18 +109,18 @@ describe('CREDENCE_WORKERS=2: one port, two worker processes', () => {
     const token = login.body.access_token as string;
 
     // Both workers accept the token (keys and settings come from the shared database).
-    for (let i = 0; i < 10; i++) expect((await call(url, 'GET', `/v1/t/${slug}/me?before=${i}`, undefined, token)).status).toBe(200);
-    const before = await waitFor('request lines of both workers', async () => servedBy(output, /\/me\?before=/).size === 2 && servedBy(output, /\/me\?before=/), 5_000);
+    for (let i = 0; i < 10; i++) expect((await call(url, 'GET', `/v1/t/${slug}/me`, undefined, token, traceOf('before', i))).status).toBe(200);
+    const before = await waitFor('request lines of both workers', async () => servedBy(output, 'before').size === 2 && servedBy(output, 'before'), 5_000);
     expect([...before].sort()).toEqual([...workers].sort());
 
     // Ended through whichever worker takes the logout; every request after it, on either worker, is refused.
     expect((await call(url, 'POST', `/v1/t/${slug}/auth/logout`, undefined, token)).status).toBe(204);
     for (let i = 0; i < 10; i++) {
-      const after = await call(url, 'GET', `/v1/t/${slug}/me?after=${i}`, undefined, token);
+      const after = await call(url, 'GET', `/v1/t/${slug}/me`, undefined, token, traceOf('after', i));
       expect(after.status).toBe(401);
       expect(after.body.error.code).toBe('auth.session.revoked');
     }
-    const refusedBy = await waitFor('request lines of both workers', async () => servedBy(output, /\/me\?after=/).size === 2 && servedBy(output, /\/me\?after=/), 5_000);
+    const refusedBy = await waitFor('request lines of both workers', async () => servedBy(output, 'after').size === 2 && servedBy(output, 'after'), 5_000);
     expect([...refusedBy].sort()).toEqual([...workers].sort());
   }, 60_000);
 
@@ -138,8 +146,8 @@ describe('CREDENCE_WORKERS=2: one port, two worker processes', () => {
     const replacement = await waitFor('a replacement worker', async () => listeningWorkers(output).find((p) => p !== victim && p !== survivor), 60_000);
     expect(alive(victim)).toBe(false);
     // Both live workers serve again.
-    for (let i = 0; i < 10; i++) expect((await call(url, 'GET', `/v1/nope?restarted=${i}`)).status).toBe(404);
-    const pids = await waitFor('request lines of both workers', async () => servedBy(output, /restarted=/).size === 2 && servedBy(output, /restarted=/), 5_000);
+    for (let i = 0; i < 10; i++) expect((await call(url, 'GET', '/v1/nope', undefined, undefined, traceOf('restarted', i))).status).toBe(404);
+    const pids = await waitFor('request lines of both workers', async () => servedBy(output, 'restarted').size === 2 && servedBy(output, 'restarted'), 5_000);
     expect([...pids].sort()).toEqual([survivor, replacement].sort());
   }, 90_000);
 

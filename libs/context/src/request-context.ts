@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClsService } from 'nestjs-cls';
+import { ClsService, ClsServiceManager } from 'nestjs-cls';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '@credence/errors';
 
@@ -37,6 +37,12 @@ export function traceIdFrom(traceparent: string | undefined): string {
   const m = traceparent ? TRACEPARENT.exec(traceparent) : null;
   if (m && !/^0+$/.test(m[1])) return m[1];
   return randomTraceId();
+}
+
+/** The trace id of the unit of work running now (a request, a job), for log lines; undefined outside one. */
+export function currentTraceId(): string | undefined {
+  const cls = ClsServiceManager.getClsService<ContextStore>();
+  return cls.isActive() ? cls.get('traceId') : undefined;
 }
 
 /**

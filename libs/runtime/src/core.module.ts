@@ -10,7 +10,7 @@ import { CryptoModule } from '@credence/crypto';
 import { EventRelayModule } from '@credence/event-relay';
 import { createDataSource, featureEntities } from '@credence/database';
 import { HttpErrorFilter } from '@credence/http';
-import { HealthModule, loggerModule, MetricsModule } from '@credence/observability';
+import { HealthModule, MetricsModule } from '@credence/observability';
 import { OutboxRow } from '@credence/outbox';
 import { QueuesModule } from '@credence/queues';
 import { RedisModule } from '@credence/redis';
@@ -57,7 +57,7 @@ class DatabaseModule {
 
 /**
  * Everything an app needs besides its features, assembled once per process: config, context,
- * logging, the pool, Redis, queues, tenancy, actors, crypto, health, metrics, the event relay and
+ * the pool, Redis, queues, tenancy, actors, crypto, health, metrics, the event relay and
  * authentication (every route closed unless public). It knows no feature: features bring their own
  * routes and entities.
  */
@@ -69,7 +69,6 @@ export function coreModule(config: AppConfig, appName: string, features: Type[])
     imports: [
       ConfigModule.forRoot(config),
       ContextModule,
-      loggerModule(config.LOG_LEVEL),
       DatabaseModule.forRoot(config, appName),
       RedisModule,
       QueuesModule,

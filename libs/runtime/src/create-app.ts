@@ -2,16 +2,16 @@ import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingMessage } from 'node:http';
-import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@credence/config';
 import { traceIdFrom } from '@credence/context';
 import { migratePlatform } from '@credence/database';
 import { installFormParser, installInputGuards, installRouteBodyLimits, mountOpenApi, validationPipe } from '@credence/http';
-import { Metrics } from '@credence/observability';
+import { AppLogger, Metrics } from '@credence/observability';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { platformMigrations } from '@migrations/platform';
 import { coreModule } from './core.module';
+import { installLeanAsyncResourceBind } from './lean-async-resource-bind';
 import { dropPassThroughInterceptors } from './pass-through-interceptors';
 
 /** The trace id of a request: from its W3C traceparent when valid, otherwise new. Kept on the raw request. */
@@ -26,6 +26,7 @@ function requestId(req: IncomingMessage): string {
  * validation, OpenAPI at /docs, metrics per route, and platform migrations applied.
  */
 export async function createApp(config: AppConfig, appName: string, features: Type[]): Promise<NestFastifyApplication> {
+  installLeanAsyncResourceBind(); // Fastify binds once per request with a body; Node 20's bind costs ~11 µs
   const adapter = new FastifyAdapter({
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     genReqId: requestId, // X-Forwarded-For is believed only from these peers (request.ip then is the client's address).
@@ -36,12 +37,12 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
       : false,
     return503OnClosing: true,
   });
+  const logger = new AppLogger(config.LOG_LEVEL);
   const app = await NestFactory.create<NestFastifyApplication>(coreModule(config, appName, features), adapter, {
-    bufferLogs: true,
+    logger,
     // JSON everywhere; forms only on routes marked @AcceptsForm (installFormParser); no text parser.
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
   dropPassThroughInterceptors(app);
   app.get(TenantTransactionRunner).setSource(`credence/${appName}`);
@@ -61,6 +62,9 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    // The path only: a query string can carry an authorization code or a state.
+    const path = request.url.split('?', 1)[0];
+    logger.requestCompleted({ traceId: request.id, method: request.method, url: path, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime });
     done();
   });
 

@@ -1,7 +1,6 @@
-import { Type } from '@nestjs/common';
+import { Logger, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import cluster from 'node:cluster';
-import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
 import { AppConfig, ConfigError, DEFAULT_DATABASE_URL, Environment, LoadedConfig, loadConfig, readEnvironment } from '@credence/config';
 import { ensureDatabase, postgresAnswers, startEmbeddedPostgres } from '@credence/database';
@@ -50,11 +49,11 @@ export async function startApp(appName: string, features: Type[], env: Environme
     process.once(signal, () => setTimeout(() => process.exit(1), 10_000).unref());
   }
   await app.listen(config.PORT, config.HOST);
-  const logger = app.get(Logger);
+  const logger = new Logger('Startup');
   // A cluster's primary has told the operator already.
-  if (cluster.isPrimary) for (const notice of notices) logger.log(notice, 'Startup');
+  if (cluster.isPrimary) for (const notice of notices) logger.log(notice);
   const worker = cluster.isWorker ? ` (worker ${cluster.worker?.id})` : '';
-  logger.log(`Credence ${appName} listening on ${config.CREDENCE_BASE_URL}${worker} (API reference at /docs)`, 'Startup');
+  logger.log(`Credence ${appName} listening on ${config.CREDENCE_BASE_URL}${worker} (API reference at /docs)`);
   return app;
 }
 

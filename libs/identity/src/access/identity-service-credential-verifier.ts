@@ -4,6 +4,18 @@ import { presentedClient } from '../service-credentials/client-credentials';
 import { ServiceClientAuthenticator } from '../service-credentials/service-client-authenticator';
 import { serviceGrants } from '../service-credentials/service-permissions';
 
+/** Grants by the stored permissions array they come from: one array per loaded credential, so the principal's is stable too. */
+const grantsOf = new WeakMap<readonly string[], string[]>();
+
+function grantsFor(permissions: string[]): string[] {
+  let grants = grantsOf.get(permissions);
+  if (!grants) {
+    grants = serviceGrants(permissions);
+    grantsOf.set(permissions, grants);
+  }
+  return grants;
+}
+
 /**
  * SERVICE_CREDENTIAL_VERIFIER: a service credential of the route's tenant only, presented as
  * client_secret_basic or client_secret_post. Runs before validation, so it trusts nothing in the body.
@@ -16,6 +28,6 @@ export class IdentityServiceCredentialVerifier implements ServiceCredentialVerif
 
   async authenticate(request: { authorization?: string; body?: unknown; ip: string | null }): Promise<ServicePrincipal> {
     const client = await this.authenticator.authenticate(presentedClient(request.authorization, request.body), request.ip);
-    return { credentialId: client.id, clientId: client.clientId, permissions: serviceGrants(client.permissions) };
+    return { credentialId: client.id, clientId: client.clientId, permissions: grantsFor(client.permissions) };
   }
 }

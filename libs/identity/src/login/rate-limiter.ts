@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
+import { createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { DomainError } from '@credence/errors';
-import { REDIS } from '@credence/redis';
+import { REDIS, redisScript, RedisScript } from '@credence/redis';
 
 /**
  * Fixed-window counters in Redis, shared by every process. Fails closed: when Redis cannot be
@@ -10,6 +11,9 @@ import { REDIS } from '@credence/redis';
  */
 @Injectable()
 export class RateLimiter {
+  /** Each script as a command of the client, by its text and key count: sent by SHA, not as text on every call. */
+  private readonly scripts = new Map<string, RedisScript<unknown>>();
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -68,10 +72,21 @@ export class RateLimiter {
   /** Runs a Lua script atomically in Redis; 503 when Redis cannot run it. */
   async script<T>(lua: string, keys: string[], args: (string | number)[]): Promise<T> {
     try {
-      return (await this.redis.eval(lua, keys.length, ...keys, ...args)) as T;
+      return (await this.command(lua, keys.length)(...keys, ...args)) as T;
     } catch {
       throw new DomainError('service.unavailable', 'Rate limits cannot be checked.');
     }
+  }
+
+  private command(lua: string, numberOfKeys: number): RedisScript<unknown> {
+    const id = `${numberOfKeys}:${lua}`;
+    let command = this.scripts.get(id);
+    if (!command) {
+      const name = `credenceLimit_${numberOfKeys}_${createHash('sha1').update(lua).digest('hex').slice(0, 16)}`;
+      command = redisScript<unknown>(this.redis, name, numberOfKeys, lua);
+      this.scripts.set(id, command);
+    }
+    return command;
   }
 
   async clear(key: string): Promise<void> {

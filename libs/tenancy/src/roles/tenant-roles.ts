@@ -51,6 +51,14 @@ const groupGrants = (group: string): string => `
   GRANT SELECT, UPDATE (counts, status, finished_at, error) ON platform.retention_runs TO ${group};`;
 
 /**
+ * Whether the group ($1) exists and holds its grants in this database. Roles are cluster-wide but
+ * grants live in each database: a database dropped by hand and made again under the same name
+ * finds its group from before with no grants on the new `platform` (every tenant unit of work then
+ * fails on the outbox), so existing is not enough.
+ */
+const GROUP_READY_SQL = `CASE WHEN to_regrole($1::text) IS NOT NULL THEN has_schema_privilege($1::text, 'platform', 'USAGE') ELSE false END`;
+
+/**
  * Rows and nothing else in its own schema: tables and sequences are owned by the login role that
  * runs the migrations, so the tenant role cannot alter, drop, truncate or create anything. The
  * login role is made a member so that it may `SET ROLE` to it without being a superuser.
@@ -102,9 +110,9 @@ export class TenantRoles {
     const group = await this.groupRole();
     // Function calls and one indexed lookup, no joins of catalog views: planning those cost more
     // than running them, about 1 ms per tenant on every `npm run migrate` (BENCHMARKS.md).
-    const [state] = await uow.query<{ group_exists: boolean; role_exists: boolean; ready: boolean; has_tables: boolean }[]>(
-      `SELECT to_regrole($1::text) IS NOT NULL AS group_exists, to_regrole($2::text) IS NOT NULL AS role_exists,
-              CASE WHEN to_regrole($1::text) IS NOT NULL AND to_regrole($2::text) IS NOT NULL THEN
+    const [state] = await uow.query<{ group_ready: boolean; role_exists: boolean; ready: boolean; has_tables: boolean }[]>(
+      `SELECT ${GROUP_READY_SQL} AS group_ready, to_regrole($2::text) IS NOT NULL AS role_exists,
+              CASE WHEN ${GROUP_READY_SQL} AND to_regrole($2::text) IS NOT NULL THEN
                 has_schema_privilege($2::text, $3::text, 'USAGE') AND pg_has_role($2::text, $1::text, 'MEMBER') AND pg_has_role(current_user, $2::text, 'MEMBER')
                 AND EXISTS (SELECT 1 FROM pg_default_acl WHERE defaclrole = current_user::regrole AND defaclnamespace = $3::text::regnamespace AND defaclobjtype = 'r')
               ELSE false END AS ready,
@@ -112,23 +120,24 @@ export class TenantRoles {
       [group, role, assertSchemaName(schema), `${quoteSchema(schema)}.tenant_migrations`],
     );
     if (state.ready) return;
-    if (!state.group_exists) await this.ensureGroup(uow, false);
+    if (!state.group_ready) await this.ensureGroup(uow, false);
     if (!state.role_exists) await uow.query(`CREATE ROLE ${quoteRole(role)} NOLOGIN`);
     const grants = tenantGrants(quoteRole(role), quoteRole(group), quoteSchema(schema));
     await uow.query(state.has_tables ? grants + existingObjectGrants(quoteRole(role), quoteSchema(schema)) : grants);
   }
 
   /**
-   * Makes the group exist with its grants on `platform`. Serialised by a transaction lock, so
-   * concurrent provisionings of a database's first tenants create it once. `regrant` grants again
-   * (npm run migrate does, so grants added by a newer build reach an existing group).
+   * Makes the group exist with its grants on `platform` in this database. Serialised by a
+   * transaction lock, so concurrent provisionings of a database's first tenants create it once.
+   * `regrant` grants again (npm run migrate does, so grants added by a newer build reach an
+   * existing group).
    */
   async ensureGroup(uow: UnitOfWork, regrant: boolean): Promise<void> {
     const group = await this.groupRole();
     await uow.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [GROUP_LOCK]);
-    const [{ exists }] = await uow.query<{ exists: boolean }[]>('SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists', [group]);
+    const [{ exists, ready }] = await uow.query<{ exists: boolean; ready: boolean }[]>(`SELECT to_regrole($1::text) IS NOT NULL AS exists, ${GROUP_READY_SQL} AS ready`, [group]);
     if (!exists) await uow.query(`CREATE ROLE ${quoteRole(group)} NOLOGIN`);
-    if (regrant || !exists) await uow.query(groupGrants(quoteRole(group)));
+    if (regrant || !ready) await uow.query(groupGrants(quoteRole(group)));
   }
 
   /** Drops the tenant's role, once its schema is gone (purge, failed provisioning); nothing when there is none. */

@@ -30,6 +30,26 @@ describe('AppLogger', () => {
     expect(lines[1].err.stack).toContain('RangeError: out of range');
   });
 
+  it('never shows a secret held by a logged object', () => {
+    const { logger, lines } = capture();
+    logger.warn(
+      {
+        password: 'p',
+        connection: { client_secret: 's', name: 'Okta' },
+        req: { headers: { authorization: 'Bearer t', cookie: 'c', accept: 'json' } },
+        res: { headers: { 'set-cookie': 'sid=1' } },
+      },
+      'odd',
+      'Test',
+    );
+    expect(lines[0]).toMatchObject({
+      password: '[redacted]',
+      connection: { client_secret: '[redacted]', name: 'Okta' },
+      req: { headers: { authorization: '[redacted]', cookie: '[redacted]', accept: 'json' } },
+      res: { headers: { 'set-cookie': '[redacted]' } },
+    });
+  });
+
   it('turns Nest’s own error(message, stack, context) into an err carrying that stack', () => {
     const { logger, lines } = capture();
     const stack = 'Error: boom\n    at handler (file.js:1:1)';

@@ -16,6 +16,14 @@ export interface CompletedRequest {
 /** Routes polled by orchestrators and scrapers: a line per poll would drown the rest. */
 const UNLOGGED_URLS = new Set(['/health', '/metrics']);
 
+/**
+ * Fields a line must never show, where code logs an object that happens to hold one (a request's
+ * headers, a body, a connection's settings): replaced by `[redacted]`. Costs nothing until a line
+ * is written.
+ */
+const SECRET_FIELDS = ['password', 'secret', 'client_secret', 'authorization', 'cookie', 'token', 'refresh_token', 'access_token'];
+const REDACT_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`), '*.headers.authorization', '*.headers.cookie', '*.headers["set-cookie"]'];
+
 /** Nest's own exception handlers call `error(message, stack, context)`: the stack arrives as a string. */
 const STACK_TRACE = /\n\s*at /;
 
@@ -35,7 +43,7 @@ export class AppLogger implements LoggerService {
   readonly pino: Pino;
 
   constructor(level: string, destination?: DestinationStream) {
-    this.pino = pino({ level, mixin: traceBinding }, destination as DestinationStream);
+    this.pino = pino({ level, mixin: traceBinding, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination as DestinationStream);
   }
 
   log(message: unknown, ...params: unknown[]): void {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { TenantRef } from '@credence/context';
 import { DomainError } from '@credence/errors';
-import { RateLimiter } from './rate-limiter';
+import { LimiterScript, RateLimiter } from './rate-limiter';
 
 export const FAILURE_LIMIT = 5;
 export const FAILURE_WINDOW_SECONDS = 600;
@@ -72,7 +72,23 @@ return 0`;
  */
 @Injectable()
 export class AccountLockout {
-  constructor(private readonly limiter: RateLimiter) {}
+  private readonly scripts: {
+    admit: LimiterScript<[number, number]>;
+    reserve: LimiterScript<number>;
+    fail: LimiterScript<[number, number]>;
+    succeed: LimiterScript<number>;
+    release: LimiterScript<number>;
+  };
+
+  constructor(private readonly limiter: RateLimiter) {
+    this.scripts = {
+      admit: limiter.define(ADMIT, 3),
+      reserve: limiter.define(RESERVE, 2),
+      fail: limiter.define(FAIL, 2),
+      succeed: limiter.define(SUCCEED, 2),
+      release: limiter.define(RELEASE, 2),
+    };
+  }
 
   /** The subject's attempts hash and lock key, in that order (the order RESERVE's KEYS take). */
   keys(tenant: TenantRef, subject: string): string[] {
@@ -86,8 +102,7 @@ export class AccountLockout {
    * elsewhere) > 0 returns it without reserving; otherwise as reserve().
    */
   async admit(tenant: TenantRef, subject: string, rate: { key: string; limit: number; windowSeconds: number }, knownLock = 0): Promise<number> {
-    const [limited, seconds] = await this.limiter.script<[number, number]>(
-      ADMIT,
+    const [limited, seconds] = await this.scripts.admit(
       [...this.keys(tenant, subject), rate.key],
       [FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, rate.limit, rate.windowSeconds, knownLock],
     );
@@ -97,22 +112,22 @@ export class AccountLockout {
 
   /** Reserves one attempt: 0 when the password may be checked, otherwise the seconds for Retry-After. */
   reserve(tenant: TenantRef, subject: string): Promise<number> {
-    return this.limiter.script<number>(RESERVE, this.keys(tenant, subject), [FAILURE_LIMIT, FAILURE_WINDOW_SECONDS]);
+    return this.scripts.reserve(this.keys(tenant, subject), [FAILURE_LIMIT, FAILURE_WINDOW_SECONDS]);
   }
 
   /** Settles a reservation as a failure; locks the account when this one reaches the limit. */
   async recordFailure(tenant: TenantRef, subject: string, lockSeconds: number): Promise<{ failures: number; locked: boolean }> {
-    const [failures, locked] = await this.limiter.script<[number, number]>(FAIL, this.keys(tenant, subject), [FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, lockSeconds]);
+    const [failures, locked] = await this.scripts.fail(this.keys(tenant, subject), [FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, lockSeconds]);
     return { failures, locked: locked === 1 };
   }
 
   /** Settles a reservation as a success: the count starts again. */
   async clear(tenant: TenantRef, subject: string): Promise<void> {
-    await this.limiter.script(SUCCEED, this.keys(tenant, subject), []).catch(() => undefined);
+    await this.scripts.succeed(this.keys(tenant, subject), []).catch(() => undefined);
   }
 
   /** Gives a reservation back without counting it. */
   async release(tenant: TenantRef, subject: string): Promise<void> {
-    await this.limiter.script(RELEASE, this.keys(tenant, subject), []).catch(() => undefined);
+    await this.scripts.release(this.keys(tenant, subject), []).catch(() => undefined);
   }
 }

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { TenantRef } from '@credence/context';
 import { DomainError } from '@credence/errors';
 import { AccountLockout, FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, RESERVE } from './account-lockout';
-import { RateLimiter } from './rate-limiter';
+import { LimiterScript, RateLimiter } from './rate-limiter';
 
 /*
  * KEYS: the subject's attempts hash and lock key (AccountLockout's RESERVE), then the per-IP counter.
@@ -32,11 +32,15 @@ return {0, reserve()}`;
  */
 @Injectable()
 export class LoginGate {
+  private readonly gate: LimiterScript<[number, number]>;
+
   constructor(
     private readonly limiter: RateLimiter,
     private readonly lockout: AccountLockout,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.gate = limiter.define(GATE, 3);
+  }
 
   /**
    * Throws 429 auth.rate_limited (Retry-After) past the IP limit. Otherwise returns 0 when the attempt is
@@ -44,7 +48,7 @@ export class LoginGate {
    */
   async enter(tenant: TenantRef, ip: string | null | undefined, subject: string): Promise<number> {
     const keys = [...this.lockout.keys(tenant, subject), this.limiter.key('login-ip', tenant.id, ip ?? 'unknown')];
-    const [limited, seconds] = await this.limiter.script<[number, number]>(GATE, keys, [FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60]);
+    const [limited, seconds] = await this.gate(keys, [FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60]);
     if (limited === 1) throw new DomainError('auth.rate_limited', undefined, undefined, { 'Retry-After': String(Math.max(1, seconds)) });
     return seconds;
   }

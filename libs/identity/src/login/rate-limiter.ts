@@ -3,7 +3,10 @@ import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { DomainError } from '@credence/errors';
-import { REDIS, redisScript, RedisScript } from '@credence/redis';
+import { REDIS, redisScript } from '@credence/redis';
+
+/** A script bound by RateLimiter.define: its keys, then its arguments. */
+export type LimiterScript<T> = (keys: string[], args: (string | number)[]) => Promise<T>;
 
 /**
  * Fixed-window counters in Redis, shared by every process. Fails closed: when Redis cannot be
@@ -11,9 +14,6 @@ import { REDIS, redisScript, RedisScript } from '@credence/redis';
  */
 @Injectable()
 export class RateLimiter {
-  /** Each script as a command of the client, by its text and key count: sent by SHA, not as text on every call. */
-  private readonly scripts = new Map<string, RedisScript<unknown>>();
-
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -69,24 +69,23 @@ export class RateLimiter {
     }
   }
 
-  /** Runs a Lua script atomically in Redis; 503 when Redis cannot run it. */
-  async script<T>(lua: string, keys: string[], args: (string | number)[]): Promise<T> {
-    try {
-      return (await this.command(lua, keys.length)(...keys, ...args)) as T;
-    } catch {
-      throw new DomainError('service.unavailable', 'Rate limits cannot be checked.');
-    }
-  }
-
-  private command(lua: string, numberOfKeys: number): RedisScript<unknown> {
-    const id = `${numberOfKeys}:${lua}`;
-    let command = this.scripts.get(id);
-    if (!command) {
-      const name = `credenceLimit_${numberOfKeys}_${createHash('sha1').update(lua).digest('hex').slice(0, 16)}`;
-      command = redisScript<unknown>(this.redis, name, numberOfKeys, lua);
-      this.scripts.set(id, command);
-    }
-    return command;
+  /**
+   * A Lua script as a command of the shared client, run atomically in Redis by SHA (its text is sent
+   * only when Redis does not know it); the returned function answers 503 when Redis cannot run it.
+   * Call it from a constructor: ioredis gives a command only to auto-pipelines made after it is
+   * defined, and one defined while a pipeline waits fails and throws out of the pipeline.
+   */
+  define<T>(lua: string, numberOfKeys: number): LimiterScript<T> {
+    const name = `credenceLimit_${numberOfKeys}_${createHash('sha1').update(lua).digest('hex').slice(0, 16)}`;
+    const command = redisScript<T>(this.redis, name, numberOfKeys, lua);
+    return async (keys, args) => {
+      if (keys.length !== numberOfKeys) throw new Error(`${name} takes ${numberOfKeys} keys, got ${keys.length}`);
+      try {
+        return await command(...keys, ...args);
+      } catch {
+        throw new DomainError('service.unavailable', 'Rate limits cannot be checked.');
+      }
+    };
   }
 
   async clear(key: string): Promise<void> {

@@ -1,16 +1,20 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { installLeanAsyncResourceBind } from './lean-async-resource-bind';
 
+// Jest runs several files in one process and AsyncResource is Node's own: an app another file built
+// may have installed the lean bind already, so these tests hold whichever ran first.
 describe('installLeanAsyncResourceBind', () => {
-  const original = AsyncResource.prototype.bind;
-  afterAll(() => {
-    AsyncResource.prototype.bind = original;
-  });
-
-  it('replaces bind on Node 20, and a second call finds nothing left to replace', () => {
-    expect(installLeanAsyncResourceBind()).toBe(true);
-    expect(AsyncResource.prototype.bind).not.toBe(original);
+  it('leaves bound functions without the deprecated property, and a second install changes nothing', () => {
+    installLeanAsyncResourceBind();
+    const installed = AsyncResource.prototype.bind;
+    expect(
+      Object.getOwnPropertyDescriptor(
+        new AsyncResource('test').bind(() => 1),
+        'asyncResource',
+      ),
+    ).toBeUndefined();
     expect(installLeanAsyncResourceBind()).toBe(false);
+    expect(AsyncResource.prototype.bind).toBe(installed);
   });
 
   it('runs the bound function in the context it was bound in, not the one it is called from', () => {
@@ -36,11 +40,10 @@ describe('installLeanAsyncResourceBind', () => {
     expect(AsyncResource.bind((x: number) => x * 2)(21)).toBe(42);
   });
 
-  it('drops only the deprecated asyncResource property, and still refuses a non-function', () => {
+  it('still refuses a non-function', () => {
     installLeanAsyncResourceBind();
-    const bound = new AsyncResource('test').bind(() => 1);
-    expect(Object.getOwnPropertyDescriptor(bound, 'asyncResource')).toBeUndefined();
-    expect(() => new AsyncResource('test').bind('not a function' as unknown as () => void)).toThrow(TypeError);
+    // Matched by message: the installing file's TypeError may come from another realm than this one's.
+    expect(() => new AsyncResource('test').bind('not a function' as unknown as () => void)).toThrow(/must be of type function/);
   });
 
   it('lets an error thrown by the bound function reach the caller', () => {
@@ -48,6 +51,6 @@ describe('installLeanAsyncResourceBind', () => {
     const bound = new AsyncResource('test').bind(() => {
       throw new RangeError('boom');
     });
-    expect(() => bound()).toThrow(RangeError);
+    expect(() => bound()).toThrow('boom');
   });
 });

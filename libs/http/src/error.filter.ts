@@ -47,6 +47,12 @@ export function toDomainError(err: unknown): DomainError | undefined {
   return undefined;
 }
 
+/** What failed, for the log: the underlying error's message when the exception wraps one. */
+function causeOf(exception: unknown): string {
+  const inner = (exception as { cause?: unknown })?.cause ?? exception;
+  return inner instanceof Error ? inner.message : String(inner);
+}
+
 /** Every HTTP error leaves in the one envelope: {"error": {code, message, trace_id}}. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -62,6 +68,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (!error) {
       this.logger.error({ err: exception, trace_id: traceId }, 'unhandled error');
       error = new DomainError('internal');
+    } else if (error.status === 503) {
+      // A backing service or directory out of reach: expected in operations, and retried by the
+      // caller. A warning that says what failed; a stack would only repeat where it was noticed.
+      this.logger.warn({ trace_id: traceId, code: error.code, cause: causeOf(exception) }, error.message);
     } else if (error.status >= 500) {
       this.logger.error({ err: exception, trace_id: traceId, code: error.code }, error.message);
     }

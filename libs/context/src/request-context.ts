@@ -58,7 +58,7 @@ export class RequestContext {
   }
 
   get traceId(): string {
-    return (this.cls.isActive() && this.cls.get('traceId')) || 'none';
+    return currentTraceId() || 'none';
   }
 
   get traceparent(): string | undefined {

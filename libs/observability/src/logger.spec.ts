@@ -82,16 +82,19 @@ describe('AppLogger', () => {
     expect(silent.lines).toEqual([]);
   });
 
-  it('logs one line per answered request, with its trace id, except health checks and metric scrapes', () => {
+  it('logs one line per answered request, with its trace id and path but no query string, except health checks and metric scrapes', () => {
     const { logger, lines } = capture('info');
     logger.requestCompleted({ traceId: 'c'.repeat(32), method: 'POST', url: '/v1/t/acme/auth/login', statusCode: 401, responseTimeMs: 3.6 });
     logger.requestCompleted({ traceId: 'd'.repeat(32), method: 'GET', url: '/v1/t/acme/users', statusCode: 503, responseTimeMs: 12 });
     logger.requestCompleted({ traceId: 'e'.repeat(32), method: 'GET', url: '/health', statusCode: 200, responseTimeMs: 1 });
-    logger.requestCompleted({ traceId: 'e'.repeat(32), method: 'GET', url: '/metrics', statusCode: 200, responseTimeMs: 1 });
+    logger.requestCompleted({ traceId: 'e'.repeat(32), method: 'GET', url: '/metrics?name[]=x', statusCode: 200, responseTimeMs: 1 });
+    logger.requestCompleted({ traceId: 'f'.repeat(32), method: 'GET', url: '/v1/t/acme/oauth2/authorize?code=secret&id_token_hint=eyJ', statusCode: 400, responseTimeMs: 1 });
     expect(lines).toMatchObject([
       { level: 30, trace_id: 'c'.repeat(32), req: { method: 'POST', url: '/v1/t/acme/auth/login' }, res: { statusCode: 401 }, responseTime: 4, msg: 'request completed' },
       { level: 30, trace_id: 'd'.repeat(32), res: { statusCode: 503 }, msg: 'request errored' },
+      { trace_id: 'f'.repeat(32), req: { url: '/v1/t/acme/oauth2/authorize' } },
     ]);
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
+    expect(JSON.stringify(lines)).not.toMatch(/secret|eyJ/);
   });
 });

@@ -70,13 +70,18 @@ export class AppLogger implements LoggerService {
     this.write('fatal', message, params);
   }
 
-  /** One line per answered request, except health checks and metric scrapes. */
+  /**
+   * One line per answered request, except health checks and metric scrapes. `url` as requested; the
+   * line shows its path only, since a query string can carry an authorization code or a token hint.
+   */
   requestCompleted(request: CompletedRequest): void {
-    if (!this.pino.isLevelEnabled('info') || UNLOGGED_URLS.has(request.url)) return;
+    if (!this.pino.isLevelEnabled('info')) return;
+    const path = request.url.split('?', 1)[0];
+    if (UNLOGGED_URLS.has(path)) return;
     this.pino.info(
       {
         trace_id: request.traceId,
-        req: { method: request.method, url: request.url },
+        req: { method: request.method, url: path },
         res: { statusCode: request.statusCode },
         responseTime: Math.round(request.responseTimeMs),
       },

@@ -62,9 +62,7 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    // The path only: a query string can carry an authorization code or a state.
-    const path = request.url.split('?', 1)[0];
-    logger.requestCompleted({ traceId: request.id, method: request.method, url: path, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime });
+    logger.requestCompleted({ traceId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime });
     done();
   });
 

@@ -240,13 +240,13 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'silent',
     // ARGON2_*, DB_POOL_*: production defaults, deliberately not set (the hashing pool's threads, nice and
     // queue may be given for an experiment about the pool itself; the output then says so).
-    ...Object.fromEntries(['ARGON2_MAX_CONCURRENCY', 'ARGON2_NICE', 'ARGON2_QUEUE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
+    ...Object.fromEntries(['ARGON2_MAX_CONCURRENCY', 'ARGON2_NICE', 'ARGON2_QUEUE', 'ARGON2_SCHED_IDLE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
   };
   const { config } = loadConfig(env);
   if (config.ARGON2_MEMORY_KIB < 19_456 || config.ARGON2_TIME_COST < 2) throw new Error('argon2 settings below the OWASP floor: this bench measures production costs');
   log(`credence auth bench ${runId}: database ${database}, redis prefix ${redisPrefix}`);
   log(
-    `  argon2id m=${config.ARGON2_MEMORY_KIB} KiB t=${config.ARGON2_TIME_COST} p=1, ${config.ARGON2_MAX_CONCURRENCY} hashing threads at nice +${config.ARGON2_NICE}, queue ${config.ARGON2_QUEUE}; pool max ${config.DB_POOL_MAX}; ` +
+    `  argon2id m=${config.ARGON2_MEMORY_KIB} KiB t=${config.ARGON2_TIME_COST} p=1, ${config.ARGON2_MAX_CONCURRENCY} hashing threads at ${config.ARGON2_SCHED_IDLE ? 'SCHED_IDLE' : `nice +${config.ARGON2_NICE}`}, queue ${config.ARGON2_QUEUE}; pool max ${config.DB_POOL_MAX}; ` +
       `${SECONDS} s windows after ${WARM_S} s warm-up; load ${load[0].join(' ')}`,
   );
 
@@ -313,7 +313,8 @@ async function main(): Promise<void> {
     const verifier = app.get(TokenVerifier);
     const hasher = app.get(PasswordHasher);
     for (const t of accessTokens) await verifier.verify(tenant, t); // keys cached, revocation marks rebuilt
-    for (const k of ['ARGON2_MAX_CONCURRENCY', 'ARGON2_NICE', 'ARGON2_QUEUE'] as const) if (process.env[k]) log(`  EXPERIMENT: ${k}=${config[k]} (not the default)`);
+    for (const k of ['ARGON2_MAX_CONCURRENCY', 'ARGON2_NICE', 'ARGON2_QUEUE', 'ARGON2_SCHED_IDLE'] as const)
+      if (process.env[k]) log(`  EXPERIMENT: ${k}=${config[k]} (not the default)`);
     if (NICE_HASH_THREADS) results.experiment_nice = { niceness: NICE_HASH_THREADS, threads: await niceHashThreads(hasher, NICE_HASH_THREADS) };
     const verifyWorkload = () => new Workload(async (seq) => void (await verifier.verify(tenant, accessTokens[seq % accessTokens.length])));
 
@@ -670,6 +671,7 @@ async function main(): Promise<void> {
           parallelism: 1,
           max_concurrency: config.ARGON2_MAX_CONCURRENCY,
           nice: config.ARGON2_NICE,
+          sched_idle: config.ARGON2_SCHED_IDLE,
           queue: config.ARGON2_QUEUE,
         },
         db_pool_max: config.DB_POOL_MAX,

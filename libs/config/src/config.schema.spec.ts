@@ -64,6 +64,7 @@ describe('parseConfig', () => {
       ARGON2_MAX_CONCURRENCY: 2,
       ARGON2_QUEUE: 64,
       ARGON2_NICE: 19,
+      ARGON2_SCHED_IDLE: true,
       FEDERATION_ALLOWED_HOSTS: '',
       FEDERATION_METADATA_REFRESH_SECONDS: 21_600,
       FEDERATION_OIDC_TIMEOUT_MS: 10_000,
@@ -187,6 +188,7 @@ describe('parseConfig', () => {
     ['WEBHOOK_RETRY_SCHEDULE', '5 minutes'],
     ['ARGON2_QUEUE', '0'],
     ['ARGON2_NICE', '20'],
+    ['ARGON2_SCHED_IDLE', 'yes'],
   ])('refuses %s=%j, naming it', (name, value) => {
     expect(named(problemsOf({ [name]: value }))).toEqual([name]);
   });

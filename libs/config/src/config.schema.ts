@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { auditSettings } from './audit.schema';
 import { webhookSettings } from './webhooks.schema';
+import { envBool } from './env-bool';
 import { eventsSettings } from './events.schema';
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
@@ -65,6 +66,8 @@ export const configSchema = z
     ARGON2_QUEUE: z.coerce.number().int().min(1).max(10_000).default(64),
     /** How much the hashing threads lower their own priority (nice increment, 0 to 19). */
     ARGON2_NICE: z.coerce.number().int().min(0).max(19).default(19),
+    /** Linux: the hashing threads run under SCHED_IDLE, so any other work that wakes up takes their core at once. */
+    ARGON2_SCHED_IDLE: envBool.default(true),
     /** Hosts (or host:port) the federation SSRF guard fetches from even on private, loopback or link-local addresses. */
     FEDERATION_ALLOWED_HOSTS: z.string().max(4000).default(''),
     /** 0 turns the schedule off. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { envBool as bool } from './env-bool';
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
 /** Settings of event delivery (relay, transport, event store, identity RPC); part of configSchema. */

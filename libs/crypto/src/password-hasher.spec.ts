@@ -13,6 +13,14 @@ function niceOfThreads(): number[] {
   });
 }
 
+const SCHED_IDLE = 5;
+/** The scheduling policy of a thread of this process (field 41 of /proc/self/task/<tid>/stat). */
+function policyOf(tid: string): number {
+  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+}
+const idleThreads = () => new Set(readdirSync('/proc/self/task').filter((tid) => policyOf(tid) === SCHED_IDLE));
+
 describe('PasswordHasher (worker threads)', () => {
   const hashers: PasswordHasher[] = [];
   const hasher = (over: Record<string, string> = {}) => {
@@ -40,6 +48,22 @@ describe('PasswordHasher (worker threads)', () => {
     const after = niceOfThreads();
     expect(after.filter((n) => n === 7).length - before.filter((n) => n === 7).length).toBeGreaterThanOrEqual(2);
     expect(ownNice()).toBe(callerBefore);
+  });
+
+  it('runs hashes on threads under SCHED_IDLE by default, leaving the calling thread under the normal policy', async () => {
+    const before = idleThreads();
+    const h = hasher({ ARGON2_MAX_CONCURRENCY: '2' });
+    await Promise.all([h.hash('a'), h.hash('b'), h.hash('c')]);
+    const added = [...idleThreads()].filter((tid) => !before.has(tid));
+    expect(added).toHaveLength(2);
+    expect(policyOf(String(process.pid))).toBe(0);
+  });
+
+  it('leaves the hashing threads under the normal policy with ARGON2_SCHED_IDLE=false', async () => {
+    const before = idleThreads();
+    const h = hasher({ ARGON2_MAX_CONCURRENCY: '2', ARGON2_SCHED_IDLE: 'false' });
+    await Promise.all([h.hash('a'), h.hash('b'), h.hash('c')]);
+    expect([...idleThreads()].filter((tid) => !before.has(tid))).toEqual([]);
   });
 
   it('answers 503 service.unavailable with Retry-After past ARGON2_QUEUE waiting hashes, and serves again once the queue drains', async () => {

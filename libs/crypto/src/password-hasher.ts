@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import { Piscina } from 'piscina';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { DomainError } from '@credence/errors';
-import type { HashTask } from './password-hash.worker';
+import type { HashTask, HashWorkerData } from './password-hash.worker';
 
 /** Built, the worker is the .js beside this file; from sources (jest, the benches) the .ts, which the worker compiles with swc. */
 const WORKER = join(__dirname, `password-hash.worker${extname(__filename)}`);
@@ -13,8 +13,9 @@ const RETRY_AFTER_SECONDS = '1';
  * argon2id with OWASP parameters by default (m = 19 MiB, t = 2, p = 1); lower only in tests.
  *
  * Hashes run on ARGON2_MAX_CONCURRENCY worker threads of their own (piscina), each lowered to
- * ARGON2_NICE when it starts, so a flood of sign-ins takes only the CPU that the event loop (token
- * checks, refreshes, the sign-ins' own requests) and Postgres leave over. At most ARGON2_QUEUE
+ * ARGON2_NICE when it starts and, under ARGON2_SCHED_IDLE (Linux), to SCHED_IDLE, so a flood of
+ * sign-ins takes only the CPU that the event loop (token checks, refreshes, the sign-ins' own
+ * requests) and Postgres leave over, and gives a core back the moment either wakes up. At most ARGON2_QUEUE
  * hashes wait for a thread; past that the caller gets 503 service.unavailable with Retry-After
  * instead of a wait that grows with the flood. Threads start on first use and stop with the app.
  */
@@ -55,7 +56,8 @@ export class PasswordHasher implements OnApplicationShutdown {
 
   private start(): Piscina<HashTask, string | boolean> {
     const threads = this.config.ARGON2_MAX_CONCURRENCY;
-    this.logger.log(`${threads} password hashing thread(s) at nice +${this.config.ARGON2_NICE}, queue ${this.config.ARGON2_QUEUE}`);
+    const priority = this.config.ARGON2_SCHED_IDLE ? `SCHED_IDLE (else nice +${this.config.ARGON2_NICE})` : `nice +${this.config.ARGON2_NICE}`;
+    this.logger.log(`${threads} password hashing thread(s) at ${priority}, queue ${this.config.ARGON2_QUEUE}`);
     return new Piscina<HashTask, string | boolean>({
       filename: WORKER,
       minThreads: threads,
@@ -63,6 +65,7 @@ export class PasswordHasher implements OnApplicationShutdown {
       maxQueue: this.config.ARGON2_QUEUE,
       // piscina calls nice(2) in each new thread (through @napi-rs/nice); on Linux that lowers that thread only.
       niceIncrement: this.config.ARGON2_NICE,
+      workerData: { schedIdle: this.config.ARGON2_SCHED_IDLE } satisfies HashWorkerData,
       execArgv: WORKER.endsWith('.ts') ? ['-r', require.resolve('@swc-node/register')] : undefined,
     });
   }

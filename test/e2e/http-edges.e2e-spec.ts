@@ -17,6 +17,21 @@ describe('HTTP edges', () => {
     expect(res.headers.get('x-trace-id')).toBe(res.body.error.trace_id);
   });
 
+  it('answers a URL with a malformed percent-encoding with 400 request.malformed in the envelope', async () => {
+    const res = await t.call('GET', '/v1/t/%E0%A4%A/users');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'request.malformed', message: expect.stringContaining('URL') });
+    expect(res.body.error.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(res.headers.get('x-trace-id')).toBe(res.body.error.trace_id);
+  });
+
+  it('answers a path segment longer than any id with 404 route.not_found in the envelope', async () => {
+    const res = await t.call('GET', `/v1/t/${'a'.repeat(300)}/users`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('route.not_found');
+    expect(res.headers.get('x-trace-id')).toBe(res.body.error.trace_id);
+  });
+
   it('takes the trace id from a W3C traceparent header', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const res = await t.call('GET', '/v1/admin/tenants', undefined, { auth: false, headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });

@@ -9,3 +9,4 @@ export * from './input-guards';
 export * from './form-body';
 export * from './address-policy';
 export * from './route-body-limit';
+export * from './framework-errors';

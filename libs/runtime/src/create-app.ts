@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@credence/config';
 import { traceIdFrom } from '@credence/context';
 import { migratePlatform } from '@credence/database';
-import { installFormParser, installInputGuards, installRouteBodyLimits, mountOpenApi, validationPipe } from '@credence/http';
+import { frameworkErrors, installFormParser, installInputGuards, installRouteBodyLimits, mountOpenApi, validationPipe } from '@credence/http';
 import { AppLogger, Metrics } from '@credence/observability';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { platformMigrations } from '@migrations/platform';
@@ -36,6 +36,7 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
           .filter(Boolean)
       : false,
     return503OnClosing: true,
+    frameworkErrors, // a URL Fastify cannot route gets the error envelope too
   });
   const logger = new AppLogger(config.LOG_LEVEL);
   const app = await NestFactory.create<NestFastifyApplication>(coreModule(config, appName, features), adapter, {

@@ -27,6 +27,7 @@ function requestId(req: IncomingMessage): string {
  */
 export async function createApp(config: AppConfig, appName: string, features: Type[]): Promise<NestFastifyApplication> {
   installLeanAsyncResourceBind(); // Fastify binds once per request with a body; Node 20's bind costs ~11 µs
+  const logger = new AppLogger(config.LOG_LEVEL);
   const adapter = new FastifyAdapter({
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     genReqId: requestId, // X-Forwarded-For is believed only from these peers (request.ip then is the client's address).
@@ -36,9 +37,12 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
           .filter(Boolean)
       : false,
     return503OnClosing: true,
-    frameworkErrors, // a URL Fastify cannot route gets the error envelope too
+    // A URL Fastify cannot route gets the error envelope too; no hook runs for it, so its line is logged here.
+    frameworkErrors: (...[error, request, reply]: Parameters<typeof frameworkErrors>) => {
+      frameworkErrors(error, request, reply);
+      logger.requestCompleted({ traceId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime });
+    },
   });
-  const logger = new AppLogger(config.LOG_LEVEL);
   const app = await NestFactory.create<NestFastifyApplication>(coreModule(config, appName, features), adapter, {
     logger,
     // JSON everywhere; forms only on routes marked @AcceptsForm (installFormParser); no text parser.

@@ -82,4 +82,10 @@ describe('HTTP edges', () => {
     expect(text).toMatch(/credence_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/);
     expect(text).toContain('credence_process_cpu_seconds_total');
   });
+
+  it('counts a URL refused while routing among the request durations, as an unmatched route', async () => {
+    await t.call('GET', '/v1/t/%E0%A4%A/users');
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).toMatch(/credence_http_request_duration_seconds_count\{method="GET",route="unmatched",status="400"\} [1-9]\d*/);
+  });
 });

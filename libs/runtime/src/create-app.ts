@@ -1,6 +1,7 @@
 import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@credence/config';
@@ -37,10 +38,11 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
           .filter(Boolean)
       : false,
     return503OnClosing: true,
-    // A URL Fastify cannot route gets the error envelope too; no hook runs for it, so its line is logged here.
+    // A URL Fastify cannot route gets the error envelope too. No hook runs for it, so it is recorded here
+    // (answered, below: nothing is served before createApp returns).
     frameworkErrors: (...[error, request, reply]: Parameters<typeof frameworkErrors>) => {
       frameworkErrors(error, request, reply);
-      logger.requestCompleted({ traceId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime });
+      answered(request, reply);
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(coreModule(config, appName, features), adapter, {
@@ -59,15 +61,18 @@ export async function createApp(config: AppConfig, appName: string, features: Ty
   installInputGuards(fastify); // JSON depth limit, and no NUL or lone surrogate in any input string
   installRouteBodyLimits(fastify); // @LargeJsonBody routes (the sync batch); every other route keeps HTTP_BODY_LIMIT_BYTES
   const metrics = app.get(Metrics);
+  const answered = (request: FastifyRequest, reply: FastifyReply): void => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    logger.requestCompleted({ traceId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime });
+  };
   // Callback-style hooks: an async hook costs every request a promise and a microtask hop for work that never waits.
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-trace-id', request.id);
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    logger.requestCompleted({ traceId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime });
+    answered(request, reply);
     done();
   });
 

@@ -19,7 +19,12 @@ function policyOf(tid: string): number {
   const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
 }
-const idleThreads = () => new Set(readdirSync('/proc/self/task').filter((tid) => policyOf(tid) === SCHED_IDLE));
+/**
+ * Threads started since `before` (a task list) that run under SCHED_IDLE. Only new threads count: a
+ * thread of an earlier test's pool may still be loading and move itself to SCHED_IDLE meanwhile.
+ */
+const newIdleThreads = (before: Set<string>) => readdirSync('/proc/self/task').filter((tid) => !before.has(tid) && policyOf(tid) === SCHED_IDLE);
+const threadIds = () => new Set(readdirSync('/proc/self/task'));
 
 describe('PasswordHasher (worker threads)', () => {
   const hashers: PasswordHasher[] = [];
@@ -51,19 +56,18 @@ describe('PasswordHasher (worker threads)', () => {
   });
 
   it('runs hashes on threads under SCHED_IDLE by default, leaving the calling thread under the normal policy', async () => {
-    const before = idleThreads();
+    const before = threadIds();
     const h = hasher({ ARGON2_MAX_CONCURRENCY: '2' });
     await Promise.all([h.hash('a'), h.hash('b'), h.hash('c')]);
-    const added = [...idleThreads()].filter((tid) => !before.has(tid));
-    expect(added).toHaveLength(2);
+    expect(newIdleThreads(before)).toHaveLength(2);
     expect(policyOf(String(process.pid))).toBe(0);
   });
 
   it('leaves the hashing threads under the normal policy with ARGON2_SCHED_IDLE=false', async () => {
-    const before = idleThreads();
+    const before = threadIds();
     const h = hasher({ ARGON2_MAX_CONCURRENCY: '2', ARGON2_SCHED_IDLE: 'false' });
     await Promise.all([h.hash('a'), h.hash('b'), h.hash('c')]);
-    expect([...idleThreads()].filter((tid) => !before.has(tid))).toEqual([]);
+    expect(newIdleThreads(before)).toEqual([]);
   });
 
   it('answers 503 service.unavailable with Retry-After past ARGON2_QUEUE waiting hashes, and serves again once the queue drains', async () => {

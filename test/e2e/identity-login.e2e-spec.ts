@@ -112,6 +112,26 @@ describe('password login, refresh and logout', () => {
     expect(events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['auth.session.revoked', 'auth.token.reuse_detected']));
   });
 
+  it("records each rotation as one auth.token.refreshed event naming the session's user and the new access token", async () => {
+    const first = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const second = (await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: first.refresh_token }, { auth: false })).body;
+    expect((await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: first.refresh_token }, { auth: false })).status).toBe(401);
+    const claims = JSON.parse(Buffer.from(second.access_token.split('.')[1], 'base64url').toString());
+    const rows = await t.dataSource.query(`SELECT aggregate, event FROM platform.outbox WHERE tenant_id = $1 AND type = 'auth.token.refreshed' AND event->>'subject' = $2`, [
+      tenantId,
+      `session/${first.session_id}`,
+    ]);
+    // The reused token's refusal wrote none: one rotation, one event, its user id put in by the rotation statement.
+    expect(rows).toHaveLength(1);
+    expect(rows[0].aggregate).toBe(`session/${first.session_id}`);
+    expect(rows[0].event).toMatchObject({
+      type: 'auth.token.refreshed',
+      tenantid: tenantId,
+      data: { session_id: first.session_id, user_id: first.user.id, jti: claims.jti, expires_at: new Date(claims.exp * 1000).toISOString() },
+    });
+    expect(claims.sub).toBe(first.user.id);
+  });
+
   it('gives exactly one new pair for 20 concurrent refreshes of one token, and revokes the family', async () => {
     const first = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
     const results = await Promise.all(

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Socket } from 'node:net';
+import { EventBus } from '@nestjs/cqrs';
+import { outboxRowParams, OUTBOX_COLUMNS } from '@credence/outbox';
 import { PlatformAdminModule } from '@credence/platform-admin';
-import { TenantTransactionRunner } from '@credence/tenancy';
+import { EventsCommitted, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { startTestApp, TestApp } from '@credence/testing';
 
 type WriteOne = (chunk: Buffer | string, encoding: string, cb: () => void) => void;
@@ -73,5 +76,71 @@ describe('unit of work opening', () => {
     expect(got).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]]);
     await expect(runner.inPlatform((uow) => uow.query('SELECT 1/0'))).rejects.toMatchObject({ code: '22012' });
     expect(await runner.inPlatform((uow) => uow.query<{ ok: number }[]>('SELECT 1 AS ok'))).toEqual([{ ok: 1 }]);
+  });
+
+  describe('a last statement with its COMMIT (queryThenCommit)', () => {
+    /** A statement that writes the outbox row of an event of the unit, as the refresh rotation does. */
+    const writeEvent = (uow: UnitOfWork, then = 'SELECT count(*)::int AS n FROM w') => {
+      const tenantId = randomUUID();
+      const event = uow.event('tenant.updated', `tenant:${tenantId}`, { tenant_id: tenantId, slug: 'queried-then-committed', changed: ['display_name'] });
+      const sql = `WITH w AS (INSERT INTO platform.outbox (${OUTBOX_COLUMNS}) VALUES ($1::uuid, $2, $3, $4, $5::jsonb) RETURNING 1) ${then}`;
+      return { event, run: () => uow.queryThenCommit<{ n: number }[]>(sql, outboxRowParams(event)) };
+    };
+    const outboxRows = (eventId: string) =>
+      t.app.get(TenantTransactionRunner).inPlatform((uow) => uow.query<{ n: number }[]>('SELECT count(*)::int AS n FROM platform.outbox WHERE event_id = $1', [eventId]));
+
+    it('sends BEGIN, the statement and COMMIT in one socket write, and the runner adds no COMMIT of its own', async () => {
+      let eventId = '';
+      const published: string[] = [];
+      const subscription = t.app.get(EventBus).subscribe((e) => e instanceof EventsCommitted && published.push(...e.events.map((x) => x.id)));
+      const writes = await socketWrites(() =>
+        t.app.get(TenantTransactionRunner).inPlatform(async (uow) => {
+          const { event, run } = writeEvent(uow);
+          eventId = event.envelope.id;
+          expect(await run()).toEqual([{ n: 1 }]);
+          uow.emitWritten(event);
+        }),
+      );
+      subscription.unsubscribe();
+      const carrying = writes.filter((w) => w.includes(eventId));
+      expect(carrying).toHaveLength(1);
+      expect(carrying[0]).toContain("BEGIN; SELECT set_config('search_path', 'platform', true)");
+      expect(carrying[0]).toMatch(/COMMIT\0/); // the simple query right behind the statement, in the same write
+      expect(writes.filter((w) => w.includes('COMMIT'))).toHaveLength(1);
+      expect(await outboxRows(eventId)).toEqual([{ n: 1 }]); // committed, and written once
+      expect(published).toContain(eventId); // published in-process after the commit like any event
+    });
+
+    it('throws the statement error, and leaves nothing written and the pooled connection usable', async () => {
+      let eventId = '';
+      const runner = t.app.get(TenantTransactionRunner);
+      await expect(
+        runner.inPlatform(async (uow) => {
+          const { event, run } = writeEvent(uow, 'SELECT 1/0 AS n FROM w');
+          eventId = event.envelope.id;
+          await run();
+        }),
+      ).rejects.toMatchObject({ code: '22012' });
+      expect(await outboxRows(eventId)).toEqual([{ n: 0 }]);
+      const afterwards = await Promise.all([1, 2, 3, 4].map(() => runner.inPlatform((uow) => uow.query<{ tx: boolean }[]>('SELECT now() = statement_timestamp() AS tx'))));
+      expect(afterwards.flat()).toEqual(Array(4).fill({ tx: false })); // each in a transaction of its own, none left open
+    });
+
+    it('refuses events emitted before it (they would be left unwritten) and any statement after it', async () => {
+      const runner = t.app.get(TenantTransactionRunner);
+      await expect(
+        runner.inPlatform(async (uow) => {
+          const tenantId = randomUUID();
+          uow.emit('tenant.updated', `tenant:${tenantId}`, { tenant_id: tenantId, slug: 'emitted-first', changed: ['display_name'] });
+          await uow.queryThenCommit('SELECT 1');
+        }),
+      ).rejects.toThrow(/emitted before queryThenCommit/);
+      await expect(
+        runner.inPlatform(async (uow) => {
+          await uow.queryThenCommit('SELECT 1');
+          await uow.query('SELECT 2');
+        }),
+      ).rejects.toThrow(/already committed/);
+    });
   });
 });

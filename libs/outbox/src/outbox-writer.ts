@@ -11,12 +11,23 @@ import { PendingEvent } from './event-factory';
  * No NOTIFY: a notifying commit holds a database-wide lock through its WAL flush, which serialised
  * every such commit behind the one before. The relay is woken after the commit instead (libs/event-relay).
  */
+/** The outbox's columns as every writer fills them, in the order of outboxRowParams(). */
+export const OUTBOX_COLUMNS = 'event_id, tenant_id, aggregate, type, event';
+
+/**
+ * An event's outbox row as bound parameters, in the order of OUTBOX_COLUMNS: for a statement that
+ * writes the row of its own event (UnitOfWork.emitWritten) instead of leaving it to the commit.
+ */
+export function outboxRowParams(e: PendingEvent): [id: string, tenantId: string, aggregate: string, type: string, envelope: string] {
+  return [e.envelope.id, e.envelope.tenantid, e.aggregate, e.envelope.type, JSON.stringify(e.envelope)];
+}
+
 export function outboxThenCommitSql(events: PendingEvent[]): string {
   if (!events.length) return 'COMMIT';
   const rows = events.map(
     (e) =>
       `(${escapeLiteral(e.envelope.id)}::uuid, ${escapeLiteral(e.envelope.tenantid)}, ${escapeLiteral(e.aggregate)}, ${escapeLiteral(e.envelope.type)}, ${escapeLiteral(JSON.stringify(e.envelope))}::jsonb)`,
   );
-  return `INSERT INTO platform.outbox (event_id, tenant_id, aggregate, type, event) VALUES ${rows.join(', ')};
+  return `INSERT INTO platform.outbox (${OUTBOX_COLUMNS}) VALUES ${rows.join(', ')};
 COMMIT`;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { DataSource, QueryRunner } from 'typeorm';
 import { RequestContext, TenantRef } from '@credence/context';
+import type { NamedSql } from '@credence/database';
 import { DomainError } from '@credence/errors';
 import { outboxThenCommitSql } from '@credence/outbox';
 import { TenantRoles } from './roles/tenant-roles';
@@ -91,16 +92,22 @@ export class TenantTransactionRunner {
         const failedToBegin = await begun;
         if (failedToBegin) throw failedToBegin;
       }
-      uow = new UnitOfWork(runner.manager, tenant, {
-        source: this.source,
-        actor: this.context.principal, // the event records who acted: the request's principal
-        traceparent: this.context.traceparent,
-        traceId: this.context.traceId,
-      });
+      const opened = begun;
+      uow = new UnitOfWork(
+        runner.manager,
+        tenant,
+        {
+          source: this.source,
+          actor: this.context.principal, // the event records who acted: the request's principal
+          traceparent: this.context.traceparent,
+          traceId: this.context.traceId,
+        },
+        (sql, params) => this.queryThenCommit(runner, opened, sql, params),
+      );
       result = await work(uow);
       const failedToBegin = await begun;
       if (failedToBegin) throw failedToBegin;
-      await this.commit(runner, uow);
+      if (!uow.committed) await this.commit(runner, uow);
     } catch (err) {
       // A unit whose opening failed fails with that error, not with what its first statement met then.
       const failedToBegin = await begun;
@@ -115,11 +122,26 @@ export class TenantTransactionRunner {
 
   /** The unit's events and COMMIT in one round trip (outboxThenCommitSql); then TypeORM's bookkeeping as commitTransaction() leaves it. */
   private async commit(runner: QueryRunner, uow: UnitOfWork): Promise<void> {
-    if (!uow.events.length) return runner.commitTransaction();
-    await runner.query(outboxThenCommitSql(uow.events));
-    const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
-    state.isTransactionActive = false;
-    state.transactionDepth = 0;
+    const events = uow.eventsToWrite;
+    if (!events.length) return runner.commitTransaction();
+    await runner.query(outboxThenCommitSql(events));
+    markEnded(runner);
+  }
+
+  /**
+   * UnitOfWork.queryThenCommit: the statement and COMMIT issued back to back, so the pipelining pool
+   * sends them together (and with BEGIN, while begin() keeps the socket corked). A failed BEGIN or
+   * statement aborts the transaction and the COMMIT then ends it as a rollback; the first error is thrown.
+   */
+  private async queryThenCommit(runner: QueryRunner, begun: Promise<Error | undefined>, sql: string | NamedSql, params: unknown[] | undefined): Promise<unknown> {
+    const statement = runner.query(sql as string, params, true) as Promise<{ records: unknown }>;
+    const commit = runner.query('COMMIT') as Promise<unknown>;
+    const [answered, committed, failedToBegin] = await Promise.allSettled([statement, commit, begun]);
+    if (committed.status === 'fulfilled') markEnded(runner); // else the connection broke: run() rolls back what it can and releases
+    if (failedToBegin.status === 'fulfilled' && failedToBegin.value) throw failedToBegin.value;
+    if (answered.status === 'rejected') throw answered.reason;
+    if (committed.status === 'rejected') throw committed.reason;
+    return answered.value.records;
   }
 
   /**
@@ -155,4 +177,11 @@ export class TenantTransactionRunner {
     if (socket) setImmediate(() => socket.uncork());
     return begun;
   }
+}
+
+/** TypeORM's bookkeeping as commitTransaction() leaves it, after a COMMIT sent as a query of its own. */
+function markEnded(runner: QueryRunner): void {
+  const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+  state.isTransactionActive = false;
+  state.transactionDepth = 0;
 }

@@ -1,4 +1,5 @@
 import { namedSql } from '@credence/database';
+import { OUTBOX_COLUMNS } from '@credence/outbox';
 /** What the rotation statement read (locked) about the presented token, its session and its user. */
 export interface PresentedToken {
   id: string;
@@ -21,12 +22,15 @@ export interface PresentedToken {
 /**
  * A refresh in one statement. It locks the presented token and its session (the row locks serialise
  * a family's presentations across processes) and, only when every check passes, retires the token,
- * stores its successor, moves the session's idle deadline and reads the user's roles. When a check
- * fails it writes nothing and RefreshSession decides from the row what to do (reuse, expiry, ...).
- * The checks in `ok` are the ones RefreshSession.refused() makes, in SQL.
+ * stores its successor, moves the session's idle deadline, writes the `auth.token.refreshed` outbox
+ * row and reads the user's roles. When a check fails it writes nothing and RefreshSession decides
+ * from the row what to do (reuse, expiry, ...). The checks in `ok` are the ones RefreshSession.refused()
+ * makes, in SQL. Writing the event here is what lets the COMMIT travel with the statement (one round
+ * trip per refresh): the event's `user_id` is only known here, so the statement puts it in.
  *
  * $1 hash of the presented token, $2 its session id, $3 the client the session must belong to (null:
- * the API's own sessions), $4 id and $5 hash of the successor, $6 refresh token idle seconds, $7 session idle seconds.
+ * the API's own sessions), $4 id and $5 hash of the successor, $6 refresh token idle seconds, $7 session
+ * idle seconds, $8–$12 the event's outbox row (outboxRowParams) without its user id.
  */
 export const ROTATE_REFRESH_TOKEN_SQL = namedSql(
   'rotate_refresh_token',
@@ -50,10 +54,14 @@ export const ROTATE_REFRESH_TOKEN_SQL = namedSql(
     RETURNING id),
   seen AS (
     UPDATE auth_sessions s SET last_seen_at = now(), idle_expires_at = LEAST(s.absolute_expires_at, now() + make_interval(secs => $7))
-      FROM ok WHERE s.id = ok.session_id RETURNING s.id)
+      FROM ok WHERE s.id = ok.session_id RETURNING s.id),
+  event AS (
+    INSERT INTO platform.outbox (${OUTBOX_COLUMNS})
+    SELECT $8::uuid, $9, $10, $11, jsonb_set($12::jsonb, '{data,user_id}', to_jsonb(ok.user_id)) FROM ok
+    RETURNING 1)
   SELECT t.id, t.status, t.expired, t.session_id, t.user_id, t.session_status, t.session_expired, t.user_status, t.client_id, t.scope,
          t.browser_session_id,
-         EXISTS (SELECT 1 FROM spent) AND EXISTS (SELECT 1 FROM successor) AND EXISTS (SELECT 1 FROM seen) AS rotated,
+         EXISTS (SELECT 1 FROM spent) AND EXISTS (SELECT 1 FROM successor) AND EXISTS (SELECT 1 FROM seen) AND EXISTS (SELECT 1 FROM event) AS rotated,
          ARRAY(SELECT ro.name FROM ok JOIN user_roles ur ON ur.user_id = ok.user_id JOIN roles ro ON ro.id = ur.role_id
                 ORDER BY ro.rank NULLS LAST, ro.name) AS roles
     FROM t`,

@@ -12,6 +12,18 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
+/**
+ * What an access token will say of itself before its subject is known: its id and lifetime. A unit of
+ * work that records the token in an event inside the statement that also decides the subject (refresh
+ * rotation) takes these first and signs once the statement has answered.
+ */
+export interface AccessTokenDraft {
+  jti: string;
+  iat: number;
+  exp: number;
+  expiresIn: number;
+}
+
 export function issuerFor(baseUrl: string, slug: string): string {
   return `${baseUrl}/v1/t/${slug}`;
 }
@@ -43,12 +55,25 @@ export class TokenIssuer {
     await Promise.all([this.keys.keysFor(tenant), this.settingsFor(tenant)]);
   }
 
-  /** `clientId` and `scope` (RFC 9068 claims) are set when the OpenID Provider issues the token to an application. */
-  async issue(tenant: TenantRef, subject: { userId: string; sessionId: string; roles: string[]; clientId?: string; scope?: string }): Promise<IssuedAccessToken> {
-    const [keys, settings] = await Promise.all([this.keys.keysFor(tenant), this.settingsFor(tenant)]);
+  /** The id and lifetime of a token to be issued later with issue(tenant, subject, draft). */
+  async draft(tenant: TenantRef): Promise<AccessTokenDraft> {
+    const settings = await this.settingsFor(tenant);
+    const now = Math.floor(Date.now() / 1000);
+    return { jti: randomUUID(), iat: now, exp: now + settings.access_token_ttl_seconds, expiresIn: settings.access_token_ttl_seconds };
+  }
+
+  /**
+   * `clientId` and `scope` (RFC 9068 claims) are set when the OpenID Provider issues the token to an
+   * application; `draft`, when given, fixes its id and lifetime (see draft()).
+   */
+  async issue(
+    tenant: TenantRef,
+    subject: { userId: string; sessionId: string; roles: string[]; clientId?: string; scope?: string },
+    draft?: AccessTokenDraft,
+  ): Promise<IssuedAccessToken> {
+    const [keys, planned] = await Promise.all([this.keys.keysFor(tenant), draft ?? this.draft(tenant)]);
     this.keys.rotateIfOld(tenant, keys);
     const signing = keys.signing;
-    const now = Math.floor(Date.now() / 1000);
     const iss = issuerFor(this.config.CREDENCE_BASE_URL, tenant.slug);
     const claims: AccessTokenClaims = {
       iss,
@@ -56,16 +81,16 @@ export class TokenIssuer {
       sub: subject.userId,
       tid: tenant.id,
       sid: subject.sessionId,
-      jti: randomUUID(),
-      iat: now,
-      nbf: now,
-      exp: now + settings.access_token_ttl_seconds,
+      jti: planned.jti,
+      iat: planned.iat,
+      nbf: planned.iat,
+      exp: planned.exp,
       roles: subject.roles,
       ...(subject.clientId ? { client_id: subject.clientId } : {}),
       ...(subject.scope ? { scope: subject.scope } : {}),
     };
     const token = signEs256({ alg: 'ES256', typ: 'at+jwt', kid: signing.kid }, claims, signing.key);
-    return { token, claims, expiresIn: settings.access_token_ttl_seconds };
+    return { token, claims, expiresIn: planned.expiresIn };
   }
 
   /**

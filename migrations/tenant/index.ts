@@ -19,6 +19,7 @@ import { DirectorySync1732560000017 } from './1732560000017-directory-sync';
 import { Scim1732560000018 } from './1732560000018-scim';
 import { LdapSync1732560000019 } from './1732560000019-ldap-sync';
 import { SyncRunHashes1732560000020 } from './1732560000020-sync-run-hashes';
+import { HotRefreshRotation1732560000021 } from './1732560000021-hot-refresh-rotation';
 
 /** Tenant schema migrations, in order. Append only; never name a schema. */
 export const tenantMigrations: MigrationSet = {
@@ -44,5 +45,6 @@ export const tenantMigrations: MigrationSet = {
     Scim1732560000018,
     LdapSync1732560000019,
     SyncRunHashes1732560000020,
+    HotRefreshRotation1732560000021,
   ],
 };

@@ -3,6 +3,7 @@ import { sha256 } from '@credence/crypto';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { REDIS } from '@credence/redis';
+import { waitFor } from '../support/child-platform';
 
 const PASSWORD = 'a long enough password';
 
@@ -130,6 +131,26 @@ describe('password login, refresh and logout', () => {
       data: { session_id: first.session_id, user_id: first.user.id, jti: claims.jti, expires_at: new Date(claims.exp * 1000).toISOString() },
     });
     expect(claims.sub).toBe(first.user.id);
+  });
+
+  it('rotates a refresh token in place on its page (HOT): the update touches no indexed column', async () => {
+    // A tenant of its own, so that no other test's updates reach these statistics.
+    const hotSlug = uniqueSlug('hot');
+    const created = await t.call('POST', '/v1/admin/tenants', { slug: hotSlug, name: hotSlug, admin: { email: 'hot@login.example', password: PASSWORD } });
+    expect(created.status).toBe(201);
+    const schema = `t_${created.body.id.replace(/-/g, '')}`;
+    let pair = (await t.call('POST', `/v1/t/${hotSlug}/auth/login`, { email: 'hot@login.example', password: PASSWORD }, { auth: false })).body;
+    for (let i = 0; i < 10; i++) pair = (await t.call('POST', `/v1/t/${hotSlug}/auth/token/refresh`, { refresh_token: pair.refresh_token }, { auth: false })).body;
+    expect(pair.refresh_token).toBeDefined();
+    // Statistics reach pg_stat_user_tables when the backends next report them (within seconds).
+    const counts = await waitFor('the rotations in the statistics', async () => {
+      const [row] = await t.dataSource.query(
+        `SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'refresh_tokens'`,
+        [schema],
+      );
+      return row?.upd >= 10 && (row as { upd: number; hot: number });
+    });
+    expect(counts).toEqual({ upd: 10, hot: 10 });
   });
 
   it('gives exactly one new pair for 20 concurrent refreshes of one token, and revokes the family', async () => {

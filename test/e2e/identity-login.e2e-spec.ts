@@ -113,6 +113,32 @@ describe('password login, refresh and logout', () => {
     expect(events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['auth.session.revoked', 'auth.token.reuse_detected']));
   });
 
+  it("records a sign-in's session and access token in events whose deadlines and token id are the session row's and the token's", async () => {
+    const pair = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const claims = JSON.parse(Buffer.from(pair.access_token.split('.')[1], 'base64url').toString());
+    const schema = `t_${tenantId.replace(/-/g, '')}`;
+    const [session] = await t.dataSource.query(`SELECT idle_expires_at, absolute_expires_at FROM "${schema}".auth_sessions WHERE id = $1`, [pair.session_id]);
+    const rows = await t.dataSource.query(`SELECT type, event FROM platform.outbox WHERE tenant_id = $1 AND event->>'subject' = $2 ORDER BY position`, [
+      tenantId,
+      `session/${pair.session_id}`,
+    ]);
+    expect(rows.map((r: { type: string }) => r.type)).toEqual(['auth.session.created', 'auth.token.issued']);
+    // The statement that started the session put its deadlines in, in the events' ISO form (milliseconds, Z).
+    expect(rows[0].event.data).toMatchObject({
+      session_id: pair.session_id,
+      user_id: pair.user.id,
+      auth_method: 'local',
+      idle_expires_at: new Date(session.idle_expires_at).toISOString(),
+      absolute_expires_at: new Date(session.absolute_expires_at).toISOString(),
+    });
+    expect(rows[1].event.data).toEqual({ session_id: pair.session_id, user_id: pair.user.id, jti: claims.jti, expires_at: new Date(claims.exp * 1000).toISOString() });
+    const succeeded = await t.dataSource.query(`SELECT type FROM platform.outbox WHERE tenant_id = $1 AND type = 'auth.login.succeeded' AND event->'data'->>'session_id' = $2`, [
+      tenantId,
+      pair.session_id,
+    ]);
+    expect(succeeded).toHaveLength(1); // the caller's own event, written at the commit
+  });
+
   it("records each rotation as one auth.token.refreshed event naming the session's user and the new access token", async () => {
     const first = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
     const second = (await t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: first.refresh_token }, { auth: false })).body;

@@ -3,13 +3,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
 import { AuthMethod, ClientData, subjects } from '@credence/contracts';
 import { RequestContext } from '@credence/context';
-import { namedSql } from '@credence/database';
+import { outboxRowParams } from '@credence/outbox';
 import { DomainError } from '@credence/errors';
 import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { TokenIssuer } from '../tokens/token-issuer';
 import { RevocationStore } from '../revocation/revocation-store';
 import { ClientInfo } from './client-info';
 import { newRefreshToken } from './session-tokens';
+import { START_SESSION_SQL, StartedRow } from './start-session.sql';
 
 export interface TokenPair {
   access_token: string;
@@ -32,6 +33,12 @@ export interface PreparedSessionStart {
   settings: Awaited<ReturnType<TenantRegistry['settings']>>;
 }
 
+/** A started session's tokens, and its user as the statement that started it read them. */
+export interface StartedSession {
+  pair: TokenPair;
+  user: SessionUser;
+}
+
 /** The user a session starts for, as the statement that starts it reads them. */
 export interface SessionUser {
   id: string;
@@ -41,24 +48,6 @@ export interface SessionUser {
   display_name: string | null;
   attributes: Record<string, unknown>;
 }
-
-const START_SESSION_SQL = namedSql(
-  'start_session',
-  `
-  WITH u AS (SELECT id, status, email, username, display_name, attributes FROM users WHERE id = $2 FOR SHARE),
-  s AS (
-    INSERT INTO auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, idle_expires_at, absolute_expires_at, client_id, scope, browser_session_id)
-    SELECT $1, u.id, $3, $4, $5, $6, $7, 'active', now() + make_interval(secs => LEAST($8::int, $9::int)), now() + make_interval(secs => $9), $10, $11, $12
-      FROM u WHERE u.status = 'active'
-    RETURNING id, idle_expires_at, absolute_expires_at),
-  r AS (
-    INSERT INTO refresh_tokens (id, session_id, token_hash, status, expires_at)
-    SELECT $13, s.id, $14, 'active', LEAST(s.absolute_expires_at, now() + make_interval(secs => $15)) FROM s
-    RETURNING session_id)
-  SELECT u.id, u.status, u.email, u.username, u.display_name, u.attributes, s.idle_expires_at, s.absolute_expires_at,
-         ARRAY(SELECT ro.name FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = u.id ORDER BY ro.rank NULLS LAST, ro.name) AS roles
-    FROM u LEFT JOIN s ON true LEFT JOIN r ON r.session_id = s.id`,
-);
 
 export const sessionActor = (tenantId: string, sessionId: string) => ({ kind: 'session', tenantId, id: sessionId });
 
@@ -93,10 +82,20 @@ export class SessionLifecycle {
     alsoInTransaction?: (uow: UnitOfWork, sessionId: string, user: SessionUser) => Promise<void>,
     oauth?: OAuthSessionLink,
   ): Promise<TokenPair> {
+    if (!alsoInTransaction) return (await this.startFor(userId, method, client, oauth)).pair;
     const ready = await this.prepare();
     // No actor (mailbox and advisory lock) here: the session id is new and nobody can name it until this
     // commits, so nothing can interleave with its start. Refresh and revocation go through its actor.
     return this.runner.inTenant((uow) => this.startInUnit(uow, ready, userId, method, client, alsoInTransaction, oauth));
+  }
+
+  /**
+   * A session start with nothing else in its unit, answering the user's record too (read under the
+   * same share lock): one round trip, as the statement's COMMIT goes with it.
+   */
+  async startFor(userId: string, method: AuthMethod, client: ClientInfo, oauth?: OAuthSessionLink): Promise<StartedSession> {
+    const ready = await this.prepare();
+    return this.runner.inTenant((uow) => this.open(uow, ready, userId, method, client, oauth, true));
   }
 
   /**
@@ -123,16 +122,44 @@ export class SessionLifecycle {
     alsoInTransaction?: (uow: UnitOfWork, sessionId: string, user: SessionUser) => Promise<void>,
     oauth?: OAuthSessionLink,
   ): Promise<TokenPair> {
+    const started = await this.open(uow, ready, userId, method, client, oauth, false);
+    if (alsoInTransaction) await alsoInTransaction(uow, started.pair.session_id, started.user);
+    return started.pair;
+  }
+
+  /** The start statement (START_SESSION_SQL) and its tokens; `last`: the statement ends the unit, its COMMIT sent along. */
+  private async open(
+    uow: UnitOfWork,
+    ready: PreparedSessionStart,
+    userId: string,
+    method: AuthMethod,
+    client: ClientInfo,
+    oauth: OAuthSessionLink | undefined,
+    last: boolean,
+  ): Promise<StartedSession> {
     const tenant = this.context.requireTenant();
     const { settings } = ready;
     const sessionId = uuidv7();
     const refresh = newRefreshToken(sessionId);
+    const draft = await this.issuer.draft(tenant);
     // A session lives only as long as its refresh tokens can renew it, so the earlier of the two
     // absolute limits is its one absolute deadline; every rotation is capped by it.
     const absoluteSeconds = Math.min(settings.session_absolute_seconds, settings.refresh_token_absolute_seconds);
-    // One statement: the user (share-locked, so a concurrent disable either is seen here or waits and then
-    // revokes this session), the session and its first refresh token, and the user's roles.
-    const [row] = await uow.query<(SessionUser & { idle_expires_at: Date | null; absolute_expires_at: Date | null; roles: string[] })[]>(START_SESSION_SQL, [
+    const created = uow.event('auth.session.created', subjects.session(sessionId), {
+      session_id: sessionId,
+      user_id: userId,
+      auth_method: method,
+      idle_expires_at: '', // the statement puts in both deadlines
+      absolute_expires_at: '',
+      ...clientData(client),
+    });
+    const issued = uow.event('auth.token.issued', subjects.session(sessionId), {
+      session_id: sessionId,
+      user_id: userId,
+      jti: draft.jti,
+      expires_at: new Date(draft.exp * 1000).toISOString(),
+    });
+    const params = [
       sessionId,
       userId,
       method,
@@ -148,35 +175,20 @@ export class SessionLifecycle {
       uuidv7(),
       refresh.hash,
       settings.refresh_token_idle_seconds,
-    ]);
+      ...outboxRowParams(created),
+      ...outboxRowParams(issued),
+    ];
+    const [row] = last ? await uow.queryThenCommit<StartedRow[]>(START_SESSION_SQL, params) : await uow.query<StartedRow[]>(START_SESSION_SQL, params);
     if (!row?.absolute_expires_at || !row.idle_expires_at) throw new DomainError('auth.account.disabled');
-    const session = { idle_expires_at: row.idle_expires_at, absolute_expires_at: row.absolute_expires_at };
-    const roles = row.roles;
-    const access = await this.issuer.issue(tenant, { userId, sessionId, roles, clientId: oauth?.clientId, scope: oauth?.scope });
-    uow.emit('auth.session.created', subjects.session(sessionId), {
-      session_id: sessionId,
-      user_id: userId,
-      auth_method: method,
-      idle_expires_at: session.idle_expires_at.toISOString(),
-      absolute_expires_at: session.absolute_expires_at.toISOString(),
-      ...clientData(client),
-    });
-    uow.emit('auth.token.issued', subjects.session(sessionId), {
-      session_id: sessionId,
-      user_id: userId,
-      jti: access.claims.jti,
-      expires_at: new Date(access.claims.exp * 1000).toISOString(),
-    });
-    if (alsoInTransaction)
-      await alsoInTransaction(uow, sessionId, {
-        id: row.id,
-        status: row.status,
-        email: row.email,
-        username: row.username,
-        display_name: row.display_name,
-        attributes: row.attributes,
-      });
-    return { access_token: access.token, token_type: 'Bearer' as const, expires_in: access.expiresIn, refresh_token: refresh.token, session_id: sessionId };
+    Object.assign(created.envelope.data, { idle_expires_at: row.idle_expires_at, absolute_expires_at: row.absolute_expires_at });
+    uow.emitWritten(created);
+    uow.emitWritten(issued);
+    const access = await this.issuer.issue(tenant, { userId, sessionId, roles: row.roles, clientId: oauth?.clientId, scope: oauth?.scope }, draft);
+    const { id, status, email, username, display_name, attributes } = row;
+    return {
+      pair: { access_token: access.token, token_type: 'Bearer' as const, expires_in: access.expiresIn, refresh_token: refresh.token, session_id: sessionId },
+      user: { id, status, email, username, display_name, attributes },
+    };
   }
 
   /**

@@ -6,7 +6,6 @@ import { ApplicationClient } from '../../applications/application-clients';
 import { AuthorizationCodes } from '../../codes/authorization-codes';
 import { IdTokenMinter } from '../../tokens/id-token-minter';
 import { scopeSet } from '../../tokens/scopes';
-import type { UserRecord } from '../../tokens/user-claims';
 import { invalidGrant, invalidRequest } from '../oauth-error';
 import { verifierMatches } from '../pkce';
 import { TokenResponse } from '../token-response';
@@ -47,17 +46,8 @@ export class AuthorizationCodeGrant {
     const scope = grant.scope.join(' ');
     // The session's own statement reads the user under a share lock and refuses one who is not active (a
     // user disabled meanwhile cannot keep the new session); the record feeds the ID token's claims.
-    let user: UserRecord | undefined;
-    const pair = await this.sessions
-      .start(
-        grant.userId,
-        grant.method,
-        clientInfo,
-        async (_uow, _sessionId, record) => {
-          user = record;
-        },
-        { clientId: client.clientId, scope, browserSessionId: grant.browserSessionId },
-      )
+    const { pair, user } = await this.sessions
+      .startFor(grant.userId, grant.method, clientInfo, { clientId: client.clientId, scope, browserSessionId: grant.browserSessionId })
       .catch((err: unknown) => {
         throw err instanceof DomainError && err.code === 'auth.account.disabled' ? invalidGrant() : err;
       });
@@ -68,7 +58,7 @@ export class AuthorizationCodeGrant {
     const granted = scopeSet(grant.scope);
     const idToken = granted.has('openid')
       ? await this.idTokens.mint(this.context.requireTenant(), {
-          user: user!,
+          user,
           clientId: client.clientId,
           scope: grant.scope,
           authTime: grant.authTime,

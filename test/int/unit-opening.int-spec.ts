@@ -141,6 +141,13 @@ describe('unit of work opening', () => {
           await uow.query('SELECT 2');
         }),
       ).rejects.toThrow(/already committed/);
+      await expect(
+        runner.inPlatform(async (uow) => {
+          await uow.queryThenCommit('SELECT 1');
+          const tenantId = randomUUID();
+          uow.emit('tenant.updated', `tenant:${tenantId}`, { tenant_id: tenantId, slug: 'emitted-after', changed: ['display_name'] });
+        }),
+      ).rejects.toThrow(/already committed/);
     });
   });
 });

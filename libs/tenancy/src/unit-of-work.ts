@@ -53,6 +53,8 @@ export class UnitOfWork {
    * about. A tenant's unit may not name another: its event would reach that tenant's consumers and trail.
    */
   emit<T extends EventType>(type: T, aggregate: string, data: EventCatalogue[T], tenantId?: string): void {
+    // After queryThenCommit nothing writes the outbox any more: the event would be lost without a word.
+    if (this.finished) throw new Error('the unit of work has already committed; its events must be written by its last statement');
     this.events.push(this.event(type, aggregate, data, tenantId));
   }
 

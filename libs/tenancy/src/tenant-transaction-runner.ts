@@ -66,6 +66,15 @@ export class TenantTransactionRunner {
     return this.run(tenant, tenantSearchPath(tenant.schema), role, work, options);
   }
 
+  /**
+   * A unit of work on the ambient tenant that is one statement and records no event: BEGIN with its
+   * settings, the statement and COMMIT leave in one socket write and are answered in one round trip
+   * (UnitOfWork.queryThenCommit). For the reads, and single writes, on a request's path.
+   */
+  queryInTenant<T = unknown>(sql: string | NamedSql, params?: unknown[]): Promise<T> {
+    return this.inTenant((uow) => uow.queryThenCommit<T>(sql, params));
+  }
+
   /** A unit of work on the platform schema only (registry, keys, outbox). */
   inPlatform<T>(work: (uow: UnitOfWork) => Promise<T>, options: UnitOptions = {}): Promise<T> {
     const searchPath = options.platformSideSchema ? `${options.platformSideSchema},platform` : 'platform';

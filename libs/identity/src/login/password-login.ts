@@ -77,13 +77,11 @@ export class PasswordLogin implements OnModuleInit {
     const normalized = identifier.trim().toLowerCase();
     // An e-mail has an @ and a username never does, so one identifier names at most one account.
     const column = normalized.includes('@') ? 'lower(email)' : 'lower(username)';
-    const [user] = await this.runner.inTenant((uow) =>
-      uow.query<Candidate[]>(
-        `SELECT id, email, username, display_name, password_hash, status,
-                greatest(0, ceil(extract(epoch FROM locked_until - now())))::int AS locked_for
-           FROM users WHERE ${column} = $1`,
-        [normalized],
-      ),
+    const [user] = await this.runner.queryInTenant<Candidate[]>(
+      `SELECT id, email, username, display_name, password_hash, status,
+              greatest(0, ceil(extract(epoch FROM locked_until - now())))::int AS locked_for
+         FROM users WHERE ${column} = $1`,
+      [normalized],
     );
     // Failures count per account, whichever identifier was typed; per identifier only when no account matches.
     const subject = user ? `user:${user.id}` : `identifier:${normalized}`;

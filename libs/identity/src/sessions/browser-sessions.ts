@@ -76,12 +76,9 @@ export class BrowserSessions {
   async find(cookie: string | undefined): Promise<BrowserSession | undefined> {
     if (!cookie || !TOKEN.test(cookie)) return undefined;
     const settings = await this.registry.settings(this.context.requireTenant());
-    const [row] = await this.runner.inTenant((uow) =>
-      uow.query<{ id: string; user_id: string; auth_time: Date; auth_method: AuthMethod; amr: string[]; idp: string | null }[]>(FIND_AND_TOUCH_SQL, [
-        sha256(cookie),
-        settings.session_idle_seconds,
-        TOUCH_EVERY_SECONDS,
-      ]),
+    const [row] = await this.runner.queryInTenant<{ id: string; user_id: string; auth_time: Date; auth_method: AuthMethod; amr: string[]; idp: string | null }[]>(
+      FIND_AND_TOUCH_SQL,
+      [sha256(cookie), settings.session_idle_seconds, TOUCH_EVERY_SECONDS],
     );
     return row ? { id: row.id, userId: row.user_id, authTime: Math.floor(row.auth_time.getTime() / 1000), method: row.auth_method, amr: row.amr, idp: row.idp } : undefined;
   }

@@ -115,7 +115,7 @@ export class RefreshSession {
 
   /** A token of the earlier form names no session: one lookup, once per session (its successor names it). */
   private async sessionOfEarlierToken(hash: Buffer): Promise<string | undefined> {
-    const [found] = await this.runner.inTenant((uow) => uow.query<{ session_id: string }[]>('SELECT session_id FROM refresh_tokens WHERE token_hash = $1', [hash]));
+    const [found] = await this.runner.queryInTenant<{ session_id: string }[]>('SELECT session_id FROM refresh_tokens WHERE token_hash = $1', [hash]);
     return found?.session_id;
   }
 

@@ -79,9 +79,7 @@ export class ApplicationClients {
     const version = await this.cache.version(tenantId);
     const cached = this.cache.get(tenantId, clientId, version);
     if (cached !== undefined) return cached ?? undefined;
-    const [row] = await this.runner.inTenant((uow) =>
-      uow.query<StoredApplication[]>(`SELECT ${APPLICATION_COLUMNS}, secret_hash FROM applications WHERE client_id = $1`, [clientId]),
-    );
+    const [row] = await this.runner.queryInTenant<StoredApplication[]>(`SELECT ${APPLICATION_COLUMNS}, secret_hash FROM applications WHERE client_id = $1`, [clientId]);
     this.cache.put(tenantId, clientId, version, row ?? null);
     return row;
   }

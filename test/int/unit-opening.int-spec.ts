@@ -4,6 +4,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { outboxRowParams, OUTBOX_COLUMNS } from '@credence/outbox';
 import { PlatformAdminModule } from '@credence/platform-admin';
 import { EventsCommitted, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { toDomainError } from '@credence/http';
 import { startTestApp, TestApp } from '@credence/testing';
 
 type WriteOne = (chunk: Buffer | string, encoding: string, cb: () => void) => void;
@@ -78,6 +79,9 @@ describe('unit of work opening', () => {
     expect(await runner.inPlatform((uow) => uow.query<{ ok: number }[]>('SELECT 1 AS ok'))).toEqual([{ ok: 1 }]);
   });
 
+  const outboxRows = (eventId: string) =>
+    t.app.get(TenantTransactionRunner).inPlatform((uow) => uow.query<{ n: number }[]>('SELECT count(*)::int AS n FROM platform.outbox WHERE event_id = $1', [eventId]));
+
   describe('a last statement with its COMMIT (queryThenCommit)', () => {
     /** A statement that writes the outbox row of an event of the unit, as the refresh rotation does. */
     const writeEvent = (uow: UnitOfWork, then = 'SELECT count(*)::int AS n FROM w') => {
@@ -86,8 +90,6 @@ describe('unit of work opening', () => {
       const sql = `WITH w AS (INSERT INTO platform.outbox (${OUTBOX_COLUMNS}) VALUES ($1::uuid, $2, $3, $4, $5::jsonb) RETURNING 1) ${then}`;
       return { event, run: () => uow.queryThenCommit<{ n: number }[]>(sql, outboxRowParams(event)) };
     };
-    const outboxRows = (eventId: string) =>
-      t.app.get(TenantTransactionRunner).inPlatform((uow) => uow.query<{ n: number }[]>('SELECT count(*)::int AS n FROM platform.outbox WHERE event_id = $1', [eventId]));
 
     it('sends BEGIN, the statement and COMMIT in one socket write, and the runner adds no COMMIT of its own', async () => {
       let eventId = '';
@@ -148,6 +150,38 @@ describe('unit of work opening', () => {
           uow.emit('tenant.updated', `tenant:${tenantId}`, { tenant_id: tenantId, slug: 'emitted-after', changed: ['display_name'] });
         }),
       ).rejects.toThrow(/already committed/);
+    });
+  });
+
+  describe('a statement Postgres is still running when the pool gives up on it', () => {
+    let slow: TestApp;
+    beforeAll(async () => {
+      slow = await startTestApp([PlatformAdminModule], { DB_QUERY_TIMEOUT_MS: '1000' });
+    });
+    afterAll(async () => {
+      await slow?.close();
+    });
+
+    it('is cancelled by Postgres first, so the COMMIT sent behind it commits nothing, and the caller gets 503', async () => {
+      let eventId = '';
+      const started = Date.now();
+      const failure = await slow.app
+        .get(TenantTransactionRunner)
+        .inPlatform(async (uow) => {
+          const tenantId = randomUUID();
+          const event = uow.event('tenant.updated', `tenant:${tenantId}`, { tenant_id: tenantId, slug: 'too-slow', changed: ['display_name'] });
+          eventId = event.envelope.id;
+          // Writes its outbox row, then runs past the pool's 1 s query timeout.
+          const sql = `WITH w AS (INSERT INTO platform.outbox (${OUTBOX_COLUMNS}) VALUES ($1::uuid, $2, $3, $4, $5::jsonb) RETURNING 1) SELECT pg_sleep(2) FROM w`;
+          await uow.queryThenCommit(sql, outboxRowParams(event));
+        })
+        .catch((err: unknown) => err);
+      expect(failure).toMatchObject({ code: '57014' }); // Postgres's cancel, at 90 % of the pool's timeout
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(toDomainError(failure)?.code).toBe('service.unavailable');
+      // Past the sleep: a statement left running (the pool's timeout alone) would have committed by now.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await outboxRows(eventId)).toEqual([{ n: 0 }]);
     });
   });
 });

@@ -14,7 +14,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 /** Failures that mean Postgres or Redis is out of reach: the request may succeed later, so 503, not 500. */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '3D000', '08006', '08001', '08003']);
+// 57014: a statement Postgres cancelled, at the unit's statement timeout (TenantTransactionRunner) or an operator's request.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '57014', '53300', '3D000', '08006', '08001', '08003']);
 const UNAVAILABLE_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Command timed out|Stream isn't writeable|Connection is closed|MaxRetriesPerRequestError/i;
 

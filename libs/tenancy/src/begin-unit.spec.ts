@@ -25,6 +25,13 @@ describe('beginUnitSql', () => {
     );
   });
 
+  it('bounds every statement of the unit on the server when given a timeout, locks included (set before them)', () => {
+    expect(beginUnitSql('platform', null, [{ key: 'k' }], 13_500)).toBe(
+      `BEGIN; SELECT set_config('search_path', 'platform', true), set_config('statement_timeout', '13500', true)` + `; SELECT pg_advisory_xact_lock(hashtextextended('k', 0))`,
+    );
+    for (const bad of [1.5, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => beginUnitSql('platform', null, [], bad)).toThrow(/refusing statement timeout/);
+  });
+
   it.each([
     `"${schema}"`,
     `${schema},platform`,

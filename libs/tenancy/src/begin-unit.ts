@@ -21,11 +21,14 @@ export interface UnitLock {
  * never taken from input, and are checked again here against the only shapes it generates, none of
  * which can hold a quote or a backslash; lock keys are escaped by pg's `escapeLiteral`. The locks are
  * taken one statement each, in the order given, after the settings (as the unit's role).
+ * `statementTimeoutMs` (0: none) bounds each statement of the unit, lock waits included, on the server.
  */
-export function beginUnitSql(searchPath: string, role: string | null, locks: UnitLock[] = []): string {
+export function beginUnitSql(searchPath: string, role: string | null, locks: UnitLock[] = [], statementTimeoutMs = 0): string {
   if (!SEARCH_PATH.test(searchPath)) throw new Error(`refusing search_path ${JSON.stringify(searchPath)}`);
   if (role !== null && !TENANT_ROLE.test(role)) throw new Error(`refusing role ${JSON.stringify(role)}`);
+  if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs < 0) throw new Error(`refusing statement timeout ${statementTimeoutMs}`);
   const setRole = role === null ? '' : `, set_config('role', '${role}', true)`;
+  const setTimeout = statementTimeoutMs ? `, set_config('statement_timeout', '${statementTimeoutMs}', true)` : '';
   const lockSql = locks.map((l) => `; SELECT ${l.mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(hashtextextended(${escapeLiteral(l.key)}, 0))`);
-  return `BEGIN; SELECT set_config('search_path', '${searchPath}', true)${setRole}${lockSql.join('')}`;
+  return `BEGIN; SELECT set_config('search_path', '${searchPath}', true)${setRole}${setTimeout}${lockSql.join('')}`;
 }

@@ -9,7 +9,7 @@ import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/t
 import { TokenIssuer } from '../tokens/token-issuer';
 import { SessionLifecycle, sessionActor, TokenPair } from './session-lifecycle';
 import { newRefreshToken, REFRESH_TOKEN_PATTERN, sessionIdOf } from './session-tokens';
-import { PresentedToken, ROTATE_REFRESH_TOKEN_SQL } from './rotate-refresh-token.sql';
+import { LOCK_PRESENTED_TOKEN_SQL, PresentedToken, ROTATE_REFRESH_TOKEN_SQL } from './rotate-refresh-token.sql';
 import { outboxRowParams } from '@credence/outbox';
 
 /** The session a rotated refresh token belongs to, for the OpenID Provider's ID token. */
@@ -106,7 +106,7 @@ export class RefreshSession {
     const refusal = refusalOf(outcome.presented, expectedClient);
     if (refusal.consequence) {
       const { consequence } = refusal;
-      await this.actors.send(sessionActor(tenant.id, sessionId), (uow) => this.bear(uow, outcome.presented, consequence), { rowLocked: true });
+      await this.actors.send(sessionActor(tenant.id, sessionId), (uow) => this.bear(uow, hash, outcome.presented, consequence), { rowLocked: true });
     }
     // The revocation committed above; only now tell the caller. Every refused refresh token is a 401 (no
     // challenge: no bearer token was presented), so a client has one rule: on 401 from refresh, sign in again.
@@ -124,7 +124,8 @@ export class RefreshSession {
    * under its row locks. Each consequence is a revocation, which stays right whatever committed in
    * between (revoking a revoked session changes nothing).
    */
-  private async bear(uow: UnitOfWork, t: PresentedToken, consequence: Consequence): Promise<void> {
+  private async bear(uow: UnitOfWork, hash: Buffer, t: PresentedToken, consequence: Consequence): Promise<void> {
+    await uow.query(LOCK_PRESENTED_TOKEN_SQL, [hash, t.session_id]); // the rotation's lock order: no deadlock with one in another process
     await this.sessions.revokeInUnit(uow, { sessionId: t.session_id }, consequence);
     if (consequence === 'refresh_token_reuse') {
       uow.emit('auth.token.reuse_detected', subjects.session(t.session_id), { session_id: t.session_id, user_id: t.user_id });

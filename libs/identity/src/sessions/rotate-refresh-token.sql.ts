@@ -66,3 +66,14 @@ export const ROTATE_REFRESH_TOKEN_SQL = namedSql(
                 ORDER BY ro.rank NULLS LAST, ro.name) AS roles
     FROM t`,
 );
+
+/**
+ * The rotation statement's row locks alone, taken in its order (the presented token, then its session):
+ * the first statement of a unit that revokes a family after a refused rotation. Revoking alone locks
+ * the session first and the tokens after, so it could deadlock with a rotation of the same token in
+ * another process, which holds the token and waits for the session.
+ */
+export const LOCK_PRESENTED_TOKEN_SQL = namedSql(
+  'lock_presented_refresh_token',
+  `SELECT 1 FROM refresh_tokens rt JOIN auth_sessions s ON s.id = rt.session_id WHERE rt.token_hash = $1 AND rt.session_id = $2 FOR UPDATE OF rt, s`,
+);

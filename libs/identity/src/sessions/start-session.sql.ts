@@ -1,17 +1,12 @@
 import { namedSql } from '@credence/database';
 import { OUTBOX_COLUMNS } from '@credence/outbox';
+import type { SessionUser } from './session-lifecycle';
 
 /** A deadline as the events carry it: `Date.prototype.toISOString()`'s form (UTC, milliseconds, `Z`). */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** What the start statement read and wrote: the user (share-locked), and the session's deadlines when it started. */
-export interface StartedRow {
-  id: string;
-  status: string;
-  email: string;
-  username: string | null;
-  display_name: string | null;
-  attributes: Record<string, unknown>;
+export interface StartedRow extends SessionUser {
   /** Null when the user is not active: nothing was written. */
   idle_expires_at: string | null;
   absolute_expires_at: string | null;

@@ -1,16 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { SessionUser } from '@credence/identity';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { scopeSet } from './scopes';
 
-/** What the users table knows that ID tokens and userinfo may tell an application. */
-export interface UserRecord {
-  id: string;
-  status: string;
-  email: string;
-  username: string | null;
-  display_name: string | null;
-  attributes: Record<string, unknown>;
-}
+/** What the users table knows that ID tokens and userinfo may tell an application: the record a session start reads. */
+export type UserRecord = SessionUser;
 
 /** The columns of users a UserRecord holds, qualified by the query's `alias` for the table when it has one. */
 export const userRecordColumns = (alias?: string) =>

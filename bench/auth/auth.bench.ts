@@ -55,7 +55,7 @@ import { startServerProcess } from '../shared/server-process';
 import { Child, children } from './child';
 import { runRemote } from './remote';
 import { combine, CpuMeter, CpuSplit, median, now, pct, procTicks, round, sleep, Window, Workload } from './shared';
-import { benchDatabaseServer, cleanRedis, countRoundTrips, profileWindow, remoteTarget, sent, sourceRevision, table, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
+import { benchDatabaseServer, cleanRedis, countRoundTrips, profileWindow, remoteTarget, sent, sourceRevision, table, traceReport, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
 
 // ---------------------------------------------------------------- knobs
 
@@ -568,9 +568,11 @@ async function main(): Promise<void> {
           await sleep(WARM_S * 1000);
           await c.snapshot();
           const from = mark();
+          traceReport(1); // BENCH_TRACE=1: count from here
           await sleep(SECONDS * 1000);
           const w = await c.snapshot();
           await c.stop();
+          if (process.env.BENCH_TRACE === '1') log(`   per login (BENCH_TRACE):\n${traceReport(w.ok)}`);
           return { ...w, ...perOp(from, w.ok) };
         });
         rounds.push({ hash: { ...hash.result, cpu: hash.cpu }, login: { ...loginRun.result, cpu: loginRun.cpu } });

@@ -11,7 +11,8 @@
  * BENCH_EVENTS_PER_TX (5), BENCH_PRODUCERS (16), BENCH_KILL_CONSUMER=1 (kill one consumer halfway),
  * BENCH_LEASE_MS (3000), EVENTS_PARTITIONS (16), BENCH_MODE (live | backlog: commit all events
  * first, then start the relay, to measure relay + transport + consumers alone), BENCH_DATABASE_URL (the
- * Postgres server the bench creates its database on; BENCH_SERVER_URL, its old name, is still read), REDIS_URL.
+ * Postgres server the bench creates its database on; BENCH_SERVER_URL, its old name, is still read), REDIS_URL,
+ * EVENTS_RELAY_BATCH_WINDOW_MS (passed to the relay; the production default otherwise).
  *
  * Remote mode (remote.ts): BENCH_TARGET_URL=http://host:3000 and BENCH_ADMIN_KEY (the server's platform admin
  * key), plus BENCH_TARGET_REDIS_URL and BENCH_TARGET_REDIS_PREFIX (the server's REDIS_URL and REDIS_PREFIX,
@@ -109,6 +110,8 @@ async function main() {
   const world = await benchWorld('events', run, SERVER_URL, REDIS_URL);
   const { prefix } = world;
   const env: Record<string, string> = { ...world.env, DB_POOL_MAX: String(PRODUCERS + 4), EVENTS_PARTITIONS: String(PARTITIONS), EVENTS_RELAY_BATCH_SIZE: '2000' };
+  // The relay's batch window is a production setting: pass an override through to compare.
+  if (process.env.EVENTS_RELAY_BATCH_WINDOW_MS) env.EVENTS_RELAY_BATCH_WINDOW_MS = process.env.EVENTS_RELAY_BATCH_WINDOW_MS;
   const children: ChildProcess[] = [];
   const redis = new Redis(REDIS_URL);
   try {

@@ -132,11 +132,13 @@ describe('password login, refresh and logout', () => {
       absolute_expires_at: new Date(session.absolute_expires_at).toISOString(),
     });
     expect(rows[1].event.data).toEqual({ session_id: pair.session_id, user_id: pair.user.id, jti: claims.jti, expires_at: new Date(claims.exp * 1000).toISOString() });
-    const succeeded = await t.dataSource.query(`SELECT type FROM platform.outbox WHERE tenant_id = $1 AND type = 'auth.login.succeeded' AND event->'data'->>'session_id' = $2`, [
+    const succeeded = await t.dataSource.query(`SELECT event FROM platform.outbox WHERE tenant_id = $1 AND type = 'auth.login.succeeded' AND event->'data'->>'session_id' = $2`, [
       tenantId,
       pair.session_id,
     ]);
-    expect(succeeded).toHaveLength(1); // the caller's own event, written at the commit
+    // The sign-in's own event, written by the same statement.
+    expect(succeeded).toHaveLength(1);
+    expect(succeeded[0].event.data).toMatchObject({ session_id: pair.session_id, user_id: pair.user.id, auth_method: 'local' });
   });
 
   it("records each rotation as one auth.token.refreshed event naming the session's user and the new access token", async () => {

@@ -9,6 +9,12 @@ export interface RelayOptions {
   publisher: RelayPublisher;
   batchSize: number;
   pollMs: number;
+  /**
+   * While events keep coming in batches smaller than batchSize, the leader marks a batch (and reads
+   * the next) no sooner than this many ms after its previous read began, so one round trip to
+   * Postgres and one to the transport carry every commit of that window. 0 reads again at once.
+   */
+  batchWindowMs: number;
   leaderRetryMs: number;
   maintenanceEveryMs: number;
   /** Wakes from other processes (after their commits); without it, the leader finds their events by polling. */
@@ -29,6 +35,7 @@ export class OutboxRelay {
   private stopped = false;
   private running?: Promise<void>;
   private interrupt?: () => void;
+  private endHold?: () => void;
   /** A wake arrived since the leader last started a read: that read may have missed its commit. */
   private woken = false;
   private client?: Client;
@@ -56,6 +63,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     this.interrupt?.();
+    this.endHold?.();
     await this.client?.end().catch(() => undefined);
     await this.running;
     await this.o.wakes?.close().catch(() => undefined);
@@ -94,6 +102,7 @@ export class OutboxRelay {
     let failures = 0;
     let rows: OutboxEvent[] = [];
     let marked = false;
+    let readAt = 0;
     while (!this.stopped) {
       await this.maybeMaintain(client);
       if (!rows.length) {
@@ -102,6 +111,7 @@ export class OutboxRelay {
         if (marked) await this.pause(this.o.pollMs);
         marked = false;
         this.woken = false; // the query below sees every commit whose wake came so far
+        readAt = Date.now();
         rows = (await client.query<OutboxEvent>(NEXT_BATCH, [this.o.batchSize])).rows;
         if (!rows.length) {
           await this.pause(this.o.pollMs);
@@ -119,7 +129,9 @@ export class OutboxRelay {
         marked = false;
         continue;
       }
+      if (rows.length < this.o.batchSize) await this.holdUntil(readAt + this.o.batchWindowMs);
       this.woken = false;
+      readAt = Date.now();
       rows = (await client.query<OutboxEvent>(MARK_SENT_AND_NEXT, [rows.map((r) => r.position), this.o.batchSize])).rows;
       marked = true;
     }
@@ -134,6 +146,21 @@ export class OutboxRelay {
     } catch (err) {
       this.log.warn(`relay maintenance failed: ${(err as Error).message}`);
     }
+  }
+
+  /** Sleeps until `at` (epoch ms) or stop(); wakes do not cut it short. */
+  private holdUntil(at: number): Promise<void> {
+    const ms = at - Date.now();
+    if (ms <= 0 || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.endHold = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.endHold = done;
+    });
   }
 
   /** Sleeps until the timeout, a wake, or stop(). */

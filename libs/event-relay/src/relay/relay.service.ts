@@ -35,6 +35,7 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
       publisher: createPublisher(e, { url: this.app.REDIS_URL, prefix: this.app.REDIS_PREFIX }),
       batchSize: e.EVENTS_RELAY_BATCH_SIZE,
       pollMs: e.EVENTS_RELAY_POLL_MS,
+      batchWindowMs: e.EVENTS_RELAY_BATCH_WINDOW_MS,
       wakes: new RedisRelayWakes(this.app.REDIS_URL, relayWakeChannel(this.app.REDIS_PREFIX)),
       leaderRetryMs: e.EVENTS_RELAY_LEADER_RETRY_MS,
       // The leader's upkeep is the transport's (stream trimming). Sent outbox rows and expired events

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ActorSystem } from '@credence/actors';
 import { AuthMethod, ClientData, subjects } from '@credence/contracts';
 import { RequestContext } from '@credence/context';
-import { outboxRowParams } from '@credence/outbox';
+import { outboxRowParams, PendingEvent } from '@credence/outbox';
 import { DomainError } from '@credence/errors';
 import { TenantRegistry, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { TokenIssuer } from '../tokens/token-issuer';
@@ -27,6 +27,9 @@ export interface OAuthSessionLink {
   scope: string;
   browserSessionId: string | null;
 }
+
+/** The sign-in's own event, made once the new session's id is known, written by the start statement with the session's. */
+export type SignInEvent = (uow: UnitOfWork, sessionId: string) => PendingEvent;
 
 /** What `SessionLifecycle.prepare` fetched for a session start in a caller's unit of work. */
 export interface PreparedSessionStart {
@@ -90,12 +93,13 @@ export class SessionLifecycle {
   }
 
   /**
-   * A session start with nothing else in its unit, answering the user's record too (read under the
-   * same share lock): one round trip, as the statement's COMMIT goes with it.
+   * A session start with nothing else in its unit but the sign-in's own event (`signedIn`), answering
+   * the user's record too (read under the same share lock): one round trip, as the statement's COMMIT
+   * goes with it.
    */
-  async startFor(userId: string, method: AuthMethod, client: ClientInfo, oauth?: OAuthSessionLink): Promise<StartedSession> {
+  async startFor(userId: string, method: AuthMethod, client: ClientInfo, oauth?: OAuthSessionLink, signedIn?: SignInEvent): Promise<StartedSession> {
     const ready = await this.prepare();
-    return this.runner.inTenant((uow) => this.open(uow, ready, userId, method, client, oauth, true));
+    return this.runner.inTenant((uow) => this.open(uow, ready, userId, method, client, oauth, true, signedIn));
   }
 
   /**
@@ -136,6 +140,7 @@ export class SessionLifecycle {
     client: ClientInfo,
     oauth: OAuthSessionLink | undefined,
     last: boolean,
+    signedIn?: SignInEvent,
   ): Promise<StartedSession> {
     const tenant = this.context.requireTenant();
     const { settings } = ready;
@@ -159,6 +164,7 @@ export class SessionLifecycle {
       jti: draft.jti,
       expires_at: new Date(draft.exp * 1000).toISOString(),
     });
+    const own = signedIn?.(uow, sessionId);
     const params = [
       sessionId,
       userId,
@@ -177,12 +183,14 @@ export class SessionLifecycle {
       settings.refresh_token_idle_seconds,
       ...outboxRowParams(created),
       ...outboxRowParams(issued),
+      ...(own ? outboxRowParams(own) : [null, null, null, null, null]),
     ];
     const [row] = last ? await uow.queryThenCommit<StartedRow[]>(START_SESSION_SQL, params) : await uow.query<StartedRow[]>(START_SESSION_SQL, params);
     if (!row?.absolute_expires_at || !row.idle_expires_at) throw new DomainError('auth.account.disabled');
     Object.assign(created.envelope.data, { idle_expires_at: row.idle_expires_at, absolute_expires_at: row.absolute_expires_at });
     uow.emitWritten(created);
     uow.emitWritten(issued);
+    if (own) uow.emitWritten(own);
     const access = await this.issuer.issue(tenant, { userId, sessionId, roles: row.roles, clientId: oauth?.clientId, scope: oauth?.scope }, draft);
     const { id, status, email, username, display_name, attributes } = row;
     return {

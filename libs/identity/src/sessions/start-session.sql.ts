@@ -16,7 +16,8 @@ export interface StartedRow extends SessionUser {
 /**
  * A session start in one statement: the user (share-locked, so a concurrent disable either is seen
  * here or waits and then revokes this session), the session, its first refresh token, the user's
- * roles, and the outbox rows of `auth.session.created` and `auth.token.issued`. The session's
+ * roles, and the outbox rows of `auth.session.created`, `auth.token.issued` and the caller's own event
+ * of the sign-in when it has one (`auth.login.succeeded`). The session's
  * deadlines come from the database's clock, so the statement puts them into the first event. Nothing
  * is written for a user who is not active. Writing the events here lets a unit that is only this
  * statement send its COMMIT along (one round trip).
@@ -24,7 +25,7 @@ export interface StartedRow extends SessionUser {
  * $1 session id, $2 user id, $3 method, $4–$7 ip, user agent, device type, location, $8 idle and $9
  * absolute seconds, $10–$12 client id, scope and browser session (OpenID Provider), $13 id and $14
  * hash of the refresh token, $15 its idle seconds, $16–$20 and $21–$25 the two events' outbox rows
- * (outboxRowParams), the first without its deadlines.
+ * (outboxRowParams), the first without its deadlines, $26–$30 the caller's event's row (all null for none).
  */
 export const START_SESSION_SQL = namedSql(
   'start_session',
@@ -45,7 +46,9 @@ export const START_SESSION_SQL = namedSql(
            jsonb_set(jsonb_set($20::jsonb, '{data,idle_expires_at}', to_jsonb(s.idle_expires_at)), '{data,absolute_expires_at}', to_jsonb(s.absolute_expires_at))
       FROM s
     UNION ALL
-    SELECT $21::uuid, $22, $23, $24, $25::jsonb FROM s)
+    SELECT $21::uuid, $22, $23, $24, $25::jsonb FROM s
+    UNION ALL
+    SELECT $26::uuid, $27, $28, $29, $30::jsonb FROM s WHERE $26::uuid IS NOT NULL)
   SELECT u.id, u.status, u.email, u.username, u.display_name, u.attributes, s.idle_expires_at, s.absolute_expires_at,
          ARRAY(SELECT ro.name FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = u.id ORDER BY ro.rank NULLS LAST, ro.name) AS roles
     FROM u LEFT JOIN s ON true LEFT JOIN r ON r.session_id = s.id`,

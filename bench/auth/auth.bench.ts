@@ -55,7 +55,19 @@ import { startServerProcess } from '../shared/server-process';
 import { Child, children } from './child';
 import { runRemote } from './remote';
 import { combine, CpuMeter, CpuSplit, median, now, pct, procTicks, round, sleep, Window, Workload } from './shared';
-import { benchDatabaseServer, cleanRedis, countRoundTrips, profileWindow, remoteTarget, sent, sourceRevision, table, traceReport, writeResults, SPARE_POOL_OFF } from '../shared/bench-kit';
+import {
+  benchDatabaseServer,
+  cleanRedis,
+  countRoundTrips,
+  profileWindow,
+  remoteTarget,
+  sent,
+  sourceRevision,
+  table,
+  traceReport,
+  writeResults,
+  SPARE_POOL_OFF,
+} from '../shared/bench-kit';
 
 // ---------------------------------------------------------------- knobs
 

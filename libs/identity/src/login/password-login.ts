@@ -61,9 +61,9 @@ export class PasswordLogin implements OnModuleInit {
   /** Signs in to the tenant in context (rate-limit keys and SQL both use it): authenticate, then an API session. */
   async login(identifier: string, password: string, client: ClientInfo): Promise<LoginResult> {
     const user = await this.authenticate(identifier, password, client);
-    const { pair } = await this.sessions.startFor(user.id, 'local', client, undefined, (uow, session_id) =>
-      uow.event('auth.login.succeeded', subjects.user(user.id), { user_id: user.id, session_id, auth_method: 'local', ...clientData(client) }),
-    );
+    const { pair } = await this.sessions.startFor(user.id, 'local', client, {
+      signedIn: (uow, session_id) => uow.event('auth.login.succeeded', subjects.user(user.id), { user_id: user.id, session_id, auth_method: 'local', ...clientData(client) }),
+    });
     return { ...pair, user };
   }
 

@@ -85,7 +85,7 @@ export class SessionLifecycle {
     alsoInTransaction?: (uow: UnitOfWork, sessionId: string, user: SessionUser) => Promise<void>,
     oauth?: OAuthSessionLink,
   ): Promise<TokenPair> {
-    if (!alsoInTransaction) return (await this.startFor(userId, method, client, oauth)).pair;
+    if (!alsoInTransaction) return (await this.startFor(userId, method, client, { oauth })).pair;
     const ready = await this.prepare();
     // No actor (mailbox and advisory lock) here: the session id is new and nobody can name it until this
     // commits, so nothing can interleave with its start. Refresh and revocation go through its actor.
@@ -93,13 +93,13 @@ export class SessionLifecycle {
   }
 
   /**
-   * A session start with nothing else in its unit but the sign-in's own event (`signedIn`), answering
+   * A session start with nothing else in its unit but the sign-in's own event (`also.signedIn`), answering
    * the user's record too (read under the same share lock): one round trip, as the statement's COMMIT
    * goes with it.
    */
-  async startFor(userId: string, method: AuthMethod, client: ClientInfo, oauth?: OAuthSessionLink, signedIn?: SignInEvent): Promise<StartedSession> {
+  async startFor(userId: string, method: AuthMethod, client: ClientInfo, also: { oauth?: OAuthSessionLink; signedIn?: SignInEvent } = {}): Promise<StartedSession> {
     const ready = await this.prepare();
-    return this.runner.inTenant((uow) => this.open(uow, ready, userId, method, client, oauth, true, signedIn));
+    return this.runner.inTenant((uow) => this.open(uow, ready, userId, method, client, also.oauth, true, also.signedIn));
   }
 
   /**

@@ -47,7 +47,7 @@ export class AuthorizationCodeGrant {
     // The session's own statement reads the user under a share lock and refuses one who is not active (a
     // user disabled meanwhile cannot keep the new session); the record feeds the ID token's claims.
     const { pair, user } = await this.sessions
-      .startFor(grant.userId, grant.method, clientInfo, { clientId: client.clientId, scope, browserSessionId: grant.browserSessionId })
+      .startFor(grant.userId, grant.method, clientInfo, { oauth: { clientId: client.clientId, scope, browserSessionId: grant.browserSessionId } })
       .catch((err: unknown) => {
         throw err instanceof DomainError && err.code === 'auth.account.disabled' ? invalidGrant() : err;
       });

@@ -101,7 +101,7 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
 
   it('answers active:false for another tenant’s, expired, forged and garbage tokens', async () => {
     const foreign = await b.login();
-    const keys = await t.app.get(SigningKeyStore).keysFor(a.tenant);
+    const keys = { signing: await t.app.get(SigningKeyStore).signingKeyFor(a.tenant) };
     const now = Math.floor(Date.now() / 1000);
     const iss = `${t.config.CREDENCE_BASE_URL}/v1/t/${a.tenant.slug}`;
     const base = { iss, aud: iss, sub: randomUUID(), tid: a.tenant.id, sid: randomUUID(), jti: randomUUID(), roles: [] };

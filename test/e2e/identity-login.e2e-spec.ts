@@ -267,3 +267,39 @@ describe('password login, refresh and logout', () => {
     expect((await t.call('POST', `/v1/t/${slug}/auth/logout`, undefined, { auth: fresh.access_token })).status).toBe(204);
   });
 });
+
+describe('a tenant whose signing key was sealed with another key-encryption key', () => {
+  let sealer: TestApp;
+  let other: TestApp;
+  let slug: string;
+  beforeAll(async () => {
+    sealer = await startTestApp([AuthAppModule]);
+    slug = uniqueSlug('kek');
+    expect((await sealer.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'ada@kek.example', password: PASSWORD } })).status).toBe(201);
+    // A second installation on the same database with a key-encryption key of its own (a misconfigured deployment).
+    other = await startTestApp([AuthAppModule], { CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+  });
+  afterAll(async () => {
+    await other?.close();
+    await sealer?.close();
+  });
+
+  it("answers sign-in and refresh with tenant.keys_unreadable in the error envelope, writes nothing, and still verifies the tenant's tokens", async () => {
+    const res = await other.call('POST', `/v1/t/${slug}/auth/login`, { email: 'ada@kek.example', password: PASSWORD }, { auth: false });
+    expect(res.status).toBe(500);
+    expect(res.body.error).toMatchObject({ code: 'tenant.keys_unreadable', message: "The tenant's signing key cannot be opened." });
+    expect(res.body.error.trace_id).toEqual(expect.any(String));
+    const [{ id }] = await other.dataSource.query(`SELECT id FROM platform.tenants WHERE slug = $1`, [slug]);
+    const [{ n }] = await other.dataSource.query(`SELECT count(*)::int AS n FROM "t_${id.replace(/-/g, '')}".auth_sessions`);
+    expect(n).toBe(0);
+
+    // The installation holding the right key signs; the other still verifies what it signed (public keys only).
+    const pair = (await sealer.call('POST', `/v1/t/${slug}/auth/login`, { email: 'ada@kek.example', password: PASSWORD }, { auth: false })).body;
+    expect((await other.call('GET', `/v1/t/${slug}/me`, undefined, { auth: pair.access_token })).status).toBe(200);
+    expect((await other.call('GET', `/v1/t/${slug}/.well-known/jwks.json`, undefined, { auth: false })).status).toBe(200);
+    // A refresh there is refused before the token is spent: it still works where the key can be opened.
+    const refused = await other.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: pair.refresh_token }, { auth: false });
+    expect(refused.body.error.code).toBe('tenant.keys_unreadable');
+    expect((await sealer.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: pair.refresh_token }, { auth: false })).status).toBe(200);
+  });
+});

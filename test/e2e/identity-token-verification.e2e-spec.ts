@@ -35,7 +35,7 @@ describe('access-token verification', () => {
       body: (await r.json()) as any,
     }));
   const signWith = async (tenant: TenantRef, header: Record<string, unknown>, body: Record<string, unknown>) => {
-    const keys = await t.app.get(SigningKeyStore).keysFor(tenant);
+    const keys = { signing: await t.app.get(SigningKeyStore).signingKeyFor(tenant) };
     return signEs256({ alg: 'ES256', typ: 'at+jwt', kid: keys.signing.kid, ...header }, body, keys.signing.key);
   };
   /** RFC 6750 §3.1: every refused token is invalid_token, 401 with the challenge; the body's code says which kind. */

@@ -251,7 +251,7 @@ describe('oauth2 authorize and logout', () => {
 
   describe('logout', () => {
     async function idTokenFor(userId: string, sid: string | undefined, aud = app.client_id, tenant: Tenant = acme): Promise<string> {
-      const keys = await t.app.get(SigningKeyStore).keysFor({ id: tenant.id, slug: tenant.slug, schema: tenant.schema });
+      const keys = { signing: await t.app.get(SigningKeyStore).signingKeyFor({ id: tenant.id, slug: tenant.slug, schema: tenant.schema }) };
       const now = Math.floor(Date.now() / 1000);
       return signEs256(
         { alg: 'ES256', typ: 'JWT', kid: keys.signing.kid },

@@ -92,6 +92,7 @@ export const ERROR_CODES = {
   'tenant.invalid_state': { category: 'conflict', message: 'The tenant is not in a state that allows this.' },
   'tenant.provisioning_failed': { category: 'internal', message: 'The tenant could not be provisioned; nothing was kept.' },
   'tenant.context_missing': { category: 'internal', message: 'No tenant in context.' },
+  'tenant.keys_unreadable': { category: 'internal', message: "The tenant's signing key cannot be opened." },
   'service.unavailable': { category: 'unavailable', message: 'A backing service is unavailable.' },
   internal: { category: 'internal', message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, CodeSpec>;

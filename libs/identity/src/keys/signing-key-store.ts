@@ -5,11 +5,19 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext, TenantRef } from '@credence/context';
 import { subjects } from '@credence/contracts';
 import { KeyEncryption, newSigningKey } from '@credence/crypto';
+import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { insertActiveKey } from './insert-active-key';
 
+export interface SigningKey {
+  kid: string;
+  key: KeyObject;
+  createdAt: Date;
+}
+
 export interface TenantKeys {
-  signing: { kid: string; key: KeyObject; createdAt: Date };
+  /** Absent when this process cannot open the active key (it was sealed with another key-encryption key). */
+  signing?: SigningKey;
   /** Every key a token of this tenant may be signed with: active and still-overlapping retiring ones. */
   verifying: Map<string, KeyObject>;
   loadedAt: number;
@@ -19,6 +27,8 @@ interface KeyRow {
   kid: string;
   public_jwk: JsonWebKey;
   private_key_enc: Buffer;
+  /** Which key-encryption key sealed it (KeyEncryption.kekId). */
+  kek_id: string;
   status: 'active' | 'retiring';
   created_at: Date;
 }
@@ -68,6 +78,11 @@ export class SigningKeyStore {
     return this.load(tenant);
   }
 
+  /** The key the tenant's tokens are signed with (signingKeyOf). */
+  async signingKeyFor(tenant: TenantRef): Promise<SigningKey> {
+    return signingKeyOf(await this.keysFor(tenant));
+  }
+
   /** The public key for a kid, reloading once if the kid is new (another process may have rotated). */
   async verifyingKey(tenant: TenantRef, kid: string): Promise<KeyObject | undefined> {
     const keys = await this.keysFor(tenant);
@@ -112,7 +127,8 @@ export class SigningKeyStore {
    */
   rotateIfOld(tenant: TenantRef, keys: TenantKeys): void {
     const maxAgeSeconds = this.config.SIGNING_KEY_ROTATE_AFTER_DAYS * 86_400;
-    if (Date.now() - keys.signing.createdAt.getTime() < maxAgeSeconds * 1000 || this.rotating.has(tenant.id)) return;
+    // A key this process cannot open is not rotated here: that would replace the tenant's key for every installation.
+    if (!keys.signing || Date.now() - keys.signing.createdAt.getTime() < maxAgeSeconds * 1000 || this.rotating.has(tenant.id)) return;
     const rotation = this.rotate(tenant, maxAgeSeconds)
       .catch((err) => this.logger.warn(`rotating ${tenant.slug}'s signing key failed: ${(err as Error).message}`))
       .finally(() => this.rotating.delete(tenant.id));
@@ -126,7 +142,7 @@ export class SigningKeyStore {
       .runWith({ tenant }, () =>
         this.runner.inTenant((uow) =>
           uow.query<KeyRow[]>(
-            `SELECT kid, public_jwk, private_key_enc, status, created_at FROM signing_keys
+            `SELECT kid, public_jwk, private_key_enc, kek_id, status, created_at FROM signing_keys
               WHERE status = 'active' OR (status = 'retiring' AND retire_after > now()) ORDER BY created_at DESC`,
           ),
         ),
@@ -140,13 +156,38 @@ export class SigningKeyStore {
   private toKeys(tenant: TenantRef, rows: KeyRow[]): TenantKeys {
     const active = rows.find((r) => r.status === 'active');
     if (!active) throw new Error(`tenant ${tenant.slug} has no active signing key`);
-    const der = this.encryption.decrypt(active.private_key_enc, `${tenant.id}:${active.kid}`);
     const keys: TenantKeys = {
-      signing: { kid: active.kid, key: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), createdAt: active.created_at },
+      signing: this.open(tenant, active),
       verifying: new Map(rows.map((r) => [r.kid, createPublicKey({ key: r.public_jwk, format: 'jwk' })])),
       loadedAt: Date.now(),
     };
     this.cache.set(tenant.id, keys);
     return keys;
   }
+
+  /**
+   * The active key's private half. A key sealed with another CREDENCE_KEY_ENCRYPTION_KEY than this
+   * process has (a misconfigured deployment, or two installations sharing one database) cannot be
+   * opened: the tenant's tokens still verify with its public keys, but it cannot sign new ones until
+   * the right key is configured, and the operator is told so (once per reload, CACHE_MS).
+   */
+  private open(tenant: TenantRef, active: KeyRow): SigningKey | undefined {
+    try {
+      const der = this.encryption.decrypt(active.private_key_enc, `${tenant.id}:${active.kid}`);
+      return { kid: active.kid, key: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), createdAt: active.created_at };
+    } catch {
+      const sealedWith = active.kek_id === this.encryption.kekId ? 'the same key id (the sealed key is damaged)' : `key id ${active.kek_id}`;
+      this.logger.error(
+        `tenant ${tenant.slug}: its signing key ${active.kid} cannot be opened with this CREDENCE_KEY_ENCRYPTION_KEY (key id ${this.encryption.kekId}); it was sealed with ${sealedWith}. ` +
+          'The tenant cannot sign tokens until the key-encryption key it was sealed with is configured.',
+      );
+      return undefined;
+    }
+  }
+}
+
+/** The key to sign the tenant's tokens with, or tenant.keys_unreadable when this process cannot open it. */
+export function signingKeyOf(keys: TenantKeys): SigningKey {
+  if (!keys.signing) throw new DomainError('tenant.keys_unreadable');
+  return keys.signing;
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { TenantRef } from '@credence/context';
 import { TenantRegistry } from '@credence/tenancy';
-import { SigningKeyStore } from '../keys/signing-key-store';
+import { signingKeyOf, SigningKeyStore } from '../keys/signing-key-store';
 import { AccessTokenClaims, signEs256 } from './jwt';
 
 export interface IssuedAccessToken {
@@ -52,7 +52,8 @@ export class TokenIssuer {
    * inside it, a cold cache would wait for a second pooled connection.
    */
   async prepare(tenant: TenantRef): Promise<void> {
-    await Promise.all([this.keys.keysFor(tenant), this.settingsFor(tenant)]);
+    // An unreadable signing key refuses here (tenant.keys_unreadable), before anything is written.
+    await Promise.all([this.keys.signingKeyFor(tenant), this.settingsFor(tenant)]);
   }
 
   /** The id and lifetime of a token to be issued later with issue(tenant, subject, draft). */
@@ -73,7 +74,7 @@ export class TokenIssuer {
   ): Promise<IssuedAccessToken> {
     const [keys, planned] = await Promise.all([this.keys.keysFor(tenant), draft ?? this.draft(tenant)]);
     this.keys.rotateIfOld(tenant, keys);
-    const signing = keys.signing;
+    const signing = signingKeyOf(keys);
     const iss = issuerFor(this.config.CREDENCE_BASE_URL, tenant.slug);
     const claims: AccessTokenClaims = {
       iss,
@@ -101,6 +102,7 @@ export class TokenIssuer {
   async issueForClient(tenant: TenantRef, clientId: string): Promise<{ token: string; expiresIn: number }> {
     const [keys, settings] = await Promise.all([this.keys.keysFor(tenant), this.settingsFor(tenant)]);
     this.keys.rotateIfOld(tenant, keys);
+    const signing = signingKeyOf(keys);
     const now = Math.floor(Date.now() / 1000);
     const iss = issuerFor(this.config.CREDENCE_BASE_URL, tenant.slug);
     const claims = {
@@ -115,7 +117,7 @@ export class TokenIssuer {
       exp: now + settings.access_token_ttl_seconds,
       roles: [],
     };
-    const token = signEs256({ alg: 'ES256', typ: 'at+jwt', kid: keys.signing.kid }, claims, keys.signing.key);
+    const token = signEs256({ alg: 'ES256', typ: 'at+jwt', kid: signing.kid }, claims, signing.key);
     return { token, expiresIn: settings.access_token_ttl_seconds };
   }
 

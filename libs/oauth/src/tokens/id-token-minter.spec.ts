@@ -64,7 +64,7 @@ describe('ID token claims', () => {
 
   it('signs ES256 with the tenant key, typ JWT and kid', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const keys = { keysFor: async () => ({ signing: { kid: 'k1', key: privateKey, createdAt: new Date() } }) } as unknown as SigningKeyStore;
+    const keys = { signingKeyFor: async () => ({ kid: 'k1', key: privateKey, createdAt: new Date() }) } as unknown as SigningKeyStore;
     const minter = new IdTokenMinter(keys, { CREDENCE_BASE_URL: 'https://id.example' } as AppConfig);
     const jwt = await minter.mint({ id: 'tid', slug: 'acme', schema: 's' }, { user, clientId: 'c', scope: ['openid'] });
     const [h, p, s] = jwt.split('.');

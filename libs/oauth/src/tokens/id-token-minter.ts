@@ -58,7 +58,7 @@ export class IdTokenMinter {
   ) {}
 
   async mint(tenant: TenantRef, subject: IdTokenSubject): Promise<string> {
-    const { signing } = await this.keys.keysFor(tenant);
+    const signing = await this.keys.signingKeyFor(tenant);
     const claims = idTokenClaims(issuerFor(this.config.CREDENCE_BASE_URL, tenant.slug), tenant.id, subject, Math.floor(Date.now() / 1000));
     return signEs256({ alg: 'ES256', typ: 'JWT', kid: signing.kid }, claims, signing.key);
   }

@@ -59,9 +59,10 @@ describe('KeyEncryption (AES-256-GCM)', () => {
     expect(() => enc.decrypt(sealed, '')).toThrow();
   });
 
-  it('refuses another key-encryption key', () => {
+  it('refuses another key-encryption key, naming its own key id in the error', () => {
     const sealed = enc.encrypt(plain, aad);
-    expect(() => new KeyEncryption(kekB).decrypt(sealed, aad)).toThrow();
+    const other = new KeyEncryption(kekB);
+    expect(() => other.decrypt(sealed, aad)).toThrow(`cannot be opened with this CREDENCE_KEY_ENCRYPTION_KEY (key id ${other.kekId})`);
   });
 
   it('names the KEK by a hash prefix, stable and different per key, and not the key itself', () => {

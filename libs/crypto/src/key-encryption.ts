@@ -27,6 +27,13 @@ export class KeyEncryption {
     const decipher = createDecipheriv('aes-256-gcm', this.kek, sealed.subarray(0, 12), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(associated));
     decipher.setAuthTag(sealed.subarray(12, 28));
-    return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
+    try {
+      return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
+    } catch {
+      // GCM says only "unable to authenticate data": say what that means for whoever reads the log.
+      throw new Error(
+        `a sealed secret cannot be opened with this CREDENCE_KEY_ENCRYPTION_KEY (key id ${this.kekId}): it was sealed with another key, for another owner, or it is damaged`,
+      );
+    }
   }
 }

@@ -6,7 +6,7 @@ import { createEventsWorld, emitSequence, EventsWorld, startWorldApp, useEventsE
 import { Recorder, startRecordingConsumer, until } from '../support/events/recording-consumer';
 
 const TENANT = '01a2142a-bba1-714e-a09f-5042f3343439';
-const WINDOW_MS = 1_500;
+const WINDOW_MS = 1_000; // the setting's largest value
 
 /**
  * EVENTS_RELAY_BATCH_WINDOW_MS: while events keep coming, the leader marks a batch (and reads the next) no
@@ -45,31 +45,31 @@ describe('the relay batch window', () => {
 
   it('publishes the first event at once, and marks the events committed during the window in one statement a window later', async () => {
     const aggregate = `order/window-${uniqueSlug('burst')}`;
-    const t0 = performance.now();
+    const committedAt = performance.now(); // the recorder stamps `at` with performance.now() in this process
     const [first] = await emitSequence(app, TENANT, aggregate, 1);
-    await until('the first event to be handled', () => handled([first]), WINDOW_MS * 4);
-    expect(performance.now() - t0).toBeLessThan(WINDOW_MS * 0.7); // not held back by the window
-
-    // Five commits 50 ms apart: without a window each would be read, published and marked on its own.
+    // Five more commits 50 ms apart, inside the first window: without one, each would be read, published and marked on its own.
     const later: string[] = [];
     for (let i = 0; i < 5; i++) {
-      later.push(...(await emitSequence(app, TENANT, aggregate, 1)));
       await new Promise((r) => setTimeout(r, 50));
+      later.push(...(await emitSequence(app, TENANT, aggregate, 1)));
     }
-    await until('the later events to be handled', () => handled(later), WINDOW_MS * 6);
+    const all = [first, ...later];
+    await until('every event to be handled', () => handled(all), WINDOW_MS * 6);
     await until(
-      'every later event to be marked',
+      'every event to be marked',
       async () => {
-        const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM platform.outbox WHERE event_id = ANY($1::uuid[]) AND published_at IS NOT NULL`, [later]);
-        return rows[0].n === later.length;
+        const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM platform.outbox WHERE event_id = ANY($1::uuid[]) AND published_at IS NOT NULL`, [all]);
+        return rows[0].n === all.length;
       },
       WINDOW_MS * 6,
     );
 
-    const [firstMark] = await markTimes([first]);
-    const laterMarks = await markTimes(later);
-    expect(laterMarks).toHaveLength(1);
-    expect(laterMarks[0] - firstMark).toBeGreaterThanOrEqual(WINDOW_MS - 100);
-    expect(recorder.handled.filter((h) => h.subject === aggregate).map((h) => h.id)).toEqual([first, ...later]); // in commit order
+    const firstHandled = recorder.handled.find((h) => h.id === first)!;
+    expect(firstHandled.at - committedAt).toBeLessThan(WINDOW_MS * 0.7); // published at once, not held back by the window
+    // The first read took the first event (perhaps the second too); one mark a window later took the rest.
+    const marks = await markTimes(all);
+    expect(marks.length).toBeLessThanOrEqual(2);
+    if (marks.length === 2) expect(marks[1] - marks[0]).toBeGreaterThanOrEqual(WINDOW_MS - 100);
+    expect(recorder.handled.filter((h) => h.subject === aggregate).map((h) => h.id)).toEqual(all); // in commit order
   }, 30_000);
 });

@@ -6,7 +6,7 @@ import { createEventsWorld, emitSequence, EventsWorld, startWorldApp, useEventsE
 import { Recorder, startRecordingConsumer, until } from '../support/events/recording-consumer';
 
 const TENANT = '01a2142a-bba1-714e-a09f-5042f3343439';
-const WINDOW_MS = 1_000; // the setting's largest value
+const WINDOW_MS = 3_000;
 
 /**
  * EVENTS_RELAY_BATCH_WINDOW_MS: while events keep coming, the leader marks a batch (and reads the next) no
@@ -71,5 +71,5 @@ describe('the relay batch window', () => {
     expect(marks.length).toBeLessThanOrEqual(2);
     if (marks.length === 2) expect(marks[1] - marks[0]).toBeGreaterThanOrEqual(WINDOW_MS - 100);
     expect(recorder.handled.filter((h) => h.subject === aggregate).map((h) => h.id)).toEqual(all); // in commit order
-  }, 30_000);
+  }, 60_000);
 });

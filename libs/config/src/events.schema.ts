@@ -16,7 +16,7 @@ export const eventsSettings = {
   EVENTS_RELAY_BATCH_SIZE: int(1000, 1),
   EVENTS_RELAY_POLL_MS: int(1000, 10),
   // Events committed during the window wait for it: a long one would hold delivery back.
-  EVENTS_RELAY_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(10),
+  EVENTS_RELAY_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(5000).default(10),
   EVENTS_RELAY_LEADER_RETRY_MS: int(1000, 10),
   EVENTS_OUTBOX_KEEP_SECONDS: int(3600),
   EVENTS_STORE_RETENTION_DAYS: int(30, 1),

@@ -74,22 +74,22 @@ export class SessionLifecycle {
   ) {}
 
   /**
-   * Starts a session in the tenant in context for a user who has just proven who they are; `alsoInTransaction`
-   * adds the caller's own events and gets the user's record, read under a share lock in the same statement.
-   * A user who is not (or no longer) active gets auth.account.disabled and nothing is written.
+   * Starts a session in the tenant in context for a user who has just proven who they are, with more
+   * of the caller's work in the same unit (a one-time code sign-in spends its code there): `alsoInTransaction`
+   * runs after the start statement and gets the user's record, read under a share lock in that statement.
+   * A user who is not (or no longer) active gets auth.account.disabled and nothing is written. A start with
+   * nothing else in its unit but the sign-in's event is startFor (one round trip).
    */
   async start(
     userId: string,
     method: AuthMethod,
     client: ClientInfo,
-    alsoInTransaction?: (uow: UnitOfWork, sessionId: string, user: SessionUser) => Promise<void>,
-    oauth?: OAuthSessionLink,
+    alsoInTransaction: (uow: UnitOfWork, sessionId: string, user: SessionUser) => Promise<void>,
   ): Promise<TokenPair> {
-    if (!alsoInTransaction) return (await this.startFor(userId, method, client, { oauth })).pair;
     const ready = await this.prepare();
     // No actor (mailbox and advisory lock) here: the session id is new and nobody can name it until this
     // commits, so nothing can interleave with its start. Refresh and revocation go through its actor.
-    return this.runner.inTenant((uow) => this.startInUnit(uow, ready, userId, method, client, alsoInTransaction, oauth));
+    return this.runner.inTenant((uow) => this.startInUnit(uow, ready, userId, method, client, alsoInTransaction));
   }
 
   /**

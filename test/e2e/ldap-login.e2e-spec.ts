@@ -1,4 +1,6 @@
-import { newSpCredential } from '@credence/federation';
+import { randomBytes } from 'node:crypto';
+import { KeyEncryption } from '@credence/crypto';
+import { newSpCredential, secretsAssociatedData } from '@credence/federation';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
@@ -234,6 +236,30 @@ describe('LDAP sign-in (POST /auth/login with connection)', () => {
     const res = await ldapLogin('grace', 'grace-directory-pw', wrong);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('federation.ldap_unavailable');
+  });
+
+  it('answers 500 federation.secrets_unreadable for a service password sealed with another key-encryption key, and blames neither the directory nor the user', async () => {
+    await slapd.addUser({ uid: 'kek', password: 'kek-directory-pw', mail: `kek@${domain}` });
+    const id = await createConnection({ jit: { enabled: true, default_roles: ['employee'] }, ldap: ldapSettings() });
+    // The row as another installation (another CREDENCE_KEY_ENCRYPTION_KEY) would have sealed it, before this one ever read it.
+    const elsewhere = new KeyEncryption(randomBytes(32).toString('base64'));
+    const sealed = elsewhere.encrypt(Buffer.from(JSON.stringify({ bind_password: SERVICE_PASSWORD })), secretsAssociatedData(acme.id, id));
+    await t.dataSource.query(`UPDATE "${acme.schema}".connections SET secrets = $2, secrets_kek_id = $3 WHERE id = $1`, [id, sealed, elsewhere.kekId]);
+    const users = await userCount();
+    const failed = async () => (await eventsOf(t, acme, 'federation.login.failed')).length + (await eventsOf(t, acme, 'auth.login.failed')).length;
+    const failedBefore = await failed();
+
+    const res = await ldapLogin('kek', 'kek-directory-pw', id);
+    expect(res.status).toBe(500);
+    expect(res.body.error).toMatchObject({ code: 'federation.secrets_unreadable', message: "The connection's secrets cannot be opened.", trace_id: expect.any(String) });
+    expect(await userCount()).toBe(users);
+    expect(await failed()).toBe(failedBefore);
+    const tested = await admin('POST', `/connections/${id}/test`);
+    expect(tested.body).toEqual({ ok: false, checks: [{ name: 'service_bind', ok: false, detail: "The connection's secrets cannot be opened." }] });
+    // Setting the password again seals it with this installation's key.
+    expect((await admin('PATCH', `/connections/${id}`, { ldap: { bind_password: SERVICE_PASSWORD } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50)); // the connections version is bumped after the commit
+    expect((await ldapLogin('kek', 'kek-directory-pw', id)).status).toBe(200);
   });
 
   it('uses a changed service password on the next sign-in, in both directions (the kept connection and its pooled binds follow it)', async () => {

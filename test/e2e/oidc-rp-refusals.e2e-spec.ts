@@ -7,6 +7,7 @@ import { RogueBehaviour, RogueIdp, startRogueIdp } from '../support/rogue-oidc-i
 import * as client from 'openid-client';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 
 const TIMEOUT_MS = 1000;
 
@@ -99,6 +100,28 @@ describe('OIDC relying party refusals (a misbehaving IdP)', () => {
       expect(await counts(t, acme)).toEqual(before);
     } finally {
       await t.call('PATCH', `/v1/t/${acme.slug}/connections/${conn.id}`, { enabled: true }, { auth: acme.admin });
+    }
+  });
+
+  it('secrets sealed with another key-encryption key: a 500 page naming that, no refusal blamed on the IdP, nothing created', async () => {
+    // A second installation on the same database and Redis whose key-encryption key differs (a misconfigured deployment).
+    const other = await startTestApp([AuthAppModule], { CREDENCE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    try {
+      const before = await counts(t, acme);
+      const seen = (await failures(t, acme)).length;
+      const tokenCalls = rogue.tokenCalls;
+      const started = await startAtCredence(t, app, conn.id);
+      const back = await rogue.authorize(started.idpUrl);
+      const res = await callCallback(other, back, started.binding);
+      expect(res.status).toBe(500);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await res.text()).toMatch(/secrets cannot be opened/);
+      // Not an ID token, issuer or IdP problem: nothing is recorded against the IdP, which was never asked for tokens.
+      expect((await failures(t, acme)).slice(seen)).toEqual([]);
+      expect(rogue.tokenCalls).toBe(tokenCalls);
+      expect(await counts(t, acme)).toEqual(before);
+    } finally {
+      await other.close();
     }
   });
 

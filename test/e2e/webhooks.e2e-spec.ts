@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { KeyEncryption } from '@credence/crypto';
 import { contractProblems, CredenceCloudEvent } from '@credence/contracts';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
@@ -221,6 +223,27 @@ describe('webhooks', () => {
     expect(new Webhook(w.secret).verify(r.body, r.headers as Record<string, string>)).toMatchObject({ type: 'webhook.test' });
     await api('DELETE', `/${w.id}`);
   });
+
+  it('never sends what it cannot sign (a secret sealed under another key-encryption key), and a rotation recovers the webhook', async () => {
+    const w = await create({ url: `${rx.base}/resealed`, event_types: ['webhook.test'] });
+    // The row as another installation (another CREDENCE_KEY_ENCRYPTION_KEY) would have sealed it.
+    const elsewhere = new KeyEncryption(randomBytes(32).toString('base64'));
+    const sealed = elsewhere.encrypt(Buffer.from(JSON.stringify({ current: w.secret })), `credence:webhook:${acme.id}:${w.id}`);
+    await t.dataSource.query(`UPDATE "${acme.schema}".webhooks SET secrets = $2, secrets_kek_id = $3 WHERE id = $1`, [w.id, sealed, elsewhere.kekId]);
+    expect((await api('POST', `/${w.id}/test`)).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 2500)); // the first attempt and its first retry
+    expect(rx.at('/resealed')).toEqual([]);
+    expect((await deliveries(w.id)).map((d: { status: string }) => d.status)).toEqual(['pending']);
+
+    const rotated = await api('POST', `/${w.id}/rotate-secret`);
+    expect(rotated.status).toBe(200);
+    await waitForStatus(w.id, 'delivered', 1, 20_000);
+    const [r] = rx.at('/resealed');
+    // The unreadable secret had no overlap to keep: one signature, the new secret's.
+    expect(String(r.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(new Webhook(rotated.body.secret).verify(r.body, r.headers as Record<string, string>)).toMatchObject({ type: 'webhook.test' });
+    await api('DELETE', `/${w.id}`);
+  }, 30_000);
 
   it('does not follow a redirect to loopback, and refuses at delivery a target that turned internal (checked again after DNS)', async () => {
     rx.plan.set('/redirect', () => ({ redirect: `http://127.0.0.1:${other.port}/stolen` }));

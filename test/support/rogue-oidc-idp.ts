@@ -33,6 +33,8 @@ export interface RogueIdp {
   jwksFetches: number;
   /** How many times userinfo was called. */
   userinfoCalls: number;
+  /** How many requests reached the token endpoint. */
+  tokenCalls: number;
   /** A new published key (the IdP rotates): the old one is no longer in the JWKS. */
   rotate(): Promise<void>;
   /** Where the IdP sends the browser back for this authorization URL. */
@@ -55,6 +57,7 @@ export async function startRogueIdp(clientId: string, subject = () => `rogue-${D
     behaviour: {},
     jwksFetches: 0,
     userinfoCalls: 0,
+    tokenCalls: 0,
     rotate: async () => {
       published = await newKey(`k${Date.now()}`);
     },
@@ -117,6 +120,7 @@ export async function startRogueIdp(clientId: string, subject = () => `rogue-${D
       return void res.writeHead(302, { location: back.href }).end();
     }
     if (url.pathname === '/token') {
+      rogue.tokenCalls += 1;
       if (rogue.behaviour.stallToken) return void stalled.push(res);
       if (rogue.behaviour.tokenError) return json(res, { error: rogue.behaviour.tokenError }, 400);
       const grant = codes.get(new URLSearchParams(body).get('code') ?? '');

@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   'webhook.disabled': { category: 'conflict', message: 'The webhook is disabled; enable it first.' },
   'federation.outbound_refused': { category: 'bad_input', message: 'Credence does not fetch from this address.' },
   'federation.ldap_unavailable': { category: 'unavailable', message: 'The directory cannot be reached; try again later.' },
+  'federation.secrets_unreadable': { category: 'internal', message: "The connection's secrets cannot be opened." },
   'oauth.interaction_expired': { category: 'bad_input', message: 'This sign-in has expired or was finished in another tab; start again from the application.' },
   'sync.run_not_found': { category: 'not_found', message: 'No such sync run.' },
   'sync.conflict_not_found': { category: 'not_found', message: 'No such sync conflict.' },

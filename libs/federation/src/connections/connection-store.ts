@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { RequestContext } from '@credence/context';
 import { KeyEncryption } from '@credence/crypto';
+import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { Connection, ConnectionSecrets, secretsAssociatedData } from './connection';
 import { ConnectionCache } from './connection-cache';
@@ -37,11 +38,17 @@ export const toConnection = (r: ConnectionRow): Connection => ({
   ...r.config,
 });
 
+/** How often, at most, one connection's unreadable secrets are logged: each request refused for it logs its own line too. */
+const UNREADABLE_LOG_EVERY_MS = 60_000;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads the connections of the tenant in context (the sign-in paths); the connections API writes them. */
 @Injectable()
 export class ConnectionStore {
+  private readonly logger = new Logger('ConnectionStore');
+  private readonly unreadableLoggedAt = new Map<string, number>();
+
   constructor(
     private readonly runner: TenantTransactionRunner,
     private readonly encryption: KeyEncryption,
@@ -123,11 +130,48 @@ export class ConnectionStore {
     return row?.secrets ?? null;
   }
 
-  /** Opens a sealed `connections.secrets` value read by the caller (in its own transaction). */
+  /**
+   * Opens a sealed `connections.secrets` value read by the caller (in its own transaction). Secrets sealed with another CREDENCE_KEY_ENCRYPTION_KEY than this process has (a misconfigured
+   * deployment, two installations sharing one database) or damaged cannot be opened: whatever needs
+   * them is refused with federation.secrets_unreadable (500), never treated as the IdP's fault.
+   */
   open(connectionId: string, sealed: Buffer | null): ConnectionSecrets {
     if (!sealed) return {};
-    const opened = this.encryption.decrypt(sealed, secretsAssociatedData(this.context.requireTenant().id, connectionId));
+    const tenant = this.context.requireTenant();
+    let opened: Buffer;
+    try {
+      opened = this.encryption.decrypt(sealed, secretsAssociatedData(tenant.id, connectionId));
+    } catch (err) {
+      this.reportUnreadable(tenant.slug, connectionId, err as Error);
+      throw new DomainError('federation.secrets_unreadable');
+    }
     return JSON.parse(opened.toString('utf8')) as ConnectionSecrets;
+  }
+
+  /**
+   * What a write that sets new secrets keeps of the stored ones. Stored secrets this process cannot open
+   * are replaced, not kept: setting them again (PATCH, or rotating the SP keys) is how a connection sealed
+   * under another key-encryption key is recovered, and nothing here could have used the old ones.
+   */
+  openToRewrite(connectionId: string, sealed: Buffer | null): ConnectionSecrets {
+    try {
+      return this.open(connectionId, sealed);
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === 'federation.secrets_unreadable')) throw err;
+      this.logger.warn(`connection ${connectionId}: its unreadable secrets are replaced by the ones now set; any others it had must be set again`);
+      return {};
+    }
+  }
+
+  private reportUnreadable(tenantSlug: string, connectionId: string, err: Error): void {
+    const now = Date.now();
+    if (now - (this.unreadableLoggedAt.get(connectionId) ?? 0) < UNREADABLE_LOG_EVERY_MS) return;
+    if (this.unreadableLoggedAt.size > 10_000) this.unreadableLoggedAt.clear();
+    this.unreadableLoggedAt.set(connectionId, now);
+    this.logger.error(
+      `tenant ${tenantSlug}: the secrets of connection ${connectionId} cannot be opened (${err.message}). ` +
+        'Sign-ins, logouts, tests and syncs that need them are refused until the key-encryption key they were sealed with is configured, or the secrets are set again.',
+    );
   }
 
   seal(connectionId: string, secrets: ConnectionSecrets): { sealed: Buffer; kekId: string } {

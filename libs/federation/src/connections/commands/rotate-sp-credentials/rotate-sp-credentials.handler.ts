@@ -35,7 +35,7 @@ export class RotateSpCredentialsHandler implements ICommandHandler<RotateSpCrede
       const name = `${tenant.slug} ${current.name}`;
       const [signing, encryption] = await Promise.all([newSpCredential(name, 'signing'), newSpCredential(name, 'encryption')]);
       const [stored] = await uow.query<{ secrets: Buffer | null }[]>('SELECT secrets FROM connections WHERE id = $1', [current.id]);
-      const secrets = this.store.open(current.id, stored?.secrets ?? null);
+      const secrets = this.store.openToRewrite(current.id, stored?.secrets ?? null);
       const sealed = this.store.seal(current.id, {
         ...secrets,
         sp_signing_key: signing.privateKeyPem,

@@ -97,7 +97,7 @@ export class UpdateConnectionHandler implements ICommandHandler<UpdateConnection
     let sealed: { sealed: Buffer; kekId: string } | undefined;
     if (Object.keys(newSecrets).length) {
       const [stored] = await uow.query<{ secrets: Buffer | null }[]>('SELECT secrets FROM connections WHERE id = $1', [current.id]);
-      sealed = this.store.seal(current.id, { ...this.store.open(current.id, stored?.secrets ?? null), ...newSecrets });
+      sealed = this.store.seal(current.id, { ...this.store.openToRewrite(current.id, stored?.secrets ?? null), ...newSecrets });
     }
     await uow.query(
       `UPDATE connections SET name = $2, enabled = $3, jit = $4, attribute_mapping = $5, group_role_mapping = $6, config = $7,

@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { RequestContext } from '@credence/context';
+import { KeyEncryption } from '@credence/crypto';
+import { secretsAssociatedData } from '@credence/federation';
 import { JOBS, QUEUES } from '@credence/queues';
 import { LdapSyncSweep, RunLdapSync } from '@credence/sync';
 import { TenantTransactionRunner } from '@credence/tenancy';
@@ -258,5 +261,15 @@ describe('LDAP directory sync', () => {
     } finally {
       await stalled.stop();
     }
+  });
+
+  it('fails a run at once with federation.secrets_unreadable when the service password was sealed under another key-encryption key', async () => {
+    const id = await createConnection(a, { type: 'ldap', ldap: ldapSettings() });
+    const elsewhere = new KeyEncryption(randomBytes(32).toString('base64'));
+    const sealed = elsewhere.encrypt(Buffer.from(JSON.stringify({ bind_password: 'whatever' })), secretsAssociatedData(a.id, id));
+    await t.dataSource.query(`UPDATE "${a.schema}".connections SET secrets = $2, secrets_kek_id = $3 WHERE id = $1`, [id, sealed, elsewhere.kekId]);
+    const run = await sync(a, id);
+    expect(run).toMatchObject({ status: 'failed', failure: { code: 'federation.secrets_unreadable', message: "The connection's secrets cannot be opened." } });
+    expect((await eventsOf(t, a, 'sync.run.failed')).some((e) => e.data.sync_id === run.sync_id && e.data.error === 'federation.secrets_unreadable')).toBe(true);
   });
 });

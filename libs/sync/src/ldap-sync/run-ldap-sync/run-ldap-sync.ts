@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Entry } from 'ldapts';
 import { subjects } from '@credence/contracts';
+import { DomainError } from '@credence/errors';
 import { applyRuleGrants, Connection, LdapReadSession, LdapSyncSource, LdapUnavailable, rolesForGroups, subjectOf } from '@credence/federation';
 import { USER_SESSIONS_REVOKER, UserSessionsRevoker } from '@credence/identity';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
@@ -130,6 +131,8 @@ export class RunLdapSync {
         this.logger.warn({ sync_id: run.id, connection_id: connectionId, detail: err.detail }, 'LDAP sync failed: directory unavailable');
         return this.fail(run, 'federation.ldap_unavailable', `The directory cannot be read: ${err.detail}`);
       }
+      // A configuration fault no retry mends: the run fails with it at once (the store has logged the detail).
+      if (err instanceof DomainError && err.code === 'federation.secrets_unreadable') return this.fail(run, err.code, err.message);
       throw err;
     } finally {
       await session?.close().catch(() => undefined);

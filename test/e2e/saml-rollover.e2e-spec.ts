@@ -1,8 +1,10 @@
 import * as client from 'openid-client';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { RequestContext } from '@credence/context';
-import { MetadataRefresh, samlSpUrls } from '@credence/federation';
+import { KeyEncryption } from '@credence/crypto';
+import { MetadataRefresh, samlSpUrls, secretsAssociatedData } from '@credence/federation';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
@@ -192,6 +194,31 @@ describe('SAML IdP certificate rollover', () => {
       expect(acs.status).toBe(400);
       const [failed] = (await eventsOf(t, acme, 'federation.login.failed')).slice(-1);
       expect(failed.data).toMatchObject({ connection_id: id, reason: 'malformed' });
+    });
+
+    it('answers a 500 page, and blames no one, when the SP keys were sealed under another key-encryption key; a rotation recovers the connection', async () => {
+      const id = await createConnection({ idp_entity_id: IDP_ENTITY_ID, idp_sso_url: IDP_SSO_URL, idp_certificates: [newIdp.cert], sign_authn_requests: true });
+      // The row as another installation (another CREDENCE_KEY_ENCRYPTION_KEY) would have sealed it.
+      const elsewhere = new KeyEncryption(randomBytes(32).toString('base64'));
+      const sealed = elsewhere.encrypt(Buffer.from(JSON.stringify({ sp_signing_key: 'unreadable here' })), secretsAssociatedData(acme.id, id));
+      await t.dataSource.query(`UPDATE "${acme.schema}".connections SET secrets = $2, secrets_kek_id = $3 WHERE id = $1`, [id, sealed, elsewhere.kekId]);
+      const failedBefore = (await eventsOf(t, acme, 'federation.login.failed')).length;
+
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: CALLBACK,
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+        connection: id,
+      });
+      const started = await fetch(local(url), { redirect: 'manual' });
+      expect(started.status).toBe(500);
+      expect(started.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await started.text()).toMatch(/secrets cannot be opened/);
+      expect((await eventsOf(t, acme, 'federation.login.failed')).length).toBe(failedBefore);
+
+      expect((await connections('POST', `/${id}/saml/rotate-sp-keys`)).status).toBe(200);
+      await signsIn(id, newIdp, 'resealed@corp.example', { encrypt: true });
     });
 
     it('refuses to rotate SP keys of a connection that is not SAML, and of another tenant', async () => {

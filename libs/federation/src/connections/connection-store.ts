@@ -131,9 +131,10 @@ export class ConnectionStore {
   }
 
   /**
-   * Opens a sealed `connections.secrets` value read by the caller (in its own transaction). Secrets sealed with another CREDENCE_KEY_ENCRYPTION_KEY than this process has (a misconfigured
-   * deployment, two installations sharing one database) or damaged cannot be opened: whatever needs
-   * them is refused with federation.secrets_unreadable (500), never treated as the IdP's fault.
+   * Opens a sealed `connections.secrets` value read by the caller (in its own transaction). Secrets
+   * sealed with another CREDENCE_KEY_ENCRYPTION_KEY than this process has (a misconfigured deployment,
+   * two installations sharing one database) or damaged cannot be opened: whatever needs them is
+   * refused with federation.secrets_unreadable (500), never treated as the IdP's fault.
    */
   open(connectionId: string, sealed: Buffer | null): ConnectionSecrets {
     if (!sealed) return {};

@@ -22,6 +22,8 @@ describe('retention killed mid-run', () => {
     RETENTION_ENABLED: 'false',
     RETENTION_BATCH_SIZE: String(BATCH),
     AUDIT_INGEST_ENABLED: 'false',
+    // A killed worker's job is taken over 10 to 20 s after the kill instead of 30 to 60 s.
+    JOB_LOCK_SECONDS: '10',
   });
   const api = (c: ChildPlatform) => ({
     async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
@@ -113,7 +115,7 @@ describe('retention killed mid-run', () => {
     await fillSessions(tenant, asOf);
     const killedRun = await killMidRun(tenant, asOf);
 
-    // No new run: a fresh process's worker finds the stalled job (30 s lock, checked every 15 s) and runs it again.
+    // No new run: a fresh process's worker finds the stalled job (10 s lock, checked every 10 s) and runs it again.
     child = await startChildPlatform(env());
     await waitFor('the killed run to be completed by its retry', async () => (await runRow(killedRun, tenant))?.status === 'completed', 90_000);
     const done = await runRow(killedRun, tenant);

@@ -44,6 +44,8 @@ export const configSchema = z
       .max(10 * 1024 * 1024)
       .default(100 * 1024),
     TENANT_MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** How long a background job stays with a worker that stopped renewing its lock (a killed process) before another takes it over. */
+    JOB_LOCK_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
     TENANT_PURGE_GRACE_SECONDS: seconds(30 * 24 * 3600),
     PROVISIONING_STALE_AFTER_SECONDS: seconds(30),
     /** Spare, migrated tenant schemas kept ready for onboarding (libs/tenancy/src/spares); 0 turns the pool off. */

@@ -3,12 +3,13 @@ import { Injectable, Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import type { Job } from 'bullmq';
-import { JOB_DECLARATIONS, JobRegistry, JobRegistryError } from './job-registry';
+import { APP_CONFIG } from '@credence/config';
+import { JOB_DECLARATIONS, JobRegistry, JobRegistryError, workerLockOptions } from './job-registry';
 import { OnJob } from './on-job.decorator';
 
 const DECLARED = { mail: ['send', 'bounce'], reports: ['daily'] };
 
-@Processor('mail')
+@Processor('mail', { concurrency: 3, stalledInterval: 15_000 })
 class MailProcessor extends WorkerHost {
   constructor(private readonly jobs: JobRegistry) {
     super();
@@ -50,11 +51,22 @@ class ReportsWithoutWorker {
   }
 }
 
-async function boot(providers: Type[]) {
-  const registrar = { register: jest.fn() };
+const WORKER_METADATA = 'bullmq:worker_metadata';
+const workerOptionsOf = (processor: object) => Reflect.getMetadata(WORKER_METADATA, processor) as Record<string, unknown> | undefined;
+
+async function boot(providers: Type[], lockSeconds = 30) {
+  // What @nestjs/bullmq would read when it creates the workers: the options at the time of register().
+  const registrar = { register: jest.fn(), seen: undefined as Record<string, unknown> | undefined };
+  registrar.register.mockImplementation(() => (registrar.seen = workerOptionsOf(MailProcessor)));
   const moduleRef = await Test.createTestingModule({
     imports: [DiscoveryModule],
-    providers: [JobRegistry, { provide: JOB_DECLARATIONS, useValue: DECLARED }, { provide: BullRegistrar, useValue: registrar }, ...providers],
+    providers: [
+      JobRegistry,
+      { provide: JOB_DECLARATIONS, useValue: DECLARED },
+      { provide: BullRegistrar, useValue: registrar },
+      { provide: APP_CONFIG, useValue: { JOB_LOCK_SECONDS: lockSeconds } },
+      ...providers,
+    ],
   }).compile();
   const init = moduleRef.init();
   return { moduleRef, registrar, init };
@@ -96,5 +108,26 @@ describe('JobRegistry', () => {
     const { registrar, init } = await boot([]);
     await init;
     expect(registrar.register).toHaveBeenCalledTimes(1);
+  });
+
+  it('starts the workers with the lock of JOB_LOCK_SECONDS, then puts back the options the processor declared', async () => {
+    const { moduleRef, registrar, init } = await boot([MailProcessor, MailSender, MailBounces], 10);
+    await init;
+    expect(registrar.seen).toEqual({ concurrency: 3, lockDuration: 10_000, stalledInterval: 10_000 });
+    // The class's metadata is shared by every app of the process: another app with another setting must not see this one's.
+    expect(workerOptionsOf(MailProcessor)).toEqual({ concurrency: 3, stalledInterval: 15_000 });
+    await moduleRef.close();
+  });
+});
+
+describe('workerLockOptions', () => {
+  it("leaves BullMQ's defaults and a processor's own check interval as they are at the default 30 s", () => {
+    expect(workerLockOptions({}, 30)).toEqual({ lockDuration: 30_000, stalledInterval: 30_000 });
+    expect(workerLockOptions({ stalledInterval: 15_000 }, 30)).toEqual({ lockDuration: 30_000, stalledInterval: 15_000 });
+  });
+
+  it('checks for lapsed locks at least once per lock period when the lock is shorter', () => {
+    expect(workerLockOptions({}, 10)).toEqual({ lockDuration: 10_000, stalledInterval: 10_000 });
+    expect(workerLockOptions({ stalledInterval: 15_000 }, 5)).toEqual({ lockDuration: 5_000, stalledInterval: 5_000 });
   });
 });

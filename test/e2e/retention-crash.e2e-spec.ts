@@ -4,7 +4,8 @@ import { ChildPlatform, ensureBuilt, startChildPlatform, waitFor } from '../supp
 import { createEventsWorld, EventsWorld } from '../support/events/events-world';
 import { cutoff, DAY_MS, onboard, runRetention, Tenant } from './retention-fixture';
 
-const SESSIONS = 100_000;
+// 60 batches: a run lasts seconds, so the kill after five batches always lands mid-run.
+const SESSIONS = 30_000;
 const BATCH = 500;
 
 /**

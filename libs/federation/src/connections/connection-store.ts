@@ -137,16 +137,13 @@ export class ConnectionStore {
    * refused with federation.secrets_unreadable (500), never treated as the IdP's fault.
    */
   open(connectionId: string, sealed: Buffer | null): ConnectionSecrets {
-    if (!sealed) return {};
     const tenant = this.context.requireTenant();
-    let opened: Buffer;
     try {
-      opened = this.encryption.decrypt(sealed, secretsAssociatedData(tenant.id, connectionId));
+      return this.decrypt(tenant.id, connectionId, sealed);
     } catch (err) {
       this.reportUnreadable(tenant.slug, connectionId, err as Error);
       throw new DomainError('federation.secrets_unreadable');
     }
-    return JSON.parse(opened.toString('utf8')) as ConnectionSecrets;
   }
 
   /**
@@ -156,12 +153,18 @@ export class ConnectionStore {
    */
   openToRewrite(connectionId: string, sealed: Buffer | null): ConnectionSecrets {
     try {
-      return this.open(connectionId, sealed);
+      return this.decrypt(this.context.requireTenant().id, connectionId, sealed);
     } catch (err) {
-      if (!(err instanceof DomainError && err.code === 'federation.secrets_unreadable')) throw err;
-      this.logger.warn(`connection ${connectionId}: its unreadable secrets are replaced by the ones now set; any others it had must be set again`);
+      this.logger.warn(
+        `connection ${connectionId}: its secrets cannot be opened (${(err as Error).message}); the ones now set replace them, and any others it had must be set again`,
+      );
       return {};
     }
+  }
+
+  private decrypt(tenantId: string, connectionId: string, sealed: Buffer | null): ConnectionSecrets {
+    if (!sealed) return {};
+    return JSON.parse(this.encryption.decrypt(sealed, secretsAssociatedData(tenantId, connectionId)).toString('utf8')) as ConnectionSecrets;
   }
 
   private reportUnreadable(tenantSlug: string, connectionId: string, err: Error): void {

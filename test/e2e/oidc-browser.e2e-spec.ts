@@ -3,7 +3,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { launchBrowser, TestBrowser } from '../support/browser';
+import { arriveAt, launchBrowser, TestBrowser } from '../support/browser';
 import { freePort, RunningExample, startExample } from '../support/example-apps';
 import { member, Member, onboard, PASSWORD, Tenant } from './identity-authz-fixture';
 
@@ -68,7 +68,7 @@ describe('sign-in through the hosted login page in a real browser', () => {
     await page.getByRole('link', { name: /sign in/i }).click();
 
     // Credence's hosted page, with the tenant's name.
-    await page.waitForURL(new RegExp(`/v1/t/${acme.slug}/login`));
+    await arriveAt(page, new RegExp(`/v1/t/${acme.slug}/login`));
     await page
       .getByLabel(/e-?mail/i)
       .first()
@@ -80,7 +80,7 @@ describe('sign-in through the hosted login page in a real browser', () => {
       .click();
 
     // Back at the app, which exchanged the code and validated the ID token.
-    await page.waitForURL(`${appUrl}/`);
+    await arriveAt(page, `${appUrl}/`);
     const body = await page.textContent('body');
     expect(body).toContain(`Signed in as ${user.email}`);
     expect(body).toContain(user.id);
@@ -90,16 +90,16 @@ describe('sign-in through the hosted login page in a real browser', () => {
     const visited: string[] = [];
     page.on('framenavigated', (frame) => visited.push(frame.url()));
     await page.goto(`${secondUrl}/login`);
-    await page.waitForURL(`${secondUrl}/`);
+    await arriveAt(page, `${secondUrl}/`);
     expect(visited.some((u) => u.includes('/login?interaction='))).toBe(false);
     expect(await page.textContent('body')).toContain(`Signed in as ${user.email}`);
 
     // Logout from the second app ends the browser session: the first app's next sign-in needs a password.
     await page.getByRole('link', { name: /sign out/i }).click();
-    await page.waitForURL(`${secondUrl}/`);
+    await arriveAt(page, `${secondUrl}/`);
     expect(await page.textContent('body')).toContain('signed out');
     await page.goto(`${appUrl}/login`);
-    await page.waitForURL(new RegExp(`/v1/t/${acme.slug}/login`));
+    await arriveAt(page, new RegExp(`/v1/t/${acme.slug}/login`));
   });
 
   it('shows one generic message for a wrong password, in the page, with no script', async () => {
@@ -110,7 +110,7 @@ describe('sign-in through the hosted login page in a real browser', () => {
       if (/Content Security Policy/i.test(m.text())) blockedScripts.push(m.text());
     });
     await page.goto(`${appUrl}/login`);
-    await page.waitForURL(new RegExp(`/v1/t/${acme.slug}/login`));
+    await arriveAt(page, new RegExp(`/v1/t/${acme.slug}/login`));
     await page
       .getByLabel(/e-?mail/i)
       .first()
@@ -183,7 +183,7 @@ describe('sign-in through the hosted login page in a real browser', () => {
         .click();
 
       // The browser followed the app's own redirect to its front end, with the code.
-      await page.waitForURL(/\/landed\?/);
+      await arriveAt(page, /\/landed\?/);
       const landed = new URL(page.url());
       expect(landed.origin).toBe(`http://${front}`);
       expect(landed.searchParams.get('code')).toBeTruthy();

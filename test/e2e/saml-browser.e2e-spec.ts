@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
-import { launchBrowser, TestBrowser } from '../support/browser';
+import { arriveAt, launchBrowser, TestBrowser } from '../support/browser';
 import { freePort, RunningExample, startExample } from '../support/example-apps';
 import { eventsOf, login, PASSWORD, Tenant } from './identity-authz-fixture';
 
@@ -91,7 +91,7 @@ describe('SAML sign-in in a real browser, through the example IdP', () => {
   it('signs a new employee in through the IdP found by their e-mail domain', async () => {
     const page = await browser.newPage();
     await page.goto(`${appUrl}/login`);
-    await page.waitForURL(new RegExp(`/v1/t/${tenant.slug}/login`));
+    await arriveAt(page, new RegExp(`/v1/t/${tenant.slug}/login`));
     await page
       .getByLabel(/e-?mail/i)
       .first()
@@ -99,12 +99,12 @@ describe('SAML sign-in in a real browser, through the example IdP', () => {
     await page.getByRole('button', { name: /^sign in$/i }).click();
 
     // The example IdP: who are you (no password there), then the signed Response goes to Credence's ACS.
-    await page.waitForURL(/\/sso\?SAMLRequest=/);
+    await arriveAt(page, /\/sso\?SAMLRequest=/);
     await page.fill('input[name=email]', 'grace@acme-saml.example');
     await page.getByRole('button', { name: /sign in/i }).click();
     await page.getByRole('button', { name: /continue to credence/i }).click();
 
-    await page.waitForURL(`${appUrl}/`);
+    await arriveAt(page, `${appUrl}/`);
     const body = (await page.textContent('body'))!;
     expect(body).toContain('Signed in as grace@acme-saml.example');
     expect(body).toContain('["fed"]');

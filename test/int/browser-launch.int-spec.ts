@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CHROMIUM_ARGS, launchBrowser, type TestBrowser } from '../support/browser';
+import { arriveAt, CHROMIUM_ARGS, launchBrowser, type TestBrowser } from '../support/browser';
 
 /**
  * The browser harness works under jest: Debian's chromium, driven by playwright-core, loads a page
@@ -90,6 +90,14 @@ describe('browser harness (chromium + playwright-core)', () => {
     expect(await other.cookies(base)).toEqual([]);
     expect((await browser.context.cookies(base)).map((c) => c.value)).toEqual(['first']);
     await other.close();
+  });
+
+  it('when a page never arrives, says where the browser is and what it shows', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/`);
+    await expect(arriveAt(page, /\/somewhere-else/, 300)).rejects.toThrow(`it is at ${base}/, showing: Name`);
+    await arriveAt(page, `${base}/`); // already there
+    await page.close();
   });
 
   it('says how to install chromium when it is missing', async () => {

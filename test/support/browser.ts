@@ -54,3 +54,19 @@ export async function launchBrowser({ executablePath = CHROMIUM_PATH } = {}): Pr
     throw err;
   }
 }
+
+/**
+ * page.waitForURL, but a timeout says where the browser is and what the page shows (an app's 502, an
+ * error page of Credence) instead of only "Timeout exceeded".
+ */
+export async function arriveAt(page: Page, url: string | RegExp, timeout = 30_000): Promise<void> {
+  try {
+    await page.waitForURL(url, { timeout });
+  } catch (err) {
+    const shown = await page.innerText('body', { timeout: 2_000 }).catch(() => null);
+    const text = shown?.replace(/\s+/g, ' ').trim().slice(0, 800) ?? '(nothing readable)';
+    throw new Error(`the browser did not reach ${String(url)} within ${timeout} ms: it is at ${page.url()}, showing: ${text}\n${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}

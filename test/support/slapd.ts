@@ -58,6 +58,11 @@ export interface Slapd {
   modify(ldif: string): Promise<void>;
   /** Adds the LDIF's entries with ldapadd as the directory's root. */
   add(ldif: string): Promise<void>;
+  /**
+   * How many operations of each kind (bind, search, extended, unbind...) the server has started,
+   * from its monitor database. Reading them is itself one bind and one search.
+   */
+  operations(): Promise<Record<string, number>>;
   /** SIGSTOP / SIGCONT: the server keeps its sockets and answers nothing. */
   pause(): void;
   resume(): void;
@@ -143,6 +148,8 @@ ppolicy_default "cn=default,ou=policies,${SUFFIX}"
 limits dn.exact="${SERVICE_DN}" size.soft=500 size.prtotal=unlimited
 access to attrs=userPassword by self =xw by anonymous auth by * none
 access to * by users read by * none
+database monitor
+access to * by dn.exact="${ROOT_DN}" read by * none
 `;
 }
 
@@ -203,6 +210,34 @@ export interface SlapdOptions {
   preload?: string;
 }
 
+/**
+ * Starts slapd on two free ports. A port that was free when asked can be taken before slapd binds it
+ * (another test's server, or the local end of an outbound connection); slapd then exits at once,
+ * saying nothing at -d 0, and is started again on other ports.
+ */
+async function listen(dir: string): Promise<{ proc: ChildProcess; ldapUrl: string; ldapsUrl: string }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const [port, tlsPort] = [await freePort(), await freePort()];
+    const ldapUrl = `ldap://127.0.0.1:${port}`;
+    const ldapsUrl = `ldaps://127.0.0.1:${tlsPort}`;
+    // -d 0: stay in the foreground (a child we can kill), logging nothing.
+    const proc: ChildProcess = spawn(SLAPD, ['-d', '0', '-f', join(dir, 'slapd.conf'), '-h', `${ldapUrl}/ ${ldapsUrl}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const deadline = Date.now() + 20_000;
+    while (!(await answers(port))) {
+      if (proc.exitCode !== null && attempt < 5) break;
+      if (proc.exitCode !== null || Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+        throw new Error(`slapd did not start (exit ${proc.exitCode}, attempt ${attempt}): ${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    if (proc.exitCode === null) return { proc, ldapUrl, ldapsUrl };
+  }
+}
+
 export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   if (!slapdInstalled()) throw new Error(`${SLAPD} is missing: install it with bash scripts/install-slapd.sh (.ci/run does)`);
   const dir = mkdtempSync(join(tmpdir(), 'credence-slapd-'));
@@ -214,21 +249,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     writeFileSync(join(dir, 'preload.ldif'), `${SEED}\n${options.preload}`);
     execFileSync('/usr/sbin/slapadd', ['-q', '-f', join(dir, 'slapd.conf'), '-l', join(dir, 'preload.ldif')], { stdio: 'pipe' });
   }
-  const [port, tlsPort] = [await freePort(), await freePort()];
-  const ldapUrl = `ldap://127.0.0.1:${port}`;
-  const ldapsUrl = `ldaps://127.0.0.1:${tlsPort}`;
-  // -d 0: stay in the foreground (a child we can kill), logging nothing.
-  const proc: ChildProcess = spawn(SLAPD, ['-d', '0', '-f', join(dir, 'slapd.conf'), '-h', `${ldapUrl}/ ${ldapsUrl}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  for (let i = 0; !(await answers(port)); i += 1) {
-    if (proc.exitCode !== null || i > 200) {
-      proc.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`slapd did not start: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const { proc, ldapUrl, ldapsUrl } = await listen(dir);
   const asRoot = ['-x', '-H', ldapUrl, '-D', ROOT_DN, '-w', ROOT_PASSWORD];
   const add = (ldif: string) => run('ldapadd', asRoot, ldif);
   const modify = async (ldif: string) => void (await run('ldapmodify', asRoot, ldif));
@@ -271,6 +292,12 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     lock: (dn, time = '000001010000Z') => modify(`dn: ${dn}\nchangetype: modify\nreplace: pwdAccountLockedTime\npwdAccountLockedTime: ${time}\n`),
     modify,
     add: async (ldif) => void (await add(ldif)),
+    async operations() {
+      const ldif = await run('ldapsearch', [...asRoot, '-LLL', '-b', 'cn=Operations,cn=Monitor', '-s', 'one', '(objectClass=*)', 'monitorOpInitiated']);
+      const counts: Record<string, number> = {};
+      for (const [, kind, n] of ldif.matchAll(/^dn: cn=(\w+),cn=Operations,cn=Monitor\nmonitorOpInitiated: (\d+)$/gm)) counts[kind.toLowerCase()] = Number(n);
+      return counts;
+    },
     pause: () => void proc.kill('SIGSTOP'),
     resume: () => void proc.kill('SIGCONT'),
     async stop() {

@@ -29,6 +29,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     ARGON2_TIME_COST: '1',
     LOG_LEVEL: env.CREDENCE_TEST_LOG_LEVEL ?? 'silent',
     DB_POOL_MAX: '20',
+    // CI saturates both cores for minutes: 500 ms (the default) can pass between a Redis reply and the
+    // event loop reading it, which turns a healthy request into a 503. The stalled-Redis spec sets its own.
+    REDIS_COMMAND_TIMEOUT_MS: '3000',
     // No metadata refresh sweeps across other test files' tenants; a test that wants one sets it.
     FEDERATION_METADATA_REFRESH_SECONDS: '0',
     // Federation specs send many refused messages from 127.0.0.1 to one connection; the limit's own spec sets it low.

@@ -28,7 +28,9 @@
  * BENCH_WORKERS (n > 1 adds phase 5: introspection and refresh against `node dist/apps/auth/src/main.js`
  * run as a process of its own with CREDENCE_WORKERS=1, then n, alternated BENCH_WORKER_ROUNDS (1) times;
  * run it alone with BENCH_ONLY=workers).
- * Experiments (figures then are not production settings): ARGON2_MAX_CONCURRENCY, BENCH_NICE_HASH_THREADS=n.
+ * Experiments (figures then are not production settings): ARGON2_MAX_CONCURRENCY, BENCH_NICE_HASH_THREADS=n,
+ * BENCH_PIN_LOOP=1 (phase 1c only: the app's main thread gets CPU 0 to itself and everything else, its
+ * other threads, the login clients, Postgres and Redis, the other CPUs; as root, restored afterwards).
  *
  * Remote mode (remote.ts): BENCH_TARGET_URL=http://host:3000 and BENCH_ADMIN_KEY (the server's platform admin
  * key) drive a Credence that already runs there, from this machine: fixtures over the public API, then
@@ -37,6 +39,7 @@
  * this machine in TRUSTED_PROXIES (or raise LOGIN_IP_LIMIT_PER_MINUTE), or sign-ins stop at 30 a minute.
  */
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, setPriority, tmpdir, totalmem } from 'node:os';
@@ -90,6 +93,7 @@ const SERVER_URL = benchDatabaseServer();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'verify,machine,mixed,introspect,refresh,login').split(',').map((s) => s.trim()));
 const NICE_HASH_THREADS = int('BENCH_NICE_HASH_THREADS', 0);
+const PIN_LOOP = int('BENCH_PIN_LOOP', 0) === 1;
 /** 0 leaves out the bare node:http floor run after the introspection and refresh phases. */
 const FLOOR = int('BENCH_FLOOR', 1) === 1;
 /** BENCH_WORKERS=n (n > 1): phase 5 runs introspection and refresh against the auth app as a process with 1 worker, then n. */
@@ -164,6 +168,37 @@ async function niceHashThreads(hasher: PasswordHasher, niceness: number): Promis
   for (const t of busy) setPriority(Number(t), niceness);
   log(`  EXPERIMENT: threads ${busy.join(', ')} (ran argon2) reniced to ${niceness}`);
   return busy.map(Number);
+}
+
+/**
+ * Experiment (BENCH_PIN_LOOP=1): the event loop with a core of its own. The main thread of this process
+ * goes on CPU 0; its other threads (argon2, libuv, V8's helpers), the given processes (load clients) and
+ * every Postgres and Redis process (new backends inherit the postmaster's mask) go on the rest. Shows
+ * what the token-check tail under logins is once nothing else competes for the loop's core. Returns
+ * the undo: every task back on every CPU.
+ */
+function pinEventLoop(others: number[]): () => void {
+  const all = `0-${cpus().length - 1}`;
+  const rest = `1-${cpus().length - 1}`;
+  const servers = ['postgres', 'redis-server'].flatMap((name) => {
+    try {
+      return execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return []; // none running under that name
+    }
+  });
+  const threads = readdirSync('/proc/self/task')
+    .map(Number)
+    .filter((t) => t !== process.pid);
+  const set = (mask: string, pid: number, allThreads: boolean) => execFileSync('taskset', [...(allThreads ? ['-a'] : []), '-p', '-c', mask, String(pid)], { stdio: 'ignore' });
+  for (const pid of [...others, ...servers]) set(rest, pid, true);
+  for (const tid of threads) set(rest, tid, false);
+  set('0', process.pid, false);
+  log(`  EXPERIMENT: main thread on CPU 0; ${threads.length} other threads, ${others.length} load clients and ${servers.length} Postgres/Redis processes on CPU ${rest}`);
+  return () => {
+    for (const pid of [...others, ...servers]) set(all, pid, true);
+    for (const tid of [process.pid, ...threads]) set(all, tid, false);
+  };
 }
 
 /** What the bench database's connections are doing, from a connection of its own (the app's pool may be exhausted). */
@@ -370,28 +405,33 @@ async function main(): Promise<void> {
       const logins = await Child.start({ cmd: 'init', mode: 'login', url, slug, emails, password: PASSWORD, concurrency: LOGIN_LOOPS });
       logins.send({ cmd: 'start' });
       await sleep(WARM_S * 1000);
-      const mixed: Record<string, unknown> = { login_loops: LOGIN_LOOPS };
-      for (const [label, concurrency, rate] of [
-        ['closed', VERIFY_CONCURRENCY, undefined],
-        ['paced', 0, VERIFY_RATE],
-      ] as const) {
-        const { result, cpu } = await metered(meter, async () => {
-          let loginWindowStarted = false;
-          const verify = await inProcess(verifyWorkload(), concurrency, rate, async () => {
-            await logins.snapshot();
-            loginWindowStarted = true;
+      const mixed: Record<string, unknown> = { login_loops: LOGIN_LOOPS, ...(PIN_LOOP ? { experiment_pinned_loop: true } : {}) };
+      const unpin = PIN_LOOP ? pinEventLoop([logins.proc.pid!]) : undefined;
+      try {
+        for (const [label, concurrency, rate] of [
+          ['closed', VERIFY_CONCURRENCY, undefined],
+          ['paced', 0, VERIFY_RATE],
+        ] as const) {
+          const { result, cpu } = await metered(meter, async () => {
+            let loginWindowStarted = false;
+            const verify = await inProcess(verifyWorkload(), concurrency, rate, async () => {
+              await logins.snapshot();
+              loginWindowStarted = true;
+            });
+            if (!loginWindowStarted) throw new Error('login window did not start');
+            // Round trips per check would count the logins' too: not meaningful here.
+            delete (verify as Partial<typeof verify>).pg_statements_per_op;
+            delete (verify as Partial<typeof verify>).redis_commands_per_op;
+            return { verify, logins: await logins.snapshot() };
           });
-          if (!loginWindowStarted) throw new Error('login window did not start');
-          // Round trips per check would count the logins' too: not meaningful here.
-          delete (verify as Partial<typeof verify>).pg_statements_per_op;
-          delete (verify as Partial<typeof verify>).redis_commands_per_op;
-          return { verify, logins: await logins.snapshot() };
-        });
-        log(
-          `1c verify in-process ${label === 'closed' ? `${concurrency} closed loops` : `paced ${rate}/s`} while ${LOGIN_LOOPS} login loops run over HTTP: ${showWindow(result.verify)}`,
-        );
-        log(`   logins meanwhile: ${showWindow(result.logins)}\n   ${showCpu(cpu)}`);
-        mixed[label] = { concurrency, rate_per_s: rate, ...result, cpu };
+          log(
+            `1c verify in-process ${label === 'closed' ? `${concurrency} closed loops` : `paced ${rate}/s`} while ${LOGIN_LOOPS} login loops run over HTTP: ${showWindow(result.verify)}`,
+          );
+          log(`   logins meanwhile: ${showWindow(result.logins)}\n   ${showCpu(cpu)}`);
+          mixed[label] = { concurrency, rate_per_s: rate, ...result, cpu };
+        }
+      } finally {
+        unpin?.();
       }
       await logins.stop();
       results.verify_under_login = mixed;

@@ -224,8 +224,10 @@ async function listen(dir: string): Promise<{ proc: ChildProcess; ldapUrl: strin
     const proc: ChildProcess = spawn(SLAPD, ['-d', '0', '-f', join(dir, 'slapd.conf'), '-h', `${ldapUrl}/ ${ldapsUrl}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Ours, not someone else's listener on the port: slapd writes its pid file once its listeners are open.
+    const ready = async () => readPid(join(dir, 'slapd.pid')) === proc.pid && (await answers(port));
     const deadline = Date.now() + 20_000;
-    while (!(await answers(port))) {
+    while (!(await ready())) {
       if (proc.exitCode !== null && attempt < 5) break;
       if (proc.exitCode !== null || Date.now() > deadline) {
         proc.kill('SIGKILL');
@@ -235,6 +237,14 @@ async function listen(dir: string): Promise<{ proc: ChildProcess; ldapUrl: strin
       await new Promise((r) => setTimeout(r, 25));
     }
     if (proc.exitCode === null) return { proc, ldapUrl, ldapsUrl };
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    return Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    return undefined; // not written yet
   }
 }
 

@@ -142,7 +142,7 @@ describe('LDAP sign-in (POST /auth/login with connection)', () => {
     expect(failed).toEqual([]);
   });
 
-  it('answers unknown user, wrong password, AD-disabled and ppolicy-locked accounts the same, and cost the directory the same search and bind', async () => {
+  it('answers unknown user, wrong password, AD-disabled and ppolicy-locked accounts the same, and asks the directory the same of each: one search, one bind', async () => {
     const disabledDn = await slapd.addUser({ uid: 'dora', password: 'dora-pw', userAccountControl: 514, objectGuid: Buffer.alloc(16, 7) });
     const lockedDn = await slapd.addUser({ uid: 'lars', password: 'lars-pw', mail: `lars@${domain}` });
     await slapd.lock(lockedDn);

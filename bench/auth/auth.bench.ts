@@ -178,6 +178,7 @@ async function niceHashThreads(hasher: PasswordHasher, niceness: number): Promis
  * the undo: every task back on every CPU.
  */
 function pinEventLoop(others: number[]): () => void {
+  if (cpus().length < 2) throw new Error('BENCH_PIN_LOOP needs at least two CPUs: one for the event loop, one for everything else');
   const all = `0-${cpus().length - 1}`;
   const rest = `1-${cpus().length - 1}`;
   const servers = ['postgres', 'redis-server'].flatMap((name) => {

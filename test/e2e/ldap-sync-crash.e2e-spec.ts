@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { TEST_ADMIN_KEY } from '@credence/testing';
-import { ChildPlatform, ensureBuilt, startChildPlatform, waitFor } from '../support/child-platform';
+import { ChildPlatform, ensureBuilt, QUICK_JOB_TAKEOVER, startChildPlatform, waitFor } from '../support/child-platform';
 import { createEventsWorld, EventsWorld } from '../support/events/events-world';
 import { generatedDirectory } from '../support/ldap-directory';
 import { GROUPS, PEOPLE, SERVICE_DN, SERVICE_PASSWORD, Slapd, startSlapd } from '../support/slapd';
@@ -19,8 +19,7 @@ describe('LDAP sync killed mid-run', () => {
   let db: Client;
   let slapd: Slapd;
   let child: ChildPlatform | undefined;
-  // JOB_LOCK_SECONDS: a killed worker's job is taken over 10 to 20 s after the kill instead of 30 to 60 s.
-  const env = () => ({ DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix, RETENTION_ENABLED: 'false', AUDIT_INGEST_ENABLED: 'false', JOB_LOCK_SECONDS: '10' });
+  const env = () => ({ DATABASE_URL: world.databaseUrl, REDIS_PREFIX: world.prefix, RETENTION_ENABLED: 'false', AUDIT_INGEST_ENABLED: 'false', ...QUICK_JOB_TAKEOVER });
   const call = async (c: ChildPlatform, method: string, path: string, body?: unknown, token = TEST_ADMIN_KEY) => {
     const res = await fetch(`${c.url}${path}`, {
       method,

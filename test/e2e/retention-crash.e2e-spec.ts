@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { TEST_ADMIN_KEY } from '@credence/testing';
-import { ChildPlatform, ensureBuilt, startChildPlatform, waitFor } from '../support/child-platform';
+import { ChildPlatform, ensureBuilt, QUICK_JOB_TAKEOVER, startChildPlatform, waitFor } from '../support/child-platform';
 import { createEventsWorld, EventsWorld } from '../support/events/events-world';
 import { cutoff, DAY_MS, onboard, runRetention, Tenant } from './retention-fixture';
 
@@ -23,8 +23,7 @@ describe('retention killed mid-run', () => {
     RETENTION_ENABLED: 'false',
     RETENTION_BATCH_SIZE: String(BATCH),
     AUDIT_INGEST_ENABLED: 'false',
-    // A killed worker's job is taken over 10 to 20 s after the kill instead of 30 to 60 s.
-    JOB_LOCK_SECONDS: '10',
+    ...QUICK_JOB_TAKEOVER,
   });
   const api = (c: ChildPlatform) => ({
     async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {

@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { TEST_ADMIN_KEY, uniqueSlug } from '@credence/testing';
-import { ChildPlatform, ensureBuilt, startChildPlatform, waitFor } from '../support/child-platform';
+import { ChildPlatform, ensureBuilt, QUICK_JOB_TAKEOVER, startChildPlatform, waitFor } from '../support/child-platform';
 import { createEventsWorld, EventsWorld, FAST_EVENTS_ENV } from '../support/events/events-world';
 
 const PASSWORD = 'a long enough password';
@@ -37,8 +37,7 @@ describe('webhooks when the platform is killed mid-delivery', () => {
     RETENTION_ENABLED: 'false',
     WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${port}`,
     WEBHOOK_RETRY_SCHEDULE: '1s,1s,2s,5s,10s',
-    // A killed worker's job is taken over 10 to 20 s after the kill instead of 30 to 60 s.
-    JOB_LOCK_SECONDS: '10',
+    ...QUICK_JOB_TAKEOVER,
   });
 
   beforeAll(async () => {

@@ -35,6 +35,15 @@ function rawParam(rawQuery: string, name: string): string | undefined {
   return found[0]?.slice(name.length + 1);
 }
 
+/** A query value percent-decoded; one that is not valid percent-encoding is a malformed message. */
+function decoded(raw: string, name: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new SamlRefusal('malformed', `${name} is not valid percent-encoding`);
+  }
+}
+
 /**
  * Reads a Redirect-binding message and checks its signature with the IdP's certificates. The inflated
  * size is bounded by zlib itself (maxOutputLength), so a deflate bomb costs at most 256 KB and stops
@@ -48,11 +57,11 @@ export function readRedirectMessage(rawQuery: string, kind: RedirectKind, certif
   const sigAlg = rawParam(rawQuery, 'SigAlg');
   const signature = rawParam(rawQuery, 'Signature');
   if (!sigAlg || !signature) throw new SamlRefusal('signature_missing', 'the message is not signed');
-  const algorithm = decodeURIComponent(sigAlg);
+  const algorithm = decoded(sigAlg, 'SigAlg');
   if (algorithm === RSA_SHA1 && !allowSha1) throw new SamlRefusal('digest_algorithm_refused', 'SHA-1 is not allowed');
   if (algorithm !== RSA_SHA256 && algorithm !== RSA_SHA1) throw new SamlRefusal('signature_invalid', 'unsupported SigAlg');
   const signed = `${kind}=${message}${relay !== undefined ? `&RelayState=${relay}` : ''}&SigAlg=${sigAlg}`;
-  const signatureBytes = Buffer.from(decodeURIComponent(signature), 'base64');
+  const signatureBytes = Buffer.from(decoded(signature, 'Signature'), 'base64');
   const valid = certificates.some((cert) => {
     try {
       return createVerify(algorithm === RSA_SHA256 ? 'RSA-SHA256' : 'RSA-SHA1')
@@ -65,10 +74,10 @@ export function readRedirectMessage(rawQuery: string, kind: RedirectKind, certif
   if (!valid) throw new SamlRefusal('signature_invalid', 'the Redirect signature does not verify');
   let xml: string;
   try {
-    xml = inflateRawSync(Buffer.from(decodeURIComponent(message), 'base64'), { maxOutputLength: SAML_MESSAGE_LIMIT_BYTES }).toString('utf8');
+    xml = inflateRawSync(Buffer.from(decoded(message, kind), 'base64'), { maxOutputLength: SAML_MESSAGE_LIMIT_BYTES }).toString('utf8');
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new SamlRefusal('too_large', 'inflates beyond the limit');
     throw new SamlRefusal('malformed', 'cannot be inflated');
   }
-  return { xml, relayState: relay === undefined ? undefined : decodeURIComponent(relay) };
+  return { xml, relayState: relay === undefined ? undefined : decoded(relay, 'RelayState') };
 }

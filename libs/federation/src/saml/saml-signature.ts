@@ -57,9 +57,10 @@ export function verifiedCopy(xml: string, element: Element, signature: Element, 
     const verifier = new SignedXml({ publicCert, getCertFromKeyInfo: () => null });
     // SAML names its id attribute ID; looking for Id and id too would triple xml-crypto's document-wide searches.
     verifier.idAttributes = ['ID'];
-    verifier.loadSignature(signature as unknown as Node);
     let valid = false;
     try {
+      // Inside the try: xml-crypto throws on a Reference it cannot load (no DigestValue), which is a bad signature.
+      verifier.loadSignature(signature as unknown as Node);
       valid = verifier.checkSignature(xml);
     } catch {
       valid = false;

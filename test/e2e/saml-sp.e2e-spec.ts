@@ -311,6 +311,17 @@ describe('SAML service provider', () => {
       refused(signAssertion(crafted(await startLogin(), { notBefore: Date.now() + 600_000, notOnOrAfter: Date.now() + 900_000 })), 'not_yet_valid'));
     it('SHA-1 when the connection does not allow it', async () => refused(signAssertion(crafted(await startLogin()), true), 'digest_algorithm_refused'));
     it('IdP-initiated when not allowed', async () => refused(signAssertion(crafted(undefined)), 'idp_initiated_refused'));
+    it('an unsolicited signed assertion given an InResponseTo on the unsigned Response: still IdP-initiated', async () => {
+      const started = await startLogin();
+      const unsolicited = signAssertion(crafted(undefined));
+      await refused(unsolicited.replace(/^<samlp:Response /, `<samlp:Response InResponseTo="${started.requestId}" `), 'idp_initiated_refused');
+    });
+    it('a signature whose Reference has no DigestValue: a refusal, not a 500', async () => {
+      const signed = signAssertion(crafted(await startLogin()));
+      const broken = signed.replace(/<(\w+:)?DigestValue>[^<]*<\/(\w+:)?DigestValue>/, '');
+      expect(broken).not.toBe(signed);
+      await refused(broken, 'signature_invalid');
+    });
     it('a transient NameID', async () =>
       refused(signAssertion(crafted(await startLogin(), { nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient' })), 'subject_missing'));
     it('an IdP error status', async () => refused(crafted(await startLogin(), { status: 'urn:oasis:names:tc:SAML:2.0:status:Requester' }), 'idp_error'));
@@ -347,6 +358,15 @@ describe('SAML service provider', () => {
       const query = logoutRedirectQuery(logoutRequest({ sloUrl: urls().slo, nameId: 'x@corp.example' }), undefined);
       const res = await fetch(`${local(urls().slo)}?${query}`, { redirect: 'manual' });
       expect(res.status).toBe(400);
+    });
+
+    it('answers a page, not a 500, to SigAlg or Signature that are not valid percent-encoding', async () => {
+      const query = logoutRedirectQuery(logoutRequest({ sloUrl: urls().slo, nameId: 'x@corp.example' }), idp.key);
+      for (const broken of [query.replace(/SigAlg=[^&]*/, 'SigAlg=%E0%A4%A'), query.replace(/Signature=[^&]*/, 'Signature=%')]) {
+        const res = await fetch(`${local(urls().slo)}?${broken}`, { redirect: 'manual' });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      }
     });
 
     it('stops inflating a deflate bomb at 256 KB, quickly', async () => {

@@ -100,10 +100,10 @@ export async function verifySamlResponse(xml: string, expect: SamlExpectations):
   if (assertionSignature) assertion = verifiedCopy(assertionXml, assertion, assertionSignature, expect.idpCertificates, expect.allowSha1);
   else if (!signedResponse) throw new SamlRefusal('signature_missing', 'neither the Response nor the assertion is signed');
 
-  return readAssertion(assertion, envelope, expect);
+  return readAssertion(assertion, envelope, signedResponse !== undefined, expect);
 }
 
-function readAssertion(assertion: Element, envelope: Element, expect: SamlExpectations): VerifiedAssertion {
+function readAssertion(assertion: Element, envelope: Element, envelopeSigned: boolean, expect: SamlExpectations): VerifiedAssertion {
   const assertionId = assertion.getAttribute('ID');
   if (!assertionId) throw new SamlRefusal('malformed', 'the assertion has no ID');
   if (plainText(onlyChild(assertion, NS.assertion, 'Issuer')) !== expect.idpEntityId) throw new SamlRefusal('issuer_mismatch', 'assertion Issuer is not the IdP');
@@ -132,7 +132,8 @@ function readAssertion(assertion: Element, envelope: Element, expect: SamlExpect
   const signedInResponseTo = data.getAttribute('InResponseTo') || undefined;
   const envelopeInResponseTo = envelope.getAttribute('InResponseTo') || undefined;
   if (signedInResponseTo && envelopeInResponseTo && signedInResponseTo !== envelopeInResponseTo) throw new SamlRefusal('in_response_to_unknown', 'InResponseTo differs');
-  const inResponseTo = signedInResponseTo ?? envelopeInResponseTo;
+  // An unsigned Response's InResponseTo never counts: anyone could bind an unsolicited assertion to their own AuthnRequest with it.
+  const inResponseTo = signedInResponseTo ?? (envelopeSigned ? envelopeInResponseTo : undefined);
 
   const nameIdEl = onlyChild(subject, NS.assertion, 'NameID');
   if (onlyChild(subject, NS.assertion, 'EncryptedID')) throw new SamlRefusal('subject_missing', 'encrypted NameIDs are not supported');

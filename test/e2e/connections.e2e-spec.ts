@@ -352,6 +352,28 @@ describe('connections', () => {
     }
   });
 
+  it('lets a holder of idp.manage name only roles whose permissions they hold: no tenant_admin through JIT or a group rule', async () => {
+    const role = await t.call('POST', `/v1/t/${acme.slug}/roles`, { name: 'sso-admins', permissions: ['idp.manage:any'] }, { auth: acme.admin });
+    expect(role.status).toBe(201);
+    const sso = await member(t, acme, ['sso-admins']);
+    const denials = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM platform.outbox WHERE event->>'type' = 'authz.access.denied'`))[0].n;
+    const before = await denials();
+    const viaJit = await api('POST', '', { type: 'saml', name: 'Escalate JIT', jit: { enabled: true, default_roles: ['tenant_admin'] }, saml: samlManual() }, sso.token);
+    expect([viaJit.status, viaJit.body.error?.code]).toEqual([403, 'authz.access.denied']);
+    const viaRule = await api('POST', '', { type: 'saml', name: 'Escalate rule', group_role_mapping: [{ group: 'g', role: 'tenant_admin' }], saml: samlManual() }, sso.token);
+    expect([viaRule.status, viaRule.body.error?.code]).toEqual([403, 'authz.access.denied']);
+    expect(await denials()).toBe(before + 2);
+    // Its own role it may hand out; a later PATCH that names tenant_admin is refused and changes nothing.
+    const own = await api('POST', '', { type: 'saml', name: 'Own role', jit: { enabled: true, default_roles: ['sso-admins'] }, saml: samlManual() }, sso.token);
+    expect(own.status).toBe(201);
+    const patched = await api('PATCH', `/${own.body.id}`, { group_role_mapping: [{ group: 'g', role: 'tenant_admin' }] }, sso.token);
+    expect([patched.status, patched.body.error?.code]).toEqual([403, 'authz.access.denied']);
+    expect((await api('GET', `/${own.body.id}`)).body.group_role_mapping).toEqual([]);
+    // The tenant admin holds every permission, tenant_admin's included.
+    const admin = await api('POST', '', { type: 'saml', name: 'Admin rule', group_role_mapping: [{ group: 'admins', role: 'tenant_admin' }], saml: samlManual() });
+    expect(admin.status).toBe(201);
+  });
+
   it('PATCHes a SAML connection: options and a new IdP source, with changed fields in the event', async () => {
     const c = await create({ type: 'saml', name: 'Patch me', saml: samlManual() });
     const res = await api('PATCH', `/${c.id}`, {

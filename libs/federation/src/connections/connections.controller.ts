@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
 import { DomainError } from '@credence/errors';
 import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
+import { AuthorizationService } from '@credence/identity';
 import { RotateSpCredentialsCommand } from './commands/rotate-sp-credentials/rotate-sp-credentials.command';
 import { CreateConnectionCommand } from './commands/create-connection/create-connection.command';
 import { DeleteConnectionCommand } from './commands/delete-connection/delete-connection.command';
@@ -30,6 +31,7 @@ export class ConnectionsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly authz: AuthorizationService,
   ) {}
 
   @Post()
@@ -37,7 +39,8 @@ export class ConnectionsController {
     type: ConnectionResponse,
     description: 'With the values the IdP admin needs (saml.sp_entity_id, saml.acs_url, oidc.redirect_uri, ...). Secrets are never returned.',
   })
-  create(@Body() dto: CreateConnectionDto, @CurrentUser() me: UserPrincipal): Promise<ConnectionResponse> {
+  async create(@Body() dto: CreateConnectionDto, @CurrentUser() me: UserPrincipal): Promise<ConnectionResponse> {
+    await this.assertMayHandOut(me, dto);
     return this.commands.execute(new CreateConnectionCommand(me.tenantId, dto));
   }
 
@@ -55,7 +58,8 @@ export class ConnectionsController {
 
   @Patch(':id')
   @ApiOkResponse({ type: ConnectionResponse })
-  update(@Param('id', connectionId) id: string, @Body() dto: UpdateConnectionDto, @CurrentUser() me: UserPrincipal): Promise<ConnectionResponse> {
+  async update(@Param('id', connectionId) id: string, @Body() dto: UpdateConnectionDto, @CurrentUser() me: UserPrincipal): Promise<ConnectionResponse> {
+    await this.assertMayHandOut(me, dto);
     return this.commands.execute(new UpdateConnectionCommand(me.tenantId, id, dto));
   }
 
@@ -74,6 +78,20 @@ export class ConnectionsController {
   })
   rotateSpKeys(@Param('id', connectionId) id: string, @CurrentUser() me: UserPrincipal): Promise<ConnectionResponse> {
     return this.commands.execute(new RotateSpCredentialsCommand(me.tenantId, id));
+  }
+
+  /**
+   * JIT's default roles and the group rules' roles are given to whoever signs in through the connection,
+   * whose IdP the caller configures: naming a role is handing it out, so it needs every Credence permission
+   * the role carries, as assigning it by hand does (a holder of idp.manage alone cannot make tenant admins).
+   */
+  private async assertMayHandOut(me: UserPrincipal, dto: Pick<CreateConnectionDto, 'jit' | 'group_role_mapping'>): Promise<void> {
+    const names = [...new Set([...(dto.jit?.default_roles ?? []), ...(dto.group_role_mapping ?? []).map((r) => r.role)])];
+    if (!names.length) return;
+    await this.authz.assertMayGrant(me.userId, 'idp', 'manage', async (uow) => {
+      const roles = await uow.query<{ rank: number | null; permissions: string[] }[]>('SELECT rank, permissions FROM roles WHERE name = ANY($1)', [names]);
+      return (await Promise.all(roles.map((role) => this.authz.rolePermissions(uow, role)))).flat();
+    });
   }
 
   @Post(':id/test')

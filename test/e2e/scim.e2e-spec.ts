@@ -94,6 +94,26 @@ describe('SCIM 2.0', () => {
       }
     });
 
+    it('maps groups only to roles whose Credence permissions the creator holds (no escalation through a directory)', async () => {
+      const roles = (body: unknown) => t.call('POST', `/v1/t/${acme.slug}/roles`, body, { auth: acme.admin });
+      expect((await roles({ name: 'scim-operator', permissions: ['directory.manage:any'] })).status).toBe(201);
+      expect((await roles({ name: 'report-reader', permissions: ['report.view:any'] })).status).toBe(201);
+      const operator = await member(t, acme, ['scim-operator']);
+      // Its users would be tenant admins: the operator would make themselves one through a user of the directory.
+      const refused = await directories('POST', '', { name: 'x', group_role_mapping: [{ group: 'Admins', role: 'tenant_admin' }] }, operator.token);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('authz.access.denied');
+      const denials = await eventsOf(t, acme, 'authz.access.denied');
+      expect(denials.some((e) => e.data.user_id === operator.id && e.data.reason === 'beyond_own_permissions')).toBe(true);
+      // A tier hands out every tier below it, and a refused mapping creates no directory.
+      expect((await directories('POST', '', { name: 'x', group_role_mapping: [{ group: 'Staff', role: 'guest' }] }, operator.token)).status).toBe(403);
+      expect((await directories('GET', '?limit=100')).body.data.some((d: { name: string }) => d.name === 'x')).toBe(false);
+      // Roles of the tenant's own applications, and no mapping at all, are the operator's to give.
+      expect((await directories('POST', '', { name: 'y', group_role_mapping: [{ group: 'Readers', role: 'report-reader' }] }, operator.token)).status).toBe(201);
+      expect((await directories('POST', '', { name: 'z' }, operator.token)).status).toBe(201);
+      expect((await directories('POST', '', { name: 'w', group_role_mapping: [{ group: 'Admins', role: 'tenant_admin' }] })).status).toBe(201);
+    });
+
     it('is for holders of directory.manage:any: a director gets 403, bad input 400', async () => {
       const director = await member(t, acme, ['director']);
       expect((await directories('POST', '', { name: 'x' }, director.token)).status).toBe(403);

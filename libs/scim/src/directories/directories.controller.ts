@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Authenticate, PermissionGuard, RequirePermission } from '@credence/access';
+import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
 import { DomainError } from '@credence/errors';
 import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
+import { AuthorizationService } from '@credence/identity';
 import { CreateDirectory } from './create-directory/create-directory';
 import { DeleteDirectory } from './delete-directory/delete-directory';
 import { CreateDirectoryDto, DirectoryResponse, DirectoryWithTokenResponse } from './directory.dto';
@@ -26,11 +27,20 @@ export class DirectoriesController {
     private readonly rotating: RotateDirectoryToken,
     private readonly deleting: DeleteDirectory,
     private readonly listing: ListDirectories,
+    private readonly authz: AuthorizationService,
   ) {}
 
   @Post()
   @ApiCreatedResponse({ type: DirectoryWithTokenResponse, description: 'token is in this response once and never again.' })
-  create(@Body() dto: CreateDirectoryDto): Promise<DirectoryWithTokenResponse> {
+  async create(@Body() dto: CreateDirectoryDto, @CurrentUser() me: UserPrincipal): Promise<DirectoryWithTokenResponse> {
+    // The mapping hands roles out to whoever the directory provisions: as with assigning a role, only Credence permissions the caller holds.
+    const roles = [...new Set((dto.group_role_mapping ?? []).map((m) => m.role))];
+    if (roles.length) {
+      await this.authz.assertMayGrant(me.userId, 'directory', 'manage', async (uow) => {
+        const rows = await uow.query<{ rank: number | null; permissions: string[] }[]>('SELECT rank, permissions FROM roles WHERE name = ANY($1)', [roles]);
+        return (await Promise.all(rows.map((r) => this.authz.rolePermissions(uow, r)))).flat();
+      });
+    }
     return this.creating.execute(dto);
   }
 

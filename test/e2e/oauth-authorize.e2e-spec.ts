@@ -19,7 +19,7 @@ describe('oauth2 authorize and logout', () => {
   let t: TestApp;
   let acme: Tenant;
   let other: Tenant;
-  let app: { client_id: string };
+  let app: { client_id: string; client_secret: string };
   let context: RequestContext;
 
   const issuer = (tenant: Tenant) => `${t.config.CREDENCE_BASE_URL}/v1/t/${tenant.slug}`;
@@ -295,6 +295,30 @@ describe('oauth2 authorize and logout', () => {
       }
       // Nothing ended.
       expect(new URL((await authorize({ prompt: 'none' }, session)).headers.get('location')!).searchParams.get('code')).toBeTruthy();
+    });
+
+    it('a code issued from a browser session that has since ended no longer exchanges', async () => {
+      const user = await member(t, acme, []);
+      const session = await signIn(user.id);
+      // Another app's request answered from the session (single sign-on); its code is not exchanged yet.
+      const code = new URL((await authorize({ prompt: 'none', scope: 'openid offline_access' }, session)).headers.get('location')!).searchParams.get('code')!;
+      const hint = await idTokenFor(user.id, await sidOf(acme, session));
+      expect((await get(`/v1/t/${acme.slug}/oauth2/logout?${new URLSearchParams({ id_token_hint: hint })}`, session)).status).toBe(200);
+      const res = await fetch(`${t.url}/v1/t/${acme.slug}/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: 'v'.repeat(50) }).toString(),
+      });
+      // Otherwise the sign-out would leave a fresh session (and refresh token) behind that nothing revokes.
+      expect([res.status, (await res.json()).error]).toEqual([400, 'invalid_grant']);
+      const [{ count }] = await t.dataSource.query(
+        `SELECT count(*)::int AS count FROM "${acme.schema}".auth_sessions WHERE user_id = $1 AND client_id IS NOT NULL AND status = 'active'`,
+        [user.id],
+      );
+      expect(count).toBe(0);
     });
 
     it('asks for confirmation without a hint; the confirmed POST ends the session in the cookie', async () => {

@@ -186,7 +186,7 @@ export class SessionLifecycle {
       ...(own ? outboxRowParams(own) : [null, null, null, null, null]),
     ];
     const [row] = last ? await uow.queryThenCommit<StartedRow[]>(START_SESSION_SQL, params) : await uow.query<StartedRow[]>(START_SESSION_SQL, params);
-    if (!row?.absolute_expires_at || !row.idle_expires_at) throw new DomainError('auth.account.disabled');
+    if (!row?.absolute_expires_at || !row.idle_expires_at) throw new DomainError(row?.status === 'active' ? 'auth.session.revoked' : 'auth.account.disabled');
     Object.assign(created.envelope.data, { idle_expires_at: row.idle_expires_at, absolute_expires_at: row.absolute_expires_at });
     uow.emitWritten(created);
     uow.emitWritten(issued);
@@ -209,6 +209,11 @@ export class SessionLifecycle {
     reason: string,
     currentToken?: { jti: string; expiresAt: number },
   ): Promise<string[]> {
+    // Revoking all of a user's sessions (logout everywhere, disabling, a password change) also ends their browser sessions: no app may sign them in from one again.
+    // First: a code exchange that share-locked one of them is waited for, so the session it started is revoked below too.
+    if (where.userId && !where.sessionId) {
+      await uow.query(`UPDATE browser_sessions SET status = 'ended', ended_at = now(), ended_reason = $2 WHERE user_id = $1 AND status = 'active'`, [where.userId, reason]);
+    }
     const rows = await uow.query<{ id: string; user_id: string }[]>(
       `UPDATE auth_sessions SET status = 'revoked', revoked_at = now(), revoked_reason = $3
         WHERE status = 'active' AND ($1::uuid IS NULL OR id = $1) AND ($2::uuid IS NULL OR user_id = $2) AND ($4::uuid IS NULL OR id <> $4)
@@ -216,10 +221,6 @@ export class SessionLifecycle {
         RETURNING id, user_id`,
       [where.sessionId ?? null, where.userId ?? null, reason, where.exceptSessionId ?? null, where.browserSessionId ?? null],
     );
-    // Revoking all of a user's sessions (logout everywhere, disabling, a password change) also ends their browser sessions: no app may sign them in from one again.
-    if (where.userId && !where.sessionId) {
-      await uow.query(`UPDATE browser_sessions SET status = 'ended', ended_at = now(), ended_reason = $2 WHERE user_id = $1 AND status = 'active'`, [where.userId, reason]);
-    }
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);
     await uow.query(`UPDATE refresh_tokens SET status = 'revoked' WHERE session_id = ANY($1) AND status <> 'revoked'`, [ids]);

@@ -19,7 +19,9 @@ export interface StartedRow extends SessionUser {
  * roles, and the outbox rows of `auth.session.created`, `auth.token.issued` and the caller's own event
  * of the sign-in when it has one (`auth.login.succeeded`). The session's
  * deadlines come from the database's clock, so the statement puts them into the first event. Nothing
- * is written for a user who is not active. Writing the events here lets a unit that is only this
+ * is written for a user who is not active, nor for an app's session whose browser session has ended
+ * (a code issued before a logout must not outlive it). That row is share-locked too: an ending that
+ * runs meanwhile waits, then revokes this session with the others, or is seen here. Writing the events here lets a unit that is only this
  * statement send its COMMIT along (one round trip).
  *
  * $1 session id, $2 user id, $3 method, $4–$7 ip, user agent, device type, location, $8 idle and $9
@@ -31,10 +33,11 @@ export const START_SESSION_SQL = namedSql(
   'start_session',
   `
   WITH u AS (SELECT id, status, email, username, display_name, attributes FROM users WHERE id = $2 FOR SHARE),
+  b AS (SELECT id FROM browser_sessions WHERE id = $12::uuid AND user_id = $2 AND status = 'active' AND absolute_expires_at > now() FOR SHARE),
   s AS (
     INSERT INTO auth_sessions (id, user_id, auth_method, ip, user_agent, device_type, location, status, idle_expires_at, absolute_expires_at, client_id, scope, browser_session_id)
     SELECT $1, u.id, $3, $4, $5, $6, $7, 'active', now() + make_interval(secs => LEAST($8::int, $9::int)), now() + make_interval(secs => $9), $10, $11, $12
-      FROM u WHERE u.status = 'active'
+      FROM u WHERE u.status = 'active' AND ($12::uuid IS NULL OR EXISTS (SELECT 1 FROM b))
     RETURNING id, ${iso('idle_expires_at')} AS idle_expires_at, ${iso('absolute_expires_at')} AS absolute_expires_at, absolute_expires_at AS absolute_deadline),
   r AS (
     INSERT INTO refresh_tokens (id, session_id, token_hash, status, expires_at)

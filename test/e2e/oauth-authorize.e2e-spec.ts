@@ -321,6 +321,27 @@ describe('oauth2 authorize and logout', () => {
       expect(count).toBe(0);
     });
 
+    it("never clears the browser's session cookie for a sign-out another site started (no cookie sent) or another user's hint", async () => {
+      const user = await member(t, acme, []);
+      const session = await signIn(user.id);
+      // A form posted from another site: the SameSite=Lax cookie is not sent, but a Set-Cookie in the answer would still be stored.
+      const posted = await fetch(`${t.url}/v1/t/${acme.slug}/oauth2/logout`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      });
+      expect(posted.status).toBe(200);
+      expect(cookieFrom(posted, 'credence_session')).toBeUndefined();
+      // A link with the hint of someone else (the attacker's own ID token): their session ends, this browser's stays, and so does its cookie.
+      const attacker = await member(t, acme, []);
+      const attackerHint = await idTokenFor(attacker.id, await sidOf(acme, await signIn(attacker.id)));
+      const linked = await get(`/v1/t/${acme.slug}/oauth2/logout?${new URLSearchParams({ id_token_hint: attackerHint })}`, session);
+      expect(linked.status).toBe(200);
+      expect(cookieFrom(linked, 'credence_session')).toBeUndefined();
+      expect(new URL((await authorize({ prompt: 'none' }, session)).headers.get('location')!).searchParams.get('code')).toBeTruthy();
+    });
+
     it('asks for confirmation without a hint; the confirmed POST ends the session in the cookie', async () => {
       const user = await member(t, acme, []);
       const session = await signIn(user.id);

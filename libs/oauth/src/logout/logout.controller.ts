@@ -74,12 +74,14 @@ export class LogoutController {
     }
     if (!hint) return this.confirm(reply);
 
-    const current = await this.browserSessions.find(readCookie(req.headers, SESSION_COOKIE));
+    const cookie = readCookie(req.headers, SESSION_COOKIE);
+    const current = await this.browserSessions.find(cookie);
     const ending = new Set<string>();
     if (hint.sid) ending.add(hint.sid);
     if (current && current.userId === hint.userId) ending.add(current.id);
     for (const id of ending) await this.browserSessions.endForUser(id, hint.userId, 'logout');
-    reply.header('set-cookie', clearCookie(this.cookieScope(), SESSION_COOKIE));
+    // Another user's hint (anyone can send a link with their own) leaves this browser's session, and its cookie, alone.
+    if (cookie && (!current || ending.has(current.id))) reply.header('set-cookie', clearCookie(this.cookieScope(), SESSION_COOKIE));
     const atIdp = current && ending.has(current.id) ? await this.idpLogout(current, { redirectUri: redirectTo, state: params.state }) : undefined;
     if (atIdp) return reply.redirect(atIdp, 302);
     if (redirectTo) {
@@ -95,9 +97,12 @@ export class LogoutController {
   @ApiOkResponse({ description: 'The confirmed sign-out of the browser session in the cookie; the signed-out page (HTML).' })
   @HostedPageForm()
   async confirmed(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const current = await this.browserSessions.find(readCookie(req.headers, SESSION_COOKIE));
+    const cookie = readCookie(req.headers, SESSION_COOKIE);
+    const current = await this.browserSessions.find(cookie);
     if (current) await this.browserSessions.endForUser(current.id, current.userId, 'logout');
-    reply.header('set-cookie', clearCookie(this.cookieScope(), SESSION_COOKIE));
+    // Only when the browser sent its cookie: another site's form post arrives without it (SameSite=Lax), yet a
+    // Set-Cookie in the answer to a top-level navigation would still be stored and sign the user out.
+    if (cookie) reply.header('set-cookie', clearCookie(this.cookieScope(), SESSION_COOKIE));
     const atIdp = current ? await this.idpLogout(current, {}) : undefined;
     if (atIdp) return reply.redirect(atIdp, 303);
     return this.signedOut(reply);

@@ -185,6 +185,21 @@ describe('oauth2 authorize and logout', () => {
     expect(logins[0].data).toMatchObject({ client_id: app.client_id, auth_method: 'local' });
   });
 
+  it("does not answer from the browser session of a user other than id_token_hint's, and refuses a hint it cannot verify", async () => {
+    const user = await member(t, acme, []);
+    const session = await signIn(user.id);
+    const now = Math.floor(Date.now() / 1000);
+    const signing = await t.app.get(SigningKeyStore).signingKeyFor({ id: acme.id, slug: acme.slug, schema: acme.schema });
+    const hintFor = (sub: string) =>
+      signEs256({ alg: 'ES256', typ: 'JWT', kid: signing.kid }, { iss: issuer(acme), sub, aud: app.client_id, tid: acme.id, iat: now, exp: now + 60 }, signing.key);
+    const answer = async (hint: string) => new URL((await authorize({ prompt: 'none', id_token_hint: hint }, session)).headers.get('location')!).searchParams;
+    expect((await answer(hintFor(user.id))).get('code')).toBeTruthy();
+    // The app asks silently about the user it knows; another user signed in meanwhile must not come back in their place.
+    const someoneElse = await answer(hintFor((await member(t, acme, [])).id));
+    expect([someoneElse.get('error'), someoneElse.get('code')]).toEqual(['login_required', null]);
+    expect((await answer(`${hintFor(user.id).slice(0, -4)}AAAA`)).get('error')).toBe('invalid_request');
+  });
+
   it("moves the browser session's idle deadline on at most once a minute, and never answers from one past it", async () => {
     const user = await member(t, acme, []);
     const session = await signIn(user.id);

@@ -21,6 +21,8 @@ export interface AuthorizationRequest {
   loginHint?: string;
   connection?: string;
   domainHint?: string;
+  /** An ID token naming the user the app expects (OIDC Core §3.1.2.1); verified by the controller. */
+  idTokenHint?: string;
 }
 
 /** RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is 43 characters. */
@@ -92,5 +94,6 @@ export function parseAuthorizationRequest(query: Query): AuthorizationRequest {
     loginHint: bounded(query, 'login_hint', 256),
     connection: connection?.toLowerCase(),
     domainHint,
+    idTokenHint: bounded(query, 'id_token_hint', 8192),
   };
 }

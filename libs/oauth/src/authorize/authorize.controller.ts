@@ -14,6 +14,7 @@ import { BINDING_COOKIE, CookieScope, readCookie, SESSION_COOKIE, setCookie } fr
 import { FEDERATED_LOGIN, FederatedLogin, LoginConnection, NO_FEDERATION } from '../federation/federated-login';
 import { CompleteInteraction, redirectToClient } from '../interactions/complete-interaction/complete-interaction';
 import { InteractionStore } from '../interactions/interaction-store';
+import { IdTokenHint, IdTokenHints } from '../logout/id-token-hint';
 import { errorPage } from '../pages/error-page';
 import { HostedPage } from '../pages/hosted-page-route';
 import { HtmlErrorFilter } from '../pages/html-error.filter';
@@ -45,6 +46,7 @@ export class AuthorizeController {
     private readonly branding: TenantBranding,
     private readonly context: RequestContext,
     private readonly limiter: RateLimiter,
+    private readonly hints: IdTokenHints,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(FEDERATED_LOGIN) private readonly boundFederation?: FederatedLogin,
   ) {}
@@ -87,8 +89,10 @@ export class AuthorizeController {
   }
 
   private async answer(req: FastifyRequest, reply: FastifyReply, app: ApplicationClient, redirectUri: string, request: AuthorizationRequest): Promise<FastifyReply> {
+    const hint = await this.hints.read(request.idTokenHint);
+    if (request.idTokenHint && !hint) throw new AuthorizationError('invalid_request', 'id_token_hint is not an ID token of this issuer');
     const session = await this.browserSessions.find(readCookie(req.headers, SESSION_COOKIE));
-    if (session && !this.mustSignIn(session, request, app)) {
+    if (session && !this.mustSignIn(session, request, app, hint)) {
       const to = await this.complete.answer({ clientId: app.clientId, redirectUri, ...request }, session);
       return reply.redirect(to, 302);
     }
@@ -117,9 +121,13 @@ export class AuthorizeController {
     return reply.redirect(`/v1/t/${slug}/login?interaction=${interaction.id}`, 302);
   }
 
-  /** A session answers at once unless the app asks for a fresh sign-in, or the session came through a connection the app may not use. */
-  private mustSignIn(session: BrowserSession, request: AuthorizationRequest, app: ApplicationClient): boolean {
+  /**
+   * A session answers at once unless the app asks for a fresh sign-in, the session came through a connection the app
+   * may not use, or it is not the user the app's id_token_hint names (prompt=none then gets login_required).
+   */
+  private mustSignIn(session: BrowserSession, request: AuthorizationRequest, app: ApplicationClient, hint: IdTokenHint | undefined): boolean {
     if (request.prompt === 'login') return true;
+    if (hint && hint.userId !== session.userId) return true;
     if (request.maxAge !== undefined && Date.now() / 1000 - session.authTime > request.maxAge) return true;
     if (session.idp && app.connections && !app.connections.includes(session.idp)) return true;
     if (request.connection && session.idp !== request.connection) return true;

@@ -11,8 +11,9 @@ export interface IdTokenHint {
 }
 
 /**
- * Reads an id_token_hint (RP-Initiated Logout 1.0 §2): an ID token this tenant issued, signature and
- * issuer checked; expiry is not (OIDC lets an RP send an expired one to log out).
+ * Reads an id_token_hint (RP-Initiated Logout 1.0 §2, and the authorization endpoint, OIDC Core §3.1.2.1):
+ * an ID token this tenant issued, signature and issuer checked; expiry is not (OIDC lets an RP send an
+ * expired one).
  */
 @Injectable()
 export class IdTokenHints {

@@ -309,6 +309,28 @@ describe('webhooks', () => {
     await api('DELETE', `/${w.id}`);
   });
 
+  it('sends personal fields only to endpoints set up by who may read them (audit.read_personal:any)', async () => {
+    const roles = (body: unknown) => t.call('POST', `/v1/t/${acme.slug}/roles`, body, { auth: acme.admin });
+    expect((await roles({ name: 'hook-keeper', permissions: ['webhook.manage:any'] })).status).toBe(201);
+    const keeper = await member(t, acme, ['hook-keeper']);
+    const byKeeper = (method: string, path: string, body?: unknown) => api(method, path, body, acme, keeper.token);
+    // The audit trail masks these for the keeper; an endpoint of their own must not unmask them.
+    const refused = await byKeeper('POST', '', { url: `${rx.base}/keeper`, event_types: ['auth.*'], fields: { include: ['data.ip', 'data.email'] } });
+    expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 403, code: 'authz.access.denied' });
+    expect((await api('GET', '?limit=100')).body.data.some((w: { url: string }) => w.url === `${rx.base}/keeper`)).toBe(false);
+    const mine = await byKeeper('POST', '', { url: `${rx.base}/keeper`, event_types: ['auth.*'] });
+    expect(mine.status).toBe(201);
+    expect((await byKeeper('PATCH', `/${mine.body.id}`, { fields: { include: ['data.ip'] } })).status).toBe(403);
+    // Nor may they point the admin's endpoint that includes them somewhere else.
+    const admins = await create({ url: `${rx.base}/admins`, event_types: ['auth.*'], fields: { include: ['data.ip'] } });
+    expect((await byKeeper('PATCH', `/${admins.id}`, { url: `${rx.base}/keeper` })).status).toBe(403);
+    expect((await api('GET', `/${admins.id}`)).body).toMatchObject({ url: `${rx.base}/admins`, fields: { include: ['data.ip'] } });
+    // What masks them stays theirs: other changes, and dropping the personal fields.
+    expect((await byKeeper('PATCH', `/${admins.id}`, { description: 'kept' })).status).toBe(200);
+    expect((await byKeeper('PATCH', `/${admins.id}`, { fields: { exclude: [] } })).body.fields).toEqual({ exclude: [], include: [] });
+    for (const w of [mine.body, admins]) await api('DELETE', `/${w.id}`);
+  });
+
   it('delivers to examples/webhook-receiver, which verifies it with the consumer kit guard', async () => {
     const w = await create({ url: `http://127.0.0.1:${examplePort}/credence-webhooks`, event_types: ['user.created'] });
     const example = await startExample('examples/webhook-receiver/main.ts', { PORT: String(examplePort), WEBHOOK_SECRET: w.secret }, 'webhook receiver ready');

@@ -1,5 +1,6 @@
-import { Body, Delete, Get, HttpCode, Injectable, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Injectable, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
+import type { AuthenticatedRequest } from '@credence/access';
 import { DomainError } from '@credence/errors';
 import { decodeCursor, PageQueryDto } from '@credence/http';
 import { BulkRedeliverDto, DeliveriesQueryDto } from '../delivery/dto/deliveries.dto';
@@ -43,9 +44,16 @@ export abstract class WebhookRoutes {
   /** Whose webhooks this request reaches: the tenant of the route, or the platform. */
   protected abstract owner(): WebhookOwner;
 
+  /**
+   * Throws unless the caller may have personal fields (fields.include) sent to an endpoint of their
+   * choosing: they would read them there, so it takes what reading them in the audit trail takes.
+   */
+  protected abstract assertMayReceivePersonal(req: AuthenticatedRequest): Promise<void>;
+
   @Post()
   @ApiCreatedResponse({ description: 'The subscription with its signing `secret` (whsec_...), shown this once.' })
-  create(@Body() dto: CreateWebhookDto) {
+  async create(@Body() dto: CreateWebhookDto, @Req() req: AuthenticatedRequest) {
+    if (dto.fields?.include?.length) await this.assertMayReceivePersonal(req);
     return this.uc.creating.execute(this.owner(), dto);
   }
 
@@ -61,7 +69,10 @@ export abstract class WebhookRoutes {
   }
 
   @Patch(':id')
-  update(@Param('id', webhookId) id: string, @Body() dto: UpdateWebhookDto) {
+  async update(@Param('id', webhookId) id: string, @Body() dto: UpdateWebhookDto, @Req() req: AuthenticatedRequest) {
+    // A new URL for a webhook that includes personal fields sends them (and redeliveries of old bodies) there.
+    const personal = dto.fields?.include?.length || (dto.url !== undefined && (await this.uc.reading.get(this.owner(), id)).fields.include.length);
+    if (personal) await this.assertMayReceivePersonal(req);
     return this.uc.updating.execute(this.owner(), id, dto);
   }
 

@@ -1,6 +1,6 @@
-import { Controller, UseGuards } from '@nestjs/common';
+import { Controller, Inject, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Authenticate, PermissionGuard, RequirePermission } from '@credence/access';
+import { Authenticate, AuthenticatedRequest, PERMISSION_AUTHORIZER, PermissionAuthorizer, PermissionGuard, RequirePermission } from '@credence/access';
 import { ApiErrors } from '@credence/http';
 import { WebhookOwner, WebhookUnits } from '../scope/webhook-units';
 import { WebhookRoutes, WebhookUseCases } from './webhook-routes';
@@ -18,8 +18,17 @@ export class WebhooksController extends WebhookRoutes {
   constructor(
     uc: WebhookUseCases,
     private readonly units: WebhookUnits,
+    @Inject(PERMISSION_AUTHORIZER) private readonly authz: PermissionAuthorizer,
   ) {
     super(uc);
+  }
+
+  protected async assertMayReceivePersonal(req: AuthenticatedRequest): Promise<void> {
+    const caller = { user: req.principal! };
+    const readPersonal = { resource: 'audit', action: 'read_personal' };
+    if (!(await this.authz.decide(caller, readPersonal)).allowed) {
+      await this.authz.deny(caller, readPersonal, 'no_permission', 'Sending personal fields (fields.include) to an endpoint needs audit.read_personal:any.');
+    }
   }
 
   protected owner(): WebhookOwner {

@@ -193,6 +193,23 @@ describe('LDAP sign-in (POST /auth/login with connection)', () => {
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('counts every spelling the directory matches for one account against one lockout: full-width letters, spaces, uid or mail', async () => {
+    // The directory folds compatibility forms and runs of spaces, and this filter takes a uid or a mail:
+    // keyed by what was typed, each spelling would get five guesses of its own.
+    const either = await createConnection({ ldap: ldapSettings({ user_search_filter: '(|(uid={{username}})(mail={{username}}))' }), jit: { enabled: true, default_roles: [] } });
+    await slapd.addUser({ uid: 'lina lund', password: 'lina-pw', mail: `lina@${domain}` });
+    for (const spelling of ['lina lund', 'ｌina lund', 'lina  lund', `lina@${domain}`, 'lｉna\u3000lund']) {
+      expect((await ldapLogin(spelling, 'wrong-pw', either)).status).toBe(401);
+    }
+    const locked = await ldapLogin('ｌｉｎａ lund', 'lina-pw', either);
+    expect(locked.status).toBe(423);
+    expect(locked.body.error.code).toBe('auth.account.locked');
+
+    // A name the directory does not know locks the same way across its spellings.
+    for (const spelling of ['nobody', 'ｎobody', 'noｂody', 'NOBODY ', 'nobodｙ']) expect((await ldapLogin(spelling, 'wrong-pw', either)).status).toBe(401);
+    expect((await ldapLogin('ｎｏｂｏｄｙ', 'wrong-pw', either)).status).toBe(423);
+  });
+
   it('refuses a user the directory accepts when Credence may not sign them in (JIT off), with the same 401 and the reason in the audit trail', async () => {
     const closed = await createConnection({ jit: { enabled: false, default_roles: [] }, ldap: ldapSettings() });
     const res = await ldapLogin('grace', 'grace-directory-pw', closed);

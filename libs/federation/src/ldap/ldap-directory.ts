@@ -33,7 +33,8 @@ export type LdapCheck = { ok: true; identity: FederatedIdentity } | { ok: false 
 /**
  * Search-then-bind against a tenant's directory (docs/federation.md, "LDAP and Active Directory"):
  * the service account finds the user's entry with the connection's filter (the username escaped per
- * RFC 4515), then the user's own password is checked by a bind as that entry. An unknown user, an
+ * RFC 4515), `admit` is told which entry that is (the caller's lockout; whatever it throws ends the
+ * sign-in before the bind), then the user's own password is checked by a bind as that entry. An unknown user, an
  * ambiguous filter and a disabled account (AD ACCOUNTDISABLE, ppolicy administrative lock) get a bind
  * too, as a DN that does not exist, so all three cost what a wrong password costs and answer the
  * same. An empty password is refused before anything is sent: a simple bind without one is an
@@ -54,11 +55,12 @@ export class LdapDirectory {
     private readonly outbound: OutboundFetch,
   ) {}
 
-  async authenticate(target: LdapTarget, username: string, password: string): Promise<LdapCheck> {
+  async authenticate(target: LdapTarget, username: string, password: string, admit: (entry: string | undefined) => Promise<void>): Promise<LdapCheck> {
     if (!password || !username) return { ok: false };
     const { settings } = target;
     const deadline = new Deadline(settings.timeout_ms);
     const entry = await this.service(target, deadline, (c) => this.findUser(c, target, username));
+    await admit(entry?.dn);
     const usable = entry !== undefined && !disabledInDirectory(entry);
     const dn = usable ? entry.dn : `${this.dummyRdn},${settings.user_search_base}`;
     const accepted = await this.pool.use(

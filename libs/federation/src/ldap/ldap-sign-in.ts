@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RequestContext } from '@credence/context';
 import { DomainError } from '@credence/errors';
-import type { ClientInfo, DirectoryAuthenticator, DirectoryProof } from '@credence/identity';
+import type { ClientInfo, DirectoryAdmission, DirectoryAuthenticator, DirectoryProof } from '@credence/identity';
 import type { UnitOfWork } from '@credence/tenancy';
 import type { Connection, ConnectionSecrets } from '../connections/connection';
 import { ConnectionStore } from '../connections/connection-store';
@@ -26,12 +26,13 @@ export class LdapSignIn implements DirectoryAuthenticator {
     private readonly context: RequestContext,
   ) {}
 
-  authenticate(connectionId: string, username: string, password: string, client: ClientInfo): Promise<DirectoryProof>;
+  authenticate(connectionId: string, username: string, password: string, client: ClientInfo, admit: DirectoryAdmission): Promise<DirectoryProof>;
   authenticate<T>(
     connectionId: string,
     username: string,
     password: string,
     client: ClientInfo,
+    admit: DirectoryAdmission,
     then: (uow: UnitOfWork, userId: string) => Promise<T>,
   ): Promise<DirectoryProof<T>>;
   async authenticate<T>(
@@ -39,6 +40,7 @@ export class LdapSignIn implements DirectoryAuthenticator {
     username: string,
     password: string,
     client: ClientInfo,
+    admit: DirectoryAdmission,
     then?: (uow: UnitOfWork, userId: string) => Promise<T>,
   ): Promise<DirectoryProof<T | undefined>> {
     // From memory while the tenant's connections are unchanged (ConnectionCache), the service password still sealed.
@@ -51,7 +53,7 @@ export class LdapSignIn implements DirectoryAuthenticator {
     }
     let check: Awaited<ReturnType<LdapDirectory['authenticate']>>;
     try {
-      check = await this.directory.authenticate(this.targetOf(connection, found), username, password);
+      check = await this.directory.authenticate(this.targetOf(connection, found), username, password, admit);
     } catch (err) {
       if (!(err instanceof LdapUnavailable)) throw err;
       log.warn(`LDAP connection ${connection.id} unavailable: ${err.detail}`);

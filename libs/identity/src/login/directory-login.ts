@@ -9,15 +9,14 @@ import { AccountLockout } from './account-lockout';
 import type { UnitOfWork } from '@credence/tenancy';
 import { DIRECTORY_AUTHENTICATOR, DirectoryAuthenticator, DirectoryProof } from './directory-authenticator';
 import { LoginFailures } from './login-failures';
-import { LoginGate } from './login-gate';
 import type { LoginResult } from './password-login';
 import { RateLimiter } from './rate-limiter';
 
 /**
  * Sign-in with a directory's username and password (an LDAP connection), under the same rate limit
- * and lockout as a password sign-in: the IP limit first; then the attempt is reserved against the
- * (connection, username) pair before the directory is asked, so concurrent guesses cannot outrun the
- * lock; a refusal by the directory counts as a wrong password, whatever the reason (unknown user,
+ * and lockout as a password sign-in: the IP limit first; then, once the directory has found the account
+ * and before the password is tried, the attempt is reserved against that account (directorySubject), so
+ * neither concurrent guesses nor other spellings of the username outrun the lock; a refusal by the directory counts as a wrong password, whatever the reason (unknown user,
  * wrong password, disabled account all answer 401 auth.invalid_credentials). The password goes to
  * the directory authenticator and nowhere else: not to events, logs or Redis.
  */
@@ -28,7 +27,6 @@ export class DirectoryLogin {
     private readonly sessions: SessionLifecycle,
     private readonly lockout: AccountLockout,
     private readonly limiter: RateLimiter,
-    private readonly gate: LoginGate,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(DIRECTORY_AUTHENTICATOR) private readonly directory?: DirectoryAuthenticator,
@@ -65,35 +63,51 @@ export class DirectoryLogin {
     if (!this.directory) throw new DomainError('connection.not_found');
     const tenant = this.context.requireTenant();
     const name = username.trim();
+    // The IP limit before the directory is asked anything.
+    await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     // Refused before any bind: a simple bind with an empty password is an anonymous bind, which succeeds.
-    if (!name || !password) {
-      await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
-      throw new DomainError('auth.invalid_credentials');
-    }
-    const subject = `directory:${connectionId.toLowerCase()}:${name.toLowerCase()}`;
-    // The IP limit and the lockout reservation in one Redis round trip.
-    const lockedFor = await this.gate.enter(tenant, client.ip, subject);
-    if (lockedFor > 0) {
-      await this.failures.refused(null, 'account_locked', client, 'ldap');
-      throw new DomainError('auth.account.locked', undefined, undefined, { 'Retry-After': String(lockedFor) });
-    }
+    if (!name || !password) throw new DomainError('auth.invalid_credentials');
+    let subject: string | undefined;
+    // Between the search and the bind: one attempt reserved against the account the directory found.
+    const admit = async (entry: string | undefined): Promise<void> => {
+      subject = directorySubject(connectionId, entry, name);
+      const lockedFor = await this.lockout.reserve(tenant, subject);
+      if (lockedFor > 0) {
+        subject = undefined; // nothing reserved, nothing to settle
+        await this.failures.refused(null, 'account_locked', client, 'ldap');
+        throw new DomainError('auth.account.locked', undefined, undefined, { 'Retry-After': String(lockedFor) });
+      }
+    };
     let proof: DirectoryProof<T>;
     try {
-      proof = await this.directory.authenticate(connectionId, name, password, client, then);
+      proof = await this.directory.authenticate(connectionId, name, password, client, admit, then);
     } catch (err) {
-      await this.lockout.release(tenant, subject);
+      if (subject) await this.lockout.release(tenant, subject);
       throw err;
     }
-    if (proof.outcome === 'invalid_credentials') {
-      await this.failures.wrongPassword(tenant, subject, null, client, 'ldap');
+    if (proof.outcome === 'refused') {
+      // The directory accepted the password, or was never asked (a disabled connection); Credence refused the user (federation.login.failed says why).
+      if (subject) await this.lockout.release(tenant, subject);
       throw new DomainError('auth.invalid_credentials');
     }
-    if (proof.outcome === 'refused') {
-      // The directory accepted the password; Credence refused the user (federation.login.failed says why).
-      await this.lockout.release(tenant, subject);
+    // Past the search every attempt went through admit; the typed name is the fallback should one not have.
+    subject ??= directorySubject(connectionId, undefined, name);
+    if (proof.outcome === 'invalid_credentials') {
+      await this.failures.wrongPassword(tenant, subject, null, client, 'ldap');
       throw new DomainError('auth.invalid_credentials');
     }
     await this.lockout.clear(tenant, subject);
     return { userId: proof.userId, value: proof.value };
   }
+}
+
+/**
+ * The lockout's subject: the directory's entry when the username matched one, so every spelling the
+ * directory accepts for it shares one budget; otherwise what was typed, folded the way directory
+ * matching folds it (compatibility forms, case, runs of spaces), so an unknown name locks like a real one.
+ */
+export function directorySubject(connectionId: string, entry: string | undefined, typed: string): string {
+  const connection = connectionId.toLowerCase();
+  if (entry !== undefined) return `directory:${connection}:entry:${entry.toLowerCase()}`;
+  return `directory:${connection}:name:${typed.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim()}`;
 }

@@ -210,6 +210,16 @@ describe('LDAP sign-in (POST /auth/login with connection)', () => {
     expect((await ldapLogin('ｎｏｂｏｄｙ', 'wrong-pw', either)).status).toBe(423);
   });
 
+  it('answers a filter that matches many entries as an ambiguous one: 401 even for the right password, not 503', async () => {
+    const broad = await createConnection({
+      ldap: ldapSettings({ user_search_filter: '(|(uid={{username}})(objectClass=inetOrgPerson))' }),
+      jit: { enabled: true, default_roles: [] },
+    });
+    const res = await ldapLogin('ada', 'ada-directory-pw', broad);
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('auth.invalid_credentials');
+  });
+
   it('refuses a user the directory accepts when Credence may not sign them in (JIT off), with the same 401 and the reason in the audit trail', async () => {
     const closed = await createConnection({ jit: { enabled: false, default_roles: [] }, ldap: ldapSettings() });
     const res = await ldapLogin('grace', 'grace-directory-pw', closed);

@@ -85,13 +85,9 @@ export class ConnectionsController {
    * whose IdP the caller configures: naming a role is handing it out, so it needs every Credence permission
    * the role carries, as assigning it by hand does (a holder of idp.manage alone cannot make tenant admins).
    */
-  private async assertMayHandOut(me: UserPrincipal, dto: Pick<CreateConnectionDto, 'jit' | 'group_role_mapping'>): Promise<void> {
-    const names = [...new Set([...(dto.jit?.default_roles ?? []), ...(dto.group_role_mapping ?? []).map((r) => r.role)])];
-    if (!names.length) return;
-    await this.authz.assertMayGrant(me.userId, 'idp', 'manage', async (uow) => {
-      const roles = await uow.query<{ rank: number | null; permissions: string[] }[]>('SELECT rank, permissions FROM roles WHERE name = ANY($1)', [names]);
-      return (await Promise.all(roles.map((role) => this.authz.rolePermissions(uow, role)))).flat();
-    });
+  private assertMayHandOut(me: UserPrincipal, dto: Pick<CreateConnectionDto, 'jit' | 'group_role_mapping'>): Promise<void> {
+    const names = [...(dto.jit?.default_roles ?? []), ...(dto.group_role_mapping ?? []).map((r) => r.role)];
+    return this.authz.assertMayHandOutRoles(me.userId, 'idp', 'manage', names);
   }
 
   @Post(':id/test')

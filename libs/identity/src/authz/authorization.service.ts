@@ -85,6 +85,19 @@ export class AuthorizationService {
       await this.deny(callerId, resource, action, 'beyond_own_permissions', `You can only hand out Credence permissions you hold yourself; you lack ${missing.join(', ')}.`);
   }
 
+  /**
+   * assertMayGrant for rules that hand the named roles out later (a connection's JIT and group rules, a
+   * directory's group mapping): every Credence permission those roles carry. Names of no role hand out nothing.
+   */
+  async assertMayHandOutRoles(callerId: string, resource: string, action: string, roleNames: string[]): Promise<void> {
+    const names = [...new Set(roleNames)];
+    if (!names.length) return;
+    await this.assertMayGrant(callerId, resource, action, async (uow) => {
+      const roles = await uow.query<{ rank: number | null; permissions: string[] }[]>('SELECT rank, permissions FROM roles WHERE name = ANY($1)', [names]);
+      return (await Promise.all(roles.map((role) => this.rolePermissions(uow, role)))).flat();
+    });
+  }
+
   /** The permissions a role hands out: its own, plus those of every ranked tier below a ranked role. */
   async rolePermissions(uow: UnitOfWork, role: { rank: number | null; permissions: string[] }): Promise<string[]> {
     if (role.rank === null) return role.permissions;

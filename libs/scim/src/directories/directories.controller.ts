@@ -34,13 +34,12 @@ export class DirectoriesController {
   @ApiCreatedResponse({ type: DirectoryWithTokenResponse, description: 'token is in this response once and never again.' })
   async create(@Body() dto: CreateDirectoryDto, @CurrentUser() me: UserPrincipal): Promise<DirectoryWithTokenResponse> {
     // The mapping hands roles out to whoever the directory provisions: as with assigning a role, only Credence permissions the caller holds.
-    const roles = [...new Set((dto.group_role_mapping ?? []).map((m) => m.role))];
-    if (roles.length) {
-      await this.authz.assertMayGrant(me.userId, 'directory', 'manage', async (uow) => {
-        const rows = await uow.query<{ rank: number | null; permissions: string[] }[]>('SELECT rank, permissions FROM roles WHERE name = ANY($1)', [roles]);
-        return (await Promise.all(rows.map((r) => this.authz.rolePermissions(uow, r)))).flat();
-      });
-    }
+    await this.authz.assertMayHandOutRoles(
+      me.userId,
+      'directory',
+      'manage',
+      (dto.group_role_mapping ?? []).map((m) => m.role),
+    );
     return this.creating.execute(dto);
   }
 

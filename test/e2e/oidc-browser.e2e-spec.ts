@@ -194,4 +194,91 @@ describe('sign-in through the hosted login page in a real browser', () => {
       for (const server of servers) server.close();
     }
   });
+
+  it('lets a single-page app (a public client) exchange its code and read userinfo with fetch from its own origin, and no other origin', async () => {
+    const servers: Server[] = [];
+    const listen = () =>
+      new Promise<string>((resolve) => {
+        const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p>single-page app</p>'));
+        servers.push(server);
+        server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+      });
+    const spa = await listen();
+    const stranger = await listen();
+    try {
+      const registered = await t.call('POST', `/v1/t/${acme.slug}/applications`, { name: 'SPA', type: 'public', redirect_uris: [`${spa}/callback`] }, { auth: acme.admin });
+      expect(registered.status).toBe(201);
+      const clientId: string = registered.body.client_id;
+      const verifier = randomBytes(32).toString('base64url');
+      const authorize = new URL(`${t.url}/v1/t/${acme.slug}/oauth2/authorize`);
+      const params = {
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: `${spa}/callback`,
+        scope: 'openid email',
+        state: 'spa-state',
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+      };
+      for (const [k, v] of Object.entries(params)) authorize.searchParams.set(k, v);
+
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(authorize.toString());
+      await arriveAt(page, new RegExp(`/v1/t/${acme.slug}/login`));
+      await page
+        .getByLabel(/e-?mail/i)
+        .first()
+        .fill(user.email);
+      await page.getByLabel(/password/i).fill(PASSWORD);
+      await page
+        .getByRole('button', { name: /sign in|continue|log in/i })
+        .first()
+        .click();
+      await arriveAt(page, new RegExp(`^${spa}/callback\\?`));
+      const code = new URL(page.url()).searchParams.get('code')!;
+
+      // What an OIDC library in the page does: the token request (a simple CORS request), then userinfo with a
+      // bearer token (preflighted). Chromium enforces CORS, so each answer is readable only if Credence allowed it.
+      const tokenUrl = `${t.url}/v1/t/${acme.slug}/oauth2/token`;
+      const userinfoUrl = `${t.url}/v1/t/${acme.slug}/oauth2/userinfo`;
+      const form = { grant_type: 'authorization_code', client_id: clientId, code, redirect_uri: `${spa}/callback`, code_verifier: verifier };
+      const inPage = await page.evaluate(
+        async ({ tokenUrl, userinfoUrl, form }) => {
+          const tokens = await (
+            await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) })
+          ).json();
+          const info = await (await fetch(userinfoUrl, { headers: { authorization: `Bearer ${tokens.access_token}` } })).json();
+          const replay = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+          return {
+            hasIdToken: typeof tokens.id_token === 'string',
+            sub: info.sub,
+            email: info.email,
+            replay: { status: replay.status, body: await replay.json() },
+            accessToken: tokens.access_token,
+          };
+        },
+        { tokenUrl, userinfoUrl, form },
+      );
+      expect(inPage).toMatchObject({ hasIdToken: true, sub: user.id, email: user.email, replay: { status: 400, body: { error: 'invalid_grant' } } });
+
+      // A page of another origin holding the same token can send the request but not read the answer.
+      await page.goto(`${stranger}/`);
+      const outcome = await page.evaluate(
+        async ({ userinfoUrl, token }) => {
+          try {
+            await fetch(userinfoUrl, { headers: { authorization: `Bearer ${token}` } });
+            return 'read';
+          } catch (err) {
+            return (err as Error).name;
+          }
+        },
+        { userinfoUrl, token: inPage.accessToken },
+      );
+      expect(outcome).toBe('TypeError');
+      await context.close();
+    } finally {
+      for (const server of servers) server.close();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityCoreModule } from '@credence/identity';
 import { APPLICATION_READERS, APPLICATIONS_CONTROLLERS, APPLICATIONS_PROVIDERS } from './applications/applications.providers';
 import { AuthorizeController } from './authorize/authorize.controller';
+import { BrowserAppOrigins } from './cors/browser-app-origins';
 import { AuthorizationCodes } from './codes/authorization-codes';
 import { CompleteInteraction } from './interactions/complete-interaction/complete-interaction';
 import { InteractionStore } from './interactions/interaction-store';
@@ -25,7 +26,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
 
 /** Discovery, the token endpoint and userinfo. */
 const TOKEN_CONTROLLERS = [DiscoveryController, TokenController, UserinfoController];
-const TOKEN_PROVIDERS = [ClientAuthentication, AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant, IdTokenMinter, UserRecords];
+const TOKEN_PROVIDERS = [BrowserAppOrigins, ClientAuthentication, AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant, IdTokenMinter, UserRecords];
 
 /** What every sign-in path shares, the OpenID Provider's routes and federation's alike. */
 const INTERACTION_PROVIDERS = [

@@ -15,6 +15,8 @@ export class JwksController {
 
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
+  // Public by definition, and read by single-page apps' OIDC libraries from their own origin.
+  @Header('Access-Control-Allow-Origin', '*')
   @ApiParam({ name: 'tenant', description: 'Tenant slug' })
   @ApiOkResponse({ description: 'JSON Web Key Set of the tenant.' })
   async jwks(@Param('tenant') _tenant: string) {

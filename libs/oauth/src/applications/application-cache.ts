@@ -15,9 +15,13 @@ import { EventsCommitted } from '@credence/tenancy';
 @Injectable()
 export class ApplicationCache<T = unknown> {
   private readonly cache: TenantVersionedCache<T>;
+  /** The origins of the tenant's public apps (BrowserAppOrigins), under the same version. */
+  private readonly origins: TenantVersionedCache<ReadonlySet<string>>;
 
   constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
-    this.cache = new TenantVersionedCache<T>(redis, (tenantId) => `${config.REDIS_PREFIX}:oauth:applications-version:${tenantId}`);
+    const versionKey = (tenantId: string) => `${config.REDIS_PREFIX}:oauth:applications-version:${tenantId}`;
+    this.cache = new TenantVersionedCache<T>(redis, versionKey);
+    this.origins = new TenantVersionedCache<ReadonlySet<string>>(redis, versionKey);
   }
 
   /** The tenant's current version, or undefined when Redis cannot say (then nothing is served from memory). */
@@ -33,6 +37,15 @@ export class ApplicationCache<T = unknown> {
     this.cache.put(tenantId, clientId, version, value);
   }
 
+  originsOf(tenantId: string, version: string | undefined): ReadonlySet<string> | undefined {
+    return this.origins.get(tenantId, 'public', version);
+  }
+
+  keepOrigins(tenantId: string, version: string | undefined, origins: ReadonlySet<string>): void {
+    this.origins.put(tenantId, 'public', version, origins);
+  }
+
+  /** Every process's copies (applications and origins) are retired by the new version. */
   bump(tenantId: string): Promise<void> {
     return this.cache.bump(tenantId);
   }

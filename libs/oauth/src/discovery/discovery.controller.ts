@@ -53,6 +53,8 @@ export class DiscoveryController {
 
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
+  // Public by definition, and read by single-page apps' OIDC libraries from their own origin.
+  @Header('Access-Control-Allow-Origin', '*')
   @ApiParam({ name: 'tenant', description: 'Tenant slug' })
   @ApiOkResponse({ description: 'OpenID Connect discovery document.' })
   discovery(@Param('tenant') _tenant: string) {

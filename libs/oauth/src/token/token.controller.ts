@@ -1,9 +1,11 @@
-import { Body, Controller, Header, HttpCode, Param, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiBasicAuth, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Header, HttpCode, Options, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiBasicAuth, ApiConsumes, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Public } from '@credence/access';
 import { AcceptsForm } from '@credence/http';
 import { clientInfo } from '@credence/identity';
 import { TenantRouteGuard } from '@credence/tenancy';
+import { BrowserAppOrigins } from '../cors/browser-app-origins';
 import { ClientAuthentication } from './client-authentication';
 import { AuthorizationCodeGrant } from './grants/authorization-code-grant';
 import { ClientCredentialsGrant } from './grants/client-credentials-grant';
@@ -39,6 +41,7 @@ export class TokenController {
     private readonly authorizationCode: AuthorizationCodeGrant,
     private readonly refreshToken: RefreshTokenGrant,
     private readonly clientCredentials: ClientCredentialsGrant,
+    private readonly origins: BrowserAppOrigins,
   ) {}
 
   @Post('token')
@@ -52,7 +55,9 @@ export class TokenController {
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiOperation({ summary: 'Token endpoint: authorization_code (PKCE), refresh_token, client_credentials' })
   @ApiOkResponse({ description: 'access_token, token_type, expires_in, and refresh_token, id_token, scope where they apply.' })
-  async token(@Param('tenant') _t: string, @Body() body: unknown, @Req() req: HttpRequest): Promise<TokenResponse> {
+  async token(@Param('tenant') _t: string, @Body() body: unknown, @Req() req: HttpRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
+    // First, so that a single-page app can read the errors too.
+    await this.origins.answer(req, reply);
     const form = formOf(req, body);
     const grantType = form.grant_type;
     if (!grantType) throw invalidRequest('grant_type is required.');
@@ -64,5 +69,15 @@ export class TokenController {
     if (grantType === 'authorization_code') return this.authorizationCode.exchange(client, form, clientInfo(req));
     if (grantType === 'refresh_token') return this.refreshToken.exchange(client, form);
     return this.clientCredentials.exchange(client, form);
+  }
+
+  @Options('token')
+  @HttpCode(204)
+  @Public('a CORS preflight carries no credential')
+  @UseGuards(TenantRouteGuard)
+  @ApiOperation({ summary: "CORS preflight: allowed for the origins of the tenant's public apps' redirect URIs" })
+  @ApiNoContentResponse()
+  async preflight(@Param('tenant') _t: string, @Req() req: HttpRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.origins.preflight(req, reply, 'POST');
   }
 }

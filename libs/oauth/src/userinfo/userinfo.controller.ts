@@ -1,10 +1,12 @@
-import { Controller, Get, Header, HttpCode, Param, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, HttpCode, Options, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Public } from '@credence/access';
 import { RequestContext } from '@credence/context';
 import { AcceptsForm, RendersErrors } from '@credence/http';
 import { InvalidTokenError, TokenVerifier } from '@credence/identity';
 import { TenantRouteGuard } from '@credence/tenancy';
+import { BrowserAppOrigins } from '../cors/browser-app-origins';
 import { OAuthError } from '../token/oauth-error';
 import { OAuthErrorFilter, renderOAuthError } from '../token/oauth-error.filter';
 import { scopeSet } from '../tokens/scopes';
@@ -34,6 +36,7 @@ export class UserinfoController {
     private readonly verifier: TokenVerifier,
     private readonly users: UserRecords,
     private readonly context: RequestContext,
+    private readonly origins: BrowserAppOrigins,
   ) {}
 
   @Get('userinfo')
@@ -42,8 +45,8 @@ export class UserinfoController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'UserInfo endpoint (OIDC Core §5.3)' })
   @ApiOkResponse({ description: 'sub, and the claims of the granted scope (email, profile).' })
-  get(@Param('tenant') _t: string, @Req() req: HttpRequest): Promise<Record<string, unknown>> {
-    return this.userinfo(req);
+  get(@Param('tenant') _t: string, @Req() req: HttpRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
+    return this.userinfo(req, reply);
   }
 
   @Post('userinfo')
@@ -53,11 +56,21 @@ export class UserinfoController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'UserInfo endpoint (OIDC Core §5.3), POST form; the token is still read from the header' })
   @ApiOkResponse({ description: 'As GET.' })
-  post(@Param('tenant') _t: string, @Req() req: HttpRequest): Promise<Record<string, unknown>> {
-    return this.userinfo(req);
+  post(@Param('tenant') _t: string, @Req() req: HttpRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
+    return this.userinfo(req, reply);
   }
 
-  private async userinfo(req: HttpRequest): Promise<Record<string, unknown>> {
+  @Options('userinfo')
+  @HttpCode(204)
+  @ApiOperation({ summary: "CORS preflight: allowed for the origins of the tenant's public apps' redirect URIs" })
+  @ApiNoContentResponse()
+  async preflight(@Param('tenant') _t: string, @Req() req: HttpRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.origins.preflight(req, reply, 'GET, POST');
+  }
+
+  private async userinfo(req: HttpRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
+    // First, so that a single-page app can read the errors too.
+    await this.origins.answer(req, reply);
     const header = req.headers.authorization;
     const bearer = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim()) : null;
     if (!bearer) throw bearerError(undefined, 'A bearer access token is required.');

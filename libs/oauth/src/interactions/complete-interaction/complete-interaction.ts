@@ -20,9 +20,27 @@ export interface CompletedInteraction {
 /** The redirect back to the app, success or error (RFC 6749 §4.1.2, RFC 9207 `iss`). */
 export function redirectToClient(redirectUri: string, issuer: string, params: Record<string, string | undefined>): string {
   const url = new URL(redirectUri);
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
-  url.searchParams.set('iss', issuer);
+  const ours = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) ours.set(name, value);
+  ours.set('iss', issuer);
+  // RFC 6749 §3.1.2: the registered query is kept as written (not re-encoded: `;`, `+`, a bare `flag`), but never
+  // a parameter of ours, which the app would otherwise find twice (a fixed `state` beside the real one).
+  const kept = url.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => pair !== '' && !ours.has(queryName(pair)));
+  url.search = [...kept, ours.toString()].join('&');
   return url.toString();
+}
+
+/** The decoded name of one `name=value` pair of a query; a name that does not decode is kept as it is. */
+function queryName(pair: string): string {
+  const name = pair.split('=', 1)[0].replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
 }
 
 /**

@@ -114,6 +114,7 @@ describe('oauth2 authorize and logout', () => {
       expect(location.searchParams.get('state')).toBe('st-123');
       expect(location.searchParams.get('iss')).toBe(issuer(acme));
       expect(location.searchParams.get('code')).toBeNull();
+      expect(res.headers.get('cache-control')).toBe('no-store');
     }
   });
 
@@ -164,6 +165,7 @@ describe('oauth2 authorize and logout', () => {
     expect(sso.status).toBe(302);
     const back = new URL(sso.headers.get('location')!);
     expect(back.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(sso.headers.get('cache-control')).toBe('no-store');
     expect(back.searchParams.get('state')).toBe('st-123');
     expect(back.searchParams.get('iss')).toBe(issuer(acme));
 

@@ -62,6 +62,8 @@ export class AuthorizeController {
   @HostedPage()
   async authorize(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const tenant = this.context.requireTenant();
+    // Every answer: a redirect carries a code or an interaction, a page an error about this request.
+    reply.header('cache-control', 'no-store');
     // Each request may store an interaction for ten minutes: bounded per address so no one can fill Redis.
     await this.limiter.enforce(this.limiter.key('authorize-ip', tenant.id, req.ip ?? 'unknown'), this.config.AUTHORIZE_IP_LIMIT_PER_MINUTE, 60);
     const query = (req.query ?? {}) as Query;
@@ -115,7 +117,6 @@ export class AuthorizeController {
       binding: sha256(binding).toString('hex'),
     });
     reply.header('set-cookie', setCookie(this.cookieScope(), BINDING_COOKIE, binding, BINDING_MAX_AGE_SECONDS));
-    reply.header('cache-control', 'no-store');
     if (connection) return reply.redirect(await this.federation.start(interaction, connection), 302);
     const slug = this.context.requireTenant().slug;
     return reply.redirect(`/v1/t/${slug}/login?interaction=${interaction.id}`, 302);

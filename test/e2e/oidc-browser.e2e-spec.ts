@@ -3,6 +3,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import type { Page } from 'playwright-core';
 import { arriveAt, launchBrowser, TestBrowser } from '../support/browser';
 import { freePort, RunningExample, startExample } from '../support/example-apps';
 import { member, Member, onboard, PASSWORD, Tenant } from './identity-authz-fixture';
@@ -69,15 +70,7 @@ describe('sign-in through the hosted login page in a real browser', () => {
 
     // Credence's hosted page, with the tenant's name.
     await arriveAt(page, new RegExp(`/v1/t/${acme.slug}/login`));
-    await page
-      .getByLabel(/e-?mail/i)
-      .first()
-      .fill(user.email);
-    await page.getByLabel(/password/i).fill(PASSWORD);
-    await page
-      .getByRole('button', { name: /sign in|continue|log in/i })
-      .first()
-      .click();
+    await submitPassword(page, user.email, PASSWORD);
 
     // Back at the app, which exchanged the code and validated the ID token.
     await arriveAt(page, `${appUrl}/`);
@@ -111,15 +104,7 @@ describe('sign-in through the hosted login page in a real browser', () => {
     });
     await page.goto(`${appUrl}/login`);
     await arriveAt(page, new RegExp(`/v1/t/${acme.slug}/login`));
-    await page
-      .getByLabel(/e-?mail/i)
-      .first()
-      .fill(user.email);
-    await page.getByLabel(/password/i).fill('not the password at all');
-    await page
-      .getByRole('button', { name: /sign in|continue|log in/i })
-      .first()
-      .click();
+    await submitPassword(page, user.email, 'not the password at all');
     await page.waitForLoadState();
     expect(page.url()).toContain(`/v1/t/${acme.slug}/login`);
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/not correct|invalid|wrong/i);
@@ -172,15 +157,7 @@ describe('sign-in through the hosted login page in a real browser', () => {
       for (let retry = 0; retry < 3 && opened?.status() === 503; retry += 1) opened = await page.goto(authorize.toString());
       const seen = { status: opened?.status(), url: page.url(), body: (await page.textContent('body'))?.slice(0, 300) };
       expect(seen).toMatchObject({ status: 200, url: expect.stringMatching(new RegExp(`/v1/t/${acme.slug}/login`)) });
-      await page
-        .getByLabel(/e-?mail/i)
-        .first()
-        .fill(user.email);
-      await page.getByLabel(/password/i).fill(PASSWORD);
-      await page
-        .getByRole('button', { name: /sign in|continue|log in/i })
-        .first()
-        .click();
+      await submitPassword(page, user.email, PASSWORD);
 
       // The browser followed the app's own redirect to its front end, with the code.
       await arriveAt(page, /\/landed\?/);
@@ -226,15 +203,7 @@ describe('sign-in through the hosted login page in a real browser', () => {
       const page = await context.newPage();
       await page.goto(authorize.toString());
       await arriveAt(page, new RegExp(`/v1/t/${acme.slug}/login`));
-      await page
-        .getByLabel(/e-?mail/i)
-        .first()
-        .fill(user.email);
-      await page.getByLabel(/password/i).fill(PASSWORD);
-      await page
-        .getByRole('button', { name: /sign in|continue|log in/i })
-        .first()
-        .click();
+      await submitPassword(page, user.email, PASSWORD);
       await arriveAt(page, new RegExp(`^${spa}/callback\\?`));
       const code = new URL(page.url()).searchParams.get('code')!;
 
@@ -282,3 +251,16 @@ describe('sign-in through the hosted login page in a real browser', () => {
     }
   });
 });
+
+/** Fills in and submits the hosted login page's e-mail and password form. */
+async function submitPassword(page: Page, email: string, password: string): Promise<void> {
+  await page
+    .getByLabel(/e-?mail/i)
+    .first()
+    .fill(email);
+  await page.getByLabel(/password/i).fill(password);
+  await page
+    .getByRole('button', { name: /sign in|continue|log in/i })
+    .first()
+    .click();
+}

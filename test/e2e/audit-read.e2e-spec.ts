@@ -505,6 +505,17 @@ describe('audit read API', () => {
       expect((await verify()).valid).toBe(true);
     });
 
+    it('finds personal fields written into a row marked erased', async () => {
+      // Erasure blanks all four; a row marked erased that holds any of them was changed after (or instead of) erasure.
+      const target = seqs[43];
+      await tamper(`UPDATE audit_log SET ip = '203.0.113.7', user_agent = NULL, location = NULL, identity = NULL, erased_at = now() WHERE seq = $1`, [target]);
+      expect((await verify()).broken).toMatchObject({ seq: target, reason: 'personal_fields_changed' });
+      await tamper(`UPDATE audit_log SET ip = NULL, identity = '{"email": "forged@v.example"}' WHERE seq = $1`, [target]);
+      expect((await verify()).broken).toMatchObject({ seq: target, reason: 'personal_fields_changed' });
+      await tamper(`UPDATE audit_log SET identity = NULL WHERE seq = $1`, [target]);
+      expect((await verify()).valid).toBe(true);
+    });
+
     it('finds a deleted middle row and a deleted newest row', async () => {
       const { schema } = tenants.v;
       const middle = seqs[5_555];

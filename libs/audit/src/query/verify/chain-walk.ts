@@ -21,10 +21,13 @@ export interface ChainBreak {
   detail: string;
 }
 
+const isBlank = (row: ChainRow) => row.ip === null && row.user_agent === null && row.location === null && row.identity === null;
+
 /**
  * Checks rows in seq order, one batch at a time, keeping only the previous hash: from a checkpoint (or
  * the genesis hash) every seq must follow the previous one, a row not erased must still match its
- * personal digest, and every row's hash must be SHA-256(previous hash, row, digest).
+ * personal digest (an erased one must hold none of them), and every row's hash must be SHA-256(previous
+ * hash, row, digest).
  */
 export class ChainWalk {
   rowsChecked = 0;
@@ -57,8 +60,13 @@ export class ChainWalk {
       }
       this.rowsChecked += 1;
       this.firstSeq ??= seq;
-      if (!row.erased_at && !personalDigest(row).equals(row.personal_digest)) {
-        return { seq, event_id: row.event_id, reason: 'personal_fields_changed', detail: 'ip, user agent, location or identity differ from what the row was chained with.' };
+      // Erasure blanks all four fields at once: an erased row that still holds one was written after it.
+      const intact = row.erased_at ? isBlank(row) : personalDigest(row).equals(row.personal_digest);
+      if (!intact) {
+        const detail = row.erased_at
+          ? 'The row is marked erased but holds an ip, user agent, location or identity.'
+          : 'ip, user agent, location or identity differ from what the row was chained with.';
+        return { seq, event_id: row.event_id, reason: 'personal_fields_changed', detail };
       }
       const hash = rowHash(this.previous, seq, { ...row, occurred_at: row.occurred_at.toISOString() }, row.personal_digest);
       if (!hash.equals(row.hash)) {

@@ -135,17 +135,22 @@ export function auditRecord(occurredAt: Date, extra: Partial<AuditRecord> = {}):
   };
 }
 
-/** Appends records to a trail the way ingest does (under the chain head's lock, chained from it). */
+/** A tenant's trail tables, or the platform's (`schema` 'platform'). */
+const trailTables = (schema: string) =>
+  schema === 'platform' ? { log: 'platform.platform_audit_log', chain: 'platform.platform_audit_chain' } : { log: `"${schema}".audit_log`, chain: `"${schema}".audit_chain` };
+
+/** Appends records to a trail (a tenant schema's, or 'platform') the way ingest does (under the chain head's lock, chained from it). */
 export async function appendAudit(db: Client, schema: string, records: AuditRecord[]): Promise<void> {
+  const tables = trailTables(schema);
   await db.query('BEGIN');
   try {
     const {
       rows: [head],
-    } = await db.query(`SELECT last_seq, last_hash FROM "${schema}".audit_chain FOR UPDATE`);
+    } = await db.query(`SELECT last_seq, last_hash FROM ${tables.chain} FOR UPDATE`);
     const rows = chain(records, Number(head.last_seq), head.last_hash);
     for (const r of rows) {
       await db.query(
-        `INSERT INTO "${schema}".audit_log (seq, event_id, type, occurred_at, source, actor_type, actor_id, subject, user_id, outcome, severity, ip, user_agent, location, identity, trace_id, payload, personal_digest, hash)
+        `INSERT INTO ${tables.log} (seq, event_id, type, occurred_at, source, actor_type, actor_id, subject, user_id, outcome, severity, ip, user_agent, location, identity, trace_id, payload, personal_digest, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
         [
           r.seq,
@@ -171,7 +176,7 @@ export async function appendAudit(db: Client, schema: string, records: AuditReco
       );
     }
     const last = rows[rows.length - 1];
-    await db.query(`UPDATE "${schema}".audit_chain SET last_seq = $1, last_hash = $2`, [last.seq, last.hash]);
+    await db.query(`UPDATE ${tables.chain} SET last_seq = $1, last_hash = $2`, [last.seq, last.hash]);
     await db.query('COMMIT');
   } catch (err) {
     await db.query('ROLLBACK');

@@ -227,6 +227,22 @@ describe('retention workers', () => {
     await expect(db.query(`DELETE FROM "${tenant.schema}".audit_log WHERE seq = 18`)).rejects.toThrow(/append-only/);
   });
 
+  it('lets two runs cut the platform trail at the same time, each batch once, without failing', async () => {
+    const asOf = pinnedAsOf();
+    const edge = cutoff(asOf, 365);
+    const n = 150 * BATCH;
+    await appendAudit(
+      db,
+      'platform',
+      Array.from({ length: n }, (_, i) => auditRecord(plus(edge, -1000 - (n - i) * 1000))),
+    );
+    const run = () => runRetention(t, { as_of: asOf.toISOString(), tenant_ids: [], platform: true }, 60_000);
+    const runs = await Promise.all([run(), run()]);
+    expect(runs.reduce((sum, r) => sum + r.rows[0].counts.audit_rows_deleted, 0)).toBe(n);
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM platform.platform_audit_log WHERE occurred_at < $1`, [edge]);
+    expect(rows[0].n).toBe(0);
+  });
+
   it('applies each tenant its own policy, independently, and records a run per tenant with its event', async () => {
     const strict = await onboard(t, db, 'ret-strict', { session_anonymize_after_days: 30, session_delete_after_days: 60 });
     const lax = await onboard(t, db, 'ret-lax');

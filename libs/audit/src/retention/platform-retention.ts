@@ -38,14 +38,19 @@ export class PlatformRetention {
       if (status === 'completed') return 'already_completed';
       const limit = this.config.RETENTION_BATCH_SIZE;
       for (const rule of rules) {
+        // Two runs at once (a manual one beside the schedule's) would otherwise run its batches side by side.
+        const locks = rule.exclusive ? [{ key: `credence:retention:${rule.name}:${PLATFORM_TENANT_ID}` }] : [];
         const pass = rule.start({ asOf, settings: { ...DEFAULT_TENANT_SETTINGS }, limit });
         for (;;) {
           if (shouldYield()) return 'yielded';
-          const { done, more } = await this.runner.inPlatform(async (uow) => {
-            const result = await pass.batch(uow);
-            if (result.done) await runRecords.add(uow, runId, PLATFORM_TENANT_ID, rule.name, result.done);
-            return result;
-          });
+          const { done, more } = await this.runner.inPlatform(
+            async (uow) => {
+              const result = await pass.batch(uow);
+              if (result.done) await runRecords.add(uow, runId, PLATFORM_TENANT_ID, rule.name, result.done);
+              return result;
+            },
+            { locks },
+          );
           if (done) this.metrics.retentionRows.inc({ rule: rule.name }, done);
           if (!more) break;
         }

@@ -38,7 +38,7 @@ export interface RetentionRule {
   readonly scope: 'tenant' | 'platform';
   /** Position in a run, lowest first; unique per scope (docs/retention.md lists them). */
   readonly order: number;
-  /** Batches of this rule must not run concurrently for one tenant (an advisory lock is taken). */
+  /** Batches of this rule must not run concurrently for one tenant, or for the platform (an advisory lock is taken). */
   readonly exclusive?: boolean;
   /** Batches may run side by side (RETENTION_PARALLEL_BATCHES): the rule's batches skip each other's rows. Tenant scope only. */
   readonly parallel?: boolean;

@@ -59,6 +59,7 @@ export class PlatformAuditTrailRetention implements RetentionRule {
   readonly name = 'audit_rows_deleted';
   readonly scope = 'platform';
   readonly order = 40;
+  readonly exclusive = true;
 
   start(i: RetentionInput): RulePass {
     return eachBatch(i.limit, (uow) => deleteExpiredAuditPrefix(uow, PLATFORM_TRAIL, cutoff(i.asOf, DEFAULT_TENANT_SETTINGS.audit_retention_days), i.limit));

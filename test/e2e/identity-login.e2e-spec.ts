@@ -221,6 +221,42 @@ describe('password login, refresh and logout', () => {
     }
   });
 
+  it('revokes sessions while one of them is being refreshed without a deadlock: the refresh is refused, never a 500', async () => {
+    // logout-all is held after locking the first session (the test holds the second); a refresh of the first then
+    // locks its token and waits for the session. Revoking took the session before the token, a refresh the token
+    // before the session: Postgres broke the cycle by aborting one of the two (500).
+    const first = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const second = (await login({ email: 'ada@login.example', password: PASSWORD })).body;
+    const schema = `t_${tenantId.replace(/-/g, '')}`;
+    const blockedBy = async (pid: number): Promise<number> => {
+      for (let i = 0; i < 500; i++) {
+        const [row] = await t.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))`, [pid]);
+        if (row) return row.pid;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error(`nothing waited for ${pid}`);
+    };
+    const holder = t.dataSource.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.startTransaction();
+      const [{ pid }] = await holder.query(`SELECT pg_backend_pid() AS pid`);
+      await holder.query(`SELECT 1 FROM "${schema}".auth_sessions WHERE id = $1 FOR UPDATE`, [second.session_id]);
+      const revoking = t.call('POST', `/v1/t/${slug}/auth/logout-all`, undefined, { auth: first.access_token });
+      const revoker = await blockedBy(pid);
+      const refreshing = t.call('POST', `/v1/t/${slug}/auth/token/refresh`, { refresh_token: first.refresh_token }, { auth: false });
+      await blockedBy(revoker);
+      await holder.commitTransaction();
+      const [revoked, refreshed] = await Promise.all([revoking, refreshing]);
+      expect(revoked.status).toBe(200);
+      expect(refreshed.status).toBe(401);
+      expect(refreshed.body.error.code).toBe('auth.session.revoked');
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+  });
+
   it.each([
     ['idle', `idle_expires_at = now() - interval '1 second'`],
     ['absolute', `absolute_expires_at = now() - interval '1 second'`],

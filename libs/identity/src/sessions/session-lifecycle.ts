@@ -52,6 +52,10 @@ export interface SessionUser {
   attributes: Record<string, unknown>;
 }
 
+/** The sessions revokeInUnit ends: $1 session, $2 user, $3 session to spare, $4 browser session (each null for any). */
+const REVOKED_SESSIONS = `status = 'active' AND ($1::uuid IS NULL OR id = $1) AND ($2::uuid IS NULL OR user_id = $2) AND ($3::uuid IS NULL OR id <> $3)
+  AND ($4::uuid IS NULL OR browser_session_id = $4)`;
+
 export const sessionActor = (tenantId: string, sessionId: string) => ({ kind: 'session', tenantId, id: sessionId });
 
 export function clientData(client: ClientInfo): ClientData {
@@ -214,12 +218,13 @@ export class SessionLifecycle {
     if (where.userId && !where.sessionId) {
       await uow.query(`UPDATE browser_sessions SET status = 'ended', ended_at = now(), ended_reason = $2 WHERE user_id = $1 AND status = 'active'`, [where.userId, reason]);
     }
+    const selected = [where.sessionId ?? null, where.userId ?? null, where.exceptSessionId ?? null, where.browserSessionId ?? null];
+    // A refresh locks its token, then the session (ROTATE_REFRESH_TOKEN_SQL): the tokens are locked first here too, or a
+    // refresh of one of these sessions running meanwhile deadlocks with this, and Postgres aborts one of the two.
+    await uow.query(`SELECT 1 FROM refresh_tokens WHERE status <> 'revoked' AND session_id IN (SELECT id FROM auth_sessions WHERE ${REVOKED_SESSIONS}) FOR UPDATE`, selected);
     const rows = await uow.query<{ id: string; user_id: string }[]>(
-      `UPDATE auth_sessions SET status = 'revoked', revoked_at = now(), revoked_reason = $3
-        WHERE status = 'active' AND ($1::uuid IS NULL OR id = $1) AND ($2::uuid IS NULL OR user_id = $2) AND ($4::uuid IS NULL OR id <> $4)
-          AND ($5::uuid IS NULL OR browser_session_id = $5)
-        RETURNING id, user_id`,
-      [where.sessionId ?? null, where.userId ?? null, reason, where.exceptSessionId ?? null, where.browserSessionId ?? null],
+      `UPDATE auth_sessions SET status = 'revoked', revoked_at = now(), revoked_reason = $5 WHERE ${REVOKED_SESSIONS} RETURNING id, user_id`,
+      [...selected, reason],
     );
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);

@@ -187,6 +187,18 @@ describe('erasure', () => {
     await expect(verifyTrail(db, tenant.schema)).resolves.toMatchObject({ from: 1 });
   });
 
+  it('erases a user named in upper case as the same user, and records user.erased with the id as the contract writes it', async () => {
+    const lin = await createEmployee('lin@erase.example');
+    const res = await erase(lin.toUpperCase());
+    expect(res.status).toBe(200);
+    expect(res.body.user_id).toBe(lin);
+    const erased = (await outboxEvents()).filter((e) => e.type === 'user.erased' && String(e.data.user_id).toLowerCase() === lin);
+    expect(erased.map((e) => [e.subject, e.data.user_id])).toEqual([[`user/${lin}`, lin]]);
+    // A second request, in either case, finds nothing left to do.
+    expect((await erase(lin)).status).toBe(200);
+    expect((await outboxEvents()).filter((e) => e.type === 'user.erased' && String(e.data.user_id).toLowerCase() === lin)).toHaveLength(1);
+  });
+
   it('erases a user who was already deleted, and answers 404 only for an id known nowhere', async () => {
     const ada = await createEmployee('ada@erase.example');
     await login(t, tenant.slug, 'ada@erase.example', GRACE_PASSWORD);

@@ -26,6 +26,7 @@ export class ErasureController {
   @RequirePermission('user', 'erase', { target: userFromParam() })
   @ApiOkResponse({ type: ErasureResponse, description: 'Works for deleted users too; 404 user.not_found only when the id is unknown everywhere.' })
   erase(@Param('id', userId) id: string, @CurrentUser() me: UserPrincipal): Promise<ErasureResponse> {
-    return this.commands.execute(new EraseUserCommand(me.tenantId, id));
+    // The pipe takes any case; ids are stored, locked on (the user's actor) and published in lower case.
+    return this.commands.execute(new EraseUserCommand(me.tenantId, id.toLowerCase()));
   }
 }

@@ -2,11 +2,13 @@ import { Controller, Get, Module, Req, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import {
   AccessTokenVerifier,
   ConsumerKitModule,
   CredenceTokenGuard,
+  DeadLetters,
   Idempotency,
   JwksCache,
   RedisRevocationCheck,
@@ -19,6 +21,7 @@ import { RevocationStore } from '@credence/identity';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { freePort } from '../support/child-platform';
 import { createEventsWorld, EventsWorld, startWorldApp, useEventsEnv } from '../support/events/events-world';
+import { Recorder, startRecordingConsumer, until } from '../support/events/recording-consumer';
 
 const PASSWORD = 'a long enough password';
 
@@ -165,6 +168,29 @@ describe('consumer kit', () => {
     ).toBe(false);
     expect(runs).toEqual(['fail', 'ok']);
   });
+
+  it('runs a redelivery of an event whose consumer died mid-handling once its claim lapses, instead of dead-lettering it', async () => {
+    const group = `g-${uniqueSlug('idem')}`;
+    const subject = `order/${group}`;
+    const idempotency = new Idempotency(world.redis, { prefix: `${world.prefix}:seen:${group}`, inProgressSeconds: 2 });
+    const event = { id: randomUUID(), specversion: '1.0', type: 'tenant.updated', subject, tenantid: t.id, data: { tenant_id: t.id, slug: t.slug, changed: ['name'] } };
+    // The instance that first got the event claimed it and died while handling it: nothing released the claim.
+    void idempotency.once(event.id, () => new Promise<void>(() => undefined));
+    const ran: string[] = [];
+    const recorder: Recorder = { handled: [], subjects: subject, before: (e) => idempotency.once(e.id, async () => void ran.push(e.id)).then(() => undefined) };
+    const consumer = await startRecordingConsumer({ url: world.redisUrl, prefix: world.prefix, partitions: 4, group, startFrom: '0' }, recorder);
+    const publisher = new RedisStreamsClient({ url: world.redisUrl, prefix: world.prefix, partitions: 4 });
+    try {
+      // The transport's redelivery, as another instance of the group gets it.
+      await publisher.publishBatch([{ pattern: event.type, key: subject, data: JSON.stringify(event) }]);
+      await until('the redelivered event to be handled', () => ran.length > 0, 15_000);
+      expect(ran).toEqual([event.id]);
+      expect(await new DeadLetters(world.redis, world.prefix, group).list()).toEqual([]);
+    } finally {
+      await publisher.close();
+      await consumer.app.close();
+    }
+  }, 30_000);
 
   it('answers identity.token.validate and identity.access.check over the transport with the same rules as HTTP', async () => {
     const client = new RedisStreamsClient({ url: world.redisUrl, prefix: world.prefix, rpcTimeoutMs: 10_000 });

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 
 export interface IdempotencyOptions {
   /** Key prefix, e.g. `<service>:seen`. */
@@ -9,12 +10,18 @@ export interface IdempotencyOptions {
   inProgressSeconds?: number;
 }
 
-export class AlreadyInProgress extends Error {}
+/** How often a delivery waiting for another's claim looks again. */
+const CLAIM_POLL_MS = 200;
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
  * Handle each event id once, although the transport delivers at least once. An id is claimed while
- * its handler runs and marked done after it succeeds; a failure or a crash releases it, so the
- * redelivery runs the handler again. A duplicate of a done id is skipped.
+ * its handler runs and marked done after it succeeds; a failure releases it, so the redelivery runs
+ * the handler again. A duplicate of a done id is skipped. A delivery that finds the id claimed waits
+ * until the claim is done (a duplicate) or gone: released after a failure, or lapsed after
+ * inProgressSeconds because its holder died. Failing instead would spend the transport's few quick
+ * retries on a claim that outlives them, and dead-letter the event a crash left unhandled.
  */
 export class Idempotency {
   constructor(
@@ -22,18 +29,19 @@ export class Idempotency {
     private readonly o: IdempotencyOptions,
   ) {}
 
-  /** Runs `work` unless `id` was handled; returns false for a duplicate. Throws AlreadyInProgress when another delivery holds it. */
+  /** Runs `work` unless `id` was handled; returns false for a duplicate. */
   async once(id: string, work: () => Promise<void>): Promise<boolean> {
     const key = `${this.o.prefix}:${id}`;
-    const claimed = await this.redis.set(key, 'in-progress', 'EX', this.o.inProgressSeconds ?? 60, 'NX');
-    if (claimed !== 'OK') {
+    const claim = `in-progress:${randomUUID()}`;
+    while ((await this.redis.set(key, claim, 'EX', this.o.inProgressSeconds ?? 60, 'NX')) !== 'OK') {
       if ((await this.redis.get(key)) === 'done') return false;
-      throw new AlreadyInProgress(`event ${id} is being handled by another delivery`);
+      await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
     }
     try {
       await work();
     } catch (err) {
-      await this.redis.del(key);
+      // Only our own claim: past inProgressSeconds another delivery may hold the id.
+      await this.redis.eval(RELEASE, 1, key, claim);
       throw err;
     }
     await this.redis.set(key, 'done', 'EX', this.o.rememberSeconds ?? 7 * 24 * 3600);

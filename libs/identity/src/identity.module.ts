@@ -12,7 +12,6 @@ import { AccountLockout } from './login/account-lockout';
 import { LoginFailures } from './login/login-failures';
 import { AuthController } from './login/auth.controller';
 import { DirectoryLogin } from './login/directory-login';
-import { LoginGate } from './login/login-gate';
 import { PasswordLogin } from './login/password-login';
 import { RateLimiter } from './login/rate-limiter';
 import { RevocationStore } from './revocation/revocation-store';
@@ -39,7 +38,6 @@ const IDENTITY_PROVIDERS = [
   LoginFailures,
   PasswordLogin,
   DirectoryLogin,
-  LoginGate,
   ...AUTHZ_PROVIDERS,
   ...USERS_PROVIDERS,
   ...ROLES_PROVIDERS,

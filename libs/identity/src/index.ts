@@ -9,7 +9,6 @@ export * from './login/rate-limiter';
 export { PasswordLogin } from './login/password-login';
 export type { SignedInUser } from './login/password-login';
 export { DirectoryLogin } from './login/directory-login';
-export { LoginGate } from './login/login-gate';
 export * from './login/directory-authenticator';
 export { OtpVerify } from './otp/otp-verify';
 export type { OtpAuthentication } from './otp/otp-verify';

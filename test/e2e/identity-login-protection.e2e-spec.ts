@@ -110,6 +110,24 @@ describe('login protection', () => {
     }
   });
 
+  it('counts every IPv6 address of one /64 as one address for the per-IP limit', async () => {
+    const limited = await startTestApp([AuthAppModule], { LOGIN_IP_LIMIT_PER_MINUTE: '3', TRUSTED_PROXIES: '127.0.0.1' });
+    try {
+      const fresh = uniqueSlug('rl6');
+      await limited.call('POST', '/v1/admin/tenants', { slug: fresh, name: fresh, admin: { email: 'a@rl.example', password: PASSWORD } });
+      const from = (ip: string, i: number) =>
+        limited.call('POST', `/v1/t/${fresh}/auth/login`, { email: `rl6-${i}@prot.example`, password: 'nope nope nope' }, { auth: false, headers: { 'x-forwarded-for': ip } });
+      // A fresh address of the same /64 for every attempt, as one host can take.
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await from(`2001:db8:7:7::${(i + 1).toString(16)}`, i)).status);
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      // Another /64 is another address.
+      expect((await from('2001:db8:7:8::1', 9)).status).toBe(401);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('counts locked attempts towards the per-IP limit and answers 429 before 423 past it', async () => {
     const limited = await startTestApp([AuthAppModule], { LOGIN_IP_LIMIT_PER_MINUTE: '6' });
     try {

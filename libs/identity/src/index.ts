@@ -5,6 +5,7 @@ export * from './tenant-entities';
 export * from './users/entities/user.tenant-entity';
 export { newPasswordProblem } from './users/password/password-policy';
 export * from './keys/signing-key-store';
+export * from './login/address-bucket';
 export * from './login/rate-limiter';
 export { PasswordLogin } from './login/password-login';
 export type { SignedInUser } from './login/password-login';

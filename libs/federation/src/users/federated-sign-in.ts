@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { FederationFailureReason, subjects } from '@credence/contracts';
 import { lockForTransaction } from '@credence/database';
 import { DomainError } from '@credence/errors';
-import { clientData, ClientInfo, RateLimiter } from '@credence/identity';
+import { addressBucket, clientData, ClientInfo, RateLimiter } from '@credence/identity';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import type { Connection } from '../connections/connection';
 import { CONNECTION_SELECT, toConnection } from '../connections/connection-store';
@@ -78,7 +78,7 @@ export class FederatedSignIn {
    * client address and connection, nothing is recorded and the caller gets 429 `auth.rate_limited`.
    */
   async refuse(connection: Pick<Connection, 'id' | 'type'>, reason: FederationFailureReason, client: ClientInfo, userId: string | null = null): Promise<void> {
-    await this.limiter.enforce(this.limiter.key('federation-refusals', connection.id, client.ip ?? 'unknown'), this.config.FEDERATION_REFUSALS_PER_IP_PER_MINUTE, 60);
+    await this.limiter.enforce(this.limiter.key('federation-refusals', connection.id, addressBucket(client.ip)), this.config.FEDERATION_REFUSALS_PER_IP_PER_MINUTE, 60);
     await this.runner.inTenant(async (uow) => this.recordRefusal(uow, connection, reason, client, userId));
   }
 

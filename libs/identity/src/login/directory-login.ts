@@ -10,6 +10,7 @@ import type { UnitOfWork } from '@credence/tenancy';
 import { DIRECTORY_AUTHENTICATOR, DirectoryAuthenticator, DirectoryProof } from './directory-authenticator';
 import { LoginFailures } from './login-failures';
 import type { LoginResult } from './password-login';
+import { addressBucket } from './address-bucket';
 import { RateLimiter } from './rate-limiter';
 
 /**
@@ -64,7 +65,7 @@ export class DirectoryLogin {
     const tenant = this.context.requireTenant();
     const name = username.trim();
     // The IP limit before the directory is asked anything.
-    await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
+    await this.limiter.enforce(this.limiter.key('login-ip', tenant.id, addressBucket(client.ip)), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     // Refused before any bind: a simple bind with an empty password is an anonymous bind, which succeeds.
     if (!name || !password) throw new DomainError('auth.invalid_credentials');
     let subject: string | undefined;

@@ -10,6 +10,7 @@ import { ClientInfo } from '../sessions/client-info';
 import { clientData, SessionLifecycle, TokenPair } from '../sessions/session-lifecycle';
 import { AccountLockout } from './account-lockout';
 import { LoginFailures } from './login-failures';
+import { addressBucket } from './address-bucket';
 import { RateLimiter } from './rate-limiter';
 
 interface Candidate {
@@ -87,7 +88,7 @@ export class PasswordLogin implements OnModuleInit {
     const subject = user ? `user:${user.id}` : `identifier:${normalized}`;
     // The client's rate limit, then the attempt, in one Redis round trip: the attempt is counted before the
     // password is checked, so concurrent guesses cannot outrun the lock (a lock recorded in Postgres needs no reservation).
-    const rate = { key: this.limiter.key('login-ip', tenant.id, client.ip ?? 'unknown'), limit: this.config.LOGIN_IP_LIMIT_PER_MINUTE, windowSeconds: 60 };
+    const rate = { key: this.limiter.key('login-ip', tenant.id, addressBucket(client.ip)), limit: this.config.LOGIN_IP_LIMIT_PER_MINUTE, windowSeconds: 60 };
     const lockedFor = await this.lockout.admit(tenant, subject, rate, user?.locked_for ?? 0);
     if (lockedFor > 0) {
       await this.failures.refused(user?.id ?? null, 'account_locked', client);

@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext, TenantRef } from '@credence/context';
 import { subjects } from '@credence/contracts';
 import { TenantTransactionRunner } from '@credence/tenancy';
+import { addressBucket } from '../login/address-bucket';
 import { RateLimiter } from '../login/rate-limiter';
 import { ClientInfo } from '../sessions/client-info';
 import { OtpCodes, OTP_TTL_SECONDS } from './otp-codes';
@@ -57,7 +58,7 @@ export class OtpRequest {
 
   private async enforceLimits(tenant: TenantRef, destination: OtpDestination, client: ClientInfo): Promise<void> {
     const dest = destinationKey(destination);
-    await this.limiter.enforce(this.limiter.key('otp-request-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
+    await this.limiter.enforce(this.limiter.key('otp-request-ip', tenant.id, addressBucket(client.ip)), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     await this.limiter.enforce(this.limiter.key('otp-resend', tenant.id, dest), 1, OTP_RESEND_INTERVAL_SECONDS);
     await this.limiter.enforce(this.limiter.key('otp-hourly', tenant.id, dest), OTP_REQUESTS_PER_HOUR, 3600);
   }

@@ -4,6 +4,7 @@ import { RequestContext, TenantRef } from '@credence/context';
 import { subjects } from '@credence/contracts';
 import { DomainError } from '@credence/errors';
 import { TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
+import { addressBucket } from '../login/address-bucket';
 import { RateLimiter } from '../login/rate-limiter';
 import type { LoginResult, SignedInUser } from '../login/password-login';
 import { ClientInfo } from '../sessions/client-info';
@@ -64,7 +65,7 @@ export class OtpVerify {
    */
   async authenticate(destination: OtpDestination, code: string, client: ClientInfo): Promise<OtpAuthentication> {
     const tenant = this.context.requireTenant();
-    await this.limiter.enforce(this.limiter.key('otp-verify-ip', tenant.id, client.ip ?? 'unknown'), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
+    await this.limiter.enforce(this.limiter.key('otp-verify-ip', tenant.id, addressBucket(client.ip)), this.config.LOGIN_IP_LIMIT_PER_MINUTE, 60);
     if (await this.decoys.isPlanted(tenant, destination)) {
       await this.runner.inTenant(async (uow) => this.failed(uow, null, 'otp_invalid', client));
       return this.decoys.refuse(tenant, destination);

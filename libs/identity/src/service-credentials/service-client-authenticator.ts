@@ -5,6 +5,7 @@ import { sameHash, sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 import { MgetBatcher, REDIS } from '@credence/redis';
 import { TenantTransactionRunner } from '@credence/tenancy';
+import { addressBucket } from '../login/address-bucket';
 import { RateLimiter } from '../login/rate-limiter';
 import { PresentedClient } from './client-credentials';
 import { ServiceCredentialCache, StoredCredential } from './service-credential-cache';
@@ -47,10 +48,10 @@ export class ServiceClientAuthenticator {
 
   async authenticate(presented: PresentedClient | undefined, ip: string | null): Promise<AuthenticatedClient> {
     const tenant = this.context.requireTenant();
-    const scopes = [{ key: `ip:${ip ?? 'unknown'}`, limit: FAILURES_PER_IP }];
+    const scopes = [{ key: `ip:${addressBucket(ip)}`, limit: FAILURES_PER_IP }];
     // Per client id *and* ip: client ids are not secret, so a block on the id alone would let anyone lock a
     // service out. Secrets carry 256 bits, so the limits are about noise and cost, not guessing.
-    if (presented) scopes.push({ key: `client:${sha256(presented.clientId).toString('hex').slice(0, 32)}:ip:${ip ?? 'unknown'}`, limit: FAILURES_PER_CLIENT });
+    if (presented) scopes.push({ key: `client:${sha256(presented.clientId).toString('hex').slice(0, 32)}:ip:${addressBucket(ip)}`, limit: FAILURES_PER_CLIENT });
     const blockKeys = scopes.map((s) => this.limiter.key('client-auth-block', tenant.id, s.key));
     const [version, ...blocks] = await this.read([this.cache.versionKey(tenant.id), ...blockKeys]);
     for (const until of blocks) if (until !== null) throw new DomainError('auth.rate_limited', undefined, undefined, { 'Retry-After': retryAfter(until) });

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Public } from '@credence/access';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { RequestContext } from '@credence/context';
-import { RateLimiter } from '@credence/identity';
+import { addressBucket, RateLimiter } from '@credence/identity';
 import { sha256 } from '@credence/crypto';
 import { TenantRouteGuard } from '@credence/tenancy';
 import { ApplicationClient, ApplicationClients } from '../applications/application-clients';
@@ -65,7 +65,7 @@ export class AuthorizeController {
     // Every answer: a redirect carries a code or an interaction, a page an error about this request.
     reply.header('cache-control', 'no-store');
     // Each request may store an interaction for ten minutes: bounded per address so no one can fill Redis.
-    await this.limiter.enforce(this.limiter.key('authorize-ip', tenant.id, req.ip ?? 'unknown'), this.config.AUTHORIZE_IP_LIMIT_PER_MINUTE, 60);
+    await this.limiter.enforce(this.limiter.key('authorize-ip', tenant.id, addressBucket(req.ip)), this.config.AUTHORIZE_IP_LIMIT_PER_MINUTE, 60);
     const query = (req.query ?? {}) as Query;
     let clientId: string | undefined;
     let redirectUri: string | undefined;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@credence/context';
 import { sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
-import { RateLimiter } from '@credence/identity';
+import { addressBucket, RateLimiter } from '@credence/identity';
 import { ApplicationClient, ApplicationClients } from '../applications/application-clients';
 import { invalidClient, invalidRequest } from './oauth-error';
 
@@ -73,9 +73,9 @@ export class ClientAuthentication {
     const presented = presentedClient(authorization, form);
     const tenant = this.context.requireTenant();
     const scopes = [
-      { key: `ip:${ip ?? 'unknown'}`, limit: FAILURES_PER_IP },
+      { key: `ip:${addressBucket(ip)}`, limit: FAILURES_PER_IP },
       // Per client id *and* address: client ids are public, so a block on the id alone would let anyone lock an app out.
-      { key: `client:${sha256(presented.clientId).toString('hex').slice(0, 32)}:ip:${ip ?? 'unknown'}`, limit: FAILURES_PER_CLIENT },
+      { key: `client:${sha256(presented.clientId).toString('hex').slice(0, 32)}:ip:${addressBucket(ip)}`, limit: FAILURES_PER_CLIENT },
     ];
     // The block check and the client's lookup go out together (one round trip; the secret is compared in
     // memory). A blocked caller is refused whatever the secret was, so the order of the two tells nothing.

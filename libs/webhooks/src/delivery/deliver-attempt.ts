@@ -107,7 +107,7 @@ export class DeliverAttempt {
 
   /** `jobId`: the BullMQ job the delivery goes on as when it must wait (its own, or the one `later` adds). */
   async run(owner: WebhookOwner, deliveryId: string, last: boolean, jobId = deliveryId): Promise<AttemptOutcome> {
-    const target = this.takePrimed(owner, deliveryId) ?? (await this.reads.submit(owner, deliveryId));
+    let target = this.takePrimed(owner, deliveryId) ?? (await this.reads.submit(owner, deliveryId));
     if (!target) return 'skipped';
     if (!target.enabled) {
       // Not sent while the endpoint is disabled; left failed, so redeliver-failed picks it up after re-enabling.
@@ -115,8 +115,19 @@ export class DeliverAttempt {
       return 'skipped';
     }
     if (target.blocked) return { wait: ORDER_WAIT_MS };
+    const waited = !this.slots.hasFree(target.webhook_id);
     const slotted = await this.slots.acquire(target.webhook_id);
     if (slotted === undefined) return { wait: this.slots.park(target.webhook_id, jobId) };
+    if (waited) {
+      // Read before a wait of up to seconds: the webhook may have been deleted, disabled or changed since.
+      const fresh = await this.reads.submit(owner, deliveryId).catch((err: Error) => err);
+      if (fresh instanceof Error || !fresh?.enabled || fresh.blocked) {
+        this.slots.release(target.webhook_id, slotted);
+        if (fresh instanceof Error) throw fresh;
+        return fresh ? this.run(owner, deliveryId, last, jobId) : 'skipped';
+      }
+      target = fresh;
+    }
     let attempt: Attempt | undefined;
     try {
       attempt = await this.attempt(owner, target);

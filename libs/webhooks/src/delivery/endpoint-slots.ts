@@ -72,11 +72,12 @@ export class EndpointSlots {
   }
 
   /**
-   * The attempt that started at `startedAt` ended; `answered` when the endpoint sent a response.
-   * Returns the jobs parked for the endpoint's silence when this answer ended it (to wake), else none.
+   * The attempt that started at `startedAt` ended; `answered` when the endpoint sent a response
+   * (undefined: the slot was given back unused). Returns the jobs parked for the endpoint's silence
+   * when this answer ended it (to wake), else none.
    */
-  release(webhookId: string, startedAt: number, answered: boolean): string[] {
-    const wake = this.remember(webhookId, answered);
+  release(webhookId: string, startedAt: number, answered?: boolean): string[] {
+    const wake = answered === undefined ? [] : this.remember(webhookId, answered);
     const started = this.inFlight.get(webhookId);
     if (!started) return wake;
     started.splice(Math.max(0, started.indexOf(startedAt)), 1);
@@ -106,6 +107,11 @@ export class EndpointSlots {
     const oldest = Math.min(...(this.inFlight.get(webhookId) ?? [now]));
     const left = oldest + this.timeoutMs - now;
     return Math.round(Math.max(left, 100) + 100 + Math.random() * 400);
+  }
+
+  /** A slot is free now: acquire() would not wait. */
+  hasFree(webhookId: string): boolean {
+    return (this.inFlight.get(webhookId)?.length ?? 0) < this.limit(webhookId);
   }
 
   /** The endpoint's last attempt got no answer, and none has answered since. */

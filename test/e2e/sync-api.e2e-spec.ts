@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { RequestContext } from '@credence/context';
 import { checkBatch, CHUNK_SIZE, contentHash, ProcessSyncRun } from '@credence/sync';
+import { SyncRunProcessor } from '../../libs/sync/src/runs/process-run/sync-run.processor';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
@@ -420,4 +421,53 @@ describe('sync API', () => {
     },
     60_000,
   );
+
+  describe('a run that will never be processed', () => {
+    const stored = async (tenant: Tenant, id: string) =>
+      (
+        await t.dataSource.query(
+          `SELECT status, failure, CASE jsonb_typeof(users) WHEN 'array' THEN jsonb_array_length(users) END AS kept FROM "${tenant.schema}".sync_runs WHERE id = $1`,
+          [id],
+        )
+      )[0];
+    /** Submits a batch while the worker is paused, so its run stays queued until the test lets it go. */
+    const queued = async (tenant: Tenant, source: string) => {
+      const res = await send(tenant, { source, mode: 'incremental', users: [person(700)] });
+      expect(res.status).toBe(202);
+      return res.body.sync_id as string;
+    };
+    const worker = () => t.app.get(SyncRunProcessor).worker;
+
+    it('is failed, not left started, when its tenant was suspended before its job ran', async () => {
+      const c = await onboard(t, 'sync-c');
+      await worker().pause();
+      let id: string;
+      try {
+        id = await queued(c, 'hr-suspended');
+        expect((await t.call('POST', `/v1/admin/tenants/${c.slug}/suspend`)).status).toBe(200);
+      } finally {
+        worker().resume();
+      }
+      for (let i = 0; i < 100 && (await stored(c, id)).status === 'started'; i += 1) await sleep(100);
+      expect(await stored(c, id)).toEqual({ status: 'failed', failure: { code: 'tenant.suspended', message: expect.any(String) }, kept: 0 });
+      const failed = (await eventsOf(t, c)).filter((e) => e.subject === `sync_run/${id}`).map((e) => [e.type, e.data.error]);
+      expect(failed).toEqual([['sync.run.failed', 'tenant.suspended']]);
+    });
+
+    it('is failed when its job fails on the last attempt, and left to BullMQ before that', async () => {
+      await worker().pause();
+      const id = await queued(a, 'hr-doomed');
+      try {
+        // A stored batch processing cannot read: every attempt throws.
+        await t.dataSource.query(`UPDATE "${a.schema}".sync_runs SET users = '"not a batch"'::jsonb WHERE id = $1`, [id]);
+        const attempt = (attemptsMade: number) => t.app.get(SyncRunProcessor).run({ data: { tenantId: a.id, syncId: id }, attemptsMade, opts: { attempts: 10 } } as never);
+        await expect(attempt(3)).rejects.toThrow();
+        expect((await stored(a, id)).status).toBe('started');
+        await expect(attempt(9)).rejects.toThrow();
+        expect(await stored(a, id)).toMatchObject({ status: 'failed', failure: { code: 'service.unavailable' } });
+      } finally {
+        worker().resume();
+      }
+    });
+  });
 });

@@ -166,6 +166,22 @@ export class ProcessSyncRun {
     }
   }
 
+  /**
+   * A run that will never be processed (its job failed on every attempt, or its tenant stopped being active
+   * before it ran) is failed, its stored batch dropped, and sync.run.failed emitted: it must not stay `started`.
+   */
+  async giveUp(runId: string, code: string, message: string): Promise<void> {
+    await this.runner.inTenant(async (uow) => {
+      const [run] = await uow.query<{ source: string; mode: 'full' | 'incremental' }[]>(
+        `UPDATE sync_runs SET status = 'failed', failure = $2, completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}', record_keys = '{}', record_hashes = '{}'
+          WHERE id = $1 AND status = 'started'
+         RETURNING source, mode`,
+        [runId, JSON.stringify({ code, message })],
+      );
+      if (run) uow.emit('sync.run.failed', subjects.syncRun(runId), { sync_id: runId, source: run.source, mode: run.mode, error: code });
+    });
+  }
+
   /** The run marked completed, its stored batch dropped, sync.run.completed emitted (also LDAP runs). */
   async complete(uow: UnitOfWork, id: string): Promise<void> {
     const [run] = await uow.query<{ source: string; mode: 'full' | 'incremental'; counts: Record<string, number>; duration_ms: number }[]>(

@@ -25,12 +25,27 @@ export class SyncRunProcessor extends WorkerHost {
   @OnJob(QUEUES.sync, JOBS.syncRun)
   async run(job: Job<SyncRunJob>): Promise<string> {
     const row = await this.context.runWith({ principal: 'system:sync' }, () => this.runner.inPlatform((uow) => this.tenants.withSettings(job.data.tenantId, uow)));
-    if (!row || row.status !== 'active') return 'skipped';
+    if (!row || row.status === 'deleted') return 'skipped';
     const tenant = { id: row.id, slug: row.slug, schema: row.schema_name };
     const source = await this.context.runWith({ tenant }, () =>
       this.runner.inTenant((uow) => uow.query<{ source: string }[]>('SELECT source FROM sync_runs WHERE id = $1', [job.data.syncId])),
     );
     if (!source.length) return 'skipped';
-    return this.context.runWith({ tenant, principal: `sync:${source[0].source}` }, () => this.process_.process(tenant.id, job.data.syncId));
+    return this.context.runWith({ tenant, principal: `sync:${source[0].source}` }, async () => {
+      // Nothing re-queues a run later: suspended before its job ran, it is failed rather than left `started`.
+      if (row.status !== 'active') {
+        await this.process_.giveUp(job.data.syncId, 'tenant.suspended', 'The tenant was not active when the run was to be processed; send the batch again.');
+        return 'failed';
+      }
+      try {
+        return await this.process_.process(tenant.id, job.data.syncId);
+      } catch (err) {
+        // BullMQ retries (the run resumes where it stopped); after the last attempt nothing will process it.
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+          await this.process_.giveUp(job.data.syncId, 'service.unavailable', 'The run failed on every attempt; send the batch again.').catch(() => undefined);
+        }
+        throw err;
+      }
+    });
   }
 }

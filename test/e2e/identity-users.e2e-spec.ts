@@ -76,6 +76,14 @@ describe('users API', () => {
       expect(evs.map((e) => e.data)).toEqual([{ user_id: id, changed: ['username', 'display_name', 'attributes'] }]);
     });
 
+    it('takes an id in upper case as the same user, and publishes it in lower case', async () => {
+      const res = await t.call('PATCH', `${users()}/${id.toUpperCase()}`, { display_name: 'Grace H.' }, as(acme.admin));
+      expect(res.status).toBe(200);
+      expect(res.body.id).toBe(id);
+      const [last] = (await eventsOf(t, acme, 'user.updated')).slice(-1);
+      expect([last.subject, last.data.user_id]).toEqual([`user/${id}`, id]);
+    });
+
     it('refuses an update to an e-mail another user has', async () => {
       const other = await t.call('POST', users(), { email: 'taken@acme.example' }, as(acme.admin));
       const res = await t.call('PATCH', `${users()}/${id}`, { email: 'TAKEN@acme.example' }, as(acme.admin));

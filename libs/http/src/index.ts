@@ -10,3 +10,4 @@ export * from './form-body';
 export * from './address-policy';
 export * from './route-body-limit';
 export * from './framework-errors';
+export * from './uuid-param';

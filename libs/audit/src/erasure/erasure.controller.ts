@@ -1,14 +1,13 @@
-import { Controller, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, userFromParam, UserPrincipal } from '@credence/access';
-import { DomainError } from '@credence/errors';
-import { ApiErrors } from '@credence/http';
+import { ApiErrors, uuidParam } from '@credence/http';
 import { TargetRankGuard } from '@credence/identity';
 import { EraseUserCommand } from './commands/erase-user/erase-user.command';
 import { ErasureResponse } from './dto/erasure.response';
 
-const userId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('user.not_found') });
+const userId = uuidParam('user.not_found');
 
 /** Right to erasure: a tenant admin removes a user's personal data from sessions and the audit trail. */
 @ApiTags('users')
@@ -26,7 +25,6 @@ export class ErasureController {
   @RequirePermission('user', 'erase', { target: userFromParam() })
   @ApiOkResponse({ type: ErasureResponse, description: 'Works for deleted users too; 404 user.not_found only when the id is unknown everywhere.' })
   erase(@Param('id', userId) id: string, @CurrentUser() me: UserPrincipal): Promise<ErasureResponse> {
-    // The pipe takes any case; ids are stored, locked on (the user's actor) and published in lower case.
-    return this.commands.execute(new EraseUserCommand(me.tenantId, id.toLowerCase()));
+    return this.commands.execute(new EraseUserCommand(me.tenantId, id));
   }
 }

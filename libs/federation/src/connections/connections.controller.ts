@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
-import { DomainError } from '@credence/errors';
-import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
+import { ApiErrors, decodeCursor, PageQueryDto, uuidParam } from '@credence/http';
 import { AuthorizationService } from '@credence/identity';
 import { RotateSpCredentialsCommand } from './commands/rotate-sp-credentials/rotate-sp-credentials.command';
 import { CreateConnectionCommand } from './commands/create-connection/create-connection.command';
@@ -16,7 +15,7 @@ import { UpdateConnectionDto } from './dto/update-connection.dto';
 import { GetConnectionQuery } from './queries/get-connection/get-connection.query';
 import { ListConnectionsQuery } from './queries/list-connections/list-connections.query';
 
-const connectionId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('connection.not_found') });
+const connectionId = uuidParam('connection.not_found');
 
 /** The tenant's IdP connections (SAML, OIDC, LDAP); every route needs idp.manage:any. */
 @ApiTags('connections')

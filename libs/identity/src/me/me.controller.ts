@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
-import { DomainError } from '@credence/errors';
-import { ApiErrors, decodeCursor } from '@credence/http';
+import { ApiErrors, decodeCursor, uuidParam } from '@credence/http';
 import { clientInfo } from '../sessions/client-info';
 import { UserResponse } from '../users/dto/user.response';
 import { GetUserQuery } from '../users/queries/get-user/get-user.query';
@@ -18,7 +17,7 @@ import { UpdateProfileDto } from './update-profile/update-profile.dto';
 
 type HttpRequest = { ip?: string; headers: Record<string, string | string[] | undefined> };
 
-const sessionId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('session.not_found') });
+const sessionId = uuidParam('session.not_found');
 
 /**
  * Self-service: the signed-in user's own profile, password and sessions. Each route is checked by the

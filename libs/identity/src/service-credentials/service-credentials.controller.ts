@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
-import { DomainError } from '@credence/errors';
-import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
+import { ApiErrors, decodeCursor, PageQueryDto, uuidParam } from '@credence/http';
 import { CreateServiceCredentialCommand } from './commands/create-service-credential/create-service-credential.command';
 import { RevokeServiceCredentialCommand } from './commands/revoke-service-credential/revoke-service-credential.command';
 import { CreateServiceCredentialDto } from './dto/create-service-credential.dto';
@@ -11,7 +10,7 @@ import { CreatedServiceCredentialResponse, ServiceCredentialResponse } from './d
 import { ListServiceCredentialsQuery } from './queries/list-service-credentials/list-service-credentials.query';
 import { DEFAULT_SERVICE_PERMISSIONS } from './service-permissions';
 
-const credentialId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('service_credential.not_found') });
+const credentialId = uuidParam('service_credential.not_found');
 
 /** Credentials that services authenticate with, each with its own permissions; managed by holders of service_credential.manage:any. */
 @ApiTags('service credentials')

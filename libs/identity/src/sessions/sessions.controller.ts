@@ -1,8 +1,7 @@
-import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticate, CurrentDecision, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
-import { DomainError } from '@credence/errors';
-import { ApiErrors, decodeCursor, pageOf } from '@credence/http';
+import { ApiErrors, decodeCursor, pageOf, uuidParam } from '@credence/http';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { AccessDecision } from '../authz/access-decision';
 import { TargetRankGuard } from '../authz/target-rank.guard';
@@ -10,7 +9,7 @@ import { ListSessionsQueryDto, SESSION_COLUMNS, SessionRow, statusCondition, toS
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionOwnerGuard } from './session-owner.guard';
 
-const notFound = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('session.not_found') });
+const notFound = uuidParam('session.not_found');
 
 /** Which users' sessions a decision covers: everyone (:any), a department (:department), or the caller (:self). */
 function visibility(decision: AccessDecision, callerId: string): { sql: string; params: unknown[] } {

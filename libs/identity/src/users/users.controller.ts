@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { attributesFromBody, Authenticate, CurrentDecision, CurrentUser, PermissionGuard, RequirePermission, userFromParam, UserPrincipal } from '@credence/access';
-import { DomainError } from '@credence/errors';
-import { ApiErrors } from '@credence/http';
+import { ApiErrors, uuidParam } from '@credence/http';
 import type { AccessDecision } from '../authz/access-decision';
 import { AuthorizationService } from '../authz/authorization.service';
 import { AssignRoleCommand } from './commands/assign-role/assign-role.command';
@@ -24,7 +23,7 @@ import { clientInfo } from '../sessions/client-info';
 
 type HttpRequest = { ip?: string; headers: Record<string, string | string[] | undefined> };
 
-const userId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('user.not_found') });
+const userId = uuidParam('user.not_found');
 
 /** A tenant's users, for callers whose roles grant user.* (and role.manage for role assignment). */
 @ApiTags('users')

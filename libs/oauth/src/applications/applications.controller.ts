@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
-import { DomainError } from '@credence/errors';
-import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
+import { ApiErrors, decodeCursor, PageQueryDto, uuidParam } from '@credence/http';
 import { CreateApplicationCommand } from './commands/create-application/create-application.command';
 import { DeleteApplicationCommand } from './commands/delete-application/delete-application.command';
 import { RotateApplicationSecretCommand } from './commands/rotate-application-secret/rotate-application-secret.command';
@@ -14,7 +13,7 @@ import { UpdateApplicationDto } from './dto/update-application.dto';
 import { GetApplicationQuery } from './queries/get-application/get-application.query';
 import { ListApplicationsQuery } from './queries/list-applications/list-applications.query';
 
-const applicationId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('application.not_found') });
+const applicationId = uuidParam('application.not_found');
 
 /** The tenant's applications (OAuth clients of its OpenID Provider); every route needs app.manage:any. */
 @ApiTags('applications')

@@ -1,16 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminScopes, Authenticate, AuthenticatedAdminKey, CurrentAdminKey } from '@credence/access';
-import { DomainError } from '@credence/errors';
-import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
+import { ApiErrors, decodeCursor, PageQueryDto, uuidParam } from '@credence/http';
 import { CreateApiKeyCommand } from './commands/create-api-key/create-api-key.command';
 import { RevokeApiKeyCommand } from './commands/revoke-api-key/revoke-api-key.command';
 import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { ListApiKeysQuery } from './queries/list-api-keys/list-api-keys.query';
 
-const uuidPipe = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('api_key.not_found') });
+const uuidPipe = uuidParam('api_key.not_found');
 
 @ApiTags('platform admin: API keys')
 @ApiBearerAuth('bearer')

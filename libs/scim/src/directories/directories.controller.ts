@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticate, CurrentUser, PermissionGuard, RequirePermission, UserPrincipal } from '@credence/access';
-import { DomainError } from '@credence/errors';
-import { ApiErrors, decodeCursor, PageQueryDto } from '@credence/http';
+import { ApiErrors, decodeCursor, PageQueryDto, uuidParam } from '@credence/http';
 import { AuthorizationService } from '@credence/identity';
 import { CreateDirectory } from './create-directory/create-directory';
 import { DeleteDirectory } from './delete-directory/delete-directory';
@@ -10,7 +9,7 @@ import { CreateDirectoryDto, DirectoryResponse, DirectoryWithTokenResponse } fro
 import { ListDirectories } from './list-directories/list-directories';
 import { RotateDirectoryToken } from './rotate-directory-token/rotate-directory-token';
 
-const directoryId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('directory.not_found') });
+const directoryId = uuidParam('directory.not_found');
 
 /** SCIM directories: one per identity provider that provisions users (Entra ID, Okta, OneLogin); for holders of directory.manage:any. */
 @ApiTags('scim directories')

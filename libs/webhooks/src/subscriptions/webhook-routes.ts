@@ -1,8 +1,7 @@
-import { Body, Delete, Get, HttpCode, Injectable, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Injectable, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
 import type { AuthenticatedRequest } from '@credence/access';
-import { DomainError } from '@credence/errors';
-import { decodeCursor, PageQueryDto } from '@credence/http';
+import { decodeCursor, PageQueryDto, uuidParam } from '@credence/http';
 import { BulkRedeliverDto, DeliveriesQueryDto } from '../delivery/dto/deliveries.dto';
 import { ListDeliveries } from '../delivery/list-deliveries';
 import { Redeliver } from '../delivery/redeliver';
@@ -16,8 +15,8 @@ import { ReadWebhooks } from './list-webhooks/list-webhooks';
 import { RotateWebhookSecret } from './rotate-secret/rotate-secret';
 import { UpdateWebhook } from './update-webhook/update-webhook';
 
-const webhookId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('webhook.not_found') });
-const deliveryId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('webhook.delivery_not_found') });
+const webhookId = uuidParam('webhook.not_found');
+const deliveryId = uuidParam('webhook.delivery_not_found');
 
 /** The use cases a webhook route calls, one set for both scopes. */
 @Injectable()

@@ -133,7 +133,7 @@ describe('hosted login page', () => {
     expect(css.body).toContain(':focus-visible');
     const theme = await t.app.inject({ method: 'GET', url: `/v1/t/${acme.slug}/login/assets/theme.css` });
     expect(theme.statusCode).toBe(200);
-    expect(theme.body).toBe(':root { --brand: #0b5fff; }\n');
+    expect(theme.body).toBe(':root { --brand: #0b5fff; --on-brand: #ffffff; }\n');
     const plain = await t.app.inject({ method: 'GET', url: `/v1/t/${other.slug}/login/assets/theme.css` });
     expect(plain.body).not.toContain('--brand');
   });

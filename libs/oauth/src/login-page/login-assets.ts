@@ -1,9 +1,11 @@
 /**
  * The hosted pages' stylesheet: one card, system fonts, large targets, visible focus, WCAG AA
- * contrast in both colour schemes. The accent comes from theme.css (`--brand`), per tenant.
+ * contrast in both colour schemes. The accent comes from theme.css (`--brand` and the text on it,
+ * `--on-brand`), per tenant; the focus outline is in the text colour, so no accent can hide it.
  */
 export const LOGIN_CSS = `:root {
   --brand: #1a56db;
+  --on-brand: #ffffff;
   --text: #1f2328;
   --muted: #57606a;
   --bg: #f3f4f6;
@@ -19,7 +21,7 @@ export const LOGIN_CSS = `:root {
 html { font-size: 100%; }
 body {
   margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
-  padding: 1rem; background: var(--bg); color: var(--text);
+  padding: 1rem; background: var(--bg); color: var(--text); overflow-wrap: anywhere;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5;
 }
 .card {
@@ -42,12 +44,12 @@ input {
 input[aria-invalid="true"] { border-color: var(--error); }
 button {
   font: inherit; font-weight: 600; min-height: 2.75rem; padding: 0.5rem 1rem; border-radius: 0.375rem;
-  border: 2px solid var(--brand); background: var(--brand); color: #ffffff; cursor: pointer;
+  border: 2px solid var(--brand); background: var(--brand); color: var(--on-brand); cursor: pointer;
 }
 button.secondary { background: transparent; color: var(--text); border-color: var(--border); }
 button:hover { filter: brightness(1.1); }
-:focus-visible { outline: 3px solid var(--brand); outline-offset: 2px; }
-input:focus-visible { outline: 3px solid var(--brand); outline-offset: 1px; }
+:focus-visible { outline: 3px solid var(--text); outline-offset: 2px; }
+input:focus-visible { outline: 3px solid var(--text); outline-offset: 1px; }
 a { color: var(--text); text-decoration: underline; }
 .error {
   margin: 0 0 1rem; padding: 0.75rem; border-radius: 0.375rem; border: 1px solid var(--error);
@@ -61,10 +63,23 @@ a { color: var(--text); text-decoration: underline; }
 @media (prefers-reduced-motion: reduce) { * { transition: none !important; } }
 `;
 
+/** WCAG 2.1 relative luminance of a #rrggbb colour. */
+function luminance(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
 /**
  * The tenant's accent. The value was validated as #rrggbb when written; checked again so nothing
- * else can ever reach a stylesheet. Buttons keep white text: a tenant picks a colour dark enough.
+ * else can ever reach a stylesheet. The text on it is white or black, whichever contrasts more (at
+ * least 4.58:1 for any colour), so a light accent (#ffff00) never makes the buttons unreadable.
  */
 export function themeCss(brandColor: string | undefined): string {
-  return brandColor && /^#[0-9a-fA-F]{6}$/.test(brandColor) ? `:root { --brand: ${brandColor}; }\n` : '/* default theme */\n';
+  if (!brandColor || !/^#[0-9a-fA-F]{6}$/.test(brandColor)) return '/* default theme */\n';
+  const l = luminance(brandColor);
+  const onBrand = 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? '#ffffff' : '#000000';
+  return `:root { --brand: ${brandColor}; --on-brand: ${onBrand}; }\n`;
 }

@@ -23,9 +23,14 @@ function errorBox(error: string | undefined): SafeHtml {
   return error ? html`<p class="error" id="${ERROR_ID}" role="alert">${error}</p>` : html``;
 }
 
-/** aria attributes an input gets while the form shows an error. */
-function described(error: string | undefined): SafeHtml {
-  return error ? html`aria-describedby="${ERROR_ID}" aria-invalid="true"` : html``;
+/**
+ * aria attributes an input gets while the form shows an error. The first input it names also takes the
+ * focus (`autofocus`: the pages have no script), so after a refused attempt the keyboard is in the form
+ * again and a screen reader reads the message with the field.
+ */
+function described(error: string | undefined, first = false): SafeHtml {
+  if (!error) return html``;
+  return first ? html`aria-describedby="${ERROR_ID}" aria-invalid="true" autofocus` : html`aria-describedby="${ERROR_ID}" aria-invalid="true"`;
 }
 
 export interface SignInView {
@@ -51,7 +56,7 @@ export function signInPage(view: SignInView): string {
         </form>`
     : '';
   return layout(
-    { ...view.frame, title: 'Sign in' },
+    { ...view.frame, title: 'Sign in', refused: !!view.error },
     html`${errorBox(view.error)}
       <form method="post" action="${action}/password">
         ${hidden(view.keys)}
@@ -61,13 +66,13 @@ export function signInPage(view: SignInView): string {
             id="email"
             name="email"
             type="email"
-            autocomplete="username email"
+            autocomplete="username"
             autocapitalize="none"
             spellcheck="false"
             maxlength="254"
             required
             value="${view.email ?? ''}"
-            ${described(view.error)}
+            ${described(view.error, true)}
           />
         </div>
         <div class="field">
@@ -100,7 +105,7 @@ export interface CodeView {
 export function codePage(view: CodeView): string {
   const action = base(view.frame);
   return layout(
-    { ...view.frame, title: 'Enter your code' },
+    { ...view.frame, title: 'Enter your code', refused: !!view.error },
     html`${errorBox(view.error)}
       <p class="notice">If <strong>${view.email}</strong> belongs to an account, a six-digit code is on its way there. It is valid for five minutes.</p>
       <form method="post" action="${action}/code/verify">
@@ -108,7 +113,7 @@ export function codePage(view: CodeView): string {
         <input type="hidden" name="email" value="${view.email}" />
         <div class="field">
           <label for="code">Code</label>
-          <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required ${described(view.error)} />
+          <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required ${described(view.error, true)} />
         </div>
         <button type="submit">Sign in</button>
         <button type="submit" class="secondary" formaction="${action}/code" formnovalidate>Send a new code</button>
@@ -134,7 +139,7 @@ export interface DirectoryView {
 export function directoryPage(view: DirectoryView): string {
   const action = base(view.frame);
   return layout(
-    { ...view.frame, title: `Sign in with ${view.connection.name}` },
+    { ...view.frame, title: `Sign in with ${view.connection.name}`, refused: !!view.error },
     html`${errorBox(view.error)}
       <form method="post" action="${action}/ldap">
         ${hidden(view.keys)}
@@ -151,7 +156,7 @@ export function directoryPage(view: DirectoryView): string {
             maxlength="254"
             required
             value="${view.username ?? ''}"
-            ${described(view.error)}
+            ${described(view.error, true)}
           />
         </div>
         <div class="field">

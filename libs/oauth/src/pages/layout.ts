@@ -5,6 +5,8 @@ export interface PageFrame {
   /** The tenant's display name. */
   tenantName: string;
   title: string;
+  /** The page shows a refused attempt: the document title says so first (what a screen reader announces on arrival). */
+  refused?: boolean;
   /** A tenant's logo (https URL from its settings), when it has one. */
   logoUrl?: string;
 }
@@ -18,7 +20,7 @@ export function layout(frame: PageFrame, body: SafeHtml): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
-        <title>${frame.title} – ${frame.tenantName}</title>
+        <title>${frame.refused ? 'Error: ' : ''}${frame.title} – ${frame.tenantName}</title>
         <link rel="stylesheet" href="${base}/login.css" />
         <link rel="stylesheet" href="${base}/theme.css" />
       </head>

@@ -168,4 +168,12 @@ describe('hosted pages in a real browser: accessibility', () => {
     expect(await overflow()).toBe(0);
     await context.close();
   });
+
+  it('titles a refused sign-out as a sign-out, not as a sign-in to start again', async () => {
+    const res = await fetch(`${t.url}/v1/t/${acme.slug}/oauth2/logout?id_token_hint=not-a-token`);
+    expect(res.status).toBe(400);
+    const body = await res.text();
+    expect(/<title>([^<]*)<\/title>/.exec(body)?.[1]).toMatch(/^Sign-out cannot continue – /);
+    expect(body).not.toContain('signing in');
+  });
 });

@@ -12,7 +12,7 @@ import { clearCookie, CookieScope, readCookie, SESSION_COOKIE } from '../browser
 import { Query, single } from '../authorize/authorization-request';
 import { html } from '../pages/html';
 import { layout } from '../pages/layout';
-import { errorPage } from '../pages/error-page';
+import { errorPage, SIGN_OUT } from '../pages/error-page';
 import { HostedPage, HostedPageForm } from '../pages/hosted-page-route';
 import { HtmlErrorFilter } from '../pages/html-error.filter';
 import { sendHtml } from '../pages/security-headers';
@@ -142,6 +142,6 @@ export class LogoutController {
   }
 
   private async page(reply: FastifyReply, status: number, message: string, code: string): Promise<FastifyReply> {
-    return sendHtml(reply, status, errorPage(await this.branding.frame(), message, code));
+    return sendHtml(reply, status, errorPage(await this.branding.frame(), message, code, SIGN_OUT));
   }
 }

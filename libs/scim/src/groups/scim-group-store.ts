@@ -19,6 +19,23 @@ function uniqueName(err: unknown): boolean {
   return (e?.code ?? e?.driverError?.code) === '23505' && (e?.constraint ?? e?.driverError?.constraint) === 'scim_groups_name_key';
 }
 
+function mapsToRole(directory: ScimDirectory, displayName: string): boolean {
+  return directory.groupRoleMapping.some((m) => m.group.toLowerCase() === displayName.toLowerCase());
+}
+
+/**
+ * The members whose mapped roles a write can change, in lock order: nobody when the group's name, old
+ * and new, maps to no role; every member when a rename moves it into or out of the mapping; otherwise
+ * those who joined or left. Recomputing every member on each one-member patch took seconds on a group
+ * of thousands, and Okta sends one patch per membership change.
+ */
+function rolesToRecompute(directory: ScimDirectory, oldName: string | null, newName: string, before: string[], next: string[]): string[] {
+  if (!(oldName !== null && mapsToRole(directory, oldName)) && !mapsToRole(directory, newName)) return [];
+  if (oldName !== null && oldName.toLowerCase() !== newName.toLowerCase()) return [...new Set([...before, ...next])].sort();
+  const [was, now] = [new Set(before), new Set(next)];
+  return [...before.filter((u) => !now.has(u)), ...next.filter((u) => !was.has(u))].sort();
+}
+
 /** A directory's groups; every write recomputes the mapped roles of the members it adds or removes, in the same transaction. */
 @Injectable()
 export class ScimGroupStore {
@@ -47,16 +64,16 @@ export class ScimGroupStore {
     return key in NARROWABLE;
   }
 
-  /** Creates (id null) or rewrites a group, its members and their mapped roles; answers the group's id. */
-  async save(uow: UnitOfWork, directory: ScimDirectory, id: string | null, input: GroupInput, before: string[] = []): Promise<string> {
+  /** Creates (current null) or rewrites a group, its members and their mapped roles; answers the group's id. */
+  async save(uow: UnitOfWork, directory: ScimDirectory, current: ScimGroupRow | null, input: GroupInput): Promise<string> {
     const known = await uow.query<{ user_id: string }[]>('SELECT user_id FROM scim_users WHERE directory_id = $1 AND user_id::text = ANY($2::text[])', [
       directory.id,
       input.members,
     ]);
     if (known.length !== input.members.length) throw scimError('scim.invalid_value', 'members must be users of this directory.');
-    const groupId = id ?? uuidv7();
+    const groupId = current?.id ?? uuidv7();
     try {
-      if (id === null) {
+      if (current === null) {
         await uow.query('INSERT INTO scim_groups (id, directory_id, display_name, external_id) VALUES ($1, $2, $3, $4)', [
           groupId,
           directory.id,
@@ -77,14 +94,14 @@ export class ScimGroupStore {
     const next = known.map((k) => k.user_id);
     await uow.query('DELETE FROM scim_group_members WHERE group_id = $1 AND NOT (user_id = ANY($2::uuid[]))', [groupId, next]);
     await uow.query('INSERT INTO scim_group_members (group_id, user_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING', [groupId, next]);
-    // A rename can change the roles of every member; a membership change those of who joined or left.
-    for (const userId of [...new Set([...before, ...next])].sort()) await applyGroupRoles(uow, directory, userId);
+    const before = current?.members.map((m) => m.value) ?? [];
+    for (const userId of rolesToRecompute(directory, current?.display_name ?? null, input.displayName, before, next)) await applyGroupRoles(uow, directory, userId);
     return groupId;
   }
 
   async remove(uow: UnitOfWork, directory: ScimDirectory, groupId: string): Promise<void> {
     const row = await this.get(uow, directory.id, groupId, true);
     await uow.query('DELETE FROM scim_groups WHERE id = $1', [row.id]);
-    for (const m of row.members) await applyGroupRoles(uow, directory, m.value);
+    if (mapsToRole(directory, row.display_name)) for (const m of row.members) await applyGroupRoles(uow, directory, m.value);
   }
 }

@@ -12,12 +12,13 @@ const READ_ONLY = new Set(['id', 'meta', 'groups', 'schemas']);
 
 /**
  * Applies an RFC 7644 §3.5.2 PatchOp to a copy of `resource` and returns it; the caller then reads it
- * as a whole resource (same checks as a PUT). Takes what real clients send: `op` in any case (Entra
+ * as a whole resource (same checks as a PUT). Operations on `unkept` attributes (the resource type's
+ * schema has them, Credence does not keep them) change nothing. Takes what real clients send: `op` in any case (Entra
  * ID's "Replace"), no `path` with an object of attribute paths (dotted, URN-prefixed or filtered),
  * `members` removals by value list or by `members[value eq "..."]` (Okta, Entra ID), and a
  * `emails[type eq "work"].value` replace that adds the item when none matches.
  */
-export function applyPatch(resource: Obj, body: unknown, table: AttributeTable): Obj {
+export function applyPatch(resource: Obj, body: unknown, table: AttributeTable, unkept: ReadonlySet<string> = new Set()): Obj {
   const b = body as { schemas?: unknown; Operations?: unknown; operations?: unknown } | null;
   if (!b || typeof b !== 'object' || !Array.isArray(b.schemas) || !b.schemas.includes(PATCH_URN)) {
     throw scimError('scim.invalid_syntax', `A PATCH body names the schema ${PATCH_URN}.`);
@@ -32,10 +33,10 @@ export function applyPatch(resource: Obj, body: unknown, table: AttributeTable):
     if (o!.path === undefined || o!.path === null || o!.path === '') {
       if (op === 'remove') throw scimError('scim.no_target', 'remove needs a path.');
       if (!o!.value || typeof o!.value !== 'object' || Array.isArray(o!.value)) throw scimError('scim.invalid_value', `${op} without a path takes an object value.`);
-      for (const [key, value] of Object.entries(o!.value as Obj)) applyAt(out, op, key, value, table);
+      for (const [key, value] of Object.entries(o!.value as Obj)) applyAt(out, op, key, value, table, unkept);
     } else {
       if (typeof o!.path !== 'string') throw scimError('scim.invalid_path', 'path must be a string.');
-      applyAt(out, op, o!.path, o!.value, table);
+      applyAt(out, op, o!.path, o!.value, table, unkept);
     }
   }
   return out;
@@ -45,7 +46,7 @@ function keyIn(o: Obj, name: string): string {
   return Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
 }
 
-function applyAt(resource: Obj, op: Op, rawPath: string, value: unknown, table: AttributeTable): void {
+function applyAt(resource: Obj, op: Op, rawPath: string, value: unknown, table: AttributeTable, unkept: ReadonlySet<string>): void {
   let container = resource;
   let path = rawPath;
   let tablePrefix = '';
@@ -54,7 +55,7 @@ function applyAt(resource: Obj, op: Op, rawPath: string, value: unknown, table: 
   if (lower === ENTERPRISE_URN.toLowerCase()) {
     // A whole extension object (no-path replace with {"urn:...:User": {...}}): each of its attributes in turn.
     if (op === 'remove' || !value || typeof value !== 'object') throw scimError('scim.invalid_path', `${ENTERPRISE_URN} takes an object of its attributes.`);
-    for (const [k, v] of Object.entries(value as Obj)) applyAt(resource, op, `${ENTERPRISE_URN}:${k}`, v, table);
+    for (const [k, v] of Object.entries(value as Obj)) applyAt(resource, op, `${ENTERPRISE_URN}:${k}`, v, table, unkept);
     return;
   }
   if (lower.startsWith(`${ENTERPRISE_URN.toLowerCase()}:`)) {
@@ -71,6 +72,8 @@ function applyAt(resource: Obj, op: Op, rawPath: string, value: unknown, table: 
   // Okta repeats the resource's own id in a no-path replace: unchanged, so nothing to do.
   if (first.toLowerCase() === 'id' && !tablePrefix && value === resource.id) return;
   if (READ_ONLY.has(first.toLowerCase()) && !tablePrefix) throw scimError('scim.mutability', `${first} cannot be changed.`);
+  // POST and PUT drop these; Entra ID's default mappings patch them (phoneNumbers[type eq "work"].value, ...).
+  if (!tablePrefix && (unkept.has(first.toLowerCase()) || unkept.has(attrPath.toLowerCase()))) return;
   if (!table[`${tablePrefix}${attrPath.toLowerCase()}`] && !table[`${tablePrefix}${first.toLowerCase()}`]) {
     throw scimError('scim.invalid_path', `${rawPath.slice(0, 200)} names no attribute that can be changed.`);
   }

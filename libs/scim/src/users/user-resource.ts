@@ -56,6 +56,29 @@ export const USER_ATTRIBUTES: AttributeTable = {
   [`${ENTERPRISE_URN.toLowerCase()}.manager.value`]: { type: 'string', caseExact: true },
 };
 
+/**
+ * Attributes of RFC 7643's User schema (§4.1) that Credence does not keep: a POST or PUT carrying them
+ * drops them, and a PATCH on them changes nothing. Lower-cased paths.
+ */
+export const UNKEPT_USER_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'name.middlename',
+  'name.honorificprefix',
+  'name.honorificsuffix',
+  'nickname',
+  'profileurl',
+  'preferredlanguage',
+  'locale',
+  'timezone',
+  'password',
+  'phonenumbers',
+  'ims',
+  'photos',
+  'addresses',
+  'entitlements',
+  'roles',
+  'x509certificates',
+]);
+
 /** SCIM attribute → the Credence user attribute it is kept in (a flat map the permission scopes can read). */
 const CORE_ATTRIBUTES = { title: 'title', userType: 'user_type' } as const;
 const NAME_ATTRIBUTES = { givenName: 'given_name', familyName: 'family_name' } as const;
@@ -154,7 +177,7 @@ function emailsOf(value: unknown): ScimEmail[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value) || value.length > 10) throw scimError('scim.invalid_value', 'emails must be an array of at most 10 e-mail addresses.');
   return value.map((e, i) => {
-    const o = object(e, `emails[${i}]`);
+    const o = lowerKeys(object(e, `emails[${i}]`));
     const v = text(o.value, `emails[${i}].value`, true)!;
     if (!EMAIL.test(v)) throw scimError('scim.invalid_value', `emails[${i}].value is not an e-mail address.`);
     const type = text(o.type, `emails[${i}].type`);

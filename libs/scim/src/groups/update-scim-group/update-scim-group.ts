@@ -31,13 +31,7 @@ export class UpdateScimGroup {
       const resource = toScimGroup(current, directory.base);
       assertMatches(ifMatch, resource);
       const input = groupInputFrom(next(resource));
-      await this.store.save(
-        uow,
-        directory,
-        current.id,
-        input,
-        current.members.map((m) => m.value),
-      );
+      await this.store.save(uow, directory, current, input);
       return this.store.get(uow, directory.id, current.id);
     });
     return toScimGroup(row, directory.base);

@@ -6,7 +6,7 @@ import type { ScimDirectory } from '../../auth/scim-directory';
 import { applyPatch } from '../../patch/scim-patch';
 import { scimError } from '../../scim-error';
 import { ScimUserStore } from '../scim-user-store';
-import { MAPPED_ATTRIBUTE_KEYS, ScimUserRow, toScimUser, USER_ATTRIBUTES, UserInput, userInputFrom } from '../user-resource';
+import { MAPPED_ATTRIBUTE_KEYS, ScimUserRow, toScimUser, UNKEPT_USER_ATTRIBUTES, USER_ATTRIBUTES, UserInput, userInputFrom } from '../user-resource';
 
 const NO_CLIENT = { ip: null, userAgent: null, deviceType: 'unknown', location: null };
 
@@ -31,7 +31,7 @@ export class UpdateScimUser {
 
   async patch(directory: ScimDirectory, userId: string, body: unknown, ifMatch: string | undefined): Promise<Record<string, unknown>> {
     const current = await this.current(directory, userId, ifMatch);
-    const patched = applyPatch(toScimUser(current, directory.base), body, USER_ATTRIBUTES);
+    const patched = applyPatch(toScimUser(current, directory.base), body, USER_ATTRIBUTES, UNKEPT_USER_ATTRIBUTES);
     return this.save(directory, current, userInputFrom(patched));
   }
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { RequestContext } from '@credence/context';
 import { LogOtpSender } from '@credence/identity';
 import { InteractionStore } from '@credence/oauth';
+import { LOGIN_CSS } from '../../libs/oauth/src/login-page/login-assets';
 import { startTestApp, TestApp } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { eventsOf, member, onboard, PASSWORD, Tenant } from './identity-authz-fixture';
@@ -125,8 +126,13 @@ describe('hosted login page', () => {
     expect(html).toContain(`formaction="/v1/t/${acme.slug}/login/code"`);
   });
 
-  it('serves the stylesheet with long caching and the tenant colour as a theme', async () => {
-    const css = await t.app.inject({ method: 'GET', url: `/v1/t/${acme.slug}/login/assets/login.css` });
+  it('serves the stylesheet with long caching under a URL that names its content, and the tenant colour as a theme', async () => {
+    // The page links the stylesheet by a version of its content: a copy cached as immutable is never used after it changes.
+    const html = (await page(await start())).body;
+    const link = /href="([^"]*\/login\.css\?v=[0-9a-f]{12})"/.exec(html)?.[1];
+    expect(link).toBe(`/v1/t/${acme.slug}/login/assets/login.css?v=${createHash('sha256').update(LOGIN_CSS).digest('hex').slice(0, 12)}`);
+    const css = await t.app.inject({ method: 'GET', url: link! });
+    expect(css.body).toBe(LOGIN_CSS);
     expect(css.statusCode).toBe(200);
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
     expect(css.headers['cache-control']).toContain('max-age=86400');

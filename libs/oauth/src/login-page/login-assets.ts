@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The hosted pages' stylesheet: one card, system fonts, large targets, visible focus, WCAG AA
  * contrast in both colour schemes. The accent comes from theme.css (`--brand` and the text on it,
@@ -83,3 +85,6 @@ export function themeCss(brandColor: string | undefined): string {
   const onBrand = 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? '#ffffff' : '#000000';
   return `:root { --brand: ${brandColor}; --on-brand: ${onBrand}; }\n`;
 }
+
+/** Names this stylesheet's content in the pages' link to it, so a browser holding an older one (cached as immutable) fetches the new one after a deploy. */
+export const LOGIN_CSS_VERSION = createHash('sha256').update(LOGIN_CSS).digest('hex').slice(0, 12);

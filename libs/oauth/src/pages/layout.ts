@@ -1,3 +1,4 @@
+import { LOGIN_CSS_VERSION } from '../login-page/login-assets';
 import { html, SafeHtml } from './html';
 
 export interface PageFrame {
@@ -21,7 +22,7 @@ export function layout(frame: PageFrame, body: SafeHtml): string {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <title>${frame.refused ? 'Error: ' : ''}${frame.title} – ${frame.tenantName}</title>
-        <link rel="stylesheet" href="${base}/login.css" />
+        <link rel="stylesheet" href="${base}/login.css?v=${LOGIN_CSS_VERSION}" />
         <link rel="stylesheet" href="${base}/theme.css" />
       </head>
       <body>

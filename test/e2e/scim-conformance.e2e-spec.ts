@@ -74,6 +74,25 @@ describe('SCIM 2.0 as provisioning clients send it', () => {
     });
   });
 
+  describe('filters', () => {
+    it('matches emails[type eq "work"].value eq "x" on the work e-mail only, not on another item of the same user (Entra ID\'s mail matching)', async () => {
+      const d = await newDirectory();
+      const [a, b] = [`${unique('fa')}@acme.example`, `${unique('fb')}@acme.example`];
+      const ua = await d.scim.call('POST', '/Users', {
+        ...entraUser(a, 'fa'),
+        emails: [
+          { primary: true, type: 'work', value: a },
+          { type: 'other', value: b },
+        ],
+      });
+      const ub = await d.scim.call('POST', '/Users', entraUser(b, 'fb'));
+      const ids = async (filter: string) => (await d.scim.call('GET', `/Users?filter=${encodeURIComponent(filter)}`)).body.Resources.map((r: { id: string }) => r.id);
+      expect(await ids(`emails[type eq "work"].value eq "${b}"`)).toEqual([ub.body.id]);
+      expect(await ids(`emails[type eq "other"].value eq "${b}" and userName pr`)).toEqual([ua.body.id]);
+      expect(await ids(`emails[type eq "work"].value eq "${a}" or emails[type eq "work"].value eq "${b}"`)).toEqual([ua.body.id, ub.body.id]);
+    });
+  });
+
   describe('large groups', () => {
     /** Statements about group roles the process sends to Postgres while `run` runs. */
     async function roleStatements(run: () => Promise<unknown>): Promise<number> {

@@ -37,8 +37,29 @@ export function parseFilter(text: string, table: AttributeTable, prefix = ''): F
   } catch {
     throw scimError('scim.invalid_filter', 'The filter is not valid SCIM filter syntax.');
   }
+  if (text.includes('].')) ast = correlate(ast);
   check(ast, table, prefix);
   return ast;
+}
+
+/**
+ * scim2-parse-filter reads `emails[type eq "work"].value eq "x"` as `emails[type eq "work"] and
+ * emails.value eq "x"`, which any user with a work e-mail and some other e-mail "x" matches. RFC 7644
+ * §3.4.2.2 means one item matching both, so that `and` goes back into the value path. Only filters
+ * written with `].` are rewritten; one that also spells the uncorrelated `and` out reads it the same way.
+ */
+function correlate(f: Filter): Filter {
+  if (f.op === 'not') return { ...f, filter: correlate(f.filter) };
+  if (f.op !== 'and' && f.op !== 'or') return f;
+  const filters = f.filters.map(correlate);
+  const [path, sub] = filters;
+  if (f.op === 'and' && filters.length === 2 && path.op === '[]' && 'attrPath' in sub && sub.op !== '[]') {
+    const parent = `${path.attrPath.toLowerCase()}.`;
+    if (sub.attrPath.toLowerCase().startsWith(parent)) {
+      return { op: '[]', attrPath: path.attrPath, valFilter: { op: 'and', filters: [path.valFilter, { ...sub, attrPath: sub.attrPath.slice(parent.length) }] } };
+    }
+  }
+  return { ...f, filters };
 }
 
 function check(f: Filter, table: AttributeTable, prefix: string): void {

@@ -92,11 +92,48 @@ describe('consumer kit', () => {
     expect(await reason(verifier.verify(`${h}.${expired}.${s}`, { slug: t.slug }))).toBe('bad_signature');
     // An unknown kid refreshes the keys once, then not again for a while.
     const before = fetches;
-    const kid = Buffer.from(JSON.stringify({ alg: 'ES256', kid: 'no-such-key' })).toString('base64url');
+    const kid = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: 'no-such-key' })).toString('base64url');
     await new Promise((r) => setTimeout(r, 0));
     expect(await reason(verifier.verify(`${kid}.${p}.${s}`, { slug: t.slug }))).toBe('unknown_key');
     expect(await reason(verifier.verify(`${kid}.${p}.${s}`, { slug: t.slug }))).toBe('unknown_key');
     expect(fetches - before).toBeLessThanOrEqual(1);
+  });
+
+  it('refuses a token that is not an access token (typ), whatever it carries', async () => {
+    const [h, p, s] = t.token.split('.');
+    const typ = (value: unknown) => Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(h, 'base64url').toString()), typ: value })).toString('base64url');
+    // An ID token has the tenant's key and issuer too, but typ JWT.
+    expect(await reason(verifier.verify(`${typ('JWT')}.${p}.${s}`, { slug: t.slug }))).toBe('malformed');
+    expect(await reason(verifier.verify(`${typ(undefined)}.${p}.${s}`, { slug: t.slug }))).toBe('malformed');
+  });
+
+  it('fetches the JWKS of an unknown tenant, or of a Credence that is down, once per interval, and refuses meanwhile', async () => {
+    let count = 0;
+    const counting: typeof fetch = (input, init) => {
+      count += 1;
+      return fetch(input, init);
+    };
+    const [, p, s] = t.token.split('.');
+    const forged = `${Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: 'k' })).toString('base64url')}.${p}.${s}`;
+    const revocation = new RedisRevocationCheck(world.redis, world.prefix);
+
+    // A tenant slug taken from the request's URL that Credence does not know: 404, remembered as a tenant without keys.
+    const kit = new AccessTokenVerifier({ baseUrl: app.config.CREDENCE_BASE_URL, jwks: new JwksCache({ baseUrl: app.url, fetch: counting }), revocation });
+    const nobody = uniqueSlug('nobody');
+    const reasons = await Promise.all(Array.from({ length: 5 }, () => reason(kit.verify(forged, { slug: nobody }))));
+    for (let i = 0; i < 5; i += 1) reasons.push(await reason(kit.verify(forged, { slug: nobody })));
+    expect(new Set(reasons)).toEqual(new Set(['unknown_key']));
+    expect(count).toBe(1);
+
+    // Credence unreachable: unavailable (503 from the guard), and no new attempt before minRefreshMs.
+    count = 0;
+    const down = new AccessTokenVerifier({
+      baseUrl: app.config.CREDENCE_BASE_URL,
+      jwks: new JwksCache({ baseUrl: `http://127.0.0.1:${await freePort()}`, fetch: counting }),
+      revocation,
+    });
+    for (let i = 0; i < 5; i += 1) expect(await reason(down.verify(t.token, { slug: t.slug }))).toBe('unavailable');
+    expect(count).toBe(1);
   });
 
   it('refuses a revoked session, and fails closed when revocation state cannot be read', async () => {

@@ -1,6 +1,6 @@
 import { verify } from 'node:crypto';
 import type { AccessTokenClaimsView } from '@credence/contracts';
-import { JwksCache } from './jwks-cache';
+import { JwksCache, JwksUnavailable } from './jwks-cache';
 import { RevocationCheck } from './revocation-check';
 import { TokenRejected } from './token-rejected';
 
@@ -24,9 +24,9 @@ export interface VerifierOptions {
 }
 
 /**
- * Verifies a Credence access token locally: ES256 only (the header cannot choose another alg), key
- * from the tenant's JWKS by kid, iss = {base}/v1/t/{slug}, aud, exp/nbf with skew, tid, then
- * revocation (fail closed).
+ * Verifies a Credence access token locally: ES256 only (the header cannot choose another alg), typ
+ * at+jwt, key from the tenant's JWKS by kid, iss = {base}/v1/t/{slug}, aud, exp/nbf with skew, tid,
+ * then revocation. Fails closed (`unavailable`) when the JWKS or the revocation state cannot be read.
  */
 export class AccessTokenVerifier {
   constructor(private readonly o: VerifierOptions) {}
@@ -34,7 +34,7 @@ export class AccessTokenVerifier {
   async verify(token: string, tenant: ExpectedTenant): Promise<AccessTokenClaimsView> {
     if (!SLUG.test(tenant.slug) || token.length > 8192 || !COMPACT.test(token)) throw new TokenRejected('malformed', 'not a compact JWS');
     const [h, p, s] = token.split('.');
-    let header: { alg?: unknown; kid?: unknown; crit?: unknown };
+    let header: { alg?: unknown; typ?: unknown; kid?: unknown; crit?: unknown };
     let claims: Record<string, unknown>;
     try {
       header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
@@ -43,8 +43,16 @@ export class AccessTokenVerifier {
       throw new TokenRejected('malformed', 'header or payload is not JSON');
     }
     if (header.alg !== 'ES256' || header.crit !== undefined) throw new TokenRejected('malformed', 'only ES256 tokens are accepted');
+    // Access tokens only: an ID token is signed with the same key and issuer (RFC 9068 §4).
+    if (header.typ !== 'at+jwt') throw new TokenRejected('malformed', 'not an access token (typ at+jwt)');
     if (typeof header.kid !== 'string') throw new TokenRejected('unknown_key', 'token has no kid');
-    const key = await this.o.jwks.key(tenant.slug, header.kid);
+    let key;
+    try {
+      key = await this.o.jwks.key(tenant.slug, header.kid);
+    } catch (err) {
+      if (err instanceof JwksUnavailable) throw new TokenRejected('unavailable', `the tenant's keys cannot be fetched: ${err.message}`);
+      throw err;
+    }
     if (!key) throw new TokenRejected('unknown_key', 'no key of this tenant has that kid');
     const signature = Buffer.from(s, 'base64url');
     if (signature.length !== 64 || !verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, signature)) {

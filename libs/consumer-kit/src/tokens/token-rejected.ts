@@ -1,6 +1,6 @@
 import type { TokenInvalidReason } from '@credence/contracts';
 
-/** Why a token was refused; `unavailable` means revocation could not be checked (fail closed). */
+/** Why a token was refused; `unavailable` means the keys or revocation could not be read (fail closed). */
 export class TokenRejected extends Error {
   constructor(
     readonly reason: TokenInvalidReason | 'unavailable',

@@ -201,6 +201,37 @@ describe('parseConfig', () => {
     expect(named(problemsOf({ [name]: value }))).toEqual([name]);
   });
 
+  it.each(['PORT', 'TENANT_PURGE_GRACE_SECONDS', 'DB_QUERY_TIMEOUT_MS', 'EVENTS_RELAY_BATCH_WINDOW_MS'])('refuses a blank %s instead of reading it as 0', (name) => {
+    for (const blank of ['', '  ']) {
+      const problems = problemsOf({ [name]: blank });
+      expect(named(problems)).toEqual([name]);
+      expect(problems[0]).toContain('blank');
+    }
+  });
+
+  it.each(['https://id.example.com/?tenant=x', 'https://id.example.com/#top', 'https://admin:pw@id.example.com', 'ftp://id.example.com', 'javascript://id.example.com'])(
+    'refuses CREDENCE_BASE_URL=%s, which every issuer would carry',
+    (value) => {
+      expect(named(problemsOf({ CREDENCE_BASE_URL: value }))).toEqual(['CREDENCE_BASE_URL']);
+    },
+  );
+
+  it('accepts CREDENCE_BASE_URL with a path below a reverse proxy', () => {
+    expect(parseConfig({ CREDENCE_BASE_URL: 'https://example.com/id' }).CREDENCE_BASE_URL).toBe('https://example.com/id');
+  });
+
+  it.each(['garbage', '10.0.0.0/99', '10.0.0.1,not-an-ip', '::1/129', '10.0.0.0/8/8', 'fe80::/255.0.0.0'])(
+    'refuses TRUSTED_PROXIES=%j at start instead of failing in Fastify',
+    (value) => {
+      expect(named(problemsOf({ TRUSTED_PROXIES: value }))).toEqual(['TRUSTED_PROXIES']);
+    },
+  );
+
+  it('accepts TRUSTED_PROXIES as addresses, CIDR ranges, IPv4 netmasks and proxy-addr’s named ranges', () => {
+    const value = ' 10.0.0.0/8, 127.0.0.1,::1, fd00::/8, 192.168.0.0/255.255.0.0, loopback,uniquelocal ';
+    expect(parseConfig({ TRUSTED_PROXIES: value }).TRUSTED_PROXIES).toBe(value);
+  });
+
   it('reports many bad variables of different kinds together', () => {
     const problems = problemsOf({
       NODE_ENV: 'staging',

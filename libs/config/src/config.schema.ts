@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { auditSettings } from './audit.schema';
@@ -7,6 +8,23 @@ import { eventsSettings } from './events.schema';
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 const base64Key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+
+/** Every issuer is `{CREDENCE_BASE_URL}/v1/t/{slug}`: a query, a fragment or credentials in it would end up inside each one. */
+const baseUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).refine((v) => {
+  const u = URL.parse(v);
+  return !u || (!u.search && !u.hash && !u.username && !u.password);
+}, 'must have no query, fragment or credentials');
+
+/** An entry of TRUSTED_PROXIES as Fastify (proxy-addr) reads it: an address, address/prefix, IPv4/netmask, or a named range. */
+function isProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [ip, range, ...rest] = entry.split('/');
+  const family = isIP(ip);
+  if (!family || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4;
+}
 
 /** Every environment variable Credence reads, with its default. process.env is read only by readEnvironment(). */
 export const configSchema = z
@@ -20,7 +38,7 @@ export const configSchema = z
       .default('1')
       .transform((v) => (v === 'auto' ? availableParallelism() : Number(v))),
     HOST: z.string().min(1).default('0.0.0.0'),
-    CREDENCE_BASE_URL: z.url().optional(),
+    CREDENCE_BASE_URL: baseUrl.optional(),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
     DB_POOL_MAX_USES: z.coerce.number().int().min(0).default(5000),
@@ -54,7 +72,18 @@ export const configSchema = z
     TENANT_SPARE_REFILL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     SIGNING_KEY_ROTATE_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     TOKEN_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-    TRUSTED_PROXIES: z.string().default(''),
+    TRUSTED_PROXIES: z
+      .string()
+      .refine(
+        (v) =>
+          v
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean)
+            .every(isProxyEntry),
+        'must be comma-separated IP addresses or CIDR ranges (or loopback, linklocal, uniquelocal)',
+      )
+      .default(''),
     LOGIN_IP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     AUTHORIZE_IP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
     OTP_SENDER: z.enum(['log', 'smtp']).default('log'),
@@ -125,10 +154,22 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * z.coerce.number() reads a blank value as 0: `PORT=` listened on a random port and
+ * `TENANT_PURGE_GRACE_SECONDS=` purged deleted tenants at once. A blank value read as a number is refused.
+ */
+function blankNumbers(env: Record<string, string | undefined>): string[] {
+  const shape = configSchema.shape as Record<string, z.ZodType>;
+  return Object.keys(shape)
+    .filter((name) => env[name]?.trim() === '' && typeof shape[name].safeParse(env[name]).data === 'number')
+    .map((name) => `${name} is blank: set a number, or leave it unset for the default`);
+}
+
 /** Validates the environment once; throws one error naming every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): RawConfig {
+  const blank = blankNumbers(env);
   const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`);
+  if (result.success && blank.length === 0) return result.data;
+  const problems = [...blank, ...(result.error?.issues ?? []).map((i) => `${i.path.join('.') || '(root)'} ${i.message}`)];
   throw new ConfigError(problems);
 }

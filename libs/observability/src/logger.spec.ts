@@ -50,6 +50,24 @@ describe('AppLogger', () => {
     });
   });
 
+  it('never shows the other secrets a logged body can hold: new and current passwords, PKCE verifiers, ID token hints, SAML Responses, invite tokens', () => {
+    const { logger, lines } = capture();
+    const body = {
+      current_password: 'old',
+      new_password: 'new',
+      code_verifier: 'v',
+      id_token_hint: 'eyJ',
+      SAMLResponse: 'PHNhbWw',
+      client_assertion: 'eyJa',
+      invite_token: 'inv',
+      id_token: 'eyJi',
+      grant_type: 'authorization_code',
+    };
+    logger.warn({ ...body, body }, 'odd', 'Test');
+    const redacted = { ...Object.fromEntries(Object.keys(body).map((k) => [k, '[redacted]'])), grant_type: 'authorization_code' };
+    expect(lines[0]).toMatchObject({ ...redacted, body: redacted });
+  });
+
   it('turns Nest’s own error(message, stack, context) into an err carrying that stack', () => {
     const { logger, lines } = capture();
     const stack = 'Error: boom\n    at handler (file.js:1:1)';

@@ -21,7 +21,24 @@ const UNLOGGED_URLS = new Set(['/health', '/metrics']);
  * headers, a body, a connection's settings): replaced by `[redacted]`. Costs nothing until a line
  * is written.
  */
-const SECRET_FIELDS = ['password', 'secret', 'client_secret', 'authorization', 'cookie', 'token', 'refresh_token', 'access_token'];
+const SECRET_FIELDS = [
+  'password',
+  'current_password',
+  'new_password',
+  'secret',
+  'client_secret',
+  'client_assertion',
+  'authorization',
+  'cookie',
+  'token',
+  'refresh_token',
+  'access_token',
+  'id_token',
+  'id_token_hint',
+  'invite_token',
+  'code_verifier',
+  'SAMLResponse',
+];
 const REDACT_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`), '*.headers.authorization', '*.headers.cookie', '*.headers["set-cookie"]'];
 
 /** Nest's own exception handlers call `error(message, stack, context)`: the stack arrives as a string. */

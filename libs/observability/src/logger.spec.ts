@@ -68,6 +68,22 @@ describe('AppLogger', () => {
     expect(lines[0]).toMatchObject({ ...redacted, body: redacted });
   });
 
+  it('leaves out the parameters of a failed query, which hold hashes and e-mails, and keeps its text', () => {
+    const { logger, lines } = capture();
+    const driverError = Object.assign(new Error('duplicate key'), { code: '23505', parameters: ['ada@acme.example', '$argon2id$v=19$secret-hash'] });
+    const failed = Object.assign(new Error('duplicate key'), {
+      query: 'INSERT INTO users (email, password_hash) VALUES ($1, $2)',
+      parameters: driverError.parameters,
+      driverError,
+    });
+    logger.error({ err: failed, code: 'internal' }, 'request failed', 'ErrorFilter');
+    logger.error(failed, 'ErrorFilter');
+    for (const line of lines) {
+      expect(JSON.stringify(line)).not.toMatch(/ada@acme|argon2id/);
+      expect(line.err).toMatchObject({ message: 'duplicate key', query: 'INSERT INTO users (email, password_hash) VALUES ($1, $2)', driverError: { code: '23505' } });
+    }
+  });
+
   it('turns Nest’s own error(message, stack, context) into an err carrying that stack', () => {
     const { logger, lines } = capture();
     const stack = 'Error: boom\n    at handler (file.js:1:1)';

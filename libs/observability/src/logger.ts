@@ -44,6 +44,21 @@ const REDACT_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`), '
 /** Nest's own exception handlers call `error(message, stack, context)`: the stack arrives as a string. */
 const STACK_TRACE = /\n\s*at /;
 
+/**
+ * An error as a line shows it: pino's standard fields, but not the parameters a failed query carries
+ * (TypeORM's QueryFailedError, and the driver's error inside it): they hold password hashes, e-mails
+ * and token hashes. The query text stays, which is what the line is read for.
+ */
+function errorFields(err: unknown): unknown {
+  const fields = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  if (fields && typeof fields === 'object') {
+    delete fields.parameters;
+    const driver = fields.driverError;
+    if (driver && typeof driver === 'object') delete (driver as Record<string, unknown>).parameters;
+  }
+  return fields;
+}
+
 function traceBinding(): Record<string, string> {
   const traceId = currentTraceId();
   return traceId ? { trace_id: traceId } : {};
@@ -60,7 +75,7 @@ export class AppLogger implements LoggerService {
   readonly pino: Pino;
 
   constructor(level: string, destination?: DestinationStream) {
-    this.pino = pino({ level, mixin: traceBinding, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination as DestinationStream);
+    this.pino = pino({ level, mixin: traceBinding, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { err: errorFields } }, destination as DestinationStream);
   }
 
   log(message: unknown, ...params: unknown[]): void {

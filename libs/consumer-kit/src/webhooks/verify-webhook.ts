@@ -32,19 +32,19 @@ export function verifyWebhook(headers: Record<string, string | string[] | undefi
   if (!/^\d{1,12}$/.test(timestamp)) throw new WebhookRejected('webhook-timestamp is not a number');
   const now = Math.floor((o.now?.() ?? Date.now()) / 1000);
   if (Math.abs(now - Number(timestamp)) > (o.toleranceSeconds ?? 300)) throw new WebhookRejected('webhook-timestamp is too old or in the future');
-  const raw = typeof body === 'string' ? body : body.toString('utf8');
-  const signed = `${id}.${timestamp}.${raw}`;
+  // The HMAC covers the body's bytes as received, not a decoding of them (which would map different bytes to one string).
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const given = signatures
     .split(' ')
     .filter((s) => s.startsWith('v1,'))
     .map((s) => Buffer.from(s.slice(3), 'base64'));
   const ok = o.secrets.some((secret) => {
-    const expected = createHmac('sha256', keyOf(secret)).update(signed).digest();
+    const expected = createHmac('sha256', keyOf(secret)).update(`${id}.${timestamp}.`).update(bytes).digest();
     return given.some((g) => g.length === expected.length && timingSafeEqual(g, expected));
   });
   if (!ok) throw new WebhookRejected('no valid signature');
   try {
-    return { id, event: JSON.parse(raw) };
+    return { id, event: JSON.parse(bytes.toString('utf8')) };
   } catch {
     throw new WebhookRejected('the body is not JSON');
   }

@@ -119,7 +119,9 @@ async function callback(req: IncomingMessage, res: ServerResponse): Promise<void
     expectedNonce: pending.nonce,
     idTokenExpected: true,
   });
-  session.tokens = { idToken: tokens.id_token!, accessToken: tokens.access_token, refreshToken: tokens.refresh_token, claims: tokens.claims()! };
+  // A new session id for the signed-in session: an id planted in the browser before sign-in (session fixation) gets nothing.
+  endSession(req, res);
+  startSession(res).tokens = { idToken: tokens.id_token!, accessToken: tokens.access_token, refreshToken: tokens.refresh_token, claims: tokens.claims()! };
   redirect(res, '/');
 }
 

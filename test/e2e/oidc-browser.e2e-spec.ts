@@ -70,10 +70,18 @@ describe('sign-in through the hosted login page in a real browser', () => {
 
     // Credence's hosted page, with the tenant's name.
     await arriveAt(page, new RegExp(`/v1/t/${acme.slug}/login`));
+    const sessionCookie = async () => (await page.context().cookies(appUrl)).find((c) => c.name === 'oidc_example_session');
+    const beforeSignIn = await sessionCookie();
+    expect(beforeSignIn).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
     await submitPassword(page, user.email, PASSWORD);
 
     // Back at the app, which exchanged the code and validated the ID token.
     await arriveAt(page, `${appUrl}/`);
+    // Under a new session id: one known before sign-in (planted by someone else) does not become a signed-in session.
+    expect((await sessionCookie())?.value).toMatch(/^[\w-]{43}$/);
+    expect((await sessionCookie())?.value).not.toBe(beforeSignIn!.value);
+    const planted = await fetch(`${appUrl}/`, { headers: { cookie: `oidc_example_session=${beforeSignIn!.value}` } });
+    expect(await planted.text()).toContain('signed out');
     const body = await page.textContent('body');
     expect(body).toContain(`Signed in as ${user.email}`);
     expect(body).toContain(user.id);

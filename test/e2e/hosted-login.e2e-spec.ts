@@ -170,6 +170,14 @@ describe('hosted login page', () => {
     expect((await page(s)).statusCode).toBe(400);
   });
 
+  it('signs in with any password the API accepted: 256 characters counted as the API counts them, in code points', async () => {
+    const long = `${'\u{1F511}'.repeat(200)} open sesame`; // 212 code points, 412 UTF-16 units
+    const created = await t.call('POST', `/v1/t/${acme.slug}/users`, { email: `keys@${acme.slug}.example`, password: long }, { auth: acme.admin });
+    expect(created.status).toBe(201);
+    const res = await post('/password', await start(), { email: `keys@${acme.slug}.example`, password: long });
+    expect(res.statusCode).toBe(303);
+  });
+
   it('answers a wrong password and an unknown e-mail with the byte-identical page message', async () => {
     const s = await start();
     const wrong = await post('/password', s, { email: `admin@${acme.slug}.example`, password: 'not the password at all' });

@@ -118,6 +118,34 @@ describe('users API', () => {
       rejected(await t.call('POST', users(), { email: 'weak@acme.example', password: '1QAZ2WSX3EDC4RFV' }, as(acme.admin)), /too common/);
     });
 
+    it('refuses control characters (tab, line break, DEL): the sign-in page cannot send them', async () => {
+      for (const password of ['tab\tseparated secret', 'two line\r\nsecret phrase', 'escape\u001b[0m secret']) {
+        rejected(await t.call('POST', users(), { email: 'control@acme.example', password }, as(acme.admin)), /control characters/);
+      }
+      const created = await t.call('POST', users(), { email: 'control@acme.example', password: PASSWORD }, as(acme.admin));
+      rejected(await t.call('PATCH', `${users()}/${created.body.id}`, { password: 'a password\u007fwith DEL' }, as(acme.admin)), /control characters/);
+      // NUL is refused before any route, like everywhere else in a body.
+      const nul = await t.call('POST', users(), { email: 'control@acme.example', password: 'nul\u0000terminated secret' }, as(acme.admin));
+      expect(nul.status).toBe(400);
+      expect(nul.body.error.code).toBe('validation.failed');
+    });
+
+    it('activates an invited user an admin sets a password for, and spends the pending invitation', async () => {
+      const [{ id }] = await t.dataSource.query(
+        `INSERT INTO "${acme.schema}".users (id, email, status) VALUES (gen_random_uuid(), 'invitee@acme.example', 'invited') RETURNING id`,
+      );
+      await t.dataSource.query(
+        `INSERT INTO "${acme.schema}".user_invites (token_hash, user_id, expires_at) VALUES (sha256(gen_random_uuid()::text::bytea), $1, now() + interval '1 day')`,
+        [id],
+      );
+      const res = await t.call('PATCH', `${users()}/${id}`, { password: PASSWORD }, as(acme.admin));
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('active');
+      expect(await login(t, acme.slug, 'invitee@acme.example')).toBeTruthy();
+      const pending = await t.dataSource.query(`SELECT 1 FROM "${acme.schema}".user_invites WHERE user_id = $1 AND used_at IS NULL`, [id]);
+      expect(pending).toHaveLength(0);
+    });
+
     it('refuses the current password and the last five, and accepts the sixth back', async () => {
       const pw = (i: number) => `rotating secret number ${i}`;
       const created = await t.call('POST', users(), { email: 'rotor@acme.example', password: pw(0) }, as(acme.admin));

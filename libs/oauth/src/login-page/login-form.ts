@@ -12,6 +12,11 @@ const MAX_LENGTH: Record<string, number> = { interaction: 36, csrf: 64, email: 2
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/** Longer than `max` code points, as the API's validation counts (a password of 256 emoji is 512 UTF-16 units). */
+function tooLong(value: string, max: number): boolean {
+  return value.length > max && (value.length > 2 * max || [...value].length > max);
+}
+
 /**
  * The named fields of a hosted-page form: only a form body (a JSON body is refused, so only a real form
  * post counts), each field a string within its limit and without control characters. Missing fields
@@ -24,7 +29,7 @@ export function readForm<K extends keyof typeof MAX_LENGTH>(contentType: string 
   const out = {} as Record<K, string>;
   for (const name of names) {
     const value = Object.hasOwn(fields, name) ? fields[name] : '';
-    if (typeof value !== 'string' || value.length > MAX_LENGTH[name] || CONTROL.test(value)) throw new UnreadableForm(400);
+    if (typeof value !== 'string' || tooLong(value, MAX_LENGTH[name]) || CONTROL.test(value)) throw new UnreadableForm(400);
     out[name] = value;
   }
   return out;

@@ -10,20 +10,25 @@ export const PASSWORD_HISTORY_DEPTH = 5;
 
 const rejected = (issue: string) => new DomainError('user.password_rejected', undefined, [{ field: 'password', issue }]);
 
+/** The hosted sign-in page refuses control characters in every field, so a password holding one could never sign in there. */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 /**
- * The rules that need no stored state (length in code points, the common-password list): why
- * `password` breaks them, or undefined. Onboarding checks the first admin's password with it before
- * the tenant exists; everything else goes through PasswordPolicy.checkNew.
+ * The rules that need no stored state (no control characters, length in code points, the
+ * common-password list): why `password` breaks them, or undefined. Onboarding checks the first
+ * admin's password with it before the tenant exists; everything else goes through PasswordPolicy.checkNew.
  */
 export function newPasswordProblem(password: string, minLength: number): string | undefined {
+  if (CONTROL.test(password)) return 'password must not contain control characters (such as tab, line break or NUL)';
   if ([...password].length < minLength) return `password must be at least ${minLength} characters`;
   if (isCommonPassword(password)) return 'password is too common: it appears in lists of breached passwords';
   return undefined;
 }
 
 /**
- * The tenant's password rules: at least password_min_length characters (code points), not a
- * common or breached password, and not one of the user's last five. Messages never echo the password.
+ * The tenant's password rules: no control characters, at least password_min_length characters
+ * (code points), not a common or breached password, and not one of the user's last five. Messages never echo the password.
  */
 @Injectable()
 export class PasswordPolicy {

@@ -77,6 +77,12 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
             sets.push(`password_hash = $${params.length}`, 'password_changed_at = now()');
             changed.push('password');
             await this.policy.remember(uow, cmd.userId, hash);
+            // An invited user given a password can sign in with it: the invitation has served its purpose.
+            if (current.status === 'invited') {
+              sets.push(`status = 'active'`);
+              changed.push('status');
+              await uow.query(`UPDATE user_invites SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [cmd.userId]);
+            }
             // Whoever held the old password is signed out everywhere, except the caller's own session.
             await this.sessions.revokeAllForUser(uow, cmd.userId, 'password_changed', cmd.caller.sessionId);
           }

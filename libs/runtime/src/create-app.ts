@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '@credence/config';
+import { AppConfig, proxyList } from '@credence/config';
 import { traceIdFrom } from '@credence/context';
 import { migratePlatform } from '@credence/database';
 import { frameworkErrors, installFormParser, installInputGuards, installRouteBodyLimits, mountOpenApi, validationPipe } from '@credence/http';
@@ -29,14 +29,11 @@ function requestId(req: IncomingMessage): string {
 export async function createApp(config: AppConfig, appName: string, features: Type[]): Promise<NestFastifyApplication> {
   installLeanAsyncResourceBind(); // Fastify binds once per request with a body; Node 20's bind costs ~11 µs
   const logger = new AppLogger(config.LOG_LEVEL);
+  const proxies = proxyList(config.TRUSTED_PROXIES);
   const adapter = new FastifyAdapter({
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     genReqId: requestId, // X-Forwarded-For is believed only from these peers (request.ip then is the client's address).
-    trustProxy: config.TRUSTED_PROXIES.trim()
-      ? config.TRUSTED_PROXIES.split(',')
-          .map((p) => p.trim())
-          .filter(Boolean)
-      : false,
+    trustProxy: proxies.length ? proxies : false,
     return503OnClosing: true,
     // A URL Fastify cannot route gets the error envelope too. No hook runs for it, so it is recorded here
     // (answered, below: nothing is served before createApp returns).

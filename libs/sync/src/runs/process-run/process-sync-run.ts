@@ -128,11 +128,7 @@ export class ProcessSyncRun {
     if (!missing.length || missing.length <= settings.max_disable_share * enabled) return false;
     const error = new DomainError('sync.disable_share_exceeded');
     const message = `${error.message} (${missing.length} of ${enabled} users, max_disable_share ${settings.max_disable_share})`;
-    await uow.query(
-      `UPDATE sync_runs SET status = 'failed', failure = $2, completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}', record_keys = '{}', record_hashes = '{}' WHERE id = $1`,
-      [run.id, JSON.stringify({ code: error.code, message })],
-    );
-    uow.emit('sync.run.failed', subjects.syncRun(run.id), { ...data, error: error.code });
+    await this.fail(uow, run.id, error.code, message);
     this.logger.warn({ sync_id: run.id, source: run.source, missing: missing.length, enabled }, 'full sync refused: disable share exceeded');
     return true;
   }
@@ -170,16 +166,19 @@ export class ProcessSyncRun {
    * A run that will never be processed (its job failed on every attempt, or its tenant stopped being active
    * before it ran) is failed, its stored batch dropped, and sync.run.failed emitted: it must not stay `started`.
    */
-  async giveUp(runId: string, code: string, message: string): Promise<void> {
-    await this.runner.inTenant(async (uow) => {
-      const [run] = await uow.query<{ source: string; mode: 'full' | 'incremental' }[]>(
-        `UPDATE sync_runs SET status = 'failed', failure = $2, completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}', record_keys = '{}', record_hashes = '{}'
-          WHERE id = $1 AND status = 'started'
-         RETURNING source, mode`,
-        [runId, JSON.stringify({ code, message })],
-      );
-      if (run) uow.emit('sync.run.failed', subjects.syncRun(runId), { sync_id: runId, source: run.source, mode: run.mode, error: code });
-    });
+  giveUp(runId: string, code: string, message: string): Promise<void> {
+    return this.runner.inTenant((uow) => this.fail(uow, runId, code, message));
+  }
+
+  /** A started run marked failed with its failure, its stored batch dropped, sync.run.failed emitted. */
+  private async fail(uow: UnitOfWork, runId: string, code: string, message: string): Promise<void> {
+    const [run] = await uow.query<{ source: string; mode: 'full' | 'incremental' }[]>(
+      `UPDATE sync_runs SET status = 'failed', failure = $2, completed_at = now(), users = '[]'::jsonb, seen_external_ids = '{}', record_keys = '{}', record_hashes = '{}'
+        WHERE id = $1 AND status = 'started'
+       RETURNING source, mode`,
+      [runId, JSON.stringify({ code, message })],
+    );
+    if (run) uow.emit('sync.run.failed', subjects.syncRun(runId), { sync_id: runId, source: run.source, mode: run.mode, error: code });
   }
 
   /** The run marked completed, its stored batch dropped, sync.run.completed emitted (also LDAP runs). */

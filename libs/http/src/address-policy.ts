@@ -35,8 +35,9 @@ for (const [kind, network, prefix, family] of ranges) {
   lists.set(kind, list);
 }
 
-/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part becomes two groups). */
-function groupsOf(ipv6: string): number[] {
+/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part becomes two groups, a zone is dropped). */
+export function ipv6Groups(address: string): number[] {
+  const ipv6 = address.split('%')[0];
   const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ipv6);
   let text = ipv6;
   if (dotted) {
@@ -51,8 +52,8 @@ function groupsOf(ipv6: string): number[] {
 }
 
 /** The IPv4 address an IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible (::a.b.c.d) IPv6 address carries, if it is one. */
-function embeddedIpv4(ipv6: string): string | undefined {
-  const g = groupsOf(ipv6);
+export function embeddedIpv4(ipv6: string): string | undefined {
+  const g = ipv6Groups(ipv6);
   if (g.length !== 8 || g.slice(0, 5).some((x) => x !== 0) || (g[5] !== 0xffff && g[5] !== 0)) return undefined;
   if (g[5] === 0 && g[6] === 0) return undefined; // ::, ::1 and the like are IPv6 addresses of their own
   return `${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;

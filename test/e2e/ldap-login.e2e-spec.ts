@@ -4,7 +4,7 @@ import { newSpCredential, secretsAssociatedData } from '@credence/federation';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
 import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
-import { connectionLdapSettings, SERVICE_PASSWORD, Slapd, startSlapd, SUFFIX } from '../support/slapd';
+import { connectionLdapSettings, GROUPS, SERVICE_PASSWORD, Slapd, startSlapd, SUFFIX } from '../support/slapd';
 import { eventsOf, login, PASSWORD, Tenant } from './identity-authz-fixture';
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
@@ -112,6 +112,22 @@ describe('LDAP sign-in (POST /auth/login with connection)', () => {
     expect(again.body.user.id).toBe(first.body.user.id);
     expect(await userCount()).toBe(before);
     expect((await userByEmail(`ada@${domain}`)).roles).toEqual(['employee']);
+  });
+
+  it("finds a posixGroup's members by the entry's uid, whatever spelling of it the user typed", async () => {
+    // memberUid is compared exactly (RFC 2307): the typed spelling the directory folded to uid=olga would match no group.
+    await slapd.addUser({ uid: 'olga', password: 'olga-directory-pw', mail: `olga@posix.${domain}` });
+    await slapd.add(`dn: cn=operators,${GROUPS}\nobjectClass: posixGroup\ncn: operators\ngidNumber: 5000\nmemberUid: olga\n`);
+    const posix = await createConnection({
+      jit: { enabled: true, default_roles: [] },
+      group_role_mapping: [{ group: 'operators', role: 'guest' }],
+      ldap: ldapSettings({ user_search_filter: '(|(uid={{username}})(mail={{username}}))', group_search_filter: '(memberUid={{username}})' }),
+    });
+    for (const typed of ['OLGA', 'ｏｌｇａ', `olga@posix.${domain}`]) {
+      const res = await ldapLogin(typed, 'olga-directory-pw', posix);
+      expect(res.status).toBe(200);
+      expect(claims(res.body.access_token).roles).toContain('guest');
+    }
   });
 
   it('never lets a username become part of the filter: injections match no one, even where an unescaped filter would match exactly one entry', async () => {

@@ -126,6 +126,7 @@ function config(dir: string): string {
   return `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
 include ${dir}/ad.schema
 modulepath /usr/lib/ldap
 moduleload back_mdb

@@ -4,7 +4,7 @@ import type { Client, Entry } from 'ldapts';
 import type { AttributeMapping, LdapSettings } from '../connections/connection';
 import { OutboundFetch } from '../outbound/outbound-fetch';
 import type { FederatedIdentity } from '../users/federated-identity';
-import { BINARY_ATTRIBUTES, disabledInDirectory, identityOf, userAttributes } from './ldap-entry';
+import { BINARY_ATTRIBUTES, disabledInDirectory, groupSearchUsername, identityOf, userAttributes } from './ldap-entry';
 import { DEFAULT_GROUP_FILTER, fillFilter } from './ldap-filter';
 import { Deadline, LdapPool } from './ldap-pool';
 import { destroy, openLdapClient } from './ldap-transport';
@@ -70,7 +70,7 @@ export class LdapDirectory {
       deadline,
     );
     if (!usable || !accepted) return { ok: false };
-    const groups = settings.group_search_base ? await this.service(target, deadline, (c) => this.groupsOf(c, settings, entry.dn, username)) : [];
+    const groups = settings.group_search_base ? await this.service(target, deadline, (c) => this.groupsOf(c, settings, entry.dn, groupSearchUsername(entry, username))) : [];
     return { ok: true, identity: identityOf(entry, target.attributeMapping, groups) };
   }
 

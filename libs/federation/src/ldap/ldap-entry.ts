@@ -16,6 +16,7 @@ export function userAttributes(mapping: AttributeMapping): string[] {
     'objectGUID',
     'userAccountControl',
     'pwdAccountLockedTime',
+    'uid',
     mapping.email ?? 'mail',
     mapping.given_name ?? 'givenName',
     mapping.family_name ?? 'sn',
@@ -43,6 +44,16 @@ export function formatObjectGuid(bytes: Buffer): string {
     return (reverse ? part.reverse() : part).toString('hex');
   };
   return `${hex(0, 4, true)}-${hex(4, 6, true)}-${hex(6, 8, true)}-${hex(8, 10, false)}-${hex(10, 16, false)}`;
+}
+
+/**
+ * The name a group search's `{{username}}` stands for: the entry's own `uid` (what RFC 2307's
+ * posixGroup lists in memberUid), not what the user typed. The directory finds `ADA`, `ａｄａ` or a
+ * mail address for uid `ada`, but memberUid is compared exactly, so the typed spelling would lose
+ * the user's groups. An entry without a uid keeps the typed name.
+ */
+export function groupSearchUsername(entry: Entry, typed: string): string {
+  return text(entry, 'uid') ?? typed;
 }
 
 /** The directory's stable id for the entry: objectGUID (Active Directory) or entryUUID (RFC 4530, OpenLDAP and most others). */

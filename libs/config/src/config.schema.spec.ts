@@ -216,6 +216,23 @@ describe('parseConfig', () => {
     },
   );
 
+  it.each(['http://id.example.com', 'http://10.0.0.5:3000', 'http://[2001:db8::1]/id'])(
+    'refuses CREDENCE_BASE_URL=%s in production: issuers and the browser session would go in the clear',
+    (value) => {
+      const problems = problemsOf(production({ CREDENCE_BASE_URL: value }));
+      expect(named(problems)).toEqual(['CREDENCE_BASE_URL']);
+      expect(problems[0]).toContain('https');
+      expect(parseConfig({ CREDENCE_BASE_URL: value }).CREDENCE_BASE_URL).toBe(value);
+    },
+  );
+
+  it.each(['https://id.example.com', 'http://localhost:3001', 'http://127.0.0.1:3000/id', 'http://[::1]:3000', 'http://credence.localhost'])(
+    'accepts CREDENCE_BASE_URL=%s in production',
+    (value) => {
+      expect(parseConfig(production({ CREDENCE_BASE_URL: value })).CREDENCE_BASE_URL).toBe(value);
+    },
+  );
+
   it('accepts CREDENCE_BASE_URL with a path below a reverse proxy', () => {
     expect(parseConfig({ CREDENCE_BASE_URL: 'https://example.com/id' }).CREDENCE_BASE_URL).toBe('https://example.com/id');
   });

@@ -15,6 +15,17 @@ const baseUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or http
   return !u || (!u.search && !u.hash && !u.username && !u.password);
 }, 'must have no query, fragment or credentials');
 
+/**
+ * True for an http:// base URL on a host other than the machine itself. In production that would
+ * make every issuer an http URL (OpenID Connect requires https) and send the browser session over
+ * the network in the clear; loopback stays allowed (the compose file's local default).
+ */
+function isPlainHttpBeyondLoopback(value: string): boolean {
+  const u = URL.parse(value);
+  if (!u || u.protocol !== 'http:') return false;
+  return !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) && !u.hostname.endsWith('.localhost');
+}
+
 /** The entries of TRUSTED_PROXIES, as the app hands them to Fastify. */
 export const proxyList = (value: string): string[] =>
   value
@@ -129,6 +140,9 @@ export const configSchema = z
       if (c.OTP_SENDER === 'log') ctx.addIssue({ code: 'custom', path: ['OTP_SENDER'], message: 'must not be log in production (it writes one-time codes to the log)' });
       for (const key of ['DATABASE_URL', 'CREDENCE_ADMIN_KEY', 'CREDENCE_KEY_ENCRYPTION_KEY'] as const) {
         if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+      }
+      if (c.CREDENCE_BASE_URL && isPlainHttpBeyondLoopback(c.CREDENCE_BASE_URL)) {
+        ctx.addIssue({ code: 'custom', path: ['CREDENCE_BASE_URL'], message: 'must be https:// in production (http:// only for localhost)' });
       }
       if (typeof c.ARGON2_MEMORY_KIB === 'number' && c.ARGON2_MEMORY_KIB < 19_456) {
         ctx.addIssue({ code: 'custom', path: ['ARGON2_MEMORY_KIB'], message: 'must be at least 19456 (OWASP minimum) in production' });

@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   'auth.account.disabled': { category: 'forbidden', message: 'The account is disabled.' },
   'auth.otp.invalid': { category: 'bad_input', message: 'The code is not valid.' },
   'auth.otp.expired': { category: 'bad_input', message: 'The code has expired or was used up; request a new one.' },
+  'auth.invitation.invalid': { category: 'bad_input', message: 'The invitation is not valid, has expired or was already used.' },
   'auth.invalid_client': { category: 'unauthenticated', message: 'The service credential is not valid.' },
   'authz.access.denied': { category: 'forbidden', message: 'You are not allowed to do this.' },
   'user.not_found': { category: 'not_found', message: 'No such user.' },

@@ -26,6 +26,7 @@ import { TENANT_ENTITIES } from './tenant-entities';
 import { OTP_CONTROLLERS, OTP_PROVIDERS } from './otp/otp.providers';
 import { SERVICE_CREDENTIALS_CONTROLLERS, SERVICE_CREDENTIALS_PROVIDERS } from './service-credentials/service-credentials.providers';
 import { ME_CONTROLLERS, ME_PROVIDERS } from './me/me.providers';
+import { INVITATIONS_CONTROLLERS, INVITATIONS_PROVIDERS } from './invitations/invitations.providers';
 
 const IDENTITY_PROVIDERS = [
   SigningKeyStore,
@@ -45,6 +46,7 @@ const IDENTITY_PROVIDERS = [
   ...SERVICE_CREDENTIALS_PROVIDERS,
   ...INTROSPECTION_PROVIDERS,
   ...ME_PROVIDERS,
+  ...INVITATIONS_PROVIDERS,
 ];
 
 /** Identity without its routes: token verification, revocation, sessions, the permission engine. */
@@ -89,6 +91,7 @@ export class IdentityAccessModule {}
     ...SERVICE_CREDENTIALS_CONTROLLERS,
     ...INTROSPECTION_CONTROLLERS,
     ...ME_CONTROLLERS,
+    ...INVITATIONS_CONTROLLERS,
   ],
   exports: [IdentityCoreModule],
 })

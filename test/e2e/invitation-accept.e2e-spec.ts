@@ -1,0 +1,140 @@
+import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
+import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { eventsOf, PASSWORD, Tenant } from './identity-authz-fixture';
+
+const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+
+/** POST /v1/t/{tenant}/auth/invitations/accept: the invited first admin chooses a password and is signed in. */
+describe('accepting an invitation', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp([AuthAppModule]);
+  });
+  afterAll(() => t?.close());
+
+  /** A tenant onboarded without an admin password: its admin is invited, with a one-time token. */
+  const invited = async (prefix = 'inv'): Promise<Tenant & { email: string; token: string }> => {
+    const slug = uniqueSlug(prefix);
+    const email = `admin@${slug}.example`;
+    const res = await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email } });
+    expect(res.status).toBe(201);
+    expect(res.body.admin).toMatchObject({ status: 'invited', invite_token: expect.stringMatching(/^inv_/) });
+    return { slug, id: res.body.id, schema: `t_${res.body.id.replace(/-/g, '')}`, adminId: res.body.admin.user_id, admin: '', email, token: res.body.admin.invite_token };
+  };
+  const accept = (slug: string, body: unknown) => t.call('POST', `/v1/t/${slug}/auth/invitations/accept`, body, { auth: false });
+  const statusOf = async (tenant: Tenant) => (await t.dataSource.query(`SELECT status FROM "${tenant.schema}".users WHERE id = $1`, [tenant.adminId]))[0].status;
+
+  it('sets the password, activates the admin and signs them in; the token then works no more', async () => {
+    const tenant = await invited();
+    expect((await t.call('POST', `/v1/t/${tenant.slug}/auth/login`, { email: tenant.email, password: PASSWORD }, { auth: false })).status).toBe(401);
+
+    const res = await accept(tenant.slug, { token: tenant.token, password: PASSWORD });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      token_type: 'Bearer',
+      refresh_token: expect.any(String),
+      session_id: expect.any(String),
+      user: { id: tenant.adminId, email: tenant.email },
+    });
+    expect(claims(res.body.access_token)).toMatchObject({ sub: tenant.adminId, tid: tenant.id, roles: ['tenant_admin'] });
+    expect((await t.call('GET', `/v1/t/${tenant.slug}/me`, undefined, { auth: res.body.access_token })).status).toBe(200);
+    expect(await statusOf(tenant)).toBe('active');
+
+    const login = await t.call('POST', `/v1/t/${tenant.slug}/auth/login`, { email: tenant.email, password: PASSWORD }, { auth: false });
+    expect(login.status).toBe(200);
+    const [session] = await t.dataSource.query(`SELECT auth_method FROM "${tenant.schema}".auth_sessions WHERE id = $1`, [res.body.session_id]);
+    expect(session.auth_method).toBe('local');
+
+    const updated = (await eventsOf(t, tenant, 'user.updated')).filter((e) => e.data.user_id === tenant.adminId);
+    expect(updated.map((e) => e.data.changed)).toEqual([['password', 'status']]);
+    const signedIn = (await eventsOf(t, tenant, 'auth.login.succeeded')).map((e) => e.data);
+    expect(signedIn).toContainEqual(expect.objectContaining({ user_id: tenant.adminId, session_id: res.body.session_id, auth_method: 'local' }));
+    expect(JSON.stringify(await eventsOf(t, tenant))).not.toContain(tenant.token);
+
+    const again = await accept(tenant.slug, { token: tenant.token, password: `${PASSWORD} again` });
+    expect(again.status).toBe(400);
+    expect(again.body.error.code).toBe('auth.invitation.invalid');
+    // The password chosen first still holds.
+    expect((await t.call('POST', `/v1/t/${tenant.slug}/auth/login`, { email: tenant.email, password: PASSWORD }, { auth: false })).status).toBe(200);
+  });
+
+  it("refuses a password the tenant's policy refuses, and leaves the token good", async () => {
+    const tenant = await invited();
+    const weak = await accept(tenant.slug, { token: tenant.token, password: 'short' });
+    expect(weak.status).toBe(400);
+    expect(weak.body.error.code).toBe('user.password_rejected');
+    expect(await statusOf(tenant)).toBe('invited');
+    expect((await accept(tenant.slug, { token: tenant.token, password: PASSWORD })).status).toBe(200);
+  });
+
+  it('signs in once when the same token arrives several times at once', async () => {
+    const tenant = await invited();
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => accept(tenant.slug, { token: tenant.token, password: `${PASSWORD} ${i}` })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 400, 400, 400, 400, 400]);
+    for (const a of answers.filter((x) => x.status === 400)) expect(a.body.error.code).toBe('auth.invitation.invalid');
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM "${tenant.schema}".auth_sessions WHERE user_id = $1`, [tenant.adminId]);
+    expect(n).toBe(1);
+    // The winner's password is the one that signs in.
+    const winner = answers.findIndex((a) => a.status === 200);
+    expect((await t.call('POST', `/v1/t/${tenant.slug}/auth/login`, { email: tenant.email, password: `${PASSWORD} ${winner}` }, { auth: false })).status).toBe(200);
+  });
+
+  it("does not accept one tenant's token at another tenant", async () => {
+    const a = await invited('inva');
+    const b = await invited('invb');
+    const crossed = await accept(b.slug, { token: a.token, password: PASSWORD });
+    expect(crossed.status).toBe(400);
+    expect(crossed.body.error.code).toBe('auth.invitation.invalid');
+    expect(await statusOf(a)).toBe('invited');
+    expect(await statusOf(b)).toBe('invited');
+    expect((await accept(a.slug, { token: a.token, password: PASSWORD })).status).toBe(200);
+  });
+
+  it('refuses an expired token, and one whose user was disabled meanwhile (who stays disabled)', async () => {
+    const expired = await invited();
+    await t.dataSource.query(`UPDATE "${expired.schema}".user_invites SET expires_at = now() - interval '1 second'`);
+    expect((await accept(expired.slug, { token: expired.token, password: PASSWORD })).body.error.code).toBe('auth.invitation.invalid');
+    expect(await statusOf(expired)).toBe('invited');
+
+    const disabled = await invited();
+    await t.dataSource.query(`UPDATE "${disabled.schema}".users SET status = 'disabled' WHERE id = $1`, [disabled.adminId]);
+    const res = await accept(disabled.slug, { token: disabled.token, password: PASSWORD });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('auth.invitation.invalid');
+    expect(await statusOf(disabled)).toBe('disabled');
+    const [{ used }] = await t.dataSource.query(`SELECT used_at IS NOT NULL AS used FROM "${disabled.schema}".user_invites`);
+    expect(used).toBe(false);
+  });
+
+  it('refuses at a suspended tenant, and accepts once it is resumed', async () => {
+    const tenant = await invited();
+    expect((await t.call('POST', `/v1/admin/tenants/${tenant.slug}/suspend`)).status).toBe(200);
+    const res = await accept(tenant.slug, { token: tenant.token, password: PASSWORD });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('tenant.suspended');
+    expect(await statusOf(tenant)).toBe('invited');
+    expect((await t.call('POST', `/v1/admin/tenants/${tenant.slug}/resume`)).status).toBe(200);
+    expect((await accept(tenant.slug, { token: tenant.token, password: PASSWORD })).status).toBe(200);
+  });
+
+  it('answers hostile bodies with a clear 400 and changes nothing', async () => {
+    const tenant = await invited();
+    const cases: [unknown, string][] = [
+      [{ token: tenant.token }, 'validation.failed'],
+      [{ password: PASSWORD }, 'validation.failed'],
+      [{ token: 'x'.repeat(201), password: PASSWORD }, 'validation.failed'],
+      [{ token: ['a'], password: PASSWORD }, 'validation.failed'],
+      [{ token: { $ne: null }, password: PASSWORD }, 'validation.failed'],
+      [{ token: 'inv_\u0000', password: PASSWORD }, 'validation.failed'],
+      [{ token: `${tenant.token}x`, password: PASSWORD }, 'auth.invitation.invalid'],
+      [{ token: tenant.token.toUpperCase(), password: PASSWORD }, 'auth.invitation.invalid'],
+    ];
+    for (const [body, code] of cases) {
+      const res = await accept(tenant.slug, body);
+      expect({ body, status: res.status, code: res.body.error?.code }).toEqual({ body, status: 400, code });
+    }
+    expect(await statusOf(tenant)).toBe('invited');
+    expect((await accept('no-such-tenant', { token: tenant.token, password: PASSWORD })).status).toBe(404);
+  });
+});

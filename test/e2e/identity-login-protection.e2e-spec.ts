@@ -3,7 +3,7 @@ import { PasswordHasher } from '@credence/crypto';
 import { REDIS } from '@credence/redis';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
-import { freePort } from '../support/child-platform';
+import { freePort, waitFor } from '../support/child-platform';
 import { OwnRedis } from '../support/own-redis';
 
 const PASSWORD = 'a long enough password';
@@ -173,8 +173,10 @@ describe('revocation fails closed when Redis is gone', () => {
     await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'ada@down.example', password: PASSWORD } });
   });
   afterAll(async () => {
-    // Queues wait for Redis to close cleanly: give them one back before shutting down.
+    // Queues wait for Redis to close cleanly: give them one back before shutting down, and let every
+    // client finish reconnecting first (closing one mid-reconnect can reject a command nobody awaits).
     await redis.start();
+    await waitFor('the app to see Redis again', async () => (await t.call('GET', '/health')).status === 200, 15_000);
     await t.close();
     await redis.destroy();
   });

@@ -96,4 +96,13 @@ describe('SCIM filters (scim2-parse-filter, checked and evaluated here)', () => 
     expect(refusal(`${'('.repeat(5000)}title pr${')'.repeat(5000)}`)).toBe('scim.invalid_filter');
     expect(refusal(`userName eq "${'a'.repeat(5000)}"`)).toBe('scim.invalid_filter');
   });
+
+  it('counts only the nesting outside quoted values: a value of ")))" cannot pay for deeper grouping, and "((((" is just text', () => {
+    const deep = `${'('.repeat(17)}title pr${')'.repeat(17)}`;
+    expect(refusal(deep)).toBe('scim.invalid_filter');
+    expect(refusal(`title eq "${')'.repeat(40)}" or ${deep}`)).toBe('scim.invalid_filter');
+    expect(refusal(`title eq "a \\" ${')'.repeat(40)}" or ${deep}`)).toBe('scim.invalid_filter');
+    expect(matches(`title eq "${'('.repeat(40)}" or title eq "Tour Guide"`)).toBe(true);
+    expect(matches(`${'('.repeat(16)}title eq "Tour Guide"${')'.repeat(16)}`)).toBe(true);
+  });
 });

@@ -25,12 +25,7 @@ const MAX_DEPTH = 16;
  */
 export function parseFilter(text: string, table: AttributeTable, prefix = ''): Filter {
   if (text.length > MAX_FILTER_LENGTH) throw scimError('scim.invalid_filter', `The filter is longer than ${MAX_FILTER_LENGTH} characters.`);
-  let depth = 0;
-  for (const c of text) {
-    if (c === '(' || c === '[') depth += 1;
-    else if (c === ')' || c === ']') depth -= 1;
-    if (depth > MAX_DEPTH) throw scimError('scim.invalid_filter', `The filter nests deeper than ${MAX_DEPTH} levels.`);
-  }
+  if (nestingOf(text) > MAX_DEPTH) throw scimError('scim.invalid_filter', `The filter nests deeper than ${MAX_DEPTH} levels.`);
   let ast: Filter;
   try {
     ast = parse(text);
@@ -40,6 +35,27 @@ export function parseFilter(text: string, table: AttributeTable, prefix = ''): F
   if (text.includes('].')) ast = correlate(ast);
   check(ast, table, prefix);
   return ast;
+}
+
+/**
+ * How deep the filter's parentheses and brackets go. Inside a quoted value they are text: they
+ * neither count (a group named "R&D (EMEA)" is not nesting) nor cancel real nesting (a value of
+ * ")))" would otherwise let the grouping after it go deeper than the limit).
+ */
+function nestingOf(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '\\') i += 1;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '(' || c === '[') deepest = Math.max(deepest, (depth += 1));
+    else if (c === ')' || c === ']') depth -= 1;
+  }
+  return deepest;
 }
 
 /**

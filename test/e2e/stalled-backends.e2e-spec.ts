@@ -1,5 +1,8 @@
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
+import { AuditAppModule } from '../../apps/audit/src/audit-app.module';
 import { AuthAppModule } from '../../apps/auth/src/auth-app.module';
+import { FederationAppModule } from '../../apps/federation/src/federation-app.module';
+import { SyncAppModule } from '../../apps/sync/src/sync-app.module';
 import { freePort, waitFor } from '../support/child-platform';
 import { CuttableLink } from '../support/cuttable-link';
 import { OwnRedis } from '../support/own-redis';
@@ -150,4 +153,38 @@ describe('a stalled Postgres', () => {
     await waitFor('Postgres to answer again', async () => (await tenant.login()).status === 200);
     expect((await tenant.check(tenant.token)).status).toBe(200);
   });
+});
+
+/**
+ * Shutting down (SIGTERM) while Redis is stalled or gone: QUIT is never answered, so each client that
+ * waited for it (BullMQ's queues and workers, the stream consumers, the relay's publisher) held the
+ * process for as long as the outage lasted. Every app of `npm start` is in this one.
+ */
+describe('shutting down without Redis', () => {
+  const SHUTDOWN_BOUND_MS = 20_000;
+
+  it.each(['stalled', 'gone'] as const)(
+    'finishes in bounded time when Redis is %s, with events waiting to be published',
+    async (outage) => {
+      const redis = new OwnRedis(await freePort());
+      await redis.start();
+      const t = await startTestApp([AuthAppModule, FederationAppModule, SyncAppModule, AuditAppModule], { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '300' });
+      try {
+        await onboard(t, `down${outage[0]}`);
+        if (outage === 'stalled') redis.pause();
+        else await redis.kill();
+        // Events committed during the outage: the relay is trying to publish them when the shutdown comes.
+        await t.call('POST', '/v1/admin/tenants', { slug: uniqueSlug('during'), name: 'during', admin: { email: 'ada@during.example', password: PASSWORD } });
+        const started = Date.now();
+        let timer: NodeJS.Timeout | undefined;
+        const closed = await Promise.race([t.close().then(() => 'closed'), new Promise((resolve) => (timer = setTimeout(() => resolve('hung'), SHUTDOWN_BOUND_MS)))]);
+        clearTimeout(timer);
+        expect({ closed, withinBound: Date.now() - started < SHUTDOWN_BOUND_MS }).toEqual({ closed: 'closed', withinBound: true });
+      } finally {
+        redis.resume();
+        await redis.destroy();
+      }
+    },
+    60_000,
+  );
 });

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@credence/config';
 import { DEFAULT_JOB_DECLARATIONS, JobRegistry } from './jobs/job-registry';
 import { QUEUES } from './queues';
 import { QueuesHealth } from './queues-health';
+import { QueuesShutdown } from './queues-shutdown';
 
 const queues = Object.values(QUEUES).map((name) => BullModule.registerQueue({ name }));
 
@@ -40,7 +41,7 @@ const MANUAL_WORKER_REGISTRATION = { provide: 'BULLMQ_EXTRA_OPTIONS', useValue: 
     }),
     ...queues,
   ],
-  providers: [QueuesHealth, JobRegistry, DEFAULT_JOB_DECLARATIONS],
+  providers: [QueuesHealth, QueuesShutdown, JobRegistry, DEFAULT_JOB_DECLARATIONS],
   exports: [...queues, JobRegistry],
 })
 export class QueuesModule {}

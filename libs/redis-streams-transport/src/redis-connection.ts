@@ -12,6 +12,17 @@ export function transportConnection(url: string, name: string, extra: RedisOptio
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * QUIT, waiting at most `graceMs` for Redis to answer it, then drop the socket. A stalled Redis never
+ * answers QUIT, and a bare quit() would hold shutdown for as long as the stall lasts.
+ */
+export async function closeConnection(redis: Redis, graceMs = 1_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([redis.quit().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+  clearTimeout(timer);
+  redis.disconnect();
+}
+
 export function isNoGroup(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOGROUP');
 }

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { entryFields } from './entry-codec';
 import { RedisStreamsPublisherOptions, PUBLISHER_DEFAULTS } from './redis-streams.options';
-import { isNoGroup, transportConnection } from './redis-connection';
+import { closeConnection, isNoGroup, transportConnection } from './redis-connection';
 import { partitionOf, StreamKeys } from './stream-keys';
 
 export interface OutgoingEvent {
@@ -54,7 +54,7 @@ export class RedisStreamsClient extends ClientProxy {
     this.waiting.clear();
     const conns = [this.redis, this.replies].filter((c): c is Redis => !!c);
     this.redis = this.replies = undefined;
-    await Promise.all(conns.map((c) => c.quit().catch(() => c.disconnect())));
+    await Promise.all(conns.map((c) => closeConnection(c)));
   }
 
   unwrap<T>(): T {

@@ -35,6 +35,12 @@ export interface RedisStreamsServerOptions extends RedisStreamsCommonOptions {
   retryBackoffMs?: number;
   /** Where a new group starts reading: `$` (only new events, the default) or `0` (everything kept). */
   startFrom?: '$' | '0';
+  /**
+   * How long close() waits for batches in hand to be handled and acked, and leases released, before it
+   * drops its connections (a stalled Redis answers none of that). Entries left unacked are delivered
+   * again; leases lapse after leaseMs. Default 5,000 ms.
+   */
+  closeGraceMs?: number;
 }
 
 export const PUBLISHER_DEFAULTS = { partitions: 16, maxLen: 1_000_000, maxAgeMs: 7 * 24 * 3600_000, rpcTimeoutMs: 5_000 };
@@ -46,6 +52,7 @@ export const SERVER_DEFAULTS = {
   maxAttempts: 5,
   retryBackoffMs: 100,
   startFrom: '$' as '$' | '0',
+  closeGraceMs: 5_000,
 };
 
 export type ResolvedServerOptions = Required<RedisStreamsServerOptions>;

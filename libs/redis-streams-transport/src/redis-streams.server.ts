@@ -9,12 +9,25 @@ import { StreamLane } from './consumer/stream-lane';
 import { RpcResponder } from './rpc/rpc-responder';
 import { RedisStreamsContext } from './redis-streams.context';
 import { ResolvedServerOptions, RedisStreamsServerOptions, SERVER_DEFAULTS } from './redis-streams.options';
-import { ensureGroup, transportConnection } from './redis-connection';
+import { closeConnection, ensureGroup, transportConnection } from './redis-connection';
 import { StreamKeys } from './stream-keys';
 
 export const REDIS_STREAMS_TRANSPORT = Symbol('REDIS_STREAMS_TRANSPORT');
 
 const MAX_CACHED_ROUTES = 1_000;
+
+/** True when `work` settles successfully within `ms`; false when it fails or takes longer (it is not cancelled). */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Server side of the Redis Streams transport: a Nest custom transport strategy, so a consuming
@@ -50,12 +63,29 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     }
   }
 
+  /**
+   * Finishes the batches in hand and releases the leases, within closeGraceMs. Past it (a stalled
+   * Redis answers nothing) the connections are dropped under them: what was not acked is delivered
+   * again, and the leases lapse.
+   */
   async close(): Promise<void> {
+    // A Redis that cannot answer a PING within a second will not answer the graceful close either.
+    const answering = this.commands ? await within(this.commands.ping(), 1_000) : false;
+    const graceful = answering ? this.closeGracefully() : Promise.resolve();
+    if (!answering || !(await within(graceful, this.options.closeGraceMs))) {
+      this.leases?.abandon();
+      for (const lane of this.lanes.values()) lane.abandon();
+      this.commands?.disconnect();
+      await graceful.catch(() => undefined);
+    }
+    this.lanes.clear();
+    this.commands = undefined;
+  }
+
+  private async closeGracefully(): Promise<void> {
     await this.leases?.stop();
     await Promise.all([...this.lanes.values()].map((l) => l.stop()));
-    this.lanes.clear();
-    await this.commands?.quit().catch(() => this.commands?.disconnect());
-    this.commands = undefined;
+    if (this.commands) await closeConnection(this.commands);
   }
 
   on(): void {

@@ -20,9 +20,17 @@ export function createRedis(url: string, name: string, commandTimeoutMs?: number
   });
 }
 
-/** True when a Redis server answers PING at the URL within the timeout. */
+/** True when a Redis server answers PING at the URL within the timeout (a stalled one that accepts the connection but never answers is false too). */
 export async function redisAnswers(url: string, timeoutMs = 2000): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    enableReadyCheck: false,
+    enableOfflineQueue: false,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();

@@ -4,6 +4,8 @@ import { OutboxEvent, RelayPublisher } from '../publishers/relay-publisher';
 import { RelayWakes } from '../wake/relay-wake';
 import { MARK_SENT_AND_NEXT, NEXT_BATCH, RELAY_LOCK, TRY_LEAD } from './relay-queries';
 
+const delay = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms).unref());
+
 export interface RelayOptions {
   databaseUrl: string;
   publisher: RelayPublisher;
@@ -21,6 +23,8 @@ export interface RelayOptions {
   wakes?: RelayWakes;
   /** Upkeep only the leader does on the leader's connection, besides the publisher's own (stream trimming). */
   maintain?(client: Client): Promise<void>;
+  /** How long stop() lets a publish in flight finish before closing the publisher under it. Default 2,000 ms. */
+  stopGraceMs?: number;
 }
 
 /**
@@ -65,9 +69,12 @@ export class OutboxRelay {
     this.interrupt?.();
     this.endHold?.();
     await this.client?.end().catch(() => undefined);
-    await this.running;
+    // A publish to a stalled transport would hold shutdown for as long as the stall lasts. Past the
+    // grace the publisher is closed under it: the batch stays unmarked, and the next leader sends it.
+    const finished = await Promise.race([this.running?.then(() => true), delay(this.o.stopGraceMs ?? 2_000, false)]);
     await this.o.wakes?.close().catch(() => undefined);
     await this.o.publisher.close().catch(() => undefined);
+    if (!finished) await this.running;
   }
 
   private async run(): Promise<void> {

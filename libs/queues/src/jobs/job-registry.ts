@@ -1,7 +1,7 @@
 import { BullRegistrar } from '@nestjs/bullmq';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@credence/config';
 import { QUEUE_JOBS } from '../queues';
 import { FoundHandler, jobHandlerProblems } from './job-handler-check';
@@ -47,6 +47,7 @@ export class JobRegistryError extends Error {
 @Injectable()
 export class JobRegistry implements OnModuleInit {
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly processors: { worker?: Worker }[] = [];
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -71,6 +72,7 @@ export class JobRegistry implements OnModuleInit {
       if (processor?.name) {
         workerQueues.push(processor.name);
         processorClasses.push(instance.constructor);
+        this.processors.push(instance as { worker?: Worker });
       }
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         const meta = this.reflector.get<OnJobMetadata | undefined>(ON_JOB, instance[method] as () => unknown);
@@ -103,6 +105,17 @@ export class JobRegistry implements OnModuleInit {
         else Reflect.defineMetadata(WORKER_METADATA, options, c);
       }
     }
+  }
+
+  /** The BullMQ workers this process started (one per processor). */
+  workers(): Worker[] {
+    return this.processors.flatMap((p) => {
+      try {
+        return p.worker ? [p.worker] : [];
+      } catch {
+        return []; // @nestjs/bullmq throws for a processor whose worker was never started
+      }
+    });
   }
 
   /** Runs the job's one handler. A name no handler is registered for fails the job (never silently). */

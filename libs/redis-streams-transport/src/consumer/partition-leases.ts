@@ -51,9 +51,14 @@ export class PartitionLeases {
     return [...this.held].sort((a, b) => a - b);
   }
 
-  async stop(): Promise<void> {
+  /** Stops renewing without a word to Redis (it does not answer): the leases lapse after leaseMs. */
+  abandon(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.abandon();
     await this.ticking;
     await Promise.all([...this.held].map((p) => this.release(p)));
     await this.redis.zrem(this.keys.members(this.group), this.consumer).catch(() => undefined);

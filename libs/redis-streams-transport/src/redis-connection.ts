@@ -16,7 +16,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * QUIT, waiting at most `graceMs` for Redis to answer it, then drop the socket. A stalled Redis never
  * answers QUIT, and a bare quit() would hold shutdown for as long as the stall lasts.
  */
-export async function closeConnection(redis: Redis, graceMs = 1_000): Promise<void> {
+export async function closeConnection(redis: Redis, graceMs = 500): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([redis.quit().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
   clearTimeout(timer);

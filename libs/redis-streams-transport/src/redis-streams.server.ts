@@ -69,8 +69,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
    * again, and the leases lapse.
    */
   async close(): Promise<void> {
-    // A Redis that cannot answer a PING within a second will not answer the graceful close either.
-    const answering = this.commands ? await within(this.commands.ping(), 1_000) : false;
+    // A Redis that cannot answer a PING within half a second will not answer the graceful close either.
+    const answering = this.commands ? await within(this.commands.ping(), 500) : false;
     const graceful = answering ? this.closeGracefully() : Promise.resolve();
     if (!answering || !(await within(graceful, this.options.closeGraceMs))) {
       this.leases?.abandon();

@@ -16,7 +16,7 @@ export function page(title: string, body: string): string {
   table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
   th, td { text-align: left; vertical-align: top; padding: .3rem .6rem; border-bottom: 1px solid #ddd; }
   td { font-family: ui-monospace, monospace; word-break: break-all; }
-  nav a { margin-right: 1rem; }
+  nav form { display: inline; margin-right: 1rem; }
   .error { color: #a00; }
 </style>
 </head>

@@ -84,7 +84,9 @@ async function home(session: Session | undefined): Promise<string> {
   } catch (err) {
     userinfo = `<p class="error">userinfo failed: ${escapeHtml(String(err))}</p>`;
   }
-  const nav = `<nav>${tokens.refreshToken ? '<a href="/refresh">Refresh tokens</a>' : ''}<a href="/logout">Sign out</a></nav>`;
+  // Buttons that POST: a link (GET) to /logout would let any site sign the user out with an image or a link.
+  const action = (path: string, label: string) => `<form method="post" action="${path}"><button>${label}</button></form>`;
+  const nav = `<nav>${tokens.refreshToken ? action('/refresh', 'Refresh tokens') : ''}${action('/logout', 'Sign out')}</nav>`;
   return page(
     'Example app',
     `<p>Signed in as ${escapeHtml(tokens.claims.email ?? tokens.claims.sub)}.</p>\n${nav}\n${claimsTable('ID token claims', tokens.claims)}\n${userinfo}`,
@@ -155,7 +157,11 @@ function redirect(res: ServerResponse, location: string): void {
 const server = createServer((req, res) => {
   const path = new URL(req.url ?? '/', settings.appUrl).pathname;
   const handle = async () => {
-    if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
+    const changes = path === '/refresh' || path === '/logout';
+    if (req.method !== (changes ? 'POST' : 'GET')) return void res.writeHead(405, { allow: changes ? 'POST' : 'GET' }).end();
+    // The session cookie is SameSite=Lax, so another site's form posts without it; a foreign Origin is refused outright too.
+    if (changes && req.headers.origin !== undefined && req.headers.origin !== new URL(settings.appUrl).origin)
+      return send(res, 403, page('Refused', '<p>Not from this app.</p>'));
     if (path === '/') return send(res, 200, await home(sessionOf(req)));
     if (path === '/login') return login(req, res);
     if (path === '/callback') return callback(req, res);

@@ -95,8 +95,14 @@ describe('sign-in through the hosted login page in a real browser', () => {
     expect(visited.some((u) => u.includes('/login?interaction='))).toBe(false);
     expect(await page.textContent('body')).toContain(`Signed in as ${user.email}`);
 
+    // Signing out changes state, so it is a POST from the app's own page: a link (GET), or a post from another site, does nothing.
+    const cookies = (await page.context().cookies(secondUrl)).map((c) => `${c.name}=${c.value}`).join('; ');
+    expect((await fetch(`${secondUrl}/logout`, { headers: { cookie: cookies }, redirect: 'manual' })).status).toBe(405);
+    expect((await fetch(`${secondUrl}/logout`, { method: 'POST', headers: { cookie: cookies, origin: 'http://evil.example' }, redirect: 'manual' })).status).toBe(403);
+    expect((await fetch(`${secondUrl}/`, { headers: { cookie: cookies } }).then((r) => r.text())).includes(`Signed in as ${user.email}`)).toBe(true);
+
     // Logout from the second app ends the browser session: the first app's next sign-in needs a password.
-    await page.getByRole('link', { name: /sign out/i }).click();
+    await page.getByRole('button', { name: /sign out/i }).click();
     await arriveAt(page, `${secondUrl}/`);
     expect(await page.textContent('body')).toContain('signed out');
     await page.goto(`${appUrl}/login`);

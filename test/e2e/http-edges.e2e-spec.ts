@@ -89,3 +89,28 @@ describe('HTTP edges', () => {
     expect(text).toMatch(/credence_http_request_duration_seconds_count\{method="GET",route="unmatched",status="400"\} [1-9]\d*/);
   });
 });
+
+describe('GET /metrics with METRICS_TOKEN', () => {
+  const TOKEN = 'metrics-token-for-the-test-0123456789abcdef';
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp([], { METRICS_TOKEN: TOKEN });
+  });
+  afterAll(() => t?.close());
+
+  it('answers only the bearer of the token, in the error envelope otherwise', async () => {
+    const missing = await t.call('GET', '/metrics', undefined, { auth: false });
+    expect(missing.status).toBe(401);
+    expect(missing.body.error.code).toBe('auth.missing_credentials');
+    expect(missing.headers.get('www-authenticate')).toContain('Bearer');
+    for (const wrong of [`${TOKEN}x`, TOKEN.slice(1), 'x', TOKEN.toUpperCase()]) {
+      const res = await t.call('GET', '/metrics', undefined, { auth: wrong });
+      expect({ wrong, status: res.status, code: res.body.error?.code }).toEqual({ wrong, status: 401, code: 'auth.invalid_credentials' });
+    }
+    // The platform admin key is not the metrics token.
+    expect((await t.call('GET', '/metrics')).status).toBe(401);
+    const res = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('credence_process_cpu_seconds_total');
+  });
+});

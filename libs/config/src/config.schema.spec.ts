@@ -233,6 +233,11 @@ describe('parseConfig', () => {
     },
   );
 
+  it('refuses a METRICS_TOKEN shorter than 32 characters, and takes a longer one', () => {
+    expect(named(problemsOf({ METRICS_TOKEN: 'short' }))).toEqual(['METRICS_TOKEN']);
+    expect(parseConfig({ METRICS_TOKEN: 'x'.repeat(32) }).METRICS_TOKEN).toBe('x'.repeat(32));
+  });
+
   it('accepts CREDENCE_BASE_URL with a path below a reverse proxy', () => {
     expect(parseConfig({ CREDENCE_BASE_URL: 'https://example.com/id' }).CREDENCE_BASE_URL).toBe('https://example.com/id');
   });

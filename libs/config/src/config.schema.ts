@@ -70,6 +70,7 @@ export const configSchema = z
     REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
     CREDENCE_DATA_DIR: z.string().min(1).default('.credence'),
     CREDENCE_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
+    METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
     CREDENCE_KEY_ENCRYPTION_KEY: base64Key32.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     HTTP_BODY_LIMIT_BYTES: z.coerce

@@ -1,9 +1,11 @@
-import { Controller, Get, Header, Injectable, Module, Global } from '@nestjs/common';
+import { Controller, Get, Global, Header, Headers, Inject, Injectable, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import cluster, { Worker } from 'node:cluster';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { Public } from '@credence/access';
+import { APP_CONFIG, AppConfig } from '@credence/config';
+import { DomainError } from '@credence/errors';
 
 /** One Prometheus registry per process. */
 @Injectable()
@@ -126,18 +128,37 @@ export function answerClusterMetrics(serving: () => Worker[]): void {
   });
 }
 
+/**
+ * Prometheus's scrape. Open unless METRICS_TOKEN is set; then only `Authorization: Bearer <token>`
+ * reads it (the counts of failed sign-ins and security incidents tell an attacker how they are doing).
+ */
 @ApiExcludeController()
-@Public()
+@Public('Prometheus scrape: open, or METRICS_TOKEN as a bearer token')
 @Controller()
 export class MetricsController {
-  constructor(private readonly metrics: Metrics) {}
+  private readonly token?: Buffer;
+
+  constructor(
+    private readonly metrics: Metrics,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'METRICS_TOKEN'>,
+  ) {
+    this.token = config.METRICS_TOKEN ? sha256(config.METRICS_TOKEN) : undefined;
+  }
 
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  scrape(): Promise<string> {
+  scrape(@Headers('authorization') authorization?: string): Promise<string> {
+    if (this.token) {
+      const presented = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+      if (!presented) throw new DomainError('auth.missing_credentials', undefined, undefined, { 'WWW-Authenticate': 'Bearer realm="credence-metrics"' });
+      if (!timingSafeEqual(sha256(presented), this.token))
+        throw new DomainError('auth.invalid_credentials', undefined, undefined, { 'WWW-Authenticate': 'Bearer realm="credence-metrics"' });
+    }
     return this.metrics.scrape();
   }
 }
+
+const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 @Global()
 @Module({ providers: [Metrics], controllers: [MetricsController], exports: [Metrics] })

@@ -1,4 +1,7 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
+import { QUEUES } from '@credence/queues';
 import { RequestContext } from '@credence/context';
 import { checkBatch, CHUNK_SIZE, contentHash, ProcessSyncRun } from '@credence/sync';
 import { SyncRunProcessor } from '../../libs/sync/src/runs/process-run/sync-run.processor';
@@ -430,23 +433,25 @@ describe('sync API', () => {
           [id],
         )
       )[0];
-    /** Submits a batch while the worker is paused, so its run stays queued until the test lets it go. */
+    /** Submits a batch while the queue is paused, so its run stays queued until the test lets it go. */
     const queued = async (tenant: Tenant, source: string) => {
       const res = await send(tenant, { source, mode: 'incremental', users: [person(700)] });
       expect(res.status).toBe(202);
       return res.body.sync_id as string;
     };
-    const worker = () => t.app.get(SyncRunProcessor).worker;
+    // The queue, not the worker, is paused: a paused worker whose wait for a job was already under way
+    // still takes the next one (under load that was the job the test meant to hold back).
+    const queue = () => t.app.get<Queue>(getQueueToken(QUEUES.sync), { strict: false });
 
     it('is failed, not left started, when its tenant was suspended before its job ran', async () => {
       const c = await onboard(t, 'sync-c');
-      await worker().pause();
+      await queue().pause();
       let id: string;
       try {
         id = await queued(c, 'hr-suspended');
         expect((await t.call('POST', `/v1/admin/tenants/${c.slug}/suspend`)).status).toBe(200);
       } finally {
-        worker().resume();
+        await queue().resume();
       }
       for (let i = 0; i < 100 && (await stored(c, id)).status === 'started'; i += 1) await sleep(100);
       expect(await stored(c, id)).toEqual({ status: 'failed', failure: { code: 'tenant.suspended', message: expect.any(String) }, kept: 0 });
@@ -455,7 +460,7 @@ describe('sync API', () => {
     });
 
     it('is failed when its job fails on the last attempt, and left to BullMQ before that', async () => {
-      await worker().pause();
+      await queue().pause();
       const id = await queued(a, 'hr-doomed');
       try {
         // A stored batch processing cannot read: every attempt throws.
@@ -466,7 +471,7 @@ describe('sync API', () => {
         await expect(attempt(9)).rejects.toThrow();
         expect(await stored(a, id)).toMatchObject({ status: 'failed', failure: { code: 'service.unavailable' } });
       } finally {
-        worker().resume();
+        await queue().resume();
       }
     });
   });

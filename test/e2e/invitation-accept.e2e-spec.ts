@@ -138,3 +138,25 @@ describe('accepting an invitation', () => {
     expect((await accept('no-such-tenant', { token: tenant.token, password: PASSWORD })).status).toBe(404);
   });
 });
+
+describe('accepting an invitation, per-IP limit', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp([AuthAppModule], { LOGIN_IP_LIMIT_PER_MINUTE: '3' });
+  });
+  afterAll(() => t?.close());
+
+  it('answers 429 with Retry-After past LOGIN_IP_LIMIT_PER_MINUTE guesses, before looking the token up', async () => {
+    const slug = uniqueSlug('invlim');
+    const res = await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: `admin@${slug}.example` } });
+    const token = res.body.admin.invite_token as string;
+    const accept = (body: unknown) => t.call('POST', `/v1/t/${slug}/auth/invitations/accept`, body, { auth: false });
+    for (let i = 0; i < 3; i++) expect((await accept({ token: `inv_guess${i}`, password: PASSWORD })).body.error.code).toBe('auth.invitation.invalid');
+    const limited = await accept({ token, password: PASSWORD });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('auth.rate_limited');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const [{ status }] = await t.dataSource.query(`SELECT status FROM "t_${res.body.id.replace(/-/g, '')}".users WHERE id = $1`, [res.body.admin.user_id]);
+    expect(status).toBe('invited');
+  });
+});

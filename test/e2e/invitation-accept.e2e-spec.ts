@@ -139,6 +139,77 @@ describe('accepting an invitation', () => {
   });
 });
 
+describe('a new invitation from the platform admin (POST /v1/admin/tenants/{slug}/invitations)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp([AuthAppModule]);
+  });
+  afterAll(() => t?.close());
+
+  const onboardInvited = async () => {
+    const slug = uniqueSlug('reinv');
+    const email = `admin@${slug}.example`;
+    const res = await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email } });
+    expect(res.status).toBe(201);
+    return {
+      slug,
+      id: res.body.id as string,
+      schema: `t_${(res.body.id as string).replace(/-/g, '')}`,
+      userId: res.body.admin.user_id as string,
+      email,
+      token: res.body.admin.invite_token as string,
+    };
+  };
+  const reinvite = (slug: string, body: unknown, auth?: string) => t.call('POST', `/v1/admin/tenants/${slug}/invitations`, body, auth === undefined ? {} : { auth });
+  const accept = (slug: string, token: string, password = PASSWORD) => t.call('POST', `/v1/t/${slug}/auth/invitations/accept`, { token, password }, { auth: false });
+
+  it('gives an invited admin whose token expired a new one; the old one stops working and the new one signs in', async () => {
+    const tenant = await onboardInvited();
+    await t.dataSource.query(`UPDATE "${tenant.schema}".user_invites SET expires_at = now() - interval '1 second'`);
+    expect((await accept(tenant.slug, tenant.token)).body.error.code).toBe('auth.invitation.invalid');
+
+    const res = await reinvite(tenant.slug, { email: tenant.email.toUpperCase() });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ user_id: tenant.userId, email: tenant.email, status: 'invited', invite_token: expect.stringMatching(/^inv_/), expires_at: expect.any(String) });
+    expect(new Date(res.body.expires_at).getTime() - Date.now()).toBeGreaterThan(6.9 * 24 * 3600_000);
+    const [event] = (await t.dataSource.query(`SELECT event FROM platform.outbox WHERE tenant_id = $1 AND type = 'user.invited'`, [tenant.id])).map(
+      (r: { event: unknown }) => r.event,
+    );
+    expect(event).toMatchObject({ data: { user_id: tenant.userId, expires_at: res.body.expires_at }, actor: expect.stringMatching(/^platform-admin:/) });
+    expect(JSON.stringify(event)).not.toContain(res.body.invite_token);
+
+    // A second re-invitation replaces the first: only the newest token works.
+    const newest = await reinvite(tenant.slug, { email: tenant.email });
+    expect((await accept(tenant.slug, res.body.invite_token)).body.error.code).toBe('auth.invitation.invalid');
+    expect((await accept(tenant.slug, newest.body.invite_token)).status).toBe(200);
+  });
+
+  it('refuses an active user, an unknown address, a tenant that is not active, and callers without tenants:write', async () => {
+    const tenant = await onboardInvited();
+    const unknown = await reinvite(tenant.slug, { email: `nobody@${tenant.slug}.example` });
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'user.not_found']);
+    for (const body of [{}, { email: 'not an address' }, { email: ['a@b.example'] }]) expect((await reinvite(tenant.slug, body)).status).toBe(400);
+
+    const key = await t.call('POST', '/v1/admin/api-keys', { name: 'reader', scopes: ['tenants:read'] });
+    expect((await reinvite(tenant.slug, { email: tenant.email }, key.body.secret)).status).toBe(403);
+    expect((await reinvite(tenant.slug, { email: tenant.email }, false as never)).status).toBe(401);
+
+    expect((await t.call('POST', `/v1/admin/tenants/${tenant.slug}/suspend`)).status).toBe(200);
+    const suspended = await reinvite(tenant.slug, { email: tenant.email });
+    expect([suspended.status, suspended.body.error.code]).toEqual([409, 'tenant.invalid_state']);
+    expect((await t.call('POST', `/v1/admin/tenants/${tenant.slug}/resume`)).status).toBe(200);
+
+    const signedIn = await accept(tenant.slug, tenant.token);
+    expect(signedIn.status).toBe(200);
+    const active = await reinvite(tenant.slug, { email: tenant.email });
+    expect([active.status, active.body.error.code]).toEqual([409, 'user.not_invited']);
+    // Nothing was issued for the active user: no token of theirs is pending.
+    const [{ pending }] = await t.dataSource.query(`SELECT count(*)::int AS pending FROM "${tenant.schema}".user_invites WHERE used_at IS NULL`);
+    expect(pending).toBe(0);
+    expect((await reinvite('no-such-tenant', { email: tenant.email })).status).toBe(404);
+  });
+});
+
 describe('accepting an invitation, per-IP limit', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -123,6 +123,7 @@ export const EVENT_DATA_SCHEMAS: Schemas = {
   }),
   'user.created': user,
   'user.updated': z.strictObject({ user_id: uuid, changed: z.array(z.string()) }),
+  'user.invited': z.strictObject({ user_id: uuid, expires_at: time }),
   'user.disabled': user,
   'user.enabled': user,
   'user.deleted': z.strictObject({ user_id: uuid }),

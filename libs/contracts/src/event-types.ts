@@ -211,6 +211,12 @@ export interface UserUpdatedData {
   changed: string[];
 }
 
+/** A new invitation for an invited user; the token itself is never in an event. */
+export interface UserInvitedData {
+  user_id: string;
+  expires_at: string;
+}
+
 export interface UserRoleData {
   user_id: string;
   role_id: string;
@@ -331,6 +337,7 @@ export interface EventCatalogue {
   'security.violation.detected': SecurityViolationData;
   'user.created': UserData;
   'user.updated': UserUpdatedData;
+  'user.invited': UserInvitedData;
   'user.disabled': UserData;
   'user.enabled': UserData;
   'user.deleted': { user_id: string };

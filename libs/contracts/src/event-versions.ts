@@ -41,6 +41,7 @@ export const EVENT_SCHEMA_VERSION: Record<EventType, number> = {
   'security.violation.detected': 1,
   'user.created': 1,
   'user.updated': 1,
+  'user.invited': 1,
   'user.disabled': 1,
   'user.enabled': 1,
   'user.deleted': 1,

@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   'user.not_found': { category: 'not_found', message: 'No such user.' },
   'user.already_exists': { category: 'conflict', message: 'A user with this e-mail, username or phone exists.' },
   'user.last_admin': { category: 'conflict', message: 'This would leave the tenant without an active tenant admin.' },
+  'user.not_invited': { category: 'conflict', message: 'Only a user who is still invited can be invited again.' },
   'user.password_rejected': { category: 'bad_input', message: "The password does not meet the tenant's policy." },
   'role.not_found': { category: 'not_found', message: 'No such role.' },
   'role.already_exists': { category: 'conflict', message: 'A role with this name exists.' },

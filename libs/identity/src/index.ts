@@ -1,6 +1,7 @@
 export * from './identity.module';
 export * from './seed/default-roles';
 export * from './seed/seed-new-tenant';
+export * from './invitations/reissue-invitation';
 export * from './tenant-entities';
 export * from './users/entities/user.tenant-entity';
 export { newPasswordProblem } from './users/password/password-policy';

@@ -8,6 +8,7 @@ import { ListApiKeysHandler } from './api-keys/queries/list-api-keys/list-api-ke
 import { ChangeTenantStatusHandler } from './tenants/commands/change-tenant-status/change-tenant-status.handler';
 import { OffboardTenantHandler } from './tenants/commands/offboard-tenant/offboard-tenant.handler';
 import { OnboardTenantHandler } from './tenants/commands/onboard-tenant/onboard-tenant.handler';
+import { ReissueInvitationHandler } from './tenants/commands/reissue-invitation/reissue-invitation.handler';
 import { UpdateTenantHandler } from './tenants/commands/update-tenant/update-tenant.handler';
 import { PurgeScheduler } from './tenants/jobs/purge-scheduler';
 import { PurgeTenantProcessor } from './tenants/jobs/purge-tenant.processor';
@@ -31,6 +32,7 @@ import { TenantsController } from './tenants/tenants.controller';
     UpdateTenantHandler,
     ChangeTenantStatusHandler,
     OffboardTenantHandler,
+    ReissueInvitationHandler,
     ListTenantsHandler,
     GetTenantHandler,
     TenantProvisioner,

@@ -7,9 +7,11 @@ import { DomainError } from '@credence/errors';
 import { ChangeTenantStatusCommand } from './commands/change-tenant-status/change-tenant-status.command';
 import { OffboardTenantCommand } from './commands/offboard-tenant/offboard-tenant.command';
 import { OnboardTenantCommand } from './commands/onboard-tenant/onboard-tenant.command';
+import { ReissueInvitationCommand } from './commands/reissue-invitation/reissue-invitation.command';
 import { UpdateTenantCommand } from './commands/update-tenant/update-tenant.command';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQueryDto } from './dto/list-tenants.query';
+import { IssuedInvitationResponse, ReissueInvitationDto } from './dto/reissue-invitation.dto';
 import { SLUG_PATTERN } from './dto/slug';
 import { OnboardedTenantResponse, TenantResponse } from './dto/tenant.response';
 import { UpdateTenantDto } from './dto/update-tenant.dto';
@@ -81,6 +83,17 @@ export class TenantsController {
   @ApiOkResponse({ type: TenantResponse, description: 'Also cancels an offboarding that is still in its grace period.' })
   resume(@Param('slug') slug: string): Promise<TenantResponse> {
     return this.commands.execute(new ChangeTenantStatusCommand(slugParam(slug), 'resume'));
+  }
+
+  @Post(':slug/invitations')
+  @AdminScopes('tenants:write')
+  @ApiParam({ name: 'slug' })
+  @ApiCreatedResponse({
+    type: IssuedInvitationResponse,
+    description: "A new invitation for a user who is still invited (the first admin's expired or lost token); earlier tokens stop working.",
+  })
+  reissueInvitation(@Param('slug') slug: string, @Body() dto: ReissueInvitationDto): Promise<IssuedInvitationResponse> {
+    return this.commands.execute(new ReissueInvitationCommand(slugParam(slug), dto.email));
   }
 
   @Delete(':slug')

@@ -1,0 +1,6 @@
+export class ReissueInvitationCommand {
+  constructor(
+    readonly slug: string,
+    readonly email: string,
+  ) {}
+}

@@ -184,6 +184,6 @@ function send(res: ServerResponse, status: number, html: string): void {
   res.end(html);
 }
 
-server.listen(settings.port, () => {
+server.listen(settings.port, settings.host, () => {
   process.stdout.write(`example app on ${settings.appUrl} (issuer ${settings.issuer.href}, client ${settings.clientId}, ${settings.clientSecret ? 'confidential' : 'public'})\n`);
 });

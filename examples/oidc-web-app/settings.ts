@@ -14,6 +14,8 @@ export const settings = {
   /** Absent: a public client (PKCE only, no client authentication). */
   clientSecret: process.env.CLIENT_SECRET || undefined,
   port,
+  /** Loopback unless told otherwise: a demo holding signed-in sessions should not answer the whole network. */
+  host: process.env.HOST ?? '127.0.0.1',
   /** Where browsers reach this app; redirect URIs derive from it and must be registered exactly. */
   appUrl: (process.env.APP_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
 };

@@ -12,6 +12,7 @@ import { AccountLockout } from './account-lockout';
 import { LoginFailures } from './login-failures';
 import { addressBucket } from './address-bucket';
 import { RateLimiter } from './rate-limiter';
+import { simpleLowerCase } from '../users/simple-lower-case';
 
 interface Candidate {
   id: string;
@@ -75,14 +76,16 @@ export class PasswordLogin implements OnModuleInit {
    */
   async authenticate(identifier: string, password: string, client: ClientInfo): Promise<SignedInUser> {
     const tenant = this.context.requireTenant();
-    const normalized = identifier.trim().toLowerCase();
+    const normalized = simpleLowerCase(identifier.trim());
     // An e-mail has an @ and a username never does, so one identifier names at most one account.
     const column = normalized.includes('@') ? 'lower(email)' : 'lower(username)';
+    // Lower-cased by Postgres on both sides: JavaScript lower-cases 'İ' and a final 'Σ' differently, and the
+    // account of 'İnci@…' could never be found. `normalized` only names the failure counter.
     const [user] = await this.runner.queryInTenant<Candidate[]>(
       `SELECT id, email, username, display_name, password_hash, status,
               greatest(0, ceil(extract(epoch FROM locked_until - now())))::int AS locked_for
-         FROM users WHERE ${column} = $1`,
-      [normalized],
+         FROM users WHERE ${column} = lower($1)`,
+      [identifier.trim()],
     );
     // Failures count per account, whichever identifier was typed; per identifier only when no account matches.
     const subject = user ? `user:${user.id}` : `identifier:${normalized}`;

@@ -1,4 +1,6 @@
+import { simpleLowerCase } from '@credence/identity';
 import { PageError } from '../pages/page-error';
+
 /** Why a posted form cannot be read; the page answers 400 (or 415 for the media type). */
 export class UnreadableForm extends PageError {
   constructor(status: 400 | 415) {
@@ -35,9 +37,9 @@ export function readForm<K extends keyof typeof MAX_LENGTH>(contentType: string 
   return out;
 }
 
-/** An e-mail address as the page accepts it: something@domain, no spaces. Lower-cased and trimmed. */
+/** An e-mail address as the page accepts it: something@domain, no spaces. Trimmed and lower-cased as Postgres does. */
 export function normalisedEmail(value: string): string | undefined {
-  const email = value.trim().toLowerCase();
+  const email = simpleLowerCase(value.trim());
   return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email : undefined;
 }
 

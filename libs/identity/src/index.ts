@@ -53,4 +53,3 @@ export type { UserChanges } from './users/commands/update-user/update-user.comma
 export { ChangeUserStatusCommand } from './users/commands/change-user-status/change-user-status.command';
 export { DeleteUserCommand } from './users/commands/delete-user/delete-user.command';
 export type { UserResponse } from './users/dto/user.response';
-export * from './users/simple-lower-case';

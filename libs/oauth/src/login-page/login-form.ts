@@ -1,4 +1,3 @@
-import { simpleLowerCase } from '@credence/identity';
 import { PageError } from '../pages/page-error';
 
 /** Why a posted form cannot be read; the page answers 400 (or 415 for the media type). */
@@ -37,9 +36,12 @@ export function readForm<K extends keyof typeof MAX_LENGTH>(contentType: string 
   return out;
 }
 
-/** An e-mail address as the page accepts it: something@domain, no spaces. Trimmed and lower-cased as Postgres does. */
+/**
+ * An e-mail address as the page accepts it: something@domain, no spaces. Trimmed, not lower-cased:
+ * sign-in lower-cases it in Postgres, on both sides, and a lower-casing here would not be Postgres's.
+ */
 export function normalisedEmail(value: string): string | undefined {
-  const email = simpleLowerCase(value.trim());
+  const email = value.trim();
   return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email : undefined;
 }
 

@@ -173,8 +173,8 @@ describe('revocation fails closed when Redis is gone', () => {
     await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: 'ada@down.example', password: PASSWORD } });
   });
   afterAll(async () => {
-    // Queues wait for Redis to close cleanly: give them one back before shutting down, and let every
-    // client finish reconnecting first (closing one mid-reconnect can reject a command nobody awaits).
+    // Give Redis back and let every client finish reconnecting before closing: closing one mid-reconnect
+    // once rejected a command nobody awaited. (Shutting down without Redis is stalled-backends' test.)
     await redis.start();
     await waitFor('the app to see Redis again', async () => (await t.call('GET', '/health')).status === 200, 15_000);
     await t.close();

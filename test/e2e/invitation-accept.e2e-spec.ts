@@ -4,6 +4,18 @@ import { eventsOf, PASSWORD, Tenant } from './identity-authz-fixture';
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 
+type InvitedTenant = Tenant & { email: string; token: string };
+
+/** A tenant onboarded without an admin password: its admin is invited, with a one-time token. */
+async function invitedTenant(t: TestApp, prefix: string): Promise<InvitedTenant> {
+  const slug = uniqueSlug(prefix);
+  const email = `admin@${slug}.example`;
+  const res = await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email } });
+  expect(res.status).toBe(201);
+  expect(res.body.admin).toMatchObject({ status: 'invited', invite_token: expect.stringMatching(/^inv_/) });
+  return { slug, id: res.body.id, schema: `t_${res.body.id.replace(/-/g, '')}`, adminId: res.body.admin.user_id, admin: '', email, token: res.body.admin.invite_token };
+}
+
 /** POST /v1/t/{tenant}/auth/invitations/accept: the invited first admin chooses a password and is signed in. */
 describe('accepting an invitation', () => {
   let t: TestApp;
@@ -13,15 +25,7 @@ describe('accepting an invitation', () => {
   });
   afterAll(() => t?.close());
 
-  /** A tenant onboarded without an admin password: its admin is invited, with a one-time token. */
-  const invited = async (prefix = 'inv'): Promise<Tenant & { email: string; token: string }> => {
-    const slug = uniqueSlug(prefix);
-    const email = `admin@${slug}.example`;
-    const res = await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email } });
-    expect(res.status).toBe(201);
-    expect(res.body.admin).toMatchObject({ status: 'invited', invite_token: expect.stringMatching(/^inv_/) });
-    return { slug, id: res.body.id, schema: `t_${res.body.id.replace(/-/g, '')}`, adminId: res.body.admin.user_id, admin: '', email, token: res.body.admin.invite_token };
-  };
+  const invited = (prefix = 'inv') => invitedTenant(t, prefix);
   const accept = (slug: string, body: unknown) => t.call('POST', `/v1/t/${slug}/auth/invitations/accept`, body, { auth: false });
   const statusOf = async (tenant: Tenant) => (await t.dataSource.query(`SELECT status FROM "${tenant.schema}".users WHERE id = $1`, [tenant.adminId]))[0].status;
 
@@ -146,36 +150,22 @@ describe('a new invitation from the platform admin (POST /v1/admin/tenants/{slug
   });
   afterAll(() => t?.close());
 
-  const onboardInvited = async () => {
-    const slug = uniqueSlug('reinv');
-    const email = `admin@${slug}.example`;
-    const res = await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email } });
-    expect(res.status).toBe(201);
-    return {
-      slug,
-      id: res.body.id as string,
-      schema: `t_${(res.body.id as string).replace(/-/g, '')}`,
-      userId: res.body.admin.user_id as string,
-      email,
-      token: res.body.admin.invite_token as string,
-    };
-  };
   const reinvite = (slug: string, body: unknown, auth?: string) => t.call('POST', `/v1/admin/tenants/${slug}/invitations`, body, auth === undefined ? {} : { auth });
   const accept = (slug: string, token: string, password = PASSWORD) => t.call('POST', `/v1/t/${slug}/auth/invitations/accept`, { token, password }, { auth: false });
 
   it('gives an invited admin whose token expired a new one; the old one stops working and the new one signs in', async () => {
-    const tenant = await onboardInvited();
+    const tenant = await invitedTenant(t, 'reinv');
     await t.dataSource.query(`UPDATE "${tenant.schema}".user_invites SET expires_at = now() - interval '1 second'`);
     expect((await accept(tenant.slug, tenant.token)).body.error.code).toBe('auth.invitation.invalid');
 
     const res = await reinvite(tenant.slug, { email: tenant.email.toUpperCase() });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ user_id: tenant.userId, email: tenant.email, status: 'invited', invite_token: expect.stringMatching(/^inv_/), expires_at: expect.any(String) });
+    expect(res.body).toEqual({ user_id: tenant.adminId, email: tenant.email, status: 'invited', invite_token: expect.stringMatching(/^inv_/), expires_at: expect.any(String) });
     expect(new Date(res.body.expires_at).getTime() - Date.now()).toBeGreaterThan(6.9 * 24 * 3600_000);
     const [event] = (await t.dataSource.query(`SELECT event FROM platform.outbox WHERE tenant_id = $1 AND type = 'user.invited'`, [tenant.id])).map(
       (r: { event: unknown }) => r.event,
     );
-    expect(event).toMatchObject({ data: { user_id: tenant.userId, expires_at: res.body.expires_at }, actor: expect.stringMatching(/^platform-admin:/) });
+    expect(event).toMatchObject({ data: { user_id: tenant.adminId, expires_at: res.body.expires_at }, actor: expect.stringMatching(/^platform-admin:/) });
     expect(JSON.stringify(event)).not.toContain(res.body.invite_token);
 
     // A second re-invitation replaces the first: only the newest token works.
@@ -185,7 +175,7 @@ describe('a new invitation from the platform admin (POST /v1/admin/tenants/{slug
   });
 
   it('refuses an active user, an unknown address, a tenant that is not active, and callers without tenants:write', async () => {
-    const tenant = await onboardInvited();
+    const tenant = await invitedTenant(t, 'reinv');
     const unknown = await reinvite(tenant.slug, { email: `nobody@${tenant.slug}.example` });
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'user.not_found']);
     for (const body of [{}, { email: 'not an address' }, { email: ['a@b.example'] }]) expect((await reinvite(tenant.slug, body)).status).toBe(400);
@@ -218,16 +208,14 @@ describe('accepting an invitation, per-IP limit', () => {
   afterAll(() => t?.close());
 
   it('answers 429 with Retry-After past LOGIN_IP_LIMIT_PER_MINUTE guesses, before looking the token up', async () => {
-    const slug = uniqueSlug('invlim');
-    const res = await t.call('POST', '/v1/admin/tenants', { slug, name: slug, admin: { email: `admin@${slug}.example` } });
-    const token = res.body.admin.invite_token as string;
+    const { slug, schema, adminId, token } = await invitedTenant(t, 'invlim');
     const accept = (body: unknown) => t.call('POST', `/v1/t/${slug}/auth/invitations/accept`, body, { auth: false });
     for (let i = 0; i < 3; i++) expect((await accept({ token: `inv_guess${i}`, password: PASSWORD })).body.error.code).toBe('auth.invitation.invalid');
     const limited = await accept({ token, password: PASSWORD });
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('auth.rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    const [{ status }] = await t.dataSource.query(`SELECT status FROM "t_${res.body.id.replace(/-/g, '')}".users WHERE id = $1`, [res.body.admin.user_id]);
+    const [{ status }] = await t.dataSource.query(`SELECT status FROM "${schema}".users WHERE id = $1`, [adminId]);
     expect(status).toBe('invited');
   });
 });

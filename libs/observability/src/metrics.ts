@@ -1,10 +1,11 @@
 import { Controller, Get, Global, Header, Headers, Inject, Injectable, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import cluster, { Worker } from 'node:cluster';
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { Public } from '@credence/access';
 import { APP_CONFIG, AppConfig } from '@credence/config';
+import { sameHash, sha256 } from '@credence/crypto';
 import { DomainError } from '@credence/errors';
 
 /** One Prometheus registry per process. */
@@ -128,6 +129,8 @@ export function answerClusterMetrics(serving: () => Worker[]): void {
   });
 }
 
+const METRICS_CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="credence-metrics"' };
+
 /**
  * Prometheus's scrape. Open unless METRICS_TOKEN is set; then only `Authorization: Bearer <token>`
  * reads it (the counts of failed sign-ins and security incidents tell an attacker how they are doing).
@@ -150,15 +153,12 @@ export class MetricsController {
   scrape(@Headers('authorization') authorization?: string): Promise<string> {
     if (this.token) {
       const presented = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
-      if (!presented) throw new DomainError('auth.missing_credentials', undefined, undefined, { 'WWW-Authenticate': 'Bearer realm="credence-metrics"' });
-      if (!timingSafeEqual(sha256(presented), this.token))
-        throw new DomainError('auth.invalid_credentials', undefined, undefined, { 'WWW-Authenticate': 'Bearer realm="credence-metrics"' });
+      if (!presented) throw new DomainError('auth.missing_credentials', undefined, undefined, METRICS_CHALLENGE);
+      if (!sameHash(sha256(presented), this.token)) throw new DomainError('auth.invalid_credentials', undefined, undefined, METRICS_CHALLENGE);
     }
     return this.metrics.scrape();
   }
 }
-
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 @Global()
 @Module({ providers: [Metrics], controllers: [MetricsController], exports: [Metrics] })

@@ -12,14 +12,25 @@ export function transportConnection(url: string, name: string, extra: RedisOptio
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** True when `work` settles successfully within `ms`; false when it fails or takes longer (it is not cancelled). */
+export async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * QUIT, waiting at most `graceMs` for Redis to answer it, then drop the socket. A stalled Redis never
  * answers QUIT, and a bare quit() would hold shutdown for as long as the stall lasts.
  */
 export async function closeConnection(redis: Redis, graceMs = 500): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([redis.quit().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-  clearTimeout(timer);
+  await within(redis.quit(), graceMs);
   redis.disconnect();
 }
 

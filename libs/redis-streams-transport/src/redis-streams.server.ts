@@ -9,25 +9,12 @@ import { StreamLane } from './consumer/stream-lane';
 import { RpcResponder } from './rpc/rpc-responder';
 import { RedisStreamsContext } from './redis-streams.context';
 import { ResolvedServerOptions, RedisStreamsServerOptions, SERVER_DEFAULTS } from './redis-streams.options';
-import { closeConnection, ensureGroup, transportConnection } from './redis-connection';
+import { closeConnection, ensureGroup, transportConnection, within } from './redis-connection';
 import { StreamKeys } from './stream-keys';
 
 export const REDIS_STREAMS_TRANSPORT = Symbol('REDIS_STREAMS_TRANSPORT');
 
 const MAX_CACHED_ROUTES = 1_000;
-
-/** True when `work` settles successfully within `ms`; false when it fails or takes longer (it is not cancelled). */
-async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([work.then(() => true), late]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Server side of the Redis Streams transport: a Nest custom transport strategy, so a consuming

@@ -517,12 +517,14 @@ async function main(): Promise<void> {
         let stalled = await stalledFor(WARM_S);
         await c.snapshot();
         const from = mark();
+        traceReport(1); // BENCH_TRACE=1: count from here
         const profiled = target === url ? profileWindow('auth-refresh') : async () => undefined;
         if (!stalled) stalled = await stalledFor(SECONDS);
         const w = await c.snapshot();
         const profile = await profiled();
         if (profile) log(`   CPU profile: ${profile}`);
         const window = { ...w, ...perOp(from, w.ok) };
+        if (process.env.BENCH_TRACE === '1' && target === url) log(`   per refresh (BENCH_TRACE):\n${traceReport(w.ok)}`);
         const evidence = stalled ? await sessionsInDatabase(databaseUrl) : undefined;
         const stop = await c.stop();
         return { window, broken_chains: stop.ended_loops, stalled, evidence };

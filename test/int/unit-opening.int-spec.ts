@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Socket } from 'node:net';
+import { Client } from 'pg';
 import { EventBus } from '@nestjs/cqrs';
 import { outboxRowParams, OUTBOX_COLUMNS } from '@credence/outbox';
 import { PlatformAdminModule } from '@credence/platform-admin';
@@ -69,6 +70,84 @@ describe('unit of work opening', () => {
       ),
     );
     expect(seenAtStart.filter((w) => w.includes(key))).toHaveLength(1);
+  });
+
+  describe('a unit whose work relies on its locks only through its statements (pipelineLocks, as actors are run)', () => {
+    let holder: Client;
+    beforeAll(async () => {
+      holder = new Client({ connectionString: t.config.DATABASE_URL });
+      await holder.connect();
+    });
+    afterAll(async () => {
+      await holder?.end();
+    });
+    const hold = (key: string) => holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+    const release = (key: string) => holder.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+
+    it('sends BEGIN, its lock, its outbox rows and COMMIT in one socket write when it only emits', async () => {
+      const key = `test:pipelined-${randomUUID()}`;
+      let eventId = '';
+      const writes = await socketWrites(() =>
+        t.app.get(TenantTransactionRunner).inPlatform(
+          async (uow) => {
+            const tenantId = randomUUID();
+            uow.emit('tenant.updated', `tenant:${tenantId}`, { tenant_id: tenantId, slug: 'emit-only', changed: ['display_name'] });
+            eventId = uow.events[0].envelope.id;
+          },
+          { locks: [{ key }], pipelineLocks: true },
+        ),
+      );
+      const carrying = writes.filter((w) => w.includes(key));
+      expect(carrying).toHaveLength(1);
+      expect(carrying[0]).toContain('pg_advisory_xact_lock');
+      expect(carrying[0]).toContain(eventId);
+      expect(carrying[0]).toMatch(/COMMIT/);
+      expect(await outboxRows(eventId)).toEqual([{ n: 1 }]);
+    });
+
+    it('runs its first statement only once the lock is held', async () => {
+      const key = `test:pipelined-${randomUUID()}`;
+      await hold(key);
+      let answered = false;
+      const unit = t.app
+        .get(TenantTransactionRunner)
+        .inPlatform((uow) => uow.query<{ held: boolean }[]>('SELECT true AS held'), { locks: [{ key }], pipelineLocks: true })
+        .then((rows) => {
+          answered = true;
+          return rows;
+        });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      await release(key);
+      expect(await unit).toEqual([{ held: true }]);
+    });
+
+    it('fails with the opening error and writes nothing when the lock is not had in time', async () => {
+      const slow = await startTestApp([PlatformAdminModule], { DB_QUERY_TIMEOUT_MS: '600' });
+      const key = `test:pipelined-${randomUUID()}`;
+      await hold(key);
+      try {
+        let eventId = '';
+        const runner = slow.app.get(TenantTransactionRunner);
+        const failure = await runner
+          .inPlatform(
+            async (uow) => {
+              const tenantId = randomUUID();
+              uow.emit('tenant.updated', `tenant:${tenantId}`, { tenant_id: tenantId, slug: 'never-locked', changed: ['display_name'] });
+              eventId = uow.events[0].envelope.id;
+            },
+            { locks: [{ key }], pipelineLocks: true },
+          )
+          .catch((err: unknown) => err);
+        expect(failure).toMatchObject({ code: '57014' }); // the lock wait cancelled by the unit's statement timeout, not "transaction aborted"
+        expect(await outboxRows(eventId)).toEqual([{ n: 0 }]);
+        const afterwards = await Promise.all([1, 2, 3].map(() => runner.inPlatform((uow) => uow.query<{ tx: boolean }[]>('SELECT now() = statement_timestamp() AS tx'))));
+        expect(afterwards.flat()).toEqual(Array(3).fill({ tx: false }));
+      } finally {
+        await release(key);
+        await slow.close();
+      }
+    });
   });
 
   it('still answers each statement with its own result, in order, when the work sends several at once', async () => {

@@ -23,6 +23,8 @@ export interface ActorOptions {
  * (mailbox) and across processes (transaction-scoped advisory lock on the same key, or the row locks
  * of a handler that takes them first: ActorOptions.rowLocked). The handler
  * loads state, decides, and writes state and events in the one transaction that holds the lock.
+ * A handler begins with a query (or only emits): the lock is taken in the same socket write as its
+ * first statement (UnitOptions.pipelineLocks), so nothing it does before that statement is guarded.
  */
 @Injectable()
 export class ActorSystem {
@@ -33,7 +35,8 @@ export class ActorSystem {
   send<T>(ref: ActorRef, handle: (uow: UnitOfWork) => Promise<T>, options: ActorOptions = {}): Promise<T> {
     const key = actorKey(ref);
     const locks = [...(options.rowLocked ? [] : [{ key }]), ...(options.extraLocks ?? [])];
-    return this.mailboxes.deliver(key, () => (options.platform ? this.runner.inPlatform(handle, { locks }) : this.runner.inTenant(handle, { locks, asOwner: options.asOwner })));
+    const unit = { locks, pipelineLocks: true };
+    return this.mailboxes.deliver(key, () => (options.platform ? this.runner.inPlatform(handle, unit) : this.runner.inTenant(handle, { ...unit, asOwner: options.asOwner })));
   }
 
   get activeMailboxes(): number {

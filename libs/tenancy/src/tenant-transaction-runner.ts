@@ -15,6 +15,15 @@ export interface UnitOptions {
   /** Advisory locks taken (in this order) before the work runs, in the round trip that opens the transaction; held until commit. */
   locks?: UnitLock[];
   /**
+   * The work relies on its locks only through its statements: before its first query it does nothing
+   * another holder of the locks could race (computing is fine; Redis, HTTP or a hash stored elsewhere
+   * is not). The opening is then not waited for: the locks leave in the same socket write as the
+   * first statement (or as the outbox rows and COMMIT of a unit that only emits), and Postgres runs
+   * that statement once they are held. One round trip less per unit. Actors' handlers all begin with
+   * a query (ActorSystem sets it).
+   */
+  pipelineLocks?: boolean;
+  /**
    * Run a tenant unit as the login role that owns the schema instead of the tenant's role: for
    * provisioning and migrations only (DDL, the registry, creating the role itself).
    */
@@ -103,9 +112,10 @@ export class TenantTransactionRunner {
     let result: T;
     let begun: Promise<Error | undefined> | undefined;
     try {
-      begun = this.begin(runner, searchPath, role, options.locks);
+      const waitForLocks = !!options.locks?.length && !options.pipelineLocks;
+      begun = this.begin(runner, searchPath, role, options.locks, !waitForLocks);
       // Locks are held before the work runs, whatever it does first (it may coordinate through them without a query).
-      if (options.locks?.length) {
+      if (waitForLocks) {
         const failedToBegin = await begun;
         if (failedToBegin) throw failedToBegin;
       }
@@ -122,9 +132,9 @@ export class TenantTransactionRunner {
         (sql, params) => this.queryThenCommit(runner, opened, sql, params),
       );
       result = await work(uow);
+      if (!uow.committed) await this.commit(runner, uow, begun);
       const failedToBegin = await begun;
       if (failedToBegin) throw failedToBegin;
-      if (!uow.committed) await this.commit(runner, uow);
     } catch (err) {
       // A unit whose opening failed fails with that error, not with what its first statement met then.
       const failedToBegin = await begun;
@@ -137,11 +147,19 @@ export class TenantTransactionRunner {
     return result;
   }
 
-  /** The unit's events and COMMIT in one round trip (outboxThenCommitSql); then TypeORM's bookkeeping as commitTransaction() leaves it. */
-  private async commit(runner: QueryRunner, uow: UnitOfWork): Promise<void> {
+  /**
+   * The unit's events and COMMIT in one round trip (outboxThenCommitSql); then TypeORM's bookkeeping as
+   * commitTransaction() leaves it. Not held back for the opening: a unit that only emits sends its BEGIN,
+   * settings, locks, outbox rows and COMMIT in one socket write. A failed opening aborts the transaction,
+   * so the rows are refused and nothing commits; the unit then fails with the opening's error (run).
+   */
+  private async commit(runner: QueryRunner, uow: UnitOfWork, begun: Promise<Error | undefined>): Promise<void> {
     const events = uow.eventsToWrite;
-    if (!events.length) return runner.commitTransaction();
-    await runner.query(outboxThenCommitSql(events));
+    if (!events.length) {
+      if (await begun) return; // run() throws the opening's error and rolls back
+      return runner.commitTransaction();
+    }
+    await runner.query(outboxThenCommitSql(events)); // after a failed opening, refused: run() throws the opening's error
     markEnded(runner);
   }
 
@@ -168,22 +186,23 @@ export class TenantTransactionRunner {
    * inside the work joins this transaction instead of opening (and committing) one of its own, and
    * commitTransaction() / rollbackTransaction() end it (tenant-transaction-runner.int-spec).
    *
-   * Without locks it is not waited for: on a pipelining pool (dataSourceOptions) the unit's first
+   * It is not waited for (`pipelined`): on a pipelining pool (dataSourceOptions) the unit's first
    * statement follows it in the same socket write (the socket is corked until the work has queued
    * what it sends at once), so a short unit takes one round trip less and wakes its backend once
-   * less. A unit with locks waits for it (run), as its work may rely on them before any query. That is safe
+   * less. A unit with locks waits for it (run), as its work may rely on them before any query, unless
+   * it says its work relies on them only through its statements (UnitOptions.pipelineLocks). That is safe
    * because the BEGIN is in the same simple query as the settings: if a setting or a lock fails, the
    * transaction is already open and aborted, so every statement after it fails too and none runs
    * outside it or with the wrong settings. Resolves with the error (never rejects), which the unit
    * then fails with.
    */
-  private begin(runner: QueryRunner, searchPath: string, role: string | null, locks: UnitLock[] = []): Promise<Error | undefined> {
+  private begin(runner: QueryRunner, searchPath: string, role: string | null, locks: UnitLock[] = [], pipelined = true): Promise<Error | undefined> {
     const sql = beginUnitSql(searchPath, role, locks, this.statementTimeoutMs);
     const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number; databaseConnection: PgConnection };
     state.isTransactionActive = true; // set before the query, as startTransaction() does: a failure is rolled back
     state.transactionDepth = 1;
     const client = state.databaseConnection;
-    const socket = locks.length ? undefined : client.connection?.stream;
+    const socket = pipelined ? client.connection?.stream : undefined;
     socket?.cork();
     const begun = client.query(sql).then(
       () => undefined,

@@ -7,3 +7,4 @@ export * from './migration-set';
 export * from './named-sql';
 export * from './platform-migrator';
 export * from './entities.module';
+export * from './sql-literal';

@@ -1,11 +1,11 @@
-import { escapeLiteral } from 'pg';
+import { sqlLiteral } from '@credence/database';
 import { PendingEvent } from './event-factory';
 
 /**
  * Appends events to platform.outbox and commits, as one simple-protocol query: the last round trip of
  * a unit of work that emitted events (TenantTransactionRunner). The simple protocol takes no bound
- * parameters, so every value is a literal escaped by pg's own `escapeLiteral` (quotes and backslashes
- * doubled, `E''` when needed), the one function node-postgres offers for this. A failure of the insert
+ * parameters, so every value is a literal escaped as pg's own `escapeLiteral` escapes it (quotes and
+ * backslashes doubled, `E''` when needed; sqlLiteral, a faster equal of it). A failure of the insert
  * (row security, say) skips the COMMIT and leaves the transaction for the caller to roll back.
  *
  * No NOTIFY: a notifying commit holds a database-wide lock through its WAL flush, which serialised
@@ -26,7 +26,7 @@ export function outboxThenCommitSql(events: PendingEvent[]): string {
   if (!events.length) return 'COMMIT';
   const rows = events.map(
     (e) =>
-      `(${escapeLiteral(e.envelope.id)}::uuid, ${escapeLiteral(e.envelope.tenantid)}, ${escapeLiteral(e.aggregate)}, ${escapeLiteral(e.envelope.type)}, ${escapeLiteral(JSON.stringify(e.envelope))}::jsonb)`,
+      `(${sqlLiteral(e.envelope.id)}::uuid, ${sqlLiteral(e.envelope.tenantid)}, ${sqlLiteral(e.aggregate)}, ${sqlLiteral(e.envelope.type)}, ${sqlLiteral(JSON.stringify(e.envelope))}::jsonb)`,
   );
   return `INSERT INTO platform.outbox (${OUTBOX_COLUMNS}) VALUES ${rows.join(', ')};
 COMMIT`;

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { ActorSystem } from '@credence/actors';
 import { PlatformAdminModule } from '@credence/platform-admin';
 import { TenantTransactionRunner } from '@credence/tenancy';
 import { startTestApp, TestApp, uniqueSlug } from '@credence/testing';
@@ -44,5 +45,32 @@ describe('unit of work locks', () => {
     );
     expect(during).toEqual({ exclusive: false, sharedToShared: true, sharedToExclusive: false, quoted: false });
     expect([await free(exclusive, 'exclusive'), await free(shared, 'exclusive'), await free(quoted, 'exclusive')]).toEqual([true, true, true]);
+  });
+
+  it("serialises one actor's messages across processes, its lock sent with the handler's first statement", async () => {
+    // Two apps: two mailboxes and two pools, as two processes have. Only the advisory lock orders them.
+    const second = await startTestApp([PlatformAdminModule]);
+    const table = `platform.actor_counter_${uniqueSlug('c').replace(/[^a-z0-9_]/g, '_')}`;
+    await other.query(`CREATE TABLE ${table} (n int NOT NULL)`);
+    await other.query(`INSERT INTO ${table} VALUES (0)`);
+    try {
+      const ref = { kind: 'test-counter', tenantId: 'platform', id: table };
+      // A read, a pause, then a write of what was read: any overlap of two handlers loses an increment.
+      const increment = (app: TestApp) =>
+        app.app.get(ActorSystem).send(
+          ref,
+          async (uow) => {
+            const [{ n }] = await uow.query<{ n: number }[]>(`SELECT n FROM ${table}`);
+            await new Promise((r) => setTimeout(r, 2));
+            await uow.query(`UPDATE ${table} SET n = $1`, [n + 1]);
+          },
+          { platform: true },
+        );
+      await Promise.all(Array.from({ length: 40 }, (_, i) => increment(i % 2 ? t : second)));
+      expect((await other.query<{ n: number }>(`SELECT n FROM ${table}`)).rows[0].n).toBe(40);
+    } finally {
+      await other.query(`DROP TABLE ${table}`);
+      await second.close();
+    }
   });
 });

@@ -197,6 +197,21 @@ describe('federated users', () => {
     expect(await failures(unverified)).toEqual([expect.objectContaining({ reason: 'account_exists', user_id: victim.id })]);
   });
 
+  it('finds a local user whose address has an İ as Postgres lower-cases it: linked, not a second account; the address is not rewritten', async () => {
+    const turkish = await onboard(t, 'fedusers-tr');
+    const verified = await connection(turkish, { domains: [`${turkish.slug}.example`], jit: true });
+    const email = `İnci@${turkish.slug}.example`;
+    const created = await t.call('POST', `/v1/t/${turkish.slug}/users`, { email }, { auth: turkish.admin });
+    expect(created.status).toBe(201);
+    const local = created.body.id as string;
+    // JavaScript lower-cases İ to i and a combining dot; Postgres's lower(), which the lookup compares with, to i.
+    expect(await signIn(verified, { subject: 'inci', email }, turkish)).toEqual({ ok: true, userId: local, jitCreated: false });
+    expect(await signIn(verified, { subject: 'inci-upper', email: email.toUpperCase() }, turkish)).toEqual({ ok: true, userId: local, jitCreated: false });
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM "${turkish.schema}".users WHERE lower(email) = lower($1)`, [email]);
+    expect(n).toBe(1);
+    expect((await userEvents(local, turkish)).filter((e) => e.type === 'user.updated')).toEqual([]);
+  });
+
   it('refuses a disabled user, linked or found by e-mail (user_disabled), and signs them in again once enabled', async () => {
     const conn = await connection(acme, { domains: [`${unique('corp')}.example`] });
     const id = expectOk(await signIn(conn, { subject: 'dis', email: `${unique('dis')}@jit.example` }));

@@ -5,6 +5,7 @@ export * from './invitations/reissue-invitation';
 export * from './tenant-entities';
 export * from './users/entities/user.tenant-entity';
 export { newPasswordProblem } from './users/password/password-policy';
+export { simpleLowerCase } from './users/simple-lower-case';
 export * from './keys/signing-key-store';
 export * from './login/address-bucket';
 export * from './login/rate-limiter';

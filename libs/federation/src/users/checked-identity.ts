@@ -1,5 +1,6 @@
 import { isEmail } from 'class-validator';
 import type { FederationFailureReason } from '@credence/contracts';
+import { simpleLowerCase } from '@credence/identity';
 import type { FederatedIdentity } from './federated-identity';
 
 /** Longer than any real subject (SAML NameID ≤ 256, OIDC sub ≤ 255, LDAP GUIDs): a longer one is hostile. */
@@ -45,7 +46,8 @@ export function checkIdentity(raw: FederatedIdentity): IdentityCheck {
   let email: string | undefined;
   if (raw.email !== undefined && raw.email !== null && raw.email !== '') {
     if (typeof raw.email !== 'string') return fail('malformed');
-    email = raw.email.trim().toLowerCase();
+    // As Postgres's lower() gives it: the users are found by lower(email) = this (İ is i there, not i and a dot).
+    email = simpleLowerCase(raw.email.trim());
     if (email.length > 254 || CONTROL.test(email) || !isEmail(email, { allow_display_name: false, allow_ip_domain: false })) return fail('malformed');
   }
   const given = optionalText(raw.given_name);

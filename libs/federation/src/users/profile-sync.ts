@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { subjects } from '@credence/contracts';
+import { simpleLowerCase } from '@credence/identity';
 import { UnitOfWork } from '@credence/tenancy';
 import type { CheckedIdentity } from './checked-identity';
 import { rolesSettledSql, wantedNames } from './role-grants';
@@ -79,7 +80,7 @@ export async function syncProfile(uow: UnitOfWork, user: LockedUser, identity: C
     changed.push(field);
   };
 
-  if (identity.email && identity.email !== user.email.toLowerCase()) {
+  if (identity.email && identity.email !== simpleLowerCase(user.email)) {
     const [taken] = await uow.query<unknown[]>('SELECT 1 FROM users WHERE lower(email) = $1 AND id <> $2', [identity.email, user.id]);
     if (taken) log.warn(`user ${user.id}: the IdP's new e-mail belongs to another user; the e-mail is kept`);
     else set('email', 'email', identity.email);

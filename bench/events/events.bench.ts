@@ -166,6 +166,7 @@ async function main() {
     let metered = MODE === 'live' ? await meters() : undefined;
     const t0 = now();
     const pg0 = sent.pg;
+    const writes0 = sent.pgWrites;
     await Promise.all(
       Array.from({ length: PRODUCERS }, async () => {
         while (next < tasks.length) {
@@ -192,6 +193,7 @@ async function main() {
     );
     const tProduced = now();
     const producerQueries = sent.pg - pg0;
+    const producerWrites = sent.pgWrites - writes0;
     if (MODE === 'backlog') {
       metered = await meters(); // the window is the relay's: from its start
       relay = await start('bench-relay.ts', {});
@@ -243,9 +245,11 @@ async function main() {
         lease_ms: LEASE_MS,
       },
       produced_per_s: Math.round(committedAt.size / ((tProduced - t0) / 1000)),
-      // Queries the producers' units of work send (a multi-statement simple query is one). Not round trips:
-      // an actor's unit sends its opening and its outbox-and-COMMIT in one socket write (pipelineLocks).
+      // Queries the producers' units of work send (a multi-statement simple query is one), and the socket
+      // writes that carried them: the round trips (an actor's unit pipelines its opening and its
+      // outbox-and-COMMIT into one write).
       pg_queries_per_tx: +(producerQueries / tasks.length).toFixed(2),
+      pg_round_trips_per_tx: +(producerWrites / tasks.length).toFixed(2),
       mode: MODE,
       // backlog: from the first event handled (the relay process is up) to the last
       end_to_end_per_s: Math.round(firstHandled.size / ((tDone - (MODE === 'backlog' ? Math.min(...[...firstHandled.values()].map((h) => h.t)) : t0)) / 1000)),

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { Client as PgClient } from 'pg';
 import { execSync } from 'node:child_process';
+import { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,8 +98,29 @@ export async function benchWorld(kind: string, run: string, serverUrl: string, r
   return { databaseUrl, prefix, env };
 }
 
-/** Postgres statements and Redis commands this process sent, once countRoundTrips() wrapped the clients. */
-export const sent = { pg: 0, redis: 0 };
+/**
+ * Postgres statements and Redis commands this process sent, once countRoundTrips() wrapped the clients,
+ * and the socket writes that carried the counted Postgres queries (`pgWrites`: queries pipelined into
+ * one write are one round trip).
+ */
+export const sent = { pg: 0, redis: 0, pgWrites: 0 };
+/** The sockets of the Postgres clients whose queries are counted. */
+const countedPgSockets = new WeakSet<object>();
+let socketWritesWrapped = false;
+function countSocketWrites(): void {
+  if (socketWritesWrapped) return;
+  socketWritesWrapped = true;
+  const proto = Socket.prototype as unknown as { _write: (...a: unknown[]) => unknown; _writev: (...a: unknown[]) => unknown };
+  const { _write, _writev } = proto;
+  proto._write = function (this: object, ...a: unknown[]) {
+    if (countedPgSockets.has(this)) sent.pgWrites++;
+    return _write.apply(this, a);
+  };
+  proto._writev = function (this: object, ...a: unknown[]) {
+    if (countedPgSockets.has(this)) sent.pgWrites++;
+    return _writev.apply(this, a);
+  };
+}
 /** With BENCH_TRACE=1: counts per statement (its first 70 characters) and per Redis command name, printed by traceReport(). */
 const traced = new Map<string, number>();
 const TRACE = process.env.BENCH_TRACE === '1';
@@ -117,11 +139,14 @@ export function traceReport(per: number): string {
  * app's pool, not the bench's own probes).
  */
 export function countRoundTrips(o: { pgApplicationName?: string } = {}): void {
+  countSocketWrites();
   const pgProto = PgClient.prototype as unknown as { query: (...a: unknown[]) => unknown };
   const query = pgProto.query;
   pgProto.query = function (this: { connectionParameters?: { application_name?: string } }, ...a: unknown[]) {
     if (o.pgApplicationName && this.connectionParameters?.application_name !== o.pgApplicationName) return query.apply(this, a);
     sent.pg++;
+    const socket = (this as { connection?: { stream?: object } }).connection?.stream;
+    if (socket) countedPgSockets.add(socket);
     if (TRACE)
       tally(
         `sql ${String(typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string })?.text)

@@ -5,6 +5,7 @@ import { CreatePlatformAuditAndRetention1732580000000 } from './1732580000000-cr
 import { TenantRowSecurity1732590000000 } from './1732590000000-tenant-row-security';
 import { TenantSpares1732600000000 } from './1732600000000-tenant-spares';
 import { PlatformWebhooks1732610000000 } from './1732610000000-platform-webhooks';
+import { OutboxWithoutTenantIndex1732620000000 } from './1732620000000-outbox-without-tenant-index';
 
 /** Platform schema migrations, in order. Append only. */
 export const platformMigrations: MigrationSet = {
@@ -16,5 +17,6 @@ export const platformMigrations: MigrationSet = {
     TenantRowSecurity1732590000000,
     TenantSpares1732600000000,
     PlatformWebhooks1732610000000,
+    OutboxWithoutTenantIndex1732620000000,
   ],
 };

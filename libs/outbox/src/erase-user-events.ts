@@ -33,7 +33,8 @@ const BLANK_OUTBOX = blankUserEventsSql('platform.outbox');
  * in the caller's transaction. An unsent row is then published without them. Call it before the
  * event store's erasure in the same transaction: the relay copies a row into the store from the
  * outbox as it marks it sent, so a row it marks meanwhile either waits for this update and copies
- * the blank row, or is in the store by the time the store is blanked.
+ * the blank row, or is in the store by the time the store is blanked. It scans the outbox: no index
+ * serves it, as one would cost every event its upkeep (docs/architecture.md).
  */
 export async function eraseUserFromOutbox(db: SqlExecutor, tenantId: string, userId: string): Promise<number> {
   const [{ n }] = await db.query<{ n: number }[]>(BLANK_OUTBOX, [tenantId, userId, PERSONAL_PAYLOAD_FIELDS]);

@@ -24,7 +24,7 @@
  * BENCH_DATABASE_URL (the Postgres server the bench creates its database on; BENCH_SERVER_URL, its old
  * name, is still read; postgres://postgres@localhost:5432/postgres), REDIS_URL, BENCH_KEEP_DB=1,
  * BENCH_ONLY (comma list of verify,machine,mixed,introspect,refresh,login) to run a subset,
- * BENCH_FLOOR (1; 0 leaves the floor runs out), BENCH_PROFILE=1 (CPU profiles of the in-process introspection and refresh windows),
+ * BENCH_FLOOR (1; 0 leaves the floor runs out), BENCH_PROFILE=1 (CPU profiles of the in-process introspection, refresh and login windows),
  * BENCH_WORKERS (n > 1 adds phase 5: introspection and refresh against `node dist/apps/auth/src/main.js`
  * run as a process of its own with CREDENCE_WORKERS=1, then n, alternated BENCH_WORKER_ROUNDS (1) times;
  * run it alone with BENCH_ONLY=workers).
@@ -624,8 +624,11 @@ async function main(): Promise<void> {
           await c.snapshot();
           const from = mark();
           traceReport(1); // BENCH_TRACE=1: count from here
+          const profiled = profileWindow(`auth-login-${r + 1}`);
           await sleep(SECONDS * 1000);
           const w = await c.snapshot();
+          const profile = await profiled();
+          if (profile) log(`   CPU profile: ${profile}`);
           await c.stop();
           if (process.env.BENCH_TRACE === '1') log(`   per login (BENCH_TRACE):\n${traceReport(w.ok)}`);
           return { ...w, ...perOp(from, w.ok) };

@@ -47,6 +47,31 @@ describe('unit of work locks', () => {
     expect([await free(exclusive, 'exclusive'), await free(shared, 'exclusive'), await free(quoted, 'exclusive')]).toEqual([true, true, true]);
   });
 
+  it('takes the locks in the order given, each only once the one before it is held', async () => {
+    // The locks are calls in one statement's target list: while the first waits, the second must not be held yet.
+    const first = `test:${uniqueSlug('first')}`;
+    const second = `test:${uniqueSlug('second')}`;
+    const holder = new Client({ connectionString: t.config.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [first]);
+      let ran = false;
+      const unit = t.app.get(TenantTransactionRunner).inPlatform(
+        async () => {
+          ran = true;
+          return { second: await free(second, 'exclusive') };
+        },
+        { locks: [{ key: first }, { key: second }] },
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect({ ran, second: await free(second, 'exclusive') }).toEqual({ ran: false, second: true });
+      await holder.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [first]);
+      expect(await unit).toEqual({ second: false });
+    } finally {
+      await holder.end();
+    }
+  });
+
   it("serialises one actor's messages across processes, its lock sent with the handler's first statement", async () => {
     // Two apps: two mailboxes and two pools, as two processes have. Only the advisory lock orders them.
     const second = await startTestApp([PlatformAdminModule]);

@@ -150,6 +150,11 @@ describe('unit of work opening', () => {
     });
   });
 
+  it("bounds every statement on the server at 90 % of the pool's query timeout, set on the connection, not by the unit", async () => {
+    const [{ statement_timeout }] = await t.app.get(TenantTransactionRunner).inPlatform((uow) => uow.query<{ statement_timeout: string }[]>('SHOW statement_timeout'));
+    expect(statement_timeout).toBe(`${Math.floor(t.config.DB_QUERY_TIMEOUT_MS * 0.9)}ms`);
+  });
+
   it('still answers each statement with its own result, in order, when the work sends several at once', async () => {
     const runner = t.app.get(TenantTransactionRunner);
     const got = await runner.inPlatform((uow) => Promise.all([1, 2, 3].map((n) => uow.query<{ n: number }[]>('SELECT $1::int AS n', [n]))));

@@ -40,9 +40,17 @@ export function dataSourceOptions(pool: PoolSettings, entities: EntityTarget[]):
       // work's BEGIN and its first statement go out together (TenantTransactionRunner.begin).
       // Queries of one connection are still answered in order; nothing here keeps a portal open.
       pipeline: true,
-      ...(pool.queryTimeoutMs ? { query_timeout: pool.queryTimeoutMs, Client: TimeoutDroppingClient } : {}),
+      // Postgres gives up on a statement (a lock wait included) before the pool does: else a statement
+      // the app has given up on, answering 503, could still finish later, and a COMMIT sent behind it
+      // (queryThenCommit) would then commit what the caller was told had failed.
+      ...(pool.queryTimeoutMs ? { query_timeout: pool.queryTimeoutMs, statement_timeout: statementTimeoutFor(pool.queryTimeoutMs), Client: TimeoutDroppingClient } : {}),
     },
   };
+}
+
+/** 90 % of the pool's query timeout (0, none, when the pool has none): time for Postgres's cancel to come back first. */
+export function statementTimeoutFor(queryTimeoutMs: number | undefined): number {
+  return queryTimeoutMs && queryTimeoutMs > 0 ? Math.max(1, Math.floor(queryTimeoutMs * 0.9)) : 0;
 }
 
 export async function createDataSource(pool: PoolSettings, entities: EntityTarget[]): Promise<DataSource> {

@@ -16,20 +16,16 @@ describe('beginUnitSql', () => {
     expect(beginUnitSql(tenantSearchPath(schema), null)).toBe(`BEGIN; SELECT set_config('search_path', '"${schema}",platform', true)`);
   });
 
-  it("takes the unit's advisory locks in the same query, in order, after the settings, keys as escaped literals", () => {
+  it("takes the unit's advisory locks in the settings' statement, in order, after the settings, keys as escaped literals", () => {
     expect(beginUnitSql('platform', null, [{ key: 'actor:user/1' }, { key: "schema's", mode: 'shared' }, { key: 'back\\slash', mode: 'exclusive' }])).toBe(
       `BEGIN; SELECT set_config('search_path', 'platform', true)` +
-        `; SELECT pg_advisory_xact_lock(hashtextextended('actor:user/1', 0))` +
-        `; SELECT pg_advisory_xact_lock_shared(hashtextextended('schema''s', 0))` +
-        `; SELECT pg_advisory_xact_lock(hashtextextended( E'back\\\\slash', 0))`,
+        `, pg_advisory_xact_lock(hashtextextended('actor:user/1', 0))` +
+        `, pg_advisory_xact_lock_shared(hashtextextended('schema''s', 0))` +
+        `, pg_advisory_xact_lock(hashtextextended( E'back\\\\slash', 0))`,
     );
-  });
-
-  it('bounds every statement of the unit on the server when given a timeout, locks included (set before them)', () => {
-    expect(beginUnitSql('platform', null, [{ key: 'k' }], 13_500)).toBe(
-      `BEGIN; SELECT set_config('search_path', 'platform', true), set_config('statement_timeout', '13500', true)` + `; SELECT pg_advisory_xact_lock(hashtextextended('k', 0))`,
+    expect(beginUnitSql(tenantSearchPath(schema), role, [{ key: 'k' }])).toBe(
+      `BEGIN; SELECT set_config('search_path', '"${schema}",platform', true), set_config('role', '${role}', true), pg_advisory_xact_lock(hashtextextended('k', 0))`,
     );
-    for (const bad of [1.5, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => beginUnitSql('platform', null, [], bad)).toThrow(/refusing statement timeout/);
   });
 
   it.each([

@@ -56,12 +56,6 @@ interface PgConnection {
 @Injectable()
 export class TenantTransactionRunner {
   private source = 'credence';
-  /**
-   * Postgres gives up on a statement before the pool's query timeout does (statementTimeoutFor). Else a
-   * statement the app has given up on, answering 503, could still finish later, and a COMMIT sent behind
-   * it (queryThenCommit) would then commit what the caller was told had failed.
-   */
-  private readonly statementTimeoutMs: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -69,7 +63,6 @@ export class TenantTransactionRunner {
     private readonly eventBus: EventBus,
     private readonly roles: TenantRoles,
   ) {
-    this.statementTimeoutMs = statementTimeoutFor((dataSource.options as { extra?: { query_timeout?: number } }).extra?.query_timeout);
   }
 
   setSource(source: string): void {
@@ -197,7 +190,7 @@ export class TenantTransactionRunner {
    * then fails with.
    */
   private begin(runner: QueryRunner, searchPath: string, role: string | null, locks: UnitLock[] = [], pipelined = true): Promise<Error | undefined> {
-    const sql = beginUnitSql(searchPath, role, locks, this.statementTimeoutMs);
+    const sql = beginUnitSql(searchPath, role, locks);
     const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number; databaseConnection: PgConnection };
     state.isTransactionActive = true; // set before the query, as startTransaction() does: a failure is rolled back
     state.transactionDepth = 1;
@@ -220,9 +213,4 @@ function markEnded(runner: QueryRunner): void {
   const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
   state.isTransactionActive = false;
   state.transactionDepth = 0;
-}
-
-/** 90 % of the pool's query timeout (0, none, when the pool has none): time for Postgres's cancel to come back first. */
-export function statementTimeoutFor(queryTimeoutMs: number | undefined): number {
-  return queryTimeoutMs && queryTimeoutMs > 0 ? Math.max(1, Math.floor(queryTimeoutMs * 0.9)) : 0;
 }

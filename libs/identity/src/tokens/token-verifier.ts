@@ -6,6 +6,7 @@ import { DomainError, ERROR_CODES } from '@credence/errors';
 import { SigningKeyStore } from '../keys/signing-key-store';
 import { RevocationStore } from '../revocation/revocation-store';
 import { decodeJwt, verifyEs256 } from './jwt';
+import { VerifiedSignatures } from './verified-signatures';
 import { issuerFor } from './token-issuer';
 
 export type InvalidReason =
@@ -49,6 +50,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 @Injectable()
 export class TokenVerifier {
+  private readonly verified = new VerifiedSignatures();
+
   constructor(
     private readonly keys: SigningKeyStore,
     private readonly revocations: RevocationStore,
@@ -75,7 +78,10 @@ export class TokenVerifier {
     if (typeof header.kid !== 'string') throw new InvalidTokenError('unknown_key');
     const key = await this.keys.verifyingKey(tenant, header.kid);
     if (!key) throw new InvalidTokenError('unknown_key');
-    if (!verifyEs256(decoded, key)) throw new InvalidTokenError('bad_signature');
+    if (!this.verified.holds(token, key)) {
+      if (!verifyEs256(decoded, key)) throw new InvalidTokenError('bad_signature');
+      this.verified.remember(token, key);
+    }
 
     const expectedIssuer = issuerFor(this.config.CREDENCE_BASE_URL, tenant.slug);
     if (c.iss !== expectedIssuer) throw new InvalidTokenError('wrong_issuer');

@@ -1,6 +1,6 @@
 # One image for every Credence app; docker-compose.yml picks the app by command.
 #   docker build -t credence .
-#   docker run --rm -e PORT=3001 ... credence node dist/apps/auth/src/main.js
+#   docker run --rm -e PORT=3001 ... credence node --max-semi-space-size=64 dist/apps/auth/src/main.js
 #
 # Install scripts are skipped (--ignore-scripts): none of the packages the apps need at run
 # time has one they depend on. @swc/core (tests only) and @embedded-postgres (development
@@ -37,4 +37,4 @@ USER node
 # The app is chosen by the command; auth is the default.
 ENV PORT=3001
 EXPOSE 3001
-CMD ["node", "dist/apps/auth/src/main.js"]
+CMD ["node", "--max-semi-space-size=64", "dist/apps/auth/src/main.js"]

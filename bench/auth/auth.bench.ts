@@ -297,6 +297,8 @@ async function main(): Promise<void> {
     `  argon2id m=${config.ARGON2_MEMORY_KIB} KiB t=${config.ARGON2_TIME_COST} p=1, ${config.ARGON2_MAX_CONCURRENCY} hashing threads at ${config.ARGON2_SCHED_IDLE ? 'SCHED_IDLE' : `nice +${config.ARGON2_NICE}`}, queue ${config.ARGON2_QUEUE}; pool max ${config.DB_POOL_MAX}; ` +
       `${SECONDS} s windows after ${WARM_S} s warm-up; load ${load[0].join(' ')}`,
   );
+  // The app runs in this process: its V8 flags are this process's (npm run bench:auth passes those of npm start).
+  if (!process.execArgv.includes('--max-semi-space-size=64')) log('  NOTE: run without --max-semi-space-size=64, which npm start and the auth app use');
 
   countRoundTrips();
   await ensureDatabase(databaseUrl);

@@ -49,7 +49,7 @@ export function dataSourceOptions(pool: PoolSettings, entities: EntityTarget[]):
 }
 
 /** 90 % of the pool's query timeout (0, none, when the pool has none): time for Postgres's cancel to come back first. */
-export function statementTimeoutFor(queryTimeoutMs: number | undefined): number {
+function statementTimeoutFor(queryTimeoutMs: number | undefined): number {
   return queryTimeoutMs && queryTimeoutMs > 0 ? Math.max(1, Math.floor(queryTimeoutMs * 0.9)) : 0;
 }
 

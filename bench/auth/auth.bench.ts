@@ -382,7 +382,10 @@ async function main(): Promise<void> {
       // signatures spare every check above its ECDSA verify. A verifier of its own per check sees each token
       // for the first time: what a token's first check costs.
       const firstSight = await metered(meter, () =>
-        inProcess(new Workload(async (seq) => void (await new TokenVerifier(keyStore, revocationStore, config).verify(tenant, accessTokens[seq % accessTokens.length]))), VERIFY_CONCURRENCY),
+        inProcess(
+          new Workload(async (seq) => void (await new TokenVerifier(keyStore, revocationStore, config).verify(tenant, accessTokens[seq % accessTokens.length]))),
+          VERIFY_CONCURRENCY,
+        ),
       );
       log(`1a verify in-process, first sight of each token, ${VERIFY_CONCURRENCY} closed loops: ${showWindow(firstSight.result)}\n   ${showCpu(firstSight.cpu)}`);
       results.verify_alone = { closed: { concurrency: VERIFY_CONCURRENCY, ...closed }, paced: { rate_per_s: VERIFY_RATE, ...paced }, serial, first_sight: firstSight };

@@ -234,11 +234,7 @@ describe('tenant isolation', () => {
       query.mockRestore();
     }
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(
-      new RegExp(
-        `^BEGIN; SELECT set_config\\('search_path', '"${a.schema}",platform', true\\), set_config\\('role', '${a.schema}_[0-9a-f]{8}', true\\)$`,
-      ),
-    );
+    expect(sent[0]).toMatch(new RegExp(`^BEGIN; SELECT set_config\\('search_path', '"${a.schema}",platform', true\\), set_config\\('role', '${a.schema}_[0-9a-f]{8}', true\\)$`));
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM "${a.schema}".users WHERE email = $1`, [email]);
     expect(n).toBe(0);
   });

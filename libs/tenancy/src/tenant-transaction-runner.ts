@@ -62,8 +62,7 @@ export class TenantTransactionRunner {
     private readonly context: RequestContext,
     private readonly eventBus: EventBus,
     private readonly roles: TenantRoles,
-  ) {
-  }
+  ) {}
 
   setSource(source: string): void {
     this.source = source;

@@ -32,7 +32,11 @@ describe('TokenVerifier, a token presented again', () => {
     const body = { iss: issuer, aud: issuer, tid: tenant.id, sub: randomUUID(), sid: randomUUID(), jti: randomUUID(), iat: now, exp: now + 600, ...claims };
     return jwt.signEs256({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' }, body, key);
   };
-  const reasonOf = (token: string) => verifier.verify(tenant, token).then(() => 'accepted', (err: { reason?: string }) => err.reason);
+  const reasonOf = (token: string) =>
+    verifier.verify(tenant, token).then(
+      () => 'accepted',
+      (err: { reason?: string }) => err.reason,
+    );
 
   beforeEach(() => {
     signing = pair();

@@ -8,5 +8,6 @@ export * from './tokens/credence-token.guard';
 export * from './tokens/jwks-cache';
 export * from './tokens/revocation-check';
 export * from './tokens/token-rejected';
+export * from './tokens/verified-signatures';
 export * from './webhooks/verify-webhook';
 export * from './webhooks/webhook.guard';

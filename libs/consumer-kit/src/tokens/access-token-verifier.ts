@@ -3,6 +3,7 @@ import type { AccessTokenClaimsView } from '@credence/contracts';
 import { JwksCache, JwksUnavailable } from './jwks-cache';
 import { RevocationCheck } from './revocation-check';
 import { TokenRejected } from './token-rejected';
+import { VerifiedSignatures } from './verified-signatures';
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const SLUG = /^[a-z][a-z0-9-]{1,62}$/;
@@ -27,8 +28,12 @@ export interface VerifierOptions {
  * Verifies a Credence access token locally: ES256 only (the header cannot choose another alg), typ
  * at+jwt, key from the tenant's JWKS by kid, iss = {base}/v1/t/{slug}, aud, exp/nbf with skew, tid,
  * then revocation. Fails closed (`unavailable`) when the JWKS or the revocation state cannot be read.
+ * A token whose signature it verified before, with the same key object, is not verified again
+ * (VerifiedSignatures); everything after the signature is checked on every use.
  */
 export class AccessTokenVerifier {
+  private readonly verified = new VerifiedSignatures();
+
   constructor(private readonly o: VerifierOptions) {}
 
   async verify(token: string, tenant: ExpectedTenant): Promise<AccessTokenClaimsView> {
@@ -54,9 +59,12 @@ export class AccessTokenVerifier {
       throw err;
     }
     if (!key) throw new TokenRejected('unknown_key', 'no key of this tenant has that kid');
-    const signature = Buffer.from(s, 'base64url');
-    if (signature.length !== 64 || !verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, signature)) {
-      throw new TokenRejected('bad_signature', 'signature does not verify');
+    if (!this.verified.holds(token, key)) {
+      const signature = Buffer.from(s, 'base64url');
+      if (signature.length !== 64 || !verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, signature)) {
+        throw new TokenRejected('bad_signature', 'signature does not verify');
+      }
+      this.verified.remember(token, key);
     }
     this.checkClaims(claims, tenant);
     const c = claims as unknown as AccessTokenClaimsView;

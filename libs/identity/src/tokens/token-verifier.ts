@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { UserPrincipal } from '@credence/access';
 import { APP_CONFIG, AppConfig } from '@credence/config';
+import { VerifiedSignatures } from '@credence/consumer-kit';
 import { TenantRef } from '@credence/context';
 import { DomainError, ERROR_CODES } from '@credence/errors';
 import { SigningKeyStore } from '../keys/signing-key-store';
 import { RevocationStore } from '../revocation/revocation-store';
 import { decodeJwt, verifyEs256 } from './jwt';
-import { VerifiedSignatures } from './verified-signatures';
 import { issuerFor } from './token-issuer';
 
 export type InvalidReason =

@@ -25,8 +25,9 @@ export function signEs256(header: JwtHeader, claims: object, privateKey: KeyObje
 export interface DecodedJwt {
   header: JwtHeader;
   claims: Record<string, unknown>;
-  signingInput: Buffer;
-  signature: Buffer;
+  /** `header.payload` and the signature as they appear in the token: turned into bytes only when verified. */
+  signingInput: string;
+  signature: string;
 }
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -40,7 +41,7 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
     if (!header || typeof header !== 'object' || Array.isArray(header)) return undefined;
     if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return undefined;
-    return { header, claims, signingInput: Buffer.from(`${h}.${p}`), signature: Buffer.from(s, 'base64url') };
+    return { header, claims, signingInput: `${h}.${p}`, signature: s };
   } catch {
     return undefined;
   }
@@ -48,6 +49,7 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
 
 export function verifyEs256(decoded: DecodedJwt, publicKey: KeyObject): boolean {
   // A P-256 signature in JOSE form is exactly 64 bytes; anything else is not ours.
-  if (decoded.signature.length !== 64) return false;
-  return verify('sha256', decoded.signingInput, { key: publicKey, dsaEncoding: 'ieee-p1363' }, decoded.signature);
+  const signature = Buffer.from(decoded.signature, 'base64url');
+  if (signature.length !== 64) return false;
+  return verify('sha256', Buffer.from(decoded.signingInput), { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
 }

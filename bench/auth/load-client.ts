@@ -18,7 +18,7 @@ import type * as VerifyWorker from './verify-worker';
 import { Workload } from './shared';
 
 export type InitMessage =
-  | { cmd: 'init'; mode: 'login'; url: string; slug: string; emails: string[]; password: string; concurrency: number }
+  | { cmd: 'init'; mode: 'login'; url: string; slug: string; emails: string[]; password: string; concurrency: number; ratePerS?: number }
   | { cmd: 'init'; mode: 'refresh'; url: string; slug: string; refreshTokens: string[] }
   | { cmd: 'init'; mode: 'verify'; env: Record<string, string>; tenant: TenantRef; tokens: string[]; concurrency: number; ratePerS?: number }
   | { cmd: 'init'; mode: 'introspect'; url: string; slug: string; token: string; authorization: string; connections: number; seconds: number; expectBody?: string };
@@ -66,7 +66,7 @@ async function workloadFor(init: InitMessage): Promise<{ workload: Workload; con
         const res = await post(path, body, { 'content-type': 'application/json', 'x-forwarded-for': randomIp() });
         if (res.status !== 200 || !res.text.includes('"access_token"')) throw new HttpFailure(`HTTP ${res.status} ${res.text.slice(0, 60)}`);
       });
-      return { workload, concurrency: init.concurrency };
+      return { workload, concurrency: init.concurrency, ratePerS: init.ratePerS };
     }
     case 'refresh': {
       const chains = [...init.refreshTokens];

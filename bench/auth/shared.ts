@@ -172,6 +172,31 @@ export function combine(ws: Window[]): Window & { processes: number } {
 
 const TICK_S = 0.01; // CLK_TCK = 100 on Linux x86-64
 
+/** SCHED_IDLE in /proc/<pid>/task/<tid>/stat's `policy` field. */
+const SCHED_IDLE = 5;
+
+/** Busy ticks of each thread of this process that runs at lowered priority (SCHED_IDLE or a positive nice): the password hashers. */
+function hashingThreadTicks(): Map<string, number> {
+  const found = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return found; // not Linux
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // f[i] is field i + 3 of proc(5): utime 14, stime 15, nice 19, policy 41.
+      if (Number(f[38]) === SCHED_IDLE || Number(f[16]) > 0) found.set(tid, Number(f[11]) + Number(f[12]));
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return found;
+}
+
 export function procTicks(pid: number | string): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -188,6 +213,12 @@ export interface CpuSplit {
   machine_busy_s: number;
   /** The bench process (the app server and in-process loops). */
   app_s: number;
+  /**
+   * Of app_s, the threads that hash passwords: those under SCHED_IDLE or niced (PasswordHasher lowers
+   * its threads' priority; nothing else in the process does). The rest of app_s is the event loop and
+   * Node's own helpers.
+   */
+  app_hashing_s: number;
   /** The bench's child processes (load generators, extra verify processes). */
   children_s: number;
   /** Postgres backends connected to the bench database. */
@@ -206,6 +237,8 @@ export class CpuMeter {
   private last = new Map<string, number>();
   private childBase = new Map<number, number>();
   private childLast = new Map<number, number>();
+  private hashingBase = new Map<string, number>();
+  private hashingLast = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private t0 = 0;
   private self0 = process.cpuUsage();
@@ -244,6 +277,10 @@ export class CpuMeter {
       if (!this.childBase.has(pid)) this.childBase.set(pid, first ? t : 0);
       this.childLast.set(pid, t);
     }
+    for (const [tid, t] of hashingThreadTicks()) {
+      if (!this.hashingBase.has(tid)) this.hashingBase.set(tid, first ? t : 0);
+      this.hashingLast.set(tid, t);
+    }
   }
 
   begin(): void {
@@ -253,6 +290,8 @@ export class CpuMeter {
     this.last = new Map();
     this.childBase = new Map();
     this.childLast = new Map();
+    this.hashingBase = new Map();
+    this.hashingLast = new Map();
     this.t0 = now();
     this.self0 = process.cpuUsage();
     this.machine0 = machineBusyTicks();
@@ -274,12 +313,15 @@ export class CpuMeter {
     }
     let children = 0;
     for (const [pid, t] of this.childLast) children += (t - (this.childBase.get(pid) ?? 0)) * TICK_S;
+    let hashing = 0;
+    for (const [tid, t] of this.hashingLast) hashing += (t - (this.hashingBase.get(tid) ?? 0)) * TICK_S;
     const app = (self.user + self.system) / 1e6;
     const machine = (machineBusyTicks() - this.machine0) * TICK_S;
     return {
       wall_s: round((now() - this.t0) / 1000, 2),
       machine_busy_s: round(machine, 2),
       app_s: round(app, 2),
+      app_hashing_s: round(Math.min(hashing, app), 2),
       children_s: round(children, 2),
       pg_s: round(pg, 2),
       redis_s: round(redis, 2),

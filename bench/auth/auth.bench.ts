@@ -14,13 +14,15 @@
  *      verify + one Redis MGET per introspection, one ES256 sign + one single-statement transaction per
  *      refresh) in this process, on the same database and Redis, reported as Credence ÷ floor;
  *   4. password logins over HTTP next to bare argon2id hashes (PasswordHasher.hash, same parameters,
- *      same concurrency cap) on the same machine, alternated to share the machine's noise.
+ *      same concurrency cap) on the same machine, alternated to share the machine's noise; the CPU per
+ *      login split into its hash and the rest, and the ratio projected with a core to spare (login-cpu.ts).
  * Load generators run in child processes (load-client.ts), never on the app's event loop; the CPU
  * of every party (app, clients, Postgres backends, Redis, everyone else) is read from /proc.
  *
  * Knobs (environment): BENCH_SECONDS (10) per measured window, BENCH_VERIFY_CONCURRENCY (16),
  * BENCH_VERIFY_RATE (2000/s, paced latency), BENCH_VERIFY_PROCESSES (nproc), BENCH_LOGIN_LOOPS (8),
- * BENCH_USERS (16), BENCH_REFRESH_CHAINS (32), BENCH_INTROSPECT_CONNECTIONS (32),
+ * BENCH_USERS (16), BENCH_REFRESH_CHAINS (32), BENCH_INTROSPECT_CONNECTIONS (32), BENCH_LOGIN_RATE (0: phase 4's
+ * logins in closed loops; n: paced at n/s),
  * BENCH_DATABASE_URL (the Postgres server the bench creates its database on; BENCH_SERVER_URL, its old
  * name, is still read; postgres://postgres@localhost:5432/postgres), REDIS_URL, BENCH_KEEP_DB=1,
  * BENCH_ONLY (comma list of verify,machine,mixed,introspect,refresh,login) to run a subset,
@@ -30,7 +32,8 @@
  * run it alone with BENCH_ONLY=workers).
  * Experiments (figures then are not production settings): ARGON2_MAX_CONCURRENCY, BENCH_NICE_HASH_THREADS=n,
  * BENCH_PIN_LOOP=1 (phase 1c only: the app's main thread gets CPU 0 to itself and everything else, its
- * other threads, the login clients, Postgres and Redis, the other CPUs; as root, restored afterwards).
+ * other threads, the login clients, Postgres and Redis, the other CPUs; as root, restored afterwards),
+ * BENCH_LOGIN_WORK=1 (with BENCH_ONLY=login only: argon2 at m=1024 KiB t=1, to read a login's work besides its hash).
  *
  * Remote mode (remote.ts): BENCH_TARGET_URL=http://host:3000 and BENCH_ADMIN_KEY (the server's platform admin
  * key) drive a Credence that already runs there, from this machine: fixtures over the public API, then

@@ -106,7 +106,7 @@ const WORKER_ROUNDS = Math.max(1, int('BENCH_WORKER_ROUNDS', 1));
 /**
  * BENCH_LOGIN_WORK=1 (with BENCH_ONLY=login): phase 4 with argon2 at its cheapest (m=1024 KiB, t=1), to
  * read a login's work besides its hash when no memory-hard hash shares the cores' caches with it.
- * Its logins/s and ratio are not login rates and are reported as n/a.
+ * Its logins/s are not a login rate, so the ratio and the projection are left out of its output.
  */
 const LOGIN_WORK = int('BENCH_LOGIN_WORK', 0) === 1;
 /** BENCH_LOGIN_RATE=n: phase 4's logins paced at n/s (0: closed loops). With BENCH_LOGIN_WORK, the real logins' rate, so the relay batches as it did for them. */

@@ -717,7 +717,7 @@ async function main(): Promise<void> {
       };
       if (!LOGIN_WORK) log(`4  logins/s ${loginPerS} vs hashes/s ${hashPerS}: ratio ${round(loginPerS / hashPerS, 3)} (single hash p50 ${round(median(single), 1)} ms)`);
       if (spare && !LOGIN_WORK) log(`4  ${showSpareCore(spare)}`);
-      if (spare && LOGIN_WORK) log(`4  a login's work besides its hash, no memory-hard hash beside it: ${spare.work_ms} ms (median of the rounds)`);
+      if (spare && LOGIN_WORK) log(`4  a login's work besides its hash, no memory-hard hash beside it: ${spare.work_ms} ms (mean of the rounds)`);
     }
 
     // ---------------------------------------------------------- summary

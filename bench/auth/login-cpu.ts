@@ -47,17 +47,14 @@ export function loginCpuPerOp(hashes: number, hashCpu: CpuSplit | undefined, log
   };
 }
 
-/** The projection from the rounds' medians (undefined when no round had a CPU split). */
+/** The projection from the rounds' means (undefined when no round had a CPU split). */
 export function spareCoreProjection(rounds: (LoginCpu | undefined)[]): SpareCore | undefined {
   const measured = rounds.filter((r): r is LoginCpu => !!r);
   if (!measured.length) return undefined;
-  const mid = (f: (r: LoginCpu) => number) => {
-    const v = measured.map(f).sort((a, b) => a - b);
-    return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-  };
-  const work = mid((r) => r.app_ms + r.pg_ms + r.redis_ms);
-  const hashBound = mid((r) => r.bare_hash_ms / r.hash_ms);
-  const coreBound = mid((r) => 1000 / (r.app_ms + r.pg_ms + r.redis_ms) / r.bare_hashes_per_s);
+  const mean = (f: (r: LoginCpu) => number) => measured.reduce((sum, r) => sum + f(r), 0) / measured.length;
+  const work = mean((r) => r.app_ms + r.pg_ms + r.redis_ms);
+  const hashBound = mean((r) => r.bare_hash_ms / r.hash_ms);
+  const coreBound = mean((r) => 1000 / (r.app_ms + r.pg_ms + r.redis_ms) / r.bare_hashes_per_s);
   return { work_ms: round(work, 2), hash_bound_ratio: round(hashBound, 3), core_bound_ratio: round(coreBound, 3), ratio: round(Math.min(hashBound, coreBound), 3) };
 }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Socket } from 'node:net';
 import { Client } from 'pg';
 import { EventBus } from '@nestjs/cqrs';
 import { outboxRowParams, OUTBOX_COLUMNS } from '@credence/outbox';
@@ -7,9 +6,7 @@ import { PlatformAdminModule } from '@credence/platform-admin';
 import { EventsCommitted, TenantTransactionRunner, UnitOfWork } from '@credence/tenancy';
 import { toDomainError } from '@credence/http';
 import { startTestApp, TestApp } from '@credence/testing';
-
-type WriteOne = (chunk: Buffer | string, encoding: string, cb: () => void) => void;
-type WriteMany = (chunks: { chunk: Buffer | string }[], cb: () => void) => void;
+import { recordSocketWrites } from '../support/socket-writes';
 
 /**
  * A unit of work's opening (BEGIN, its settings and locks) is not waited for: the unit's first
@@ -25,30 +22,12 @@ describe('unit of work opening', () => {
     await t?.close();
   });
 
-  /** The text of every socket write of this process while `work` runs. */
   /** Socket writes recorded so far (by the running socketWrites). */
   let writes: string[] = [];
-
-  async function socketWrites(work: () => Promise<unknown>): Promise<string[]> {
+  const socketWrites = (work: () => Promise<unknown>) => {
     writes = [];
-    const proto = Socket.prototype as unknown as { _write: WriteOne; _writev: WriteMany };
-    const { _write, _writev } = proto;
-    const text = (c: Buffer | string) => (typeof c === 'string' ? c : c.toString('latin1'));
-    proto._write = function (chunk, encoding, cb) {
-      writes.push(text(chunk));
-      return _write.call(this, chunk, encoding, cb);
-    };
-    proto._writev = function (chunks, cb) {
-      writes.push(chunks.map((c) => text(c.chunk)).join(''));
-      return _writev.call(this, chunks, cb);
-    };
-    try {
-      await work();
-    } finally {
-      Object.assign(proto, { _write, _writev });
-    }
-    return writes;
-  }
+    return recordSocketWrites(work, (sofar) => (writes = sofar));
+  };
 
   it("writes the unit's first statement in the same socket write as its BEGIN and settings", async () => {
     const marker = `first_statement_${Date.now()}`;

@@ -20,10 +20,8 @@ export class JwksController {
   @ApiParam({ name: 'tenant', description: 'Tenant slug' })
   @ApiOkResponse({ description: 'JSON Web Key Set of the tenant.' })
   async jwks(@Param('tenant') _tenant: string) {
-    const rows = await this.runner.inTenant((uow) =>
-      uow.query<{ public_jwk: Record<string, unknown> }[]>(
-        `SELECT public_jwk FROM signing_keys WHERE status = 'active' OR (status = 'retiring' AND retire_after > now()) ORDER BY created_at DESC`,
-      ),
+    const rows = await this.runner.queryInTenant<{ public_jwk: Record<string, unknown> }[]>(
+      `SELECT public_jwk FROM signing_keys WHERE status = 'active' OR (status = 'retiring' AND retire_after > now()) ORDER BY created_at DESC`,
     );
     return { keys: rows.map((r) => r.public_jwk) };
   }

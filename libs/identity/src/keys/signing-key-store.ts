@@ -140,11 +140,9 @@ export class SigningKeyStore {
     if (pending) return pending;
     const work = this.context
       .runWith({ tenant }, () =>
-        this.runner.inTenant((uow) =>
-          uow.query<KeyRow[]>(
-            `SELECT kid, public_jwk, private_key_enc, kek_id, status, created_at FROM signing_keys
-              WHERE status = 'active' OR (status = 'retiring' AND retire_after > now()) ORDER BY created_at DESC`,
-          ),
+        this.runner.queryInTenant<KeyRow[]>(
+          `SELECT kid, public_jwk, private_key_enc, kek_id, status, created_at FROM signing_keys
+            WHERE status = 'active' OR (status = 'retiring' AND retire_after > now()) ORDER BY created_at DESC`,
         ),
       )
       .then((rows) => this.toKeys(tenant, rows))

@@ -13,7 +13,7 @@ export class SessionOwnerGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<{ params: Record<string, string>; sessionOwner?: string }>();
     const id = req.params.id;
     if (!UUID.test(id ?? '')) throw new DomainError('session.not_found');
-    const [row] = await this.runner.inTenant((uow) => uow.query<{ user_id: string }[]>('SELECT user_id FROM auth_sessions WHERE id = $1', [id]));
+    const [row] = await this.runner.queryInTenant<{ user_id: string }[]>('SELECT user_id FROM auth_sessions WHERE id = $1', [id]);
     if (!row) throw new DomainError('session.not_found');
     req.sessionOwner = row.user_id;
     return true;

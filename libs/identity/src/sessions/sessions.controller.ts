@@ -42,13 +42,11 @@ export class SessionsController {
     const scope = visibility(decision, p.userId);
     const params: unknown[] = [q.user_id ?? null, decodeCursor(q.cursor), q.limit + 1, ...scope.params];
     const where = scope.sql.replace('$USER', '$4').replace('$DEPT', '$5');
-    const rows = await this.runner.inTenant((uow) =>
-      uow.query<SessionRow[]>(
-        `SELECT ${SESSION_COLUMNS} FROM auth_sessions s JOIN users u ON u.id = s.user_id
+    const rows = await this.runner.queryInTenant<SessionRow[]>(
+      `SELECT ${SESSION_COLUMNS} FROM auth_sessions s JOIN users u ON u.id = s.user_id
           WHERE ($1::uuid IS NULL OR s.user_id = $1) AND ${statusCondition(q.status ?? 'active')} AND ($2::uuid IS NULL OR s.id < $2) AND ${where}
           ORDER BY s.id DESC LIMIT $3`,
-        params,
-      ),
+      params,
     );
     return pageOf(rows, q.limit, (r) => toSessionResponse(r, p.sessionId));
   }

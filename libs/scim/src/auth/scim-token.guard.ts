@@ -41,8 +41,9 @@ export class ScimTokenGuard implements CanActivate {
     const version = await this.tokens.version(tenant.id);
     let directory: CachedDirectory | undefined = this.tokens.get(tenant.id, hash, version);
     if (!directory) {
-      const [row] = await this.runner.inTenant((uow) =>
-        uow.query<{ id: string; group_role_mapping: ScimDirectory['groupRoleMapping'] }[]>('SELECT id, group_role_mapping FROM scim_directories WHERE token_hash = $1', [hash]),
+      const [row] = await this.runner.queryInTenant<{ id: string; group_role_mapping: ScimDirectory['groupRoleMapping'] }[]>(
+        'SELECT id, group_role_mapping FROM scim_directories WHERE token_hash = $1',
+        [hash],
       );
       if (!row) throw scimError('scim.invalid_token');
       directory = { id: row.id, groupRoleMapping: row.group_role_mapping };

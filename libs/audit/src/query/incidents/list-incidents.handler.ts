@@ -21,7 +21,7 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery, P
     if (q.rule) where.push(`rule = ${p.add(q.rule)}`);
     if (q.after) where.push(`(detected_at, id) < (${p.add(q.after.at)}::timestamptz, ${p.add(q.after.id)}::uuid)`);
     const sql = `SELECT ${COLUMNS} FROM audit_incidents ${whereClause(where)} ORDER BY detected_at DESC, id DESC LIMIT ${p.add(q.limit + 1)}`;
-    const rows = await this.runner.inTenant((uow) => uow.query<IncidentRow[]>(sql, p.values));
+    const rows = await this.runner.queryInTenant<IncidentRow[]>(sql, p.values);
     const more = rows.length > q.limit;
     const shown = more ? rows.slice(0, q.limit) : rows;
     const last = shown[shown.length - 1];

@@ -27,17 +27,15 @@ export class AuditReportHandler implements IQueryHandler<AuditReportQuery, Audit
     this.runner.assertAmbientTenant(q.tenantId);
     const p = new SqlParams();
     const where = filterConditions({ from: q.from, to: q.to }, p);
-    const rows = await this.runner.inTenant((uow) =>
-      uow.query<GroupRow[]>(
-        `SELECT GROUPING(type) = 0 AS by_type, GROUPING(day) = 0 AS by_day, type, day::text AS day,
+    const rows = await this.runner.queryInTenant<GroupRow[]>(
+      `SELECT GROUPING(type) = 0 AS by_type, GROUPING(day) = 0 AS by_day, type, day::text AS day,
                 count(*) AS events,
                 count(*) FILTER (WHERE outcome = 'failure') AS failed,
                 count(*) FILTER (WHERE outcome = 'denied') AS denied,
                 count(DISTINCT user_id) AS users
            FROM (SELECT type, outcome, user_id, (occurred_at AT TIME ZONE 'UTC')::date AS day FROM audit_log ${whereClause(where)}) r
           GROUP BY GROUPING SETS ((), (type), (day))`,
-        p.values,
-      ),
+      p.values,
     );
     const n = (v: string) => Number(v);
     const total = rows.find((r) => !r.by_type && !r.by_day);

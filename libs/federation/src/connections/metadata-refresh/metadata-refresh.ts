@@ -45,7 +45,7 @@ export class MetadataRefresh {
 
   async refreshTenant(now = Date.now()): Promise<RefreshOutcome> {
     const tenant = this.context.requireTenant();
-    const connections = await this.runner.inTenant((uow) => uow.query<ConnectionRecord[]>(`${RECORD_SELECT} WHERE c.type = 'saml' ORDER BY c.id`));
+    const connections = await this.runner.queryInTenant<ConnectionRecord[]>(`${RECORD_SELECT} WHERE c.type = 'saml' ORDER BY c.id`);
     const outcome: RefreshOutcome = { refreshed: 0, failed: 0, expiringNotices: 0 };
     for (const c of connections) {
       let settings = c.config.saml;

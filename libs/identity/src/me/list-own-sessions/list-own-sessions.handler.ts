@@ -11,13 +11,11 @@ export class ListOwnSessionsHandler implements IQueryHandler<ListOwnSessionsQuer
 
   async execute(q: ListOwnSessionsQuery) {
     this.runner.assertAmbientTenant(q.tenantId);
-    const rows = await this.runner.inTenant((uow) =>
-      uow.query<SessionRow[]>(
-        `SELECT ${SESSION_COLUMNS} FROM auth_sessions s
+    const rows = await this.runner.queryInTenant<SessionRow[]>(
+      `SELECT ${SESSION_COLUMNS} FROM auth_sessions s
           WHERE s.user_id = $1 AND ${statusCondition(q.status)} AND ($2::uuid IS NULL OR s.id < $2)
           ORDER BY s.id DESC LIMIT $3`,
-        [q.userId, q.after, q.limit + 1],
-      ),
+      [q.userId, q.after, q.limit + 1],
     );
     return pageOf(rows, q.limit, (r) => toSessionResponse(r, q.currentSessionId));
   }

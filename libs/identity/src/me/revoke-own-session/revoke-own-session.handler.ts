@@ -18,7 +18,7 @@ export class RevokeOwnSessionHandler implements ICommandHandler<RevokeOwnSession
   async execute(cmd: RevokeOwnSessionCommand): Promise<void> {
     this.runner.assertAmbientTenant(cmd.tenantId);
     const { caller } = cmd;
-    const [own] = await this.runner.inTenant((uow) => uow.query<unknown[]>('SELECT 1 FROM auth_sessions WHERE id = $1 AND user_id = $2', [cmd.sessionId, caller.userId]));
+    const [own] = await this.runner.queryInTenant<unknown[]>('SELECT 1 FROM auth_sessions WHERE id = $1 AND user_id = $2', [cmd.sessionId, caller.userId]);
     if (!own) throw new DomainError('session.not_found');
     if (cmd.sessionId === caller.sessionId) {
       await this.sessions.revokeSession(cmd.sessionId, 'logout', { jti: caller.jti, expiresAt: caller.expiresAt });

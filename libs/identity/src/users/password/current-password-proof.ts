@@ -33,11 +33,9 @@ export class CurrentPasswordProof {
   async prove(userId: string, given: string, client: ClientInfo): Promise<string> {
     const tenant = this.context.requireTenant();
     const subject = `user:${userId}`;
-    const [user] = await this.runner.inTenant((uow) =>
-      uow.query<{ password_hash: string | null; locked_for: number }[]>(
-        `SELECT password_hash, greatest(0, ceil(extract(epoch FROM locked_until - now())))::int AS locked_for FROM users WHERE id = $1`,
-        [userId],
-      ),
+    const [user] = await this.runner.queryInTenant<{ password_hash: string | null; locked_for: number }[]>(
+      `SELECT password_hash, greatest(0, ceil(extract(epoch FROM locked_until - now())))::int AS locked_for FROM users WHERE id = $1`,
+      [userId],
     );
     if (!user) throw new DomainError('user.not_found');
     // Without a password (one-time codes, SSO) there is nothing to guess and nothing to count.

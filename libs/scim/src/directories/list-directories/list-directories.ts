@@ -14,14 +14,15 @@ export class ListDirectories {
   ) {}
 
   async list(limit: number, after: string | null): Promise<Page<DirectoryResponse>> {
-    const rows = await this.runner.inTenant((uow) =>
-      uow.query<DirectoryRow[]>(`SELECT ${DIRECTORY_COLUMNS} FROM scim_directories WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2`, [after, limit + 1]),
-    );
+    const rows = await this.runner.queryInTenant<DirectoryRow[]>(`SELECT ${DIRECTORY_COLUMNS} FROM scim_directories WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2`, [
+      after,
+      limit + 1,
+    ]);
     return pageOf(rows, limit, (r) => this.views.view(r));
   }
 
   async get(id: string): Promise<DirectoryResponse> {
-    const [row] = await this.runner.inTenant((uow) => uow.query<DirectoryRow[]>(`SELECT ${DIRECTORY_COLUMNS} FROM scim_directories WHERE id = $1`, [id]));
+    const [row] = await this.runner.queryInTenant<DirectoryRow[]>(`SELECT ${DIRECTORY_COLUMNS} FROM scim_directories WHERE id = $1`, [id]);
     if (!row) throw new DomainError('directory.not_found');
     return this.views.view(row);
   }

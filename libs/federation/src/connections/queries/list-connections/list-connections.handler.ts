@@ -17,9 +17,7 @@ export class ListConnectionsHandler implements IQueryHandler<ListConnectionsQuer
 
   async execute(q: ListConnectionsQuery): Promise<Page<ConnectionResponse>> {
     const tenant = this.runner.assertAmbientTenant(q.tenantId);
-    const rows = await this.runner.inTenant((uow) =>
-      uow.query<ConnectionRecord[]>(`${RECORD_SELECT} WHERE ($1::uuid IS NULL OR c.id > $1) ORDER BY c.id LIMIT $2`, [q.after, q.limit + 1]),
-    );
+    const rows = await this.runner.queryInTenant<ConnectionRecord[]>(`${RECORD_SELECT} WHERE ($1::uuid IS NULL OR c.id > $1) ORDER BY c.id LIMIT $2`, [q.after, q.limit + 1]);
     return pageOf(rows, q.limit, (r) => toConnectionResponse(this.config.CREDENCE_BASE_URL, tenant.slug, r));
   }
 }

@@ -11,9 +11,7 @@ export class ListRolesHandler implements IQueryHandler<ListRolesQuery, Page<Role
 
   async execute(q: ListRolesQuery): Promise<Page<RoleResponse>> {
     this.runner.assertAmbientTenant(q.tenantId);
-    const rows = await this.runner.inTenant((uow) =>
-      uow.query<RoleRow[]>(`SELECT ${ROLE_COLUMNS} FROM roles WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`, [q.after, q.limit + 1]),
-    );
+    const rows = await this.runner.queryInTenant<RoleRow[]>(`SELECT ${ROLE_COLUMNS} FROM roles WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`, [q.after, q.limit + 1]);
     return pageOf(rows, q.limit, toRoleResponse);
   }
 }

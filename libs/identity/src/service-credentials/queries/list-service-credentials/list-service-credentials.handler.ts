@@ -11,11 +11,9 @@ export class ListServiceCredentialsHandler implements IQueryHandler<ListServiceC
 
   async execute(q: ListServiceCredentialsQuery): Promise<Page<ServiceCredentialResponse>> {
     this.runner.assertAmbientTenant(q.tenantId);
-    const rows = await this.runner.inTenant((uow) =>
-      uow.query<ServiceCredentialRow[]>(`SELECT ${SERVICE_CREDENTIAL_COLUMNS} FROM service_credentials WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`, [
-        q.after,
-        q.limit + 1,
-      ]),
+    const rows = await this.runner.queryInTenant<ServiceCredentialRow[]>(
+      `SELECT ${SERVICE_CREDENTIAL_COLUMNS} FROM service_credentials WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+      [q.after, q.limit + 1],
     );
     return pageOf(rows, q.limit, toServiceCredentialResponse);
   }

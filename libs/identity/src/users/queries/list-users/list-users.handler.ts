@@ -28,7 +28,7 @@ export class ListUsersHandler implements IQueryHandler<ListUsersQuery, Page<User
     const reach = this.reachOf(q, param);
     if (reach) where.push(reach);
     const sql = `${USER_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.id LIMIT ${param(q.limit + 1)}`;
-    const rows = await this.runner.inTenant((uow) => uow.query<UserRow[]>(sql, params));
+    const rows = await this.runner.queryInTenant<UserRow[]>(sql, params);
     return pageOf(rows, q.limit, toUserResponse);
   }
 

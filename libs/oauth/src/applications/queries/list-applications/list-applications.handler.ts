@@ -12,9 +12,10 @@ export class ListApplicationsHandler implements IQueryHandler<ListApplicationsQu
 
   async execute(q: ListApplicationsQuery): Promise<Page<ApplicationResponse>> {
     this.runner.assertAmbientTenant(q.tenantId);
-    const rows = await this.runner.inTenant((uow) =>
-      uow.query<ApplicationRow[]>(`SELECT ${APPLICATION_COLUMNS} FROM applications WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`, [q.after, q.limit + 1]),
-    );
+    const rows = await this.runner.queryInTenant<ApplicationRow[]>(`SELECT ${APPLICATION_COLUMNS} FROM applications WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`, [
+      q.after,
+      q.limit + 1,
+    ]);
     return pageOf(rows, q.limit, toApplicationResponse);
   }
 }

@@ -6,7 +6,8 @@ import { onboard, Tenant } from './identity-authz-fixture';
 /**
  * A route whose database work is one read sends BEGIN with the tenant's settings, the read and COMMIT
  * to Postgres in one socket write (TenantTransactionRunner.queryInTenant): one round trip, not a
- * second one for the COMMIT after the read's answer.
+ * second one for the COMMIT after the read's answer. So does a route's permission check, which reads
+ * the caller and their grants in one statement (AuthorizationService.check).
  */
 describe('single-read routes reach Postgres in one round trip', () => {
   let t: TestApp;
@@ -17,14 +18,14 @@ describe('single-read routes reach Postgres in one round trip', () => {
   });
   afterAll(() => t.close());
 
-  /** The socket writes that carried `marker` (a table the route reads) while the call ran. */
-  async function writesOf(marker: string, call: () => Promise<{ status: number }>): Promise<string[]> {
+  /** The socket writes that carried each marker (a table or statement the route reads) while the call ran. */
+  async function writesOf(markers: string[], call: () => Promise<{ status: number }>): Promise<string[][]> {
     let status = 0;
     const writes = await recordSocketWrites(async () => {
       status = (await call()).status;
     });
     expect(status).toBe(200);
-    return writes.filter((w) => w.includes(marker));
+    return markers.map((marker) => writes.filter((w) => w.includes(marker)));
   }
 
   const expectOneRoundTrip = (carrying: string[]) => {
@@ -36,12 +37,15 @@ describe('single-read routes reach Postgres in one round trip', () => {
   it("GET .well-known/jwks.json: the tenant's signing keys", async () => {
     const jwks = () => t.call('GET', `/v1/t/${acme.slug}/.well-known/jwks.json`, undefined, { auth: false });
     await jwks(); // the first call prepares what a later one reuses
-    expectOneRoundTrip(await writesOf('FROM signing_keys', jwks));
+    const [keys] = await writesOf(['FROM signing_keys'], jwks);
+    expectOneRoundTrip(keys);
   });
 
-  it('GET roles: a page of a list', async () => {
+  it("GET roles: the permission check's read of the caller and their grants, then a page of the list", async () => {
     const list = () => t.call('GET', `/v1/t/${acme.slug}/roles?limit=2`, undefined, { auth: acme.admin });
     await list();
-    expectOneRoundTrip(await writesOf('FROM roles WHERE ($1::uuid IS NULL OR id > $1)', list)); // the list's read, not the permission check's
+    const [check, page] = await writesOf(['WITH held AS', 'FROM roles WHERE ($1::uuid IS NULL OR id > $1)'], list);
+    expectOneRoundTrip(check);
+    expectOneRoundTrip(page);
   });
 });

@@ -9,13 +9,36 @@ import { ATTRIBUTE_SCOPES } from './permission';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Roles held directly, plus every ranked role at or below the highest rank held (tiers include lower tiers). */
-const GRANTS_SQL = `
+/**
+ * The user's status and attributes with their grants, in one statement: the roles held directly, plus
+ * every ranked role at or below the highest rank held (tiers include lower tiers), each permission with
+ * the role it comes from, highest rank first. No row when the user does not exist.
+ */
+const SUBJECT_SQL = `
   WITH held AS (SELECT r.id, r.rank FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = $1)
-  SELECT r.name AS role, p.permission
-    FROM roles r CROSS JOIN LATERAL unnest(r.permissions) AS p(permission)
-   WHERE r.id IN (SELECT id FROM held) OR r.rank <= (SELECT max(rank) FROM held)
-   ORDER BY r.rank DESC NULLS LAST, r.name, p.permission`;
+  SELECT u.id, u.status, u.attributes,
+         coalesce((SELECT json_agg(json_build_object('role', r.name, 'permission', p.permission) ORDER BY r.rank DESC NULLS LAST, r.name, p.permission)
+                     FROM roles r CROSS JOIN LATERAL unnest(r.permissions) AS p(permission)
+                    WHERE r.id IN (SELECT id FROM held) OR r.rank <= (SELECT max(rank) FROM held)), '[]') AS grants
+    FROM users u WHERE u.id = $1`;
+
+interface SubjectRow {
+  id: string;
+  status: Subject['status'];
+  attributes: Record<string, unknown>;
+  grants: { role: string; permission: string }[];
+}
+
+/** A subject from SUBJECT_SQL's row: the first grant of a permission wins (the highest rank's). */
+function subjectOf(row: SubjectRow | undefined): Subject | null {
+  if (!row) return null;
+  const grants = new Map<string, Grant>();
+  for (const g of row.grants) {
+    const grant = grantFrom(g.permission, g.role);
+    if (grant && !grants.has(grant.permission)) grants.set(grant.permission, grant);
+  }
+  return { userId: row.id, status: row.status, attributes: row.attributes ?? {}, grants: [...grants.values()] };
+}
 
 /** The one place that decides access: routes (PermissionGuard), check-access and permissions/check. */
 @Injectable()
@@ -25,17 +48,8 @@ export class AuthorizationService {
   /** The user's status, attributes and effective grants as stored now. */
   async loadSubject(uow: UnitOfWork, userId: string): Promise<Subject | null> {
     if (!UUID.test(userId)) return null;
-    const [user] = await uow.query<{ id: string; status: Subject['status']; attributes: Record<string, unknown> }[]>(`SELECT id, status, attributes FROM users WHERE id = $1`, [
-      userId,
-    ]);
-    if (!user) return null;
-    const rows = await uow.query<{ role: string; permission: string }[]>(GRANTS_SQL, [userId]);
-    const grants = new Map<string, Grant>();
-    for (const row of rows) {
-      const grant = grantFrom(row.permission, row.role);
-      if (grant && !grants.has(grant.permission)) grants.set(grant.permission, grant);
-    }
-    return { userId: user.id, status: user.status, attributes: user.attributes ?? {}, grants: [...grants.values()] };
+    const [row] = await uow.query<SubjectRow[]>(SUBJECT_SQL, [userId]);
+    return subjectOf(row);
   }
 
   async loadTarget(uow: UnitOfWork, input: TargetInput): Promise<Target> {
@@ -52,9 +66,14 @@ export class AuthorizationService {
     return decide(subject, q.resource, q.action, target, q.narrowable);
   }
 
-  /** Decides in a read-only unit of work of its own, on the ambient tenant. */
-  check(userId: string, q: PermissionQuery): Promise<AccessDecision> {
-    return this.runner.inTenant((uow) => this.decideIn(uow, userId, q));
+  /**
+   * Decides in a read-only unit of work of its own, on the ambient tenant. Without a target user the
+   * unit is one statement, so it takes one round trip (queryInTenant).
+   */
+  async check(userId: string, q: PermissionQuery): Promise<AccessDecision> {
+    if (q.target) return this.runner.inTenant((uow) => this.decideIn(uow, userId, q));
+    const [row] = UUID.test(userId) ? await this.runner.queryInTenant<SubjectRow[]>(SUBJECT_SQL, [userId]) : [];
+    return decide(subjectOf(row), q.resource, q.action, undefined, q.narrowable);
   }
 
   /** Records authz.access.denied in a small transaction of its own: the refused request itself changes nothing. */

@@ -48,9 +48,9 @@ export function dataSourceOptions(pool: PoolSettings, entities: EntityTarget[]):
   };
 }
 
-/** 90 % of the pool's query timeout (0, none, when the pool has none): time for Postgres's cancel to come back first. */
-function statementTimeoutFor(queryTimeoutMs: number | undefined): number {
-  return queryTimeoutMs && queryTimeoutMs > 0 ? Math.max(1, Math.floor(queryTimeoutMs * 0.9)) : 0;
+/** 90 % of the pool's query timeout: time for Postgres's cancel to come back first. */
+function statementTimeoutFor(queryTimeoutMs: number): number {
+  return Math.max(1, Math.floor(queryTimeoutMs * 0.9));
 }
 
 export async function createDataSource(pool: PoolSettings, entities: EntityTarget[]): Promise<DataSource> {

@@ -29,8 +29,13 @@ interface SubjectRow {
   grants: { role: string; permission: string }[];
 }
 
-/** A subject from SUBJECT_SQL's row: the first grant of a permission wins (the highest rank's). */
-function subjectOf(row: SubjectRow | undefined): Subject | null {
+/**
+ * The subject through `read` (a unit's query, or a unit of its own): the first grant of a permission
+ * wins (the highest rank's). Null for an id that is not a UUID, without asking Postgres.
+ */
+async function readSubject(read: (sql: string, params: unknown[]) => Promise<SubjectRow[]>, userId: string): Promise<Subject | null> {
+  if (!UUID.test(userId)) return null;
+  const [row] = await read(SUBJECT_SQL, [userId]);
   if (!row) return null;
   const grants = new Map<string, Grant>();
   for (const g of row.grants) {
@@ -46,10 +51,8 @@ export class AuthorizationService {
   constructor(private readonly runner: TenantTransactionRunner) {}
 
   /** The user's status, attributes and effective grants as stored now. */
-  async loadSubject(uow: UnitOfWork, userId: string): Promise<Subject | null> {
-    if (!UUID.test(userId)) return null;
-    const [row] = await uow.query<SubjectRow[]>(SUBJECT_SQL, [userId]);
-    return subjectOf(row);
+  loadSubject(uow: UnitOfWork, userId: string): Promise<Subject | null> {
+    return readSubject((sql, params) => uow.query<SubjectRow[]>(sql, params), userId);
   }
 
   async loadTarget(uow: UnitOfWork, input: TargetInput): Promise<Target> {
@@ -72,8 +75,8 @@ export class AuthorizationService {
    */
   async check(userId: string, q: PermissionQuery): Promise<AccessDecision> {
     if (q.target) return this.runner.inTenant((uow) => this.decideIn(uow, userId, q));
-    const [row] = UUID.test(userId) ? await this.runner.queryInTenant<SubjectRow[]>(SUBJECT_SQL, [userId]) : [];
-    return decide(subjectOf(row), q.resource, q.action, undefined, q.narrowable);
+    const subject = await readSubject((sql, params) => this.runner.queryInTenant<SubjectRow[]>(sql, params), userId);
+    return decide(subject, q.resource, q.action, undefined, q.narrowable);
   }
 
   /** Records authz.access.denied in a small transaction of its own: the refused request itself changes nothing. */
